@@ -1,0 +1,131 @@
+// One adapter per tool. Every method returns the commands to run, as a list of
+// { cmd, args }, in the repository directory; the workloads time them.
+//
+//   init()          make the fresh git repo a repo of this tool
+//   add(paths)      put paths under the tool's control (and stage them)
+//   commit(msg)     record a git commit
+//   status()        "what changed?"
+//   checkout(rev)   switch the work tree, data included, to rev
+//   prepareEdit(p)  untimed: what a user must do before editing p in place
+//   storeDir        where the tool keeps content, relative to the repo
+
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const c = (cmd, ...args) => ({ cmd, args });
+const git = (...args) => c('git', ...args);
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const TROVE_BIN = process.env.TROVE_BIN ?? path.join(ROOT, 'dist', 'src', 'cli', 'bin.js');
+const trove = (...args) => c(process.execPath, TROVE_BIN, ...args);
+
+export const gitLfs = {
+  name: 'git-lfs',
+  storeDir: '.git/lfs/objects',
+  mode: 'clean/smudge filters; the work tree holds a full copy of each file beside `.git/lfs/objects`',
+  init: () => [git('lfs', 'install', '--local'), git('lfs', 'track', '*.bin'), git('add', '.gitattributes')],
+  add: (paths) => [git('add', '--', ...paths)],
+  commit: (msg) => [git('commit', '-q', '-m', msg)],
+  status: () => [git('status')],
+  checkout: (rev) => [git('checkout', '-q', rev)],
+  prepareEdit: () => [],
+  available: () => ok('git', ['lfs', 'version']),
+  version: () => firstMatch('git', ['lfs', 'version'], /git-lfs\/(\S+)/),
+};
+
+export const gitAnnex = {
+  name: 'git-annex',
+  storeDir: '.git/annex/objects',
+  mode:
+    'default (locked) mode: work-tree files are symlinks into `.git/annex/objects`; ' +
+    'each file is `git annex unlock`ed before an edit (untimed) and `git annex add` locks it again',
+  init: () => [git('annex', 'init', '--quiet', 'bench')],
+  add: (paths) => [git('annex', 'add', '--quiet', '--', ...paths)],
+  commit: (msg) => [git('commit', '-q', '-m', msg)],
+  status: () => [git('annex', 'status')],
+  checkout: (rev) => [git('checkout', '-q', rev)],
+  prepareEdit: (paths) => (paths.length ? [git('annex', 'unlock', '--quiet', '--', ...paths)] : []),
+  available: () => ok('git', ['annex', 'version', '--raw']),
+  version: () => firstMatch('git', ['annex', 'version', '--raw'], /(\S+)/),
+};
+
+export const troveTool = {
+  name: 'trove',
+  storeDir: '.trove/cache',
+  mode: '`git checkout` followed by `trove checkout` to switch versions',
+  init: () => [trove('init')],
+  add: (paths) => [trove('add', ...paths)],
+  commit: (msg) => [git('commit', '-q', '-m', msg)],
+  status: () => [trove('status')],
+  checkout: (rev) => [git('checkout', '-q', rev), trove('checkout')],
+  prepareEdit: () => [],
+  available: () => fs.existsSync(TROVE_BIN),
+  version: () => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+    } catch {
+      return null;
+    }
+  },
+};
+
+export const ALL_TOOLS = [gitLfs, gitAnnex, troveTool];
+
+/** Human-readable command lines for the doc's "commands used" table. */
+export function describeCommands(tool) {
+  const show = (cmds) =>
+    cmds.length === 0
+      ? '—'
+      : cmds
+          .map(({ cmd, args }) => (cmd === process.execPath ? ['trove', ...args.slice(1)] : [cmd, ...args]).join(' '))
+          .map((s) => `\`${s}\``)
+          .join(' + ');
+  return {
+    'add + commit (first time)': show([...tool.init(), ...tool.add(['<paths>']), ...tool.commit('<msg>')]),
+    'status': show(tool.status()),
+    'before editing (untimed)': show(tool.prepareEdit(['<paths>'])),
+    'add + commit (edits)': show([...tool.add(['<paths>']), ...tool.commit('<msg>')]),
+    'switch version': show(tool.checkout('<rev>')),
+  };
+}
+
+function ok(cmd, args) {
+  return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+}
+
+function firstMatch(cmd, args, re) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  const m = re.exec(r.stdout);
+  return m ? m[1] : null;
+}
+
+/**
+ * Make sure git-lfs and git-annex are installed: apt-get update once, then
+ * apt-get install. Never fatal: returns the names still missing.
+ */
+export function ensurePeers({ install = true, log = console.error } = {}) {
+  const peers = [gitLfs, gitAnnex];
+  let missing = peers.filter((t) => !t.available());
+  if (missing.length === 0) return [];
+  const names = missing.map((t) => t.name);
+  if (!install) {
+    log(`[bench] not installed: ${names.join(', ')} (BENCH_NO_INSTALL=1); measuring without them`);
+    return names;
+  }
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    log(`[bench] not installed: ${names.join(', ')}; not root, so not running apt-get -- measuring without them`);
+    return names;
+  }
+  log(`[bench] installing ${names.join(', ')} with apt-get ...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const upd = spawnSync('apt-get', ['update'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  if (upd.status !== 0) log(`[bench] apt-get update failed (${upd.error?.message ?? `exit ${upd.status}`}); trying install anyway`);
+  const ins = spawnSync('apt-get', ['install', '-y', 'git-lfs', 'git-annex'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  if (ins.status !== 0) log(`[bench] apt-get install git-lfs git-annex failed (${ins.error?.message ?? `exit ${ins.status}`})`);
+  missing = peers.filter((t) => !t.available()).map((t) => t.name);
+  if (missing.length) log(`[bench] still not installed: ${missing.join(', ')} -- these columns will say "not installed"`);
+  return missing;
+}

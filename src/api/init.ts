@@ -1,0 +1,19 @@
+import { initRepo, type InitResult } from '../workspace/initRepo.js';
+
+export interface InitOptions {
+  /** directory inside the Git work tree (default: process.cwd()) */
+  readonly cwd?: string;
+  /** stage .trove/config.yaml and .trove/.gitignore (default true) */
+  readonly stage?: boolean;
+}
+
+/**
+ * Set up trove in a Git work tree. Idempotent.
+ *
+ * @example
+ *   await init({ cwd: '/path/to/repo' });
+ */
+export function init(options: InitOptions = {}): Promise<InitResult> {
+  return initRepo(options);
+}
+export type { InitResult };

@@ -1,0 +1,24 @@
+import { add } from '../../api/add.js';
+import { openRepo } from '../../workspace/Repo.js';
+import { humanBytes } from '../../util/humanBytes.js';
+import { defineCommand } from '../defineCommand.js';
+import { paint } from '../Output.js';
+
+export const addCommand = defineCommand({
+  name: 'add',
+  summary: 'track files or directories: store their content and write PATH.trove pointers',
+  examples: ['trove add data/ models/model.pt', 'trove add --no-stage data/train.csv', 'trove add data && git commit -m "data v2"'],
+  configure: (cmd) => cmd.argument('<paths...>', 'files or directories').option('--no-stage', 'do not git add the pointer and .gitignore'),
+  async run(ctx, args, opts) {
+    const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
+    return add(repo, { paths: args[0] as string[], ...(opts.stage === false ? { stage: false } : {}) });
+  },
+  render(out, r) {
+    for (const w of r.warnings) out.warn(w);
+    for (const a of r.artifacts) {
+      const what = a.kind === 'dir' ? `${a.files} files, ${humanBytes(a.size)}` : humanBytes(a.size);
+      out.line(`${a.changed ? paint(out, 'green', 'added    ') : paint(out, 'dim', 'unchanged')} ${a.path} (${what}${a.stored ? `, ${humanBytes(a.stored)} new in store` : ''})`);
+    }
+    if (r.staged.length) out.info(`Staged ${r.staged.length} file(s); commit with git commit.`);
+  },
+});

@@ -1,0 +1,14 @@
+import { init } from '../../api/init.js';
+import { defineCommand } from '../defineCommand.js';
+
+export const initCommand = defineCommand({
+  name: 'init',
+  summary: 'set up trove in the current Git repository',
+  examples: ['git init && trove init', 'trove init --no-stage'],
+  configure: (cmd) => cmd.option('--no-stage', 'do not git add .trove/config.yaml'),
+  run: (ctx, _args, opts) => init({ cwd: ctx.cwd, stage: opts.stage !== false }),
+  render(out, r) {
+    out.line(r.created ? `Initialised trove in ${r.root}/.trove` : `trove is already initialised in ${r.root}/.trove`);
+    if (r.staged.length) out.info(`Staged ${r.staged.join(', ')}; commit them with git commit.`);
+  },
+});

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import type { Reporter } from '../core/Reporter.js';
+import type { Output } from './Output.js';
+
+/** What a command body gets: resolved global options and the output sinks. */
+export interface CommandContext {
+  readonly cwd: string;
+  readonly out: Output;
+  readonly reporter: Reporter;
+}
+
+/**
+ * One CLI command: its options are declared here, its body calls one api/
+ * function, and `render` turns the result into text. With --json the result
+ * itself is printed, so text and JSON can never disagree about the facts.
+ */
+export interface CommandSpec<R> {
+  readonly name: string;
+  readonly summary: string;
+  readonly examples: readonly string[];
+  configure(cmd: Command): Command;
+  run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<R>;
+  render(out: Output, result: R): void;
+  /** non-zero exit for a result that is not an error (e.g. status with changes and --exit-code) */
+  exitCode?(result: R, opts: Record<string, unknown>): number;
+}
+
+export function defineCommand<R>(spec: CommandSpec<R>): CommandSpec<R> {
+  return spec;
+}

@@ -1,0 +1,16 @@
+/**
+ * trove's library entry. The CLI is a thin layer over exactly these functions.
+ *
+ * @example
+ *   import { openRepo, add, status, checkout } from 'trove';
+ *   const repo = await openRepo({ cwd: '/path/to/repo' });
+ *   await add(repo, { paths: ['data/'] });
+ */
+export { openRepo } from './workspace/Repo.js';
+export type { Repo, OpenRepoOptions } from './workspace/Repo.js';
+export { init } from './api/init.js';
+export { add } from './api/add.js';
+export { TroveError, isTroveError, exitCodeFor } from './errors/index.js';
+export type { ErrorCode } from './errors/index.js';
+export type { Reporter } from './core/Reporter.js';
+export type { Pointer } from './core/pointer.js';

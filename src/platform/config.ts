@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { TroveError } from '../errors/index.js';
+
+/**
+ * Repository configuration: `.trove/config.yaml` (committed, for the team) with
+ * `.trove/config.local.yaml` (ignored, per clone: credentials, a machine's
+ * shared cache path) layered over it, then TROVE_* environment variables.
+ */
+export const CONFIG_VERSION = 1;
+export const LINK_MODES = ['copy', 'reflink', 'hardlink', 'symlink', 'auto'] as const;
+export type LinkMode = (typeof LINK_MODES)[number];
+
+export interface CoreConfig {
+  /** store directory: relative to .trove/ or absolute (a cache shared by clones or users) */
+  readonly cache: string;
+  readonly link: LinkMode;
+  /** git add pointer files and .gitignore after add, mv and rm */
+  readonly autostage: boolean;
+  /** worker threads for hashing; 0 = one per core */
+  readonly jobs: number;
+}
+
+export interface Config {
+  readonly version: number;
+  readonly core: CoreConfig;
+}
+
+export const DEFAULT_CORE: CoreConfig = { cache: 'cache', link: 'copy', autostage: true, jobs: 0 };
+
+export const DEFAULT_CONFIG_TEXT = `# trove repository configuration (committed). Edit by hand or with trove config.
+# Per-clone overrides (a shared cache path, credentials) go in config.local.yaml,
+# which is git-ignored. See docs/config.md.
+version: ${CONFIG_VERSION}
+core:
+  # where the content-addressed store lives: relative to .trove/, or an
+  # absolute path shared by several clones or users
+  cache: cache
+  # how checkout places files: copy | reflink | hardlink | symlink | auto
+  link: copy
+  # stage pointer files and .gitignore after trove add / mv / rm
+  autostage: true
+  # hashing threads (0 = one per core)
+  jobs: 0
+`;
+
+export function loadConfig(troveDir: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const main = readYaml(join(troveDir, 'config.yaml'), true);
+  const local = readYaml(join(troveDir, 'config.local.yaml'), false);
+  const version = typeof main.version === 'number' ? main.version : CONFIG_VERSION;
+  if (version > CONFIG_VERSION) {
+    throw new TroveError('CONFIG', `.trove/config.yaml has format version ${version}, newer than this trove understands (${CONFIG_VERSION}).`, { hint: 'Upgrade trove (npm install -g trove@latest).' });
+  }
+  const merged = { ...DEFAULT_CORE, ...section(main.core, 'core'), ...section(local.core, 'core') } as Record<string, unknown>;
+  if (env.TROVE_CACHE_DIR) merged.cache = env.TROVE_CACHE_DIR;
+  return { version, core: validateCore(merged) };
+}
+
+function readYaml(path: string, required: boolean): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new TroveError('CONFIG', `Cannot read ${path}.`, { hint: 'Run trove init to create it.', cause: err });
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text) ?? {};
+  } catch (err) {
+    throw new TroveError('CONFIG', `${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { hint: 'Fix the file by hand (it is plain YAML), or restore it with git checkout -- .trove/config.yaml.', cause: err });
+  }
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new TroveError('CONFIG', `${path} must be a YAML mapping.`, { hint: 'See docs/config.md for the keys.' });
+  return doc as Record<string, unknown>;
+}
+
+function section(v: unknown, name: string): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new TroveError('CONFIG', `The "${name}" section of the trove config must be a mapping.`, { hint: 'See docs/config.md.' });
+  return v as Record<string, unknown>;
+}
+
+function validateCore(c: Record<string, unknown>): CoreConfig {
+  const bad = (key: string, want: string): never => {
+    throw new TroveError('CONFIG', `core.${key} in the trove config must be ${want}, not ${JSON.stringify(c[key])}.`, { hint: 'Edit .trove/config.yaml (or config.local.yaml).' });
+  };
+  if (typeof c.cache !== 'string' || c.cache === '') bad('cache', 'a directory path');
+  if (!LINK_MODES.includes(c.link as LinkMode)) bad('link', LINK_MODES.join(' | '));
+  if (typeof c.autostage !== 'boolean') bad('autostage', 'true or false');
+  if (!Number.isInteger(c.jobs) || (c.jobs as number) < 0) bad('jobs', 'a non-negative integer');
+  return { cache: c.cache as string, link: c.link as LinkMode, autostage: c.autostage as boolean, jobs: c.jobs as number };
+}
+
+export function resolveCacheDir(troveDir: string, cache: string): string {
+  return isAbsolute(cache) ? cache : resolve(troveDir, cache);
+}

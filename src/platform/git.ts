@@ -1,0 +1,122 @@
+import { execFile, spawn } from 'node:child_process';
+import { TroveError } from '../errors/index.js';
+
+/**
+ * The real `git` binary, spawned with typed results. We never reimplement Git:
+ * its own plumbing (ls-tree, cat-file --batch, rev-list) is fast and exact.
+ */
+export interface Git {
+  readonly cwd: string;
+  run(args: readonly string[], options?: { input?: string | Buffer; allowFail?: boolean }): Promise<{ stdout: Buffer; stderr: string; code: number }>;
+}
+
+export function createGit(cwd: string, gitBinary = process.env.TROVE_GIT ?? 'git'): Git {
+  return {
+    cwd,
+    run(args, options = {}) {
+      return new Promise((resolve, reject) => {
+        const child = execFile(gitBinary, [...args], { cwd, encoding: 'buffer', maxBuffer: 1 << 30, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }, (err, stdout, stderr) => {
+          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
+          const errText = stderr.toString('utf8').trim();
+          if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
+            reject(new TroveError('GIT', 'The git command was not found.', { hint: 'Install Git (https://git-scm.com) and make sure it is on PATH.', cause: err }));
+            return;
+          }
+          if (code !== 0 && !options.allowFail) {
+            reject(new TroveError('GIT', `git ${args[0]} failed: ${firstLine(errText) || `exit code ${code}`}.`, { cause: err, data: { args: [...args], stderr: errText.slice(0, 2000) } }));
+            return;
+          }
+          resolve({ stdout, stderr: errText, code });
+        });
+        if (options.input !== undefined) child.stdin?.end(options.input);
+      });
+    },
+  };
+}
+
+function firstLine(s: string): string {
+  return (s.split('\n')[0] ?? '').replace(/^fatal: /, '').replace(/\.$/, '');
+}
+
+/** Absolute path of the work tree containing `cwd`, or NOT_A_GIT_REPO. */
+export async function findWorkTree(cwd: string): Promise<string> {
+  const git = createGit(cwd);
+  let res;
+  try {
+    res = await git.run(['rev-parse', '--show-toplevel'], { allowFail: true });
+  } catch (err) {
+    throw err;
+  }
+  const top = res.stdout.toString('utf8').trim();
+  if (res.code !== 0 || top === '') {
+    throw new TroveError('NOT_A_GIT_REPO', `${cwd} is not inside a Git work tree.`, {
+      hint: 'Run git init (or cd into a Git repository), then trove init.',
+      data: { cwd },
+    });
+  }
+  return top;
+}
+
+/** Full commit id of `rev`, or NOT_FOUND with a hint. */
+export async function resolveRev(git: Git, rev: string): Promise<string> {
+  if (rev.startsWith('-')) throw new TroveError('USAGE', `Invalid revision "${rev}".`, { hint: 'Name a branch, tag or commit id.' });
+  const res = await git.run(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { allowFail: true });
+  const sha = res.stdout.toString('utf8').trim();
+  if (res.code !== 0 || !sha) {
+    throw new TroveError('NOT_FOUND', `Git revision "${rev}" does not exist.`, { hint: 'List revisions with git log --oneline or git branch -a.', data: { rev } });
+  }
+  return sha;
+}
+
+export interface TreeBlob {
+  readonly path: string;
+  readonly blob: string;
+}
+
+/** Blobs under `rev` whose path satisfies `filter` (ls-tree -r -z, full tree). */
+export async function listTreeBlobs(git: Git, rev: string, filter: (path: string) => boolean): Promise<TreeBlob[]> {
+  const res = await git.run(['ls-tree', '-r', '-z', '--full-tree', rev]);
+  const out: TreeBlob[] = [];
+  for (const rec of res.stdout.toString('utf8').split('\0')) {
+    if (!rec) continue;
+    const tab = rec.indexOf('\t');
+    const [, type, blob] = rec.slice(0, tab).split(' ');
+    const path = rec.slice(tab + 1);
+    if (type === 'blob' && filter(path)) out.push({ path, blob: blob! });
+  }
+  return out;
+}
+
+/**
+ * Read many blobs in one `git cat-file --batch` process (one spawn instead of
+ * one per pointer: 20k pointers take ~0.1 s instead of ~40 s).
+ */
+export function catBlobs(git: Git, blobs: readonly string[]): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    const result = new Map<string, Buffer>();
+    if (blobs.length === 0) return resolve(result);
+    const child = spawn(process.env.TROVE_GIT ?? 'git', ['cat-file', '--batch'], { cwd: git.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new TroveError('GIT', `git cat-file failed: ${stderr.trim() || code}.`));
+      const buf = Buffer.concat(chunks);
+      let pos = 0;
+      for (const want of blobs) {
+        const nl = buf.indexOf(10, pos);
+        const header = buf.subarray(pos, nl).toString('utf8');
+        pos = nl + 1;
+        const [sha, type, sizeText] = header.split(' ');
+        if (type === 'missing' || sizeText === undefined) continue;
+        const size = Number(sizeText);
+        result.set(sha ?? want, buf.subarray(pos, pos + size));
+        pos += size + 1;
+      }
+      resolve(result);
+    });
+    child.stdin.end(blobs.join('\n') + '\n');
+  });
+}

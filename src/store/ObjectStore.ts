@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { constants, createReadStream, existsSync, promises as fsp, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { TroveError, fromFsError } from '../errors/index.js';
+import { createOid, isValidHex, type Oid } from '../core/oid.js';
+import { parseChunkList, type ChunkRef } from './chunkList.js';
+import { putBytesSync } from './ingestSync.js';
+import { chunkListFile, objectFile } from './layout.js';
+import { tempPathFor } from '../util/atomicWrite.js';
+
+export type LinkStrategy = 'copy' | 'reflink' | 'hardlink' | 'symlink';
+
+export interface StoredEntry {
+  readonly kind: 'object' | 'chunklist';
+  readonly oid: Oid;
+  readonly size: number;
+  readonly path: string;
+}
+
+/**
+ * The local content-addressed cache. Objects are immutable and named by their
+ * sha256; every read that leaves the store is verified, and an object that
+ * fails verification is deleted (the store heals itself, as pnpm's does) and
+ * reported as CORRUPT_OBJECT, never served.
+ */
+export class ObjectStore {
+  constructor(readonly dir: string) {}
+
+  objectPath(oid: Oid): string {
+    return objectFile(this.dir, oid);
+  }
+
+  hasObject(oid: Oid): boolean {
+    return existsSync(objectFile(this.dir, oid));
+  }
+
+  /** Is the content of a file (whole object, or chunk list plus all chunks) present? */
+  hasFile(oid: Oid): boolean {
+    if (existsSync(objectFile(this.dir, oid))) return true;
+    const chunks = this.readChunkList(oid);
+    return chunks !== undefined && chunks.every((c) => existsSync(objectFile(this.dir, c.oid)));
+  }
+
+  /** Chunk list of a large file, or undefined when the file is not stored chunked. */
+  readChunkList(oid: Oid): ChunkRef[] | undefined {
+    let text: string;
+    try {
+      text = readFileSync(chunkListFile(this.dir, oid), 'utf8');
+    } catch {
+      return undefined;
+    }
+    return parseChunkList(text, oid.hex);
+  }
+
+  putBytes(data: Uint8Array): { oid: Oid; written: number } {
+    const oid = createOid('sha256', createHash('sha256').update(data).digest('hex'));
+    try {
+      return { oid, written: putBytesSync(this.dir, objectFile(this.dir, oid), data) };
+    } catch (err) {
+      throw fromFsError(err, 'writing object into the store at', this.dir);
+    }
+  }
+
+  /** Read a small object fully, verified. Throws OBJECT_MISSING or CORRUPT_OBJECT. */
+  readObject(oid: Oid, what: string): Buffer {
+    let data: Buffer;
+    try {
+      data = readFileSync(objectFile(this.dir, oid));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw missing(oid, what);
+      throw fromFsError(err, 'reading object', objectFile(this.dir, oid));
+    }
+    if (createHash('sha256').update(data).digest('hex') !== oid.hex) {
+      this.quarantine(objectFile(this.dir, oid));
+      throw corrupt(oid, what);
+    }
+    return data;
+  }
+
+  /**
+   * Write the verified content of file `oid` to `dest` through a temp file
+   * beside it and a rename; `dest` is never left half-written, and corrupt
+   * content never reaches it.
+   */
+  async materialize(oid: Oid, dest: string, options: { what: string; strategy: LinkStrategy; executable?: boolean }): Promise<void> {
+    const whole = objectFile(this.dir, oid);
+    const tmp = tempPathFor(dest);
+    try {
+      if (existsSync(whole)) {
+        await this.verifyFile(whole, oid, options.what);
+        await placeWhole(whole, tmp, options.strategy);
+      } else {
+        const chunks = this.readChunkList(oid);
+        if (!chunks) throw missing(oid, options.what);
+        await this.assemble(oid, chunks, tmp, options.what);
+      }
+      if (options.strategy === 'copy' || options.strategy === 'reflink' || !existsSync(whole)) await fsp.chmod(tmp, options.executable ? 0o755 : 0o644);
+      await fsp.rename(tmp, dest);
+    } catch (err) {
+      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      throw fromFsError(err, 'writing', options.what);
+    }
+  }
+
+  private async verifyFile(path: string, oid: Oid, what: string): Promise<void> {
+    const h = createHash('sha256');
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+    if (h.digest('hex') !== oid.hex) {
+      this.quarantine(path);
+      throw corrupt(oid, what);
+    }
+  }
+
+  private async assemble(oid: Oid, chunks: readonly ChunkRef[], tmp: string, what: string): Promise<void> {
+    const whole = createHash('sha256');
+    const out = await fsp.open(tmp, 'wx', 0o644);
+    try {
+      for (const c of chunks) {
+        let data: Buffer;
+        try {
+          data = await fsp.readFile(objectFile(this.dir, c.oid));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw missing(oid, what);
+          throw err;
+        }
+        if (data.length !== c.size || createHash('sha256').update(data).digest('hex') !== c.oid.hex) {
+          this.quarantine(objectFile(this.dir, c.oid));
+          throw corrupt(oid, what);
+        }
+        whole.update(data);
+        await out.write(data);
+      }
+    } finally {
+      await out.close();
+    }
+    if (whole.digest('hex') !== oid.hex) {
+      this.quarantine(chunkListFile(this.dir, oid));
+      throw corrupt(oid, what);
+    }
+  }
+
+  /** Remove a corrupt entry so the next fetch or add can heal it. */
+  quarantine(path: string): void {
+    rmSync(path, { force: true });
+  }
+
+  /** Every entry in the store (objects and chunk lists), with sizes. */
+  list(): StoredEntry[] {
+    const out: StoredEntry[] = [];
+    for (const [kind, sub] of [['object', 'objects'], ['chunklist', 'files']] as const) {
+      const base = join(this.dir, sub, 'sha256');
+      for (const fan of safeReaddir(base)) {
+        for (const rest of safeReaddir(join(base, fan))) {
+          const hex = fan + rest;
+          if (!isValidHex('sha256', hex)) continue;
+          const path = join(base, fan, rest);
+          out.push({ kind, oid: createOid('sha256', hex), size: statSync(path).size, path });
+        }
+      }
+    }
+    return out;
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+
+
+async function placeWhole(src: string, tmp: string, strategy: LinkStrategy): Promise<void> {
+  switch (strategy) {
+    case 'hardlink':
+      return fsp.link(src, tmp);
+    case 'symlink':
+      return fsp.symlink(src, tmp);
+    case 'reflink':
+      return fsp.copyFile(src, tmp, constants.COPYFILE_FICLONE_FORCE);
+    default:
+      return fsp.copyFile(src, tmp, constants.COPYFILE_EXCL);
+  }
+}
+
+function missing(oid: Oid, what: string): TroveError {
+  return new TroveError('OBJECT_MISSING', `The content of ${what} (${oid.algo}:${oid.hex.slice(0, 12)}…) is not in the local store.`, {
+    hint: 'Fetch it from a remote with trove pull, or check out a revision whose data you have.',
+    data: { path: what, oid: `${oid.algo}:${oid.hex}` },
+  });
+}
+
+function corrupt(oid: Oid, what: string): TroveError {
+  return new TroveError('CORRUPT_OBJECT', `The stored content of ${what} (${oid.algo}:${oid.hex.slice(0, 12)}…) is corrupt; it was removed from the store and not written to the work tree.`, {
+    hint: 'Fetch it again with trove pull, or re-add the data if you still have it.',
+    data: { path: what, oid: `${oid.algo}:${oid.hex}` },
+  });
+}

@@ -1,0 +1,141 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CHUNKER_V1, nextCut, type ChunkerParams } from '../core/chunker.js';
+import { createOid, type Oid } from '../core/oid.js';
+import { CHUNK_THRESHOLD, chunkListFile, objectFile, storeTmpDir } from './layout.js';
+import { serializeChunkList, type ChunkRef } from './chunkList.js';
+
+/**
+ * Synchronous hash-and-store of one file. Synchronous on purpose: it runs
+ * inside worker threads (one per core) where blocking is free, and for many
+ * small files sync fs calls avoid a thread-pool hop per call (measured ~3x
+ * faster than fs.promises for 20k files of 1–64 KiB).
+ */
+export interface IngestResult {
+  readonly hex: string;
+  readonly size: number;
+  /** stored as chunks (size > CHUNK_THRESHOLD) */
+  readonly chunked: boolean;
+  /** bytes newly written to the store */
+  readonly written: number;
+}
+
+const BLOCK = 8 * 1024 * 1024;
+
+/** Put `data` at `target` if absent: temp file + rename, then read-only. "Exists" from a racing process is success. */
+export function putBytesSync(storeDir: string, target: string, data: Uint8Array): number {
+  if (existsSync(target)) return 0;
+  const tmp = join(storeTmpDir(storeDir), `${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    writeFileSync(tmp, data, { mode: 0o444 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(storeTmpDir(storeDir), { recursive: true });
+    writeFileSync(tmp, data, { mode: 0o444 });
+  }
+  try {
+    renameIntoPlace(tmp, target);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  return data.length;
+}
+
+function renameIntoPlace(tmp: string, target: string): void {
+  try {
+    renameSync(tmp, target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(dirname(target), { recursive: true });
+    renameSync(tmp, target);
+  }
+}
+
+/**
+ * Hash `path`; when `storeDir` is given also store it (whole or chunked).
+ * `wholeHash: false` skips the whole-file hash of a large file (another
+ * thread computes it in parallel) and returns hex ''.
+ */
+export function ingestFileSync(path: string, storeDir: string | null, options: { params?: ChunkerParams; wholeHash?: boolean } = {}): IngestResult & { chunks?: ChunkRef[] } {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= CHUNK_THRESHOLD) {
+      const data = readFileSync(fd);
+      const hex = createHash('sha256').update(data).digest('hex');
+      const written = storeDir ? putBytesSync(storeDir, objectFile(storeDir, createOid('sha256', hex)), data) : 0;
+      return { hex, size: data.length, chunked: false, written };
+    }
+    if (!storeDir) return { hex: hashFdSync(fd), size, chunked: true, written: 0 };
+    return ingestChunkedSync(fd, storeDir, options.params ?? CHUNKER_V1, options.wholeHash ?? true);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function hashFileSync(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    return hashFdSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function hashFdSync(fd: number): string {
+  const h = createHash('sha256');
+  const buf = Buffer.allocUnsafe(BLOCK);
+  for (;;) {
+    const n = readSync(fd, buf, 0, BLOCK, null);
+    if (n === 0) break;
+    h.update(buf.subarray(0, n));
+  }
+  return h.digest('hex');
+}
+
+function ingestChunkedSync(fd: number, storeDir: string, params: ChunkerParams, wholeHash: boolean): IngestResult & { chunks: ChunkRef[] } {
+  const whole = wholeHash ? createHash('sha256') : null;
+  const buf = Buffer.allocUnsafe(BLOCK + params.maxSize);
+  const chunks: ChunkRef[] = [];
+  let filled = 0;
+  let eof = false;
+  let size = 0;
+  let written = 0;
+  while (!eof || filled > 0) {
+    while (!eof && filled < BLOCK) {
+      const n = readSync(fd, buf, filled, BLOCK + params.maxSize - filled, null);
+      if (n === 0) eof = true;
+      else {
+        whole?.update(buf.subarray(filled, filled + n));
+        filled += n;
+        size += n;
+      }
+    }
+    let pos = 0;
+    // Cut while a full max-size window is available (or to the end at EOF).
+    while (pos < filled && (eof || filled - pos >= params.maxSize)) {
+      const len = nextCut(buf, pos, filled, params);
+      const chunk = buf.subarray(pos, pos + len);
+      const hex = createHash('sha256').update(chunk).digest('hex');
+      const oid = createOid('sha256', hex);
+      written += putBytesSync(storeDir, objectFile(storeDir, oid), chunk);
+      chunks.push({ size: len, oid });
+      pos += len;
+    }
+    buf.copy(buf, 0, pos, filled);
+    filled -= pos;
+  }
+  const hex = whole ? whole.digest('hex') : '';
+  if (whole) written += writeChunkListSync(storeDir, createOid('sha256', hex), chunks);
+  return { hex, size, chunked: true, written, chunks };
+}
+
+export function writeChunkListSync(storeDir: string, fileOid: Oid, chunks: readonly ChunkRef[]): number {
+  return putBytesSync(storeDir, chunkListFile(storeDir, fileOid), Buffer.from(serializeChunkList(chunks)));
+}
+
+export function makeReadOnly(path: string): void {
+  chmodSync(path, 0o444);
+}

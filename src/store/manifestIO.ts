@@ -1,0 +1,52 @@
+import { TroveError } from '../errors/index.js';
+import { checkNoFileIsAParent, parsePage, type ManifestEntry } from '../core/manifest.js';
+import { buildManifestTree } from '../core/manifestTree.js';
+import { formatOid, type Oid } from '../core/oid.js';
+import type { ObjectStore } from './ObjectStore.js';
+
+/** Write the page tree of a directory version; returns its root id and bytes newly written. */
+export function writeManifest(store: ObjectStore, entries: readonly ManifestEntry[]): { root: Oid; files: number; size: number; written: number } {
+  const tree = buildManifestTree(entries);
+  let written = 0;
+  for (const [, bytes] of tree.pages) written += store.putBytes(bytes).written;
+  return { root: tree.root, files: tree.files, size: tree.size, written };
+}
+
+/** Every page id of a tree (for gc and push), reading pages that are present. */
+export function listManifestPages(store: ObjectStore, root: Oid, what: string): Oid[] {
+  const out: Oid[] = [];
+  walk(store, root, what, (oid) => out.push(oid), () => undefined);
+  return out;
+}
+
+/**
+ * Read all entries of a directory version, verified. Throws OBJECT_MISSING
+ * naming `what` when a page is absent, BAD_MANIFEST / UNSAFE_PATH for a
+ * corrupt or hostile one.
+ */
+export function readManifest(store: ObjectStore, root: Oid, what: string): ManifestEntry[] {
+  const entries: ManifestEntry[] = [];
+  walk(store, root, what, () => undefined, (leaf) => {
+    for (const e of leaf) entries.push(e);
+  });
+  for (let i = 1; i < entries.length; i++) {
+    if (!(entries[i - 1]!.path < entries[i]!.path)) throw badTree(root, what, 'pages are out of order');
+  }
+  checkNoFileIsAParent(entries, (why) => {
+    throw badTree(root, what, why);
+  });
+  return entries;
+}
+
+function walk(store: ObjectStore, oid: Oid, what: string, onPage: (oid: Oid) => void, onLeaf: (entries: ManifestEntry[]) => void, depth = 0): void {
+  if (depth > 32) throw badTree(oid, what, 'the tree is too deep');
+  onPage(oid);
+  const page = parsePage(store.readObject(oid, what), `${formatOid(oid).slice(0, 19)}… of ${what}`);
+  if (page.type === 'leaf') onLeaf(page.entries);
+  else for (const child of page.children) walk(store, child.oid, what, onPage, onLeaf, depth + 1);
+}
+
+function badTree(root: Oid, what: string, why: string): TroveError {
+  return new TroveError('BAD_MANIFEST', `The directory manifest of ${what} is invalid: ${why}.`, { hint: 'Run trove fsck; re-add the directory if you still have it.', data: { path: what, oid: formatOid(root) } });
+}
+

@@ -1,0 +1,91 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { TroveError } from '../errors/index.js';
+import { checkRepoPath } from '../core/repoPath.js';
+import { silentReporter, type Reporter } from '../core/Reporter.js';
+import { createGit, findWorkTree, type Git } from '../platform/git.js';
+import { loadConfig, resolveCacheDir, type Config } from '../platform/config.js';
+import { acquireRepoLock, type RepoLock } from '../platform/repoLock.js';
+import { ObjectStore } from '../store/ObjectStore.js';
+import { StatCache } from '../store/StatCache.js';
+
+/** The opened context, passed explicitly to every operation (never a global). */
+export interface Repo {
+  /** absolute path of the Git work tree */
+  readonly root: string;
+  /** absolute path of .trove */
+  readonly troveDir: string;
+  /** where the command was run from (relative paths on the command line are relative to it) */
+  readonly cwd: string;
+  readonly git: Git;
+  readonly config: Config;
+  readonly store: ObjectStore;
+  readonly statCache: StatCache;
+  readonly reporter: Reporter;
+  /** true when the store is the repository's own (.trove/cache), false for a shared cache */
+  readonly privateStore: boolean;
+}
+
+export const TROVE_DIR = '.trove';
+
+export interface OpenRepoOptions {
+  readonly cwd?: string;
+  readonly reporter?: Reporter;
+}
+
+export async function openRepo(options: OpenRepoOptions = {}): Promise<Repo> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const root = await findWorkTree(cwd);
+  const troveDir = join(root, TROVE_DIR);
+  if (!existsSync(join(troveDir, 'config.yaml'))) {
+    throw new TroveError('NOT_INITIALIZED', `trove is not initialised in ${root}.`, { hint: 'Run trove init in the repository first.', data: { root } });
+  }
+  const config = loadConfig(troveDir);
+  const storeDir = resolveCacheDir(troveDir, config.core.cache);
+  mkdirSync(join(troveDir, 'tmp'), { recursive: true });
+  return {
+    root,
+    troveDir,
+    cwd,
+    git: createGit(root),
+    config,
+    store: new ObjectStore(storeDir),
+    statCache: StatCache.load(join(troveDir, 'tmp', 'statcache.json')),
+    reporter: options.reporter ?? silentReporter,
+    privateStore: resolve(storeDir) === resolve(troveDir, 'cache'),
+  };
+}
+
+/** Run `fn` holding the repository lock; the stat cache is saved before release. */
+export async function withLock<T>(repo: Repo, command: string, fn: () => Promise<T>): Promise<T> {
+  const lock: RepoLock = await acquireRepoLock(join(repo.troveDir, 'tmp'), { command });
+  try {
+    return await fn();
+  } finally {
+    repo.statCache.save();
+    lock.release();
+  }
+}
+
+/**
+ * A path from the command line (relative to cwd, or absolute) as a checked
+ * repository-relative POSIX path. Paths outside the work tree are USAGE errors.
+ */
+export function toRepoPath(repo: Repo, input: string): string {
+  const abs = resolve(repo.cwd, input);
+  const rel = relative(repo.root, abs);
+  if (rel === '' ) throw new TroveError('USAGE', `"${input}" is the repository root; name a file or directory inside it.`, { hint: 'Example: trove add data/' });
+  if (rel.startsWith('..') || resolve(repo.root, rel) !== abs) {
+    throw new TroveError('USAGE', `"${input}" is outside the repository ${repo.root}.`, { hint: 'Copy or move the data into the repository first.', data: { path: input } });
+  }
+  const posix = rel.split(sep).join('/');
+  checkRepoPath(posix, 'the command line');
+  if (posix === TROVE_DIR || posix.startsWith(TROVE_DIR + '/')) {
+    throw new TroveError('USAGE', `"${input}" is inside .trove, which trove manages itself.`, { hint: 'Name your data, not trove\'s own files.' });
+  }
+  return posix;
+}
+
+export function absPath(repo: Repo, repoPath: string): string {
+  return join(repo.root, ...repoPath.split('/'));
+}

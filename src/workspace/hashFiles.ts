@@ -1,0 +1,64 @@
+import { TroveError, fromFsError } from '../errors/index.js';
+import { createOid } from '../core/oid.js';
+import { ingestMany, type IngestItem } from '../store/ingestPool.js';
+import type { Repo } from './Repo.js';
+
+export interface FileToHash {
+  /** repository-relative path (stat-cache key) */
+  readonly repoPath: string;
+  readonly abs: string;
+  readonly size: number;
+  readonly ino: number;
+  readonly mtimeMs: number;
+}
+
+export interface HashFilesResult {
+  /** hex digest per input, same order */
+  readonly hexes: string[];
+  /** how many files were read (stat-cache misses, or content absent from the store) */
+  readonly hashed: number;
+  /** bytes newly written to the store */
+  readonly written: number;
+}
+
+/**
+ * Digests of work-tree files, from the stat cache when it has a fresh entry
+ * (no read at all), otherwise by reading them on every core. With
+ * `store: true` the content is also put into the store, and a cache hit whose
+ * content is no longer in the store (gc, a new shared cache) is re-ingested.
+ */
+export async function hashFiles(repo: Repo, files: readonly FileToHash[], options: { store: boolean; progress?: string }): Promise<HashFilesResult> {
+  const hexes = new Array<string>(files.length);
+  const todo: number[] = [];
+  files.forEach((f, i) => {
+    const hex = repo.statCache.get(f.repoPath, f);
+    if (hex !== undefined && (!options.store || repo.store.hasFile(createOid('sha256', hex)))) hexes[i] = hex;
+    else todo.push(i);
+  });
+  if (todo.length === 0) return { hexes, hashed: 0, written: 0 };
+  const items: IngestItem[] = todo.map((i) => ({ path: files[i]!.abs, size: files[i]!.size }));
+  repo.reporter.start(options.progress ?? (options.store ? 'Adding' : 'Hashing'), items.reduce((s, it) => s + it.size, 0), 'bytes');
+  let written = 0;
+  try {
+    const outcomes = await ingestMany(items, options.store ? repo.store.dir : null, {
+      jobs: repo.config.core.jobs,
+      onDone: (item) => repo.reporter.advance(item.size),
+    });
+    outcomes.forEach((o, k) => {
+      const i = todo[k]!;
+      const f = files[i]!;
+      if (!o.ok) {
+        const err = Object.assign(new Error(o.message), { code: o.code });
+        throw o.code === 'ENOENT'
+          ? new TroveError('NOT_FOUND', `${f.repoPath} disappeared while trove was reading it.`, { hint: 'Run the command again once nothing else is changing the data.', cause: err })
+          : fromFsError(err, options.store ? 'adding' : 'reading', f.repoPath);
+      }
+      hexes[i] = o.result.hex;
+      written += o.result.written;
+      if (o.result.size === f.size || o.result.size === -1) repo.statCache.set(f.repoPath, f, o.result.hex);
+    });
+  } finally {
+    repo.reporter.end();
+  }
+  return { hexes, hashed: todo.length, written };
+}

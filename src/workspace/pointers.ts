@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { TroveError, fromFsError } from '../errors/index.js';
+import { dataPathFor, isPointerPath, parsePointer, pointerPathFor, serializePointer, type Pointer } from '../core/pointer.js';
+import { checkRepoPath } from '../core/repoPath.js';
+import { catBlobs, listTreeBlobs, resolveRev } from '../platform/git.js';
+import { atomicWrite } from '../util/atomicWrite.js';
+import { absPath, TROVE_DIR, type Repo } from './Repo.js';
+
+/** A tracked artifact: the data path and its pointer. */
+export interface Artifact {
+  /** repository-relative path of the data (file or directory) */
+  readonly path: string;
+  readonly pointer: Pointer;
+}
+
+/** Read the work tree's pointer for data path `path`, or undefined if there is none. */
+export function readWorkPointer(repo: Repo, path: string): Pointer | undefined {
+  const file = absPath(repo, pointerPathFor(path));
+  let text: Buffer;
+  try {
+    text = readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw fromFsError(err, 'reading pointer', pointerPathFor(path));
+  }
+  return parsePointer(text, pointerPathFor(path));
+}
+
+export async function writeWorkPointer(repo: Repo, path: string, pointer: Pointer): Promise<boolean> {
+  const file = absPath(repo, pointerPathFor(path));
+  const text = serializePointer(pointer);
+  try {
+    if (readFileSync(file, 'utf8') === text) return false;
+  } catch {
+    /* absent */
+  }
+  await atomicWrite(file, text);
+  return true;
+}
+
+/** Pointer files in the work tree that Git tracks or would track (not ignored). */
+export async function listWorkPointerPaths(repo: Repo): Promise<string[]> {
+  const res = await repo.git.run(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate', '--', '*.trove']);
+  const seen = new Set<string>();
+  for (const p of res.stdout.toString('utf8').split('\0')) {
+    if (p && isPointerPath(p) && !p.startsWith(TROVE_DIR + '/')) seen.add(p);
+  }
+  return [...seen].sort();
+}
+
+/** Artifacts of the work tree, optionally restricted to `paths` (data paths, or directories containing artifacts). */
+export async function listWorkArtifacts(repo: Repo, paths?: readonly string[]): Promise<Artifact[]> {
+  const out: Artifact[] = [];
+  for (const pp of await listWorkPointerPaths(repo)) {
+    const path = checkRepoPath(dataPathFor(pp), pp);
+    if (paths && paths.length > 0 && !paths.some((p) => matches(p, path))) continue;
+    const pointer = readWorkPointer(repo, path);
+    if (pointer) out.push({ path, pointer });
+  }
+  if (paths) requireMatches(paths, out, 'in the work tree');
+  return out;
+}
+
+/** Artifacts as committed at `rev`. */
+export async function listRevArtifacts(repo: Repo, rev: string, paths?: readonly string[]): Promise<Artifact[]> {
+  const sha = await resolveRev(repo.git, rev);
+  const blobs = (await listTreeBlobs(repo.git, sha, isPointerPath)).filter((b) => !b.path.startsWith(TROVE_DIR + '/'));
+  const wanted = blobs.filter((b) => !paths || paths.length === 0 || paths.some((p) => matches(p, dataPathFor(b.path))));
+  const contents = await catBlobs(repo.git, wanted.map((b) => b.blob));
+  const out = wanted.map((b) => {
+    const path = checkRepoPath(dataPathFor(b.path), `${rev}:${b.path}`);
+    return { path, pointer: parsePointer(contents.get(b.blob) ?? '', `${b.path} at ${rev}`) };
+  });
+  if (paths) requireMatches(paths, out, `at revision ${rev}`);
+  return out;
+}
+
+/** Does path `p` select artifact `path`: exactly, as its pointer, as a parent directory, or as a file inside it? */
+export function matches(p: string, path: string): boolean {
+  return covers(p, path) || p.startsWith(path + '/');
+}
+
+/** Does command-line path `p` name artifact `path` (exactly, as its pointer, or as a parent directory)? */
+export function covers(p: string, path: string): boolean {
+  return p === path || p === pointerPathFor(path) || path.startsWith(p + '/');
+}
+
+function requireMatches(paths: readonly string[], found: readonly Artifact[], where: string): void {
+  for (const p of paths) {
+    if (!found.some((a) => matches(p, a.path))) {
+      throw new TroveError('NOT_TRACKED', `${p} is not tracked by trove ${where}.`, { hint: `Track it with trove add ${p}, or list what is tracked with trove ls.`, data: { path: p } });
+    }
+  }
+}
+
+/** The artifact containing repo path `p` (p itself, or a file inside a tracked directory). */
+export function findContaining(artifacts: readonly Artifact[], p: string): Artifact | undefined {
+  return artifacts.find((a) => p === a.path || p.startsWith(a.path + '/'));
+}

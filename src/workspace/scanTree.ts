@@ -1,0 +1,75 @@
+import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import { TroveError } from '../errors/index.js';
+import { isContainedLinkTarget, joinRepoPath } from '../core/repoPath.js';
+
+/** One file or symlink found in the work tree under a tracked directory. */
+export interface ScannedFile {
+  /** POSIX path relative to the scanned directory */
+  readonly path: string;
+  readonly kind: 'file' | 'link';
+  readonly size: number;
+  readonly ino: number;
+  readonly mtimeMs: number;
+  readonly executable: boolean;
+  /** symlinks only */
+  readonly target?: string;
+}
+
+export interface ScanResult {
+  readonly files: ScannedFile[];
+  /** sockets, fifos, devices: never data, reported as warnings */
+  readonly skipped: string[];
+}
+
+/**
+ * Walk a directory synchronously (sync readdir/lstat is ~3x faster than the
+ * promise API for 20k entries, and a scan is the whole critical path of a
+ * no-change status). Symlinks are recorded, never followed; a symlink whose
+ * target leaves the repository is refused, because checking it out elsewhere
+ * would point into someone else's file system.
+ */
+export function scanTree(absDir: string, repoDirPath: string): ScanResult {
+  const files: ScannedFile[] = [];
+  const skipped: string[] = [];
+  const walk = (abs: string, rel: string): void => {
+    for (const d of readdirSync(abs, { withFileTypes: true })) {
+      const childAbs = join(abs, d.name);
+      const childRel = rel === '' ? d.name : `${rel}/${d.name}`;
+      if (d.isDirectory()) {
+        walk(childAbs, childRel);
+        continue;
+      }
+      if (!d.isFile() && !d.isSymbolicLink()) {
+        skipped.push(childRel);
+        continue;
+      }
+      const st = lstatSync(childAbs);
+      if (d.isSymbolicLink()) {
+        const target = readlinkSync(childAbs);
+        if (!isContainedLinkTarget(joinRepoPath(repoDirPath, childRel), target)) {
+          throw new TroveError('UNSAFE_PATH', `Symlink ${joinRepoPath(repoDirPath, childRel)} points outside the repository (${target}).`, {
+            hint: 'Replace it with a copy of its target, or with a link inside the repository, then add again.',
+            data: { path: joinRepoPath(repoDirPath, childRel), target },
+          });
+        }
+        files.push(entry(childRel, 'link', st, target));
+      } else files.push(entry(childRel, 'file', st));
+    }
+  };
+  walk(absDir, '');
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, skipped };
+}
+
+function entry(path: string, kind: 'file' | 'link', st: Stats, target?: string): ScannedFile {
+  return {
+    path,
+    kind,
+    size: kind === 'link' ? 0 : st.size,
+    ino: st.ino,
+    mtimeMs: st.mtimeMs,
+    executable: kind === 'file' && (st.mode & 0o111) !== 0,
+    ...(target !== undefined ? { target } : {}),
+  };
+}
