@@ -10,6 +10,8 @@ export { openRepo } from './workspace/Repo.js';
 export type { Repo, OpenRepoOptions } from './workspace/Repo.js';
 export { init } from './api/init.js';
 export { add } from './api/add.js';
+export { status } from './api/status.js';
+export { checkout } from './api/checkout.js';
 export { TroveError, isTroveError, exitCodeFor } from './errors/index.js';
 export type { ErrorCode } from './errors/index.js';
 export type { Reporter } from './core/Reporter.js';

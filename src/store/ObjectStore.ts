@@ -111,6 +111,11 @@ export class ObjectStore {
     }
   }
 
+  /**
+   * Concatenate chunks into `tmp`, verifying the whole-file digest in the same
+   * pass (one sha256 over the data instead of two: per-chunk digests are only
+   * computed on a mismatch, to find and remove the culprit).
+   */
   private async assemble(oid: Oid, chunks: readonly ChunkRef[], tmp: string, what: string): Promise<void> {
     const whole = createHash('sha256');
     const out = await fsp.open(tmp, 'wx', 0o644);
@@ -123,10 +128,6 @@ export class ObjectStore {
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw missing(oid, what);
           throw err;
         }
-        if (data.length !== c.size || createHash('sha256').update(data).digest('hex') !== c.oid.hex) {
-          this.quarantine(objectFile(this.dir, c.oid));
-          throw corrupt(oid, what);
-        }
         whole.update(data);
         await out.write(data);
       }
@@ -134,7 +135,16 @@ export class ObjectStore {
       await out.close();
     }
     if (whole.digest('hex') !== oid.hex) {
-      this.quarantine(chunkListFile(this.dir, oid));
+      let culprit = false;
+      for (const c of chunks) {
+        const path = objectFile(this.dir, c.oid);
+        const data = readFileSync(path);
+        if (data.length !== c.size || createHash('sha256').update(data).digest('hex') !== c.oid.hex) {
+          this.quarantine(path);
+          culprit = true;
+        }
+      }
+      if (!culprit) this.quarantine(chunkListFile(this.dir, oid));
       throw corrupt(oid, what);
     }
   }

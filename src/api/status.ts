@@ -1,0 +1,22 @@
+import { statusPaths, type StatusResult } from '../workspace/statusPaths.js';
+import type { Repo } from '../workspace/Repo.js';
+
+export interface StatusOptions {
+  /** limit to these tracked paths (default: every tracked artifact) */
+  readonly paths?: readonly string[];
+}
+
+/**
+ * Compare the work tree with the pointers; reads only files whose stat changed.
+ *
+ * @example
+ *   const { clean, artifacts } = await status(repo, {});
+ */
+export async function status(repo: Repo, options: StatusOptions = {}): Promise<StatusResult> {
+  try {
+    return await statusPaths(repo, options.paths ?? []);
+  } finally {
+    repo.statCache.save();
+  }
+}
+export type { StatusResult };

@@ -1,0 +1,34 @@
+import { Option } from 'commander';
+import { checkout } from '../../api/checkout.js';
+import { LINK_MODES, type LinkMode } from '../../platform/config.js';
+import { openRepo } from '../../workspace/Repo.js';
+import { defineCommand } from '../defineCommand.js';
+
+export const checkoutCommand = defineCommand({
+  name: 'checkout',
+  summary: 'make tracked data match the pointers of the work tree or of a Git revision',
+  examples: ['trove checkout                      # restore deleted or changed data', 'trove checkout models/model.pt', 'trove checkout --rev HEAD~1        # data of an older commit; HEAD does not move', 'trove checkout --rev v1.0 data/train/cat.jpg', 'trove checkout --force data/       # discard local changes (saved in the store first)'],
+  configure: (cmd) =>
+    cmd
+      .argument('[paths...]', 'tracked paths, or files inside tracked directories (default: all)')
+      .option('-r, --rev <rev>', 'take the pointers from this Git revision')
+      .option('-f, --force', 'overwrite local changes that were not added (their content is saved in the store first)')
+      .addOption(new Option('--link <mode>', 'how files are placed').choices([...LINK_MODES])),
+  async run(ctx, args, opts) {
+    const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
+    return checkout(repo, {
+      paths: (args[0] as string[] | undefined) ?? [],
+      ...(opts.rev ? { rev: String(opts.rev) } : {}),
+      force: Boolean(opts.force),
+      ...(opts.link ? { link: opts.link as LinkMode } : {}),
+    });
+  },
+  render(out, r) {
+    for (const a of r.artifacts) {
+      if (a.written || a.deleted) out.line(`restored  ${a.path} (${a.written} written, ${a.deleted} removed, ${a.unchanged} unchanged)`);
+      else out.line(`unchanged ${a.path}`);
+    }
+    for (const s of r.saved) out.info(`Saved your local version of ${s.path} in the store as ${s.oid}.`);
+    if (r.pointers.length) out.info(`Updated pointer files: ${r.pointers.join(', ')} (git diff shows them; git checkout -- them to undo).`);
+  },
+});

@@ -1,0 +1,150 @@
+import { lstatSync, mkdirSync, rmSync, symlinkSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { TroveError, isTroveError, fromFsError } from '../errors/index.js';
+import type { ManifestEntry } from '../core/manifest.js';
+import { joinRepoPath } from '../core/repoPath.js';
+import type { LinkMode } from '../platform/config.js';
+import { readManifest } from '../store/manifestIO.js';
+import type { LinkStrategy } from '../store/ObjectStore.js';
+import { tempPathFor } from '../util/atomicWrite.js';
+import { mapLimit } from '../util/mapLimit.js';
+import { ensureIgnored } from './gitignore.js';
+import { hashFiles } from './hashFiles.js';
+import { resolveLinkStrategy } from './linkStrategy.js';
+import { listRevArtifacts, listWorkArtifacts, writeWorkPointer, type Artifact } from './pointers.js';
+import { pruneEmptyDirs } from './pruneEmptyDirs.js';
+import { absPath, toRepoPath, type Repo } from './Repo.js';
+import { planCheckout, type CheckoutPlan } from './planCheckout.js';
+import { pointerAsEntry, readWorkState } from './workState.js';
+
+export interface CheckoutOptions {
+  readonly paths?: readonly string[];
+  /** take pointers from this Git revision instead of the work tree (HEAD does not move) */
+  readonly rev?: string;
+  /** overwrite local changes that were not added, saving their content in the store first */
+  readonly force?: boolean;
+  readonly link?: LinkMode;
+}
+
+export interface CheckoutResult {
+  readonly artifacts: { path: string; written: number; deleted: number; unchanged: number }[];
+  readonly written: number;
+  readonly deleted: number;
+  /** local changes overwritten with --force, saved in the store (recover with the oid) */
+  readonly saved: { path: string; oid: string }[];
+  /** pointer files rewritten from --rev */
+  readonly pointers: string[];
+  readonly strategy: LinkStrategy;
+}
+
+/** Make the work tree match the pointers of the work tree or of a revision. */
+export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promise<CheckoutResult> {
+  const selected = (options.paths ?? []).map((p) => toRepoPath(repo, p));
+  const artifacts = options.rev ? await listRevArtifacts(repo, options.rev, selected) : await listWorkArtifacts(repo, selected);
+  const strategy = resolveLinkStrategy(repo, options.link ?? repo.config.core.link);
+  const plans: { artifact: Artifact; plan: CheckoutPlan }[] = [];
+  const problems: TroveError[] = [];
+  for (const artifact of artifacts) {
+    let desired: ManifestEntry[];
+    try {
+      desired = artifact.pointer.kind === 'file' ? [pointerAsEntry(artifact.pointer)] : readManifest(repo.store, artifact.pointer.oid, artifact.path);
+    } catch (err) {
+      if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
+      problems.push(err);
+      continue;
+    }
+    const work = await readWorkState(repo, artifact.path);
+    const subs = selected.filter((s) => s.startsWith(artifact.path + '/')).map((s) => s.slice(artifact.path.length + 1));
+    plans.push({ artifact, plan: planCheckout(repo, artifact, desired, work, subs) });
+  }
+  const dirty = plans.flatMap((p) => p.plan.dirty);
+  if (dirty.length > 0 && !options.force) {
+    throw new TroveError('DIRTY', `Local changes would be overwritten: ${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ` and ${dirty.length - 5} more` : ''}.`, {
+      hint: 'Keep them with trove add, or run again with --force (their content is saved in the store first).',
+      data: { paths: dirty },
+    });
+  }
+  const saved = await saveDirty(repo, dirty);
+  const result: CheckoutResult = { artifacts: [], written: 0, deleted: 0, saved, pointers: [], strategy };
+  const totalBytes = plans.reduce((s, p) => s + p.plan.writes.reduce((t, e) => t + e.size, 0), 0);
+  repo.reporter.start('Checking out', totalBytes, 'bytes');
+  try {
+    for (const { artifact, plan } of plans) {
+      const counts = await applyPlan(repo, artifact, plan, strategy, problems);
+      result.artifacts.push({ path: artifact.path, ...counts });
+      (result as { written: number }).written += counts.written;
+      (result as { deleted: number }).deleted += counts.deleted;
+      if (options.rev && plan.whole) {
+        if (await writeWorkPointer(repo, artifact.path, artifact.pointer)) result.pointers.push(`${artifact.path}.trove`);
+        await ensureIgnored(repo, artifact.path);
+      }
+    }
+  } finally {
+    repo.reporter.end();
+  }
+  if (problems.length > 0) throw summarize(problems, result);
+  return result;
+}
+
+async function saveDirty(repo: Repo, dirty: readonly string[]): Promise<{ path: string; oid: string }[]> {
+  const files = dirty.flatMap((p) => {
+    try {
+      const st = lstatSync(absPath(repo, p));
+      return st.isFile() ? [{ repoPath: p, abs: absPath(repo, p), size: st.size, ino: st.ino, mtimeMs: st.mtimeMs }] : [];
+    } catch {
+      return [];
+    }
+  });
+  if (files.length === 0) return [];
+  const { hexes } = await hashFiles(repo, files, { store: true, progress: 'Saving local changes' });
+  return files.map((f, i) => ({ path: f.repoPath, oid: `sha256:${hexes[i]}` }));
+}
+
+async function applyPlan(repo: Repo, artifact: Artifact, plan: CheckoutPlan, strategy: LinkStrategy, problems: TroveError[]): Promise<{ written: number; deleted: number; unchanged: number }> {
+  const root = artifact.path;
+  for (const rel of plan.deletes) {
+    const p = rel === '' ? root : joinRepoPath(root, rel);
+    try {
+      rmSync(absPath(repo, p), { recursive: true, force: true });
+    } catch (err) {
+      throw fromFsError(err, 'removing', p);
+    }
+    repo.statCache.deletePrefix(p);
+  }
+  if (plan.deletes.length > 0) pruneEmptyDirs(repo, root, plan.deletes);
+  let written = 0;
+  await mapLimit(plan.writes, 8, async (e) => {
+    const p = e.path === '' ? root : joinRepoPath(root, e.path);
+    const dest = absPath(repo, p);
+    try {
+      mkdirSync(dirname(dest), { recursive: true });
+      if (e.mode === 'l') {
+        const tmp = tempPathFor(dest);
+        symlinkSync(e.target, tmp);
+        renameSync(tmp, dest);
+      } else {
+        await repo.store.materialize(e.oid, dest, { what: p, strategy, executable: e.mode === 'x' });
+        const st = lstatSync(dest);
+        repo.statCache.set(p, st, e.oid.hex);
+      }
+      written++;
+      repo.reporter.advance(e.size);
+    } catch (err) {
+      if (isTroveError(err, 'OBJECT_MISSING') || isTroveError(err, 'CORRUPT_OBJECT')) problems.push(err);
+      else throw fromFsError(err, 'writing', p);
+    }
+  });
+  return { written, deleted: plan.deletes.length, unchanged: plan.unchanged };
+}
+
+function summarize(problems: TroveError[], result: CheckoutResult): TroveError {
+  const first = problems[0]!;
+  if (problems.length === 1) return new TroveError(first.code, first.message, { hint: first.hint, data: { ...first.data, result } });
+  const paths = problems.map((p) => String(p.data?.path ?? '?'));
+  const corrupt = problems.some((p) => p.code === 'CORRUPT_OBJECT');
+  return new TroveError(corrupt ? 'CORRUPT_OBJECT' : 'OBJECT_MISSING', `${problems.length} files could not be checked out (${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}): their content is ${corrupt ? 'missing or corrupt' : 'missing'} in the local store.`, {
+    hint: first.hint,
+    data: { paths, result, oids: problems.map((p) => p.data?.oid ?? null) },
+  });
+}
+

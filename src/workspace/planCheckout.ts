@@ -1,0 +1,63 @@
+import type { ManifestEntry } from '../core/manifest.js';
+import { joinRepoPath } from '../core/repoPath.js';
+import type { Artifact } from './pointers.js';
+import type { Repo } from './Repo.js';
+import { sameEntry, type WorkState } from './workState.js';
+
+/** What checkout will do for one artifact. Paths are relative to the artifact ('' = the artifact itself). */
+export interface CheckoutPlan {
+  readonly writes: ManifestEntry[];
+  readonly deletes: string[];
+  /** repository paths whose current content is not in the store: overwriting them would lose data */
+  readonly dirty: string[];
+  readonly unchanged: number;
+  /** the whole artifact was selected (not one file inside it) */
+  readonly whole: boolean;
+}
+
+/**
+ * Compare desired entries with the work tree. A file that is about to be
+ * overwritten or deleted is "dirty" when its content is nowhere in the store:
+ * that, not "differs from the pointer", is what would lose data, so switching
+ * between committed versions never needs --force.
+ */
+export function planCheckout(repo: Repo, artifact: Artifact, desired: readonly ManifestEntry[], work: WorkState, subs: readonly string[]): CheckoutPlan {
+  const inScope = (rel: string): boolean => subs.length === 0 || subs.some((s) => rel === s || rel.startsWith(s + '/'));
+  const writes: ManifestEntry[] = [];
+  const deletes: string[] = [];
+  const dirty: string[] = [];
+  let unchanged = 0;
+  const repoPath = (rel: string): string => (rel === '' ? artifact.path : joinRepoPath(artifact.path, rel));
+  const isSafeToLose = (e: ManifestEntry): boolean => e.mode === 'l' || repo.store.hasFile(e.oid);
+
+  if (work.kind === 'other') {
+    dirty.push(artifact.path);
+    deletes.push('');
+    return { writes: desired.filter((e) => inScope(e.path)), deletes, dirty, unchanged, whole: subs.length === 0 };
+  }
+  const current = work.kind === 'file' ? [work.entry] : work.kind === 'dir' ? work.entries : [];
+  const typeChanged = work.kind !== 'missing' && (work.kind === 'file') !== (artifact.pointer.kind === 'file');
+  if (typeChanged) {
+    // A directory where a file should be, or the reverse: everything there goes.
+    for (const c of current) if (!isSafeToLose(c)) dirty.push(repoPath(c.path));
+    deletes.push('');
+    return { writes: desired.filter((e) => inScope(e.path)), deletes, dirty, unchanged, whole: subs.length === 0 };
+  }
+  const byPath = new Map(current.map((c) => [c.path, c]));
+  for (const e of desired) {
+    if (!inScope(e.path)) continue;
+    const c = byPath.get(e.path);
+    byPath.delete(e.path);
+    if (c && sameEntry(c, e)) unchanged++;
+    else {
+      if (c && !isSafeToLose(c)) dirty.push(repoPath(c.path));
+      writes.push(e);
+    }
+  }
+  for (const c of byPath.values()) {
+    if (!inScope(c.path)) continue;
+    if (!isSafeToLose(c)) dirty.push(repoPath(c.path));
+    deletes.push(c.path);
+  }
+  return { writes, deletes, dirty, unchanged, whole: subs.length === 0 };
+}

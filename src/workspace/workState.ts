@@ -1,0 +1,96 @@
+import { lstatSync } from 'node:fs';
+import { createOid } from '../core/oid.js';
+import type { ManifestEntry } from '../core/manifest.js';
+import type { Pointer } from '../core/pointer.js';
+import { hashFiles } from './hashFiles.js';
+import { absPath, type Repo } from './Repo.js';
+import { scanTree } from './scanTree.js';
+
+/** What is in the work tree at an artifact's path, as manifest entries. */
+export type WorkState =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'file'; readonly entry: ManifestEntry; readonly stat: { ino: number; size: number; mtimeMs: number } }
+  | { readonly kind: 'dir'; readonly entries: ManifestEntry[]; readonly stats: Map<string, { ino: number; size: number; mtimeMs: number }> }
+  | { readonly kind: 'other' };
+
+/**
+ * Scan and hash (through the stat cache, without storing) what the work tree
+ * holds at `path`. `store: true` also puts the content into the store, which
+ * is what add and checkout --force need.
+ */
+export async function readWorkState(repo: Repo, path: string, options: { store?: boolean; progress?: string } = {}): Promise<WorkState & { hashed: number }> {
+  const abs = absPath(repo, path);
+  let st;
+  try {
+    st = lstatSync(abs);
+  } catch {
+    return { kind: 'missing', hashed: 0 };
+  }
+  if (st.isFile()) {
+    const stat = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+    const { hexes, hashed } = await hashFiles(repo, [{ repoPath: path, abs, ...stat }], { store: options.store ?? false, progress: options.progress ?? `Checking ${path}` });
+    const mode = (st.mode & 0o111) !== 0 ? 'x' : 'f';
+    return { kind: 'file', entry: { path: '', mode, size: st.size, oid: createOid('sha256', hexes[0]!) }, stat, hashed };
+  }
+  if (st.isSymbolicLink()) return { kind: 'other', hashed: 0 };
+  if (!st.isDirectory()) return { kind: 'other', hashed: 0 };
+  const scan = scanTree(abs, path);
+  const regular = scan.files.filter((f) => f.kind === 'file');
+  const { hexes, hashed } = await hashFiles(
+    repo,
+    regular.map((f) => ({ repoPath: `${path}/${f.path}`, abs: `${abs}/${f.path}`, size: f.size, ino: f.ino, mtimeMs: f.mtimeMs })),
+    { store: options.store ?? false, progress: options.progress ?? `Checking ${path}` },
+  );
+  let k = 0;
+  const stats = new Map<string, { ino: number; size: number; mtimeMs: number }>();
+  const entries: ManifestEntry[] = scan.files.map((f) => {
+    stats.set(f.path, { ino: f.ino, size: f.size, mtimeMs: f.mtimeMs });
+    return f.kind === 'link' ? { path: f.path, mode: 'l', size: 0, target: f.target! } : { path: f.path, mode: f.executable ? 'x' : 'f', size: f.size, oid: createOid('sha256', hexes[k++]!) };
+  });
+  return { kind: 'dir', entries, stats, hashed };
+}
+
+/** Same content, mode and link target? */
+export function sameEntry(a: ManifestEntry, b: ManifestEntry): boolean {
+  if (a.mode !== b.mode || a.size !== b.size) return false;
+  return a.mode === 'l' ? a.target === (b as typeof a).target : a.oid.hex === (b as typeof a).oid.hex;
+}
+
+/** A file pointer as a single manifest entry, so files and directories compare the same way. */
+export function pointerAsEntry(p: Pointer): ManifestEntry {
+  return { path: '', mode: p.executable ? 'x' : 'f', size: p.size, oid: p.oid };
+}
+
+export interface EntryChanges {
+  readonly added: { path: string; size: number }[];
+  readonly deleted: { path: string; size: number }[];
+  readonly modified: { path: string; oldSize: number; newSize: number }[];
+}
+
+/** Merge-join two sorted entry lists. */
+export function compareEntries(from: readonly ManifestEntry[], to: readonly ManifestEntry[]): EntryChanges {
+  const changes: EntryChanges = { added: [], deleted: [], modified: [] };
+  let i = 0;
+  let j = 0;
+  while (i < from.length || j < to.length) {
+    const a = from[i];
+    const b = to[j];
+    if (b === undefined || (a !== undefined && a.path < b.path)) {
+      changes.deleted.push({ path: a!.path, size: a!.size });
+      i++;
+    } else if (a === undefined || b.path < a.path) {
+      changes.added.push({ path: b.path, size: b.size });
+      j++;
+    } else {
+      if (!sameEntry(a, b)) changes.modified.push({ path: a.path, oldSize: a.size, newSize: b.size });
+      i++;
+      j++;
+    }
+  }
+  return changes;
+}
+
+export function isUnchanged(c: EntryChanges): boolean {
+  return c.added.length === 0 && c.deleted.length === 0 && c.modified.length === 0;
+}
+
