@@ -18,10 +18,10 @@
  * - masks spread their 1-bits over the high half of the word, like FastCDC's: the low bits of a gear
  *   hash depend on the last few bytes only. MASKS[k] sets the first k bit positions of BIT_ORDER.
  *   For v1 (b = 18): MASK_S = MASKS[20] = 0xFBEFBE00, MASK_L = MASKS[16] = 0xDB6DB600.
- * On random data v1 chunks average ~292 KiB (the skipped minSize shifts the mean above avgSize).
+ * On random data v1 chunks average ~290 KiB (the skipped minSize shifts the mean above avgSize).
  *
- * Hot path, tuned with bench/chunker-speed.mjs (512 MiB random, best of 3, Node 20, one core;
- * MiB/s are of input bytes, ~25% of which are skipped, never hashed):
+ * Hot path, tuned on the workload of bench/chunker-speed.mjs (512 MiB random, best of 3, Node 20,
+ * one core; each variant in its own process; MiB/s of input, ~25% of which is skipped unhashed):
  * - straightforward loop (Uint32Array table, `>>> 0`, mask chosen per byte):  ~1070 MiB/s
  * - read the table through an Int32Array view so h and the table values stay int32 (`| 0`)
  *   instead of being boxed as doubles above 2^31:                               ~2040 (+90%)

@@ -1,8 +1,14 @@
 import type { CommandSpec } from '../defineCommand.js';
 import { addCommand } from './addCommand.js';
 import { checkoutCommand } from './checkoutCommand.js';
+import { diffCommand } from './diffCommand.js';
+import { fsckCommand } from './fsckCommand.js';
+import { gcCommand } from './gcCommand.js';
 import { initCommand } from './initCommand.js';
+import { lsCommand } from './lsCommand.js';
+import { mvCommand } from './mvCommand.js';
+import { rmCommand } from './rmCommand.js';
 import { statusCommand } from './statusCommand.js';
 
 /** Every command, in the order `trove --help` lists them. */
-export const COMMANDS: readonly CommandSpec<any>[] = [initCommand, addCommand, statusCommand, checkoutCommand];
+export const COMMANDS: readonly CommandSpec<any>[] = [initCommand, addCommand, statusCommand, checkoutCommand, diffCommand, lsCommand, mvCommand, rmCommand, gcCommand, fsckCommand];

@@ -1,0 +1,17 @@
+import { diffRevs, type DiffResult } from '../workspace/diffRevs.js';
+import type { Repo } from '../workspace/Repo.js';
+
+/**
+ * What changed in tracked data: `from` (default HEAD) against `to` (default: the work tree).
+ *
+ * @example
+ *   const { artifacts } = await diff(repo, { from: 'v1', to: 'v2' });
+ */
+export async function diff(repo: Repo, options: { from?: string; to?: string; paths?: readonly string[] } = {}): Promise<DiffResult> {
+  try {
+    return await diffRevs(repo, options);
+  } finally {
+    repo.statCache.save();
+  }
+}
+export type { DiffResult };

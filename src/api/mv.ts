@@ -1,0 +1,13 @@
+import { moveArtifact, type MoveResult } from '../workspace/moveArtifact.js';
+import { withLock, type Repo } from '../workspace/Repo.js';
+
+/**
+ * Move a tracked artifact with its pointer and .gitignore entry.
+ *
+ * @example
+ *   await mv(repo, { from: 'data', to: 'datasets/iris' });
+ */
+export function mv(repo: Repo, options: { from: string; to: string; stage?: boolean }): Promise<MoveResult> {
+  return withLock(repo, 'mv', () => moveArtifact(repo, options.from, options.to, options));
+}
+export type { MoveResult };

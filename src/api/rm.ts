@@ -1,0 +1,13 @@
+import { removeArtifacts, type RemoveResult } from '../workspace/removeArtifact.js';
+import { withLock, type Repo } from '../workspace/Repo.js';
+
+/**
+ * Stop tracking artifacts; keep the data unless `deleteData`.
+ *
+ * @example
+ *   await rm(repo, { paths: ['models/old.pt'], deleteData: true });
+ */
+export function rm(repo: Repo, options: { paths: readonly string[]; deleteData?: boolean; force?: boolean; stage?: boolean }): Promise<RemoveResult> {
+  return withLock(repo, 'rm', () => removeArtifacts(repo, options.paths, options));
+}
+export type { RemoveResult };

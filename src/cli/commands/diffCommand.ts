@@ -1,0 +1,34 @@
+import { diff } from '../../api/diff.js';
+import { openRepo } from '../../workspace/Repo.js';
+import { humanBytes } from '../../util/humanBytes.js';
+import { defineCommand } from '../defineCommand.js';
+import { paint } from '../Output.js';
+
+export const diffCommand = defineCommand({
+  name: 'diff',
+  summary: 'show what changed in tracked data between revisions, or a revision and the work tree',
+  examples: ['trove diff                 # HEAD against the work tree', 'trove diff HEAD~1          # an older commit against the work tree', 'trove diff v1 v2 -- data   # two revisions, one artifact', 'trove diff --json HEAD~1 HEAD'],
+  configure: (cmd) => cmd.argument('[revs...]', 'zero, one or two revisions, then optionally -- PATH...'),
+  async run(ctx, args, _opts) {
+    const words = (args[0] as string[] | undefined) ?? [];
+    const dash = process.argv.indexOf('--');
+    const paths = dash >= 0 ? process.argv.slice(dash + 1) : [];
+    const revs = words.filter((w) => !paths.includes(w));
+    const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
+    return diff(repo, { ...(revs[0] ? { from: revs[0] } : {}), ...(revs[1] ? { to: revs[1] } : {}), paths });
+  },
+  render(out, r) {
+    if (r.artifacts.length === 0) out.info(`No changes in tracked data between ${r.from} and ${r.to}.`);
+    const sz = (n?: number) => (n === undefined ? '' : humanBytes(n));
+    for (const a of r.artifacts) {
+      const color = a.change === 'added' ? 'green' : a.change === 'deleted' ? 'red' : 'yellow';
+      const sizes = a.change === 'modified' ? `${sz(a.oldSize)} -> ${sz(a.newSize)}` : sz(a.oldSize ?? a.newSize);
+      out.line(`${paint(out, color, a.change.padEnd(8))} ${a.path}${a.kind === 'dir' ? '/' : ''} (${sizes})`);
+      if (a.files) {
+        for (const f of a.files.added) out.line(`    + ${a.path}/${f.path} (${sz(f.size)})`);
+        for (const f of a.files.modified) out.line(`    ~ ${a.path}/${f.path} (${sz(f.oldSize)} -> ${sz(f.newSize)})`);
+        for (const f of a.files.deleted) out.line(`    - ${a.path}/${f.path} (${sz(f.size)})`);
+      } else if (a.kind === 'dir' && a.change === 'modified') out.line('    (file list unavailable: a version is not in the local store)');
+    }
+  },
+});

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import type { Reporter } from '../core/Reporter.js';
+import { formatOid } from '../core/oid.js';
+import { ingestMany } from './ingestPool.js';
+import { objectFile } from './layout.js';
+import type { ObjectStore, StoredEntry } from './ObjectStore.js';
+
+export interface FsckResult {
+  readonly checked: number;
+  readonly bytes: number;
+  /** corrupt entries found, and removed from the store */
+  readonly corrupt: { kind: 'object' | 'chunklist'; oid: string; reason: string }[];
+  /** chunk lists whose chunks are absent (kept: the list is right, the store is incomplete) */
+  readonly incomplete: { oid: string; reason: string }[];
+}
+
+/**
+ * Re-hash every object (on every core) and check every chunk list against
+ * the content it describes. Corrupt entries are removed so that the next
+ * fetch or add can heal them; they are reported, never silently served.
+ */
+export async function verifyStore(store: ObjectStore, options: { reporter: Reporter; jobs?: number }): Promise<FsckResult> {
+  const entries = store.list();
+  const objects = entries.filter((e) => e.kind === 'object');
+  const lists = entries.filter((e) => e.kind === 'chunklist');
+  const corrupt: FsckResult['corrupt'] = [];
+  const incomplete: FsckResult['incomplete'] = [];
+  const bytes = entries.reduce((s, e) => s + e.size, 0);
+  options.reporter.start('Verifying', bytes, 'bytes');
+  try {
+    const outcomes = await ingestMany(objects.map((o) => ({ path: o.path, size: o.size })), null, { jobs: options.jobs ?? 0, onDone: (item) => options.reporter.advance(item.size) });
+    outcomes.forEach((o, i) => {
+      const e = objects[i]!;
+      if (!o.ok || o.result.hex !== e.oid.hex) remove(e, o.ok ? 'content does not match its id' : o.message, corrupt);
+    });
+    for (const e of lists) {
+      const reason = checkChunkList(store, e);
+      if (reason?.startsWith('chunk ')) incomplete.push({ oid: formatOid(e.oid), reason });
+      else if (reason) remove(e, reason, corrupt);
+      options.reporter.advance(e.size);
+    }
+  } finally {
+    options.reporter.end();
+  }
+  return { checked: entries.length, bytes, corrupt, incomplete };
+}
+
+function checkChunkList(store: ObjectStore, e: StoredEntry): string | undefined {
+  let chunks;
+  try {
+    chunks = store.readChunkList(e.oid);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  if (!chunks) return 'unreadable';
+  const h = createHash('sha256');
+  for (const c of chunks) {
+    let data: Buffer;
+    try {
+      data = readFileSync(objectFile(store.dir, c.oid));
+    } catch {
+      return `chunk ${formatOid(c.oid)} is missing`;
+    }
+    h.update(data);
+  }
+  return h.digest('hex') === e.oid.hex ? undefined : 'its chunks do not add up to the file it names';
+}
+
+function remove(e: StoredEntry, reason: string, corrupt: FsckResult['corrupt']): void {
+  rmSync(e.path, { force: true });
+  corrupt.push({ kind: e.kind, oid: formatOid(e.oid), reason });
+}

@@ -1,0 +1,55 @@
+import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { TroveError, fromFsError } from '../errors/index.js';
+import { pointerPathFor } from '../core/pointer.js';
+import { ensureIgnored, removeIgnored } from './gitignore.js';
+import { listWorkArtifacts, writeWorkPointer, covers } from './pointers.js';
+import { absPath, toRepoPath, type Repo } from './Repo.js';
+
+export interface MoveResult {
+  readonly from: string;
+  readonly to: string;
+  readonly staged: string[];
+}
+
+/** Move a tracked artifact: data, pointer and .gitignore entries together. */
+export async function moveArtifact(repo: Repo, src: string, dst: string, options: { stage?: boolean } = {}): Promise<MoveResult> {
+  const from = toRepoPath(repo, src);
+  const artifacts = await listWorkArtifacts(repo);
+  const artifact = artifacts.find((a) => covers(from, a.path) && (from === a.path || from === pointerPathFor(a.path)));
+  if (!artifact) throw new TroveError('NOT_TRACKED', `${from} is not tracked by trove.`, { hint: 'Use git mv for files Git tracks; list trove\'s with trove ls.', data: { path: from } });
+  let to = toRepoPath(repo, dst);
+  if (isDir(absPath(repo, to))) to = `${to}/${artifact.path.split('/').pop()}`;
+  if (to === artifact.path) throw new TroveError('USAGE', `${from} is already at ${to}.`, { hint: 'Name a different destination.' });
+  if (existsSync(absPath(repo, to)) || existsSync(absPath(repo, pointerPathFor(to)))) {
+    throw new TroveError('USAGE', `${to} already exists.`, { hint: 'Choose another destination, or remove it first.', data: { path: to } });
+  }
+  const nested = artifacts.find((a) => to.startsWith(a.path + '/'));
+  if (nested) throw new TroveError('USAGE', `${to} is inside ${nested.path}, which trove tracks as a directory.`, { hint: 'Move it somewhere outside tracked directories.' });
+  try {
+    mkdirSync(dirname(absPath(repo, to)), { recursive: true });
+    if (existsSync(absPath(repo, artifact.path))) renameSync(absPath(repo, artifact.path), absPath(repo, to));
+  } catch (err) {
+    throw fromFsError(err, 'moving', artifact.path);
+  }
+  // New pointer and ignore entry first, then remove the old ones: a crash in between leaves both, never neither.
+  await writeWorkPointer(repo, to, artifact.pointer);
+  const ignoreNew = await ensureIgnored(repo, to);
+  const oldPointer = pointerPathFor(artifact.path);
+  await repo.git.run(['rm', '-q', '--cached', '--ignore-unmatch', '--', oldPointer]);
+  rmSync(absPath(repo, oldPointer), { force: true });
+  const ignoreOld = await removeIgnored(repo, artifact.path);
+  repo.statCache.deletePrefix(artifact.path);
+  const staged = [pointerPathFor(to), ...(ignoreNew ? [ignoreNew] : []), ...(ignoreOld ? [ignoreOld] : [])];
+  const stage = options.stage ?? repo.config.core.autostage;
+  if (stage) await repo.git.run(['add', '--', ...new Set(staged)]);
+  return { from: artifact.path, to, staged: stage ? [...new Set(staged), oldPointer] : [] };
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory() && !lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
