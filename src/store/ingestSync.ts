@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CHUNKER_V1, nextCut, type ChunkerParams } from '../core/chunker.js';
 import { createOid, type Oid } from '../core/oid.js';
 import { CHUNK_THRESHOLD, chunkListFile, objectFile, storeTmpDir } from './layout.js';
 import { serializeChunkList, type ChunkRef } from './chunkList.js';
+import { mkdirp } from '../util/mkdirp.js';
 
 /**
  * Synchronous hash-and-store of one file. Synchronous on purpose: it runs
@@ -31,7 +32,7 @@ export function putBytesSync(storeDir: string, target: string, data: Uint8Array)
     writeFileSync(tmp, data, { mode: 0o444 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    mkdirSync(storeTmpDir(storeDir), { recursive: true });
+    mkdirp(storeTmpDir(storeDir));
     writeFileSync(tmp, data, { mode: 0o444 });
   }
   try {
@@ -48,7 +49,7 @@ function renameIntoPlace(tmp: string, target: string): void {
     renameSync(tmp, target);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    mkdirSync(dirname(target), { recursive: true });
+    mkdirp(dirname(target));
     renameSync(tmp, target);
   }
 }

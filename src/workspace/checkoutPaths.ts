@@ -1,4 +1,5 @@
-import { lstatSync, mkdirSync, rmSync, symlinkSync, renameSync } from 'node:fs';
+import { lstatSync, rmSync, symlinkSync, renameSync } from 'node:fs';
+import { mkdirp } from '../util/mkdirp.js';
 import { dirname } from 'node:path';
 import { TroveError, isTroveError, fromFsError } from '../errors/index.js';
 import type { ManifestEntry } from '../core/manifest.js';
@@ -117,7 +118,7 @@ async function applyPlan(repo: Repo, artifact: Artifact, plan: CheckoutPlan, str
     const p = e.path === '' ? root : joinRepoPath(root, e.path);
     const dest = absPath(repo, p);
     try {
-      mkdirSync(dirname(dest), { recursive: true });
+      mkdirp(dirname(dest));
       if (e.mode === 'l') {
         const tmp = tempPathFor(dest);
         symlinkSync(e.target, tmp);

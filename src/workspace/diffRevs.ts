@@ -74,10 +74,14 @@ function storedEntries(repo: Repo, a: Artifact): ManifestEntry[] | undefined {
 }
 
 async function revSide(repo: Repo, rev: string, paths: readonly string[]): Promise<Side> {
-  const list = await listRevArtifacts(repo, rev, paths.length ? paths : undefined).catch((err) => {
-    if (isTroveError(err, 'NOT_TRACKED')) return [];
-    throw err;
-  });
+  // An unborn branch (no commit yet) has no data: diff against nothing, as git diff does.
+  const unborn = rev === 'HEAD' && (await repo.git.run(['rev-parse', '--verify', '--quiet', 'HEAD'], { allowFail: true })).code !== 0;
+  const list = unborn
+    ? []
+    : await listRevArtifacts(repo, rev, paths.length ? paths : undefined).catch((err) => {
+        if (isTroveError(err, 'NOT_TRACKED')) return [];
+        throw err;
+      });
   return { artifacts: new Map(list.map((x) => [x.path, x])), entries: async (x) => storedEntries(repo, x), live: false };
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { TroveError, fromFsError } from '../errors/index.js';
 import { createOid } from '../core/oid.js';
 import { ingestMany, type IngestItem } from '../store/ingestPool.js';
@@ -49,7 +50,7 @@ export async function hashFiles(repo: Repo, files: readonly FileToHash[], option
       const f = files[i]!;
       if (!o.ok) {
         const err = Object.assign(new Error(o.message), { code: o.code });
-        throw o.code === 'ENOENT'
+        throw o.code === 'ENOENT' && !existsSync(f.abs)
           ? new TroveError('NOT_FOUND', `${f.repoPath} disappeared while trove was reading it.`, { hint: 'Run the command again once nothing else is changing the data.', cause: err })
           : fromFsError(err, options.store ? 'adding' : 'reading', f.repoPath);
       }

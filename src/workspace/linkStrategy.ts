@@ -20,11 +20,11 @@ export function resolveLinkStrategy(repo: Repo, mode: LinkMode): LinkStrategy {
     /* probe */
   }
   const dir = join(repo.store.dir, 'tmp');
-  mkdirSync(dir, { recursive: true });
   const src = join(dir, `probe-${process.pid}`);
   const dst = join(repo.root, '.trove', 'tmp', `probe-${process.pid}`);
   let strategy: LinkStrategy = 'copy';
   try {
+    mkdirSync(dir, { recursive: true });
     writeFileSync(src, 'probe');
     copyFileSync(src, dst, constants.COPYFILE_FICLONE_FORCE);
     strategy = 'reflink';

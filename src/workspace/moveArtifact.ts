@@ -1,4 +1,5 @@
-import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirp } from '../util/mkdirp.js';
 import { dirname } from 'node:path';
 import { TroveError, fromFsError } from '../errors/index.js';
 import { pointerPathFor } from '../core/pointer.js';
@@ -27,7 +28,7 @@ export async function moveArtifact(repo: Repo, src: string, dst: string, options
   const nested = artifacts.find((a) => to.startsWith(a.path + '/'));
   if (nested) throw new TroveError('USAGE', `${to} is inside ${nested.path}, which trove tracks as a directory.`, { hint: 'Move it somewhere outside tracked directories.' });
   try {
-    mkdirSync(dirname(absPath(repo, to)), { recursive: true });
+    mkdirp(dirname(absPath(repo, to)));
     if (existsSync(absPath(repo, artifact.path))) renameSync(absPath(repo, artifact.path), absPath(repo, to));
   } catch (err) {
     throw fromFsError(err, 'moving', artifact.path);

@@ -4,7 +4,7 @@ import { defineCommand } from '../defineCommand.js';
 export const initCommand = defineCommand({
   name: 'init',
   summary: 'set up trove in the current Git repository',
-  examples: ['git init && trove init', 'trove init --no-stage'],
+  examples: ['trove init', 'git init && trove init && git commit -m "set up trove"', 'trove init --no-stage'],
   configure: (cmd) => cmd.option('--no-stage', 'do not git add .trove/config.yaml'),
   run: (ctx, _args, opts) => init({ cwd: ctx.cwd, stage: opts.stage !== false }),
   render(out, r) {

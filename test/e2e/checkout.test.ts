@@ -1,0 +1,205 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, readdirSync, lstatSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { createTmpRepo, pseudoRandom, runCli, runJson } from '../helpers/tmpRepo.js';
+
+const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+
+function objectPath(dir: string, oid: string): string {
+  const hex = oid.replace('sha256:', '');
+  return join(dir, '.trove/cache/objects/sha256', hex.slice(0, 2), hex.slice(2));
+}
+
+test('a deleted model and a deleted directory come back byte-identical, with modes and symlinks', () => {
+  const repo = createTmpRepo();
+  try {
+    repo.write('models/model.pt', pseudoRandom(3 * 1024 * 1024, 3));
+    repo.write('data/x/y.csv', 'a,b\n');
+    repo.write('data/tool.sh', '#!/bin/sh\n');
+    chmodSync(join(repo.dir, 'data/tool.sh'), 0o755);
+    symlinkSync('x/y.csv', join(repo.dir, 'data/latest.csv'));
+    const before = sha(join(repo.dir, 'models/model.pt'));
+    assert.equal(runCli(repo.dir, ['add', 'models/model.pt', 'data']).code, 0);
+    repo.git('commit', '-qm', 'v1');
+    rmSync(join(repo.dir, 'models/model.pt'));
+    rmSync(join(repo.dir, 'data'), { recursive: true });
+    const st = runJson(repo.dir, ['status']).result;
+    assert.deepEqual(st.artifacts.map((a: { state: string }) => a.state), ['missing', 'missing']);
+    const r = runJson(repo.dir, ['checkout']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sha(join(repo.dir, 'models/model.pt')), before);
+    assert.equal(readFileSync(join(repo.dir, 'data/x/y.csv'), 'utf8'), 'a,b\n');
+    assert.ok((statSync(join(repo.dir, 'data/tool.sh')).mode & 0o111) !== 0);
+    assert.equal(readlinkSync(join(repo.dir, 'data/latest.csv')), 'x/y.csv');
+    assert.equal(runJson(repo.dir, ['status']).result.clean, true);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('checkout --rev brings back an older version without moving HEAD, and removes files it did not have', () => {
+  const repo = createTmpRepo();
+  try {
+    repo.write('data/a.csv', 'v1');
+    repo.write('model.bin', 'model v1');
+    runCli(repo.dir, ['add', 'data', 'model.bin']);
+    repo.git('commit', '-qm', 'v1');
+    repo.write('data/a.csv', 'v2');
+    repo.write('data/b.csv', 'new in v2');
+    repo.write('model.bin', 'model v2');
+    runCli(repo.dir, ['add', 'data', 'model.bin']);
+    repo.git('commit', '-qm', 'v2');
+    const head = repo.git('rev-parse', 'HEAD');
+    const r = runJson(repo.dir, ['checkout', '--rev', 'HEAD~1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(repo.git('rev-parse', 'HEAD'), head);
+    assert.equal(readFileSync(join(repo.dir, 'data/a.csv'), 'utf8'), 'v1');
+    assert.equal(existsSync(join(repo.dir, 'data/b.csv')), false);
+    assert.equal(readFileSync(join(repo.dir, 'model.bin'), 'utf8'), 'model v1');
+    assert.equal(runJson(repo.dir, ['status']).result.clean, true, 'pointers follow the data, so status is clean');
+    assert.equal(runJson(repo.dir, ['checkout', '--rev', 'HEAD']).code, 0);
+    assert.equal(readFileSync(join(repo.dir, 'data/b.csv'), 'utf8'), 'new in v2');
+    assert.equal(repo.git('status', '--porcelain').trim(), '');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('one file inside a tracked directory can be checked out alone', () => {
+  const repo = createTmpRepo();
+  try {
+    repo.write('data/a.csv', 'a1');
+    repo.write('data/b.csv', 'b1');
+    runCli(repo.dir, ['add', 'data']);
+    repo.git('commit', '-qm', 'v1');
+    rmSync(join(repo.dir, 'data/a.csv'));
+    rmSync(join(repo.dir, 'data/b.csv'));
+    assert.equal(runCli(repo.dir, ['checkout', 'data/a.csv']).code, 0);
+    assert.equal(readFileSync(join(repo.dir, 'data/a.csv'), 'utf8'), 'a1');
+    assert.equal(existsSync(join(repo.dir, 'data/b.csv')), false);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('local changes that were not added stop checkout; --force saves them in the store first', () => {
+  const repo = createTmpRepo();
+  try {
+    repo.write('data/a.csv', 'committed');
+    runCli(repo.dir, ['add', 'data']);
+    repo.git('commit', '-qm', 'v1');
+    repo.write('data/a.csv', 'precious unsaved work');
+    repo.write('data/new.csv', 'also unsaved');
+    const r = runJson(repo.dir, ['checkout']);
+    assert.equal(r.code, 1);
+    assert.equal(r.error.code, 'DIRTY');
+    assert.deepEqual(r.error.data.paths.sort(), ['data/a.csv', 'data/new.csv']);
+    assert.equal(readFileSync(join(repo.dir, 'data/a.csv'), 'utf8'), 'precious unsaved work', 'nothing was touched');
+    const f = runJson(repo.dir, ['checkout', '--force']);
+    assert.equal(f.code, 0, f.stderr);
+    assert.equal(readFileSync(join(repo.dir, 'data/a.csv'), 'utf8'), 'committed');
+    assert.equal(existsSync(join(repo.dir, 'data/new.csv')), false);
+    const saved = f.result.saved.find((s: { path: string }) => s.path === 'data/a.csv');
+    assert.equal(readFileSync(objectPath(repo.dir, saved.oid), 'utf8'), 'precious unsaved work');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('switching between committed versions never needs --force', () => {
+  const repo = createTmpRepo();
+  try {
+    repo.write('m.bin', 'one');
+    runCli(repo.dir, ['add', 'm.bin']);
+    repo.git('commit', '-qm', 'v1');
+    repo.write('m.bin', 'two');
+    runCli(repo.dir, ['add', 'm.bin']);
+    repo.git('commit', '-qm', 'v2');
+    repo.git('checkout', '-q', 'HEAD~1');
+    assert.equal(runCli(repo.dir, ['checkout']).code, 0);
+    assert.equal(readFileSync(join(repo.dir, 'm.bin'), 'utf8'), 'one');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('a corrupt object is detected on checkout, removed from the store, and never written to the work tree', () => {
+  const repo = createTmpRepo();
+  try {
+    repo.write('model.bin', 'good weights');
+    const oid = runJson(repo.dir, ['add', 'model.bin']).result.artifacts[0].oid;
+    rmSync(join(repo.dir, 'model.bin'));
+    const obj = objectPath(repo.dir, oid);
+    chmodSync(obj, 0o644);
+    writeFileSync(obj, 'evil weights');
+    const r = runJson(repo.dir, ['checkout']);
+    assert.equal(r.code, 1);
+    assert.equal(r.error.code, 'CORRUPT_OBJECT');
+    assert.match(r.error.message, /model\.bin/);
+    assert.equal(existsSync(join(repo.dir, 'model.bin')), false);
+    assert.equal(existsSync(obj), false, 'the corrupt object was removed so a fetch can heal it');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('a corrupt chunk of a large file is detected on checkout and nothing partial is left behind', () => {
+  const repo = createTmpRepo();
+  try {
+    repo.write('big.bin', pseudoRandom(5 * 1024 * 1024, 11));
+    runCli(repo.dir, ['add', 'big.bin']);
+    rmSync(join(repo.dir, 'big.bin'));
+    const hex = runJson(repo.dir, ['ls']).result.artifacts[0].oid.slice(7);
+    const chunks = readFileSync(join(repo.dir, '.trove/cache/files/sha256', hex.slice(0, 2), hex.slice(2)), 'utf8').split('\n').slice(1, -1);
+    const victim = objectPath(repo.dir, chunks[2]!.split(' ')[1]!);
+    chmodSync(victim, 0o644);
+    const bytes = readFileSync(victim);
+    bytes[100] ^= 0xff;
+    writeFileSync(victim, bytes);
+    const r = runJson(repo.dir, ['checkout']);
+    assert.equal(r.error.code, 'CORRUPT_OBJECT');
+    assert.equal(existsSync(join(repo.dir, 'big.bin')), false);
+    assert.deepEqual(readdirSync(repo.dir).filter((n) => n.includes('.tmp-')), [], 'no temp file left in the work tree');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+
+test('an object missing from the store names the path and hints at fetching it', () => {
+  const repo = createTmpRepo();
+  try {
+    repo.write('model.bin', 'weights');
+    const oid = runJson(repo.dir, ['add', 'model.bin']).result.artifacts[0].oid;
+    rmSync(join(repo.dir, 'model.bin'));
+    rmSync(objectPath(repo.dir, oid), { force: true });
+    const r = runCli(repo.dir, ['checkout']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error: The content of model\.bin .* is not in the local store/);
+    assert.match(r.stderr, /hint: Fetch it/);
+    assert.equal(runJson(repo.dir, ['status']).result.artifacts[0].inCache, false);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('hardlink and symlink link modes place store objects instead of copies', () => {
+  const repo = createTmpRepo();
+  try {
+    repo.write('a.bin', 'aaa');
+    repo.write('b.bin', 'bbb');
+    const res = runJson(repo.dir, ['add', 'a.bin', 'b.bin']).result;
+    rmSync(join(repo.dir, 'a.bin'));
+    rmSync(join(repo.dir, 'b.bin'));
+    assert.equal(runCli(repo.dir, ['checkout', '--link', 'hardlink', 'a.bin']).code, 0);
+    assert.equal(statSync(join(repo.dir, 'a.bin')).ino, statSync(objectPath(repo.dir, res.artifacts[0].oid)).ino);
+    assert.equal(runCli(repo.dir, ['checkout', '--link', 'symlink', 'b.bin']).code, 0);
+    assert.ok(lstatSync(join(repo.dir, 'b.bin')).isSymbolicLink());
+    assert.equal(readFileSync(join(repo.dir, 'b.bin'), 'utf8'), 'bbb');
+    assert.equal(runCli(repo.dir, ['checkout', '--link', 'auto', 'a.bin']).code, 0);
+  } finally {
+    repo.cleanup();
+  }
+});
