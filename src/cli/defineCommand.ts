@@ -7,6 +7,8 @@ export interface CommandContext {
   readonly cwd: string;
   readonly out: Output;
   readonly reporter: Reporter;
+  /** the raw arguments main() received (for commands that split on `--`) */
+  readonly argv: readonly string[];
 }
 
 /**

@@ -37,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const command = all[all.length - 1] as Command;
       const opts = command.opts() as Record<string, unknown>;
       const args = all.slice(0, -2);
-      exit = await runSpec(spec as CommandSpec<unknown>, program.opts() as Globals, args, opts);
+      exit = await runSpec(spec as CommandSpec<unknown>, program.opts() as Globals, args, opts, argv);
     });
   }
   try {
@@ -52,10 +52,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   return exit;
 }
 
-async function runSpec(spec: CommandSpec<unknown>, g: Globals, args: unknown[], opts: Record<string, unknown>): Promise<number> {
+async function runSpec(spec: CommandSpec<unknown>, g: Globals, args: unknown[], opts: Record<string, unknown>, argv: readonly string[]): Promise<number> {
   const out = createOutput({ json: Boolean(g.json), quiet: Boolean(g.quiet) });
   const reporter = createProgressReporter({ enabled: !out.json && !out.quiet && process.stderr.isTTY === true, warn: (m) => out.warn(m) });
-  const ctx = { cwd: resolve(g.cwd ?? process.cwd()), out, reporter };
+  const ctx = { cwd: resolve(g.cwd ?? process.cwd()), out, reporter, argv };
   try {
     const result = await spec.run(ctx, args, opts);
     if (out.json) out.line(JSON.stringify({ version: JSON_SCHEMA_VERSION, command: spec.name, ok: true, result }));

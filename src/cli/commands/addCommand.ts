@@ -1,6 +1,7 @@
 import { add } from '../../api/add.js';
 import { openRepo } from '../../workspace/Repo.js';
 import { humanBytes } from '../../util/humanBytes.js';
+import { plural } from '../../util/plural.js';
 import { defineCommand } from '../defineCommand.js';
 import { paint } from '../Output.js';
 
@@ -16,7 +17,7 @@ export const addCommand = defineCommand({
   render(out, r) {
     for (const w of r.warnings) out.warn(w);
     for (const a of r.artifacts) {
-      const what = a.kind === 'dir' ? `${a.files} files, ${humanBytes(a.size)}` : humanBytes(a.size);
+      const what = a.kind === 'dir' ? `${plural(a.files ?? 0, 'file')}, ${humanBytes(a.size)}` : humanBytes(a.size);
       out.line(`${a.changed ? paint(out, 'green', 'added    ') : paint(out, 'dim', 'unchanged')} ${a.path} (${what}${a.stored ? `, ${humanBytes(a.stored)} new in store` : ''})`);
     }
     if (r.staged.length) out.info(`Staged ${r.staged.length} file(s); commit with git commit.`);

@@ -29,6 +29,6 @@ export const checkoutCommand = defineCommand({
       else out.line(`unchanged ${a.path}`);
     }
     for (const s of r.saved) out.info(`Saved your local version of ${s.path} in the store as ${s.oid}.`);
-    if (r.pointers.length) out.info(`Updated pointer files: ${r.pointers.join(', ')} (git diff shows them; git checkout -- them to undo).`);
+    if (r.pointers.length) out.info(`Pointer files now match the checked-out revision: ${r.pointers.join(', ')} (git status shows whether they differ from HEAD).`);
   },
 });

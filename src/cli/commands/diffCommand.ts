@@ -11,8 +11,8 @@ export const diffCommand = defineCommand({
   configure: (cmd) => cmd.argument('[revs...]', 'zero, one or two revisions, then optionally -- PATH...'),
   async run(ctx, args, _opts) {
     const words = (args[0] as string[] | undefined) ?? [];
-    const dash = process.argv.indexOf('--');
-    const paths = dash >= 0 ? process.argv.slice(dash + 1) : [];
+    const dash = ctx.argv.indexOf('--');
+    const paths = dash >= 0 ? ctx.argv.slice(dash + 1) : [];
     const revs = words.filter((w) => !paths.includes(w));
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
     return diff(repo, { ...(revs[0] ? { from: revs[0] } : {}), ...(revs[1] ? { to: revs[1] } : {}), paths });

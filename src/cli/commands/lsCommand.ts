@@ -1,6 +1,7 @@
 import { ls } from '../../api/ls.js';
 import { openRepo } from '../../workspace/Repo.js';
 import { humanBytes } from '../../util/humanBytes.js';
+import { plural } from '../../util/plural.js';
 import { defineCommand } from '../defineCommand.js';
 
 export const lsCommand = defineCommand({
@@ -18,6 +19,6 @@ export const lsCommand = defineCommand({
       return;
     }
     if (r.artifacts.length === 0) out.info('Nothing is tracked yet (trove add PATH).');
-    for (const a of r.artifacts) out.line(`${a.kind.padEnd(4)} ${humanBytes(a.size).padStart(10)} ${a.files !== undefined ? `${String(a.files).padStart(7)} files` : ''.padStart(13)}  ${a.oid.slice(7, 19)}  ${a.path}`);
+    for (const a of r.artifacts) out.line(`${a.kind.padEnd(4)} ${humanBytes(a.size).padStart(10)} ${a.files !== undefined ? plural(a.files, 'file').padStart(13) : ''.padStart(13)}  ${a.oid.slice(7, 19)}  ${a.path}`);
   },
 });
