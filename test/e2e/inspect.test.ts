@@ -135,3 +135,28 @@ test('rm stops tracking and keeps the data; rm --delete refuses to drop content 
     repo.cleanup();
   }
 });
+
+test('diff REV REV -- PATH limits the diff to PATH, reading the paths main() was given rather than process.argv', () => {
+  const repo = twoVersions();
+  try {
+    repo.write('model.bin', 'm2');
+    runCli(repo.dir, ['add', 'data', 'model.bin']);
+    repo.git('commit', '-qm', 'v2');
+    const all = runJson(repo.dir, ['diff', 'HEAD~1', 'HEAD']).result.artifacts.map((a: { path: string }) => a.path);
+    assert.deepEqual(all, ['data', 'model.bin']);
+    const one = runJson(repo.dir, ['diff', 'HEAD~1', 'HEAD', '--', 'model.bin']).result.artifacts.map((a: { path: string }) => a.path);
+    assert.deepEqual(one, ['model.bin']);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('counts are pluralised in text output ("1 file", not "1 files")', () => {
+  const repo = createTmpRepo();
+  try {
+    repo.write('d/only.csv', 'x');
+    assert.match(runCli(repo.dir, ['add', 'd']).stdout, /\(1 file, 1 B/);
+  } finally {
+    repo.cleanup();
+  }
+});
