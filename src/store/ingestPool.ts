@@ -25,7 +25,7 @@ const BATCH_FILES = 64;
  * chunked on one thread while another computes its whole-file hash, so W1's
  * 1 GiB file uses both cores.
  */
-export async function ingestMany(items: readonly IngestItem[], storeDir: string | null, options: { jobs?: number; onDone?: (item: IngestItem, outcome: IngestOutcome) => void } = {}): Promise<IngestOutcome[]> {
+export async function ingestMany(items: readonly IngestItem[], storeDir: string | null, options: { jobs?: number; onDone?: (item: IngestItem, outcome: IngestOutcome) => void; onProgress?: (bytes: number) => void } = {}): Promise<IngestOutcome[]> {
   const jobs = Math.max(1, options.jobs || availableParallelism());
   const total = items.reduce((s, i) => s + i.size, 0);
   if (jobs === 1 || (total <= INLINE_MAX_BYTES && items.length <= INLINE_MAX_FILES)) {
@@ -35,7 +35,7 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
       return outcome;
     });
   }
-  const pool = new WorkerPool(Math.min(jobs, Math.max(1, items.length + 1)));
+  const pool = new WorkerPool(Math.min(jobs, Math.max(1, items.length + 1)), options.onProgress);
   try {
     const outcomes = new Array<IngestOutcome>(items.length);
     const small: number[] = [];
@@ -99,15 +99,16 @@ class WorkerPool {
   private readonly pending = new Map<number, { resolve: (r: IngestReply[]) => void; reject: (e: unknown) => void; worker: Worker }>();
   private nextId = 0;
 
-  constructor(size: number) {
+  constructor(size: number, onProgress?: (bytes: number) => void) {
     for (let i = 0; i < size; i++) {
       const w = new Worker(new URL('./ingestWorker.js', import.meta.url));
-      w.on('message', (msg: { id: number; results: IngestReply[] }) => {
+      w.on('message', (msg: { id: number; results?: IngestReply[]; progress?: number }) => {
+        if (msg.progress !== undefined) return onProgress?.(msg.progress);
         const p = this.pending.get(msg.id);
         this.pending.delete(msg.id);
         this.idle.push(w);
         this.pump();
-        p?.resolve(msg.results);
+        p?.resolve(msg.results!);
       });
       w.on('error', (err) => {
         for (const [id, p] of this.pending) if (p.worker === w) (this.pending.delete(id), p.reject(err));

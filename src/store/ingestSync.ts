@@ -59,7 +59,7 @@ function renameIntoPlace(tmp: string, target: string): void {
  * `wholeHash: false` skips the whole-file hash of a large file (another
  * thread computes it in parallel) and returns hex ''.
  */
-export function ingestFileSync(path: string, storeDir: string | null, options: { params?: ChunkerParams; wholeHash?: boolean } = {}): IngestResult & { chunks?: ChunkRef[] } {
+export function ingestFileSync(path: string, storeDir: string | null, options: { params?: ChunkerParams; wholeHash?: boolean; onBytes?: (n: number) => void } = {}): IngestResult & { chunks?: ChunkRef[] } {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -70,7 +70,7 @@ export function ingestFileSync(path: string, storeDir: string | null, options: {
       return { hex, size: data.length, chunked: false, written };
     }
     if (!storeDir) return { hex: hashFdSync(fd), size, chunked: true, written: 0 };
-    return ingestChunkedSync(fd, storeDir, options.params ?? CHUNKER_V1, options.wholeHash ?? true);
+    return ingestChunkedSync(fd, storeDir, options.params ?? CHUNKER_V1, options.wholeHash ?? true, options.onBytes);
   } finally {
     closeSync(fd);
   }
@@ -96,7 +96,7 @@ function hashFdSync(fd: number): string {
   return h.digest('hex');
 }
 
-function ingestChunkedSync(fd: number, storeDir: string, params: ChunkerParams, wholeHash: boolean): IngestResult & { chunks: ChunkRef[] } {
+function ingestChunkedSync(fd: number, storeDir: string, params: ChunkerParams, wholeHash: boolean, onBytes?: (n: number) => void): IngestResult & { chunks: ChunkRef[] } {
   const whole = wholeHash ? createHash('sha256') : null;
   const buf = Buffer.allocUnsafe(BLOCK + params.maxSize);
   const chunks: ChunkRef[] = [];
@@ -112,6 +112,7 @@ function ingestChunkedSync(fd: number, storeDir: string, params: ChunkerParams, 
         whole?.update(buf.subarray(filled, filled + n));
         filled += n;
         size += n;
+        onBytes?.(n);
       }
     }
     let pos = 0;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { TroveError, fromFsError } from '../errors/index.js';
 import { createOid } from '../core/oid.js';
 import { ingestMany, type IngestItem } from '../store/ingestPool.js';
+import { CHUNK_THRESHOLD } from '../store/layout.js';
 import type { Repo } from './Repo.js';
 
 export interface FileToHash {
@@ -43,7 +44,11 @@ export async function hashFiles(repo: Repo, files: readonly FileToHash[], option
   try {
     const outcomes = await ingestMany(items, options.store ? repo.store.dir : null, {
       jobs: repo.config.core.jobs,
-      onDone: (item) => repo.reporter.advance(item.size),
+      // Large files report progress while they are read; the rest when done.
+      onProgress: (n) => repo.reporter.advance(n),
+      onDone: (item) => {
+        if (!(options.store && item.size > CHUNK_THRESHOLD)) repo.reporter.advance(item.size);
+      },
     });
     outcomes.forEach((o, k) => {
       const i = todo[k]!;
