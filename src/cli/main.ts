@@ -54,7 +54,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 async function runSpec(spec: CommandSpec<unknown>, g: Globals, args: unknown[], opts: Record<string, unknown>, argv: readonly string[]): Promise<number> {
   const out = createOutput({ json: Boolean(g.json), quiet: Boolean(g.quiet) });
-  const reporter = createProgressReporter({ enabled: !out.json && !out.quiet && process.stderr.isTTY === true, warn: (m) => out.warn(m) });
+  const reporter = await createProgressReporter({ enabled: !out.json && !out.quiet && process.stderr.isTTY === true, warn: (m) => out.warn(m) });
   const ctx = { cwd: resolve(g.cwd ?? process.cwd()), out, reporter, argv };
   try {
     const result = await spec.run(ctx, args, opts);
