@@ -23,7 +23,7 @@ export function machineInfo(benchDir) {
     /* not linux */
   }
   cpu ??= os.cpus()[0]?.model ?? 'unknown';
-  const df = spawnSync('df', ['-T', '--output=fstype', benchDir], { encoding: 'utf8' });
+  const df = spawnSync('df', ['--output=fstype', benchDir], { encoding: 'utf8' });
   const fsType = df.status === 0 ? df.stdout.trim().split('\n').pop().trim() : null;
   const statF = spawnSync('stat', ['-f', '-c', '%T', benchDir], { encoding: 'utf8' });
   const gitV = spawnSync('git', ['--version'], { encoding: 'utf8' });
@@ -33,6 +33,7 @@ export function machineInfo(benchDir) {
     ramBytes: os.totalmem(),
     fsType: fsType || (statF.status === 0 ? statF.stdout.trim() : 'unknown'),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadAvgAtStart: os.loadavg().map((x) => Number(x.toFixed(2))),
     node: process.version,
     git: gitV.status === 0 ? gitV.stdout.trim().replace(/^git version /, '') : null,
   };
@@ -130,6 +131,7 @@ export function renderMarkdown(results, toolNames) {
         ['RAM', `${(machine.ramBytes / GiB).toFixed(1)} GiB`],
         ['Filesystem of `bench/work`', machine.fsType],
         ['OS', machine.os],
+        ['Load average (1/5/15 min) at start → end', `${machine.loadAvgAtStart.join(' / ')} → ${(results.loadAvgAtEnd ?? []).join(' / ')}`],
         ['Node', machine.node],
         ['git', machine.git ?? '—'],
         ['git-lfs', versions['git-lfs'] ?? 'not installed'],
@@ -179,6 +181,11 @@ export function renderMarkdown(results, toolNames) {
         }
       }
     }
+    const peaks = toolNames
+      .map((t) => [t, peakSource(w.tools[t], w.rows)])
+      .filter(([, p]) => p)
+      .map(([t, p]) => `${t} — ${p}`);
+    if (peaks.length) notes.push(`Peak RSS comes from: ${peaks.join('; ')}.`);
     if (wl === 'W2') {
       notes.push(
         'git-annex: work-tree entries are symlinks, so touching a file changes the mtime of the object it points to and git sees no stat change.',
@@ -190,12 +197,22 @@ export function renderMarkdown(results, toolNames) {
   return out.join('\n').trimEnd();
 }
 
+/** "git-lfs: switch to v1 (`git checkout`)" for the step with the largest RSS. */
+function peakSource(tr, rows) {
+  if (tr?.status !== 'ran' || tr.peakRssKiB == null) return null;
+  const row = rows.find((r) => tr.cells[r.id]?.rssKiB === tr.peakRssKiB);
+  if (!row) return null;
+  const cmd = (tr.cells[row.id].commands ?? []).find((c) => c.rssKiB === tr.peakRssKiB);
+  const argv = cmd ? cmd.argv.filter((a) => !a.startsWith('-')).slice(0, 3).join(' ') : null;
+  return `${row.label.replace(/ \(median of N\)/, '')}${argv ? ` (\`${argv}\`)` : ''}`;
+}
+
 const BOUNDS_PLACEHOLDER = [
   '## What bounds each figure',
   '',
-  '_To be written by the trove engineers: for each row, what limits trove\'s figure (hashing throughput, ',
-  'disk bandwidth, number of files stat()ed, process start-up, git itself, ...), how it compares with the ',
-  'peers and why, and what would move it. This section is outside the generated markers and is kept by ',
+  '_To be written by the trove engineers: for each row, what limits trove\'s figure (hashing throughput,',
+  'disk bandwidth, number of files stat()ed, process start-up, git itself, ...), how it compares with the',
+  'peers and why, and what would move it. This section is outside the generated markers and is kept by',
   '`npm run bench`._',
   '',
 ].join('\n');

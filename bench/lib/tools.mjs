@@ -79,7 +79,7 @@ export function describeCommands(tool) {
     cmds.length === 0
       ? '—'
       : cmds
-          .map(({ cmd, args }) => (cmd === process.execPath ? ['trove', ...args.slice(1)] : [cmd, ...args]).join(' '))
+          .map(({ cmd, args }) => (cmd === process.execPath ? ['trove', ...args.slice(1)] : [cmd, ...args]).map(shq).join(' '))
           .map((s) => `\`${s}\``)
           .join(' + ');
   return {
@@ -90,6 +90,8 @@ export function describeCommands(tool) {
     'switch version': show(tool.checkout('<rev>')),
   };
 }
+
+const shq = (a) => (/^[\w@%+=:,./<>-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
 function ok(cmd, args) {
   return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;

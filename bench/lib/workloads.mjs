@@ -218,7 +218,9 @@ export async function runW1(tool, cfg, env, log) {
     log(`${tool.name.padEnd(9)} harness error: ${err.stack ?? err}`);
     ctx.harnessError = String(err.message ?? err);
   } finally {
+    const c0 = Date.now();
     removeTree(dir);
+    log(`${tool.name.padEnd(9)} removed ${path.basename(dir)} in ${((Date.now() - c0) / 1000).toFixed(1)} s`);
   }
   return finish(ctx, W1_ROWS);
 }
@@ -281,7 +283,9 @@ export async function runW2(tool, cfg, env, log) {
     log(`${tool.name.padEnd(9)} harness error: ${err.stack ?? err}`);
     ctx.harnessError = String(err.message ?? err);
   } finally {
+    const c0 = Date.now();
     removeTree(dir);
+    log(`${tool.name.padEnd(9)} removed ${path.basename(dir)} in ${((Date.now() - c0) / 1000).toFixed(1)} s`);
   }
   return finish(ctx, W2_ROWS);
 }

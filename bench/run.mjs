@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// npm run bench -- trove beside git-lfs and git-annex on the same data.
+//
+// Environment:
+//   BENCH_W1_MIB=1024        size of W1's big.bin in MiB
+//   BENCH_W2_FILES=20000     number of W2 files (100 per directory)
+//   BENCH_REPEATS=3          runs of each status step (median reported)
+//   BENCH_TOOLS=git-lfs,git-annex,trove   tools to measure; results of the
+//                            others are carried over from the previous
+//                            results file when the sizes match
+//   BENCH_WORKLOADS=W1,W2    workloads to run (same carry-over rule)
+//   BENCH_TIMEOUT_S=3600     per-command timeout
+//   BENCH_NO_INSTALL=1       do not apt-get install missing peers
+//   BENCH_DOCS=0             do not rewrite docs/benchmarks.md
+//   BENCH_JSON=path          raw results (default bench/results/latest.json)
+//   BENCH_WORK_DIR=path      scratch dir (default bench/work, git-ignored)
+//   BENCH_REPORT_ONLY=1      only re-render docs + tables from BENCH_JSON
+//   TROVE_BIN=path           trove CLI (default dist/src/cli/bin.js)
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { MiB, layoutBytes, w2Layout } from './lib/data.mjs';
+import { haveGnuTime } from './lib/measure.mjs';
+import { machineInfo, renderMarkdown, tableRows, textTable, writeDoc } from './lib/report.mjs';
+import { ALL_TOOLS, ROOT, TROVE_BIN, describeCommands, ensurePeers } from './lib/tools.mjs';
+import { W1_ROWS, W2_ROWS, gitEnv, removeTree, runW1, runW2 } from './lib/workloads.mjs';
+
+const env = process.env;
+const int = (v, d) => {
+  if (v == null || v === '') return d;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`expected a positive integer, got "${v}"`);
+  return n;
+};
+const list = (v, d) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : d);
+const rel = (p) => path.relative(ROOT, p) || '.';
+
+const cfg = {
+  w1MiB: int(env.BENCH_W1_MIB, 1024),
+  w2Files: int(env.BENCH_W2_FILES, 20000),
+  w2PerDir: 100,
+  repeats: int(env.BENCH_REPEATS, 3),
+  timeoutS: int(env.BENCH_TIMEOUT_S, 3600),
+  tools: list(env.BENCH_TOOLS, ALL_TOOLS.map((t) => t.name)),
+  workloads: list(env.BENCH_WORKLOADS, ['W1', 'W2']).map((w) => w.toUpperCase()),
+  install: env.BENCH_NO_INSTALL !== '1',
+  writeDocs: env.BENCH_DOCS !== '0',
+  jsonPath: path.resolve(ROOT, env.BENCH_JSON ?? 'bench/results/latest.json'),
+  docPath: path.join(ROOT, 'docs', 'benchmarks.md'),
+  workDir: path.resolve(ROOT, env.BENCH_WORK_DIR ?? 'bench/work'),
+};
+for (const t of cfg.tools) {
+  if (!ALL_TOOLS.some((x) => x.name === t)) throw new Error(`BENCH_TOOLS: unknown tool "${t}"`);
+}
+
+const t0 = Date.now();
+const log = (msg) => {
+  const s = ((Date.now() - t0) / 1000).toFixed(0).padStart(5);
+  process.stderr.write(`[bench ${s}s] ${msg}\n`);
+};
+
+const names = ALL_TOOLS.map((t) => t.name);
+
+/** Write docs/benchmarks.md and print the tables. */
+function emit(results) {
+  if (cfg.writeDocs) {
+    writeDoc(cfg.docPath, renderMarkdown(results, names));
+    log(`report: ${rel(cfg.docPath)}`);
+  }
+  const { sizes } = results;
+  const out = [`trove bench ${results.date} -- W1 ${sizes.w1MiB} MiB, W2 ${sizes.w2Files} files (${(sizes.w2Bytes / MiB).toFixed(0)} MiB)`];
+  for (const wl of Object.keys(results.workloads)) {
+    out.push('', `${wl}:`, textTable(tableRows(results, wl, names)));
+  }
+  if (Object.values(results.workloads).some((w) => Object.values(w.tools).some((t) => t.carriedFrom))) {
+    out.push('', '* figures carried over from an earlier run (tool not measured this time; same sizes and machine)');
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+if (env.BENCH_REPORT_ONLY === '1') {
+  // Re-render the doc and tables from the last raw results, measuring nothing.
+  emit(JSON.parse(fs.readFileSync(cfg.jsonPath, 'utf8')));
+  process.exit(0);
+}
+
+// ------------------------------------------------------------------ setup
+
+fs.mkdirSync(cfg.workDir, { recursive: true });
+for (const name of fs.readdirSync(cfg.workDir)) {
+  if (/^w[12]-/.test(name)) removeTree(path.join(cfg.workDir, name)); // leftovers of an interrupted run
+}
+if (!haveGnuTime) log('/usr/bin/time (GNU time) not found: peak RSS will be missing');
+
+const wantPeers = cfg.tools.some((t) => t !== 'trove');
+const missingPeers = wantPeers ? ensurePeers({ install: cfg.install, log: (m) => log(m.replace(/^\[bench\] /, '')) }) : [];
+
+const toolState = {};
+for (const tool of ALL_TOOLS) {
+  if (!cfg.tools.includes(tool.name)) toolState[tool.name] = 'skipped';
+  else if (missingPeers.includes(tool.name)) toolState[tool.name] = 'not installed';
+  else if (!tool.available()) toolState[tool.name] = tool.name === 'trove' ? 'not built' : 'not installed';
+  else toolState[tool.name] = 'ran';
+}
+if (toolState.trove === 'not built') log(`trove CLI not found at ${TROVE_BIN} (run \`npm run build\`): trove column will say "not built"`);
+
+const layout = w2Layout(cfg.w2Files, cfg.w2PerDir);
+const sizes = {
+  w1MiB: cfg.w1MiB,
+  w1EditOffset: Math.floor((cfg.w1MiB * MiB) / 2),
+  w1EditBytes: Math.min(MiB, cfg.w1MiB * MiB - Math.floor((cfg.w1MiB * MiB) / 2)),
+  w2Files: cfg.w2Files,
+  w2PerDir: cfg.w2PerDir,
+  w2Dirs: Math.ceil(cfg.w2Files / cfg.w2PerDir),
+  w2Bytes: layoutBytes(layout),
+  w2Modified: Math.min(100, cfg.w2Files),
+  repeats: cfg.repeats,
+};
+const sizeKey = {
+  W1: JSON.stringify([sizes.w1MiB, sizes.repeats]),
+  W2: JSON.stringify([sizes.w2Files, sizes.w2PerDir, sizes.repeats]),
+};
+
+let previous = null;
+try {
+  previous = JSON.parse(fs.readFileSync(cfg.jsonPath, 'utf8'));
+} catch {
+  /* first run */
+}
+
+const env_ = gitEnv(cfg.workDir);
+const versions = {};
+for (const tool of ALL_TOOLS) versions[tool.name] = tool.available() ? tool.version() : null;
+log(
+  `sizes: W1 ${sizes.w1MiB} MiB; W2 ${sizes.w2Files} files (${(sizes.w2Bytes / MiB).toFixed(0)} MiB) in ${sizes.w2Dirs} dirs; ` +
+    `tools: ${ALL_TOOLS.map((t) => `${t.name}=${toolState[t.name]}`).join(', ')}; workloads: ${cfg.workloads.join(',')}`,
+);
+
+// ------------------------------------------------------------------ run
+
+const WORKLOADS = { W1: { rows: W1_ROWS, run: runW1 }, W2: { rows: W2_ROWS, run: runW2 } };
+const results = {
+  schema: 1,
+  date: new Date().toISOString(),
+  sizes,
+  machine: machineInfo(cfg.workDir),
+  versions,
+  tools: toolState,
+  modes: Object.fromEntries(ALL_TOOLS.map((t) => [t.name, t.mode])),
+  commands: Object.fromEntries(ALL_TOOLS.map((t) => [t.name, describeCommands(t)])),
+  workloads: {},
+};
+
+// Only carry figures over from the same machine.
+const m0 = previous?.machine;
+const m1 = results.machine;
+if (m0 && (m0.cpu !== m1.cpu || m0.cores !== m1.cores || m0.ramBytes !== m1.ramBytes || m0.fsType !== m1.fsType)) previous = null;
+
+for (const wl of ['W1', 'W2']) {
+  const { rows, run } = WORKLOADS[wl];
+  const w = { sizeKey: sizeKey[wl], rows, tools: {} };
+  results.workloads[wl] = w;
+  for (const tool of ALL_TOOLS) {
+    const prev = previous?.workloads?.[wl];
+    const prevTool = prev?.tools?.[tool.name];
+    const runIt = cfg.workloads.includes(wl) && toolState[tool.name] === 'ran';
+    if (runIt) {
+      log(`=== ${wl} ${tool.name}`);
+      w.tools[tool.name] = await run(tool, cfg, env_, log);
+    } else if (prevTool?.status === 'ran' && prev.sizeKey === w.sizeKey && toolState[tool.name] !== 'not installed' && toolState[tool.name] !== 'not built') {
+      w.tools[tool.name] = { ...prevTool, carriedFrom: prevTool.carriedFrom ?? previous.date.slice(0, 10) };
+    } else {
+      w.tools[tool.name] = { status: cfg.workloads.includes(wl) ? toolState[tool.name] : 'not run' };
+    }
+  }
+  if (!cfg.workloads.includes(wl) && Object.values(w.tools).every((t) => t.status !== 'ran')) delete results.workloads[wl];
+}
+results.runSeconds = (Date.now() - t0) / 1000;
+results.loadAvgAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
+
+// ------------------------------------------------------------------ output
+
+fs.mkdirSync(path.dirname(cfg.jsonPath), { recursive: true });
+fs.writeFileSync(cfg.jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+log(`raw results: ${rel(cfg.jsonPath)}`);
+emit(results);
