@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, TroveError, exitCodeFor } from '../errors/index.js';
+import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, TroveError, exitCodeFor, fromFsError } from '../errors/index.js';
 import { createOutput } from './Output.js';
 import { createProgressReporter } from './progressReporter.js';
 import { COMMANDS } from './commands/index.js';
@@ -26,9 +26,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print results as JSON (schema version 1) on stdout')
     .option('-q, --quiet', 'print nothing but errors')
     .option('-C, --cwd <dir>', 'run as if started in <dir>')
-    .showHelpAfterError('(run trove <command> --help for examples)')
+    .showHelpAfterError(argv.includes('--json') ? false : '(run trove <command> --help for examples)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+    .configureOutput({
+      // With --json, even a parse error is one JSON object on stderr.
+      writeErr: (s) => process.stderr.write(argv.includes('--json') ? JSON.stringify({ version: JSON_SCHEMA_VERSION, command: argv.find((a) => !a.startsWith('-')) ?? null, ok: false, error: { code: 'USAGE', message: s.trim().replace(/^error: /, ''), hint: 'Run trove <command> --help for the options and examples.', data: null } }) + '\n' : s),
+      writeOut: (s) => process.stdout.write(s),
+    });
   for (const spec of COMMANDS) {
     const cmd = spec.configure(program.command(spec.name).description(spec.summary));
     cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
@@ -67,7 +71,10 @@ async function runSpec(spec: CommandSpec<unknown>, g: Globals, args: unknown[], 
   }
 }
 
-function reportError(command: string, err: unknown, json: boolean): number {
+function reportError(command: string, cause: unknown, json: boolean): number {
+  // A raw errno from a layer that did not wrap it is still the user's problem (a disk, a permission), not a bug.
+  const errno = (cause as NodeJS.ErrnoException | undefined)?.code;
+  const err = !(cause instanceof TroveError) && typeof errno === 'string' && /^E[A-Z]+$/.test(errno) ? fromFsError(cause, `running trove ${command} on`, (cause as NodeJS.ErrnoException).path ?? 'a file') : cause;
   if (err instanceof TroveError) {
     if (json) process.stderr.write(JSON.stringify({ version: JSON_SCHEMA_VERSION, command, ok: false, error: err.toJSON() }) + '\n');
     else process.stderr.write(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);

@@ -61,8 +61,13 @@ export function serializePage(page: ManifestPage): Buffer {
   return Buffer.from(parts.join(''), 'utf8');
 }
 
-/** Parse and validate one page. `source` names the object in errors. Throws BAD_MANIFEST or UNSAFE_PATH. */
-export function parsePage(bytes: Buffer, source: string): ManifestPage {
+/**
+ * Parse and validate one page. `source` names the object in errors; `dirPath`
+ * is the repository path of the directory it describes, against which symlink
+ * targets are checked (a link may point anywhere inside the repository, never
+ * out of it), exactly as `trove add` checked them.
+ */
+export function parsePage(bytes: Buffer, source: string, dirPath = ''): ManifestPage {
   const bad = (why: string): never => {
     throw new TroveError('BAD_MANIFEST', `Manifest ${source} is invalid: ${why}.`, {
       hint: 'Run trove fsck; if the object is corrupt, fetch it again or re-add the directory.',
@@ -72,9 +77,11 @@ export function parsePage(bytes: Buffer, source: string): ManifestPage {
   const text = bytes.toString('utf8');
   const nl = text.indexOf('\n');
   const header = nl < 0 ? text : text.slice(0, nl);
-  const m = /^trove-manifest (\d+) (leaf|node)$/.exec(header);
+  const m = /^trove-manifest ([1-9][0-9]*) (leaf|node)$/.exec(header);
   if (!m) return bad('missing header');
-  if (Number(m[1]) > MANIFEST_VERSION) return bad(`format version ${m[1]} is newer than this trove understands`);
+  if (Number(m[1]) > MANIFEST_VERSION) {
+    throw new TroveError('NEWER_FORMAT', `Manifest ${source} has format version ${m[1]}, newer than this trove understands (${MANIFEST_VERSION}).`, { hint: 'Upgrade trove (npm install -g trove@latest).', data: { object: source } });
+  }
   const body = text.slice(nl + 1);
   if (body.length > 0 && !body.endsWith('\n')) bad('it does not end with a newline');
   let rows: unknown[];
@@ -104,8 +111,8 @@ export function parsePage(bytes: Buffer, source: string): ManifestPage {
     const [path, mode, size, ref] = row as unknown[];
     const p = checkRepoPath(checkOrder(path), `manifest ${source}`);
     if (mode === 'l') {
-      if (typeof ref !== 'string' || !isContainedLinkTarget(p, ref)) {
-        throw new TroveError('UNSAFE_PATH', `Symlink "${p}" in manifest ${source} points outside the directory's repository.`, {
+      if (typeof ref !== 'string' || !isContainedLinkTarget(dirPath ? `${dirPath}/${p}` : p, ref)) {
+        throw new TroveError('UNSAFE_PATH', `Symlink "${p}" in manifest ${source} points outside the repository.`, {
           hint: 'This manifest may be hostile; do not check it out. Run trove fsck.',
           data: { path: p, object: source },
         });

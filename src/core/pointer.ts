@@ -67,8 +67,9 @@ export function parsePointer(text: string | Buffer, source: string): Pointer {
     if (!f || f[0] !== key) bad(`expected "${key}" ${f ? `but found "${f[0]}"` : 'but the file ended'}`);
     return f![1];
   };
-  const version = Number(take('trove'));
-  if (!Number.isInteger(version) || version < 1) bad('the format version is not a positive integer');
+  const versionText = take('trove');
+  if (!/^[1-9][0-9]{0,5}$/.test(versionText)) bad('the format version is not a positive integer');
+  const version = Number(versionText);
   if (version > POINTER_VERSION) {
     bad(`it has format version ${version}, newer than this trove understands (${POINTER_VERSION})`, 'Upgrade trove (npm install -g trove@latest).');
   }

@@ -26,7 +26,7 @@ export type ErrorCode =
   | 'GIT'
   | 'REMOTE'
   | 'CANCELLED'
-  | 'FSCK_FOUND_CORRUPTION'
+  | 'NEWER_FORMAT'
   | 'INTERNAL';
 
 export interface TroveErrorOptions {

@@ -29,7 +29,7 @@ export interface Config {
 
 export const DEFAULT_CORE: CoreConfig = { cache: 'cache', link: 'copy', autostage: true, jobs: 0 };
 
-export const DEFAULT_CONFIG_TEXT = `# trove repository configuration (committed). Edit by hand or with trove config.
+export const DEFAULT_CONFIG_TEXT = `# trove repository configuration (committed). Edit it by hand.
 # Per-clone overrides (a shared cache path, credentials) go in config.local.yaml,
 # which is git-ignored. See docs/config.md.
 version: ${CONFIG_VERSION}

@@ -38,7 +38,8 @@ interface Owner {
 
 export async function acquireRepoLock(dir: string, options: LockOptions): Promise<RepoLock> {
   const lockDir = join(dir, 'lock');
-  const timeoutMs = options.timeoutMs ?? Number(process.env.TROVE_LOCK_TIMEOUT_MS ?? 60_000);
+  const fromEnv = Number(process.env.TROVE_LOCK_TIMEOUT_MS);
+  const timeoutMs = options.timeoutMs ?? (Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 60_000);
   const deadline = Date.now() + timeoutMs;
   const me: Owner = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), command: options.command, since: new Date().toISOString() };
   mkdirSync(dir, { recursive: true });

@@ -36,10 +36,27 @@ export class ObjectStore {
 
   /** Is the content of a file (whole object, or chunk list plus all chunks) present? */
   hasFile(oid: Oid): boolean {
-    if (existsSync(objectFile(this.dir, oid))) return true;
+    if (this.listed?.has(oid.hex) || existsSync(objectFile(this.dir, oid))) return true;
     const chunks = this.readChunkList(oid);
     return chunks !== undefined && chunks.every((c) => existsSync(objectFile(this.dir, c.oid)));
   }
+
+  /**
+   * Presence of many files at once. Past a few thousand oids, listing the 256
+   * fan-out directories once (~10 ms for 20k objects) beats one existsSync per
+   * oid (~45 ms for 20k); the listing is kept for the rest of this command.
+   */
+  hasFiles(oids: readonly Oid[]): boolean[] {
+    if (!this.listed && oids.length > 2000) {
+      this.listed = new Set();
+      const base = join(this.dir, 'objects', 'sha256');
+      for (const fan of safeReaddir(base)) for (const rest of safeReaddir(join(base, fan))) this.listed.add(fan + rest);
+    }
+    return oids.map((o) => this.hasFile(o));
+  }
+
+  /** Objects seen by one listing. A miss is re-checked on disk; quarantine deletes from it, so it never claims a removed object. */
+  private listed: Set<string> | undefined;
 
   /** Chunk list of a large file, or undefined when the file is not stored chunked. */
   readChunkList(oid: Oid): ChunkRef[] | undefined {
@@ -85,16 +102,18 @@ export class ObjectStore {
   async materialize(oid: Oid, dest: string, options: { what: string; strategy: LinkStrategy; executable?: boolean }): Promise<void> {
     const whole = objectFile(this.dir, oid);
     const tmp = tempPathFor(dest);
+    // A link shares the store object's inode and mode: executables are copied so chmod never touches the store.
+    const strategy: LinkStrategy = options.executable && (options.strategy === 'hardlink' || options.strategy === 'symlink') ? 'copy' : options.strategy;
     try {
       if (existsSync(whole)) {
         await this.verifyFile(whole, oid, options.what);
-        await placeWhole(whole, tmp, options.strategy);
+        await placeWhole(whole, tmp, strategy);
       } else {
         const chunks = this.readChunkList(oid);
         if (!chunks) throw missing(oid, options.what);
         await this.assemble(oid, chunks, tmp, options.what);
       }
-      if (options.strategy === 'copy' || options.strategy === 'reflink' || !existsSync(whole)) await fsp.chmod(tmp, options.executable ? 0o755 : 0o644);
+      if (strategy === 'copy' || strategy === 'reflink' || !existsSync(whole)) await fsp.chmod(tmp, options.executable ? 0o755 : 0o644);
       await fsp.rename(tmp, dest);
     } catch (err) {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
@@ -157,6 +176,8 @@ export class ObjectStore {
 
   /** Remove a corrupt entry so the next fetch or add can heal it. */
   quarantine(path: string): void {
+    const parts = path.split(/[\\/]/);
+    this.listed?.delete(parts[parts.length - 2]! + parts[parts.length - 1]!);
     rmSync(path, { force: true });
   }
 
@@ -203,14 +224,14 @@ async function placeWhole(src: string, tmp: string, strategy: LinkStrategy): Pro
 
 function missing(oid: Oid, what: string): TroveError {
   return new TroveError('OBJECT_MISSING', `The content of ${what} (${oid.algo}:${oid.hex.slice(0, 12)}…) is not in the local store.`, {
-    hint: 'Fetch it from a remote with trove pull, or check out a revision whose data you have.',
+    hint: 'Re-add the data if you still have it, point core.cache at a store that has it, or check out a revision whose data you have (trove status shows what is missing).',
     data: { path: what, oid: `${oid.algo}:${oid.hex}` },
   });
 }
 
 function corrupt(oid: Oid, what: string): TroveError {
   return new TroveError('CORRUPT_OBJECT', `The stored content of ${what} (${oid.algo}:${oid.hex.slice(0, 12)}…) is corrupt; it was removed from the store and not written to the work tree.`, {
-    hint: 'Fetch it again with trove pull, or re-add the data if you still have it.',
+    hint: 'Re-add the data if you still have it, or point core.cache at a store that has an intact copy.',
     data: { path: what, oid: `${oid.algo}:${oid.hex}` },
   });
 }

@@ -19,6 +19,10 @@ export function serializeChunkList(chunks: readonly ChunkRef[]): string {
 
 export function parseChunkList(text: string, source: string): ChunkRef[] {
   const lines = text.split('\n');
+  const v = /^trove-chunks ([1-9][0-9]*) /.exec(lines[0] ?? '');
+  if (v && Number(v[1]) > 1) {
+    throw new TroveError('NEWER_FORMAT', `Chunk list ${source} has format version ${v[1]}, newer than this trove understands (1).`, { hint: 'Upgrade trove (npm install -g trove@latest).' });
+  }
   if (lines[0] !== 'trove-chunks 1 fastcdc-v1' || lines[lines.length - 1] !== '') {
     throw new TroveError('CORRUPT_OBJECT', `Chunk list ${source} is invalid.`, { hint: 'Run trove fsck to remove it, then re-add or fetch the file.' });
   }
@@ -28,6 +32,10 @@ export function parseChunkList(text: string, source: string): ChunkRef[] {
     if (sp < 0 || !Number.isSafeInteger(size) || size <= 0) {
       throw new TroveError('CORRUPT_OBJECT', `Chunk list ${source} has an invalid line.`, { hint: 'Run trove fsck to remove it.' });
     }
-    return { size, oid: parseOid(line.slice(sp + 1), 'chunk id') };
+    try {
+      return { size, oid: parseOid(line.slice(sp + 1), 'chunk id') };
+    } catch {
+      throw new TroveError('CORRUPT_OBJECT', `Chunk list ${source} has an invalid chunk id.`, { hint: 'Run trove fsck to remove it.' });
+    }
   });
 }

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createOid } from '../core/oid.js';
-import { hashFileSync, ingestFileSync, writeChunkListSync, type IngestResult } from './ingestSync.js';
+import { ingestFileSync, writeChunkListSync, type IngestResult } from './ingestSync.js';
 import type { IngestJob, IngestReply } from './ingestWorker.js';
 import { CHUNK_THRESHOLD } from './layout.js';
 
@@ -87,10 +87,6 @@ function runInline(path: string, storeDir: string | null): IngestOutcome {
   }
 }
 
-/** Hash one file without storing it (used for a single large file on the main thread). */
-export function hashOne(path: string): string {
-  return hashFileSync(path);
-}
 
 class WorkerPool {
   private readonly workers: Worker[] = [];

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CHUNKER_V1, nextCut, type ChunkerParams } from '../core/chunker.js';
 import { createOid, type Oid } from '../core/oid.js';
@@ -136,8 +136,4 @@ function ingestChunkedSync(fd: number, storeDir: string, params: ChunkerParams, 
 
 export function writeChunkListSync(storeDir: string, fileOid: Oid, chunks: readonly ChunkRef[]): number {
   return putBytesSync(storeDir, chunkListFile(storeDir, fileOid), Buffer.from(serializeChunkList(chunks)));
-}
-
-export function makeReadOnly(path: string): void {
-  chmodSync(path, 0o444);
 }

@@ -12,6 +12,7 @@ import { oidPath, type Oid } from '../core/oid.js';
  * instead of silently corrupting every version that shares the object.
  */
 export const STORE_FORMAT = 1;
+export const STORE_FORMAT_FILE = 'FORMAT';
 
 export function objectFile(storeDir: string, oid: Oid): string {
   return join(storeDir, 'objects', oidPath(oid));

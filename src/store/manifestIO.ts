@@ -41,7 +41,7 @@ export function readManifest(store: ObjectStore, root: Oid, what: string): Manif
 function walk(store: ObjectStore, oid: Oid, what: string, onPage: (oid: Oid) => void, onLeaf: (entries: ManifestEntry[]) => void, depth = 0): void {
   if (depth > 32) throw badTree(oid, what, 'the tree is too deep');
   onPage(oid);
-  const page = parsePage(store.readObject(oid, what), `${formatOid(oid).slice(0, 19)}… of ${what}`);
+  const page = parsePage(store.readObject(oid, what), `${formatOid(oid).slice(0, 19)}… of ${what}`, what);
   if (page.type === 'leaf') onLeaf(page.entries);
   else for (const child of page.children) walk(store, child.oid, what, onPage, onLeaf, depth + 1);
 }

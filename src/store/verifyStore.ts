@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import type { Reporter } from '../core/Reporter.js';
+import { isTroveError } from '../errors/index.js';
 import { formatOid } from '../core/oid.js';
 import { ingestMany } from './ingestPool.js';
 import { objectFile } from './layout.js';
@@ -35,7 +36,14 @@ export async function verifyStore(store: ObjectStore, options: { reporter: Repor
       if (!o.ok || o.result.hex !== e.oid.hex) remove(e, o.ok ? 'content does not match its id' : o.message, corrupt);
     });
     for (const e of lists) {
-      const reason = checkChunkList(store, e);
+      let reason: string | undefined;
+      try {
+        reason = checkChunkList(store, e);
+      } catch (err) {
+        // A newer format is not corruption: keep it and say so.
+        incomplete.push({ oid: formatOid(e.oid), reason: (err as Error).message });
+        continue;
+      }
       if (reason?.startsWith('chunk ')) incomplete.push({ oid: formatOid(e.oid), reason });
       else if (reason) remove(e, reason, corrupt);
       options.reporter.advance(e.size);
@@ -51,6 +59,7 @@ function checkChunkList(store: ObjectStore, e: StoredEntry): string | undefined 
   try {
     chunks = store.readChunkList(e.oid);
   } catch (err) {
+    if (isTroveError(err, 'NEWER_FORMAT')) throw err;
     return (err as Error).message;
   }
   if (!chunks) return 'unreadable';

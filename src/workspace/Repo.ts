@@ -8,6 +8,7 @@ import { loadConfig, resolveCacheDir, type Config } from '../platform/config.js'
 import { acquireRepoLock, type RepoLock } from '../platform/repoLock.js';
 import { ObjectStore } from '../store/ObjectStore.js';
 import { StatCache } from '../store/StatCache.js';
+import { checkStoreFormat, ensureStoreFormat } from '../store/storeFormat.js';
 
 /** The opened context, passed explicitly to every operation (never a global). */
 export interface Repo {
@@ -42,6 +43,7 @@ export async function openRepo(options: OpenRepoOptions = {}): Promise<Repo> {
   }
   const config = loadConfig(troveDir);
   const storeDir = resolveCacheDir(troveDir, config.core.cache);
+  checkStoreFormat(storeDir);
   mkdirSync(join(troveDir, 'tmp'), { recursive: true });
   return {
     root,
@@ -60,6 +62,7 @@ export async function openRepo(options: OpenRepoOptions = {}): Promise<Repo> {
 export async function withLock<T>(repo: Repo, command: string, fn: () => Promise<T>): Promise<T> {
   const lock: RepoLock = await acquireRepoLock(join(repo.troveDir, 'tmp'), { command });
   try {
+    ensureStoreFormat(repo.store.dir);
     return await fn();
   } finally {
     repo.statCache.save();

@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
 import { TroveError } from '../errors/index.js';
 import { createPointer, isPointerPath, dataPathFor, pointerPathFor, type Pointer } from '../core/pointer.js';
 import { createOid, formatOid } from '../core/oid.js';
@@ -8,7 +8,8 @@ import { ensureIgnored } from './gitignore.js';
 import { hashFiles } from './hashFiles.js';
 import { readWorkPointer, writeWorkPointer, listWorkPointerPaths } from './pointers.js';
 import { absPath, toRepoPath, type Repo } from './Repo.js';
-import { scanTree } from './scanTree.js';
+import { scanTree, storeLinkHex } from './scanTree.js';
+import { storeObjectsDir } from './workState.js';
 
 export interface AddedArtifact {
   readonly path: string;
@@ -71,6 +72,7 @@ async function checkAddable(repo: Repo, paths: readonly string[]): Promise<void>
       const hint = readWorkPointer(repo, path) ? `Its content is tracked already; restore it with trove checkout ${path}.` : 'Check the path (ls), or create the data first.';
       throw new TroveError('NOT_FOUND', `${path} does not exist.`, { hint, data: { path } });
     }
+    if (st.isSymbolicLink() && storeLinkHex(readlinkSync(absPath(repo, path)), storeObjectsDir(repo))) continue;
     if (st.isSymbolicLink()) throw new TroveError('USAGE', `${path} is a symbolic link; trove tracks files and directories.`, { hint: 'Add the file or directory it points to.', data: { path } });
     if (!st.isFile() && !st.isDirectory()) throw new TroveError('USAGE', `${path} is not a regular file or directory.`, { hint: 'trove tracks files and directories only.' });
     const gitFile = inGit.find((f) => f === path || f.startsWith(path + '/'));
@@ -87,13 +89,18 @@ async function checkAddable(repo: Repo, paths: readonly string[]): Promise<void>
 async function ingestPath(repo: Repo, path: string): Promise<{ pointer: Pointer; hashed: number; stored: number; skipped: string[] }> {
   const abs = absPath(repo, path);
   const st = lstatSync(abs);
+  const linkHex = st.isSymbolicLink() ? storeLinkHex(readlinkSync(abs), storeObjectsDir(repo)) : undefined;
+  if (linkHex) {
+    const pointer = createPointer({ kind: 'file', oid: createOid('sha256', linkHex), size: statSync(abs).size });
+    return { pointer, hashed: 0, stored: 0, skipped: [] };
+  }
   if (st.isFile()) {
     const { hexes, hashed, written } = await hashFiles(repo, [{ repoPath: path, abs, size: st.size, ino: st.ino, mtimeMs: st.mtimeMs }], { store: true, progress: `Adding ${path}` });
     const pointer = createPointer({ kind: 'file', oid: createOid('sha256', hexes[0]!), size: st.size, ...((st.mode & 0o111) !== 0 ? { executable: true } : {}) });
     return { pointer, hashed, stored: written, skipped: [] };
   }
-  const scan = scanTree(abs, path);
-  const regular = scan.files.filter((f) => f.kind === 'file');
+  const scan = scanTree(abs, path, storeObjectsDir(repo));
+  const regular = scan.files.filter((f) => f.kind === 'file' && f.knownHex === undefined);
   const { hexes, hashed, written } = await hashFiles(
     repo,
     regular.map((f) => ({ repoPath: `${path}/${f.path}`, abs: `${abs}/${f.path}`, size: f.size, ino: f.ino, mtimeMs: f.mtimeMs })),
@@ -101,7 +108,7 @@ async function ingestPath(repo: Repo, path: string): Promise<{ pointer: Pointer;
   );
   let k = 0;
   const entries: ManifestEntry[] = scan.files.map((f) =>
-    f.kind === 'link' ? { path: f.path, mode: 'l', size: 0, target: f.target! } : { path: f.path, mode: f.executable ? 'x' : 'f', size: f.size, oid: createOid('sha256', hexes[k++]!) },
+    f.kind === 'link' ? { path: f.path, mode: 'l', size: 0, target: f.target! } : { path: f.path, mode: f.executable ? 'x' : 'f', size: f.size, oid: createOid('sha256', f.knownHex ?? hexes[k++]!) },
   );
   const tree = writeManifest(repo.store, entries);
   return { pointer: createPointer({ kind: 'dir', oid: tree.root, size: tree.size, files: tree.files }), hashed, stored: written + tree.written, skipped: scan.skipped };

@@ -2,6 +2,7 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { dataPathFor, isPointerPath, parsePointer, type Pointer } from '../core/pointer.js';
+import { formatOid } from '../core/oid.js';
 import { catBlobs } from '../platform/git.js';
 import { listManifestPages, readManifest } from '../store/manifestIO.js';
 import { chunkListFile, objectFile } from '../store/layout.js';
@@ -15,14 +16,18 @@ export interface GcResult {
   readonly kept: number;
   readonly removed: number;
   readonly freedBytes: number;
-  readonly warnings: string[];
 }
 
 /**
  * Remove stored objects that nothing refers to. "Refers" is generous on
- * purpose: every pointer in the history of every branch and tag, every stash
- * entry, the index and the work tree. Checking out any commit Git still has
- * must keep working after gc.
+ * purpose: every pointer in the history of every ref and every reflog entry
+ * (so stashes and commits dropped by a reset are kept while Git keeps them),
+ * the index and the work tree. Checking out any commit Git still has must
+ * keep working after gc.
+ *
+ * When gc cannot tell what a live pointer needs (a pointer it cannot parse, a
+ * manifest page that is corrupt or missing below a present root) it deletes
+ * nothing and says which one: guessing would delete data.
  */
 export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean } = {}): Promise<GcResult> {
   if (!repo.privateStore && !options.allowShared) {
@@ -30,8 +35,7 @@ export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; al
       hint: 'Run trove gc --allow-shared only if this repository is the only one using that cache.',
     });
   }
-  const warnings: string[] = [];
-  const pointers = await collectPointers(repo, warnings);
+  const pointers = await collectPointers(repo);
   const keep = new Set<string>();
   for (const { pointer, what } of pointers) markLive(repo, pointer, what, keep);
   let removed = 0;
@@ -44,12 +48,11 @@ export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; al
     if (!options.dryRun) rmSync(e.path, { force: true });
   }
   if (!options.dryRun) cleanTmp(join(repo.store.dir, 'tmp'));
-  return { dryRun: Boolean(options.dryRun), pointers: pointers.length, kept: entries.length - removed, removed, freedBytes, warnings };
+  return { dryRun: Boolean(options.dryRun), pointers: pointers.length, kept: entries.length - removed, removed, freedBytes };
 }
 
-async function collectPointers(repo: Repo, warnings: string[]): Promise<{ pointer: Pointer; what: string }[]> {
-  const stashes = (await repo.git.run(['log', '-g', '--format=%H', 'refs/stash'], { allowFail: true })).stdout.toString().split('\n').filter(Boolean);
-  const revList = await repo.git.run(['rev-list', '--objects', '--all', ...stashes]);
+async function collectPointers(repo: Repo): Promise<{ pointer: Pointer; what: string }[]> {
+  const revList = await repo.git.run(['rev-list', '--objects', '--all', '--reflog']);
   const blobs = new Map<string, string>();
   for (const line of revList.stdout.toString('utf8').split('\n')) {
     const sp = line.indexOf(' ');
@@ -62,24 +65,17 @@ async function collectPointers(repo: Repo, warnings: string[]): Promise<{ pointe
     const m = /^\d+ ([0-9a-f]+) \d\t(.*)$/s.exec(rec);
     if (m && isPointerPath(m[2]!)) blobs.set(m[1]!, m[2]!);
   }
-  const out: { pointer: Pointer; what: string }[] = [];
+  const byOid = new Map<string, { pointer: Pointer; what: string }>();
   const contents = await catBlobs(repo.git, [...blobs.keys()]);
   for (const [blob, path] of blobs) {
-    try {
-      out.push({ pointer: parsePointer(contents.get(blob) ?? '', `${path} (blob ${blob.slice(0, 10)})`), what: dataPathFor(path) });
-    } catch (err) {
-      warnings.push((err as Error).message);
-    }
+    const pointer = parsePointer(contents.get(blob) ?? '', `${path} (blob ${blob.slice(0, 10)})`);
+    byOid.set(`${pointer.kind}:${pointer.oid.hex}`, { pointer, what: dataPathFor(path) });
   }
   for (const pp of await listWorkPointerPaths(repo)) {
-    try {
-      const p = readWorkPointer(repo, dataPathFor(pp));
-      if (p) out.push({ pointer: p, what: dataPathFor(pp) });
-    } catch (err) {
-      warnings.push((err as Error).message);
-    }
+    const pointer = readWorkPointer(repo, dataPathFor(pp));
+    if (pointer) byOid.set(`${pointer.kind}:${pointer.oid.hex}`, { pointer, what: dataPathFor(pp) });
   }
-  return out;
+  return [...byOid.values()];
 }
 
 function markLive(repo: Repo, pointer: Pointer, what: string, keep: Set<string>): void {
@@ -90,12 +86,17 @@ function markLive(repo: Repo, pointer: Pointer, what: string, keep: Set<string>)
   };
   if (pointer.kind === 'file') return markFile(pointer.oid);
   if (keep.has(objectFile(repo.store.dir, pointer.oid))) return; // this directory version was walked already
+  // A version whose root page is absent was never fetched here: nothing of it to keep.
+  if (!repo.store.hasObject(pointer.oid)) return;
   try {
     for (const page of listManifestPages(repo.store, pointer.oid, what)) keep.add(objectFile(repo.store.dir, page));
     for (const e of readManifest(repo.store, pointer.oid, what)) if (e.mode !== 'l') markFile(e.oid);
-  } catch {
-    // A version whose manifest is not here has nothing here to keep, except the pages we saw.
-    keep.add(objectFile(repo.store.dir, pointer.oid));
+  } catch (err) {
+    throw new TroveError('BAD_MANIFEST', `gc stopped without deleting anything: the directory version ${formatOid(pointer.oid).slice(0, 19)}… of ${what} cannot be read completely (${(err as Error).message.replace(/\.$/, '')}).`, {
+      hint: 'Run trove fsck, then fetch or re-add that version; gc will run once every live version can be read.',
+      cause: err,
+      data: { path: what },
+    });
   }
 }
 

@@ -32,9 +32,12 @@ export interface HashFilesResult {
 export async function hashFiles(repo: Repo, files: readonly FileToHash[], options: { store: boolean; progress?: string }): Promise<HashFilesResult> {
   const hexes = new Array<string>(files.length);
   const todo: number[] = [];
-  files.forEach((f, i) => {
-    const hex = repo.statCache.get(f.repoPath, f);
-    if (hex !== undefined && (!options.store || repo.store.hasFile(createOid('sha256', hex)))) hexes[i] = hex;
+  const cached = files.map((f) => repo.statCache.get(f.repoPath, f));
+  const hits = cached.flatMap((hex) => (hex === undefined ? [] : [createOid('sha256', hex)]));
+  const stored = options.store ? repo.store.hasFiles(hits) : hits.map(() => true);
+  let k = 0;
+  cached.forEach((hex, i) => {
+    if (hex !== undefined && stored[k++]) hexes[i] = hex;
     else todo.push(i);
   });
   if (todo.length === 0) return { hexes, hashed: 0, written: 0 };
@@ -59,9 +62,12 @@ export async function hashFiles(repo: Repo, files: readonly FileToHash[], option
           ? new TroveError('NOT_FOUND', `${f.repoPath} disappeared while trove was reading it.`, { hint: 'Run the command again once nothing else is changing the data.', cause: err })
           : fromFsError(err, options.store ? 'adding' : 'reading', f.repoPath);
       }
+      if (o.result.size !== f.size) {
+        throw new TroveError('IO', `${f.repoPath} changed while trove was reading it (${f.size} bytes, then ${o.result.size}).`, { hint: 'Run the command again once nothing is writing to it.', data: { path: f.repoPath } });
+      }
       hexes[i] = o.result.hex;
       written += o.result.written;
-      if (o.result.size === f.size || o.result.size === -1) repo.statCache.set(f.repoPath, f, o.result.hex);
+      repo.statCache.set(f.repoPath, f, o.result.hex);
     });
   } finally {
     repo.reporter.end();

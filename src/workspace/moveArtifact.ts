@@ -37,12 +37,12 @@ export async function moveArtifact(repo: Repo, src: string, dst: string, options
   await writeWorkPointer(repo, to, artifact.pointer);
   const ignoreNew = await ensureIgnored(repo, to);
   const oldPointer = pointerPathFor(artifact.path);
-  await repo.git.run(['rm', '-q', '--cached', '--ignore-unmatch', '--', oldPointer]);
+  const stage = options.stage ?? repo.config.core.autostage;
+  if (stage) await repo.git.run(['rm', '-q', '--cached', '--ignore-unmatch', '--', oldPointer]);
   rmSync(absPath(repo, oldPointer), { force: true });
   const ignoreOld = await removeIgnored(repo, artifact.path);
   repo.statCache.deletePrefix(artifact.path);
   const staged = [pointerPathFor(to), ...(ignoreNew ? [ignoreNew] : []), ...(ignoreOld ? [ignoreOld] : [])];
-  const stage = options.stage ?? repo.config.core.autostage;
   if (stage) await repo.git.run(['add', '--', ...new Set(staged)]);
   return { from: artifact.path, to, staged: stage ? [...new Set(staged), oldPointer] : [] };
 }

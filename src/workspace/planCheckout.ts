@@ -1,3 +1,4 @@
+import { TroveError } from '../errors/index.js';
 import type { ManifestEntry } from '../core/manifest.js';
 import { joinRepoPath } from '../core/repoPath.js';
 import type { Artifact } from './pointers.js';
@@ -38,6 +39,11 @@ export function planCheckout(repo: Repo, artifact: Artifact, desired: readonly M
   const current = work.kind === 'file' ? [work.entry] : work.kind === 'dir' ? work.entries : [];
   const typeChanged = work.kind !== 'missing' && (work.kind === 'file') !== (artifact.pointer.kind === 'file');
   if (typeChanged) {
+    if (subs.length > 0) {
+      throw new TroveError('USAGE', `${artifact.path} is a ${work.kind === 'file' ? 'file' : 'directory'} in the work tree but a ${artifact.pointer.kind === 'file' ? 'file' : 'directory'} in the pointer, so part of it cannot be checked out.`, {
+        hint: `Check out the whole of it: trove checkout ${artifact.path}`,
+      });
+    }
     // A directory where a file should be, or the reverse: everything there goes.
     for (const c of current) if (!isSafeToLose(c)) dirty.push(repoPath(c.path));
     deletes.push('');

@@ -39,7 +39,10 @@ export async function removeArtifacts(repo: Repo, inputs: readonly string[], opt
   const removed: RemoveResult['removed'] = [];
   for (const a of targets) {
     const pp = pointerPathFor(a.path);
-    await repo.git.run(['rm', '-q', '--cached', '--ignore-unmatch', '--', pp]);
+    if (options.stage ?? repo.config.core.autostage) {
+      await repo.git.run(['rm', '-q', '--cached', '--ignore-unmatch', '--', pp]);
+      staged.push(pp);
+    }
     rmSync(absPath(repo, pp), { force: true });
     const ig = await removeIgnored(repo, a.path);
     if (ig) staged.push(ig);
@@ -54,6 +57,7 @@ export async function removeArtifacts(repo: Repo, inputs: readonly string[], opt
     removed.push({ path: a.path, dataDeleted: Boolean(options.deleteData) });
   }
   const stage = options.stage ?? repo.config.core.autostage;
-  if (stage && staged.length) await repo.git.run(['add', '--', ...new Set(staged)]);
+  const toAdd = staged.filter((p) => !p.endsWith('.trove'));
+  if (stage && toAdd.length) await repo.git.run(['add', '--', ...new Set(toAdd)]);
   return { removed, staged: stage ? [...new Set(staged)] : [] };
 }

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { isContainedLinkTarget, joinRepoPath } from '../core/repoPath.js';
@@ -14,6 +14,8 @@ export interface ScannedFile {
   readonly executable: boolean;
   /** symlinks only */
   readonly target?: string;
+  /** a symlink into the store (link mode `symlink`): the digest its target is named by */
+  readonly knownHex?: string;
 }
 
 export interface ScanResult {
@@ -29,7 +31,7 @@ export interface ScanResult {
  * target leaves the repository is refused, because checking it out elsewhere
  * would point into someone else's file system.
  */
-export function scanTree(absDir: string, repoDirPath: string): ScanResult {
+export function scanTree(absDir: string, repoDirPath: string, storeObjects?: string): ScanResult {
   const files: ScannedFile[] = [];
   const skipped: string[] = [];
   const walk = (abs: string, rel: string): void => {
@@ -47,6 +49,11 @@ export function scanTree(absDir: string, repoDirPath: string): ScanResult {
       const st = lstatSync(childAbs);
       if (d.isSymbolicLink()) {
         const target = readlinkSync(childAbs);
+        const hex = storeObjects ? storeLinkHex(target, storeObjects) : undefined;
+        if (hex) {
+          files.push({ path: childRel, kind: 'file', size: statSync(childAbs).size, ino: st.ino, mtimeMs: st.mtimeMs, executable: false, knownHex: hex });
+          continue;
+        }
         if (!isContainedLinkTarget(joinRepoPath(repoDirPath, childRel), target)) {
           throw new TroveError('UNSAFE_PATH', `Symlink ${joinRepoPath(repoDirPath, childRel)} points outside the repository (${target}).`, {
             hint: 'Replace it with a copy of its target, or with a link inside the repository, then add again.',
@@ -72,4 +79,15 @@ function entry(path: string, kind: 'file' | 'link', st: Stats, target?: string):
     executable: kind === 'file' && (st.mode & 0o111) !== 0,
     ...(target !== undefined ? { target } : {}),
   };
+}
+
+/**
+ * The digest a symlink into the store stands for (checkout --link symlink
+ * writes `<store>/objects/sha256/ab/cdef…`), or undefined for any other link.
+ */
+export function storeLinkHex(target: string, storeObjects: string): string | undefined {
+  const prefix = storeObjects.endsWith('/') ? storeObjects : `${storeObjects}/`;
+  if (!target.startsWith(prefix)) return undefined;
+  const m = /^sha256\/([0-9a-f]{2})\/([0-9a-f]{62})$/.exec(target.slice(prefix.length));
+  return m ? m[1]! + m[2]! : undefined;
 }

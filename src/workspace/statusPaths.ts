@@ -49,7 +49,7 @@ async function statusOne(repo: Repo, a: Artifact): Promise<{ status: ArtifactSta
       if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
     }
   }
-  const inCache = expected !== undefined && expected.every((e) => e.mode === 'l' || repo.store.hasFile(e.oid));
+  const inCache = expected !== undefined && repo.store.hasFiles(expected.flatMap((e) => (e.mode === 'l' ? [] : [e.oid]))).every(Boolean);
   const work = await readWorkState(repo, a.path);
   const base = { path: a.path, kind: pointer.kind, inCache };
   if (work.kind === 'missing') return { status: { ...base, state: 'missing' }, hashed: 0 };

@@ -1,10 +1,11 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createOid } from '../core/oid.js';
 import type { ManifestEntry } from '../core/manifest.js';
 import type { Pointer } from '../core/pointer.js';
 import { hashFiles } from './hashFiles.js';
 import { absPath, type Repo } from './Repo.js';
-import { scanTree } from './scanTree.js';
+import { scanTree, storeLinkHex } from './scanTree.js';
 
 /** What is in the work tree at an artifact's path, as manifest entries. */
 export type WorkState =
@@ -26,6 +27,11 @@ export async function readWorkState(repo: Repo, path: string, options: { store?:
   } catch {
     return { kind: 'missing', hashed: 0 };
   }
+  const linkHex = st.isSymbolicLink() ? storeLinkHex(readlinkSync(abs), storeObjectsDir(repo)) : undefined;
+  if (linkHex) {
+    const size = statSync(abs).size;
+    return { kind: 'file', entry: { path: '', mode: 'f', size, oid: createOid('sha256', linkHex) }, stat: { ino: st.ino, size, mtimeMs: st.mtimeMs }, hashed: 0 };
+  }
   if (st.isFile()) {
     const stat = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
     const { hexes, hashed } = await hashFiles(repo, [{ repoPath: path, abs, ...stat }], { store: options.store ?? false, progress: options.progress ?? `Checking ${path}` });
@@ -34,8 +40,8 @@ export async function readWorkState(repo: Repo, path: string, options: { store?:
   }
   if (st.isSymbolicLink()) return { kind: 'other', hashed: 0 };
   if (!st.isDirectory()) return { kind: 'other', hashed: 0 };
-  const scan = scanTree(abs, path);
-  const regular = scan.files.filter((f) => f.kind === 'file');
+  const scan = scanTree(abs, path, storeObjectsDir(repo));
+  const regular = scan.files.filter((f) => f.kind === 'file' && f.knownHex === undefined);
   const { hexes, hashed } = await hashFiles(
     repo,
     regular.map((f) => ({ repoPath: `${path}/${f.path}`, abs: `${abs}/${f.path}`, size: f.size, ino: f.ino, mtimeMs: f.mtimeMs })),
@@ -45,7 +51,8 @@ export async function readWorkState(repo: Repo, path: string, options: { store?:
   const stats = new Map<string, { ino: number; size: number; mtimeMs: number }>();
   const entries: ManifestEntry[] = scan.files.map((f) => {
     stats.set(f.path, { ino: f.ino, size: f.size, mtimeMs: f.mtimeMs });
-    return f.kind === 'link' ? { path: f.path, mode: 'l', size: 0, target: f.target! } : { path: f.path, mode: f.executable ? 'x' : 'f', size: f.size, oid: createOid('sha256', hexes[k++]!) };
+    if (f.kind === 'link') return { path: f.path, mode: 'l', size: 0, target: f.target! };
+    return { path: f.path, mode: f.executable ? 'x' : 'f', size: f.size, oid: createOid('sha256', f.knownHex ?? hexes[k++]!) };
   });
   return { kind: 'dir', entries, stats, hashed };
 }
@@ -94,3 +101,8 @@ export function isUnchanged(c: EntryChanges): boolean {
   return c.added.length === 0 && c.deleted.length === 0 && c.modified.length === 0;
 }
 
+
+/** Where `--link symlink` points: symlinks into here are the stored files they name. */
+export function storeObjectsDir(repo: Repo): string {
+  return join(repo.store.dir, 'objects');
+}

@@ -168,7 +168,7 @@ test('a corrupt chunk of a large file is detected on checkout and nothing partia
 });
 
 
-test('an object missing from the store names the path and hints at fetching it', () => {
+test('an object missing from the store names the path and hints at how to get it back', () => {
   const repo = createTmpRepo();
   try {
     repo.write('model.bin', 'weights');
@@ -178,7 +178,7 @@ test('an object missing from the store names the path and hints at fetching it',
     const r = runCli(repo.dir, ['checkout']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /error: The content of model\.bin .* is not in the local store/);
-    assert.match(r.stderr, /hint: Fetch it/);
+    assert.match(r.stderr, /hint: Re-add the data/);
     assert.equal(runJson(repo.dir, ['status']).result.artifacts[0].inCache, false);
   } finally {
     repo.cleanup();

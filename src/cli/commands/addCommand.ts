@@ -1,5 +1,3 @@
-import { add } from '../../api/add.js';
-import { openRepo } from '../../workspace/Repo.js';
 import { humanBytes } from '../../util/humanBytes.js';
 import { plural } from '../../util/plural.js';
 import { defineCommand } from '../defineCommand.js';
@@ -11,6 +9,7 @@ export const addCommand = defineCommand({
   examples: ['trove add data/ models/model.pt', 'trove add --no-stage data/train.csv', 'trove add data && git commit -m "data v2"'],
   configure: (cmd) => cmd.argument('<paths...>', 'files or directories').option('--no-stage', 'do not git add the pointer and .gitignore'),
   async run(ctx, args, opts) {
+    const [{ add }, { openRepo }] = await Promise.all([import('../../api/add.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
     return add(repo, { paths: args[0] as string[], ...(opts.stage === false ? { stage: false } : {}) });
   },

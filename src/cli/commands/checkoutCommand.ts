@@ -1,7 +1,5 @@
 import { Option } from 'commander';
-import { checkout } from '../../api/checkout.js';
 import { LINK_MODES, type LinkMode } from '../../platform/config.js';
-import { openRepo } from '../../workspace/Repo.js';
 import { defineCommand } from '../defineCommand.js';
 
 export const checkoutCommand = defineCommand({
@@ -15,6 +13,7 @@ export const checkoutCommand = defineCommand({
       .option('-f, --force', 'overwrite local changes that were not added (their content is saved in the store first)')
       .addOption(new Option('--link <mode>', 'how files are placed').choices([...LINK_MODES])),
   async run(ctx, args, opts) {
+    const [{ checkout }, { openRepo }] = await Promise.all([import('../../api/checkout.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
     return checkout(repo, {
       paths: (args[0] as string[] | undefined) ?? [],

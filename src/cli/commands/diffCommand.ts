@@ -1,6 +1,5 @@
-import { diff } from '../../api/diff.js';
-import { openRepo } from '../../workspace/Repo.js';
 import { humanBytes } from '../../util/humanBytes.js';
+import { TroveError } from '../../errors/index.js';
 import { defineCommand } from '../defineCommand.js';
 import { paint } from '../Output.js';
 
@@ -13,7 +12,10 @@ export const diffCommand = defineCommand({
     const words = (args[0] as string[] | undefined) ?? [];
     const dash = ctx.argv.indexOf('--');
     const paths = dash >= 0 ? ctx.argv.slice(dash + 1) : [];
-    const revs = words.filter((w) => !paths.includes(w));
+    // commander appends the operands after `--` to the variadic list; they are its tail.
+    const revs = words.slice(0, words.length - paths.length);
+    if (revs.length > 2) throw new TroveError('USAGE', `trove diff takes at most two revisions, not ${revs.length}.`, { hint: 'Separate paths with --, e.g. trove diff v1 v2 -- data' });
+    const [{ diff }, { openRepo }] = await Promise.all([import('../../api/diff.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
     return diff(repo, { ...(revs[0] ? { from: revs[0] } : {}), ...(revs[1] ? { to: revs[1] } : {}), paths });
   },

@@ -1,5 +1,3 @@
-import { gc } from '../../api/gc.js';
-import { openRepo } from '../../workspace/Repo.js';
 import { humanBytes } from '../../util/humanBytes.js';
 import { defineCommand } from '../defineCommand.js';
 
@@ -9,11 +7,11 @@ export const gcCommand = defineCommand({
   examples: ['trove gc --dry-run', 'trove gc', 'trove gc --allow-shared   # the cache is shared, and this repo is its only user'],
   configure: (cmd) => cmd.option('-n, --dry-run', 'only report what would be removed').option('--allow-shared', 'run even though core.cache points to a shared cache'),
   async run(ctx, _args, opts) {
+    const [{ gc }, { openRepo }] = await Promise.all([import('../../api/gc.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
     return gc(repo, { dryRun: Boolean(opts.dryRun), allowShared: Boolean(opts.allowShared) });
   },
   render(out, r) {
-    for (const w of r.warnings) out.warn(w);
     out.line(`${r.dryRun ? 'Would remove' : 'Removed'} ${r.removed} object(s), ${humanBytes(r.freedBytes)}; kept ${r.kept} referenced by ${r.pointers} pointer version(s).`);
   },
 });

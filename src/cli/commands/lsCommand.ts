@@ -1,5 +1,3 @@
-import { ls } from '../../api/ls.js';
-import { openRepo } from '../../workspace/Repo.js';
 import { humanBytes } from '../../util/humanBytes.js';
 import { plural } from '../../util/plural.js';
 import { defineCommand } from '../defineCommand.js';
@@ -10,6 +8,7 @@ export const lsCommand = defineCommand({
   examples: ['trove ls', 'trove ls data', 'trove ls --rev v1.0 data/images', 'trove ls --json'],
   configure: (cmd) => cmd.argument('[path]', 'a tracked directory or a folder inside one').option('-r, --rev <rev>', 'as committed at this Git revision'),
   async run(ctx, args, opts) {
+    const [{ ls }, { openRepo }] = await Promise.all([import('../../api/ls.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
     return ls(repo, { ...(args[0] ? { path: String(args[0]) } : {}), ...(opts.rev ? { rev: String(opts.rev) } : {}) });
   },

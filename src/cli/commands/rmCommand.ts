@@ -1,5 +1,3 @@
-import { rm } from '../../api/rm.js';
-import { openRepo } from '../../workspace/Repo.js';
 import { defineCommand } from '../defineCommand.js';
 
 export const rmCommand = defineCommand({
@@ -8,6 +6,7 @@ export const rmCommand = defineCommand({
   examples: ['trove rm models/old.pt            # keep the file, stop tracking it', 'trove rm --delete data/tmp         # also delete the data (refused if it has unsaved content)'],
   configure: (cmd) => cmd.argument('<paths...>', 'tracked paths').option('--delete', 'delete the data too').option('-f, --force', 'delete even content that is not in the store').option('--no-stage', 'do not git add the changes'),
   async run(ctx, args, opts) {
+    const [{ rm }, { openRepo }] = await Promise.all([import('../../api/rm.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
     return rm(repo, { paths: args[0] as string[], deleteData: Boolean(opts.delete), force: Boolean(opts.force), ...(opts.stage === false ? { stage: false } : {}) });
   },

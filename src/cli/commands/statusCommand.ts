@@ -1,5 +1,3 @@
-import { status } from '../../api/status.js';
-import { openRepo } from '../../workspace/Repo.js';
 import { humanBytes } from '../../util/humanBytes.js';
 import { defineCommand } from '../defineCommand.js';
 import { paint } from '../Output.js';
@@ -8,8 +6,9 @@ export const statusCommand = defineCommand({
   name: 'status',
   summary: 'show tracked data that changed, is missing, or whose content is not in the cache',
   examples: ['trove status', 'trove status data/', 'trove status --json | jq .result.clean', 'trove status --exit-code  # exit 1 when anything changed'],
-  configure: (cmd) => cmd.argument('[paths...]', 'limit to these tracked paths').option('--exit-code', 'exit with 1 when the work tree differs from the pointers'),
+  configure: (cmd) => cmd.argument('[paths...]', 'limit to these tracked paths').option('--exit-code', 'exit with 1 when data differs from its pointer, is missing, or its content is not in the store'),
   async run(ctx, args) {
+    const [{ status }, { openRepo }] = await Promise.all([import('../../api/status.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
     return status(repo, { paths: (args[0] as string[] | undefined) ?? [] });
   },

@@ -99,3 +99,31 @@ test('stat cache does not trust an entry whose mtime is as new as the save (racy
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('racy-git window follows the file system: whole-second mtimes in the same or previous second are not trusted', async () => {
+  const { isRacy } = await import('../../../src/store/StatCache.js');
+  assert.equal(isRacy(10_000, 10_900), true, 'coarse mtime in the same second as the save');
+  assert.equal(isRacy(8_000, 10_900), false, 'coarse mtime two seconds before');
+  assert.equal(isRacy(10_123.456, 10_124), true, 'fine mtime within 2 ms');
+  assert.equal(isRacy(10_100.5, 10_124), false, 'fine mtime 24 ms before');
+});
+
+test('stat cache file format v1 is pinned (golden)', () => {
+  const dir = tmp();
+  try {
+    const file = join(dir, 'sc.json');
+    const c = StatCache.load(file);
+    c.set('data/a.csv', { ino: 7, size: 3, mtimeMs: 1500.25 }, 'ab'.repeat(32));
+    c.save(100_000);
+    assert.equal(readFileSync(file, 'utf8'), `{"version":1,"entries":{"data/a.csv":[7,3,1500.25,"${'ab'.repeat(32)}"]}}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('chunk list format v1 is pinned (golden)', async () => {
+  const { serializeChunkList, parseChunkList } = await import('../../../src/store/chunkList.js');
+  const text = serializeChunkList([{ size: 65536, oid: createOid('sha256', '1'.repeat(64)) }, { size: 7, oid: createOid('sha256', '2'.repeat(64)) }]);
+  assert.equal(text, `trove-chunks 1 fastcdc-v1\n65536 sha256:${'1'.repeat(64)}\n7 sha256:${'2'.repeat(64)}\n`);
+  assert.deepEqual(parseChunkList(text, 'x').map((c) => c.size), [65536, 7]);
+});
