@@ -1,5 +1,5 @@
 import { diffRevs, type DiffResult } from '../workspace/diffRevs.js';
-import type { Repo } from '../workspace/Repo.js';
+import { saveCaches, type Repo } from '../workspace/Repo.js';
 
 /**
  * What changed in tracked data: `from` (default HEAD) against `to` (default: the work tree).
@@ -11,7 +11,7 @@ export async function diff(repo: Repo, options: { from?: string; to?: string; pa
   try {
     return await diffRevs(repo, options);
   } finally {
-    repo.statCache.save();
+    saveCaches(repo);
   }
 }
 export type { DiffResult };

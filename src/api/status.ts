@@ -1,5 +1,5 @@
 import { statusPaths, type StatusResult } from '../workspace/statusPaths.js';
-import type { Repo } from '../workspace/Repo.js';
+import { saveCaches, type Repo } from '../workspace/Repo.js';
 
 export interface StatusOptions {
   /** limit to these tracked paths (default: every tracked artifact) */
@@ -16,7 +16,7 @@ export async function status(repo: Repo, options: StatusOptions = {}): Promise<S
   try {
     return await statusPaths(repo, options.paths ?? []);
   } finally {
-    repo.statCache.save();
+    saveCaches(repo);
   }
 }
 export type { StatusResult };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { constants, createReadStream, existsSync, promises as fsp, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { constants, createReadStream, existsSync, mkdirSync, promises as fsp, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TroveError, fromFsError } from '../errors/index.js';
 import { createOid, isValidHex, type Oid } from '../core/oid.js';
@@ -57,6 +57,30 @@ export class ObjectStore {
 
   /** Objects seen by one listing. A miss is re-checked on disk; quarantine deletes from it, so it never claims a removed object. */
   private listed: Set<string> | undefined;
+
+  /**
+   * "Every object this version needs is here", remembered as an empty file
+   * `<store>/complete/<hex>` so a no-change status needs one stat instead of
+   * one per file. Anything that removes objects (quarantine, gc, fsck) clears
+   * all markers; a marker only ever saves a check, it never vouches for
+   * content: checkout still verifies every byte it writes.
+   */
+  isComplete(oid: Oid): boolean {
+    return existsSync(join(this.dir, 'complete', oid.hex));
+  }
+
+  markComplete(oid: Oid): void {
+    try {
+      mkdirSync(join(this.dir, 'complete'), { recursive: true });
+      writeFileSync(join(this.dir, 'complete', oid.hex), '');
+    } catch {
+      /* only costs speed */
+    }
+  }
+
+  clearCompleteMarks(): void {
+    rmSync(join(this.dir, 'complete'), { recursive: true, force: true });
+  }
 
   /** Chunk list of a large file, or undefined when the file is not stored chunked. */
   readChunkList(oid: Oid): ChunkRef[] | undefined {
@@ -179,6 +203,7 @@ export class ObjectStore {
     const parts = path.split(/[\\/]/);
     this.listed?.delete(parts[parts.length - 2]! + parts[parts.length - 1]!);
     rmSync(path, { force: true });
+    this.clearCompleteMarks();
   }
 
   /** Every entry in the store (objects and chunk lists), with sizes. */

@@ -26,21 +26,28 @@ type Row = [ino: number, size: number, mtimeMs: number, hex: string];
 
 export class StatCache {
   private rows = new Map<string, Row>();
-  private loaded: Record<string, Row> = {};
+  private parsed: Record<string, Row> | undefined;
   private dirty = false;
 
   private constructor(private readonly file: string) {}
 
+  /** Opens lazily: the file (2 MB for 20k files) is parsed on first use, which a no-change status never reaches. */
   static load(file: string): StatCache {
-    const cache = new StatCache(file);
-    try {
-      const parsed = JSON.parse(readFileSync(file, 'utf8')) as { version?: number; entries?: Record<string, Row> };
-      // Keep JSON.parse's own object (no Map rebuild: ~10 ms for 20k entries); new rows go to the Map.
-      if (parsed.version === STAT_CACHE_VERSION && parsed.entries) cache.loaded = parsed.entries;
-    } catch {
-      /* missing or corrupt: start empty */
+    return new StatCache(file);
+  }
+
+  private get loaded(): Record<string, Row> {
+    if (this.parsed === undefined) {
+      this.parsed = {};
+      try {
+        const json = JSON.parse(readFileSync(this.file, 'utf8')) as { version?: number; entries?: Record<string, Row> };
+        // Keep JSON.parse's own object (no Map rebuild: ~10 ms for 20k entries); new rows go to the Map.
+        if (json.version === STAT_CACHE_VERSION && json.entries) this.parsed = json.entries;
+      } catch {
+        /* missing or corrupt: start empty */
+      }
     }
-    return cache;
+    return this.parsed;
   }
 
   private row(path: string): Row | undefined {

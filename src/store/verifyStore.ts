@@ -51,6 +51,7 @@ export async function verifyStore(store: ObjectStore, options: { reporter: Repor
   } finally {
     options.reporter.end();
   }
+  if (corrupt.length > 0 || incomplete.length > 0) store.clearCompleteMarks();
   return { checked: entries.length, bytes, corrupt, incomplete };
 }
 

@@ -8,6 +8,7 @@ import { loadConfig, resolveCacheDir, type Config } from '../platform/config.js'
 import { acquireRepoLock, type RepoLock } from '../platform/repoLock.js';
 import { ObjectStore } from '../store/ObjectStore.js';
 import { StatCache } from '../store/StatCache.js';
+import { DirSignatures } from '../store/DirSignatures.js';
 import { checkStoreFormat, ensureStoreFormat } from '../store/storeFormat.js';
 
 /** The opened context, passed explicitly to every operation (never a global). */
@@ -22,6 +23,7 @@ export interface Repo {
   readonly config: Config;
   readonly store: ObjectStore;
   readonly statCache: StatCache;
+  readonly dirSignatures: DirSignatures;
   readonly reporter: Reporter;
   /** true when the store is the repository's own (.trove/cache), false for a shared cache */
   readonly privateStore: boolean;
@@ -53,6 +55,7 @@ export async function openRepo(options: OpenRepoOptions = {}): Promise<Repo> {
     config,
     store: new ObjectStore(storeDir),
     statCache: StatCache.load(join(troveDir, 'tmp', 'statcache.json')),
+    dirSignatures: DirSignatures.load(join(troveDir, 'tmp', 'dirsig.json')),
     reporter: options.reporter ?? silentReporter,
     privateStore: resolve(storeDir) === resolve(troveDir, 'cache'),
   };
@@ -65,7 +68,7 @@ export async function withLock<T>(repo: Repo, command: string, fn: () => Promise
     ensureStoreFormat(repo.store.dir);
     return await fn();
   } finally {
-    repo.statCache.save();
+    saveCaches(repo);
     lock.release();
   }
 }
@@ -91,4 +94,10 @@ export function toRepoPath(repo: Repo, input: string): string {
 
 export function absPath(repo: Repo, repoPath: string): string {
   return join(repo.root, ...repoPath.split('/'));
+}
+
+/** Persist the per-work-tree caches (best effort: a cache that cannot be saved only costs speed). */
+export function saveCaches(repo: Repo): void {
+  repo.statCache.save();
+  repo.dirSignatures.save();
 }

@@ -10,6 +10,7 @@ import { readWorkPointer, writeWorkPointer, listWorkPointerPaths } from './point
 import { absPath, toRepoPath, type Repo } from './Repo.js';
 import { scanTree, storeLinkHex } from './scanTree.js';
 import { storeObjectsDir } from './workState.js';
+import { scanSignature } from './scanSignature.js';
 
 export interface AddedArtifact {
   readonly path: string;
@@ -111,5 +112,9 @@ async function ingestPath(repo: Repo, path: string): Promise<{ pointer: Pointer;
     f.kind === 'link' ? { path: f.path, mode: 'l', size: 0, target: f.target! } : { path: f.path, mode: f.executable ? 'x' : 'f', size: f.size, oid: createOid('sha256', f.knownHex ?? hexes[k++]!) },
   );
   const tree = writeManifest(repo.store, entries);
+  // Everything this version needs is now in the store, and the scan that produced it is what status will see next.
+  repo.store.markComplete(tree.root);
+  const signature = scanSignature(scan);
+  if (signature) repo.dirSignatures.record(path, signature, tree.root.hex);
   return { pointer: createPointer({ kind: 'dir', oid: tree.root, size: tree.size, files: tree.files }), hashed, stored: written + tree.written, skipped: scan.skipped };
 }

@@ -48,6 +48,7 @@ export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; al
     if (!options.dryRun) rmSync(e.path, { force: true });
   }
   if (!options.dryRun) cleanTmp(join(repo.store.dir, 'tmp'));
+  if (!options.dryRun && removed > 0) repo.store.clearCompleteMarks();
   return { dryRun: Boolean(options.dryRun), pointers: pointers.length, kept: entries.length - removed, removed, freedBytes };
 }
 

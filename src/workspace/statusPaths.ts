@@ -1,9 +1,12 @@
+import { lstatSync } from 'node:fs';
 import type { ManifestEntry } from '../core/manifest.js';
 import { isTroveError } from '../errors/index.js';
 import { readManifest } from '../store/manifestIO.js';
 import { listWorkArtifacts, type Artifact } from './pointers.js';
-import { toRepoPath, type Repo } from './Repo.js';
-import { compareEntries, isUnchanged, pointerAsEntry, readWorkState, type EntryChanges } from './workState.js';
+import { absPath, toRepoPath, type Repo } from './Repo.js';
+import { scanTree, type ScanResult } from './scanTree.js';
+import { scanSignature } from './scanSignature.js';
+import { compareEntries, isUnchanged, pointerAsEntry, readWorkState, storeObjectsDir, type EntryChanges } from './workState.js';
 
 export type ArtifactState = 'unchanged' | 'modified' | 'missing' | 'unknown';
 
@@ -40,6 +43,17 @@ export async function statusPaths(repo: Repo, inputs: readonly string[] = []): P
 
 async function statusOne(repo: Repo, a: Artifact): Promise<{ status: ArtifactStatus; hashed: number }> {
   const { pointer } = a;
+  const base = { path: a.path, kind: pointer.kind };
+  // Fast path: a directory whose scan signature matches the version its pointer names.
+  let scan: ScanResult | undefined;
+  let signature: string | undefined;
+  if (pointer.kind === 'dir' && isDirectory(absPath(repo, a.path))) {
+    scan = scanTree(absPath(repo, a.path), a.path, storeObjectsDir(repo));
+    signature = scanSignature(scan);
+    if (signature && repo.dirSignatures.matches(a.path, signature, pointer.oid.hex)) {
+      return { status: { ...base, state: 'unchanged', inCache: inCache(repo, a) }, hashed: 0 };
+    }
+  }
   let expected: ManifestEntry[] | undefined;
   if (pointer.kind === 'file') expected = [pointerAsEntry(pointer)];
   else {
@@ -49,15 +63,45 @@ async function statusOne(repo: Repo, a: Artifact): Promise<{ status: ArtifactSta
       if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
     }
   }
-  const inCache = expected !== undefined && repo.store.hasFiles(expected.flatMap((e) => (e.mode === 'l' ? [] : [e.oid]))).every(Boolean);
-  const work = await readWorkState(repo, a.path);
-  const base = { path: a.path, kind: pointer.kind, inCache };
-  if (work.kind === 'missing') return { status: { ...base, state: 'missing' }, hashed: 0 };
+  const cached = inCache(repo, a, expected);
+  const work = await readWorkState(repo, a.path, scan ? { scan } : {});
+  const withCache = { ...base, inCache: cached };
+  if (work.kind === 'missing') return { status: { ...withCache, state: 'missing' }, hashed: 0 };
   const actual: ManifestEntry[] = work.kind === 'file' ? [work.entry] : work.kind === 'dir' ? work.entries : [];
-  if ((work.kind === 'file') !== (pointer.kind === 'file') || work.kind === 'other') return { status: { ...base, state: 'modified' }, hashed: work.hashed };
-  if (expected === undefined) return { status: { ...base, state: 'unknown' }, hashed: work.hashed };
+  if ((work.kind === 'file') !== (pointer.kind === 'file') || work.kind === 'other') return { status: { ...withCache, state: 'modified' }, hashed: work.hashed };
+  if (expected === undefined) return { status: { ...withCache, state: 'unknown' }, hashed: work.hashed };
   const changes = compareEntries(expected, actual);
   const state = isUnchanged(changes) ? 'unchanged' : 'modified';
-  return { status: { ...base, state, ...(pointer.kind === 'dir' && state === 'modified' ? { changes } : {}) }, hashed: work.hashed };
+  if (state === 'unchanged' && signature) repo.dirSignatures.record(a.path, signature, pointer.oid.hex);
+  return { status: { ...withCache, state, ...(pointer.kind === 'dir' && state === 'modified' ? { changes } : {}) }, hashed: work.hashed };
 }
 
+/** Is every object the pointer needs in the store? Remembered per version once seen complete. */
+function inCache(repo: Repo, a: Artifact, expected?: ManifestEntry[]): boolean {
+  const { pointer } = a;
+  if (repo.store.isComplete(pointer.oid)) return true;
+  let complete: boolean;
+  if (pointer.kind === 'file') complete = repo.store.hasFile(pointer.oid);
+  else {
+    let entries = expected;
+    if (!entries) {
+      try {
+        entries = readManifest(repo.store, pointer.oid, a.path);
+      } catch (err) {
+        if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
+        return false;
+      }
+    }
+    complete = repo.store.hasFiles(entries.flatMap((e) => (e.mode === 'l' ? [] : [e.oid]))).every(Boolean);
+  }
+  if (complete) repo.store.markComplete(pointer.oid);
+  return complete;
+}
+
+function isDirectory(abs: string): boolean {
+  try {
+    return lstatSync(abs).isDirectory();
+  } catch {
+    return false;
+  }
+}

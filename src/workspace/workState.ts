@@ -5,13 +5,13 @@ import type { ManifestEntry } from '../core/manifest.js';
 import type { Pointer } from '../core/pointer.js';
 import { hashFiles } from './hashFiles.js';
 import { absPath, type Repo } from './Repo.js';
-import { scanTree, storeLinkHex } from './scanTree.js';
+import { scanTree, storeLinkHex, type ScanResult } from './scanTree.js';
 
 /** What is in the work tree at an artifact's path, as manifest entries. */
 export type WorkState =
   | { readonly kind: 'missing' }
   | { readonly kind: 'file'; readonly entry: ManifestEntry; readonly stat: { ino: number; size: number; mtimeMs: number } }
-  | { readonly kind: 'dir'; readonly entries: ManifestEntry[]; readonly stats: Map<string, { ino: number; size: number; mtimeMs: number }> }
+  | { readonly kind: 'dir'; readonly entries: ManifestEntry[]; readonly scan: ScanResult }
   | { readonly kind: 'other' };
 
 /**
@@ -19,7 +19,7 @@ export type WorkState =
  * holds at `path`. `store: true` also puts the content into the store, which
  * is what add and checkout --force need.
  */
-export async function readWorkState(repo: Repo, path: string, options: { store?: boolean; progress?: string } = {}): Promise<WorkState & { hashed: number }> {
+export async function readWorkState(repo: Repo, path: string, options: { store?: boolean; progress?: string; scan?: ScanResult } = {}): Promise<WorkState & { hashed: number }> {
   const abs = absPath(repo, path);
   let st;
   try {
@@ -40,7 +40,7 @@ export async function readWorkState(repo: Repo, path: string, options: { store?:
   }
   if (st.isSymbolicLink()) return { kind: 'other', hashed: 0 };
   if (!st.isDirectory()) return { kind: 'other', hashed: 0 };
-  const scan = scanTree(abs, path, storeObjectsDir(repo));
+  const scan = options.scan ?? scanTree(abs, path, storeObjectsDir(repo));
   const regular = scan.files.filter((f) => f.kind === 'file' && f.knownHex === undefined);
   const { hexes, hashed } = await hashFiles(
     repo,
@@ -48,13 +48,11 @@ export async function readWorkState(repo: Repo, path: string, options: { store?:
     { store: options.store ?? false, progress: options.progress ?? `Checking ${path}` },
   );
   let k = 0;
-  const stats = new Map<string, { ino: number; size: number; mtimeMs: number }>();
   const entries: ManifestEntry[] = scan.files.map((f) => {
-    stats.set(f.path, { ino: f.ino, size: f.size, mtimeMs: f.mtimeMs });
     if (f.kind === 'link') return { path: f.path, mode: 'l', size: 0, target: f.target! };
     return { path: f.path, mode: f.executable ? 'x' : 'f', size: f.size, oid: createOid('sha256', f.knownHex ?? hexes[k++]!) };
   });
-  return { kind: 'dir', entries, stats, hashed };
+  return { kind: 'dir', entries, scan, hashed };
 }
 
 /** Same content, mode and link target? */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTmpRepo, runCli, runJson } from '../helpers/tmpRepo.js';
 
@@ -156,6 +156,42 @@ test('counts are pluralised in text output ("1 file", not "1 files")', () => {
   try {
     repo.write('d/only.csv', 'x');
     assert.match(runCli(repo.dir, ['add', 'd']).stdout, /\(1 file, 1 B/);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('the remembered directory scan never hides a change: an edit after a fast no-change status is seen', () => {
+  const repo = createTmpRepo();
+  try {
+    for (let i = 0; i < 50; i++) repo.write(`d/f${i}.csv`, `row ${i}`);
+    runCli(repo.dir, ['add', 'd']);
+    const past = new Date(Date.now() - 60_000);
+    for (let i = 0; i < 50; i++) utimesSync(join(repo.dir, `d/f${i}.csv`), past, past);
+    runCli(repo.dir, ['add', 'd']); // records the scan signature, now that no mtime is racy
+    assert.equal(runJson(repo.dir, ['status']).result.clean, true);
+    repo.write('d/f7.csv', 'ROW 7');
+    const r = runJson(repo.dir, ['status']).result.artifacts[0];
+    assert.equal(r.state, 'modified');
+    assert.deepEqual(r.changes.modified.map((m: { path: string }) => m.path), ['f7.csv']);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('a directory version remembered as complete in the store is reported incomplete again once fsck removes one of its objects', () => {
+  const repo = createTmpRepo();
+  try {
+    repo.write('d/a.csv', 'alpha');
+    repo.write('d/b.csv', 'beta');
+    runCli(repo.dir, ['add', 'd']);
+    assert.equal(runJson(repo.dir, ['status']).result.artifacts[0].inCache, true);
+    const b = runJson(repo.dir, ['ls', 'd']).result.files[1].oid.slice(7);
+    const obj = join(repo.dir, '.trove/cache/objects/sha256', b.slice(0, 2), b.slice(2));
+    chmodSync(obj, 0o644);
+    writeFileSync(obj, 'bet@');
+    assert.equal(runCli(repo.dir, ['fsck']).code, 1);
+    assert.equal(runJson(repo.dir, ['status']).result.artifacts[0].inCache, false);
   } finally {
     repo.cleanup();
   }
