@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createOid } from '../core/oid.js';
-import { ingestFileSync, writeChunkListSync, type IngestResult } from './ingestSync.js';
+import { cutFileSync, ingestFileSync, writeChunkListSync, type IngestResult } from './ingestSync.js';
 import type { IngestJob, IngestReply } from './ingestWorker.js';
 import { CHUNK_THRESHOLD } from './layout.js';
 
@@ -42,19 +42,13 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
     const large: number[] = [];
     items.forEach((it, i) => (it.size > CHUNK_THRESHOLD && storeDir ? large : small).push(i));
     const tasks: Promise<void>[] = [];
-    // Large files: chunk on one worker, whole-file hash on another, in parallel.
+    // Large files: cut points first (CDC alone runs at ~3 GiB/s), then two workers
+    // hash and store the chunks in parallel, the one that also computes the
+    // whole-file digest taking the smaller share so both finish together.
     for (const i of large) {
       const item = items[i]!;
       tasks.push(
-        Promise.all([pool.run([{ kind: 'chunk-only', path: item.path, storeDir }]), pool.run([{ kind: 'hash', path: item.path, storeDir: null }])]).then(([[c], [h]]) => {
-          let outcome: IngestOutcome;
-          if (!c!.ok) outcome = c!;
-          else if (!h!.ok) outcome = h!;
-          else {
-            const chunks = (c!.chunks ?? []).map((x) => ({ size: x.size, oid: createOid('sha256', x.hex) }));
-            const written = c!.written + writeChunkListSync(storeDir!, createOid('sha256', h!.hex), chunks);
-            outcome = { ok: true, result: { hex: h!.hex, size: c!.size, chunked: true, written } };
-          }
+        ingestLarge(pool, item.path, storeDir!).then((outcome) => {
           outcomes[i] = outcome;
           options.onDone?.(item, outcome);
         }),
@@ -77,6 +71,36 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
   } finally {
     await pool.close();
   }
+}
+
+/** Share of chunk bytes given to the worker that also hashes the whole file (measured: hashing ~0.9 s/GiB, hash+write of chunks ~2.3 s/GiB). */
+const WHOLE_HASH_SHARE = 0.3;
+
+async function ingestLarge(pool: WorkerPool, path: string, storeDir: string): Promise<IngestOutcome> {
+  let lengths: number[];
+  try {
+    lengths = cutFileSync(path);
+  } catch (err) {
+    return { ok: false, code: (err as NodeJS.ErrnoException).code, message: (err as Error).message };
+  }
+  const size = lengths.reduce((s, n) => s + n, 0);
+  const ranges: [number, number][] = [];
+  let offset = 0;
+  for (const len of lengths) {
+    ranges.push([offset, len]);
+    offset += len;
+  }
+  let split = 0;
+  for (let acc = 0; split < ranges.length && acc < size * WHOLE_HASH_SHARE; split++) acc += ranges[split]![1];
+  const [[a], [b]] = await Promise.all([
+    pool.run([{ kind: 'ranges', path, storeDir, ranges: ranges.slice(0, split), wholeHash: true }]),
+    pool.run([{ kind: 'ranges', path, storeDir, ranges: ranges.slice(split) }]),
+  ]);
+  if (!a!.ok) return a!;
+  if (!b!.ok) return b!;
+  const chunks = [...(a!.chunks ?? []), ...(b!.chunks ?? [])].map((x) => ({ size: x.size, oid: createOid('sha256', x.hex) }));
+  const written = a!.written + b!.written + writeChunkListSync(storeDir, createOid('sha256', a!.hex), chunks);
+  return { ok: true, result: { hex: a!.hex, size, chunked: true, written } };
 }
 
 function runInline(path: string, storeDir: string | null): IngestOutcome {

@@ -137,3 +137,58 @@ function ingestChunkedSync(fd: number, storeDir: string, params: ChunkerParams, 
 export function writeChunkListSync(storeDir: string, fileOid: Oid, chunks: readonly ChunkRef[]): number {
   return putBytesSync(storeDir, chunkListFile(storeDir, fileOid), Buffer.from(serializeChunkList(chunks)));
 }
+
+/** Content-defined cut points of a whole file (lengths in order), reading it once. */
+export function cutFileSync(path: string, params: ChunkerParams = CHUNKER_V1): number[] {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(BLOCK + params.maxSize);
+  const lengths: number[] = [];
+  try {
+    let filled = 0;
+    let eof = false;
+    while (!eof || filled > 0) {
+      while (!eof && filled < BLOCK) {
+        const n = readSync(fd, buf, filled, BLOCK + params.maxSize - filled, null);
+        if (n === 0) eof = true;
+        else filled += n;
+      }
+      let pos = 0;
+      while (pos < filled && (eof || filled - pos >= params.maxSize)) {
+        const len = nextCut(buf, pos, filled, params);
+        lengths.push(len);
+        pos += len;
+      }
+      buf.copy(buf, 0, pos, filled);
+      filled -= pos;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return lengths;
+}
+
+/** Hash and store the chunks of `path` at the given [offset, length) ranges. */
+export function storeRangesSync(path: string, storeDir: string, ranges: readonly (readonly [number, number])[], onBytes?: (n: number) => void): { hexes: string[]; written: number } {
+  const fd = openSync(path, 'r');
+  const hexes: string[] = [];
+  let written = 0;
+  try {
+    const buf = Buffer.allocUnsafe(ranges.reduce((m, r) => Math.max(m, r[1]), 0));
+    for (const [offset, len] of ranges) {
+      let got = 0;
+      while (got < len) {
+        const n = readSync(fd, buf, got, len - got, offset + got);
+        if (n === 0) throw Object.assign(new Error(`${path} shrank while it was being added`), { code: 'ECHANGED' });
+        got += n;
+      }
+      const chunk = buf.subarray(0, len);
+      const hex = createHash('sha256').update(chunk).digest('hex');
+      written += putBytesSync(storeDir, objectFile(storeDir, createOid('sha256', hex)), chunk);
+      hexes.push(hex);
+      onBytes?.(len);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { hexes, written };
+}
