@@ -184,6 +184,28 @@ export function syncDisks() {
   spawnSync('sync');
 }
 
+/**
+ * Flush, then wait (up to maxS) until the disk is quiet. On a file system
+ * mounted with online discard, deleting the previous tool's gigabytes queues
+ * discards that stall the next tool's file creates for tens of seconds; the
+ * tool that happens to run next would pay for its predecessor's cleanup.
+ * Reads PSI (/proc/pressure/io); where that is absent, only syncs.
+ */
+export async function settleDisks(maxS = 90) {
+  syncDisks();
+  const until = Date.now() + maxS * 1000;
+  for (;;) {
+    let some = 0;
+    try {
+      some = Number(/some avg10=([\d.]+)/.exec(fs.readFileSync('/proc/pressure/io', 'utf8'))?.[1] ?? 0);
+    } catch {
+      return;
+    }
+    if (some < 0.5 || Date.now() > until) return;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
 /** Run a short helper command synchronously; returns trimmed stdout or null. */
 export function capture(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts });

@@ -20,7 +20,7 @@ import {
   writeLayout,
   writeRandomFile,
 } from './data.mjs';
-import { capture, dirBytes, median, round, runSeq, syncDisks } from './measure.mjs';
+import { capture, dirBytes, median, round, runSeq, settleDisks, syncDisks } from './measure.mjs';
 
 // ------------------------------------------------------------------ rows
 
@@ -184,6 +184,7 @@ export async function runW1(tool, cfg, env, log) {
     log(`${tool.name.padEnd(9)} generating ${cfg.w1MiB} MiB big.bin`);
     writeRandomFile(file, size, 'w1/base');
     const h1 = hashFile(file);
+    await settleDisks();
 
     // a. add + commit
     await ctx.timed('add', [...tool.init(), ...tool.add(['big.bin']), ...tool.commit('v1')]);
@@ -257,6 +258,7 @@ export async function runW2(tool, cfg, env, log) {
     log(`${tool.name.padEnd(9)} generating ${layout.length} files (${(layoutBytes(layout) / MiB).toFixed(0)} MiB)`);
     writeLayout(dir, layout, 'w2/base');
     const d1 = layoutDigest(dir, layout);
+    await settleDisks();
 
     await ctx.timed('add', [...tool.init(), ...tool.add(['data']), ...tool.commit('v1')]);
     ctx.cells.addStore = bytesCell(ctx.store());

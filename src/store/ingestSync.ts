@@ -54,12 +54,8 @@ function renameIntoPlace(tmp: string, target: string): void {
   }
 }
 
-/**
- * Hash `path`; when `storeDir` is given also store it (whole or chunked).
- * `wholeHash: false` skips the whole-file hash of a large file (another
- * thread computes it in parallel) and returns hex ''.
- */
-export function ingestFileSync(path: string, storeDir: string | null, options: { params?: ChunkerParams; wholeHash?: boolean; onBytes?: (n: number) => void } = {}): IngestResult & { chunks?: ChunkRef[] } {
+/** Hash `path`; when `storeDir` is given also store it (whole or chunked). */
+export function ingestFileSync(path: string, storeDir: string | null, options: { params?: ChunkerParams; onBytes?: (n: number) => void } = {}): IngestResult {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -70,7 +66,7 @@ export function ingestFileSync(path: string, storeDir: string | null, options: {
       return { hex, size: data.length, chunked: false, written };
     }
     if (!storeDir) return { hex: hashFdSync(fd), size, chunked: true, written: 0 };
-    return ingestChunkedSync(fd, storeDir, options.params ?? CHUNKER_V1, options.wholeHash ?? true, options.onBytes);
+    return ingestChunkedSync(fd, storeDir, options.params ?? CHUNKER_V1, options.onBytes);
   } finally {
     closeSync(fd);
   }
@@ -96,42 +92,58 @@ function hashFdSync(fd: number): string {
   return h.digest('hex');
 }
 
-function ingestChunkedSync(fd: number, storeDir: string, params: ChunkerParams, wholeHash: boolean, onBytes?: (n: number) => void): IngestResult & { chunks: ChunkRef[] } {
-  const whole = wholeHash ? createHash('sha256') : null;
+/**
+ * Stream a file through the chunker: `onData` sees every byte once in order,
+ * `onChunk` every content-defined chunk (a view into a reused buffer).
+ */
+function cutStream(fd: number, params: ChunkerParams, onData: (data: Buffer) => void, onChunk: (chunk: Buffer) => void): void {
   const buf = Buffer.allocUnsafe(BLOCK + params.maxSize);
-  const chunks: ChunkRef[] = [];
   let filled = 0;
   let eof = false;
-  let size = 0;
-  let written = 0;
   while (!eof || filled > 0) {
     while (!eof && filled < BLOCK) {
       const n = readSync(fd, buf, filled, BLOCK + params.maxSize - filled, null);
       if (n === 0) eof = true;
       else {
-        whole?.update(buf.subarray(filled, filled + n));
+        onData(buf.subarray(filled, filled + n));
         filled += n;
-        size += n;
-        onBytes?.(n);
       }
     }
     let pos = 0;
     // Cut while a full max-size window is available (or to the end at EOF).
     while (pos < filled && (eof || filled - pos >= params.maxSize)) {
       const len = nextCut(buf, pos, filled, params);
-      const chunk = buf.subarray(pos, pos + len);
-      const hex = createHash('sha256').update(chunk).digest('hex');
-      const oid = createOid('sha256', hex);
-      written += putBytesSync(storeDir, objectFile(storeDir, oid), chunk);
-      chunks.push({ size: len, oid });
+      onChunk(buf.subarray(pos, pos + len));
       pos += len;
     }
     buf.copy(buf, 0, pos, filled);
     filled -= pos;
   }
-  const hex = whole ? whole.digest('hex') : '';
-  if (whole) written += writeChunkListSync(storeDir, createOid('sha256', hex), chunks);
-  return { hex, size, chunked: true, written, chunks };
+}
+
+/** Single-thread path for a large file: one pass hashes the whole file and stores its chunks. */
+function ingestChunkedSync(fd: number, storeDir: string, params: ChunkerParams, onBytes?: (n: number) => void): IngestResult {
+  const whole = createHash('sha256');
+  const chunks: ChunkRef[] = [];
+  let size = 0;
+  let written = 0;
+  cutStream(
+    fd,
+    params,
+    (data) => {
+      whole.update(data);
+      size += data.length;
+      onBytes?.(data.length);
+    },
+    (chunk) => {
+      const oid = createOid('sha256', createHash('sha256').update(chunk).digest('hex'));
+      written += putBytesSync(storeDir, objectFile(storeDir, oid), chunk);
+      chunks.push({ size: chunk.length, oid });
+    },
+  );
+  const hex = whole.digest('hex');
+  written += writeChunkListSync(storeDir, createOid('sha256', hex), chunks);
+  return { hex, size, chunked: true, written };
 }
 
 export function writeChunkListSync(storeDir: string, fileOid: Oid, chunks: readonly ChunkRef[]): number {
@@ -141,26 +153,9 @@ export function writeChunkListSync(storeDir: string, fileOid: Oid, chunks: reado
 /** Content-defined cut points of a whole file (lengths in order), reading it once. */
 export function cutFileSync(path: string, params: ChunkerParams = CHUNKER_V1): number[] {
   const fd = openSync(path, 'r');
-  const buf = Buffer.allocUnsafe(BLOCK + params.maxSize);
   const lengths: number[] = [];
   try {
-    let filled = 0;
-    let eof = false;
-    while (!eof || filled > 0) {
-      while (!eof && filled < BLOCK) {
-        const n = readSync(fd, buf, filled, BLOCK + params.maxSize - filled, null);
-        if (n === 0) eof = true;
-        else filled += n;
-      }
-      let pos = 0;
-      while (pos < filled && (eof || filled - pos >= params.maxSize)) {
-        const len = nextCut(buf, pos, filled, params);
-        lengths.push(len);
-        pos += len;
-      }
-      buf.copy(buf, 0, pos, filled);
-      filled -= pos;
-    }
+    cutStream(fd, params, () => undefined, (chunk) => void lengths.push(chunk.length));
   } finally {
     closeSync(fd);
   }

@@ -15,7 +15,7 @@ function progress(id: number): (n: number) => void {
 
 /** Worker-thread side of IngestPool: runs batches of sync ingest/hash jobs. */
 export interface IngestJob {
-  readonly kind: 'ingest' | 'hash' | 'chunk-only' | 'ranges';
+  readonly kind: 'ingest' | 'hash' | 'ranges';
   readonly path: string;
   readonly storeDir: string | null;
   /** kind 'ranges': chunks to hash and store; with `wholeHash`, the whole-file digest first */
@@ -33,8 +33,8 @@ parentPort?.on('message', (msg: { id: number; jobs: IngestJob[] }) => {
         const r = storeRangesSync(job.path, job.storeDir!, job.ranges ?? [], progress(msg.id));
         return { ok: true, hex, size: -1, chunked: true, written: r.written, chunks: r.hexes.map((h, i) => ({ size: job.ranges![i]![1], hex: h })) };
       }
-      const r = ingestFileSync(job.path, job.storeDir, { wholeHash: job.kind !== 'chunk-only', onBytes: progress(msg.id) });
-      return { ok: true, hex: r.hex, size: r.size, chunked: r.chunked, written: r.written, ...(r.chunks && job.kind === 'chunk-only' ? { chunks: r.chunks.map((c) => ({ size: c.size, hex: c.oid.hex })) } : {}) };
+      const r = ingestFileSync(job.path, job.storeDir, { onBytes: progress(msg.id) });
+      return { ok: true, hex: r.hex, size: r.size, chunked: r.chunked, written: r.written };
     } catch (err) {
       return { ok: false, code: (err as NodeJS.ErrnoException).code, message: (err as Error).message };
     }

@@ -3,14 +3,10 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readdirSync, lstatSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { createTmpRepo, pseudoRandom, runCli, runJson } from '../helpers/tmpRepo.js';
+import { createTmpRepo, pseudoRandom, runCli, runJson, objectPath } from '../helpers/tmpRepo.js';
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
-function objectPath(dir: string, oid: string): string {
-  const hex = oid.replace('sha256:', '');
-  return join(dir, '.trove/cache/objects/sha256', hex.slice(0, 2), hex.slice(2));
-}
 
 test('a deleted model and a deleted directory come back byte-identical, with modes and symlinks', () => {
   const repo = createTmpRepo();

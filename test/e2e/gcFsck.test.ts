@@ -2,12 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTmpRepo, runCli, runJson } from '../helpers/tmpRepo.js';
+import { createTmpRepo, runCli, runJson, objectPath } from '../helpers/tmpRepo.js';
 
-function objectPath(dir: string, oid: string): string {
-  const hex = oid.replace('sha256:', '');
-  return join(dir, '.trove/cache/objects/sha256', hex.slice(0, 2), hex.slice(2));
-}
 
 test('gc keeps what any branch, tag, stash, index or the work tree refers to, removes the rest, and reports the space', () => {
   const repo = createTmpRepo();

@@ -3,12 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTmpRepo, pseudoRandom, runCli, runJson } from '../helpers/tmpRepo.js';
+import { createTmpRepo, pseudoRandom, runCli, runJson, objectPath } from '../helpers/tmpRepo.js';
 
-function objectPath(dir: string, oid: string, sub = 'objects'): string {
-  const hex = oid.replace('sha256:', '');
-  return join(dir, `.trove/cache/${sub}/sha256`, hex.slice(0, 2), hex.slice(2));
-}
 
 test('a symlink to elsewhere in the repository, accepted by add, is also accepted by status, ls and checkout', () => {
   const repo = createTmpRepo();

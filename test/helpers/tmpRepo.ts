@@ -88,3 +88,9 @@ export function pseudoRandom(size: number, seed = 1): Buffer {
   return buf;
 }
 
+
+/** Where the default store keeps an object (or, with sub 'files', a chunk list). */
+export function objectPath(repoDir: string, oid: string, sub: 'objects' | 'files' = 'objects'): string {
+  const hex = oid.replace('sha256:', '');
+  return join(repoDir, `.trove/cache/${sub}/sha256`, hex.slice(0, 2), hex.slice(2));
+}
