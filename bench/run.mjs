@@ -25,7 +25,7 @@ import { MiB, layoutBytes, w2Layout } from './lib/data.mjs';
 import { haveGnuTime } from './lib/measure.mjs';
 import { machineInfo, renderMarkdown, tableRows, textTable, writeDoc } from './lib/report.mjs';
 import { ALL_TOOLS, ROOT, TROVE_BIN, describeCommands, ensurePeers } from './lib/tools.mjs';
-import { W1_ROWS, W2_ROWS, gitEnv, removeTree, runW1, runW2 } from './lib/workloads.mjs';
+import { W1_ROWS, W2_ROWS, gitEnv, removeDeferred, removeTree, runW1, runW2 } from './lib/workloads.mjs';
 
 const env = process.env;
 const int = (v, d) => {
@@ -177,6 +177,7 @@ for (const wl of ['W1', 'W2']) {
   }
   if (!cfg.workloads.includes(wl) && Object.values(w.tools).every((t) => t.status !== 'ran')) delete results.workloads[wl];
 }
+removeDeferred(log);
 results.runSeconds = (Date.now() - t0) / 1000;
 results.loadAvgAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
 

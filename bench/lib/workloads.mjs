@@ -1,6 +1,6 @@
 // The two workloads. Each runs one tool in its own fresh git repository under
-// the work dir, records one cell per step, and removes the repository again
-// (so at most one tool's copy of the data is on disk at a time).
+// the work dir and records one cell per step
+// (every work tree is kept until the run ends; see removeDeferred).
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -79,6 +79,18 @@ export function gitEnv(workDir) {
 }
 
 /** rm -rf that also copes with git-annex's write-protected directories. */
+const deferred = [];
+function deferRemoval(dir) {
+  deferred.push(dir);
+}
+
+/** Remove the work trees of every tool and workload; call after the last measurement. */
+export function removeDeferred(log) {
+  const c0 = Date.now();
+  for (const dir of deferred.splice(0)) removeTree(dir);
+  log(`removed the work trees in ${((Date.now() - c0) / 1000).toFixed(1)} s`);
+}
+
 export function removeTree(dir) {
   if (!fs.existsSync(dir)) return;
   spawnSync('chmod', ['-R', 'u+w', dir], { stdio: 'ignore' });
@@ -219,9 +231,11 @@ export async function runW1(tool, cfg, env, log) {
     log(`${tool.name.padEnd(9)} harness error: ${err.stack ?? err}`);
     ctx.harnessError = String(err.message ?? err);
   } finally {
-    const c0 = Date.now();
-    removeTree(dir);
-    log(`${tool.name.padEnd(9)} removed ${path.basename(dir)} in ${((Date.now() - c0) / 1000).toFixed(1)} s`);
+    // Not deleted here: on ext4 with online discard, freeing tens of thousands
+    // of files makes the next tool's file creates pay several seconds of kernel
+    // time (measured: a 20k-file add went from 1.4 s to 6.3 s, sys 10 s). The
+    // run removes every work tree once, after the last measurement.
+    deferRemoval(dir);
   }
   return finish(ctx, W1_ROWS);
 }
@@ -285,9 +299,11 @@ export async function runW2(tool, cfg, env, log) {
     log(`${tool.name.padEnd(9)} harness error: ${err.stack ?? err}`);
     ctx.harnessError = String(err.message ?? err);
   } finally {
-    const c0 = Date.now();
-    removeTree(dir);
-    log(`${tool.name.padEnd(9)} removed ${path.basename(dir)} in ${((Date.now() - c0) / 1000).toFixed(1)} s`);
+    // Not deleted here: on ext4 with online discard, freeing tens of thousands
+    // of files makes the next tool's file creates pay several seconds of kernel
+    // time (measured: a 20k-file add went from 1.4 s to 6.3 s, sys 10 s). The
+    // run removes every work tree once, after the last measurement.
+    deferRemoval(dir);
   }
   return finish(ctx, W2_ROWS);
 }
