@@ -20,11 +20,20 @@ export interface CoreConfig {
   readonly autostage: boolean;
   /** worker threads for hashing; 0 = one per core */
   readonly jobs: number;
+  /** name of the default remote for push / pull / fetch */
+  readonly remote?: string;
+}
+
+/** One remote: its URL plus backend settings (endpoint, region, key_file, …; docs/remotes.md). */
+export interface RemoteConfig {
+  readonly url: string;
+  readonly [key: string]: unknown;
 }
 
 export interface Config {
   readonly version: number;
   readonly core: CoreConfig;
+  readonly remotes: Readonly<Record<string, RemoteConfig>>;
 }
 
 export const DEFAULT_CORE: CoreConfig = { cache: 'cache', link: 'copy', autostage: true, jobs: 0 };
@@ -54,7 +63,7 @@ export function loadConfig(troveDir: string, env: NodeJS.ProcessEnv = process.en
   }
   const merged = { ...DEFAULT_CORE, ...section(main.core, 'core'), ...section(local.core, 'core') } as Record<string, unknown>;
   if (env.TROVE_CACHE_DIR) merged.cache = env.TROVE_CACHE_DIR;
-  return { version, core: validateCore(merged) };
+  return { version, core: validateCore(merged), remotes: mergeRemotes(main.remotes, local.remotes) };
 }
 
 function readYaml(path: string, required: boolean): Record<string, unknown> {
@@ -89,9 +98,25 @@ function validateCore(c: Record<string, unknown>): CoreConfig {
   if (!LINK_MODES.includes(c.link as LinkMode)) bad('link', LINK_MODES.join(' | '));
   if (typeof c.autostage !== 'boolean') bad('autostage', 'true or false');
   if (!Number.isInteger(c.jobs) || (c.jobs as number) < 0) bad('jobs', 'a non-negative integer');
-  return { cache: c.cache as string, link: c.link as LinkMode, autostage: c.autostage as boolean, jobs: c.jobs as number };
+  if (c.remote !== undefined && c.remote !== null && (typeof c.remote !== 'string' || c.remote === '')) bad('remote', 'the name of a remote');
+  return { cache: c.cache as string, link: c.link as LinkMode, autostage: c.autostage as boolean, jobs: c.jobs as number, ...(typeof c.remote === 'string' ? { remote: c.remote } : {}) };
 }
 
 export function resolveCacheDir(troveDir: string, cache: string): string {
   return isAbsolute(cache) ? cache : resolve(troveDir, cache);
+}
+
+/** Remote sections of the committed and the local config, merged key by key (the local file holds credentials). */
+function mergeRemotes(main: unknown, local: unknown): Record<string, RemoteConfig> {
+  const a = section(main, 'remotes');
+  const b = section(local, 'remotes');
+  const out: Record<string, RemoteConfig> = {};
+  for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const merged = { ...section(a[name], `remotes.${name}`), ...section(b[name], `remotes.${name}`) };
+    if (typeof merged.url !== 'string' || merged.url === '') {
+      throw new TroveError('CONFIG', `The remote "${name}" in the trove config has no url.`, { hint: `Set it with trove remote modify ${name} url URL, or remove the remote with trove remote remove ${name}.` });
+    }
+    out[name] = merged as RemoteConfig;
+  }
+  return out;
 }

@@ -9,6 +9,10 @@ import { lsCommand } from './lsCommand.js';
 import { mvCommand } from './mvCommand.js';
 import { rmCommand } from './rmCommand.js';
 import { statusCommand } from './statusCommand.js';
+import { remoteCommand } from './remoteCommand.js';
+import { pushCommand } from './pushCommand.js';
+import { fetchCommand } from './fetchCommand.js';
+import { pullCommand } from './pullCommand.js';
 
 /** Every command, in the order `trove --help` lists them. */
-export const COMMANDS: readonly CommandSpec<any>[] = [initCommand, addCommand, statusCommand, checkoutCommand, diffCommand, lsCommand, mvCommand, rmCommand, gcCommand, fsckCommand];
+export const COMMANDS: readonly CommandSpec<any>[] = [initCommand, addCommand, statusCommand, checkoutCommand, diffCommand, lsCommand, mvCommand, rmCommand, gcCommand, fsckCommand, remoteCommand, pushCommand, fetchCommand, pullCommand];
