@@ -1,0 +1,44 @@
+import { fetchClosure } from '../transfer/closure.js';
+import { withLock, type Repo } from '../workspace/Repo.js';
+import { selectArtifacts, type ArtifactSelection } from '../workspace/transferArtifacts.js';
+import { partial } from './push.js';
+import { openSession } from './remoteSession.js';
+
+export interface FetchOptions extends ArtifactSelection {
+  readonly remote?: string;
+  readonly jobs?: number;
+}
+
+export interface FetchResult {
+  readonly remote: string;
+  readonly url: string;
+  readonly artifacts: number;
+  readonly objects: number;
+  readonly bytes: number;
+  readonly requests: number;
+  readonly failed: { readonly what: string; readonly hex: string; readonly message: string }[];
+}
+
+/**
+ * Bring into the local store what the selected artifacts need, verified. The
+ * work tree is not touched (pull does that).
+ *
+ * @example
+ *   await fetch(repo, { paths: ['data/train/cat.jpg'] });
+ */
+export function fetch(repo: Repo, options: FetchOptions = {}): Promise<FetchResult> {
+  return withLock(repo, 'fetch', () => fetchLocked(repo, options));
+}
+
+export async function fetchLocked(repo: Repo, options: FetchOptions): Promise<FetchResult> {
+  const artifacts = await selectArtifacts(repo, options);
+  const session = await openSession(repo, options.remote, options.jobs);
+  try {
+    const stats = await fetchClosure(session.backend, session.index, repo.store, artifacts, { jobs: session.jobs, policy: session.policy, reporter: repo.reporter });
+    const result: FetchResult = { remote: session.name, url: session.backend.display, artifacts: artifacts.length, objects: stats.objects, bytes: stats.bytes, requests: session.index.requests + stats.requests, failed: stats.failed };
+    if (result.failed.length) throw partial('fetch', result, result.failed.length);
+    return result;
+  } finally {
+    await session.backend.close();
+  }
+}

@@ -1,0 +1,74 @@
+import { TroveError } from '../errors/index.js';
+import { localClosure } from '../transfer/closure.js';
+import { pushObjects } from '../transfer/pushObjects.js';
+import { withLock, type Repo } from '../workspace/Repo.js';
+import { selectArtifacts, type ArtifactSelection } from '../workspace/transferArtifacts.js';
+import { openSession } from './remoteSession.js';
+
+export interface PushOptions extends ArtifactSelection {
+  readonly remote?: string;
+  readonly jobs?: number;
+}
+
+export interface PushResult {
+  readonly remote: string;
+  readonly url: string;
+  readonly artifacts: number;
+  /** objects and chunk lists sent */
+  readonly objects: number;
+  readonly bytes: number;
+  readonly packs: number;
+  readonly resumedPacks: number;
+  /** needed objects the remote already had */
+  readonly alreadyOnRemote: number;
+  readonly requests: number;
+  /** needed content the local store does not have (never added here, or not fetched) */
+  readonly missingLocally: { readonly path: string; readonly oid: string }[];
+  readonly failed: { readonly what: string; readonly message: string }[];
+}
+
+/**
+ * Send to a remote what the selected artifacts need and it lacks.
+ *
+ * @example
+ *   await push(repo, { remote: 'storage', paths: ['models/'] });
+ */
+export function push(repo: Repo, options: PushOptions = {}): Promise<PushResult> {
+  return withLock(repo, 'push', async () => {
+    const artifacts = await selectArtifacts(repo, options);
+    const session = await openSession(repo, options.remote, options.jobs);
+    try {
+      const closure = localClosure(repo.store, artifacts);
+      const already = closure.items.filter((i) => session.index.has(i.kind, i.hex)).length;
+      const out = await pushObjects(session.backend, session.index, closure.items, { jobs: session.jobs, policy: session.policy, reporter: repo.reporter });
+      const result: PushResult = {
+        remote: session.name,
+        url: session.backend.display,
+        artifacts: artifacts.length,
+        objects: out.objects,
+        bytes: out.bytes,
+        packs: out.packs,
+        resumedPacks: out.resumedPacks,
+        alreadyOnRemote: already,
+        requests: session.index.requests + out.requests,
+        missingLocally: closure.missing.map((m) => ({ path: m.what, oid: `sha256:${m.hex}` })),
+        failed: out.failed,
+      };
+      if (result.failed.length || result.missingLocally.length) throw partial('push', result, result.failed.length + result.missingLocally.length);
+      return result;
+    } finally {
+      await session.backend.close();
+    }
+  });
+}
+
+export function partial(verb: 'push' | 'fetch', result: { remote: string; objects: number; failed: readonly { what?: string; message: string }[]; missingLocally?: readonly { path: string }[] }, count: number): TroveError {
+  const first = result.failed[0]?.message ?? (result.missingLocally?.[0] ? `${result.missingLocally[0].path} is not in the local store` : '');
+  const hint =
+    verb === 'push'
+      ? result.missingLocally?.length && !result.failed.length
+        ? 'Content missing here was never added or fetched in this clone: fetch it from where it was added, or re-add the files; everything else was pushed.'
+        : 'Run trove push again: what arrived is kept and only the rest is sent.'
+      : 'Run trove fetch again to retry (what arrived is kept); if the remote lacks the data, push it from the clone that added it.';
+  return new TroveError('PARTIAL_TRANSFER', `${verb === 'push' ? 'Push to' : 'Fetch from'} "${result.remote}" incomplete: ${result.objects} objects transferred, ${count} failed (first: ${first.replace(/\.$/, '')}).`, { hint, data: { result } });
+}

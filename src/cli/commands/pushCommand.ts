@@ -1,0 +1,18 @@
+import { defineCommand } from '../defineCommand.js';
+import type { PushResult } from '../../api/push.js';
+import { renderTransfer, selection, transferOptions } from './transferOptions.js';
+
+export const pushCommand = defineCommand<PushResult>({
+  name: 'push',
+  summary: 'send the data that tracked paths need to a remote',
+  examples: ['trove push                       # everything the work tree points to, to the default remote', 'trove push -r backup models/', 'trove push --all-branches --all-tags', 'trove push --rev v1.0 -j 16'],
+  configure: (cmd) => transferOptions(cmd, true),
+  async run(ctx, args, opts) {
+    const [{ push }, { openRepo }] = await Promise.all([import('../../api/push.js'), import('../../workspace/Repo.js')]);
+    const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
+    return push(repo, selection(args, opts));
+  },
+  render(out, r) {
+    renderTransfer(out, 'Pushed', r, r.resumedPacks ? `, ${r.resumedPacks} pack(s) resumed from an interrupted push` : '');
+  },
+});

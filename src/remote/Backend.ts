@@ -1,0 +1,91 @@
+/**
+ * One interface for every kind of remote storage (a directory, S3, Azure Blob,
+ * Google Cloud Storage, SFTP, read-only HTTP). It is deliberately small, as
+ * restic's backend interface is: keyed blobs that are written whole and read
+ * whole or by range. Everything trove-specific (packs, indexes, what to send)
+ * lives above it in src/transfer, so a new backend is one file.
+ *
+ * Keys are relative, '/'-separated, and never contain '..', empty segments or
+ * a leading '/': backends may rely on that (checkKey enforces it).
+ *
+ * Errors: a backend throws TroveError with
+ *   NOT_FOUND   the key (or, from open, the bucket/container/directory) does not exist,
+ *   AUTH        credentials missing, wrong or not allowed,
+ *   PERMISSION  the remote is read-only for us,
+ *   NO_SPACE    the remote is full,
+ *   REMOTE      anything else; `retryable: true` for transient faults (5xx,
+ *               429, resets, timeouts), with `data.retryAfterMs` when the
+ *               server said how long to wait.
+ * Messages name the remote by its redacted URL (`display`), never a secret.
+ */
+export interface ByteRange {
+  /** first byte */
+  readonly start: number;
+  /** one past the last byte */
+  readonly end: number;
+}
+
+/** A request body that can be opened again, so a failed upload can be retried. */
+export interface Body {
+  readonly size: number;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+export interface RemoteEntry {
+  readonly key: string;
+  readonly size: number;
+}
+
+export interface Backend {
+  /** the remote's URL with credentials removed, for messages and --json */
+  readonly display: string;
+  /** HTTP remotes are read-only: put and delete throw PERMISSION */
+  readonly readOnly: boolean;
+  /** false when the backend cannot enumerate keys (HTTP); callers then read a published listing */
+  readonly canList: boolean;
+  /** size of `key`, or undefined when it does not exist */
+  stat(key: string): Promise<number | undefined>;
+  /** the whole object, or `range` of it; NOT_FOUND when absent */
+  get(key: string, range?: ByteRange): Promise<Buffer>;
+  /**
+   * Store `body` at `key`, replacing any previous object. Atomic: a reader sees
+   * the old object, the new one or nothing, never a part. Backends that
+   * support it upload large bodies in parts.
+   */
+  put(key: string, body: Body): Promise<void>;
+  /** every key below `prefix` (recursive), with sizes, in any order */
+  list(prefix: string): Promise<RemoteEntry[]>;
+  /** remove `key`; removing an absent key is not an error */
+  delete(key: string): Promise<void>;
+  /** release connections */
+  close(): Promise<void>;
+}
+
+/** Options every backend receives: the remote's merged configuration. */
+export interface BackendOptions {
+  /** the remote's name in the config, for messages */
+  readonly name: string;
+  readonly url: string;
+  /** remaining keys of the remote's config section (endpoint, region, key_file, …) */
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** environment to read credentials from (tests pass their own) */
+  readonly env: NodeJS.ProcessEnv;
+  /** a relative directory URL (hand-edited config) is relative to this: the repository root */
+  readonly baseDir?: string;
+}
+
+export function bufferBody(data: Uint8Array): Body {
+  return {
+    size: data.length,
+    async *open() {
+      yield data;
+    },
+  };
+}
+
+/** Collect a body into one buffer (for backends whose clients want a buffer for small objects). */
+export async function readBody(body: Body): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const p of body.open()) parts.push(p);
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,26 @@
+import { TroveError } from '../errors/index.js';
+import type { Backend, BackendOptions } from './Backend.js';
+import { parseRemoteUrl, type RemoteScheme } from './remoteUrl.js';
+
+/**
+ * Load the backend for a URL. Each cloud SDK costs 120–300 ms to import, so a
+ * backend module is imported only when a command talks to that kind of remote.
+ */
+const LOADERS: Record<RemoteScheme, (o: BackendOptions) => Promise<Backend>> = {
+  dir: async (o) => (await import('./DirectoryBackend.js')).DirectoryBackend.open(o),
+  s3: notYet('s3'),
+  azure: notYet('azure'),
+  gs: notYet('gs'),
+  ssh: notYet('ssh'),
+  http: notYet('http'),
+};
+
+function notYet(scheme: string): () => Promise<Backend> {
+  return async () => {
+    throw new TroveError('USAGE', `The ${scheme} backend is not available in this build.`, { hint: 'Use a directory remote.' });
+  };
+}
+
+export function openBackend(options: BackendOptions): Promise<Backend> {
+  return LOADERS[parseRemoteUrl(options.url).scheme](options);
+}

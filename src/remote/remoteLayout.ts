@@ -1,0 +1,53 @@
+import { TroveError } from '../errors/index.js';
+import { bufferBody, type Backend } from './Backend.js';
+
+/**
+ * Remote layout 1 (docs/formats.md):
+ *
+ *   trove-remote               "trove-remote 1\n": marks the prefix as a trove remote and versions it
+ *   packs/<name>.pack          concatenated objects
+ *   packs/<name>.idx           the pack's index (src/core/packIndex.ts); <name> = sha256 of the index
+ *   packs.list                 names of all indexes, for remotes that cannot list (HTTP)
+ *
+ * A pack is uploaded before its index, so an index never names bytes that are
+ * not there; a pack without an index (an interrupted push) is invisible and is
+ * reused by the next push or removed by gc -r.
+ */
+export const REMOTE_FORMAT = 1;
+export const FORMAT_KEY = 'trove-remote';
+export const PACKS_PREFIX = 'packs/';
+export const PACK_LIST_KEY = 'packs.list';
+
+export const packKey = (name: string): string => `${PACKS_PREFIX}${name}.pack`;
+export const indexKey = (name: string): string => `${PACKS_PREFIX}${name}.idx`;
+
+/** Throw NEWER_FORMAT for a remote written by a newer trove; returns whether the marker exists. */
+export async function checkRemoteFormat(backend: Backend): Promise<boolean> {
+  let text: string;
+  try {
+    text = (await backend.get(FORMAT_KEY)).toString('utf8');
+  } catch (err) {
+    if (err instanceof TroveError && err.code === 'NOT_FOUND') return false;
+    throw err;
+  }
+  const m = /^trove-remote ([0-9]+)\n?$/.exec(text);
+  if (!m) throw new TroveError('REMOTE', `${backend.display} has a ${FORMAT_KEY} file that trove did not write.`, { hint: 'Point the remote at an empty prefix or one that trove created.' });
+  if (Number(m[1]) > REMOTE_FORMAT) {
+    throw new TroveError('NEWER_FORMAT', `The remote ${backend.display} has layout version ${m[1]}, newer than this trove understands (${REMOTE_FORMAT}).`, { hint: 'Upgrade trove (npm install -g trove@latest).' });
+  }
+  return true;
+}
+
+export async function writeRemoteFormat(backend: Backend): Promise<void> {
+  await backend.put(FORMAT_KEY, bufferBody(Buffer.from(`trove-remote ${REMOTE_FORMAT}\n`)));
+}
+
+/** Pack names from a listing of packs/: only those whose index exists (the index is written last). */
+export function packNamesFromListing(keys: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const k of keys) {
+    const m = /^packs\/([0-9a-f]{64})\.idx$/.exec(k);
+    if (m) out.push(m[1]!);
+  }
+  return out.sort();
+}

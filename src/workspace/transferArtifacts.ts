@@ -1,0 +1,51 @@
+import type { Oid } from '../core/oid.js';
+import { listRevArtifacts, listWorkArtifacts, matches, type Artifact } from './pointers.js';
+import { toRepoPath, type Repo } from './Repo.js';
+
+export interface ArtifactSelection {
+  readonly paths?: readonly string[];
+  /** also what these revisions need */
+  readonly revs?: readonly string[];
+  readonly allBranches?: boolean;
+  readonly allTags?: boolean;
+  /** include the work tree's pointers (default true) */
+  readonly workTree?: boolean;
+}
+
+/** An artifact to transfer, optionally narrowed to some files of a directory. */
+export interface SelectedArtifact {
+  readonly kind: 'file' | 'dir';
+  readonly oid: Oid;
+  readonly what: string;
+  readonly select?: (pathInDir: string) => boolean;
+}
+
+/**
+ * The artifacts a push or fetch moves: the work tree's pointers (optionally
+ * only under `paths`), plus those of other revisions. A path inside a tracked
+ * directory narrows that directory to the files under it (granular fetch).
+ */
+export async function selectArtifacts(repo: Repo, sel: ArtifactSelection): Promise<SelectedArtifact[]> {
+  const paths = (sel.paths ?? []).map((p) => toRepoPath(repo, p));
+  const revs = [...(sel.revs ?? [])];
+  if (sel.allBranches) revs.push(...(await refs(repo, 'refs/heads')));
+  if (sel.allTags) revs.push(...(await refs(repo, 'refs/tags')));
+  const found: Artifact[] = [];
+  if (sel.workTree !== false) found.push(...(await listWorkArtifacts(repo, paths)));
+  // Another branch may lack a path: narrow without insisting that every revision has it.
+  for (const rev of revs) found.push(...(await listRevArtifacts(repo, rev)).filter((a) => paths.length === 0 || paths.some((p) => matches(p, a.path))));
+  const out = new Map<string, SelectedArtifact>();
+  for (const a of found) {
+    const subs = paths.filter((p) => p.startsWith(a.path + '/')).map((p) => p.slice(a.path.length + 1));
+    const whole = paths.length === 0 || paths.some((p) => p === a.path || a.path.startsWith(p + '/') || p === `${a.path}.trove`);
+    const select = !whole && a.pointer.kind === 'dir' && subs.length ? (e: string) => subs.some((s) => e === s || e.startsWith(s + '/')) : undefined;
+    const key = `${a.pointer.kind}:${a.pointer.oid.hex}:${select ? subs.join('\0') : ''}`;
+    if (!out.has(key)) out.set(key, { kind: a.pointer.kind, oid: a.pointer.oid, what: a.path, ...(select ? { select } : {}) });
+  }
+  return [...out.values()];
+}
+
+async function refs(repo: Repo, prefix: string): Promise<string[]> {
+  const res = await repo.git.run(['for-each-ref', '--format=%(objectname)', prefix]);
+  return [...new Set(res.stdout.toString('utf8').split('\n').filter(Boolean))];
+}
