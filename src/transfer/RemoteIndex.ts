@@ -23,8 +23,10 @@ export interface Located {
 export class RemoteIndex {
   private readonly byKey = new Map<string, Located>();
   readonly packs = new Map<string, { size: number; entries: PackEntry[] }>();
-  /** sizes of packs/*.pack seen in the listing, including packs whose index never arrived */
-  readonly packSizes = new Map<string, number>();
+  /** sizes of packs/*.pack as listed (only for remotes that can list), including packs whose index never arrived */
+  readonly listedPacks = new Map<string, number>();
+  /** indexes that could not be read or did not verify: their objects count as absent (a push rewrites them) */
+  readonly badIndexes: { name: string; message: string }[] = [];
   requests = 0;
 
   private constructor(readonly backend: Backend, readonly hasMarker: boolean) {}
@@ -39,7 +41,7 @@ export class RemoteIndex {
       index.requests += Math.max(1, Math.ceil(listing.length / 1000));
       for (const e of listing) {
         const m = /^packs\/([0-9a-f]{64})\.pack$/.exec(e.key);
-        if (m) index.packSizes.set(m[1]!, e.size);
+        if (m) index.listedPacks.set(m[1]!, e.size);
       }
       names = packNamesFromListing(listing.map((e) => e.key));
     } else {
@@ -47,9 +49,14 @@ export class RemoteIndex {
       index.requests++;
     }
     await mapLimit(names, options.jobs, async (name) => {
-      const text = await index.readIndex(name, cacheDir, options.policy);
-      const parsed = parsePackIndex(text, `${indexKey(name)} on ${backend.display}`);
-      index.addPack(name, parsed.entries, parsed.size);
+      try {
+        const text = await index.readIndex(name, cacheDir, options.policy);
+        const parsed = parsePackIndex(text, `${indexKey(name)} on ${backend.display}`);
+        index.addPack(name, parsed.entries, parsed.size);
+      } catch (err) {
+        if (!(err instanceof TroveError) || (err.code !== 'CORRUPT_OBJECT' && err.code !== 'BAD_MANIFEST' && err.code !== 'NOT_FOUND')) throw err;
+        index.badIndexes.push({ name, message: err.message });
+      }
     });
     return index;
   }
@@ -80,7 +87,6 @@ export class RemoteIndex {
 
   addPack(name: string, entries: PackEntry[], size: number): void {
     this.packs.set(name, { size, entries });
-    this.packSizes.set(name, size);
     for (const entry of entries) {
       const key = `${entry.kind}${entry.hex}`;
       if (!this.byKey.has(key)) this.byKey.set(key, { pack: name, entry });

@@ -65,7 +65,7 @@ export async function pushObjects(backend: Backend, index: RemoteIndex, items: r
   const failures = await runQueue(packs, options.jobs, async (pack) => {
     const { text, entries, size } = serializePackIndex(pack.map((i) => ({ kind: i.kind, hex: i.hex, length: i.size, digest: i.digest })));
     const name = sha256(Buffer.from(text));
-    if (index.packSizes.get(name) === size) {
+    if (index.listedPacks.get(name) === size) {
       resumedPacks++;
     } else {
       await withRetries(async () => {

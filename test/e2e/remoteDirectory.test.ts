@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, pseudoRandom, runCli } from '../helpers/tmpRepo.js';
+import { createTeam, runCollaboration, type Clone, type Team } from '../helpers/collab.js';
+
+function withTeam(fn: (team: Team, remote: string) => void | Promise<void>) {
+  return async () => {
+    const team = createTeam();
+    try {
+      await fn(team, join(team.base, 'remote'));
+    } finally {
+      team.cleanup();
+    }
+  };
+}
+
+/** A clone with data added and committed, the remote configured, nothing pushed yet. */
+function seeded(team: Team, remote: string, files: Record<string, Buffer>): Clone {
+  const a = team.clone('a');
+  assert.equal(runCli(a.dir, ['init']).code, 0);
+  for (const [p, d] of Object.entries(files)) a.write(p, d);
+  const tops = [...new Set(Object.keys(files).map((p) => p.split('/')[0]!))];
+  assert.equal(a.trove('add', ...tops).code, 0);
+  assert.equal(a.trove('remote', 'add', '-d', 'store', remote).code, 0);
+  a.git('add', '-A');
+  a.git('commit', '-q', '-m', 'v1');
+  a.git('push', '-q', 'origin', 'main');
+  return a;
+}
+
+test('collaboration through a directory remote: A pushes, B pulls identical bytes, B changes data, A gets it', withTeam((team, remote) => {
+  runCollaboration(team, (a) => assert.equal(a.trove('remote', 'add', '-d', 'shared', remote).code, 0));
+}));
+
+test('a second push sends nothing, and 300 small files go up in a handful of requests', withTeam((team, remote) => {
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < 300; i++) files[`data/d${i % 10}/f${i}.bin`] = pseudoRandom(500 + i, i + 7);
+  const a = seeded(team, remote, files);
+  const first = a.trove('push');
+  assert.equal(first.code, 0, first.stderr);
+  assert.ok(first.result.objects >= 300);
+  assert.ok(first.result.requests < 20, `first push used ${first.result.requests} requests`);
+  const again = a.trove('push');
+  assert.equal(again.result.objects, 0);
+  assert.equal(again.result.alreadyOnRemote, first.result.objects);
+}));
+
+test('granular pull: one file inside a tracked directory is fetched and placed alone', withTeam((team, remote) => {
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < 30; i++) files[`data/f${i}.bin`] = pseudoRandom(20_000 + i, i + 1);
+  const a = seeded(team, remote, files);
+  assert.equal(a.trove('push').code, 0);
+  const b = team.clone('b');
+  const r = b.trove('pull', 'data/f7.bin');
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(b.read('data/f7.bin').equals(files['data/f7.bin']!));
+  assert.equal(existsSync(join(b.dir, 'data/f8.bin')), false, 'other files of the directory were not placed');
+  // Only that file's object plus the manifest were downloaded.
+  assert.ok(r.result.fetch.objects <= 3, `fetched ${r.result.fetch.objects} objects`);
+}));
+
+test('pull --rev brings the data of an older commit without moving HEAD', withTeam((team, remote) => {
+  const a = seeded(team, remote, { 'models/m.bin': Buffer.from('model v1') });
+  a.write('models/m.bin', Buffer.from('model v2'));
+  assert.equal(a.trove('add', 'models').code, 0);
+  a.git('commit', '-q', '-am', 'v2');
+  a.git('push', '-q', 'origin', 'main');
+  assert.equal(a.trove('push', '--rev', 'HEAD~1').code, 0);
+  const b = team.clone('b');
+  const r = b.trove('pull', '--rev', 'HEAD~1');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(b.read('models/m.bin').toString(), 'model v1');
+  assert.equal(b.git('rev-parse', 'HEAD'), a.git('rev-parse', 'HEAD'));
+}));
+
+test('a corrupt pack on the remote is reported by path, never stored or placed, and fsck -r plus a new push repair it', withTeam((team, remote) => {
+  const a = seeded(team, remote, { 'models/m.bin': pseudoRandom(200_000, 5) });
+  assert.equal(a.trove('push').code, 0);
+  const pack = readdirSync(join(remote, 'packs')).find((n) => n.endsWith('.pack'))!;
+  const file = join(remote, 'packs', pack);
+  chmodSync(file, 0o644);
+  const bytes = readFileSync(file);
+  bytes[1000] ^= 0x40;
+  writeFileSync(file, bytes);
+  const b = team.clone('b');
+  const r = b.trove('pull');
+  assert.equal(r.code, 3, 'partial transfer exit code');
+  assert.equal(r.error.code, 'PARTIAL_TRANSFER');
+  assert.match(r.error.message, /models\/m\.bin/);
+  assert.match(r.error.message, /corrupt/);
+  assert.equal(existsSync(join(b.dir, 'models/m.bin')), false, 'nothing corrupt reached the work tree');
+  const fast = b.trove('fsck', '-r', 'store');
+  assert.equal(fast.code, 0, 'a flipped bit keeps the size: the fast check cannot see it');
+  const r2 = runCli(b.dir, ['--json', 'fsck', '-r', 'store', '--thorough']);
+  assert.equal(r2.code, 1, 'thorough fsck exits 1 when it finds a corrupt pack');
+  const fsck = JSON.parse(r2.stdout).result.remote;
+  assert.equal(fsck.corruptPacks.length, 1);
+  assert.equal(fsck.removed.length, 1);
+  assert.equal(a.trove('push').code, 0);
+  const again = b.trove('pull');
+  assert.equal(again.code, 0, again.stderr);
+  assert.ok(b.read('models/m.bin').equals(a.read('models/m.bin')));
+}));
+
+test('two clones pushing the same and different data at once both succeed and the remote stays consistent', withTeam(async (team, remote) => {
+  const shared = pseudoRandom(2_000_000, 77);
+  const a = seeded(team, remote, { 'data/shared.bin': shared, 'data/only-a.bin': pseudoRandom(300_000, 1) });
+  const c = team.clone('c');
+  c.write('data/shared.bin', shared);
+  c.write('data/only-c.bin', pseudoRandom(300_000, 2));
+  assert.equal(c.trove('add', 'data').code, 0);
+  const run = (dir: string) => new Promise<number>((resolve) => spawn(process.execPath, [BIN, 'push'], { cwd: dir, stdio: 'ignore' }).on('exit', (code) => resolve(code ?? -1)));
+  const codes = await Promise.all([run(a.dir), run(c.dir)]);
+  assert.deepEqual(codes, [0, 0]);
+  // Every index names a pack that exists at the size it claims.
+  for (const n of readdirSync(join(remote, 'packs')).filter((x) => x.endsWith('.idx'))) {
+    const lines = readFileSync(join(remote, 'packs', n), 'utf8').trim().split('\n').slice(1);
+    const size = lines.reduce((s, l) => s + Number(l.split(' ')[3]), 0);
+    assert.equal(statSync(join(remote, 'packs', n.replace('.idx', '.pack'))).size, size);
+  }
+  c.git('add', '-A');
+  c.git('commit', '-q', '-m', 'c data');
+  for (const who of [a, c]) {
+    const d = team.clone(`check-${who === a ? 'a' : 'c'}`);
+    d.git('fetch', '-q', who.dir, 'main');
+    d.git('checkout', '-q', 'FETCH_HEAD');
+    const r = d.trove('pull');
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(d.read('data/shared.bin').equals(shared));
+  }
+}));
