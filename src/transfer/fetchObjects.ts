@@ -48,7 +48,7 @@ interface Span {
  * Download `wants` into the local store: grouped by pack, coalesced into
  * ranged reads, verified entry by entry against its digest before it is
  * written (temp file + rename). A range whose bytes do not verify is read
- * once more (a flipped bit on the wire), then reported by name; nothing
+ * up to twice more (a flipped bit on the wire), then reported by name; nothing
  * unverified is ever stored.
  */
 export async function fetchObjects(backend: Backend, index: RemoteIndex, store: ObjectStore, wants: readonly FetchWant[], options: { jobs: number; policy: RetryPolicy; reporter: Reporter; stats: FetchStats }): Promise<void> {
@@ -94,7 +94,7 @@ export async function fetchObjects(backend: Backend, index: RemoteIndex, store: 
         if (bytes.length !== it.entry.length || sha256(bytes) !== it.entry.digest) {
           throw new TroveError('CORRUPT_OBJECT', `The remote copy of ${it.want.what} (${it.want.kind === 'f' ? 'chunk list' : 'object'} ${it.want.hex.slice(0, 12)}…) in ${packKey(span.pack)} on ${backend.display} is ${bytes.length !== it.entry.length ? 'truncated' : 'corrupt'}; it was not stored.`, {
             hint: 'Push it again from a clone that has it (trove push), then fetch again; trove fsck -r REMOTE --thorough checks the whole remote.',
-            retryable: attempt === 0,
+            retryable: attempt < 2, // a flipped bit on the wire heals on a re-read; a corrupt remote copy does not
             data: { path: it.want.what },
           });
         }
