@@ -132,3 +132,21 @@ test('two clones pushing the same and different data at once both succeed and th
     assert.ok(d.read('data/shared.bin').equals(shared));
   }
 }));
+
+test('status -r shows what is not yet pushed and not yet pulled', withTeam((team, remote) => {
+  const a = seeded(team, remote, { 'data/x.bin': pseudoRandom(10_000, 1), 'models/m.bin': pseudoRandom(10_000, 2) });
+  const before = a.trove('status', '-r', 'store');
+  assert.equal(before.code, 0);
+  assert.equal(before.result.remote.inSync, false);
+  assert.ok(before.result.remote.artifacts.every((x: { notPushed: number }) => x.notPushed > 0));
+  assert.equal(runCli(a.dir, ['status', '-r', 'store', '--exit-code']).code, 1);
+  assert.equal(a.trove('push', 'data').code, 0);
+  const mid = a.trove('status', '-r', 'store').result.remote.artifacts;
+  assert.deepEqual(mid.map((x: { path: string; notPushed: number }) => [x.path, x.notPushed > 0]), [['data', false], ['models', true]]);
+  assert.equal(a.trove('push').code, 0);
+  const b = team.clone('b');
+  const inB = b.trove('status', '-r', 'store').result.remote;
+  assert.ok(inB.artifacts.every((x: { notPulled: boolean }) => x.notPulled));
+  assert.equal(b.trove('pull').code, 0);
+  assert.equal(b.trove('status', '-r', 'store').result.remote.inSync, true);
+}));

@@ -5,14 +5,30 @@ import { paint } from '../Output.js';
 export const statusCommand = defineCommand({
   name: 'status',
   summary: 'show tracked data that changed, is missing, or whose content is not in the cache',
-  examples: ['trove status', 'trove status data/', 'trove status --json | jq .result.clean', 'trove status --exit-code  # exit 1 when anything changed'],
-  configure: (cmd) => cmd.argument('[paths...]', 'limit to these tracked paths').option('--exit-code', 'exit with 1 when data differs from its pointer, is missing, or its content is not in the store'),
-  async run(ctx, args) {
-    const [{ status }, { openRepo }] = await Promise.all([import('../../api/status.js'), import('../../workspace/Repo.js')]);
+  examples: ['trove status', 'trove status data/', 'trove status --json | jq .result.clean', 'trove status --exit-code  # exit 1 when anything changed', 'trove status -r storage   # what is not yet pushed / pulled'],
+  configure: (cmd) =>
+    cmd
+      .argument('[paths...]', 'limit to these tracked paths')
+      .option('--exit-code', 'exit with 1 when data differs from its pointer, is missing, or its content is not in the store (with -r: when anything is not pushed or not pulled)')
+      .option('-r, --remote <name>', 'compare the local store with a remote instead: what is not yet pushed / pulled'),
+  async run(ctx, args, opts) {
+    const [{ status }, { remoteStatus }, { openRepo }] = await Promise.all([import('../../api/status.js'), import('../../api/remoteStatus.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
-    return status(repo, { paths: (args[0] as string[] | undefined) ?? [] });
+    const paths = (args[0] as string[] | undefined) ?? [];
+    if (opts.remote) return { remote: await remoteStatus(repo, { remote: String(opts.remote), paths }) };
+    return status(repo, { paths });
   },
-  render(out, r) {
+  render(out, all) {
+    if ('remote' in all) {
+      const r = all.remote;
+      for (const a of r.artifacts) {
+        const parts = [a.notPushed ? `not pushed: ${a.notPushed} object(s), ${humanBytes(a.notPushedBytes)}` : '', a.notPulled ? 'on the remote, not pulled here' : '', a.nowhere ? paint(out, 'red', 'content missing here and on the remote') : ''].filter(Boolean);
+        out.line(`${parts.length ? paint(out, 'yellow', 'differs  ') : paint(out, 'green', 'in sync  ')} ${a.path}${a.kind === 'dir' ? '/' : ''}${parts.length ? `  (${parts.join('; ')})` : ''}`);
+      }
+      out.line(r.inSync ? `Everything tracked here is on ${r.remote}.` : `Run trove push to send what is not pushed, trove pull to bring what is not pulled.`);
+      return;
+    }
+    const r = all;
     if (r.artifacts.length === 0) out.line('Nothing is tracked yet (trove add PATH).');
     for (const a of r.artifacts) {
       const color = a.state === 'unchanged' ? 'green' : a.state === 'modified' ? 'yellow' : 'red';
@@ -27,5 +43,5 @@ export const statusCommand = defineCommand({
     if (r.artifacts.some((a) => a.state === 'modified')) out.info('Record changes with trove add PATH, or discard them with trove checkout --force PATH.');
     if (r.artifacts.some((a) => a.state === 'missing')) out.info('Restore missing data with trove checkout.');
   },
-  exitCode: (r, opts) => (opts.exitCode && !r.clean ? 1 : 0),
+  exitCode: (r, opts) => (opts.exitCode && !('remote' in r ? r.remote.inSync : r.clean) ? 1 : 0),
 });
