@@ -8,11 +8,11 @@ import { parseRemoteUrl, type RemoteScheme } from './remoteUrl.js';
  */
 const LOADERS: Record<RemoteScheme, (o: BackendOptions) => Promise<Backend>> = {
   dir: async (o) => (await import('./DirectoryBackend.js')).DirectoryBackend.open(o),
-  s3: notYet('s3'),
-  azure: notYet('azure'),
-  gs: notYet('gs'),
-  ssh: notYet('ssh'),
-  http: notYet('http'),
+  s3: async (o) => (await import('./S3Backend.js')).S3Backend.open(o),
+  azure: async (o) => (await import('./AzureBackend.js')).AzureBackend.open(o),
+  gs: async (o) => (await import('./GcsBackend.js')).GcsBackend.open(o),
+  ssh: async (o) => (await import('./SftpBackend.js')).SftpBackend.open(o),
+  http: async (o) => (await import('./HttpBackend.js')).HttpBackend.open(o),
 };
 
 function notYet(scheme: string): () => Promise<Backend> {
