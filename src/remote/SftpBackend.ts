@@ -1,0 +1,755 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { posix } from 'node:path';
+import ssh2 from 'ssh2';
+import type { AnyAuthMethod, ConnectConfig, FileEntryWithStats, ParsedKey, ServerHostKeyAlgorithm, SFTPWrapper, Stats } from 'ssh2';
+import { TroveError } from '../errors/index.js';
+import { mapLimit } from '../util/mapLimit.js';
+import type { Backend, BackendOptions, Body, ByteRange, RemoteEntry } from './Backend.js';
+import { checkKey } from './checkKey.js';
+import { parseRemoteUrl } from './remoteUrl.js';
+
+const { Client, utils } = ssh2;
+
+/** SFTP status codes (draft-ietf-secsh-filexfer-02), as ssh2 puts them on `err.code`. */
+const FX_NO_SUCH_FILE = 2;
+const FX_PERMISSION_DENIED = 3;
+const FX_FAILURE = 4;
+const FX_NO_CONNECTION = 6;
+const FX_CONNECTION_LOST = 7;
+
+/**
+ * Bytes per READ/WRITE request. ssh2 splits anything above the server's limit
+ * (34000 − 2048 for servers that do not announce limits@openssh.com) into
+ * sequential requests that reuse the caller's buffer later; staying below it
+ * keeps every request independent, so we can keep many in flight.
+ */
+const PIECE = 31 * 1024;
+/** requests in flight per get/put: enough to hide the round trip (~1 MiB window) */
+const PIPELINE = 32;
+/** SFTP handles per list walk, well below OpenSSH's per-session handle limit */
+const LIST_CONCURRENCY = 8;
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EPIPE', 'EAI_AGAIN']);
+
+interface Session {
+  readonly client: InstanceType<typeof Client>;
+  readonly sftp: SFTPWrapper;
+  alive: boolean;
+}
+
+interface Settings {
+  readonly user: string;
+  readonly port: number;
+  readonly timeoutMs: number;
+  readonly strict: boolean;
+  readonly knownHosts: readonly string[];
+  readonly knownHostsExplicit: boolean;
+  readonly keyFile?: string;
+  readonly passphrase?: string;
+  readonly password?: string;
+  readonly agent?: string;
+  readonly home: string;
+}
+
+/**
+ * A directory on an SSH server, reached over one SFTP session (ssh2's Client,
+ * pure JS). Same on-disk layout as DirectoryBackend: objects are written to
+ * `<root>/tmp/` and renamed into place, so a reader never sees half an object.
+ * The connection is opened on first use, so constructing a backend (e.g. for
+ * `trove remote list`) never touches the network.
+ */
+export class SftpBackend implements Backend {
+  readonly readOnly = false;
+  readonly canList = true;
+  readonly display: string;
+  /** the remote directory; relative paths are resolved by the server against the login directory */
+  private readonly root: string;
+  private readonly host: string;
+  private readonly cfg: Settings;
+  private session?: Promise<Session>;
+  private current?: Session;
+
+  private constructor(private readonly name: string, host: string, root: string, cfg: Settings) {
+    this.host = host;
+    this.root = root;
+    this.cfg = cfg;
+    const shownPath = root.startsWith('/') ? root : root === '.' ? '/~' : `/~/${root}`;
+    this.display = `ssh://${cfg.user}@${host.includes(':') ? `[${host}]` : host}:${cfg.port}${shownPath}`;
+  }
+
+  static async open(options: BackendOptions): Promise<SftpBackend> {
+    const url = parseRemoteUrl(options.url, options.baseDir);
+    const s = options.settings;
+    const env = options.env;
+    const home = env.HOME || homedir();
+    const user = str(s, 'user') ?? url.user ?? env.USER ?? env.LOGNAME ?? safeUserName();
+    const port = int(s, 'port', options.name) ?? url.port ?? 22;
+    const knownHostsSetting = str(s, 'known_hosts');
+    const agentSetting = s.agent === false ? undefined : str(s, 'agent');
+    const keyFile = str(s, 'key_file');
+    const cfg: Settings = {
+      user,
+      port,
+      timeoutMs: int(s, 'timeout_ms', options.name) ?? 15_000,
+      strict: bool(s, 'strict_host_key_checking', options.name) ?? true,
+      knownHosts: knownHostsSetting
+        ? [expandHome(knownHostsSetting, home)]
+        : [`${home}/.ssh/known_hosts`, `${home}/.ssh/known_hosts2`, '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
+      knownHostsExplicit: knownHostsSetting !== undefined,
+      keyFile: keyFile === undefined ? undefined : expandHome(keyFile, home),
+      passphrase: str(s, 'passphrase'),
+      password: str(s, 'password') ?? urlPassword(options.url),
+      agent: s.agent === false ? undefined : agentSetting ?? (env.SSH_AUTH_SOCK || undefined),
+      home,
+    };
+    // ssh://host/~ names the login directory itself; '' cannot be sent as a path.
+    const path = url.path === '/~' || url.path === '' ? '.' : url.path.length > 1 ? url.path.replace(/\/+$/, '') : url.path;
+    if (port > 65535) throw new TroveError('CONFIG', `The port ${port} of the remote "${options.name}" is out of range.`, { hint: `Fix it: trove remote modify ${options.name} port 22.` });
+    // WHATWG URL keeps the brackets of an IPv6 literal; the socket wants it bare
+    return new SftpBackend(options.name, url.host.replace(/^\[(.*)\]$/, '$1'), path, cfg);
+  }
+
+  private get where(): string {
+    return `the remote "${this.name}" (${this.display})`;
+  }
+
+  private file(key: string): string {
+    return this.root.endsWith('/') ? this.root + checkKey(key) : `${this.root}/${checkKey(key)}`;
+  }
+
+  async stat(key: string): Promise<number | undefined> {
+    const path = this.file(key);
+    const { sftp } = await this.connect();
+    try {
+      const st = await call<Stats>((cb) => sftp.stat(path, cb));
+      return st.isFile() ? st.size ?? 0 : undefined;
+    } catch (err) {
+      if (sftpCode(err) === FX_NO_SUCH_FILE) return undefined;
+      throw this.fail(err, 'reading', key);
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Buffer> {
+    const path = this.file(key);
+    const { sftp } = await this.connect();
+    let handle: Buffer | undefined;
+    try {
+      handle = await call<Buffer>((cb) => sftp.open(path, 'r', cb));
+      const h = handle;
+      const start = range?.start ?? 0;
+      const end = range ? range.end : (await call<Stats>((cb) => sftp.fstat(h, cb))).size ?? 0;
+      return await readRange(sftp, h, start, Math.max(0, end - start));
+    } catch (err) {
+      if (sftpCode(err) === FX_NO_SUCH_FILE) throw new TroveError('NOT_FOUND', `${key} is not on ${this.where}.`, { hint: 'Push it from a clone that has it (trove push).', data: { key } });
+      throw this.fail(err, 'reading', key);
+    } finally {
+      if (handle) closeQuietly(sftp, handle);
+    }
+  }
+
+  async put(key: string, body: Body): Promise<void> {
+    const target = this.file(key);
+    const { sftp } = await this.connect();
+    const tmpDir = posix.join(this.root, 'tmp');
+    const tmp = `${tmpDir}/${process.pid}-${randomBytes(6).toString('hex')}`;
+    let created = false;
+    let writing = false;
+    try {
+      const handle = await this.retryMissingDir(sftp, tmpDir, () => call<Buffer>((cb) => sftp.open(tmp, 'w', { mode: 0o444 }, cb)));
+      created = true;
+      writing = true;
+      let written: number;
+      try {
+        written = await writeBody(sftp, handle, body);
+      } catch (err) {
+        closeQuietly(sftp, handle);
+        throw err;
+      }
+      // close reports deferred write errors (NFS-backed homes flush on close)
+      await call((cb) => sftp.close(handle, cb));
+      writing = false;
+      if (written !== body.size) throw new TroveError('REMOTE', `Wrote ${written} bytes of ${key} to ${this.where}, expected ${body.size}.`, { retryable: true });
+      await this.retryMissingDir(sftp, posix.dirname(target), () => renameOver(sftp, tmp, target));
+    } catch (err) {
+      if (created) unlinkQuietly(sftp, tmp);
+      if (writing && sftpCode(err) === FX_FAILURE) throw await this.writeFailure(sftp, err, key, body.size);
+      throw this.fail(err, 'writing', key);
+    }
+  }
+
+  async list(prefix: string): Promise<RemoteEntry[]> {
+    const { sftp } = await this.connect();
+    const rel = prefix.replace(/\/+$/, '');
+    const start = rel === '' ? this.root : this.file(rel);
+    const out: RemoteEntry[] = [];
+    const walk = async (dir: string, relDir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await call<FileEntryWithStats[]>((cb) => sftp.readdir(dir, cb));
+      } catch (err) {
+        if (sftpCode(err) === FX_NO_SUCH_FILE) return;
+        throw this.fail(err, 'listing', relDir || '.');
+      }
+      const subdirs: [string, string][] = [];
+      for (const e of entries) {
+        if (e.filename === '.' || e.filename === '..') continue;
+        const keyPath = relDir === '' ? e.filename : `${relDir}/${e.filename}`;
+        if (e.attrs.isDirectory()) {
+          if (relDir === '' && e.filename === 'tmp') continue;
+          subdirs.push([`${dir}/${e.filename}`, keyPath]);
+        } else if (e.attrs.isFile()) {
+          out.push({ key: keyPath, size: e.attrs.size ?? 0 });
+        }
+      }
+      await mapLimit(subdirs, LIST_CONCURRENCY, ([d, r]) => walk(d, r));
+    };
+    await walk(start, rel);
+    return out;
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.file(key);
+    const { sftp } = await this.connect();
+    try {
+      await call((cb) => sftp.unlink(path, cb));
+    } catch (err) {
+      if (sftpCode(err) === FX_NO_SUCH_FILE) return;
+      throw this.fail(err, 'deleting', key);
+    }
+  }
+
+  async close(): Promise<void> {
+    const pending = this.session;
+    this.session = undefined;
+    const s = this.current ?? (await pending?.catch(() => undefined));
+    this.current = undefined;
+    if (!s) return;
+    s.alive = false;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      s.client.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      s.client.end();
+    });
+  }
+
+  /** One SSH connection and SFTP session, opened on first use and again after a drop. */
+  private connect(): Promise<Session> {
+    if (this.current && !this.current.alive) {
+      this.current.client.end();
+      this.current = undefined;
+      this.session = undefined;
+    }
+    if (this.session) return this.session;
+    const p = this.openSession();
+    this.session = p;
+    p.then(
+      (s) => {
+        if (this.session === p) this.current = s;
+      },
+      () => {
+        // a failed connect is retried by the next call, not cached
+        if (this.session === p) this.session = undefined;
+      },
+    );
+    return p;
+  }
+
+  private async openSession(): Promise<Session> {
+    const auth = this.authMethods();
+    const known = readKnownHosts(this.cfg.knownHosts, this.host, this.cfg.port);
+    let hostProblem: 'unknown' | 'changed' | 'revoked' | undefined;
+    const config: ConnectConfig = {
+      host: this.host,
+      port: this.cfg.port,
+      username: this.cfg.user,
+      readyTimeout: this.cfg.timeoutMs,
+      keepaliveInterval: 15_000,
+      keepaliveCountMax: 4,
+      authHandler: auth,
+      hostVerifier: (key: Buffer): boolean => {
+        hostProblem = verifyHostKey(known, key, this.cfg.strict);
+        return hostProblem === undefined;
+      },
+    };
+    // Like OpenSSH, ask for a host key type we already know, so a server with
+    // several keys is not reported as unknown because it offered another type.
+    const algos = hostKeyAlgorithms(known);
+    if (algos.length > 0) config.algorithms = { serverHostKey: algos };
+
+    const client = new Client();
+    return new Promise<Session>((resolve, reject) => {
+      let settled = false;
+      let lastError: unknown;
+      const session: { value?: Session } = {};
+      const finish = (err: unknown, s?: Session): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (s) return resolve(s);
+        client.end();
+        client.destroy();
+        reject(this.connectFailure(err, hostProblem));
+      };
+      // readyTimeout covers TCP + handshake + auth; this also covers opening the SFTP channel
+      const timer = setTimeout(() => finish(Object.assign(new Error('timed out'), { level: 'client-timeout' })), this.cfg.timeoutMs + 1000);
+      client.on('error', (err: Error & { level?: string }) => {
+        lastError = err;
+        // ssh2 reports a failing agent or key and goes on to the next method
+        if (err.level === 'agent' || (err.level === 'client-authentication' && !/All configured/.test(err.message))) return;
+        if (session.value) session.value.alive = false;
+        finish(err);
+      });
+      client.on('close', () => {
+        if (session.value) session.value.alive = false;
+        finish(lastError ?? Object.assign(new Error('connection closed'), { code: 'ECONNRESET' }));
+      });
+      client.on('ready', () => {
+        client.sftp((err, sftp) => {
+          if (err) return finish(err);
+          const s: Session = { client, sftp, alive: true };
+          session.value = s;
+          sftp.on('error', () => undefined);
+          sftp.on('close', () => {
+            s.alive = false;
+          });
+          finish(undefined, s);
+        });
+      });
+      try {
+        client.connect(config);
+      } catch (err) {
+        finish(err);
+      }
+    });
+  }
+
+  /** Auth methods in the order OpenSSH tries them: the configured key, the agent, default keys, then a password. */
+  private authMethods(): AnyAuthMethod[] {
+    const username = this.cfg.user;
+    const methods: AnyAuthMethod[] = [];
+    if (this.cfg.keyFile) methods.push({ type: 'publickey', username, key: this.loadKey(this.cfg.keyFile) });
+    if (this.cfg.agent) methods.push({ type: 'agent', username, agent: this.cfg.agent });
+    if (!this.cfg.keyFile) {
+      for (const n of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
+        const key = tryDefaultKey(`${this.cfg.home}/.ssh/${n}`, this.cfg.passphrase);
+        if (key) methods.push({ type: 'publickey', username, key });
+      }
+    }
+    if (this.cfg.password !== undefined) methods.push({ type: 'password', username, password: this.cfg.password });
+    if (methods.length === 0) {
+      throw new TroveError('AUTH', `No SSH credentials for ${this.where}: no key_file, no ssh-agent (SSH_AUTH_SOCK) and no ~/.ssh/id_* key.`, {
+        hint: `Set a key: trove remote modify ${this.name} key_file ~/.ssh/id_ed25519 (or start ssh-agent, or set password).`,
+      });
+    }
+    return methods;
+  }
+
+  private loadKey(path: string): ParsedKey {
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch (err) {
+      throw new TroveError('AUTH', `Cannot read the SSH key ${path} for ${this.where}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, {
+        hint: `Point key_file at your private key: trove remote modify ${this.name} key_file PATH.`,
+        cause: err,
+      });
+    }
+    const parsed = utils.parseKey(data, this.cfg.passphrase);
+    const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey | undefined) : parsed;
+    if (!key || key instanceof Error || !key.isPrivateKey()) {
+      const why = key instanceof Error ? key.message : 'it is not a private key';
+      const encrypted = /passphrase|encrypted|decrypt|integrity/i.test(why);
+      throw new TroveError('AUTH', `Cannot use the SSH key ${path} for ${this.where}: ${why}.`, {
+        hint: encrypted
+          ? `Set its passphrase (kept in the git-ignored config.local.yaml): trove remote modify ${this.name} passphrase PASSPHRASE, or load it into ssh-agent.`
+          : 'key_file must be an OpenSSH or PEM private key (not the .pub file).',
+        cause: key instanceof Error ? key : undefined,
+      });
+    }
+    return key;
+  }
+
+  /** Run `op`; if it failed because `dir` is missing, create it (mkdir -p) and run it again. */
+  private async retryMissingDir<T>(sftp: SFTPWrapper, dir: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (sftpCode(err) !== FX_NO_SUCH_FILE) throw err;
+      await mkdirp(sftp, dir);
+      return op();
+    }
+  }
+
+  /**
+   * OpenSSH's sftp-server answers every errno it has no SFTP code for
+   * (ENOSPC, EDQUOT, EIO, EFBIG…) with a bare FAILURE, so after a failed
+   * write we ask statvfs whether the file system is the reason.
+   */
+  private async writeFailure(sftp: SFTPWrapper, err: unknown, key: string, size: number): Promise<TroveError> {
+    const fullMsg = (): TroveError =>
+      new TroveError('NO_SPACE', `${this.where} is full (while writing ${key}).`, { hint: 'Free space on the remote (trove gc -r NAME removes what nothing refers to), then run the command again; what was sent is kept.', cause: err });
+    if (/no space|quota|disk full/i.test((err as Error).message)) return fullMsg();
+    try {
+      const fs = await call<{ f_bavail: number | bigint; f_frsize: number | bigint }>((cb) => sftp.ext_openssh_statvfs(this.root, cb));
+      if (Number(fs.f_bavail) * Number(fs.f_frsize) < Math.max(size, 1 << 20)) return fullMsg();
+    } catch {
+      // statvfs@openssh.com missing or failing: we cannot tell, fall through
+    }
+    return new TroveError('REMOTE', `The server failed while writing ${key} to ${this.where} (${(err as Error).message}).`, {
+      hint: 'The remote disk may be full or over quota (check df and quota on the server); then run the command again.',
+      cause: err,
+    });
+  }
+
+  private fail(err: unknown, doing: string, key: string): TroveError {
+    if (err instanceof TroveError) return err;
+    const code = sftpCode(err);
+    const msg = (err as Error).message;
+    if (code === FX_PERMISSION_DENIED) return new TroveError('PERMISSION', `Permission denied on ${this.where} while ${doing} ${key}.`, { hint: `Check that ${this.cfg.user} can write to the directory on the server (ls -ld), or use a remote you can write to.`, cause: err });
+    if (code === FX_FAILURE && /no space|quota|disk full/i.test(msg)) return new TroveError('NO_SPACE', `${this.where} is full (while ${doing} ${key}).`, { hint: 'Free space on the remote (trove gc -r NAME removes what nothing refers to), then run the command again; what was sent is kept.', cause: err });
+    const lost = code === FX_NO_CONNECTION || code === FX_CONNECTION_LOST || /No response from server|not open|closed/i.test(msg);
+    if (lost) {
+      if (this.current) this.current.alive = false;
+      return new TroveError('REMOTE', `The connection to ${this.where} was lost while ${doing} ${key}.`, { retryable: true, cause: err });
+    }
+    return new TroveError('REMOTE', `SFTP error on ${this.where} while ${doing} ${key}: ${msg}.`, { cause: err });
+  }
+
+  private connectFailure(err: unknown, hostProblem: 'unknown' | 'changed' | 'revoked' | undefined): TroveError {
+    if (err instanceof TroveError) return err;
+    const e = err as Error & { level?: string; code?: string };
+    const { port } = this.cfg;
+    const hostArg = this.host.includes(':') ? `[${this.host}]` : this.host;
+    const knownFile = this.cfg.knownHostsExplicit ? this.cfg.knownHosts[0]! : '~/.ssh/known_hosts';
+    if (hostProblem === 'unknown') {
+      return new TroveError('AUTH', `The host key of ${this.where} is not in ${this.cfg.knownHostsExplicit ? knownFile : 'your known_hosts'}, so trove cannot tell it is the right server.`, {
+        hint: `Check the server's fingerprint, then add it: ssh-keyscan -p ${port} ${hostArg} >> ${knownFile} (or, on a trusted network, trove remote modify ${this.name} strict_host_key_checking false).`,
+        cause: err,
+        data: { host: this.host, port },
+      });
+    }
+    if (hostProblem) {
+      return new TroveError('AUTH', `The host key of ${this.where} ${hostProblem === 'revoked' ? 'is marked @revoked' : 'does not match the one in known_hosts'}: the server was reinstalled, or someone is intercepting the connection.`, {
+        hint: `Confirm the new key with the server's admin, then replace the old entry: ssh-keygen -R '${port === 22 ? hostArg : `[${this.host}]:${port}`}'${this.cfg.knownHostsExplicit ? ` -f ${knownFile}` : ''} && ssh-keyscan -p ${port} ${hostArg} >> ${knownFile}.`,
+        cause: err,
+        data: { host: this.host, port },
+      });
+    }
+    if (e.level === 'client-authentication') {
+      return new TroveError('AUTH', `${this.cfg.user}@${this.host} refused our SSH credentials for ${this.where}.`, {
+        hint: `Check that the public half of ${this.cfg.keyFile ?? 'your key'} is in ~/.ssh/authorized_keys of ${this.cfg.user} on ${this.host} (ssh-copy-id -p ${port} ${this.cfg.user}@${hostArg}), or set key_file / password for the remote (trove remote modify ${this.name} …).`,
+        cause: err,
+      });
+    }
+    if (e.level === 'client-timeout' || e.code === 'ETIMEDOUT') {
+      return new TroveError('REMOTE', `Timed out after ${this.cfg.timeoutMs} ms connecting to ${this.where}.`, { hint: `Check that ${this.host} is up and reachable on port ${port}, then run the command again (timeout_ms raises the limit).`, retryable: true, cause: err });
+    }
+    if (e.code && NETWORK_CODES.has(e.code)) {
+      return new TroveError('REMOTE', `Cannot connect to ${this.where}: ${e.code}.`, { hint: `Check that ${this.host} is up and sshd listens on port ${port}, then run the command again.`, retryable: true, cause: err });
+    }
+    if (e.code === 'ENOTFOUND' || e.level === 'client-dns') {
+      return new TroveError('REMOTE', `The host ${this.host} of ${this.where} is not known to DNS.`, { hint: 'Check the host name in the remote URL (trove remote list).', cause: err });
+    }
+    if (/subsystem/i.test(e.message)) {
+      return new TroveError('REMOTE', `${this.where} does not offer SFTP (${e.message}).`, { hint: 'Enable the sftp subsystem in the server\'s sshd_config (Subsystem sftp internal-sftp).', cause: err });
+    }
+    // a server that hangs up before its SSH banner is overloaded (MaxStartups) or restarting
+    const dropped = e.level === 'client-socket' || /Connection lost|connection closed/i.test(e.message);
+    return new TroveError('REMOTE', `SSH connection to ${this.where} failed: ${e.message}.`, { cause: err, retryable: dropped, hint: dropped ? 'Run the command again; if it keeps failing, check the server with ssh -v.' : undefined });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// SFTP helpers
+
+type Cb<T> = (err?: Error | null, value?: T) => void;
+
+/** Promisify one ssh2 callback call; a synchronous throw (e.g. a missing extension) rejects too. */
+function call<T = void>(fn: (cb: Cb<T>) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    try {
+      fn((err, value) => (err ? reject(err) : resolve(value as T)));
+    } catch (err) {
+      reject(err);
+    }
+  });
+}
+
+function sftpCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function unlinkQuietly(sftp: SFTPWrapper, path: string): void {
+  try {
+    sftp.unlink(path, () => undefined);
+  } catch {
+    // best effort: a leftover in tmp/ is harmless and never listed
+  }
+}
+
+function closeQuietly(sftp: SFTPWrapper, handle: Buffer): void {
+  try {
+    sftp.close(handle, () => undefined);
+  } catch {
+    // the channel is gone; the server closed the handle with it
+  }
+}
+
+/**
+ * Read `len` bytes from `start`, PIPELINE requests at a time. A server may
+ * answer a READ with fewer bytes than asked (the protocol allows it), so each
+ * piece asks again for its remainder; a zero-byte answer is end of file.
+ */
+async function readRange(sftp: SFTPWrapper, handle: Buffer, start: number, len: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(len);
+  if (len === 0) return buf;
+  const pieces = Array.from({ length: Math.ceil(len / PIECE) }, (_, i) => i * PIECE);
+  const filled = await mapLimit(pieces, PIPELINE, async (off) => {
+    const want = Math.min(PIECE, len - off);
+    let got = 0;
+    while (got < want) {
+      const n = await call<number>((cb) => sftp.read(handle, buf, off + got, want - got, start + off + got, cb));
+      if (!n) break;
+      got += n;
+    }
+    return got;
+  });
+  // the object ends at the first piece that came back short
+  for (let i = 0; i < filled.length; i++) {
+    const want = Math.min(PIECE, len - pieces[i]!);
+    if (filled[i]! < want) return buf.subarray(0, pieces[i]! + filled[i]!);
+  }
+  return buf;
+}
+
+/** Stream `body` into an open handle with up to PIPELINE writes in flight; returns the bytes written. */
+async function writeBody(sftp: SFTPWrapper, handle: Buffer, body: Body): Promise<number> {
+  const inFlight = new Set<Promise<void>>();
+  let failed: { err: unknown } | undefined;
+  let pos = 0;
+  const send = (piece: Buffer, at: number): void => {
+    const p: Promise<void> = call((cb) => sftp.write(handle, piece, 0, piece.length, at, cb)).then(
+      () => void inFlight.delete(p),
+      (err: unknown) => {
+        inFlight.delete(p);
+        failed ??= { err };
+      },
+    );
+    inFlight.add(p);
+  };
+  try {
+    for await (const chunk of body.open()) {
+      const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      for (let off = 0; off < data.length && !failed; off += PIECE) {
+        const piece = data.subarray(off, Math.min(data.length, off + PIECE));
+        send(piece, pos);
+        pos += piece.length;
+        while (inFlight.size >= PIPELINE && !failed) await Promise.race(inFlight);
+      }
+      if (failed) break;
+    }
+  } finally {
+    // never leave writes running against a handle the caller is about to close
+    await Promise.all(inFlight);
+  }
+  if (failed) throw failed.err;
+  return pos;
+}
+
+/**
+ * Rename over an existing object. Plain SFTP RENAME refuses an existing
+ * target (OpenSSH implements it with link+unlink), so prefer OpenSSH's
+ * posix-rename extension, which is rename(2) and atomic. Without it, unlink
+ * first: readers may briefly see no object, which the Backend contract allows.
+ */
+async function renameOver(sftp: SFTPWrapper, from: string, to: string): Promise<void> {
+  let posixRename = true;
+  try {
+    await call((cb) => sftp.ext_openssh_rename(from, to, cb));
+    return;
+  } catch (err) {
+    if (sftpCode(err) !== undefined) throw err;
+    if (!/does not support/i.test((err as Error).message)) throw err;
+    posixRename = false;
+  }
+  for (let attempt = 0; !posixRename; attempt++) {
+    await call((cb) => sftp.unlink(to, cb)).catch((err: unknown) => {
+      if (sftpCode(err) !== FX_NO_SUCH_FILE) throw err;
+    });
+    try {
+      await call((cb) => sftp.rename(from, to, cb));
+      return;
+    } catch (err) {
+      // another writer renamed into place between our unlink and rename
+      if (sftpCode(err) !== FX_FAILURE || attempt >= 4) throw err;
+    }
+  }
+}
+
+/** mkdir -p over SFTP. OpenSSH reports an existing directory as FAILURE, so check with stat. */
+async function mkdirp(sftp: SFTPWrapper, dir: string): Promise<void> {
+  try {
+    await call((cb) => sftp.mkdir(dir, cb));
+  } catch (err) {
+    const code = sftpCode(err);
+    if (code === FX_NO_SUCH_FILE) {
+      const parent = posix.dirname(dir);
+      if (parent === dir || parent === '.') throw err;
+      await mkdirp(sftp, parent);
+      return mkdirp(sftp, dir);
+    }
+    const st = await call<Stats>((cb) => sftp.stat(dir, cb)).catch(() => undefined);
+    if (!st?.isDirectory()) throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// known_hosts
+
+interface KnownKey {
+  readonly type: string;
+  readonly blob: Buffer;
+  readonly revoked: boolean;
+}
+
+/**
+ * The keys known_hosts lists for host:port, in OpenSSH's format: plain
+ * (comma-separated patterns with * ? and !negation, `[host]:port` for other
+ * ports) or hashed (`|1|salt|hmac`) names; @cert-authority lines are skipped
+ * because ssh2 does not do host certificates.
+ */
+function readKnownHosts(files: readonly string[], host: string, port: number): KnownKey[] {
+  const name = port === 22 ? host.toLowerCase() : `[${host.toLowerCase()}]:${port}`;
+  const out: KnownKey[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const raw of text.split('\n')) {
+      const fields = raw.trim().split(/\s+/);
+      if (fields[0] === '' || fields[0]!.startsWith('#')) continue;
+      let revoked = false;
+      if (fields[0]!.startsWith('@')) {
+        const marker = fields.shift();
+        if (marker === '@cert-authority') continue;
+        revoked = marker === '@revoked';
+      }
+      const [hosts, type, b64] = fields;
+      if (!hosts || !type || !b64 || !hostMatches(hosts, name)) continue;
+      out.push({ type, blob: Buffer.from(b64, 'base64'), revoked });
+    }
+  }
+  return out;
+}
+
+function hostMatches(patterns: string, name: string): boolean {
+  if (patterns.startsWith('|1|')) {
+    const [, , salt, hash] = patterns.split('|');
+    if (!salt || !hash) return false;
+    return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
+  }
+  let matched = false;
+  for (const p of patterns.toLowerCase().split(',')) {
+    const negated = p.startsWith('!');
+    const glob = negated ? p.slice(1) : p;
+    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    if (re.test(name)) {
+      if (negated) return false;
+      matched = true;
+    }
+  }
+  return matched;
+}
+
+/** undefined when the key may be trusted; otherwise why not. */
+function verifyHostKey(known: readonly KnownKey[], key: Buffer, strict: boolean): 'unknown' | 'changed' | 'revoked' | undefined {
+  if (known.some((k) => k.revoked && k.blob.equals(key))) return 'revoked';
+  if (known.some((k) => !k.revoked && k.blob.equals(key))) return undefined;
+  const type = key.subarray(4, 4 + key.readUInt32BE(0)).toString('latin1');
+  // A different key of the same type is a changed key, refused even when
+  // strict checking is off (like OpenSSH's accept-new): it is how a MITM looks.
+  if (known.some((k) => !k.revoked && k.type === type)) return 'changed';
+  return strict ? 'unknown' : undefined;
+}
+
+function hostKeyAlgorithms(known: readonly KnownKey[]): ServerHostKeyAlgorithm[] {
+  const types = new Set(known.filter((k) => !k.revoked).map((k) => k.type));
+  const order: [string, ServerHostKeyAlgorithm[]][] = [
+    ['ssh-ed25519', ['ssh-ed25519']],
+    ['ecdsa-sha2-nistp256', ['ecdsa-sha2-nistp256']],
+    ['ecdsa-sha2-nistp384', ['ecdsa-sha2-nistp384']],
+    ['ecdsa-sha2-nistp521', ['ecdsa-sha2-nistp521']],
+    ['ssh-rsa', ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']],
+  ];
+  return order.filter(([t]) => types.has(t)).flatMap(([, algos]) => algos);
+}
+
+// ---------------------------------------------------------------------------
+// settings
+
+function str(s: Readonly<Record<string, unknown>>, key: string): string | undefined {
+  const v = s[key];
+  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+function int(s: Readonly<Record<string, unknown>>, key: string, remote: string): number | undefined {
+  const v = s[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new TroveError('CONFIG', `The setting ${key} of the remote "${remote}" must be a positive whole number, not ${JSON.stringify(v)}.`, { hint: `Fix it: trove remote modify ${remote} ${key} VALUE.` });
+  return n;
+}
+
+function bool(s: Readonly<Record<string, unknown>>, key: string, remote: string): boolean | undefined {
+  const v = s[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'boolean') return v;
+  const t = String(v).toLowerCase();
+  if (['true', 'yes', 'on', '1'].includes(t)) return true;
+  if (['false', 'no', 'off', '0'].includes(t)) return false;
+  throw new TroveError('CONFIG', `The setting ${key} of the remote "${remote}" must be true or false, not ${JSON.stringify(v)}.`, { hint: `Fix it: trove remote modify ${remote} ${key} true.` });
+}
+
+function expandHome(p: string, home: string): string {
+  return p === '~' ? home : p.startsWith('~/') ? `${home}${p.slice(1)}` : p;
+}
+
+function tryDefaultKey(path: string, passphrase: string | undefined): ParsedKey | undefined {
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  // an encrypted default key we cannot open is skipped, as ssh does in batch mode
+  const parsed = utils.parseKey(data, passphrase);
+  const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey | undefined) : parsed;
+  return key && !(key instanceof Error) && key.isPrivateKey() ? key : undefined;
+}
+
+/** ssh://user:password@host/… works, as with sftp(1) clients; the display never shows it. */
+function urlPassword(url: string): string | undefined {
+  try {
+    const pw = new URL(url).password;
+    return pw ? decodeURIComponent(pw) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'root';
+  }
+}
