@@ -5,7 +5,7 @@ import { TroveError } from '../errors/index.js';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
 
 /** Keys whose values are secrets: they only ever go to config.local.yaml (git-ignored) and are never printed. */
-export const SECRET_KEYS = new Set(['secret_access_key', 'session_token', 'connection_string', 'account_key', 'sas_token', 'password', 'passphrase', 'credentials_json', 'token', 'access_key_id']);
+export const SECRET_KEYS = new Set(['secret_access_key', 'session_token', 'connection_string', 'account_key', 'sas_token', 'password', 'passphrase', 'credentials_json', 'token', 'access_key_id', 'headers']);
 
 const LOCAL_HEADER = `# trove per-clone configuration (git-ignored): credentials and machine-specific
 # settings. Values here override .trove/config.yaml. See docs/config.md.
