@@ -38,6 +38,11 @@ function hasCredentials(url: string): boolean {
   return redactUrl(url) !== url;
 }
 
+/** yaml's deleteIn throws when a parent on the path is absent (a fresh config.local.yaml has no remotes section). */
+function deleteIn(doc: Document, path: string[]): void {
+  if (doc.hasIn(path)) doc.deleteIn(path);
+}
+
 function setIn(doc: Document, path: string[], value: unknown): void {
   doc.setIn(path, value);
 }
@@ -68,7 +73,7 @@ export async function addRemote(repo: Repo, name: string, url: string, options: 
   const scheme = parseRemoteUrl(url, repo.cwd).scheme;
   const stored = scheme === 'dir' && !/^file:/.test(url) ? parseRemoteUrl(url, repo.cwd).path : url;
   editConfig(repo.troveDir, Boolean(options.local), (doc) => {
-    if (options.force) doc.deleteIn(['remotes', name]);
+    if (options.force) deleteIn(doc, ['remotes', name]);
     setIn(doc, ['remotes', name, 'url'], stored);
   });
   const makeDefault = options.makeDefault || (!config.core.remote && Object.keys(config.remotes).length === 0);
@@ -92,10 +97,10 @@ export async function removeRemote(repo: Repo, name: string): Promise<void> {
   requireRemote(repo, name);
   for (const local of [false, true]) {
     editConfig(repo.troveDir, local, (doc) => {
-      doc.deleteIn(['remotes', name]);
+      deleteIn(doc, ['remotes', name]);
       const rs = doc.getIn(['remotes']);
-      if (isMap(rs) && rs.items.length === 0) doc.deleteIn(['remotes']);
-      if (doc.getIn(['core', 'remote']) === name) doc.deleteIn(['core', 'remote']);
+      if (isMap(rs) && rs.items.length === 0) deleteIn(doc, ['remotes']);
+      if (doc.getIn(['core', 'remote']) === name) deleteIn(doc, ['core', 'remote']);
     });
   }
   await stageConfig(repo, false);
@@ -118,7 +123,7 @@ export async function modifyRemote(repo: Repo, name: string, key: string, value:
   if (key === 'url' && value === undefined) throw new TroveError('USAGE', 'A remote needs a url.', { hint: `Remove the remote instead: trove remote remove ${name}.` });
   const local = Boolean(options.local) || SECRET_KEYS.has(key);
   editConfig(repo.troveDir, local, (doc) => {
-    if (value === undefined) doc.deleteIn(['remotes', name, key]);
+    if (value === undefined) deleteIn(doc, ['remotes', name, key]);
     else setIn(doc, ['remotes', name, key], parseValue(value));
   });
   await stageConfig(repo, local);

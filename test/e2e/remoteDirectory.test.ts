@@ -150,3 +150,61 @@ test('status -r shows what is not yet pushed and not yet pulled', withTeam((team
   assert.equal(b.trove('pull').code, 0);
   assert.equal(b.trove('status', '-r', 'store').result.remote.inSync, true);
 }));
+
+test('a remote published over HTTP: pull works read-only, push is refused with a hint', withTeam(async (team, remote) => {
+  const { createServer } = await import('node:http');
+  const { createReadStream, statSync: st } = await import('node:fs');
+  const a = seeded(team, remote, { 'data/a.bin': pseudoRandom(70_000, 3), 'data/b.bin': pseudoRandom(90_000, 4) });
+  assert.equal(a.trove('push').code, 0);
+  // A plain static file server with Range support, like nginx in front of the shared directory.
+  const server = createServer((req, res) => {
+    const file = join(remote, decodeURIComponent((req.url ?? '/').split('?')[0]!));
+    let size: number;
+    try {
+      size = st(file).size;
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    if (m) {
+      const start = Number(m[1]);
+      const end = Math.min(size - 1, Number(m[2]));
+      res.writeHead(206, { 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}` });
+      if (req.method === 'HEAD') return res.end();
+      createReadStream(file, { start, end }).pipe(res);
+    } else {
+      res.writeHead(200, { 'content-length': size });
+      if (req.method === 'HEAD') return res.end();
+      createReadStream(file).pipe(res);
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const b = team.clone('b');
+    assert.equal(b.trove('remote', 'add', '--local', '--force', 'store', `http://127.0.0.1:${port}/`).code, 0);
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, '--json', 'pull'], { cwd: b.dir });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(b.read('data/a.bin').equals(a.read('data/a.bin')));
+    b.write('data/c.bin', Buffer.from('new'));
+    assert.equal(b.trove('add', 'data').code, 0);
+    const push = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, '--json', 'push'], { cwd: b.dir });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', (code) => resolve({ code: code ?? -1, stderr }));
+    });
+    assert.equal(push.code, 1);
+    assert.equal(JSON.parse(push.stderr.trim().split('\n').pop()!).error.code, 'PERMISSION');
+  } finally {
+    server.close();
+  }
+}));

@@ -170,3 +170,18 @@ test('remote config: credentials go to config.local.yaml, never into the committ
     team.cleanup();
   }
 });
+
+test('regression: remote add --local --force crashed when config.local.yaml had no remotes section', () => {
+  const team = createTeam();
+  try {
+    const a = team.clone('a');
+    assert.equal(runCli(a.dir, ['init']).code, 0);
+    assert.equal(a.trove('remote', 'add', 'store', '/tmp/somewhere').code, 0);
+    const r = a.trove('remote', 'add', '--local', '--force', 'store', 'http://127.0.0.1:1/');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(a.trove('remote', 'list').result.remotes[0].url, 'http://127.0.0.1:1/');
+    assert.equal(a.trove('remote', 'modify', '--local', '--unset', 'store', 'region').code, 0);
+  } finally {
+    team.cleanup();
+  }
+});
