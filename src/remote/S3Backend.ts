@@ -1,0 +1,310 @@
+import { Readable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { TroveError } from '../errors/index.js';
+import { readBody, type Backend, type BackendOptions, type Body, type ByteRange, type RemoteEntry } from './Backend.js';
+import { checkKey, joinKey } from './checkKey.js';
+import { parseRemoteUrl, redactUrl } from './remoteUrl.js';
+
+/** Bodies up to this size go up as one PutObject; larger ones in parts of this size. */
+const PART_SIZE = 8 * 1024 * 1024;
+/** Parts in flight per object; the transfer layer runs several objects at once on top. */
+const QUEUE_SIZE = 4;
+
+const AUTH_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired', 'RequestTimeTooSkewed', 'CredentialsProviderError', 'AllAccessDisabled', 'AccountProblem']);
+const TRANSIENT_CODES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'TooManyRequests', 'RequestLimitExceeded', 'RequestThrottled', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'TimeoutError']);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EPROTO', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** What the SDK's errors carry, read defensively: network errors have only `code`, service errors `$metadata` and a hidden `$response`. */
+interface SdkError {
+  name?: string;
+  code?: string;
+  Code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $response?: { statusCode?: number; headers?: Record<string, string | undefined> };
+}
+
+/**
+ * Amazon S3 and S3-compatible stores (MinIO, Ceph, R2, B2, moto). Objects are
+ * `<prefix>/<key>` in one bucket. The client never retries (maxAttempts 1):
+ * src/transfer retries with backoff and counts requests, and two retry loops
+ * stacked would multiply waits and hide the count.
+ */
+export class S3Backend implements Backend {
+  readonly readOnly = false;
+  readonly canList = true;
+  readonly display: string;
+  private readonly where: string;
+  /** set once a HeadBucket proved the bucket exists, so a 404 from HeadObject means the key */
+  private bucketSeen = false;
+
+  private constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    private readonly prefix: string,
+    private readonly name: string,
+    private readonly endpoint: string | undefined,
+  ) {
+    this.display = prefix === '' ? `s3://${bucket}` : `s3://${bucket}/${prefix}`;
+    this.where = `the remote "${name}" (${this.display})`;
+  }
+
+  static async open(options: BackendOptions): Promise<S3Backend> {
+    const url = parseRemoteUrl(options.url, options.baseDir);
+    const config = clientConfig(options);
+    return new S3Backend(quietClient(config), url.host, url.path, options.name, typeof config.endpoint === 'string' ? redactUrl(config.endpoint) : undefined);
+  }
+
+  private objectKey(key: string): string {
+    return joinKey(this.prefix, checkKey(key));
+  }
+
+  async stat(key: string): Promise<number | undefined> {
+    const Key = this.objectKey(key);
+    try {
+      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+      return res.ContentLength ?? 0;
+    } catch (err) {
+      // A HEAD response has no body, so a missing bucket and a missing key look alike: ask once.
+      if (status(err) !== 404) throw this.fail(err, `reading ${key}`, key);
+      if (await this.bucketExists()) return undefined;
+      throw this.bucketMissing(err, key);
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Buffer> {
+    const Key = this.objectKey(key);
+    if (range && range.end <= range.start) return Buffer.alloc(0);
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key, Range: range ? `bytes=${range.start}-${range.end - 1}` : undefined }));
+      if (!res.Body) return Buffer.alloc(0);
+      const bytes = await res.Body.transformToByteArray();
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } catch (err) {
+      if (errorCode(err) === 'NoSuchKey' || (status(err) === 404 && errorCode(err) !== 'NoSuchBucket')) {
+        throw new TroveError('NOT_FOUND', `${key} is not on ${this.where}.`, { hint: 'Push it from a clone that has it (trove push).', data: { key } });
+      }
+      throw this.fail(err, `reading ${key}`, key);
+    }
+  }
+
+  async put(key: string, body: Body): Promise<void> {
+    const Key = this.objectKey(key);
+    try {
+      if (body.size <= PART_SIZE) {
+        const data = await readBody(body);
+        if (data.length !== body.size) throw new TroveError('REMOTE', `Read ${data.length} bytes of ${key} for ${this.where}, expected ${body.size}.`, { retryable: true });
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: data, ContentLength: data.length }));
+        return;
+      }
+      // leavePartsOnError false: on any failure Upload sends AbortMultipartUpload, so
+      // no invisible, billed parts stay behind; the retry starts a fresh upload.
+      const source = Readable.from(body.open());
+      try {
+        const upload = new Upload({ client: this.client, params: { Bucket: this.bucket, Key, Body: source, ContentLength: body.size }, partSize: PART_SIZE, queueSize: QUEUE_SIZE, leavePartsOnError: false });
+        await upload.done();
+      } finally {
+        // A failed upload stops reading mid-body: close the body's source (its file handle) now.
+        source.destroy();
+      }
+    } catch (err) {
+      throw this.fail(err, `writing ${key}`, key);
+    }
+  }
+
+  async list(prefix: string): Promise<RemoteEntry[]> {
+    const dir = prefix.replace(/\/+$/, '');
+    // Below a prefix means below a directory, as in DirectoryBackend: "p/" never matches "pq".
+    const full = dir === '' ? (this.prefix === '' ? '' : `${this.prefix}/`) : `${joinKey(this.prefix, checkKey(dir))}/`;
+    const strip = this.prefix === '' ? 0 : this.prefix.length + 1;
+    const out: RemoteEntry[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const res = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: full || undefined, ContinuationToken: token }));
+        for (const o of res.Contents ?? []) if (o.Key !== undefined && !o.Key.endsWith('/')) out.push({ key: o.Key.slice(strip), size: o.Size ?? 0 });
+        token = res.IsTruncated ? res.NextContinuationToken : undefined;
+      } while (token);
+    } catch (err) {
+      throw this.fail(err, dir === '' ? 'listing it' : `listing ${dir}/`, dir);
+    }
+    return out;
+  }
+
+  async delete(key: string): Promise<void> {
+    const Key = this.objectKey(key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }));
+    } catch (err) {
+      if (status(err) === 404 && errorCode(err) !== 'NoSuchBucket') return;
+      throw this.fail(err, `deleting ${key}`, key);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+
+  private async bucketExists(): Promise<boolean> {
+    if (this.bucketSeen) return true;
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (err) {
+      if (status(err) === 404) return false;
+      throw this.fail(err, 'checking that its bucket exists', '');
+    }
+    this.bucketSeen = true;
+    return true;
+  }
+
+  private bucketMissing(err: unknown, key: string): TroveError {
+    return new TroveError('NOT_FOUND', `The bucket "${this.bucket}" of ${this.where} does not exist.`, {
+      hint: `Create it (aws s3 mb s3://${this.bucket}${this.endpoint ? ` --endpoint-url ${this.endpoint}` : ''}), or point the remote at another bucket: trove remote modify ${this.name} url s3://BUCKET/PREFIX.`,
+      cause: err,
+      data: { key, bucket: this.bucket },
+    });
+  }
+
+  /** Map an SDK failure to the Backend error contract. Messages carry names and codes, never the request's credentials. */
+  private fail(err: unknown, doing: string, key: string): TroveError {
+    if (err instanceof TroveError) return err;
+    const code = errorCode(err);
+    const http = status(err);
+    const what = `while ${doing}`;
+    const where = `The remote "${this.name}" (${this.display})`;
+    const data = { key, s3Code: code ?? null, httpStatus: http ?? null };
+    if (code === 'NoSuchBucket') return this.bucketMissing(err, key);
+    if ((code !== undefined && AUTH_CODES.has(code)) || http === 401 || http === 403) {
+      const problem = code === 'CredentialsProviderError' ? 'has no credentials (none in the config, environment or AWS profile)' : `refused the credentials (${code ?? `HTTP ${http}`})`;
+      return new TroveError('AUTH', `${where} ${problem} ${what}.`, { hint: authHint(code, this.name), cause: err, data });
+    }
+    if (code === 'PermanentRedirect' || code === 'AuthorizationHeaderMalformed' || code === 'IllegalLocationConstraintException' || http === 301) {
+      return new TroveError('REMOTE', `${where} is in another region than the one configured (${code ?? `HTTP ${http}`}) ${what}.`, { hint: `Set the bucket's region: trove remote modify ${this.name} region REGION.`, cause: err, data });
+    }
+    const network = code !== undefined && NETWORK_CODES.has(code);
+    const transient = network || (code !== undefined && TRANSIENT_CODES.has(code)) || http === 429 || (http !== undefined && http >= 500);
+    const retryAfterMs = retryAfter(err);
+    const message = network || (http === undefined && code === 'TimeoutError')
+      ? `Cannot reach ${this.where}${this.endpoint ? ` at ${this.endpoint}` : ''} (${code}) ${what}.`
+      : `${where} failed (${code ?? 'unknown error'}${http ? `, HTTP ${http}` : ''}) ${what}.`;
+    return new TroveError('REMOTE', message, {
+      cause: err,
+      retryable: transient,
+      data: retryAfterMs === undefined ? data : { ...data, retryAfterMs },
+      hint: transient ? 'Run the command again; what was sent is kept.' : undefined,
+    });
+  }
+}
+
+function authHint(code: string | undefined, name: string): string {
+  if (code === 'RequestTimeTooSkewed') return "This machine's clock is off by more than 15 minutes; fix it (e.g. enable NTP) and run the command again.";
+  if (code === 'ExpiredToken' || code === 'TokenRefreshRequired') return `The session token has expired: refresh it (aws sso login, or new AWS_SESSION_TOKEN), or update session_token with trove remote modify --local ${name} session_token TOKEN.`;
+  if (code === 'AccessDenied' || code === 'AllAccessDisabled') return 'The credentials are valid but not allowed here: they need s3:ListBucket, s3:GetObject, s3:PutObject and s3:DeleteObject on this bucket and prefix.';
+  return `Set access_key_id and secret_access_key for the remote in .trove/config.local.yaml (trove remote modify --local ${name} access_key_id KEY), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE).`;
+}
+
+function errorCode(err: unknown): string | undefined {
+  const e = err as SdkError | undefined;
+  if (!e || typeof e !== 'object') return undefined;
+  // Network errors keep Node's errno code; SDK service errors put the S3 code in `name`.
+  if (typeof e.code === 'string') return e.code;
+  if (typeof e.Code === 'string') return e.Code;
+  // A HEAD error has no body to name it: the SDK calls it "Unknown" (403) or "NotFound" (404).
+  return typeof e.name === 'string' && e.name !== 'Error' && e.name !== 'Unknown' ? e.name : undefined;
+}
+
+function status(err: unknown): number | undefined {
+  const e = err as SdkError | undefined;
+  return e?.$metadata?.httpStatusCode ?? e?.$response?.statusCode;
+}
+
+/** Retry-After in ms, from seconds or an HTTP date. */
+function retryAfter(err: unknown): number | undefined {
+  const headers = (err as SdkError | undefined)?.$response?.headers;
+  if (!headers) return undefined;
+  const raw = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** The S3 client's configuration from the remote's settings (snake_case, as in config.yaml) and the environment. */
+function clientConfig(options: BackendOptions): S3ClientConfig {
+  const s = options.settings;
+  const env = options.env;
+  const str = (k: string): string | undefined => {
+    const v = s[k];
+    if (v === undefined || v === null || v === '') return undefined;
+    if (typeof v !== 'string') throw configError(options.name, k, 'a string');
+    return v;
+  };
+  const pathStyle = s.path_style;
+  if (pathStyle !== undefined && typeof pathStyle !== 'boolean' && !/^(true|false)$/i.test(String(pathStyle))) throw configError(options.name, 'path_style', 'true or false');
+  const checksum = str('checksum');
+  if (checksum !== undefined && checksum !== 'when_required' && checksum !== 'when_supported') throw configError(options.name, 'checksum', 'when_required or when_supported');
+  const config: S3ClientConfig = {
+    region: str('region') ?? env.AWS_REGION ?? 'us-east-1',
+    endpoint: str('endpoint'),
+    forcePathStyle: pathStyle === true || /^true$/i.test(String(pathStyle)),
+    maxAttempts: 1,
+    // The default region is a guess: let AWS's 301 name the bucket's real one instead of failing.
+    followRegionRedirects: true,
+    // No overall request timeout: a 2 GB part upload is slow but healthy. A stalled socket is not.
+    requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000 },
+  };
+  if (checksum) {
+    const mode = checksum === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
+    config.requestChecksumCalculation = mode;
+    config.responseChecksumValidation = mode;
+  }
+  const keyId = str('access_key_id');
+  const secret = str('secret_access_key');
+  if ((keyId === undefined) !== (secret === undefined)) {
+    throw new TroveError('CONFIG', `The remote "${options.name}" has ${keyId ? 'access_key_id' : 'secret_access_key'} but not ${keyId ? 'secret_access_key' : 'access_key_id'}.`, { hint: `Set both: trove remote modify --local ${options.name} ${keyId ? 'secret_access_key' : 'access_key_id'} VALUE.` });
+  }
+  const profile = str('profile');
+  if (keyId && secret) {
+    config.credentials = { accessKeyId: keyId, secretAccessKey: secret, sessionToken: str('session_token') };
+  } else if (profile) {
+    config.profile = profile;
+  } else if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    // options.env may be a caller's own environment (tests), which the SDK's chain would not read.
+    config.credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined };
+  } else if (env.AWS_PROFILE) {
+    config.profile = env.AWS_PROFILE;
+  }
+  return config;
+}
+
+/**
+ * Construct the client without the SDK's NodeVersionSupportWarning (it warns on
+ * Node < 22 about SDK releases of 2027; trove supports Node 20 and only the CLI
+ * writes to stderr). The SDK reads its opt-out variable synchronously in the
+ * constructor, so setting it just around `new` leaves the environment as it was.
+ */
+function quietClient(config: S3ClientConfig): S3Client {
+  const VAR = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+  if (process.env[VAR] !== undefined) return new S3Client(config);
+  process.env[VAR] = 'true';
+  try {
+    return new S3Client(config);
+  } finally {
+    delete process.env[VAR];
+  }
+}
+
+function configError(name: string, key: string, want: string): TroveError {
+  return new TroveError('CONFIG', `${key} of the remote "${name}" must be ${want}.`, { hint: `Fix it: trove remote modify ${name} ${key} VALUE.` });
+}

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, test } from 'node:test';
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { isTroveError, TroveError } from '../../src/errors/index.js';
+import { bufferBody, type Body } from '../../src/remote/Backend.js';
+import { openBackend } from '../../src/remote/openBackend.js';
+import { S3Backend } from '../../src/remote/S3Backend.js';
+import { freePort, startMoto, testClient, TEST_CREDENTIALS, type MotoServer } from '../helpers/motoServer.js';
+import { backendContract } from './backendContract.js';
+
+const BUCKET = 'trove-contract';
+const WRONG = { access_key_id: 'AKIAWRONGWRONGWRONG0', secret_access_key: 'wrong-secret-never-printed' };
+
+let moto: MotoServer;
+/** a second moto that checks signatures, for the wrong-credentials test */
+let motoAuth: MotoServer;
+let n = 0;
+
+before(async () => {
+  [moto, motoAuth] = await Promise.all([startMoto(), startMoto({ auth: true })]);
+  await moto.createBucket(BUCKET);
+});
+after(async () => {
+  await Promise.all([moto?.stop(), motoAuth?.stop()]);
+});
+
+function settings(endpoint: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { endpoint, region: 'us-east-1', path_style: true, access_key_id: TEST_CREDENTIALS.accessKeyId, secret_access_key: TEST_CREDENTIALS.secretAccessKey, ...extra };
+}
+
+function open(url: string, s: Record<string, unknown>): Promise<S3Backend> {
+  return S3Backend.open({ name: 'test', url, settings: s, env: {} });
+}
+
+backendContract({
+  name: 's3',
+  open: () => open(`s3://${BUCKET}/run${process.pid}/p${n++}`, settings(moto.endpoint)),
+  openBadAuth: () => open(`s3://${BUCKET}/bad`, settings(motoAuth.endpoint, WRONG)),
+  openMissing: () => open('s3://trove-no-such-bucket/x', settings(moto.endpoint)),
+  openUnreachable: async () => open(`s3://${BUCKET}/x`, settings(`http://127.0.0.1:${await freePort()}`)),
+});
+
+test('s3 backend: an auth error names the remote and carries no secret', async () => {
+  const b = await open(`s3://${BUCKET}/bad`, settings(motoAuth.endpoint, WRONG));
+  try {
+    for (const call of [() => b.list(''), () => b.stat('k'), () => b.get('k')]) {
+      await assert.rejects(call(), (e) => {
+        assert.ok(isTroveError(e, 'AUTH'), `expected AUTH, got ${(e as Error).message}`);
+        const shown = JSON.stringify((e as TroveError).toJSON());
+        assert.match(shown, /the remote \\"test\\" \(s3:\/\/trove-contract\/bad\)/i);
+        assert.ok(!shown.includes(WRONG.secret_access_key), 'no secret in message, hint or data');
+        assert.match((e as TroveError).hint ?? '', /config\.local\.yaml/);
+        return true;
+      });
+    }
+  } finally {
+    await b.close();
+  }
+});
+
+test('s3 backend: a body that fails mid-upload aborts the multipart upload and its error comes through', async () => {
+  const prefix = `run${process.pid}/abort`;
+  const b = await open(`s3://${BUCKET}/${prefix}`, settings(moto.endpoint));
+  const failing: Body = {
+    size: 20 * 1024 * 1024,
+    async *open() {
+      yield Buffer.alloc(9 * 1024 * 1024);
+      throw new TroveError('IO', 'disk went away');
+    },
+  };
+  try {
+    await assert.rejects(b.put('big', failing), (e) => isTroveError(e, 'IO'));
+    assert.equal(await b.stat('big'), undefined);
+    const client = testClient(moto.endpoint);
+    try {
+      const res = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
+      assert.deepEqual(res.Uploads ?? [], [], 'no unfinished multipart upload is left behind');
+    } finally {
+      client.destroy();
+    }
+  } finally {
+    await b.close();
+  }
+});
+
+test('s3 backend: openBackend loads it for s3:// URLs; checksum when_required round-trips', async () => {
+  const b = await openBackend({ name: 'test', url: `s3://${BUCKET}/run${process.pid}/lazy`, settings: settings(moto.endpoint, { checksum: 'when_required' }), env: {} });
+  try {
+    assert.equal(b.display, `s3://${BUCKET}/run${process.pid}/lazy`);
+    await b.put('k', bufferBody(Buffer.from('hello')));
+    assert.equal((await b.get('k', { start: 1, end: 4 })).toString(), 'ell');
+    assert.deepEqual(await b.list(''), [{ key: 'k', size: 5 }]);
+  } finally {
+    await b.close();
+  }
+});
+
+test('s3 backend: bad settings are CONFIG errors before any request', async () => {
+  await assert.rejects(open(`s3://${BUCKET}/x`, settings(moto.endpoint, { checksum: 'always' })), (e) => isTroveError(e, 'CONFIG'));
+  await assert.rejects(open(`s3://${BUCKET}/x`, { endpoint: moto.endpoint, access_key_id: 'only-the-id' }), (e) => isTroveError(e, 'CONFIG'));
+});
+
+/** A fake S3 that answers every request with one canned error, for what moto cannot be made to do. */
+async function cannedServer(statusCode: number, headers: Record<string, string>, xmlCode: string): Promise<{ endpoint: string; server: Server }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(statusCode, { 'content-type': 'application/xml', ...headers });
+    res.end(req.method === 'HEAD' ? undefined : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${xmlCode}</Code><Message>canned</Message></Error>`);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  return { endpoint: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`, server };
+}
+
+test('s3 backend: 503 SlowDown is retryable REMOTE with the Retry-After delay; 403 on HEAD is AUTH', async () => {
+  const slow = await cannedServer(503, { 'retry-after': '7' }, 'SlowDown');
+  const denied = await cannedServer(403, {}, 'AccessDenied');
+  const a = await open(`s3://${BUCKET}/x`, settings(slow.endpoint));
+  const d = await open(`s3://${BUCKET}/x`, settings(denied.endpoint));
+  try {
+    await assert.rejects(a.get('k'), (e) => {
+      assert.ok(isTroveError(e, 'REMOTE') && e.retryable, `expected retryable REMOTE, got ${(e as Error).message}`);
+      assert.equal(e.data?.retryAfterMs, 7000);
+      return true;
+    });
+    await assert.rejects(a.put('k', bufferBody(Buffer.from('x'))), (e) => isTroveError(e, 'REMOTE') && e.retryable);
+    await assert.rejects(d.stat('k'), (e) => isTroveError(e, 'AUTH'));
+    await assert.rejects(d.list(''), (e) => isTroveError(e, 'AUTH') && /s3:ListBucket/.test(e.hint ?? ''));
+  } finally {
+    await Promise.all([a.close(), d.close()]);
+    slow.server.close();
+    denied.server.close();
+  }
+});
