@@ -4,30 +4,11 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
+import { CAN_MOUNT, MOUNT_REASON, withTmpfs } from '../helpers/tmpfs.js';
 import { BIN, createTmpRepo, pseudoRandom, runCli, runJson } from '../helpers/tmpRepo.js';
 
-/** Real file-system faults need a tmpfs mount, which needs root (CI and dev machines here run as root). */
-function canMount(): boolean {
-  if (process.getuid?.() !== 0) return false;
-  const d = mkdtempSync(join(tmpdir(), 'trove-mnt-'));
-  const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', d]).status === 0;
-  if (ok) spawnSync('umount', [d]);
-  rmSync(d, { recursive: true, force: true });
-  return ok;
-}
-const MOUNT = canMount();
-const mountReason = 'needs root and tmpfs mounts to create a real full or read-only file system';
-
-function withTmpfs(options: string, fn: (dir: string) => void): void {
-  const d = mkdtempSync(join(tmpdir(), 'trove-mnt-'));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', d]);
-  try {
-    fn(d);
-  } finally {
-    spawnSync('umount', ['-l', d]);
-    rmSync(d, { recursive: true, force: true });
-  }
-}
+const MOUNT = CAN_MOUNT;
+const mountReason = MOUNT_REASON;
 
 test('disk full during add: a clear NO_SPACE error, nothing half-stored, and the next add succeeds once there is room', { skip: MOUNT ? false : mountReason }, () => {
   const repo = createTmpRepo();

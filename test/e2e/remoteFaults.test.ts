@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, runCli } from '../helpers/tmpRepo.js';
 import { createTeam, type Clone } from '../helpers/collab.js';
+import { CAN_MOUNT, MOUNT_REASON, withTmpfs } from '../helpers/tmpfs.js';
 
 /** Start `trove args` and kill -9 it as soon as `ready()` holds; returns whether it was killed before finishing. */
 async function killWhen(dir: string, args: string[], ready: () => boolean): Promise<boolean> {
@@ -86,24 +86,11 @@ test('kill -9 in the middle of a pull: the next pull completes and fetches only 
   }
 });
 
-/** A real full or read-only file system for the remote needs a tmpfs mount (root, as on CI here). */
-function withTmpfs(options: string, fn: (dir: string) => void): void {
-  const d = mkdtempSync(join(tmpdir(), 'trove-rmnt-'));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', d]);
-  try {
-    fn(d);
-  } finally {
-    spawnSync('umount', ['-l', d]);
-    rmSync(d, { recursive: true, force: true });
-  }
-}
-const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
-
 for (const [label, options, code] of [
   ['read-only', 'ro,size=1m', 'PERMISSION'],
   ['full', 'size=256k', 'NO_SPACE'],
 ] as const) {
-  test(`a ${label} remote: one sentence naming the remote, a hint, exit 1, and the push completes once the cause is gone`, { skip: canMount ? false : 'needs root to mount a tmpfs' }, () => {
+  test(`a ${label} remote: one sentence naming the remote, a hint, exit 1, and the push completes once the cause is gone`, { skip: CAN_MOUNT ? false : MOUNT_REASON }, () => {
     const team = createTeam();
     try {
       const a = team.clone('a');
