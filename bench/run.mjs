@@ -9,9 +9,18 @@
 //                            others are carried over from the previous
 //                            results file when the sizes match
 //   BENCH_WORKLOADS=W1,W2    workloads to run (same carry-over rule)
+//   BENCH_REMOTES=0          skip the push/pull steps (directory remote and
+//                            S3 via moto_server) that follow each workload;
+//                            earlier push/pull figures are carried over by
+//                            the same rule
+//   BENCH_REMOTE_DIR=path    where the remote side of push/pull lives (bare
+//                            origin, directory remote, moto's spool); default
+//                            a per-run dir in /dev/shm when that is another
+//                            file system than the work dir, else the work dir
 //   BENCH_TIMEOUT_S=3600     per-command timeout
 //   BENCH_NO_INSTALL=1       do not apt-get install missing peers
-//   BENCH_DOCS=0             do not rewrite docs/benchmarks.md
+//   BENCH_DOCS=0             do not rewrite docs/benchmarks.md (BENCH_JSON is
+//                            still written: point it elsewhere for trial runs)
 //   BENCH_JSON=path          raw results (default bench/results/latest.json)
 //   BENCH_WORK_DIR=path      scratch dir (default bench/work, git-ignored)
 //   BENCH_REPORT_ONLY=1      only re-render docs + tables from BENCH_JSON
@@ -24,6 +33,7 @@ import * as path from 'node:path';
 import { MiB, layoutBytes, w2Layout } from './lib/data.mjs';
 import { haveGnuTime } from './lib/measure.mjs';
 import { machineInfo, renderMarkdown, tableRows, textTable, writeDoc } from './lib/report.mjs';
+import { REMOTE_ROWS, chooseRemoteBase, findMoto, removeRemoteBase } from './lib/remotes.mjs';
 import { ALL_TOOLS, ROOT, TROVE_BIN, describeCommands, ensurePeers } from './lib/tools.mjs';
 import { W1_ROWS, W2_ROWS, gitEnv, removeDeferred, removeTree, runW1, runW2 } from './lib/workloads.mjs';
 
@@ -46,6 +56,7 @@ const cfg = {
   tools: list(env.BENCH_TOOLS, ALL_TOOLS.map((t) => t.name)),
   workloads: list(env.BENCH_WORKLOADS, ['W1', 'W2']).map((w) => w.toUpperCase()),
   install: env.BENCH_NO_INSTALL !== '1',
+  remotes: env.BENCH_REMOTES !== '0',
   writeDocs: env.BENCH_DOCS !== '0',
   jsonPath: path.resolve(ROOT, env.BENCH_JSON ?? 'bench/results/latest.json'),
   docPath: path.join(ROOT, 'docs', 'benchmarks.md'),
@@ -93,6 +104,10 @@ for (const name of fs.readdirSync(cfg.workDir)) {
   if (/^w[12]-/.test(name)) removeTree(path.join(cfg.workDir, name)); // leftovers of an interrupted run
 }
 if (!haveGnuTime) log('/usr/bin/time (GNU time) not found: peak RSS will be missing');
+if (cfg.remotes && cfg.workloads.length) {
+  cfg.remoteBase = chooseRemoteBase(cfg.workDir, env.BENCH_REMOTE_DIR);
+  log(`push/pull: remote side in ${cfg.remoteBase.dir} (${cfg.remoteBase.fsType}${cfg.remoteBase.separate ? '' : ', same file system as the work dir'})`);
+}
 
 const wantPeers = cfg.tools.some((t) => t !== 'trove');
 const missingPeers = wantPeers ? ensurePeers({ install: cfg.install, log: (m) => log(m.replace(/^\[bench\] /, '')) }) : [];
@@ -135,7 +150,8 @@ const versions = {};
 for (const tool of ALL_TOOLS) versions[tool.name] = tool.available() ? tool.version() : null;
 log(
   `sizes: W1 ${sizes.w1MiB} MiB; W2 ${sizes.w2Files} files (${(sizes.w2Bytes / MiB).toFixed(0)} MiB) in ${sizes.w2Dirs} dirs; ` +
-    `tools: ${ALL_TOOLS.map((t) => `${t.name}=${toolState[t.name]}`).join(', ')}; workloads: ${cfg.workloads.join(',')}`,
+    `tools: ${ALL_TOOLS.map((t) => `${t.name}=${toolState[t.name]}`).join(', ')}; workloads: ${cfg.workloads.join(',')}; ` +
+    `push/pull: ${cfg.remotes ? `on (S3: ${findMoto() ? 'moto_server' : 'moto_server not found, not measured'})` : 'off (BENCH_REMOTES=0)'}`,
 );
 
 // ------------------------------------------------------------------ run
@@ -151,6 +167,7 @@ const results = {
   modes: Object.fromEntries(ALL_TOOLS.map((t) => [t.name, t.mode])),
   commands: Object.fromEntries(ALL_TOOLS.map((t) => [t.name, describeCommands(t)])),
   workloads: {},
+  ...(cfg.remoteBase ? { remoteSide: { fsType: cfg.remoteBase.fsType, separate: cfg.remoteBase.separate } } : {}),
 };
 
 // Only carry figures over from the same machine.
@@ -158,26 +175,45 @@ const m0 = previous?.machine;
 const m1 = results.machine;
 if (m0 && (m0.cpu !== m1.cpu || m0.cores !== m1.cores || m0.ramBytes !== m1.ramBytes || m0.fsType !== m1.fsType)) previous = null;
 
-for (const wl of ['W1', 'W2']) {
-  const { rows, run } = WORKLOADS[wl];
-  const w = { sizeKey: sizeKey[wl], rows, tools: {} };
-  results.workloads[wl] = w;
-  for (const tool of ALL_TOOLS) {
-    const prev = previous?.workloads?.[wl];
-    const prevTool = prev?.tools?.[tool.name];
-    const runIt = cfg.workloads.includes(wl) && toolState[tool.name] === 'ran';
-    if (runIt) {
-      log(`=== ${wl} ${tool.name}`);
-      w.tools[tool.name] = await run(tool, cfg, env_, log);
-    } else if (prevTool?.status === 'ran' && prev.sizeKey === w.sizeKey && toolState[tool.name] !== 'not installed' && toolState[tool.name] !== 'not built') {
-      w.tools[tool.name] = { ...prevTool, carriedFrom: prevTool.carriedFrom ?? previous.date.slice(0, 10) };
-    } else {
-      w.tools[tool.name] = { status: cfg.workloads.includes(wl) ? toolState[tool.name] : 'not run' };
-    }
-  }
-  if (!cfg.workloads.includes(wl) && Object.values(w.tools).every((t) => t.status !== 'ran')) delete results.workloads[wl];
+/** A figure of an earlier run, if it may stand in for one not measured now. */
+function carried(key, toolName, sk) {
+  const prev = previous?.workloads?.[key];
+  const prevTool = prev?.tools?.[toolName];
+  if (prevTool?.status !== 'ran' || prev.sizeKey !== sk) return null;
+  if (toolState[toolName] === 'not installed' || toolState[toolName] === 'not built') return null;
+  return { ...prevTool, carriedFrom: prevTool.carriedFrom ?? previous.date.slice(0, 10) };
 }
-removeDeferred(log);
+
+try {
+  for (const wl of ['W1', 'W2']) {
+    const { rows, run } = WORKLOADS[wl];
+    const w = { sizeKey: sizeKey[wl], rows, tools: {} };
+    results.workloads[wl] = w;
+    // Push and pull run in the same repository, after the workload's steps.
+    const rk = `${wl}-remote`;
+    const wr = { sizeKey: sizeKey[wl], rows: REMOTE_ROWS, tools: {} };
+    results.workloads[rk] = wr;
+    for (const tool of ALL_TOOLS) {
+      const runIt = cfg.workloads.includes(wl) && toolState[tool.name] === 'ran';
+      if (runIt) {
+        log(`=== ${wl} ${tool.name}`);
+        const { remote, ...main } = await run(tool, cfg, env_, log);
+        w.tools[tool.name] = main;
+        if (remote) wr.tools[tool.name] = remote;
+      } else {
+        w.tools[tool.name] = carried(wl, tool.name, w.sizeKey) ?? { status: cfg.workloads.includes(wl) ? toolState[tool.name] : 'not run' };
+      }
+      wr.tools[tool.name] ??=
+        carried(rk, tool.name, wr.sizeKey) ?? { status: cfg.workloads.includes(wl) && cfg.remotes ? toolState[tool.name] : 'not run' };
+    }
+    if (!cfg.workloads.includes(wl) && Object.values(w.tools).every((t) => t.status !== 'ran')) delete results.workloads[wl];
+    if (Object.values(wr.tools).every((t) => t.status !== 'ran')) delete results.workloads[rk];
+  }
+} finally {
+  // Also after a harness crash: no work tree, remote or clone is left behind.
+  removeDeferred(log);
+  removeRemoteBase(cfg.remoteBase);
+}
 results.runSeconds = (Date.now() - t0) / 1000;
 results.loadAvgAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
 

@@ -116,16 +116,18 @@ export async function runSeq(cmds, opts) {
   let wallS = 0;
   let rssKiB = null;
   const commands = [];
+  const stdout = []; // per command, for callers that parse results (not stored)
   for (const { cmd, args } of cmds) {
     const r = await runCmd(cmd, args, opts);
     wallS += r.wallS;
     if (r.rssKiB != null) rssKiB = Math.max(rssKiB ?? 0, r.rssKiB);
     commands.push({ argv: displayArgv(r.argv), wallS: round(r.wallS), rssKiB: r.rssKiB, code: r.code });
+    stdout.push(r.stdout);
     if (!r.ok) {
-      return { ok: false, wallS, rssKiB, commands, error: failureLine(r), failedCommand: displayArgv(r.argv).join(' ') };
+      return { ok: false, wallS, rssKiB, commands, stdout, error: failureLine(r), failedCommand: displayArgv(r.argv).join(' ') };
     }
   }
-  return { ok: true, wallS, rssKiB, commands };
+  return { ok: true, wallS, rssKiB, commands, stdout };
 }
 
 /** Shorten `node /abs/dist/src/cli/bin.js x` to `trove x`, cap long path lists. */
@@ -177,6 +179,17 @@ export function dirBytes(p) {
   const r = spawnSync('du', ['-sb', p], { encoding: 'utf8' });
   if (r.status !== 0 && !r.stdout) return null;
   return Number(r.stdout.split(/\s/)[0]);
+}
+
+/** Sum of the sizes of the regular files under a path (directories and their
+ * entries not counted); 0 if absent, null if it cannot be listed. */
+export function fileBytes(p) {
+  if (!fs.existsSync(p)) return 0;
+  const r = spawnSync('find', [p, '-type', 'f', '-printf', '%s\\n'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) return null;
+  let n = 0;
+  for (const line of r.stdout.split('\n')) if (line) n += Number(line);
+  return n;
 }
 
 /** Flush dirty pages so a timed step does not pay for earlier writes. */

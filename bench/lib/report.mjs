@@ -66,7 +66,16 @@ export function cellText(toolResult, rowId, max = 70) {
   if (!toolResult || toolResult.status !== 'ran') return toolResult?.status ?? 'not run';
   const cell = toolResult.cells[rowId];
   if (!cell) return '—';
+  if (cell.na) return 'n/a';
+  if (cell.notMeasured) {
+    const t = `not measured: ${cell.notMeasured}`;
+    return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+  }
   if (cell.kind === 'bytes') return cell.skipped ? '—' : fmtBytes(cell.bytes);
+  if (cell.kind === 'count') {
+    if (cell.count == null) return '—';
+    return cell.own != null ? `${cell.count} (own: ${cell.own})` : String(cell.count);
+  }
   if (cell.wrong) return `wrong content (${fmtTime(cell.wallS)})`;
   if (!cell.ok) {
     const t = `failed: ${cell.error}`;
@@ -151,10 +160,15 @@ export function renderMarkdown(results, toolNames) {
     '- Store size is `du -sb` of the tool\'s store (`.git/lfs/objects`, `.git/annex/objects`, `.trove/cache`); "repo on disk" is `du -sb` of the whole repository directory (work tree, `.git`, store; hard links counted once).',
     '- Peak RSS is GNU time\'s `%M`: the largest resident set among the command and the processes it waited for (filters, helpers). The row shows the maximum over all steps.',
     '- After each checkout the work tree is hashed and compared with what was committed; a checkout that leaves other content is shown as "wrong content".',
-    '',
-    '## Commands',
-    '',
   );
+  if (Object.keys(results.workloads).some((k) => k.endsWith('-remote'))) {
+    out.push(
+      '- **Push and pull** run after a workload\'s other steps, in the same repository (latest commit checked out). The repository gets a bare `origin` (`git init --bare`, reached as `file://`). "Push" is everything needed to publish: the data, then the git history (`git push`; for git-annex `git annex sync --no-content`, which also carries its location log; for git-lfs the data goes inside `git push`). "Fresh git clone + pull" is `git clone` of `origin` into a new directory plus bringing the data into place; the clone is then hashed and compared with the latest commit ("wrong content" otherwise). Each step runs once.',
+      `- **Directory remote**: a plain directory (for git-lfs, \`origin\` itself, reached through git-lfs's standalone \`file://\` transfer agent)${remoteSideText(results)}. Bytes are sums of file sizes (directories not counted): what the push added on the remote, and what the clone's store holds after the pull. Requests are the tool's own count (trove's \`--json\` result); the peers do not report one.`,
+      '- **S3**: a fresh moto server (`moto_server`, Python, objects in memory or spooled to its temp dir) on 127.0.0.1 for each tool and workload, with its bucket made beforehand, path-style addressing, fixed fake credentials in `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`. Clients reach it through a TCP relay in the harness that counts bytes each way (HTTP headers included). Requests are counted from moto\'s request log (one line per request) and stand for every tool; "own" is trove\'s own count. git-annex is given `annex.security.allowed-ip-addresses=127.0.0.1` through the environment (it refuses loopback addresses otherwise) and uses its defaults otherwise (one transfer at a time, one PUT per file). moto is far slower than a real object store and its time is part of every S3 figure; its own memory is not in the RSS row.',
+    );
+  }
+  out.push('', '## Commands', '');
   const cmdRows = [['step', ...toolNames]];
   const steps = Object.keys(results.commands[toolNames[0]] ?? {});
   for (const s of steps) cmdRows.push([s, ...toolNames.map((t) => results.commands[t]?.[s] ?? '—')]);
@@ -165,6 +179,8 @@ export function renderMarkdown(results, toolNames) {
   const titles = {
     W1: `W1 — one ${sizes.w1MiB} MiB file`,
     W2: `W2 — ${sizes.w2Files} files of 1–64 KiB in ${sizes.w2Dirs} directories`,
+    'W1-remote': 'W1 — push and pull',
+    'W2-remote': 'W2 — push and pull',
   };
   const failures = [];
   for (const wl of Object.keys(results.workloads)) {
@@ -177,7 +193,7 @@ export function renderMarkdown(results, toolNames) {
       if (tr?.status === 'ran') {
         for (const row of w.rows) {
           const c = tr.cells[row.id];
-          if (c?.kind === 'time' && !c.ok) failures.push(`- ${wl} / ${t} / ${row.label.replace(/ \(median of N\)/, '')}: ${c.failedCommand ? `\`${c.failedCommand}\`: ` : ''}${c.error}`);
+          if (c?.kind === 'time' && !c.ok && !c.na && !c.notMeasured) failures.push(`- ${wl} / ${t} / ${row.label.replace(/ \(median of N\)/, '')}: ${c.failedCommand ? `\`${c.failedCommand}\`: ` : ''}${c.error}`);
         }
       }
     }
@@ -191,10 +207,44 @@ export function renderMarkdown(results, toolNames) {
         'git-annex: work-tree entries are symlinks, so touching a file changes the mtime of the object it points to and git sees no stat change.',
       );
     }
+    if (wl.endsWith('-remote')) notes.push(...remoteNotes(w, toolNames));
     if (notes.length) out.push(...notes.map((n) => (n.startsWith('\\*') ? n : `- ${n}`)), '');
   }
   if (failures.length) out.push('## Failures', '', ...failures, '');
   return out.join('\n').trimEnd();
+}
+
+/** Where the remote side (origin, directory remote, moto's spool) lived. */
+function remoteSideText(results) {
+  const rs = results.remoteSide;
+  if (!rs) return '';
+  return rs.separate
+    ? `, on another file system than the repositories and clones (${rs.fsType}; \`origin\` and moto's spool dir live there too), so nothing can be hard-linked across; being in memory, it is faster than a network share would be`
+    : `, on the same file system as the repositories (${rs.fsType}): git-lfs hard-links objects into it and out of it instead of copying`;
+}
+
+/** Notes under a push/pull table: what was not measured and why, what each push sends. */
+function remoteNotes(w, toolNames) {
+  const notes = [];
+  const why = new Map();
+  for (const t of toolNames) {
+    const tr = w.tools[t];
+    if (tr?.status !== 'ran') continue;
+    for (const row of w.rows) {
+      const c = tr.cells[row.id];
+      const reason = c?.na ? `n/a: ${c.na}` : c?.notMeasured ? `not measured: ${c.notMeasured}` : null;
+      if (!reason) continue;
+      const where = row.id.startsWith('s3') ? 'S3' : 'directory remote';
+      why.set(`${t}|${where}`, `${t}, ${where} — ${reason}`);
+    }
+  }
+  notes.push(...why.values());
+  if (w.tools['git-lfs']?.status === 'ran') {
+    notes.push(
+      'git-lfs\'s pre-push hook uploads the objects of every commit being pushed (all versions in the history); git-annex (`copy --to`) and trove (`push`) send the data of the checked-out version only. Each pulls only the checked-out version.',
+    );
+  }
+  return notes;
 }
 
 /** "git-lfs: switch to v1 (`git checkout`)" for the step with the largest RSS. */
@@ -203,7 +253,8 @@ function peakSource(tr, rows) {
   const row = rows.find((r) => tr.cells[r.id]?.rssKiB === tr.peakRssKiB);
   if (!row) return null;
   const cmd = (tr.cells[row.id].commands ?? []).find((c) => c.rssKiB === tr.peakRssKiB);
-  const argv = cmd ? cmd.argv.filter((a) => !a.startsWith('-')).slice(0, 3).join(' ') : null;
+  // drop options, and the path after -C (`git -C <clone> lfs pull`, `trove -C <clone> pull`)
+  const argv = cmd ? cmd.argv.filter((a, i, all) => !a.startsWith('-') && !['-C', '-r'].includes(all[i - 1])).slice(0, 3).join(' ') : null;
   return `${row.label.replace(/ \(median of N\)/, '')}${argv ? ` (\`${argv}\`)` : ''}`;
 }
 

@@ -8,6 +8,16 @@
 //   checkout(rev)   switch the work tree, data included, to rev
 //   prepareEdit(p)  untimed: what a user must do before editing p in place
 //   storeDir        where the tool keeps content, relative to the repo
+//
+// Push and pull (bench/lib/remotes.mjs), with r = { dir, originDir, origin,
+// clone, s3: { host, port, endpoint, bucket } } (absolute paths and URLs):
+//   remoteSetup(kind, r)  untimed, in the repo: configure the data remote
+//                         (kind 'dir' or 's3'; git's `origin` is already set)
+//   push(kind, r)         publish: the data and the git history
+//   pull(kind, r)         from outside: `git clone` r.origin into r.clone, then
+//                         bring the data into place
+//   remoteData(r)         where a directory remote's data lands
+//   s3Unsupported         why the tool has no S3 measurement (or undefined)
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -31,6 +41,17 @@ export const gitLfs = {
   status: () => [git('status')],
   checkout: (rev) => [git('checkout', '-q', rev)],
   prepareEdit: () => [],
+  // origin is a file:// URL to a bare repo: git-lfs 3 moves the objects with
+  // its standalone file transfer agent into <origin>/lfs/objects.
+  remoteSetup: () => [],
+  // The pre-push hook uploads the objects of every commit being pushed.
+  push: () => [git('push', '-q', 'origin', 'main')],
+  // The bench's git config installs no global lfs filter, so the clone checks
+  // out pointers (as GIT_LFS_SKIP_SMUDGE=1 would) and `git lfs pull` fetches
+  // in batches and replaces them.
+  pull: (kind, r) => [git('clone', '-q', r.origin, r.clone), git('-C', r.clone, 'lfs', 'install', '--local'), git('-C', r.clone, 'lfs', 'pull')],
+  remoteData: (r) => path.join(r.originDir, 'lfs', 'objects'),
+  s3Unsupported: 'git-lfs has no S3 transfer; it needs an LFS server in front of the bucket',
   available: () => ok('git', ['lfs', 'version']),
   version: () => firstMatch('git', ['lfs', 'version'], /git-lfs\/(\S+)/),
 };
@@ -47,6 +68,28 @@ export const gitAnnex = {
   status: () => [git('annex', 'status')],
   checkout: (rev) => [git('checkout', '-q', rev)],
   prepareEdit: (paths) => (paths.length ? [git('annex', 'unlock', '--quiet', '--', ...paths)] : []),
+  remoteSetup: (kind, r) =>
+    kind === 'dir'
+      ? [git('annex', 'initremote', 'd', 'type=directory', `directory=${r.dir}`, 'encryption=none')]
+      : [
+          git('annex', 'initremote', 's3', 'type=S3', `host=${r.s3.host}`, `port=${r.s3.port}`, 'protocol=http', 'requeststyle=path',
+            `bucket=${r.s3.bucket}`, 'encryption=none', 'signature=v4'),
+        ],
+  // The git-annex branch carries the location log the clone needs. `sync`
+  // rather than `git push`: a clone's `git annex init` initialises the bare
+  // origin too (it is local) and commits to its git-annex branch, which a
+  // plain push would then be refused over; sync merges that first.
+  push: (kind) => [
+    git('annex', 'copy', '--quiet', '--to', kind === 'dir' ? 'd' : 's3', '.'),
+    git('annex', 'sync', '--quiet', '--no-content', '--no-commit', 'origin'),
+  ],
+  pull: (kind, r) => [
+    git('clone', '-q', r.origin, r.clone),
+    git('-C', r.clone, 'annex', 'init', '--quiet', 'clone'),
+    kind === 'dir' ? git('-C', r.clone, 'annex', 'enableremote', 'd', `directory=${r.dir}`) : git('-C', r.clone, 'annex', 'enableremote', 's3'),
+    git('-C', r.clone, 'annex', 'get', '--quiet', '--from', kind === 'dir' ? 'd' : 's3', '.'),
+  ],
+  remoteData: (r) => r.dir,
   available: () => ok('git', ['annex', 'version', '--raw']),
   version: () => firstMatch('git', ['annex', 'version', '--raw'], /(\S+)/),
 };
@@ -61,6 +104,22 @@ export const troveTool = {
   status: () => [trove('status')],
   checkout: (rev) => [git('checkout', '-q', rev), trove('checkout')],
   prepareEdit: () => [],
+  // The remote goes into the committed .trove/config.yaml, so the clone has it.
+  remoteSetup: (kind, r) => [
+    ...(kind === 'dir'
+      ? [trove('remote', 'add', '-d', 'd', r.dir)]
+      : [
+          trove('remote', 'add', 's3', `s3://${r.s3.bucket}/trove`),
+          trove('remote', 'modify', 's3', 'endpoint', r.s3.endpoint),
+          trove('remote', 'modify', 's3', 'path_style', 'true'),
+          trove('remote', 'modify', 's3', 'region', 'us-east-1'),
+        ]),
+    git('add', '.trove/config.yaml'),
+    git('commit', '-q', '-m', `trove remote ${kind}`),
+  ],
+  push: (kind) => [trove('push', ...(kind === 'dir' ? [] : ['-r', 's3']), '--json'), git('push', '-q', 'origin', 'main')],
+  pull: (kind, r) => [git('clone', '-q', r.origin, r.clone), trove('-C', r.clone, 'pull', ...(kind === 'dir' ? [] : ['-r', 's3']), '--json')],
+  remoteData: (r) => r.dir,
   available: () => fs.existsSync(TROVE_BIN),
   version: () => {
     try {
@@ -88,7 +147,32 @@ export function describeCommands(tool) {
     'before editing (untimed)': show(tool.prepareEdit(['<paths>'])),
     'add + commit (edits)': show([...tool.add(['<paths>']), ...tool.commit('<msg>')]),
     'switch version': show(tool.checkout('<rev>')),
+    ...remoteCommands(tool, show),
   };
+}
+
+/** Push/pull rows of the "commands used" table, with placeholders. */
+function remoteCommands(tool, show) {
+  const r = {
+    dir: '<dir>',
+    originDir: '<origin>',
+    origin: 'file://<origin>',
+    clone: '<clone>',
+    s3: { host: '127.0.0.1', port: '<port>', endpoint: 'http://127.0.0.1:<port>', bucket: '<bucket>' },
+  };
+  const out = {
+    'remote setup, directory (untimed)': show(tool.remoteSetup('dir', r)),
+    'push, directory remote': show(tool.push('dir', r)),
+    'clone + pull, directory remote': show(tool.pull('dir', r)),
+  };
+  if (tool.s3Unsupported) {
+    for (const k of ['remote setup, S3 (untimed)', 'push, S3', 'clone + pull, S3']) out[k] = 'n/a';
+  } else {
+    out['remote setup, S3 (untimed)'] = show(tool.remoteSetup('s3', r));
+    out['push, S3'] = show(tool.push('s3', r));
+    out['clone + pull, S3'] = show(tool.pull('s3', r));
+  }
+  return out;
 }
 
 const shq = (a) => (/^[\w@%+=:,./<>-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);

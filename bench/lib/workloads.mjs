@@ -1,6 +1,8 @@
 // The two workloads. Each runs one tool in its own fresh git repository under
 // the work dir and records one cell per step
 // (every work tree is kept until the run ends; see removeDeferred).
+// With cfg.remotes, the push and pull steps (bench/lib/remotes.mjs) follow in
+// the same repository; their cells come back separately as `remote`.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -21,6 +23,7 @@ import {
   writeRandomFile,
 } from './data.mjs';
 import { capture, dirBytes, median, round, runSeq, settleDisks, syncDisks } from './measure.mjs';
+import { remoteNotRun, runRemotes } from './remotes.mjs';
 
 // ------------------------------------------------------------------ rows
 
@@ -191,6 +194,7 @@ export async function runW1(tool, cfg, env, log) {
   const editAt = Math.floor(size / 2);
   const editLen = Math.min(1 * MiB, size - editAt);
   const file = path.join(dir, 'big.bin');
+  let remote = null;
   try {
     freshRepo(dir, env);
     log(`${tool.name.padEnd(9)} generating ${cfg.w1MiB} MiB big.bin`);
@@ -227,6 +231,12 @@ export async function runW1(tool, cfg, env, log) {
       await ctx.timed('checkoutNew', tool.checkout('main'));
       ctx.verify('checkoutNew', hashFile(file), h3, 'the latest version');
     }
+
+    // f. push, then a fresh clone + pull (directory remote, then S3)
+    if (cfg.remotes) {
+      const check = { digest: (root) => hashFile(path.join(root, 'big.bin')), expected: h3 };
+      remote = await runRemotes(tool, cfg, env, log, { wl: 'w1', repo: dir, check, defer: deferRemoval });
+    }
   } catch (err) {
     log(`${tool.name.padEnd(9)} harness error: ${err.stack ?? err}`);
     ctx.harnessError = String(err.message ?? err);
@@ -237,7 +247,12 @@ export async function runW1(tool, cfg, env, log) {
     // run removes every work tree once, after the last measurement.
     deferRemoval(dir);
   }
-  return finish(ctx, W1_ROWS);
+  return withRemote(finish(ctx, W1_ROWS), cfg, ctx, remote);
+}
+
+function withRemote(result, cfg, ctx, remote) {
+  if (!cfg.remotes) return result;
+  return { ...result, remote: remote ?? remoteNotRun(`the workload stopped early (${ctx.harnessError ?? 'unknown'})`) };
 }
 
 /** Untimed unlock + edit, then timed add + commit, then store growth. */
@@ -267,6 +282,7 @@ export async function runW2(tool, cfg, env, log) {
   const dir = path.join(cfg.workDir, `w2-${tool.name}`);
   const ctx = new Ctx(tool, dir, env, cfg, log);
   const layout = w2Layout(cfg.w2Files, cfg.w2PerDir);
+  let remote = null;
   try {
     freshRepo(dir, env);
     log(`${tool.name.padEnd(9)} generating ${layout.length} files (${(layoutBytes(layout) / MiB).toFixed(0)} MiB)`);
@@ -295,6 +311,11 @@ export async function runW2(tool, cfg, env, log) {
     ctx.verify('checkoutOld', layoutDigest(dir, layout), d1, 'the previous version');
     await ctx.timed('checkoutNew', tool.checkout('main'));
     ctx.verify('checkoutNew', layoutDigest(dir, layout), d2, 'the latest version');
+
+    if (cfg.remotes) {
+      const check = { digest: (root) => layoutDigest(root, layout), expected: d2 };
+      remote = await runRemotes(tool, cfg, env, log, { wl: 'w2', repo: dir, check, defer: deferRemoval });
+    }
   } catch (err) {
     log(`${tool.name.padEnd(9)} harness error: ${err.stack ?? err}`);
     ctx.harnessError = String(err.message ?? err);
@@ -305,7 +326,7 @@ export async function runW2(tool, cfg, env, log) {
     // run removes every work tree once, after the last measurement.
     deferRemoval(dir);
   }
-  return finish(ctx, W2_ROWS);
+  return withRemote(finish(ctx, W2_ROWS), cfg, ctx, remote);
 }
 
 function finish(ctx, rows) {
