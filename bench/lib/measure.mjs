@@ -162,6 +162,14 @@ export function failureLine(r) {
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
+/** The largest peak RSS among a tool's cells for one workload (null when none was measured). */
+export function peakRss(cells) {
+  const rss = Object.values(cells)
+    .map((c) => c.rssKiB)
+    .filter((x) => x != null);
+  return rss.length ? Math.max(...rss) : null;
+}
+
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;

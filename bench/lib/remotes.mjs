@@ -25,7 +25,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { fileBytes, round, runSeq, syncDisks } from './measure.mjs';
+import { fileBytes, peakRss, round, runSeq, syncDisks } from './measure.mjs';
 
 export const REMOTE_ROWS = [
   { id: 'dirPush', kind: 'time', label: 'push to a directory remote (data + git history)' },
@@ -581,13 +581,10 @@ function finishRemote(have, harnessError) {
         ? { kind: 'time', ok: false, error: harnessError ? `harness: ${harnessError}` : 'not run' }
         : { kind: row.kind, skipped: 'not run', ...(row.kind === 'count' ? { count: null } : {}) });
   }
-  const rss = Object.values(cells)
-    .map((c) => c.rssKiB)
-    .filter((x) => x != null);
   return {
     status: 'ran',
     cells,
-    peakRssKiB: rss.length ? Math.max(...rss) : null,
+    peakRssKiB: peakRss(cells),
     ...(harnessError ? { harnessError } : {}),
   };
 }

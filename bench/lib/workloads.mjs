@@ -22,7 +22,7 @@ import {
   writeLayout,
   writeRandomFile,
 } from './data.mjs';
-import { capture, dirBytes, median, round, runSeq, settleDisks, syncDisks } from './measure.mjs';
+import { capture, dirBytes, median, peakRss, round, runSeq, settleDisks, syncDisks } from './measure.mjs';
 import { remoteNotRun, runRemotes } from './remotes.mjs';
 
 // ------------------------------------------------------------------ rows
@@ -338,13 +338,10 @@ function finish(ctx, rows) {
         ? failedCell(ctx.harnessError ? `harness: ${ctx.harnessError}` : 'not run')
         : { kind: 'bytes', skipped: 'not run' });
   }
-  const rss = Object.values(cells)
-    .map((c) => c.rssKiB)
-    .filter((x) => x != null);
   return {
     status: 'ran',
     cells,
-    peakRssKiB: rss.length ? Math.max(...rss) : null,
+    peakRssKiB: peakRss(cells),
     ...(ctx.harnessError ? { harnessError: ctx.harnessError } : {}),
   };
 }

@@ -7,10 +7,7 @@ import { join } from 'node:path';
 import { CAN_MOUNT, MOUNT_REASON, withTmpfs } from '../helpers/tmpfs.js';
 import { BIN, createTmpRepo, pseudoRandom, runCli, runJson } from '../helpers/tmpRepo.js';
 
-const MOUNT = CAN_MOUNT;
-const mountReason = MOUNT_REASON;
-
-test('disk full during add: a clear NO_SPACE error, nothing half-stored, and the next add succeeds once there is room', { skip: MOUNT ? false : mountReason }, () => {
+test('disk full during add: a clear NO_SPACE error, nothing half-stored, and the next add succeeds once there is room', { skip: CAN_MOUNT ? false : MOUNT_REASON }, () => {
   const repo = createTmpRepo();
   try {
     withTmpfs('size=4m', (cache) => {
@@ -34,7 +31,7 @@ test('disk full during add: a clear NO_SPACE error, nothing half-stored, and the
   }
 });
 
-test('disk full during checkout: the work tree keeps no partial file and the next checkout completes', { skip: MOUNT ? false : mountReason }, () => {
+test('disk full during checkout: the work tree keeps no partial file and the next checkout completes', { skip: CAN_MOUNT ? false : MOUNT_REASON }, () => {
   withTmpfs('size=16m', (work) => {
     execFileSync('git', ['init', '-q', work]);
     execFileSync('git', ['-C', work, 'config', 'user.email', 't@e.x']);
@@ -59,7 +56,7 @@ test('disk full during checkout: the work tree keeps no partial file and the nex
   });
 });
 
-test('a read-only store gives a PERMISSION error with a hint, and the data is untouched', { skip: MOUNT ? false : mountReason }, () => {
+test('a read-only store gives a PERMISSION error with a hint, and the data is untouched', { skip: CAN_MOUNT ? false : MOUNT_REASON }, () => {
   const repo = createTmpRepo();
   try {
     withTmpfs('ro,size=1m', (cache) => {
