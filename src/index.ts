@@ -29,3 +29,18 @@ export type { DiffResult } from './api/diff.js';
 export type { ListResult } from './api/ls.js';
 export type { GcResult } from './api/gc.js';
 export type { FsckResult } from './api/fsck.js';
+// Remotes: the same functions as trove remote / push / fetch / pull / status -r / fsck -r / gc -r.
+export { remote } from './api/remote.js';
+export { push } from './api/push.js';
+export { fetch } from './api/fetch.js';
+export { pull } from './api/pull.js';
+export { remoteStatus } from './api/remoteStatus.js';
+export { fsckRemote } from './api/fsck.js';
+export { gcRemote } from './api/gc.js';
+export type { RemoteInfo } from './api/remote.js';
+export type { PushOptions, PushResult } from './api/push.js';
+export type { FetchOptions, FetchResult } from './api/fetch.js';
+export type { PullOptions, PullResult } from './api/pull.js';
+export type { RemoteStatusResult } from './api/remoteStatus.js';
+export type { RemoteFsckResult } from './api/fsck.js';
+export type { RemoteGcOptions, RemoteGcResult } from './api/gc.js';

@@ -14,6 +14,8 @@ export interface RemoteSession {
   readonly index: RemoteIndex;
   readonly jobs: number;
   readonly policy: RetryPolicy;
+  /** local copies of the remote's pack indexes */
+  readonly cacheDir: string;
 }
 
 /** Default parallel requests: enough to fill a link with latency; a local directory needs fewer. */
@@ -28,7 +30,7 @@ export async function openSession(repo: Repo, remote: string | undefined, jobs: 
     const policy = defaultRetryPolicy();
     const cacheDir = join(repo.store.dir, 'remotes', createHash('sha256').update(backend.display).digest('hex').slice(0, 16));
     const index = await RemoteIndex.load(backend, cacheDir, { jobs: j, policy });
-    return { name, backend, index, jobs: Math.max(1, j), policy };
+    return { name, backend, index, jobs: Math.max(1, j), policy, cacheDir };
   } catch (err) {
     await backend.close().catch(() => undefined);
     throw err;

@@ -192,7 +192,7 @@ export class AzureBackend implements Backend {
         for (const item of page.segment.blobItems) {
           // Accounts with a hierarchical namespace (Data Lake Gen2) list directories as empty marker blobs.
           if (item.metadata?.hdi_isfolder === 'true') continue;
-          out.push({ key: item.name.slice(strip), size: item.properties.contentLength ?? 0 });
+          out.push({ key: item.name.slice(strip), size: item.properties.contentLength ?? 0, mtime: item.properties.lastModified.getTime() });
         }
       }
     } catch (err) {

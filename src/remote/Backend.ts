@@ -34,6 +34,8 @@ export interface Body {
 export interface RemoteEntry {
   readonly key: string;
   readonly size: number;
+  /** last modification, ms since the epoch, when the backend reports it (gc -r's grace period needs it) */
+  readonly mtime?: number;
 }
 
 export interface Backend {

@@ -105,7 +105,7 @@ export class DirectoryBackend implements Backend {
           await walk(p);
         } else if (e.isFile()) {
           const st = await fsp.stat(p).catch(() => undefined);
-          if (st) out.push({ key: relative(this.root, p).split(sep).join('/'), size: st.size });
+          if (st) out.push({ key: relative(this.root, p).split(sep).join('/'), size: st.size, mtime: st.mtimeMs });
         }
       }
     };

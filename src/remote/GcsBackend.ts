@@ -125,12 +125,13 @@ export class GcsBackend implements Backend {
     try {
       // `fields` asks for name and size only, not the full resource per object; the SDK
       // then hands back those raw items rather than File objects, whatever its typings say.
-      const [items] = (await this.bucket.getFiles({ prefix: full, autoPaginate: true, fields: 'items(name,size),nextPageToken' })) as unknown as [ListedItem[]];
+      const [items] = (await this.bucket.getFiles({ prefix: full, autoPaginate: true, fields: 'items(name,size,updated),nextPageToken' })) as unknown as [ListedItem[]];
       const out: RemoteEntry[] = [];
       for (const item of items) {
         const key = item.name.slice(strip);
         // Console "folder" placeholders (name ending in '/') and names trove could never address are skipped.
-        if (isAddressable(key)) out.push({ key, size: Number(item.size ?? item.metadata?.size ?? 0) });
+        const updated = Date.parse(String(item.updated ?? item.metadata?.updated ?? ''));
+        if (isAddressable(key)) out.push({ key, size: Number(item.size ?? item.metadata?.size ?? 0), ...(Number.isFinite(updated) ? { mtime: updated } : {}) });
       }
       return out;
     } catch (err) {
@@ -195,7 +196,8 @@ export class GcsBackend implements Backend {
 interface ListedItem {
   readonly name: string;
   readonly size?: string | number;
-  readonly metadata?: { readonly size?: string | number };
+  readonly updated?: string;
+  readonly metadata?: { readonly size?: string | number; readonly updated?: string };
 }
 
 function stringSetting(remote: string, settings: Readonly<Record<string, unknown>>, key: string): string | undefined {

@@ -1,3 +1,4 @@
+import { timeoutSetting } from './timeoutSetting.js';
 import { TroveError } from '../errors/index.js';
 import type { Backend, BackendOptions, Body, ByteRange, RemoteEntry } from './Backend.js';
 import { checkKey } from './checkKey.js';
@@ -46,7 +47,7 @@ export class HttpBackend implements Backend {
     if ((u.username || u.password) && headers.authorization === undefined) {
       headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
     }
-    const timeoutMs = timeoutSetting(options.name, options.settings.timeout_ms);
+    const timeoutMs = timeoutSetting(options.name, options.settings.timeout_ms, DEFAULT_TIMEOUT_MS);
     // A query string on the base URL (an access token some servers accept there) goes on every request.
     return new HttpBackend(parsed.base!, u.search, headers, timeoutMs, options.name, redactUrl(options.url));
   }
@@ -237,11 +238,4 @@ function headerSetting(remote: string, value: unknown): Record<string, string> {
     out[k.toLowerCase()] = String(v);
   }
   return out;
-}
-
-function timeoutSetting(remote: string, value: unknown): number {
-  if (value === undefined || value === null || value === '') return DEFAULT_TIMEOUT_MS;
-  const n = typeof value === 'string' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new TroveError('CONFIG', `remotes.${remote}.timeout_ms must be a positive whole number of milliseconds.`, { hint: 'Edit .trove/config.yaml (or config.local.yaml).' });
-  return n;
 }

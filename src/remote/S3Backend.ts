@@ -10,6 +10,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { timeoutSetting } from './timeoutSetting.js';
 import { TroveError } from '../errors/index.js';
 import { readBody, type Backend, type BackendOptions, type Body, type ByteRange, type RemoteEntry } from './Backend.js';
 import { checkKey, joinKey } from './checkKey.js';
@@ -132,7 +133,7 @@ export class S3Backend implements Backend {
     try {
       do {
         const res = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: full || undefined, ContinuationToken: token }));
-        for (const o of res.Contents ?? []) if (o.Key !== undefined && !o.Key.endsWith('/')) out.push({ key: o.Key.slice(strip), size: o.Size ?? 0 });
+        for (const o of res.Contents ?? []) if (o.Key !== undefined && !o.Key.endsWith('/')) out.push({ key: o.Key.slice(strip), size: o.Size ?? 0, ...(o.LastModified ? { mtime: o.LastModified.getTime() } : {}) });
         token = res.IsTruncated ? res.NextContinuationToken : undefined;
       } while (token);
     } catch (err) {
@@ -262,10 +263,14 @@ function clientConfig(options: BackendOptions): S3ClientConfig {
     // The default region is a guess: let AWS's 301 name the bucket's real one instead of failing.
     followRegionRedirects: true,
     // No overall request timeout: a 2 GB part upload is slow but healthy. A stalled socket is not.
-    requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000 },
+    requestHandler: { connectionTimeout: 10_000, socketTimeout: timeoutSetting(options.name, s.timeout_ms, 120_000) },
   };
-  if (checksum) {
-    const mode = checksum === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
+  // S3-compatible stores (an endpoint is set) often reject the SDK's default
+  // flexible checksums (aws-chunked trailers): ask for them only when required
+  // there. Integrity does not depend on it: trove verifies every digest itself.
+  const effective = checksum ?? (config.endpoint ? 'when_required' : undefined);
+  if (effective) {
+    const mode = effective === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
     config.requestChecksumCalculation = mode;
     config.responseChecksumValidation = mode;
   }

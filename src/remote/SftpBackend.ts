@@ -186,7 +186,7 @@ export class SftpBackend implements Backend {
           if (relDir === '' && e.filename === 'tmp') continue;
           subdirs.push([`${dir}/${e.filename}`, keyPath]);
         } else if (e.attrs.isFile()) {
-          out.push({ key: keyPath, size: e.attrs.size ?? 0 });
+          out.push({ key: keyPath, size: e.attrs.size ?? 0, ...(e.attrs.mtime ? { mtime: e.attrs.mtime * 1000 } : {}) });
         }
       }
       await mapLimit(subdirs, LIST_CONCURRENCY, ([d, r]) => walk(d, r));

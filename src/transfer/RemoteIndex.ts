@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { parsePackIndex, type PackEntry, type PackEntryKind } from '../core/packIndex.js';
-import type { Backend } from '../remote/Backend.js';
+import type { Backend, RemoteEntry } from '../remote/Backend.js';
 import { checkRemoteFormat, indexKey, PACK_LIST_KEY, PACKS_PREFIX, packNamesFromListing } from '../remote/remoteLayout.js';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
 import { mapLimit } from '../util/mapLimit.js';
@@ -25,6 +25,8 @@ export class RemoteIndex {
   readonly packs = new Map<string, { size: number; entries: PackEntry[] }>();
   /** sizes of packs/*.pack as listed (only for remotes that can list), including packs whose index never arrived */
   readonly listedPacks = new Map<string, number>();
+  /** every listed key below packs/ (size, and mtime where the backend reports it: gc -r's grace period) */
+  readonly listedKeys = new Map<string, RemoteEntry>();
   /** indexes that could not be read or did not verify: their objects count as absent (a push rewrites them) */
   readonly badIndexes: { name: string; message: string }[] = [];
   requests = 0;
@@ -42,6 +44,7 @@ export class RemoteIndex {
       for (const e of listing) {
         const m = /^packs\/([0-9a-f]{64})\.pack$/.exec(e.key);
         if (m) index.listedPacks.set(m[1]!, e.size);
+        index.listedKeys.set(e.key, e);
       }
       names = packNamesFromListing(listing.map((e) => e.key));
     } else {
@@ -69,14 +72,17 @@ export class RemoteIndex {
     } catch {
       /* not cached yet */
     }
+    // Transient faults get the whole retry budget; a body that does not hash to
+    // its name is re-read twice (a flipped bit in transit), then believed.
+    let corrupt = 0;
     const text = await withRetries(async () => {
       this.requests++;
       const data = await this.backend.get(indexKey(name));
       if (sha256(data) !== name) {
-        throw new TroveError('CORRUPT_OBJECT', `The pack index ${indexKey(name)} on ${this.backend.display} does not match its name (corrupt or truncated).`, { retryable: true, hint: 'Run trove fsck -r REMOTE --thorough; push again from a clone that has the data.' });
+        throw new TroveError('CORRUPT_OBJECT', `The pack index ${indexKey(name)} on ${this.backend.display} does not match its name (corrupt or truncated).`, { retryable: ++corrupt <= 2, hint: 'Run trove fsck -r REMOTE --thorough; push again from a clone that has the data.' });
       }
       return data;
-    }, { ...policy, retries: Math.min(policy.retries, 2) });
+    }, policy);
     try {
       atomicWriteSync(cached, text);
     } catch {

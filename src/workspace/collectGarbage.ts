@@ -52,7 +52,12 @@ export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; al
   return { dryRun: Boolean(options.dryRun), pointers: pointers.length, kept: entries.length - removed, removed, freedBytes };
 }
 
-async function collectPointers(repo: Repo): Promise<{ pointer: Pointer; what: string }[]> {
+/**
+ * Every pointer version anything in this clone can reach: all refs (remote-
+ * tracking ones included) with their reflogs, the index and the work tree.
+ * Both gc and gc -r keep exactly what these need.
+ */
+export async function collectPointers(repo: Repo): Promise<{ pointer: Pointer; what: string }[]> {
   const revList = await repo.git.run(['rev-list', '--objects', '--all', '--reflog']);
   const blobs = new Map<string, string>();
   for (const line of revList.stdout.toString('utf8').split('\n')) {

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { openRepo, add, status, checkout, diff, ls, init, isTroveError, type Reporter } from '../../src/index.js';
-import { createTmpRepo } from '../helpers/tmpRepo.js';
+import { openRepo, add, status, checkout, diff, ls, init, isTroveError, remote, push, pull, remoteStatus, fsckRemote, gcRemote, type Reporter } from '../../src/index.js';
+import { createTmpRepo, pseudoRandom } from '../helpers/tmpRepo.js';
 
 test('the library API is the same code path as the CLI: init, add, status, checkout, diff, ls', async () => {
   const repo = createTmpRepo({ init: false });
@@ -38,6 +38,35 @@ test('library errors are typed TroveErrors with a code and a hint, never process
     await assert.rejects(add(r, { paths: [] }), (err: unknown) => isTroveError(err, 'USAGE'));
     await assert.rejects(checkout(r, { rev: 'nope' }), (err: unknown) => isTroveError(err, 'NOT_FOUND'));
   } finally {
+    repo.cleanup();
+  }
+});
+
+test('the library drives remotes too: remote.add, push, remoteStatus, pull, fsckRemote, gcRemote', async () => {
+  const repo = createTmpRepo();
+  try {
+    const model = pseudoRandom(2 * 1024 * 1024 + 1, 9);
+    repo.write('models/m.bin', model);
+    const r = await openRepo({ cwd: repo.dir });
+    await add(r, { paths: ['models/m.bin'] });
+    repo.git('commit', '-qm', 'v1');
+    await remote.add(r, 'store', join(repo.dir, '..', `${repo.dir.split('/').pop()}-remote`), { makeDefault: true });
+    const r2 = await openRepo({ cwd: repo.dir });
+    assert.equal(remote.getDefault(r2), 'store');
+    assert.equal((await remoteStatus(r2)).inSync, false);
+    const pushed = await push(r2);
+    assert.ok(pushed.objects >= 3, 'chunks and the chunk list went up');
+    assert.equal((await remoteStatus(r2)).inSync, true);
+    rmSync(join(repo.dir, '.trove', 'cache'), { recursive: true, force: true });
+    rmSync(join(repo.dir, 'models', 'm.bin'));
+    const r3 = await openRepo({ cwd: repo.dir });
+    await pull(r3);
+    assert.ok(readFileSync(join(repo.dir, 'models', 'm.bin')).equals(model));
+    assert.equal((await fsckRemote(r3, { thorough: true })).corruptPacks.length, 0);
+    const g = await gcRemote(r3, { dryRun: true, graceMs: 0 });
+    assert.equal(g.deadObjects, 0, 'everything on the remote is live');
+  } finally {
+    rmSync(join(repo.dir, '..', `${repo.dir.split('/').pop()}-remote`), { recursive: true, force: true });
     repo.cleanup();
   }
 });

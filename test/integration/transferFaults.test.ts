@@ -26,7 +26,7 @@ class FaultyBackend implements Backend {
   readonly canList = true;
   readonly display = 'faulty';
   calls = { get: 0, put: 0 };
-  constructor(private readonly inner: Backend, private readonly plan: { get?: (n: number) => Fault | undefined; put?: (n: number) => Fault | undefined }) {}
+  constructor(private readonly inner: Backend, private readonly plan: { get?: (n: number) => Fault | undefined; put?: (n: number) => Fault | undefined; indexes?: boolean }) {}
   stat(key: string) {
     return this.inner.stat(key);
   }
@@ -40,7 +40,7 @@ class FaultyBackend implements Backend {
     return this.inner.close();
   }
   async get(key: string, range?: ByteRange): Promise<Buffer> {
-    const fault = key.endsWith('.pack') ? this.plan.get?.(this.calls.get++) : undefined;
+    const fault = key.endsWith('.pack') || (this.plan.indexes && key.endsWith('.idx')) ? this.plan.get?.(this.calls.get++) : undefined;
     if (fault === 'http-503') throw new TroveError('REMOTE', 'HTTP 503 from faulty', { retryable: true, data: { retryAfterMs: 5 } });
     if (fault === 'drop-mid-body') throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     const data = Buffer.from(await this.inner.get(key, range));
@@ -110,6 +110,20 @@ test('fetch through truncated, bit-flipped, reset and 503 responses stores only 
     assert.deepEqual(stats.failed, []);
     for (const r of s.roots) assert.ok(dst.hasFile(r.oid));
     assert.ok(faulty.calls.get > faults.length);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('regression: a pack index that answered 503 three times in a row failed the whole pull (index reads had only 2 retries)', async () => {
+  const s = await setup();
+  try {
+    await pushAll(s, s.dir);
+    const faulty = new FaultyBackend(s.dir, { get: (n) => (n < 4 ? 'http-503' : undefined), indexes: true });
+    const index = await RemoteIndex.load(faulty, join(s.base, 'idx-503'), { jobs: 1, policy: { ...policy, retries: 6 } });
+    assert.equal(index.badIndexes.length, 0);
+    assert.ok(index.objectCount >= s.roots.length, 'every index was read in the end');
+    assert.ok(faulty.calls.get >= 5);
   } finally {
     s.cleanup();
   }

@@ -93,6 +93,15 @@ export function backendContract(t: ContractTarget): void {
     assert.deepEqual(await b.list('nothing/'), []);
   });
 
+  it('list reports when each key was last written (gc -r needs it for its grace period)', async (b) => {
+    const before = Date.now();
+    await b.put('t/one', bufferBody(Buffer.alloc(3)));
+    const [e] = await b.list('t/');
+    assert.ok(e && typeof e.mtime === 'number', 'an mtime is listed');
+    // Server clocks on 127.0.0.1 are this machine's; some stores keep whole seconds.
+    assert.ok(Math.abs(e.mtime! - before) < 120_000, `mtime ${new Date(e.mtime!).toISOString()} is near now`);
+  });
+
   if (!t.skipPagination) {
     it('list returns every key past one page (1100 keys)', async (b) => {
       const keys = Array.from({ length: 1100 }, (_, i) => `many/${String(i).padStart(5, '0')}`);

@@ -1,17 +1,50 @@
 import { humanBytes } from '../../util/humanBytes.js';
 import { defineCommand } from '../defineCommand.js';
+import { parseJobs } from './transferOptions.js';
 
 export const gcCommand = defineCommand({
   name: 'gc',
-  summary: 'remove stored objects that no branch, tag, stash, index or work tree refers to',
-  examples: ['trove gc --dry-run', 'trove gc', 'trove gc --allow-shared   # the cache is shared, and this repo is its only user'],
-  configure: (cmd) => cmd.option('-n, --dry-run', 'only report what would be removed').option('--allow-shared', 'run even though core.cache points to a shared cache'),
+  summary: 'remove stored objects that no branch, tag, stash, index or work tree refers to (locally, or on a remote with -r)',
+  examples: [
+    'trove gc --dry-run',
+    'trove gc',
+    'trove gc --allow-shared   # the cache is shared, and this repo is its only user',
+    'git fetch --all && trove gc -r storage --dry-run   # what the remote holds that no ref here needs',
+    'trove gc -r storage --grace 7d',
+  ],
+  configure: (cmd) =>
+    cmd
+      .option('-n, --dry-run', 'only report what would be removed')
+      .option('--allow-shared', 'run even though core.cache points to a shared cache')
+      .option('-r, --remote <name>', 'collect garbage on this remote instead of the local store (never by default)')
+      .option('--grace <duration>', 'with -r: leave packs younger than this alone, e.g. 1h, 7d, 0', '24h')
+      .option('-j, --jobs <n>', 'with -r: parallel requests', parseJobs),
   async run(ctx, _args, opts) {
-    const [{ gc }, { openRepo }] = await Promise.all([import('../../api/gc.js'), import('../../workspace/Repo.js')]);
+    const [{ gc, gcRemote }, { openRepo }] = await Promise.all([import('../../api/gc.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
+    if (opts.remote) {
+      const { parseDuration } = await import('../../util/parseDuration.js');
+      const graceMs = parseDuration(String(opts.grace), '--grace');
+      return { remote: await gcRemote(repo, { remote: String(opts.remote), dryRun: Boolean(opts.dryRun), graceMs, ...(opts.jobs ? { jobs: Number(opts.jobs) } : {}) }) };
+    }
     return gc(repo, { dryRun: Boolean(opts.dryRun), allowShared: Boolean(opts.allowShared) });
   },
-  render(out, r) {
+  render(out, all) {
+    if ('remote' in all) {
+      const r = all.remote;
+      const verb = r.dryRun ? 'Would remove' : 'Removed';
+      for (const p of r.deletedPacks) out.line(`${r.dryRun ? 'would delete' : 'deleted'}   pack ${p.slice(0, 16)}… (nothing in it is used)`);
+      for (const p of r.repackedPacks) out.line(`${r.dryRun ? 'would repack' : 'repacked'}  pack ${p.from.slice(0, 16)}… (${p.kept} used object(s) kept${p.to ? ` in ${p.to.slice(0, 16)}…` : ''})`);
+      for (const p of r.orphanPacks) out.line(`${r.dryRun ? 'would delete' : 'deleted'}   pack ${p.slice(0, 16)}… (no index: an interrupted push)`);
+      for (const s of r.skipped) out.line(`skipped   pack ${s.pack.slice(0, 16)}…: ${s.reason}`);
+      out.line(`${verb} ${r.deadObjects} unused object(s), ${humanBytes(r.freedBytes)} on ${r.remote}; kept ${r.liveObjects} used by ${r.pointers} pointer version(s).`);
+      if (r.youngPacks.length) out.info(`${r.youngPacks.length} pack(s) with unused content are younger than the grace period and were left alone.`);
+      if (r.skipped.length) out.info('Run trove fsck -r ' + r.remote + ' --thorough to repair the skipped pack(s).');
+      if (r.dryRun) out.info('Only what this clone\'s branches, tags, reflogs, index and work tree need is kept: run git fetch --all first so other people\'s branches count.');
+      return;
+    }
+    const r = all;
     out.line(`${r.dryRun ? 'Would remove' : 'Removed'} ${r.removed} object(s), ${humanBytes(r.freedBytes)}; kept ${r.kept} referenced by ${r.pointers} pointer version(s).`);
   },
+  exitCode: (all) => ('remote' in all && all.remote.skipped.length > 0 ? 1 : 0),
 });
