@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 /**
  * One interface for every kind of remote storage (a directory, S3, Azure Blob,
  * Google Cloud Storage, SFTP, read-only HTTP). It is deliberately small, as
@@ -90,4 +91,13 @@ export async function readBody(body: Body): Promise<Buffer> {
   const parts: Uint8Array[] = [];
   for await (const p of body.open()) parts.push(p);
   return Buffer.concat(parts);
+}
+
+/**
+ * A byte stream over a body. Readable.from's default is object mode with 16
+ * items of read-ahead: 16 whole objects (up to 16 MiB) buffered per upload,
+ * times the jobs. A byte-mode stream with 1 MiB of read-ahead bounds it.
+ */
+export function bodyStream(body: Body): Readable {
+  return Readable.from(body.open(), { objectMode: false, highWaterMark: 1024 * 1024 });
 }

@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, promises as fsp } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { TroveError } from '../errors/index.js';
 import { mkdirp } from '../util/mkdirp.js';
-import type { Backend, BackendOptions, Body, ByteRange, RemoteEntry } from './Backend.js';
+import { bodyStream, type Backend, type BackendOptions, type Body, type ByteRange, type RemoteEntry } from './Backend.js';
 import { checkKey } from './checkKey.js';
 import { parseRemoteUrl } from './remoteUrl.js';
 
@@ -71,7 +70,7 @@ export class DirectoryBackend implements Backend {
     const tmp = join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}`);
     try {
       mkdirp(tmpDir);
-      await pipeline(Readable.from(body.open()), createWriteStream(tmp, { mode: 0o444 }));
+      await pipeline(bodyStream(body), createWriteStream(tmp, { mode: 0o444 }));
       const st = await fsp.stat(tmp);
       if (st.size !== body.size) throw new TroveError('REMOTE', `Wrote ${st.size} bytes of ${key} to ${this.display}, expected ${body.size}.`, { retryable: true });
       try {

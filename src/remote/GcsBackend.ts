@@ -1,11 +1,10 @@
 import { promises as fsp } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IdempotencyStrategy, Storage, type Bucket, type File } from '@google-cloud/storage';
 import { TroveError } from '../errors/index.js';
-import { readBody, type Backend, type BackendOptions, type Body, type ByteRange, type RemoteEntry } from './Backend.js';
+import { bodyStream, readBody, type Backend, type BackendOptions, type Body, type ByteRange, type RemoteEntry } from './Backend.js';
 import { checkKey, joinKey } from './checkKey.js';
 import { parseRetryAfter } from './HttpBackend.js';
 import { PACKS_PREFIX } from './remoteLayout.js';
@@ -109,7 +108,7 @@ export class GcsBackend implements Backend {
       } else {
         // contentLength becomes X-Upload-Content-Length: GCS refuses to finish an upload of another size.
         const sink = file.createWriteStream({ resumable: true, chunkSize: CHUNK_SIZE, metadata: { ...metadata, contentLength: body.size }, validation: 'crc32c' });
-        await pipeline(Readable.from(body.open()), sink);
+        await pipeline(bodyStream(body), sink);
       }
     } catch (err) {
       throw this.fail(err, 'writing', key);

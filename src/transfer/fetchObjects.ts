@@ -4,7 +4,8 @@ import type { Reporter } from '../core/Reporter.js';
 import { createOid } from '../core/oid.js';
 import type { Backend } from '../remote/Backend.js';
 import { packKey } from '../remote/remoteLayout.js';
-import { putBytesSync } from '../store/ingestSync.js';
+import { putBytes } from '../store/putBytes.js';
+import { mapLimit } from '../util/mapLimit.js';
 import { chunkListFile, objectFile } from '../store/layout.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
 import type { RemoteIndex } from './RemoteIndex.js';
@@ -34,8 +35,14 @@ export interface FetchStats {
 
 /** Adjacent wanted entries closer than this are fetched in one ranged read (the gap is cheaper than a request). */
 const MAX_GAP = 256 * 1024;
-/** One ranged read never exceeds this, so several run in parallel and memory stays bounded. */
-const MAX_SPAN = 16 * 1024 * 1024;
+/**
+ * Bytes of ranged reads in flight, all jobs together: each read is at most
+ * this divided by the jobs (4–16 MiB), so peak memory stays near 64 MiB (plus
+ * a client's copy) however many jobs run, while reads stay large.
+ */
+const SPAN_BUDGET = 64 * 1024 * 1024;
+/** Objects of one read written to the store at once: file creation waits overlap on the thread pool. */
+const WRITES_IN_FLIGHT = 8;
 
 interface Span {
   readonly pack: string;
@@ -67,6 +74,7 @@ export async function fetchObjects(backend: Backend, index: RemoteIndex, store: 
     if (!list) byPack.set(loc.pack, (list = []));
     list.push({ want, entry: loc.entry });
   }
+  const MAX_SPAN = Math.min(16, Math.max(4, Math.floor(SPAN_BUDGET / (1024 * 1024) / Math.max(1, options.jobs)))) * 1024 * 1024;
   const spans: Span[] = [];
   for (const [pack, list] of byPack) {
     list.sort((a, b) => a.entry.offset - b.entry.offset);
@@ -100,17 +108,17 @@ export async function fetchObjects(backend: Backend, index: RemoteIndex, store: 
         }
         verified.push({ it, bytes });
       }
-      for (const { it, bytes } of verified) {
+      await mapLimit(verified, WRITES_IN_FLIGHT, async ({ it, bytes }) => {
         const target = it.want.kind === 'o' ? objectFile(store.dir, createOid('sha256', it.want.hex)) : chunkListFile(store.dir, createOid('sha256', it.want.hex));
         try {
-          putBytesSync(store.dir, target, bytes);
+          await putBytes(store.dir, target, bytes);
         } catch (err) {
           throw fromFsError(err, 'writing a fetched object into the store at', store.dir);
         }
         options.stats.objects++;
         options.stats.bytes += bytes.length;
         options.reporter.advance(bytes.length);
-      }
+      });
     }, options.policy);
   });
   for (const f of failures) {

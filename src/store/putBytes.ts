@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { storeTmpDir } from './layout.js';
+import { mkdirp } from '../util/mkdirp.js';
+
+/**
+ * Asynchronous twin of putBytesSync, for callers that write many objects at
+ * once (a fetch): creating a file costs a journal round trip on ext4, and
+ * several in flight on libuv's thread pool overlap those waits, where the
+ * synchronous version pays them one after another. Same contract: temp file,
+ * read-only, rename into place; returns the bytes written (0 when present).
+ */
+export async function putBytes(storeDir: string, target: string, data: Uint8Array): Promise<number> {
+  try {
+    await fsp.access(target);
+    return 0;
+  } catch {
+    /* absent: write it */
+  }
+  const tmp = join(storeTmpDir(storeDir), `${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    await fsp.writeFile(tmp, data, { mode: 0o444 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirp(storeTmpDir(storeDir));
+    await fsp.writeFile(tmp, data, { mode: 0o444 });
+  }
+  try {
+    try {
+      await fsp.rename(tmp, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      mkdirp(dirname(target));
+      await fsp.rename(tmp, target);
+    }
+  } catch (err) {
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+  return data.length;
+}
