@@ -29,3 +29,7 @@ export type { DiffResult } from './api/diff.js';
 export type { ListResult } from './api/ls.js';
 export type { GcResult } from './api/gc.js';
 export type { FsckResult } from './api/fsck.js';
+export { mergeDriver } from './api/mergeDriver.js';
+export type { MergeDriverOptions, MergeDriverResult } from './api/mergeDriver.js';
+export { checkoutConflict } from './api/checkoutConflict.js';
+export type { ConflictCheckoutOptions, ConflictCheckoutResult, ConflictSide } from './api/checkoutConflict.js';
