@@ -44,3 +44,7 @@ export type { PullOptions, PullResult } from './api/pull.js';
 export type { RemoteStatusResult } from './api/remoteStatus.js';
 export type { RemoteFsckResult } from './api/fsck.js';
 export type { RemoteGcOptions, RemoteGcResult } from './api/gc.js';
+export { mergeDriver } from './api/mergeDriver.js';
+export type { MergeDriverOptions, MergeDriverResult } from './api/mergeDriver.js';
+export { checkoutConflict } from './api/checkoutConflict.js';
+export type { ConflictCheckoutOptions, ConflictCheckoutResult, ConflictSide } from './api/checkoutConflict.js';

@@ -89,7 +89,7 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[])
  * then the chunks named by fetched chunk lists. Each level is one batched,
  * parallel fetch; content already in the store is never requested.
  */
-export async function fetchClosure(backend: Backend, index: RemoteIndex, store: ObjectStore, roots: readonly TransferRoot[], options: { jobs: number; policy: RetryPolicy; reporter: Reporter }): Promise<FetchStats> {
+export async function fetchClosure(backend: Backend, index: RemoteIndex, store: ObjectStore, roots: readonly TransferRoot[], options: { jobs: number; policy: RetryPolicy; reporter: Reporter; pagesOnly?: boolean }): Promise<FetchStats> {
   const stats: FetchStats = { objects: 0, bytes: 0, requests: 0, failed: [] };
   const run = (wants: FetchWant[]): Promise<void> => (wants.length ? fetchObjects(backend, index, store, wants, { ...options, stats }) : Promise.resolve());
 
@@ -113,6 +113,8 @@ export async function fetchClosure(backend: Backend, index: RemoteIndex, store: 
     }
     pages = next;
   }
+  // A merge needs the directory versions' shape, not their content.
+  if (options.pagesOnly) return stats;
 
   // File contents: whole objects, or chunk lists (then their chunks).
   const wants: FetchWant[] = [];

@@ -1,13 +1,14 @@
 import { Option } from 'commander';
 import { LINK_MODES, type LinkMode } from '../../platform/config.js';
 import { defineCommand } from '../defineCommand.js';
+import { conflictOptions, conflictSide, isConflictCheckout, renderConflictCheckout } from './conflictCheckout.js';
 
 export const checkoutCommand = defineCommand({
   name: 'checkout',
   summary: 'make tracked data match the pointers of the work tree or of a Git revision',
-  examples: ['trove checkout                      # restore deleted or changed data', 'trove checkout models/model.pt', 'trove checkout --rev HEAD~1        # data of an older commit; HEAD does not move', 'trove checkout --rev v1.0 data/train/cat.jpg', 'trove checkout --force data/       # discard local changes (saved in the store first)'],
+  examples: ['trove checkout                      # restore deleted or changed data', 'trove checkout models/model.pt', 'trove checkout --rev HEAD~1        # data of an older commit; HEAD does not move', 'trove checkout --rev v1.0 data/train/cat.jpg', 'trove checkout --force data/       # discard local changes (saved in the store first)', 'trove checkout --theirs data/images/cat/1.jpg   # during a merge conflict: their version of one file'],
   configure: (cmd) =>
-    cmd
+    conflictOptions(cmd)
       .argument('[paths...]', 'tracked paths, or files inside tracked directories (default: all)')
       .option('-r, --rev <rev>', 'take the pointers from this Git revision')
       .option('-f, --force', 'overwrite local changes that were not added (their content is saved in the store first)')
@@ -15,6 +16,8 @@ export const checkoutCommand = defineCommand({
   async run(ctx, args, opts) {
     const [{ checkout }, { openRepo }] = await Promise.all([import('../../api/checkout.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
+    const side = conflictSide(opts);
+    if (side) return (await import('../../api/checkoutConflict.js')).checkoutConflict(repo, { side, paths: (args[0] as string[] | undefined) ?? [], force: Boolean(opts.force), ...(opts.link ? { link: opts.link as LinkMode } : {}) });
     return checkout(repo, {
       paths: (args[0] as string[] | undefined) ?? [],
       ...(opts.rev ? { rev: String(opts.rev) } : {}),
@@ -29,5 +32,7 @@ export const checkoutCommand = defineCommand({
     }
     for (const s of r.saved) out.info(`Saved your local version of ${s.path} in the store as ${s.oid}.`);
     if (r.pointers.length) out.info(`Pointer files now match the checked-out revision: ${r.pointers.join(', ')} (git status shows whether they differ from HEAD).`);
+    if (isConflictCheckout(r)) renderConflictCheckout(out, r);
   },
+  exitCode: (r) => (isConflictCheckout(r) && r.conflicts.length > 0 ? 1 : 0),
 });
