@@ -5,7 +5,8 @@ import { RemoteIndex } from '../transfer/RemoteIndex.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../transfer/withRetries.js';
 import { loadConfig } from '../platform/config.js';
 import { parseRemoteUrl } from '../remote/remoteUrl.js';
-import { openRemote } from '../workspace/remotes.js';
+import { openBackend } from '../remote/openBackend.js';
+import { resolveRemoteName } from '../workspace/remotes.js';
 import type { Repo } from '../workspace/Repo.js';
 
 export interface RemoteSession {
@@ -23,14 +24,23 @@ const DEFAULT_JOBS = { dir: 4, other: 8 };
 
 /** Open a remote and load its index; the caller closes the backend. */
 export async function openSession(repo: Repo, remote: string | undefined, jobs: number | undefined): Promise<RemoteSession> {
-  const { name, backend } = await openRemote(repo, remote);
+  const name = resolveRemoteName(repo, remote);
+  const { url, ...settings } = loadConfig(repo.troveDir).remotes[name]!;
+  return openBackendSession({ name, url, settings }, repo.store.dir, { jobs, baseDir: repo.root });
+}
+
+/**
+ * Open a remote given by its configuration (this repository's, or another
+ * one's for trove get) and load its index, cached under `storeDir`.
+ */
+export async function openBackendSession(remote: { name: string; url: string; settings: Readonly<Record<string, unknown>> }, storeDir: string, options: { jobs?: number; baseDir?: string } = {}): Promise<RemoteSession> {
+  const backend = await openBackend({ name: remote.name, url: remote.url, settings: remote.settings, env: process.env, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
   try {
-    const settings = loadConfig(repo.troveDir).remotes[name]!;
-    const j = jobs ?? (Number.isInteger(settings.jobs) ? (settings.jobs as number) : parseRemoteUrl(settings.url, repo.root).scheme === 'dir' ? DEFAULT_JOBS.dir : DEFAULT_JOBS.other);
+    const j = options.jobs ?? (Number.isInteger(remote.settings.jobs) ? (remote.settings.jobs as number) : parseRemoteUrl(remote.url, options.baseDir).scheme === 'dir' ? DEFAULT_JOBS.dir : DEFAULT_JOBS.other);
     const policy = defaultRetryPolicy();
-    const cacheDir = join(repo.store.dir, 'remotes', createHash('sha256').update(backend.display).digest('hex').slice(0, 16));
+    const cacheDir = join(storeDir, 'remotes', createHash('sha256').update(backend.display).digest('hex').slice(0, 16));
     const index = await RemoteIndex.load(backend, cacheDir, { jobs: j, policy });
-    return { name, backend, index, jobs: Math.max(1, j), policy, cacheDir };
+    return { name: remote.name, backend, index, jobs: Math.max(1, j), policy, cacheDir };
   } catch (err) {
     await backend.close().catch(() => undefined);
     throw err;

@@ -57,6 +57,18 @@ core:
 export function loadConfig(troveDir: string, env: NodeJS.ProcessEnv = process.env): Config {
   const main = readYaml(join(troveDir, 'config.yaml'), true);
   const local = readYaml(join(troveDir, 'config.local.yaml'), false);
+  return buildConfig(main, local, env);
+}
+
+/**
+ * Another repository's committed `.trove/config.yaml` as text (read from Git
+ * by `trove get`): no local overrides, no environment. `source` names it in errors.
+ */
+export function parseCommittedConfig(text: string, source: string): Config {
+  return buildConfig(parseYamlText(text, source), {}, {});
+}
+
+function buildConfig(main: Record<string, unknown>, local: Record<string, unknown>, env: NodeJS.ProcessEnv): Config {
   const version = typeof main.version === 'number' ? main.version : CONFIG_VERSION;
   if (version > CONFIG_VERSION) {
     throw new TroveError('CONFIG', `.trove/config.yaml has format version ${version}, newer than this trove understands (${CONFIG_VERSION}).`, { hint: 'Upgrade trove (npm install -g trove@latest).' });
@@ -74,6 +86,10 @@ function readYaml(path: string, required: boolean): Record<string, unknown> {
     if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new TroveError('CONFIG', `Cannot read ${path}.`, { hint: 'Run trove init to create it.', cause: err });
   }
+  return parseYamlText(text, path);
+}
+
+function parseYamlText(text: string, path: string): Record<string, unknown> {
   let doc: unknown;
   try {
     doc = parseYaml(text) ?? {};

@@ -1,7 +1,7 @@
 import { lstatSync, readlinkSync, statSync } from 'node:fs';
 import { TroveError } from '../errors/index.js';
 import { createPointer, isPointerPath, dataPathFor, pointerPathFor, type Pointer } from '../core/pointer.js';
-import { createOid, formatOid } from '../core/oid.js';
+import { createOid, formatOid, oidEquals } from '../core/oid.js';
 import type { ManifestEntry } from '../core/manifest.js';
 import { writeManifest } from '../store/manifestIO.js';
 import { ensureIgnored } from './gitignore.js';
@@ -41,9 +41,12 @@ export async function addPaths(repo: Repo, inputs: readonly string[], options: {
   const warnings: string[] = [];
   const toStage: string[] = [];
   for (const path of paths) {
-    const { pointer, hashed, stored, skipped } = await ingestPath(repo, path);
+    const ingested = await ingestPath(repo, path);
+    const { hashed, stored, skipped } = ingested;
     for (const s of skipped) warnings.push(`Skipped ${path}/${s}: not a regular file, directory or symlink.`);
     const before = readWorkPointer(repo, path);
+    // Re-adding imported data that did not change keeps its source record (trove update still works); changed data is local from now on.
+    const pointer = before?.source && before.kind === ingested.pointer.kind && oidEquals(before.oid, ingested.pointer.oid) ? createPointer({ ...ingested.pointer, source: before.source }) : ingested.pointer;
     const changed = await writeWorkPointer(repo, path, pointer);
     const ignore = await ensureIgnored(repo, path);
     toStage.push(pointerPathFor(path));

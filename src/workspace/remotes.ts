@@ -2,8 +2,6 @@ import { isMap, type Document } from 'yaml';
 import { TroveError } from '../errors/index.js';
 import { editConfig, SECRET_KEYS } from '../platform/configEdit.js';
 import { loadConfig, type RemoteConfig } from '../platform/config.js';
-import type { Backend } from '../remote/Backend.js';
-import { openBackend } from '../remote/openBackend.js';
 import { parseRemoteUrl, redactUrl } from '../remote/remoteUrl.js';
 import type { Repo } from './Repo.js';
 
@@ -146,11 +144,4 @@ export function resolveRemoteName(repo: Repo, name?: string): string {
   throw new TroveError('USAGE', names.length === 0 ? 'No remote is configured.' : 'Several remotes are configured and none is the default.', {
     hint: names.length === 0 ? 'Add one: trove remote add -d storage /path/to/shared/dir (or s3://bucket/prefix).' : `Pass -r NAME (one of ${names.join(', ')}) or set one with trove remote default NAME.`,
   });
-}
-
-export async function openRemote(repo: Repo, name?: string): Promise<{ name: string; backend: Backend }> {
-  const resolved = resolveRemoteName(repo, name);
-  const config = loadConfig(repo.troveDir);
-  const { url, ...settings } = config.remotes[resolved]!;
-  return { name: resolved, backend: await openBackend({ name: resolved, url, settings, env: process.env, baseDir: repo.root }) };
 }

@@ -14,6 +14,28 @@ import { pushCommand } from './pushCommand.js';
 import { fetchCommand } from './fetchCommand.js';
 import { pullCommand } from './pullCommand.js';
 import { mergeDriverCommand } from './mergeDriverCommand.js';
+import { getCommand } from './getCommand.js';
+import { importCommand } from './importCommand.js';
+import { updateCommand } from './updateCommand.js';
 
-/** Every command, in the order `trove --help` lists them. */
-export const COMMANDS: readonly CommandSpec<any>[] = [initCommand, addCommand, statusCommand, checkoutCommand, diffCommand, lsCommand, mvCommand, rmCommand, gcCommand, fsckCommand, remoteCommand, pushCommand, fetchCommand, pullCommand, mergeDriverCommand];
+/** Every command, in the order `trove --help` lists them (one per line, so branches adding commands merge cleanly). */
+export const COMMANDS: readonly CommandSpec<any>[] = [
+  initCommand,
+  addCommand,
+  statusCommand,
+  checkoutCommand,
+  diffCommand,
+  lsCommand,
+  mvCommand,
+  rmCommand,
+  gcCommand,
+  fsckCommand,
+  remoteCommand,
+  pushCommand,
+  fetchCommand,
+  pullCommand,
+  getCommand,
+  importCommand,
+  updateCommand,
+  mergeDriverCommand,
+];
