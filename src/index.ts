@@ -29,3 +29,8 @@ export type { DiffResult } from './api/diff.js';
 export type { ListResult } from './api/ls.js';
 export type { GcResult } from './api/gc.js';
 export type { FsckResult } from './api/fsck.js';
+export { log } from './api/log.js';
+export { show } from './api/show.js';
+export type { LogEntry, LogOptions, LogResult } from './api/log.js';
+export type { ShowResult } from './api/show.js';
+export type { RecoverOptions } from './api/checkout.js';

@@ -13,6 +13,8 @@ import { remoteCommand } from './remoteCommand.js';
 import { pushCommand } from './pushCommand.js';
 import { fetchCommand } from './fetchCommand.js';
 import { pullCommand } from './pullCommand.js';
+import { logCommand } from './logCommand.js';
+import { showCommand } from './showCommand.js';
 
 /** Every command, in the order `trove --help` lists them. */
-export const COMMANDS: readonly CommandSpec<any>[] = [initCommand, addCommand, statusCommand, checkoutCommand, diffCommand, lsCommand, mvCommand, rmCommand, gcCommand, fsckCommand, remoteCommand, pushCommand, fetchCommand, pullCommand];
+export const COMMANDS: readonly CommandSpec<any>[] = [initCommand, addCommand, statusCommand, checkoutCommand, diffCommand, lsCommand, mvCommand, rmCommand, gcCommand, fsckCommand, remoteCommand, pushCommand, fetchCommand, pullCommand, logCommand, showCommand];
