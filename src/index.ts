@@ -55,3 +55,8 @@ export type { ImportOptions, ImportResult } from './api/importArtifact.js';
 export { update } from './api/update.js';
 export type { UpdateOptions, UpdateResult, UpdatedArtifact } from './api/update.js';
 export type { PointerSource } from './core/pointer.js';
+export { log } from './api/log.js';
+export { show } from './api/show.js';
+export type { LogEntry, LogOptions, LogResult } from './api/log.js';
+export type { ShowResult } from './api/show.js';
+export type { RecoverOptions } from './api/checkout.js';

@@ -1,7 +1,7 @@
 import { TroveError } from '../errors/index.js';
 import { formatOid } from '../core/oid.js';
 import { readManifest } from '../store/manifestIO.js';
-import { listRevArtifacts, listWorkArtifacts } from './pointers.js';
+import { listRevArtifacts, listWorkArtifacts, type Artifact } from './pointers.js';
 import { toRepoPath, type Repo } from './Repo.js';
 
 export interface ListedArtifact {
@@ -32,7 +32,7 @@ export interface ListResult {
 export async function listArtifacts(repo: Repo, options: { rev?: string; path?: string }): Promise<ListResult> {
   const sel = options.path ? [toRepoPath(repo, options.path)] : undefined;
   const found = options.rev ? await listRevArtifacts(repo, options.rev, sel) : await listWorkArtifacts(repo, sel);
-  const artifacts = found.map((a) => ({ path: a.path, kind: a.pointer.kind, oid: formatOid(a.pointer.oid), size: a.pointer.size, ...(a.pointer.files !== undefined ? { files: a.pointer.files } : {}) }));
+  const artifacts = found.map(listedArtifact);
   if (!sel) return { rev: options.rev ?? null, artifacts };
   const target = sel[0]!;
   const files: ListedFile[] = [];
@@ -52,4 +52,9 @@ export async function listArtifacts(repo: Repo, options: { rev?: string; path?: 
     throw new TroveError('NOT_TRACKED', `${target} is not in any tracked directory${options.rev ? ` at ${options.rev}` : ''}.`, { hint: 'List tracked paths with trove ls.' });
   }
   return { rev: options.rev ?? null, artifacts, files };
+}
+
+/** An artifact as ls (and show) report it. */
+export function listedArtifact(a: Artifact): ListedArtifact {
+  return { path: a.path, kind: a.pointer.kind, oid: formatOid(a.pointer.oid), size: a.pointer.size, ...(a.pointer.files !== undefined ? { files: a.pointer.files } : {}) };
 }

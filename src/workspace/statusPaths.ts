@@ -2,6 +2,7 @@ import { lstatSync } from 'node:fs';
 import type { ManifestEntry } from '../core/manifest.js';
 import { isTroveError } from '../errors/index.js';
 import { readManifest } from '../store/manifestIO.js';
+import { isInStore } from './isInStore.js';
 import { listWorkArtifacts, type Artifact } from './pointers.js';
 import { absPath, toRepoPath, type Repo } from './Repo.js';
 import { scanTree, type ScanResult } from './scanTree.js';
@@ -51,7 +52,7 @@ async function statusOne(repo: Repo, a: Artifact): Promise<{ status: ArtifactSta
     scan = scanTree(absPath(repo, a.path), a.path, storeObjectsDir(repo));
     signature = scanSignature(scan);
     if (signature && repo.dirSignatures.matches(a.path, signature, pointer.oid.hex)) {
-      return { status: { ...base, state: 'unchanged', inCache: inCache(repo, a) }, hashed: 0 };
+      return { status: { ...base, state: 'unchanged', inCache: isInStore(repo, a) }, hashed: 0 };
     }
   }
   let expected: ManifestEntry[] | undefined;
@@ -63,7 +64,7 @@ async function statusOne(repo: Repo, a: Artifact): Promise<{ status: ArtifactSta
       if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
     }
   }
-  const cached = inCache(repo, a, expected);
+  const cached = isInStore(repo, a, expected);
   const work = await readWorkState(repo, a.path, scan ? { scan } : {});
   const withCache = { ...base, inCache: cached };
   if (work.kind === 'missing') return { status: { ...withCache, state: 'missing' }, hashed: 0 };
@@ -74,28 +75,6 @@ async function statusOne(repo: Repo, a: Artifact): Promise<{ status: ArtifactSta
   const state = isUnchanged(changes) ? 'unchanged' : 'modified';
   if (state === 'unchanged' && signature) repo.dirSignatures.record(a.path, signature, pointer.oid.hex);
   return { status: { ...withCache, state, ...(pointer.kind === 'dir' && state === 'modified' ? { changes } : {}) }, hashed: work.hashed };
-}
-
-/** Is every object the pointer needs in the store? Remembered per version once seen complete. */
-function inCache(repo: Repo, a: Artifact, expected?: ManifestEntry[]): boolean {
-  const { pointer } = a;
-  if (repo.store.isComplete(pointer.oid)) return true;
-  let complete: boolean;
-  if (pointer.kind === 'file') complete = repo.store.hasFile(pointer.oid);
-  else {
-    let entries = expected;
-    if (!entries) {
-      try {
-        entries = readManifest(repo.store, pointer.oid, a.path);
-      } catch (err) {
-        if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
-        return false;
-      }
-    }
-    complete = repo.store.hasFiles(entries.flatMap((e) => (e.mode === 'l' ? [] : [e.oid]))).every(Boolean);
-  }
-  if (complete) repo.store.markComplete(pointer.oid);
-  return complete;
 }
 
 function isDirectory(abs: string): boolean {

@@ -12,7 +12,9 @@ export const checkoutCommand = defineCommand({
       .argument('[paths...]', 'tracked paths, or files inside tracked directories (default: all)')
       .option('-r, --rev <rev>', 'take the pointers from this Git revision')
       .option('-f, --force', 'overwrite local changes that were not added (their content is saved in the store first)')
-      .addOption(new Option('--link <mode>', 'how files are placed').choices([...LINK_MODES])),
+      .addOption(new Option('--link <mode>', 'how files are placed').choices([...LINK_MODES]))
+      .option('--remote <name>', 'fetch content missing from the local store from this remote (default: core.remote)')
+      .option('--no-fetch', 'never contact a remote; fail on content missing from the local store'),
   async run(ctx, args, opts) {
     const [{ checkout }, { openRepo }] = await Promise.all([import('../../api/checkout.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
@@ -23,9 +25,12 @@ export const checkoutCommand = defineCommand({
       ...(opts.rev ? { rev: String(opts.rev) } : {}),
       force: Boolean(opts.force),
       ...(opts.link ? { link: opts.link as LinkMode } : {}),
+      ...(opts.remote ? { remote: String(opts.remote) } : {}),
+      fetch: opts.fetch !== false,
     });
   },
   render(out, r) {
+    if ('fetch' in r && r.fetch) out.info(`Fetched ${r.fetch.objects} missing object(s) from ${r.fetch.remote}.`);
     for (const a of r.artifacts) {
       if (a.written || a.deleted) out.line(`restored  ${a.path} (${a.written} written, ${a.deleted} removed, ${a.unchanged} unchanged)`);
       else out.line(`unchanged ${a.path}`);

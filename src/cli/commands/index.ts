@@ -14,6 +14,8 @@ import { pushCommand } from './pushCommand.js';
 import { fetchCommand } from './fetchCommand.js';
 import { pullCommand } from './pullCommand.js';
 import { mergeDriverCommand } from './mergeDriverCommand.js';
+import { logCommand } from './logCommand.js';
+import { showCommand } from './showCommand.js';
 import { getCommand } from './getCommand.js';
 import { importCommand } from './importCommand.js';
 import { updateCommand } from './updateCommand.js';
@@ -25,6 +27,8 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   statusCommand,
   checkoutCommand,
   diffCommand,
+  logCommand,
+  showCommand,
   lsCommand,
   mvCommand,
   rmCommand,

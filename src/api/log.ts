@@ -1,0 +1,15 @@
+import { artifactLog, type LogEntry, type LogOptions, type LogResult } from '../workspace/artifactLog.js';
+import type { Repo } from '../workspace/Repo.js';
+
+/**
+ * The commits that changed a tracked file or directory (or a file inside a
+ * tracked directory), newest first, with the version each one recorded.
+ *
+ * @example
+ *   const { commits } = await log(repo, { path: 'models/model.pt', limit: 10 });
+ *   const older = commits[1]?.commit; // then: checkout(repo, { rev: older, paths: ['models/model.pt'] })
+ */
+export function log(repo: Repo, options: LogOptions): Promise<LogResult> {
+  return artifactLog(repo, options);
+}
+export type { LogEntry, LogOptions, LogResult };
