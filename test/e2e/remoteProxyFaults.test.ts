@@ -48,14 +48,16 @@ function useEndpoint(c: Clone, endpoint: string, timeoutMs: number): void {
   }
 }
 
-const CYCLE: ProxyFault[] = ['503', 'upload-drop', 'stall', 'reset', 'upload-drop', 'flip', 'truncate'];
+/** The first connections: refused with 503 + Retry-After, or never answered. */
+const CONNECT: ProxyFault[] = ['503', 'stall'];
+const BODIES: ProxyFault[] = ['reset', 'flip', 'truncate', 'reset', 'flip', 'truncate'];
 
 test('push and pull through dropped, stalled, 503, truncated and bit-flipped S3 connections: every object arrives intact', async () => {
   const moto: MotoServer = await startMoto();
   const team = createTeam();
-  // The first 18 connections each get a fault, then the network heals.
-  const pushProxy = await startFaultProxy(moto.endpoint, (n) => (n < 18 ? CYCLE[n % CYCLE.length] : undefined));
-  const pullProxy = await startFaultProxy(moto.endpoint, (n) => (n < 18 ? CYCLE[n % CYCLE.length] : undefined));
+  // The first connections fail, three uploads are cut mid-body, six long answers are broken; then the network heals.
+  const pushProxy = await startFaultProxy(moto.endpoint, (n) => (n < 6 ? CONNECT[n % 2] : undefined), { uploadDrops: 3 });
+  const pullProxy = await startFaultProxy(moto.endpoint, (n) => (n < 6 ? CONNECT[n % 2] : undefined), { bodyFaults: BODIES });
   try {
     await moto.createBucket('faults');
     const a = team.clone('a');

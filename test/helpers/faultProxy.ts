@@ -21,19 +21,25 @@ export interface FaultProxy {
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a real server (moto) that breaks
- * chosen connections the way networks do. The fault is picked per connection
- * (`plan(n)` for the n-th), and applies to the first answer on it; later
- * answers on a kept-alive connection pass through untouched. It speaks no HTTP
- * beyond finding the end of the response headers, so what the client sees is
- * exactly what a broken network or server would give it.
+ * chosen connections the way networks do. `plan(n)` picks the n-th
+ * connection's fault; it applies to the first answer on it, and later answers
+ * on a kept-alive connection pass through untouched. Which connection carries
+ * which request is the client's choice, so faults aimed at bodies can also be
+ * given as budgets: `uploadDrops` cuts that many connections once they have
+ * sent 64 KiB, `bodyFaults` are applied in turn to connections whose first
+ * answer is a long body. It speaks no HTTP beyond finding the end of the
+ * response headers, so what the client sees is exactly what a broken network
+ * or server would give it.
  */
-export async function startFaultProxy(upstream: string, plan: (n: number) => ProxyFault | undefined): Promise<FaultProxy> {
+export async function startFaultProxy(upstream: string, plan: (n: number) => ProxyFault | undefined, budgets: { uploadDrops?: number; bodyFaults?: ProxyFault[] } = {}): Promise<FaultProxy> {
+  let uploadDrops = budgets.uploadDrops ?? 0;
+  const bodyFaults = [...(budgets.bodyFaults ?? [])];
   const { hostname, port } = new URL(upstream);
   const injected: Record<ProxyFault, number> = { stall: 0, reset: 0, '503': 0, flip: 0, truncate: 0, 'upload-drop': 0 };
   const sockets = new Set<Socket>();
   const proxy: FaultProxy = { endpoint: '', injected, connections: 0, close: async () => undefined };
   const server: Server = createServer((client) => {
-    const fault = plan(proxy.connections++);
+    let fault = plan(proxy.connections++);
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
     client.on('error', () => undefined);
@@ -55,6 +61,10 @@ export async function startFaultProxy(upstream: string, plan: (n: number) => Pro
     let sent = 0;
     client.on('data', (chunk: Buffer) => {
       sent += chunk.length;
+      if (fault === undefined && uploadDrops > 0 && sent > 64 * 1024) {
+        uploadDrops--;
+        fault = 'upload-drop';
+      }
       if (fault === 'upload-drop' && sent > 64 * 1024) {
         if (sent - chunk.length <= 64 * 1024) injected['upload-drop']++;
         client.resetAndDestroy();
@@ -63,7 +73,7 @@ export async function startFaultProxy(upstream: string, plan: (n: number) => Pro
       }
       up.write(chunk);
     });
-    let armed = fault !== undefined && fault !== 'upload-drop';
+    let armed = (fault !== undefined && fault !== 'upload-drop') || (fault === undefined && bodyFaults.length > 0);
     let seen = 0;
     let headerEnd = -1;
     let head = Buffer.alloc(0);
@@ -83,6 +93,11 @@ export async function startFaultProxy(upstream: string, plan: (n: number) => Pro
         chunk = head;
         // Small answers (errors, listings, HEAD) pass: the faults aim at bodies.
         if (length < 4096) {
+          armed = false;
+          return void client.write(chunk);
+        }
+        if (fault === undefined) fault = bodyFaults.shift();
+        if (fault === undefined) {
           armed = false;
           return void client.write(chunk);
         }
