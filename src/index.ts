@@ -29,3 +29,7 @@ export type { DiffResult } from './api/diff.js';
 export type { ListResult } from './api/ls.js';
 export type { GcResult } from './api/gc.js';
 export type { FsckResult } from './api/fsck.js';
+export { install, uninstall } from './api/install.js';
+export type { InstallOptions, InstallResult, UninstallResult } from './api/install.js';
+export { runHook } from './api/hook.js';
+export type { HookOptions, HookResult } from './api/hook.js';

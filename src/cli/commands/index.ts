@@ -13,6 +13,9 @@ import { remoteCommand } from './remoteCommand.js';
 import { pushCommand } from './pushCommand.js';
 import { fetchCommand } from './fetchCommand.js';
 import { pullCommand } from './pullCommand.js';
+import { installCommand } from './installCommand.js';
+import { uninstallCommand } from './uninstallCommand.js';
+import { hookCommand } from './hookCommand.js';
 
 /** Every command, in the order `trove --help` lists them. */
-export const COMMANDS: readonly CommandSpec<any>[] = [initCommand, addCommand, statusCommand, checkoutCommand, diffCommand, lsCommand, mvCommand, rmCommand, gcCommand, fsckCommand, remoteCommand, pushCommand, fetchCommand, pullCommand];
+export const COMMANDS: readonly CommandSpec<any>[] = [initCommand, addCommand, statusCommand, checkoutCommand, diffCommand, lsCommand, mvCommand, rmCommand, gcCommand, fsckCommand, remoteCommand, pushCommand, fetchCommand, pullCommand, installCommand, uninstallCommand, hookCommand];
