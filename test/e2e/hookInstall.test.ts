@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commitData, troveRepo, trovePrefixed, withSandbox } from '../helpers/hookSandbox.js';
-import { pseudoRandom } from '../helpers/tmpRepo.js';
+import { pseudoRandom, runCli } from '../helpers/tmpRepo.js';
 import { pathWithoutTrove } from '../helpers/troveOnPath.js';
 
 test('a foreign hook is chained: it runs first with the same stdin, and its failure still stops the commit', withSandbox((s) => {
@@ -217,4 +217,22 @@ test('a bad hooks setting is a CONFIG error naming the key; the hooks report it 
   assert.equal(c.code, 0, c.stderr);
   assert.deepEqual(trovePrefixed(c.stderr).length, 1);
   assert.match(c.stderr, /trove: its pre-commit hook could not run: hooks\.pre_commit/);
+}));
+
+test('under the pre-commit framework (no arguments, no stdin) the PRE_COMMIT_* variables stand in for them', withSandbox((s) => {
+  const r = troveRepo(s, 'r');
+  const c1 = commitData(s, r, { 'models/m.bin': 'm1' }, 'v1');
+  const c2 = commitData(s, r, { 'models/m.bin': 'm2' }, 'v2');
+  s.git(r, 'checkout', '-q', c1);
+  assert.equal(s.read(join(r, 'models/m.bin')).toString(), 'm1');
+  s.git(r, 'checkout', '-q', '--no-recurse-submodules', 'main');
+  rmSync(join(r, 'models/m.bin'));
+  const co = runCli(r, ['hook', 'post-checkout'], { ...s.env, PRE_COMMIT: '1', PRE_COMMIT_FROM_REF: c1, PRE_COMMIT_TO_REF: c2, PRE_COMMIT_CHECKOUT_TYPE: '1' });
+  assert.equal(co.code, 0, co.stderr);
+  assert.equal(s.read(join(r, 'models/m.bin')).toString(), 'm2');
+  const push = runCli(r, ['hook', 'pre-push'], { ...s.env, PRE_COMMIT: '1', PRE_COMMIT_TO_REF: c2, PRE_COMMIT_FROM_REF: '', PRE_COMMIT_REMOTE_NAME: 'origin', PRE_COMMIT_REMOTE_URL: s.origin });
+  assert.equal(push.code, 1, 'the pushed commits need data and there is no trove remote');
+  assert.match(push.stderr, /trove: push stopped: the pushed commits need the data of models\/m\.bin/);
+  const amend = runCli(r, ['--json', 'hook', 'post-rewrite'], { ...s.env, PRE_COMMIT: '1', PRE_COMMIT_REWRITE_COMMAND: 'amend' });
+  assert.equal(JSON.parse(amend.stdout).result.action, 'nothing', 'amend does not touch the work tree');
 }));

@@ -101,6 +101,32 @@ test('rebase: the data follows the rebased commits, restored once when the rebas
   assert.equal(s.trove(r, 'status', '--exit-code').code, 0);
 }));
 
+test('a rebase that stops on a conflict: the resolving commit is not blocked by stale data, and the data is right when it ends', withSandbox((s) => {
+  const r = troveRepo(s, 'r');
+  s.write(join(r, 'code.txt'), 'base\n');
+  s.git(r, 'add', 'code.txt');
+  commitData(s, r, { 'data/a.bin': 'data v1', 'models/m.bin': 'model v1' }, 'base');
+  s.git(r, 'checkout', '-q', '-b', 'feat');
+  s.write(join(r, 'code.txt'), 'feat\n');
+  s.git(r, 'add', 'code.txt');
+  commitData(s, r, { 'models/m.bin': 'model feat' }, 'feat');
+  s.git(r, 'checkout', '-q', 'main');
+  s.write(join(r, 'code.txt'), 'main\n');
+  s.git(r, 'add', 'code.txt');
+  commitData(s, r, { 'data/a.bin': 'data main' }, 'main');
+  s.git(r, 'checkout', '-q', 'feat');
+  const rebase = s.gitRun(r, ['rebase', 'main']);
+  assert.equal(rebase.code, 1, 'stopped on the conflict in code.txt');
+  s.write(join(r, 'code.txt'), 'resolved\n');
+  s.git(r, 'add', 'code.txt');
+  const cont = s.gitRun(r, ['rebase', '--continue'], { GIT_EDITOR: 'true' });
+  assert.equal(cont.code, 0, cont.stderr);
+  assert.doesNotMatch(cont.stderr, /commit stopped/);
+  assert.equal(s.read(join(r, 'models/m.bin')).toString(), 'model feat');
+  assert.equal(s.read(join(r, 'data/a.bin')).toString(), 'data main');
+  assert.equal(s.trove(r, 'status', '--exit-code').code, 0);
+}));
+
 test('detached HEAD, git switch, git restore and git checkout -- of a pointer all restore the data', withSandbox((s) => {
   const r = troveRepo(s, 'r');
   const c1 = commitData(s, r, { 'models/m.bin': 'v1', 'data/x.csv': 'x1' }, 'v1');
