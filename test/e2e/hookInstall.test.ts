@@ -236,3 +236,54 @@ test('under the pre-commit framework (no arguments, no stdin) the PRE_COMMIT_* v
   const amend = runCli(r, ['--json', 'hook', 'post-rewrite'], { ...s.env, PRE_COMMIT: '1', PRE_COMMIT_REWRITE_COMMAND: 'amend' });
   assert.equal(JSON.parse(amend.stdout).result.action, 'nothing', 'amend does not touch the work tree');
 }));
+
+test('install --global twice is idempotent, and uninstall --global unsets what it set', withSandbox((s) => {
+  const first = s.troveJson(s.base, 'install', '--global');
+  assert.equal(first.code, 0, first.stderr);
+  const template = join(s.env.XDG_CONFIG_HOME!, 'trove', 'git-template');
+  assert.equal(first.result.templateDir, template);
+  assert.equal(s.git(s.base, 'config', '--global', 'init.templateDir').trim(), template);
+  assert.equal(s.git(s.base, 'config', '--global', 'merge.trove.driver').trim(), 'trove merge-driver %O %A %B %P');
+  assert.match(readFileSync(join(template, 'hooks/post-checkout'), 'utf8'), /^\[ -f \.trove\/config\.yaml \] \|\| exit 0$/m, 'silent outside trove repositories');
+  const second = s.troveJson(s.base, 'install', '--global');
+  assert.deepEqual(second.result.hooks.map((h: any) => h.action), ['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
+  assert.equal(second.result.mergeDriver.action, 'unchanged');
+  // A repository without .trove made from the template: its hooks say nothing.
+  const plain = s.init('plain');
+  s.write(join(plain, 'a.txt'), 'a');
+  s.git(plain, 'add', 'a.txt');
+  const c = s.gitRun(plain, ['commit', '-m', 'a']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.deepEqual(trovePrefixed(c.stderr), []);
+
+  const un = s.troveJson(s.base, 'uninstall', '--global');
+  assert.equal(un.code, 0, un.stderr);
+  assert.equal(un.result.templateDirUnset, true);
+  assert.equal(s.gitRun(s.base, ['config', '--global', '--get', 'init.templateDir']).code, 1);
+  assert.equal(s.gitRun(s.base, ['config', '--global', '--get', 'merge.trove.driver']).code, 1);
+  assert.equal(existsSync(template), false);
+}));
+
+test('install: a hook path that is a directory, or a foreign hook beside an existing NAME.pre-trove, is skipped with the reason; outside Git it fails with exit 10', withSandbox((s) => {
+  const r = s.init('r');
+  const hooks = join(r, '.git/hooks');
+  s.write(join(hooks, 'pre-commit/keep'), 'x');
+  writeFileSync(join(hooks, 'pre-push'), '#!/bin/sh\necho new\n', { mode: 0o755 });
+  writeFileSync(join(hooks, 'pre-push.pre-trove'), '#!/bin/sh\necho old\n', { mode: 0o755 });
+  const r1 = s.troveJson(r, 'install');
+  assert.equal(r1.code, 0, r1.stderr);
+  const by = Object.fromEntries(r1.result.hooks.map((h: any) => [h.name, h]));
+  assert.equal(by['pre-commit'].action, 'skipped');
+  assert.match(by['pre-commit'].reason, /is a directory/);
+  assert.equal(by['pre-push'].action, 'skipped');
+  assert.match(by['pre-push'].reason, /both pre-push .* and pre-push\.pre-trove exist/);
+  assert.equal(readFileSync(join(hooks, 'pre-push'), 'utf8'), '#!/bin/sh\necho new\n', 'neither file was touched');
+  assert.equal(readFileSync(join(hooks, 'pre-push.pre-trove'), 'utf8'), '#!/bin/sh\necho old\n');
+  assert.equal(by['post-checkout'].action, 'installed');
+  const text = s.trove(r, 'install');
+  assert.match(text.stdout, /skipped    \.git\/hooks\/pre-commit: .*is a directory/);
+
+  const outside = s.troveJson(s.base, 'install');
+  assert.equal(outside.code, 10);
+  assert.equal(outside.error.code, 'NOT_A_GIT_REPO');
+}));
