@@ -303,3 +303,29 @@ test('offline: a pull whose data cannot be fetched says so in one line, Git succ
   assert.equal(s.trove(b, 'pull').code, 0);
   assert.equal(s.read(join(b, 'models/m.bin')).toString(), 'm2');
 }));
+
+test('pre-push from a clone that never fetched the data: fine when the remote has it, stopped when the data is nowhere', withSandbox((s) => {
+  const a = troveRepo(s, 'a');
+  assert.equal(s.trove(a, 'remote', 'add', '-d', 'storage', s.remote).code, 0);
+  commitData(s, a, { 'models/m.bin': pseudoRandom(30_000, 1) }, 'v1');
+  s.git(a, 'remote', 'add', 'origin', s.origin);
+  s.git(a, 'push', '-q', 'origin', 'main');
+
+  const b = s.clone('b'); // no hooks yet: the data is not fetched
+  assert.equal(existsSync(join(b, 'models/m.bin')), false);
+  assert.equal(s.trove(b, 'install').code, 0);
+  const mirror = join(s.base, 'mirror.git');
+  s.git(s.base, 'init', '-q', '--bare', mirror);
+  s.git(b, 'remote', 'add', 'mirror', mirror);
+  const ok = s.gitRun(b, ['push', 'mirror', 'main']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(trovePrefixed(ok.stderr), [], 'everything the commits need is on the remote already');
+
+  // A commits v2 but pushes it without its data: now the data exists only in A.
+  commitData(s, a, { 'models/m.bin': pseudoRandom(30_000, 2) }, 'v2');
+  assert.equal(s.gitRun(a, ['push', '-q', 'origin', 'main'], { TROVE_SKIP_PUSH: '1' }).code, 0);
+  assert.equal(s.gitRun(b, ['pull', '-q', '--ff-only', 'origin', 'main']).code, 0);
+  const stopped = s.gitRun(b, ['push', 'mirror', 'main']);
+  assert.notEqual(stopped.code, 0);
+  assert.match(stopped.stderr, /trove: push stopped: 1 file\(s\) the pushed commits need are neither here nor on storage \(models\/m\.bin\)/);
+}));
