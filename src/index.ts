@@ -60,3 +60,7 @@ export { show } from './api/show.js';
 export type { LogEntry, LogOptions, LogResult } from './api/log.js';
 export type { ShowResult } from './api/show.js';
 export type { RecoverOptions } from './api/checkout.js';
+export { install, uninstall } from './api/install.js';
+export type { InstallOptions, InstallResult, UninstallResult } from './api/install.js';
+export { runHook } from './api/hook.js';
+export type { HookOptions, HookResult } from './api/hook.js';

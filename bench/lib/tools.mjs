@@ -8,6 +8,12 @@
 //   checkout(rev)   switch the work tree, data included, to rev
 //   prepareEdit(p)  untimed: what a user must do before editing p in place
 //   storeDir        where the tool keeps content, relative to the repo
+//   hookCheckout(rev)  switch versions with `git checkout` alone: the data
+//                   follows through the tool's Git integration (git-lfs's
+//                   smudge filter, git-annex's symlinks, trove's post-checkout
+//                   hook)
+//   installHooks() / uninstallHooks()  untimed, around hookCheckout (trove)
+//   hookEnv(env, dir)  the environment Git runs the hooks in (trove on PATH)
 //
 // Push and pull (bench/lib/remotes.mjs), with r = { dir, originDir, origin,
 // clone, s3: { host, port, endpoint, bucket } } (absolute paths and URLs):
@@ -40,6 +46,7 @@ export const gitLfs = {
   commit: (msg) => [git('commit', '-q', '-m', msg)],
   status: () => [git('status')],
   checkout: (rev) => [git('checkout', '-q', rev)],
+  hookCheckout: (rev) => [git('checkout', '-q', rev)],
   prepareEdit: () => [],
   // origin is a file:// URL to a bare repo: git-lfs 3 moves the objects with
   // its standalone file transfer agent into <origin>/lfs/objects.
@@ -67,6 +74,7 @@ export const gitAnnex = {
   commit: (msg) => [git('commit', '-q', '-m', msg)],
   status: () => [git('annex', 'status')],
   checkout: (rev) => [git('checkout', '-q', rev)],
+  hookCheckout: (rev) => [git('checkout', '-q', rev)],
   prepareEdit: (paths) => (paths.length ? [git('annex', 'unlock', '--quiet', '--', ...paths)] : []),
   remoteSetup: (kind, r) =>
     kind === 'dir'
@@ -103,6 +111,11 @@ export const troveTool = {
   commit: (msg) => [git('commit', '-q', '-m', msg)],
   status: () => [trove('status')],
   checkout: (rev) => [git('checkout', '-q', rev), trove('checkout')],
+  // `trove install` writes hooks that call `trove`; the restore runs inside git checkout.
+  installHooks: () => [trove('install', '--json')],
+  uninstallHooks: () => [trove('uninstall', '--json')],
+  hookCheckout: (rev) => [git('checkout', '-q', rev)],
+  hookEnv: (env, dir) => troveOnPath(env, dir),
   prepareEdit: () => [],
   // The remote goes into the committed .trove/config.yaml, so the clone has it.
   remoteSetup: (kind, r) => [
@@ -132,6 +145,14 @@ export const troveTool = {
 
 export const ALL_TOOLS = [gitLfs, gitAnnex, troveTool];
 
+/** An environment whose PATH starts with a `trove` script running TROVE_BIN, written into dir/bin. */
+function troveOnPath(env, dir) {
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(bin, 'trove'), `#!/bin/sh\nexec "${process.execPath}" "${TROVE_BIN}" "$@"\n`, { mode: 0o755 });
+  return { ...env, PATH: `${bin}${path.delimiter}${env.PATH ?? ''}` };
+}
+
 /** Human-readable command lines for the doc's "commands used" table. */
 export function describeCommands(tool) {
   const show = (cmds) =>
@@ -147,6 +168,8 @@ export function describeCommands(tool) {
     'before editing (untimed)': show(tool.prepareEdit(['<paths>'])),
     'add + commit (edits)': show([...tool.add(['<paths>']), ...tool.commit('<msg>')]),
     'switch version': show(tool.checkout('<rev>')),
+    'hooks setup (untimed)': show(tool.installHooks?.() ?? []),
+    'switch version, git alone (hooks, filters)': show(tool.hookCheckout('<rev>')),
     ...remoteCommands(tool, show),
   };
 }

@@ -50,6 +50,8 @@ export const W2_ROWS = [
   { id: 'modifyGrowth', kind: 'bytes', label: 'store growth from the 100 modified files' },
   { id: 'checkoutOld', kind: 'time', label: 'check out previous version (HEAD~1)' },
   { id: 'checkoutNew', kind: 'time', label: 'switch back to latest' },
+  { id: 'hookCheckoutOld', kind: 'time', label: 'git checkout HEAD~1 alone (trove: its post-checkout hook restores)' },
+  { id: 'hookCheckoutNew', kind: 'time', label: 'git checkout latest alone (same)' },
 ];
 
 // ------------------------------------------------------------------ helpers
@@ -312,6 +314,8 @@ export async function runW2(tool, cfg, env, log) {
     await ctx.timed('checkoutNew', tool.checkout('main'));
     ctx.verify('checkoutNew', layoutDigest(dir, layout), d2, 'the latest version');
 
+    await hookSwitch(ctx, () => layoutDigest(dir, layout), d1, d2);
+
     if (cfg.remotes) {
       const check = { digest: (root) => layoutDigest(root, layout), expected: d2 };
       remote = await runRemotes(tool, cfg, env, log, { wl: 'w2', repo: dir, check, defer: deferRemoval });
@@ -327,6 +331,34 @@ export async function runW2(tool, cfg, env, log) {
     deferRemoval(dir);
   }
   return withRemote(finish(ctx, W2_ROWS), cfg, ctx, remote);
+}
+
+/**
+ * The same switch with `git checkout` alone: the data follows through the
+ * tool's Git integration (trove: `trove install`, untimed, then its
+ * post-checkout hook restores inside the timed git checkout). The hooks are
+ * removed again so the push and pull steps measure what they did before.
+ */
+async function hookSwitch(ctx, digest, d1, d2) {
+  const { tool } = ctx;
+  const plainEnv = ctx.env;
+  if (tool.hookEnv) ctx.env = tool.hookEnv(plainEnv, ctx.cfg.workDir);
+  try {
+    const setup = await ctx.untimed(tool.installHooks?.() ?? []);
+    if (setup) {
+      for (const id of ['hookCheckoutOld', 'hookCheckoutNew']) ctx.cells[id] = failedCell(`installing the hooks: ${setup}`);
+      ctx.log(`${tool.name.padEnd(9)} hookCheckout   FAILED: installing the hooks: ${setup}`);
+      return;
+    }
+    await ctx.timed('hookCheckoutOld', tool.hookCheckout('HEAD~1'));
+    ctx.verify('hookCheckoutOld', digest(), d1, 'the previous version');
+    await ctx.timed('hookCheckoutNew', tool.hookCheckout('main'));
+    ctx.verify('hookCheckoutNew', digest(), d2, 'the latest version');
+    const undo = await ctx.untimed(tool.uninstallHooks?.() ?? []);
+    if (undo) ctx.log(`${tool.name.padEnd(9)} removing the hooks failed: ${undo}`);
+  } finally {
+    ctx.env = plainEnv;
+  }
 }
 
 function finish(ctx, rows) {

@@ -2,12 +2,14 @@ import { TroveError } from '../errors/index.js';
 import { localClosure } from '../transfer/closure.js';
 import { pushObjects } from '../transfer/pushObjects.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
-import { selectArtifacts, type ArtifactSelection } from '../workspace/transferArtifacts.js';
+import { selectArtifacts, type ArtifactSelection, type SelectedArtifact } from '../workspace/transferArtifacts.js';
 import { openSession } from './remoteSession.js';
 
 export interface PushOptions extends ArtifactSelection {
   readonly remote?: string;
   readonly jobs?: number;
+  /** exactly these artifacts (e.g. what the pre-push hook found in the pushed commits); the selection options are then ignored */
+  readonly artifacts?: readonly SelectedArtifact[];
 }
 
 export interface PushResult {
@@ -35,7 +37,7 @@ export interface PushResult {
  */
 export function push(repo: Repo, options: PushOptions = {}): Promise<PushResult> {
   return withLock(repo, 'push', async () => {
-    const artifacts = await selectArtifacts(repo, options);
+    const artifacts = options.artifacts ?? (await selectArtifacts(repo, options));
     const session = await openSession(repo, options.remote, options.jobs);
     try {
       const closure = localClosure(repo.store, artifacts);

@@ -30,13 +30,32 @@ export interface RemoteConfig {
   readonly [key: string]: unknown;
 }
 
+export const PRE_COMMIT_MODES = ['check', 'add', 'off'] as const;
+export type PreCommitMode = (typeof PRE_COMMIT_MODES)[number];
+export const PRE_PUSH_MODES = ['push', 'off'] as const;
+export type PrePushMode = (typeof PRE_PUSH_MODES)[number];
+
+/** What the Git hooks written by `trove install` do (docs/hooks.md). */
+export interface HooksConfig {
+  /** tracked data changed but not added: stop the commit (check), add it (add), or say nothing (off) */
+  readonly pre_commit: PreCommitMode;
+  /** post-checkout, post-merge and post-rewrite restore the data of the new HEAD */
+  readonly restore: boolean;
+  /** before restoring, fetch content missing from the local store from the default remote */
+  readonly fetch: boolean;
+  /** pre-push sends the data the pushed commits need to the default remote first (push), or not (off) */
+  readonly pre_push: PrePushMode;
+}
+
 export interface Config {
   readonly version: number;
   readonly core: CoreConfig;
   readonly remotes: Readonly<Record<string, RemoteConfig>>;
+  readonly hooks: HooksConfig;
 }
 
 export const DEFAULT_CORE: CoreConfig = { cache: 'cache', link: 'copy', autostage: true, jobs: 0 };
+export const DEFAULT_HOOKS: HooksConfig = { pre_commit: 'check', restore: true, fetch: true, pre_push: 'push' };
 
 export const DEFAULT_CONFIG_TEXT = `# trove repository configuration (committed). Edit it by hand.
 # Per-clone overrides (a shared cache path, credentials) go in config.local.yaml,
@@ -75,7 +94,8 @@ function buildConfig(main: Record<string, unknown>, local: Record<string, unknow
   }
   const merged = { ...DEFAULT_CORE, ...section(main.core, 'core'), ...section(local.core, 'core') } as Record<string, unknown>;
   if (env.TROVE_CACHE_DIR) merged.cache = env.TROVE_CACHE_DIR;
-  return { version, core: validateCore(merged), remotes: mergeRemotes(main.remotes, local.remotes) };
+  const hooks = { ...DEFAULT_HOOKS, ...section(main.hooks, 'hooks'), ...section(local.hooks, 'hooks') } as Record<string, unknown>;
+  return { version, core: validateCore(merged), remotes: mergeRemotes(main.remotes, local.remotes), hooks: validateHooks(hooks) };
 }
 
 function readYaml(path: string, required: boolean): Record<string, unknown> {
@@ -116,6 +136,20 @@ function validateCore(c: Record<string, unknown>): CoreConfig {
   if (!Number.isInteger(c.jobs) || (c.jobs as number) < 0) bad('jobs', 'a non-negative integer');
   if (c.remote !== undefined && c.remote !== null && (typeof c.remote !== 'string' || c.remote === '')) bad('remote', 'the name of a remote');
   return { cache: c.cache as string, link: c.link as LinkMode, autostage: c.autostage as boolean, jobs: c.jobs as number, ...(typeof c.remote === 'string' ? { remote: c.remote } : {}) };
+}
+
+function validateHooks(h: Record<string, unknown>): HooksConfig {
+  const bad = (key: string, want: string): never => {
+    throw new TroveError('CONFIG', `hooks.${key} in the trove config must be ${want}, not ${JSON.stringify(h[key])}.`, { hint: 'Edit .trove/config.yaml (or config.local.yaml); see docs/hooks.md.' });
+  };
+  // `false` reads naturally as "off" (and YAML 1.1 habits write off as false); `true` as the default mode.
+  if (typeof h.pre_commit === 'boolean') h = { ...h, pre_commit: h.pre_commit ? 'check' : 'off' };
+  if (typeof h.pre_push === 'boolean') h = { ...h, pre_push: h.pre_push ? 'push' : 'off' };
+  if (!PRE_COMMIT_MODES.includes(h.pre_commit as PreCommitMode)) bad('pre_commit', PRE_COMMIT_MODES.join(' | '));
+  if (typeof h.restore !== 'boolean') bad('restore', 'true or false');
+  if (typeof h.fetch !== 'boolean') bad('fetch', 'true or false');
+  if (!PRE_PUSH_MODES.includes(h.pre_push as PrePushMode)) bad('pre_push', PRE_PUSH_MODES.join(' | '));
+  return { pre_commit: h.pre_commit as PreCommitMode, restore: h.restore as boolean, fetch: h.fetch as boolean, pre_push: h.pre_push as PrePushMode };
 }
 
 export function resolveCacheDir(troveDir: string, cache: string): string {

@@ -14,6 +14,9 @@ import { pushCommand } from './pushCommand.js';
 import { fetchCommand } from './fetchCommand.js';
 import { pullCommand } from './pullCommand.js';
 import { mergeDriverCommand } from './mergeDriverCommand.js';
+import { installCommand } from './installCommand.js';
+import { uninstallCommand } from './uninstallCommand.js';
+import { hookCommand } from './hookCommand.js';
 import { logCommand } from './logCommand.js';
 import { showCommand } from './showCommand.js';
 import { getCommand } from './getCommand.js';
@@ -41,5 +44,8 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   getCommand,
   importCommand,
   updateCommand,
+  installCommand,
+  uninstallCommand,
+  hookCommand,
   mergeDriverCommand,
 ];
