@@ -54,8 +54,10 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
       problems.push(err);
       continue;
     }
-    const work = await readWorkState(repo, artifact.path);
     const subs = selected.filter((s) => s.startsWith(artifact.path + '/')).map((s) => s.slice(artifact.path.length + 1));
+    // Only files inside a directory were asked for: look at those, not at all of its files.
+    const whole = selected.length === 0 || selected.some((s) => s === artifact.path || artifact.path.startsWith(s + '/') || s === `${artifact.path}.trove`);
+    const work = await readWorkState(repo, artifact.path, !whole && subs.length > 0 ? { under: subs } : {});
     plans.push({ artifact, plan: planCheckout(repo, artifact, desired, work, subs) });
   }
   const dirty = plans.flatMap((p) => p.plan.dirty);

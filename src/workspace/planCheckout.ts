@@ -23,7 +23,13 @@ export interface CheckoutPlan {
  * between committed versions never needs --force.
  */
 export function planCheckout(repo: Repo, artifact: Artifact, desired: readonly ManifestEntry[], work: WorkState, subs: readonly string[]): CheckoutPlan {
-  const inScope = (rel: string): boolean => subs.length === 0 || subs.some((s) => rel === s || rel.startsWith(s + '/'));
+  // rel or one of its parent directories was selected: a set lookup per path level, not a scan of subs per entry.
+  const selected = new Set(subs);
+  const inScope = (rel: string): boolean => {
+    if (subs.length === 0 || selected.has(rel)) return true;
+    for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1)) if (selected.has(rel.slice(0, i))) return true;
+    return false;
+  };
   const writes: ManifestEntry[] = [];
   const deletes: string[] = [];
   const dirty: string[] = [];

@@ -31,7 +31,7 @@ export interface ScanResult {
  * target leaves the repository is refused, because checking it out elsewhere
  * would point into someone else's file system.
  */
-export function scanTree(absDir: string, repoDirPath: string, storeObjects?: string): ScanResult {
+export function scanTree(absDir: string, repoDirPath: string, storeObjects?: string, under?: readonly string[]): ScanResult {
   const files: ScannedFile[] = [];
   const skipped: string[] = [];
   const walk = (abs: string, rel: string): void => {
@@ -46,25 +46,49 @@ export function scanTree(absDir: string, repoDirPath: string, storeObjects?: str
         skipped.push(childRel);
         continue;
       }
-      const st = lstatSync(childAbs);
-      if (d.isSymbolicLink()) {
-        const target = readlinkSync(childAbs);
-        const hex = storeObjects ? storeLinkHex(target, storeObjects) : undefined;
-        if (hex) {
-          files.push({ path: childRel, kind: 'file', size: statSync(childAbs).size, ino: st.ino, mtimeMs: st.mtimeMs, executable: false, knownHex: hex });
-          continue;
-        }
-        if (!isContainedLinkTarget(joinRepoPath(repoDirPath, childRel), target)) {
-          throw new TroveError('UNSAFE_PATH', `Symlink ${joinRepoPath(repoDirPath, childRel)} points outside the repository (${target}).`, {
-            hint: 'Replace it with a copy of its target, or with a link inside the repository, then add again.',
-            data: { path: joinRepoPath(repoDirPath, childRel), target },
-          });
-        }
-        files.push(entry(childRel, 'link', st, target));
-      } else files.push(entry(childRel, 'file', st));
+      scanOne(childAbs, childRel, lstatSync(childAbs));
     }
   };
-  walk(absDir, '');
+  const scanOne = (childAbs: string, childRel: string, st: Stats): void => {
+    if (st.isSymbolicLink()) {
+      const target = readlinkSync(childAbs);
+      const hex = storeObjects ? storeLinkHex(target, storeObjects) : undefined;
+      if (hex) {
+        files.push({ path: childRel, kind: 'file', size: statSync(childAbs).size, ino: st.ino, mtimeMs: st.mtimeMs, executable: false, knownHex: hex });
+        return;
+      }
+      if (!isContainedLinkTarget(joinRepoPath(repoDirPath, childRel), target)) {
+        throw new TroveError('UNSAFE_PATH', `Symlink ${joinRepoPath(repoDirPath, childRel)} points outside the repository (${target}).`, {
+          hint: 'Replace it with a copy of its target, or with a link inside the repository, then add again.',
+          data: { path: joinRepoPath(repoDirPath, childRel), target },
+        });
+      }
+      files.push(entry(childRel, 'link', st, target));
+    } else files.push(entry(childRel, 'file', st));
+  };
+  if (!under) walk(absDir, '');
+  else {
+    // Only these paths inside the directory (a checkout of a few changed files must not stat 20,000 others).
+    const seen = new Set<string>();
+    for (const rel of under) {
+      if (seen.has(rel)) continue;
+      seen.add(rel);
+      const abs = join(absDir, rel);
+      let st: Stats;
+      try {
+        st = lstatSync(abs);
+      } catch {
+        continue; // absent: nothing there to keep or compare
+      }
+      if (st.isDirectory()) walk(abs, rel);
+      else if (st.isSymbolicLink() || st.isFile()) scanOne(abs, rel, st);
+      else skipped.push(rel);
+    }
+    // Nested selections (a/ and a/b) would list a file twice.
+    const unique = new Map(files.map((f) => [f.path, f]));
+    files.length = 0;
+    files.push(...unique.values());
+  }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, skipped };
 }

@@ -17,9 +17,10 @@ export type WorkState =
 /**
  * Scan and hash (through the stat cache, without storing) what the work tree
  * holds at `path`. `store: true` also puts the content into the store, which
- * is what add and checkout --force need.
+ * is what add and checkout --force need. `under` limits a directory to those
+ * paths inside it (the rest of it is then not looked at).
  */
-export async function readWorkState(repo: Repo, path: string, options: { store?: boolean; progress?: string; scan?: ScanResult } = {}): Promise<WorkState & { hashed: number }> {
+export async function readWorkState(repo: Repo, path: string, options: { store?: boolean; progress?: string; scan?: ScanResult; under?: readonly string[] } = {}): Promise<WorkState & { hashed: number }> {
   const abs = absPath(repo, path);
   let st;
   try {
@@ -40,7 +41,7 @@ export async function readWorkState(repo: Repo, path: string, options: { store?:
   }
   if (st.isSymbolicLink()) return { kind: 'other', hashed: 0 };
   if (!st.isDirectory()) return { kind: 'other', hashed: 0 };
-  const scan = options.scan ?? scanTree(abs, path, storeObjectsDir(repo));
+  const scan = options.scan ?? scanTree(abs, path, storeObjectsDir(repo), options.under);
   const regular = scan.files.filter((f) => f.kind === 'file' && f.knownHex === undefined);
   const { hexes, hashed } = await hashFiles(
     repo,

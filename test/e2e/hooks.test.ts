@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commitData, troveRepo, trovePrefixed, withSandbox } from '../helpers/hookSandbox.js';
 import { pseudoRandom } from '../helpers/tmpRepo.js';
@@ -328,4 +328,29 @@ test('pre-push from a clone that never fetched the data: fine when the remote ha
   const stopped = s.gitRun(b, ['push', 'mirror', 'main']);
   assert.notEqual(stopped.code, 0);
   assert.match(stopped.stderr, /trove: push stopped: 1 file\(s\) the pushed commits need are neither here nor on storage \(models\/m\.bin\)/);
+}));
+
+test('switching between versions of a 300-file dataset rewrites only the files that changed between the commits, and a local edit in an unchanged file is left alone silently', withSandbox((s) => {
+  const r = troveRepo(s, 'r');
+  const v1: Record<string, Buffer> = {};
+  for (let i = 0; i < 300; i++) v1[`data/d${i % 10}/f${i}.bin`] = pseudoRandom(500 + i, i + 1);
+  commitData(s, r, v1, 'v1');
+  const v2 = { ...v1, 'data/d1/f1.bin': pseudoRandom(700, 1001), 'data/d2/f2.bin': pseudoRandom(900, 1002), 'data/new/g.bin': pseudoRandom(300, 1003) };
+  commitData(s, r, v2, 'v2');
+  const inode = (p: string) => statSync(join(r, p)).ino;
+  const untouched = 'data/d5/f5.bin';
+  const before = inode(untouched);
+  // An un-added edit in a file the switch does not change: nothing to overwrite, nothing to warn about.
+  s.write(join(r, 'data/d7/f7.bin'), 'my experiment');
+  const co = s.gitRun(r, ['checkout', '-q', 'HEAD~1']);
+  assert.equal(co.code, 0, co.stderr);
+  for (const p of ['data/d1/f1.bin', 'data/d2/f2.bin']) assert.ok(s.read(join(r, p)).equals(v1[p]!), `${p} is v1 again`);
+  assert.equal(existsSync(join(r, 'data/new/g.bin')), false, 'a file v1 does not have is removed');
+  assert.equal(inode(untouched), before, 'an unchanged file was not rewritten');
+  assert.equal(s.read(join(r, 'data/d7/f7.bin')).toString(), 'my experiment');
+  assert.deepEqual(trovePrefixed(co.stderr).filter((l) => /left|DIRTY|not restored/.test(l)), []);
+  const back = s.gitRun(r, ['checkout', '-q', 'main']);
+  assert.equal(back.code, 0, back.stderr);
+  for (const p of ['data/d1/f1.bin', 'data/d2/f2.bin', 'data/new/g.bin']) assert.ok(s.read(join(r, p)).equals(v2[p as keyof typeof v2]!), `${p} is v2 again`);
+  assert.equal(inode(untouched), before);
 }));

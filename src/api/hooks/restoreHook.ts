@@ -1,6 +1,7 @@
 import { TroveError, isTroveError } from '../../errors/index.js';
 import { humanBytes } from '../../util/humanBytes.js';
 import { artifactsMissingContent } from '../../workspace/missingContent.js';
+import { changedSince } from '../../workspace/changedSince.js';
 import { listWorkArtifacts } from '../../workspace/pointers.js';
 import { absPath, withLock, type Repo } from '../../workspace/Repo.js';
 import { removeVanished } from '../../workspace/removeVanished.js';
@@ -19,7 +20,10 @@ export async function restoreHook(repo: Repo, options: { prev?: string } = {}): 
   if (!repo.config.hooks.restore) return { action: 'skipped', exit: 0, messages: [] };
   const vanished = options.prev ? await withLock(repo, 'checkout', () => removeVanished(repo, options.prev!)) : { removed: [], kept: [] };
   const cleanup = vanishedMessages(vanished);
-  const artifacts = await listWorkArtifacts(repo);
+  // Only what changed since the previous commit (the rest was in place and still is); everything when that is unknown.
+  const scope = options.prev ? await changedSince(repo, options.prev) : undefined;
+  if (scope && scope.length === 0) return { action: vanished.removed.length ? 'restored' : 'nothing', exit: 0, messages: cleanup, details: { removed: vanished.removed } };
+  const artifacts = await listWorkArtifacts(repo, scope);
   if (artifacts.length === 0) return { action: vanished.removed.length ? 'restored' : 'nothing', exit: 0, messages: cleanup, details: { removed: vanished.removed } };
   const missing = artifactsMissingContent(repo, artifacts);
   let fetched: { remote: string; objects: number; bytes: number } | undefined;
@@ -36,7 +40,7 @@ export async function restoreHook(repo: Repo, options: { prev?: string } = {}): 
       }
     }
   }
-  const { result, kept, problem } = await checkoutKeepingChanges(repo);
+  const { result, kept, problem } = await checkoutKeepingChanges(repo, scope);
   const messages: string[] = [];
   const placed = (result?.artifacts ?? []).filter((a) => a.written > 0 || a.deleted > 0);
   if (placed.length > 0) {
@@ -68,9 +72,9 @@ function vanishedMessages(v: { removed: string[]; kept: string[] }): string[] {
 }
 
 /** Checkout over all artifacts; on DIRTY, again over all but the artifacts holding un-added changes. */
-async function checkoutKeepingChanges(repo: Repo): Promise<{ result?: CheckoutResult; kept: string[]; problem?: TroveError }> {
+async function checkoutKeepingChanges(repo: Repo, scope: readonly string[] | undefined): Promise<{ result?: CheckoutResult; kept: string[]; problem?: TroveError }> {
   let kept: string[] = [];
-  let paths: string[] | undefined;
+  let paths: string[] | undefined = scope?.map((p) => absPath(repo, p));
   for (let attempt = 0; ; attempt++) {
     try {
       // fetch: false: the hook already fetched (or was told not to); a second attempt would double an offline wait.
@@ -78,11 +82,12 @@ async function checkoutKeepingChanges(repo: Repo): Promise<{ result?: CheckoutRe
     } catch (err) {
       if (isTroveError(err, 'DIRTY') && attempt === 0) {
         const dirty = (err.data?.paths as string[] | undefined) ?? [];
-        const all = await listWorkArtifacts(repo);
+        const all = await listWorkArtifacts(repo, scope);
         kept = all.filter((a) => dirty.some((p) => p === a.path || p.startsWith(a.path + '/'))).map((a) => a.path);
         const rest = all.filter((a) => !kept.includes(a.path));
         if (rest.length === 0) return { kept };
-        paths = rest.map((a) => absPath(repo, a.path));
+        const inRest = (p: string): boolean => rest.some((a) => p === a.path || p.startsWith(a.path + '/'));
+        paths = scope ? scope.filter(inRest).map((p) => absPath(repo, p)) : rest.map((a) => absPath(repo, a.path));
         continue;
       }
       if (isTroveError(err, 'OBJECT_MISSING') || isTroveError(err, 'CORRUPT_OBJECT')) {
