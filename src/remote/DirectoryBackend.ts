@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, promises as fsp } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TroveError } from '../errors/index.js';
 import { mkdirp } from '../util/mkdirp.js';
+import { renameCreatingParent } from '../util/renameCreatingParent.js';
 import { bodyStream, type Backend, type BackendOptions, type Body, type ByteRange, type RemoteEntry } from './Backend.js';
 import { checkKey } from './checkKey.js';
 import { parseRemoteUrl } from './remoteUrl.js';
@@ -73,13 +74,7 @@ export class DirectoryBackend implements Backend {
       await pipeline(bodyStream(body), createWriteStream(tmp, { mode: 0o444 }));
       const st = await fsp.stat(tmp);
       if (st.size !== body.size) throw new TroveError('REMOTE', `Wrote ${st.size} bytes of ${key} to ${this.display}, expected ${body.size}.`, { retryable: true });
-      try {
-        await fsp.rename(tmp, target);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        mkdirp(dirname(target));
-        await fsp.rename(tmp, target);
-      }
+      await renameCreatingParent(tmp, target);
     } catch (err) {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
       throw this.fail(err, 'writing', key);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { storeTmpDir } from './layout.js';
 import { mkdirp } from '../util/mkdirp.js';
+import { renameCreatingParent } from '../util/renameCreatingParent.js';
 
 /**
  * Asynchronous twin of putBytesSync, for callers that write many objects at
@@ -27,13 +28,7 @@ export async function putBytes(storeDir: string, target: string, data: Uint8Arra
     await fsp.writeFile(tmp, data, { mode: 0o444 });
   }
   try {
-    try {
-      await fsp.rename(tmp, target);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      mkdirp(dirname(target));
-      await fsp.rename(tmp, target);
-    }
+    await renameCreatingParent(tmp, target);
   } catch (err) {
     await fsp.rm(tmp, { force: true });
     throw err;

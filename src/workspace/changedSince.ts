@@ -1,6 +1,6 @@
 import { isTroveError } from '../errors/index.js';
 import { joinRepoPath } from '../core/repoPath.js';
-import { readManifest } from '../store/manifestIO.js';
+import { diffManifests } from '../store/diffManifests.js';
 import { listRevArtifacts, listWorkArtifacts, type Artifact } from './pointers.js';
 import type { Repo } from './Repo.js';
 import { compareEntries } from './workState.js';
@@ -35,7 +35,8 @@ export async function changedSince(repo: Repo, prev: string): Promise<string[] |
       continue;
     }
     try {
-      const c = compareEntries(readManifest(repo.store, was.oid, a.path), readManifest(repo.store, a.pointer.oid, a.path));
+      const d = diffManifests(repo.store, was.oid, a.pointer.oid, a.path);
+      const c = compareEntries(d.from, d.to);
       const files = [...c.added, ...c.deleted, ...c.modified].map((e) => e.path);
       if (files.length > MAX_CHANGED_FILES) out.push(a.path);
       else for (const f of files) out.push(joinRepoPath(a.path, f));

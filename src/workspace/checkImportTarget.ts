@@ -1,8 +1,8 @@
-import { lstatSync } from 'node:fs';
 import { TroveError } from '../errors/index.js';
 import { dataPathFor } from '../core/pointer.js';
 import { listWorkPointerPaths, readWorkPointer } from './pointers.js';
 import { absPath, type Repo } from './Repo.js';
+import { pathExists } from '../util/pathExists.js';
 
 /**
  * May `trove import` write data path `out`? Not over data or a pointer that
@@ -17,7 +17,7 @@ export async function checkImportTarget(repo: Repo, out: string, force: boolean)
       data: { path: out },
     });
   }
-  if (!existing && !force && exists(absPath(repo, out))) {
+  if (!existing && !force && pathExists(absPath(repo, out))) {
     throw new TroveError('USAGE', `${out} already exists.`, { hint: 'Choose another name with -o OUT, or pass --force to replace it (its content is saved in the store first).', data: { path: out } });
   }
   const res = await repo.git.run(['ls-files', '-z', '--cached', '--', `:(literal)${out}`]);
@@ -28,13 +28,4 @@ export async function checkImportTarget(repo: Repo, out: string, force: boolean)
   if (parent) throw new TroveError('ALREADY_TRACKED', `${out} is inside ${parent}, which trove tracks as a directory.`, { hint: 'Choose a name outside tracked directories with -o OUT.', data: { path: out, parent } });
   const child = tracked.find((a) => a.startsWith(out + '/'));
   if (child) throw new TroveError('ALREADY_TRACKED', `${out} contains ${child}, which trove tracks separately.`, { hint: 'Choose another name with -o OUT.', data: { path: out, child } });
-}
-
-function exists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TroveError, fromFsError } from '../errors/index.js';
 import type { FileEntry } from '../core/manifest.js';
@@ -8,10 +8,11 @@ import { tempPathFor } from '../util/atomicWrite.js';
 import { mapLimit } from '../util/mapLimit.js';
 import { mkdirp } from '../util/mkdirp.js';
 import type { DataVersion } from './upstreamArtifact.js';
+import { pathExists } from '../util/pathExists.js';
 
 /** Refuse an existing `dest` (file, directory or symlink) unless `force`: `get` never replaces data it was not told to. */
 export function checkOutputFree(dest: string, force: boolean, shown: string): void {
-  if (force || !exists(dest)) return;
+  if (force || !pathExists(dest)) return;
   throw new TroveError('USAGE', `${shown} already exists.`, { hint: 'Choose another name with -o OUT, or pass --force to replace it.', data: { path: shown } });
 }
 
@@ -53,7 +54,7 @@ export async function writeOutput(store: ObjectStore, version: DataVersion, dest
 }
 
 function swapIn(tmp: string, dest: string): void {
-  if (!exists(dest)) return renameSync(tmp, dest);
+  if (!pathExists(dest)) return renameSync(tmp, dest);
   const old = tempPathFor(dest);
   renameSync(dest, old);
   try {
@@ -63,13 +64,4 @@ function swapIn(tmp: string, dest: string): void {
     throw err;
   }
   rmSync(old, { recursive: true, force: true });
-}
-
-function exists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
 }

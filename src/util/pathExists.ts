@@ -1,0 +1,11 @@
+import { lstatSync } from 'node:fs';
+
+/** Is there anything at `p` (a dangling symlink counts)? */
+export function pathExists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
