@@ -3,10 +3,7 @@ import type { Reporter } from '../core/Reporter.js';
 import { TroveError, isTroveError } from '../errors/index.js';
 import { isRebaseReplaying } from '../platform/gitPaths.js';
 import { openRepo, type Repo } from '../workspace/Repo.js';
-import { clause, type HookOutcome } from './hooks/hookOutcome.js';
-import { preCommitHook } from './hooks/preCommitHook.js';
-import { PUSH_OVERRIDE, prePushHook } from './hooks/prePushHook.js';
-import { restoreHook } from './hooks/restoreHook.js';
+import { PUSH_OVERRIDE, clause, type HookOutcome } from './hooks/hookOutcome.js';
 
 export interface HookOptions {
   readonly cwd?: string;
@@ -54,10 +51,16 @@ export async function runHook(options: HookOptions): Promise<HookResult> {
   }
 }
 
+/**
+ * Each hook's code is loaded only when that hook runs: a post-checkout on
+ * every `git checkout` should not pay for loading the push and transfer code.
+ */
+const restoreHook = () => import('./hooks/restoreHook.js');
+
 async function dispatch(repo: Repo, name: HookName, args: readonly string[], stdin: string, env: NodeJS.ProcessEnv): Promise<HookOutcome> {
   switch (name) {
     case 'pre-commit':
-      return preCommitHook(repo);
+      return (await import('./hooks/preCommitHook.js')).preCommitHook(repo);
     case 'post-checkout': {
       const [prev, next, flag = '1'] = args;
       // A new branch at the same commit (checkout -b, switch -c) changes no file.
@@ -65,16 +68,16 @@ async function dispatch(repo: Repo, name: HookName, args: readonly string[], std
       if (flag === '1' && (await isRebaseReplaying(repo.git))) {
         return { action: 'skipped', exit: 0, messages: ['trove: rebase in progress: the data is restored when it finishes (trove checkout restores it now)'] };
       }
-      return restoreHook(repo, flag === '1' && prev && !/^0+$/.test(prev) ? { prev } : {});
+      return (await restoreHook()).restoreHook(repo, flag === '1' && prev && !/^0+$/.test(prev) ? { prev } : {});
     }
     case 'post-merge':
-      return restoreHook(repo, await origHead(repo));
+      return (await restoreHook()).restoreHook(repo, await origHead(repo));
     case 'post-rewrite':
       // amend rewrites a commit from the index: the work tree, and so the data, did not change.
       if (args[0] === 'amend') return { action: 'nothing', exit: 0, messages: [] };
-      return restoreHook(repo, await origHead(repo));
+      return (await restoreHook()).restoreHook(repo, await origHead(repo));
     case 'pre-push':
-      return prePushHook(repo, { args, stdin, env });
+      return (await import('./hooks/prePushHook.js')).prePushHook(repo, { args, stdin, env });
   }
 }
 

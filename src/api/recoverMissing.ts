@@ -4,7 +4,7 @@ import { loadConfig } from '../platform/config.js';
 import type { CheckoutResult } from '../workspace/checkoutPaths.js';
 import { resolveRemoteName } from '../workspace/remotes.js';
 import { toRepoPath, type Repo } from '../workspace/Repo.js';
-import { fetchLocked, type FetchResult } from './fetch.js';
+import type { FetchResult } from './fetch.js';
 
 export interface RecoverOptions {
   /** remote to fetch missing content from (default: core.remote, or the only one configured) */
@@ -49,6 +49,8 @@ export async function recoverMissing(repo: Repo, options: RecoverOptions & { pat
   const selection = { paths, ...(options.rev ? { revs: [options.rev], workTree: false } : {}) };
   let fetched: FetchResult;
   try {
+    // Loaded here, not at the top: a checkout that needs nothing from a remote (most, and every hook restore) skips the transfer code.
+    const { fetchLocked } = await import('./fetch.js');
     fetched = await fetchLocked(repo, { ...selection, ...(options.remote !== undefined ? { remote: options.remote } : {}) });
   } catch (err) {
     if (!isTroveError(err)) throw err;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { TroveError } from '../errors/index.js';
+import { atomicWriteSync } from '../util/atomicWriteSync.js';
+import { yamlLib } from './yamlLib.js';
 
 /**
  * Repository configuration: `.trove/config.yaml` (committed, for the team) with
@@ -74,9 +75,54 @@ core:
 `;
 
 export function loadConfig(troveDir: string, env: NodeJS.ProcessEnv = process.env): Config {
-  const main = readYaml(join(troveDir, 'config.yaml'), true);
-  const local = readYaml(join(troveDir, 'config.local.yaml'), false);
+  const cache = new ParsedConfigCache(join(troveDir, 'tmp', 'config.parsed.json'));
+  const main = readYaml(join(troveDir, 'config.yaml'), true, cache);
+  const local = readYaml(join(troveDir, 'config.local.yaml'), false, cache);
+  cache.save();
   return buildConfig(main, local, env);
+}
+
+export const PARSED_CONFIG_VERSION = 1;
+
+/**
+ * The parsed YAML of each config file, keyed by the file's exact text, in
+ * `.trove/tmp/config.parsed.json`. Every command reads the config, and the
+ * YAML library costs ~20 ms to load plus the parse; the text comparison is
+ * exact, so an edit by hand (even one keeping size and mtime) is always seen.
+ * Holds what config.local.yaml holds (credentials), so it is written 0600.
+ * A missing or unreadable cache is a miss, never an error.
+ */
+class ParsedConfigCache {
+  private files: Record<string, { text: string; doc: Record<string, unknown> }> = {};
+  private changed = false;
+
+  constructor(private readonly file: string) {
+    try {
+      const json = JSON.parse(readFileSync(file, 'utf8')) as { version?: number; files?: ParsedConfigCache['files'] };
+      if (json.version === PARSED_CONFIG_VERSION && json.files && typeof json.files === 'object') this.files = json.files;
+    } catch {
+      /* no cache yet */
+    }
+  }
+
+  get(name: string, text: string): Record<string, unknown> | undefined {
+    const hit = Object.hasOwn(this.files, name) ? this.files[name] : undefined;
+    return hit && hit.text === text && hit.doc && typeof hit.doc === 'object' && !Array.isArray(hit.doc) ? hit.doc : undefined;
+  }
+
+  set(name: string, text: string, doc: Record<string, unknown>): void {
+    this.files[name] = { text, doc };
+    this.changed = true;
+  }
+
+  save(): void {
+    if (!this.changed) return;
+    try {
+      atomicWriteSync(this.file, JSON.stringify({ version: PARSED_CONFIG_VERSION, files: this.files }), 0o600);
+    } catch {
+      /* a cache that cannot be saved only costs speed next time */
+    }
+  }
 }
 
 /**
@@ -98,7 +144,7 @@ function buildConfig(main: Record<string, unknown>, local: Record<string, unknow
   return { version, core: validateCore(merged), remotes: mergeRemotes(main.remotes, local.remotes), hooks: validateHooks(hooks) };
 }
 
-function readYaml(path: string, required: boolean): Record<string, unknown> {
+function readYaml(path: string, required: boolean, cache: ParsedConfigCache): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -106,13 +152,27 @@ function readYaml(path: string, required: boolean): Record<string, unknown> {
     if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new TroveError('CONFIG', `Cannot read ${path}.`, { hint: 'Run trove init to create it.', cause: err });
   }
-  return parseYamlText(text, path);
+  const name = basename(path);
+  const hit = cache.get(name, text);
+  if (hit) return hit;
+  const doc = parseYamlText(text, path);
+  // Only what JSON keeps as it is (YAML's .inf or .nan would come back as null).
+  if (isJsonSafe(doc)) cache.set(name, text, doc);
+  return doc;
+}
+
+function isJsonSafe(v: unknown): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every(isJsonSafe);
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.values(v as object).every(isJsonSafe);
+  return false;
 }
 
 function parseYamlText(text: string, path: string): Record<string, unknown> {
   let doc: unknown;
   try {
-    doc = parseYaml(text) ?? {};
+    doc = yamlLib().parse(text) ?? {};
   } catch (err) {
     throw new TroveError('CONFIG', `${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { hint: 'Fix the file by hand (it is plain YAML), or restore it with git checkout -- .trove/config.yaml.', cause: err });
   }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, closeSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
 
 /**
@@ -12,9 +13,22 @@ import { atomicWriteSync } from '../util/atomicWriteSync.js';
  * without its mtime moving. The tick is RACY_MS on file systems with fine
  * timestamps, and a whole second where mtimes are whole seconds (FAT, some
  * network file systems, old ext3).
+ *
+ * On disk: a base file holding every entry, plus a journal of the rows
+ * changed since (`<base>.log`). A command that changed a few rows (a hook
+ * restoring 100 files of 20,000) appends them to the journal instead of
+ * rewriting the whole base (2 MB for 20k files), and needs to read neither;
+ * once the journal outgrows a quarter of the base, the next save folds it into
+ * a new base. The journal names the base it extends, so a journal left beside
+ * a newer base (a crash between writing the base and removing the journal) is
+ * ignored.
  */
-export const STAT_CACHE_VERSION = 1;
+export const STAT_CACHE_VERSION = 2;
 const RACY_MS = 2;
+/** A journal may grow to this many bytes, or a quarter of the base's if more, before it is folded in. */
+const MIN_JOURNAL_BYTES = 64 * 1024;
+/** Enough of a file to hold the base's `{"version":2,"id":"…"` or the journal's header line. */
+const HEAD_BYTES = 128;
 
 export interface StatKey {
   readonly ino: number;
@@ -25,9 +39,11 @@ export interface StatKey {
 type Row = [ino: number, size: number, mtimeMs: number, hex: string];
 
 export class StatCache {
-  private rows = new Map<string, Row>();
+  /** rows set or deleted (undefined) since loading */
+  private changed = new Map<string, Row | undefined>();
   private parsed: Record<string, Row> | undefined;
-  private dirty = false;
+  /** id of the base file read, undefined when there was none (or it was unreadable) */
+  private baseId: string | undefined;
 
   private constructor(private readonly file: string) {}
 
@@ -36,13 +52,21 @@ export class StatCache {
     return new StatCache(file);
   }
 
+  private get journal(): string {
+    return `${this.file}.log`;
+  }
+
   private get loaded(): Record<string, Row> {
     if (this.parsed === undefined) {
       this.parsed = {};
       try {
-        const json = JSON.parse(readFileSync(this.file, 'utf8')) as { version?: number; entries?: Record<string, Row> };
-        // Keep JSON.parse's own object (no Map rebuild: ~10 ms for 20k entries); new rows go to the Map.
-        if (json.version === STAT_CACHE_VERSION && json.entries) this.parsed = json.entries;
+        const json = JSON.parse(readFileSync(this.file, 'utf8')) as { version?: number; id?: string; entries?: Record<string, Row> };
+        // Keep JSON.parse's own object (no Map rebuild: ~10 ms for 20k entries); changes go to the Map.
+        if (json.version === STAT_CACHE_VERSION && json.entries && typeof json.id === 'string') {
+          this.parsed = json.entries;
+          this.baseId = json.id;
+          this.replayJournal();
+        }
       } catch {
         /* missing or corrupt: start empty */
       }
@@ -50,8 +74,49 @@ export class StatCache {
     return this.parsed;
   }
 
+  /** Apply the journal's rows to the base. A torn last line (a crash mid-append) is skipped, like any unparsable line. */
+  private replayJournal(): void {
+    let text: string;
+    try {
+      text = readFileSync(this.journal, 'utf8');
+    } catch {
+      return;
+    }
+    const lines = text.split('\n');
+    try {
+      const head = JSON.parse(lines[0] ?? '') as { version?: number; base?: string };
+      if (head.version !== STAT_CACHE_VERSION || head.base !== this.baseId) return;
+    } catch {
+      return;
+    }
+    const entries = this.parsed!;
+    for (let i = 1; i < lines.length; i++) {
+      if (lines[i] === '') continue;
+      let rec: unknown;
+      try {
+        rec = JSON.parse(lines[i]!);
+      } catch {
+        continue;
+      }
+      if (!Array.isArray(rec) || typeof rec[0] !== 'string') continue;
+      if (rec.length === 1) delete entries[rec[0]];
+      else if (rec.length === 5 && typeof rec[4] === 'string') entries[rec[0]] = rec.slice(1) as Row;
+    }
+  }
+
+  /** Whether the file has been read (by a lookup) in this process. */
+  get isLoaded(): boolean {
+    return this.parsed !== undefined;
+  }
+
+  /** Bytes a lookup would have to parse: the base and its journal (0 when there is no cache yet). */
+  bytesToLoad(): number {
+    return fileBytes(this.file) + fileBytes(this.journal);
+  }
+
   private row(path: string): Row | undefined {
-    return this.rows.get(path) ?? (Object.hasOwn(this.loaded, path) ? this.loaded[path] : undefined);
+    if (this.changed.has(path)) return this.changed.get(path);
+    return Object.hasOwn(this.loaded, path) ? this.loaded[path] : undefined;
   }
 
   get(path: string, st: StatKey): string | undefined {
@@ -60,36 +125,98 @@ export class StatCache {
     return row[3];
   }
 
+  /** Record a row. Does not read the file: a command that only writes rows (a restore) never parses it. */
   set(path: string, st: StatKey, hex: string): void {
-    const row = this.row(path);
+    const row = this.parsed === undefined ? undefined : this.row(path);
     if (row && row[0] === st.ino && row[1] === st.size && row[2] === st.mtimeMs && row[3] === hex) return;
-    this.rows.set(path, [st.ino, st.size, st.mtimeMs, hex]);
-    this.dirty = true;
+    this.changed.set(path, [st.ino, st.size, st.mtimeMs, hex]);
   }
 
   delete(path: string): void {
-    if (this.row(path) === undefined) return;
-    this.rows.delete(path);
-    if (Object.hasOwn(this.loaded, path)) delete this.loaded[path];
-    this.dirty = true;
+    if (this.parsed !== undefined && this.row(path) === undefined) return;
+    this.changed.set(path, undefined);
   }
 
   /** Drop every entry under `prefix` (a path or a directory). */
   deletePrefix(prefix: string): void {
-    for (const key of [...this.rows.keys(), ...Object.keys(this.loaded)]) if (key === prefix || key.startsWith(prefix + '/')) this.delete(key);
+    for (const key of [...this.changed.keys(), ...Object.keys(this.loaded)]) if (key === prefix || key.startsWith(prefix + '/')) this.delete(key);
   }
 
   save(now = Date.now()): void {
-    if (!this.dirty) return;
-    const entries: Record<string, Row> = {};
-    for (const [k, row] of Object.entries(this.loaded)) if (!this.rows.has(k)) entries[k] = row;
-    for (const [k, row] of this.rows) if (!isRacy(row[2], now)) entries[k] = row;
+    if (this.changed.size === 0) return;
+    // A row as new as the save is racy: not kept (recorded as a delete, so an older row for the path goes too).
+    const rows = [...this.changed].map(([k, row]): [string, Row | undefined] => [k, row && !isRacy(row[2], now) ? row : undefined]);
     try {
-      atomicWriteSync(this.file, JSON.stringify({ version: STAT_CACHE_VERSION, entries }));
-      this.dirty = false;
+      const baseId = this.parsed !== undefined ? this.baseId : readBaseId(this.file);
+      const text = rows.map(([k, row]) => JSON.stringify(row ? [k, ...row] : [k]) + '\n').join('');
+      const journalBytes = baseId !== undefined && readJournalBase(this.journal) === baseId ? fileBytes(this.journal) : undefined;
+      if (baseId !== undefined && (journalBytes ?? 0) + text.length <= Math.max(MIN_JOURNAL_BYTES, fileBytes(this.file) / 4)) {
+        if (journalBytes !== undefined) appendFileSync(this.journal, text);
+        else atomicWriteSync(this.journal, JSON.stringify({ version: STAT_CACHE_VERSION, base: baseId }) + '\n' + text);
+        if (this.parsed !== undefined) apply(this.parsed, rows);
+      } else this.rewrite(rows);
+      this.changed.clear();
     } catch {
       /* a cache that cannot be saved only costs speed next time */
     }
+  }
+
+  private rewrite(rows: [string, Row | undefined][]): void {
+    const entries = this.loaded;
+    apply(entries, rows);
+    const id = randomBytes(8).toString('hex');
+    // The new base first, then the journal it replaces: a crash in between leaves a journal naming the old base, which is ignored.
+    atomicWriteSync(this.file, JSON.stringify({ version: STAT_CACHE_VERSION, id, entries }));
+    rmSync(this.journal, { force: true });
+    this.baseId = id;
+  }
+}
+
+function apply(entries: Record<string, Row>, rows: readonly [string, Row | undefined][]): void {
+  for (const [k, row] of rows) {
+    if (row) entries[k] = row;
+    else delete entries[k];
+  }
+}
+
+function fileBytes(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+function readHead(file: string): string {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    return buf.toString('utf8', 0, readSync(fd, buf, 0, HEAD_BYTES, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The id of the base file, read from its first bytes (the format puts it there), without parsing the rest. */
+function readBaseId(file: string): string | undefined {
+  return new RegExp(`^\\{"version":${STAT_CACHE_VERSION},"id":"([0-9a-f]{16})",`).exec(readHead(file))?.[1];
+}
+
+/** The base id named by the journal's header line, or undefined. */
+function readJournalBase(file: string): string | undefined {
+  const head = readHead(file);
+  const nl = head.indexOf('\n');
+  if (nl < 0) return undefined;
+  try {
+    const h = JSON.parse(head.slice(0, nl)) as { version?: number; base?: unknown };
+    return h.version === STAT_CACHE_VERSION && typeof h.base === 'string' ? h.base : undefined;
+  } catch {
+    return undefined;
   }
 }
 

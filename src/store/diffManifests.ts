@@ -6,10 +6,127 @@ import { readManifest } from './manifestIO.js';
 
 const LEAF = Buffer.from(`trove-manifest ${MANIFEST_VERSION} leaf\n`);
 
-/** The entry lines of a leaf page (after its header). */
-function lines(page: Buffer): string[] {
-  const text = page.toString('utf8', LEAF.length);
-  return text === '' ? [] : text.slice(0, -1).split('\n');
+/** A cursor over the entry lines of a sequence of leaf pages, in order, without decoding them. */
+class LineCursor {
+  private page = 0;
+  private start: number;
+  private end = -1;
+  private path: string | undefined;
+
+  constructor(private readonly pages: readonly Buffer[]) {
+    this.start = LEAF.length;
+    this.settle();
+  }
+
+  /** Skip to the next page with a line left; find the current line's end. */
+  private settle(): void {
+    this.path = undefined;
+    while (this.page < this.pages.length && this.start >= this.pages[this.page]!.length) {
+      this.page++;
+      this.start = LEAF.length;
+    }
+    if (this.page < this.pages.length) this.end = this.pages[this.page]!.indexOf(0x0a, this.start);
+  }
+
+  get done(): boolean {
+    return this.page >= this.pages.length;
+  }
+
+  /** Byte-equal current lines (the same entry). */
+  sameLine(o: LineCursor): boolean {
+    const a = this.pages[this.page]!;
+    const b = o.pages[o.page]!;
+    return this.end - this.start === o.end - o.start && a.compare(b, o.start, o.end, this.start, this.end) === 0;
+  }
+
+  text(): string {
+    return this.pages[this.page]!.toString('utf8', this.start, this.end);
+  }
+
+  /**
+   * Both cursors are on the same line: move both past the longest run of
+   * whole lines that are byte-identical on both sides (within the current
+   * pages). The run is found by galloping then bisecting with memcmp over
+   * byte ranges, so an unchanged stretch of 300 entries costs ~20 native
+   * compares, not 300 trips through this loop.
+   */
+  skipSame(o: LineCursor): void {
+    const a = this.pages[this.page]!;
+    const b = o.pages[o.page]!;
+    const max = Math.min(a.length - this.start, b.length - o.start);
+    const same = (n: number): boolean => a.compare(b, o.start, o.start + n, this.start, this.start + n) === 0;
+    let lo = this.end + 1 - this.start; // the current line and its newline: known equal
+    let hi = lo;
+    for (let step = 1024; ; step *= 2) {
+      hi = Math.min(lo + step, max);
+      if (hi === lo || !same(hi)) break;
+      lo = hi;
+    }
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (same(mid)) lo = mid;
+      else hi = mid;
+    }
+    if (hi === lo && same(hi)) lo = hi;
+    // Equal bytes from two line starts end in whole equal lines up to the last newline among them.
+    const last = a.lastIndexOf(0x0a, this.start + lo - 1);
+    const skip = last + 1 - this.start;
+    this.start += skip;
+    o.start += skip;
+    this.settle();
+    o.settle();
+  }
+
+  /** The current line's path (decoded only for lines that differ, and once). A line that is not JSON sorts as "" and fails validation later. */
+  pathOf(): string {
+    if (this.path === undefined) {
+      try {
+        const row = JSON.parse(this.text()) as unknown;
+        this.path = Array.isArray(row) && typeof row[0] === 'string' ? row[0] : '';
+      } catch {
+        this.path = '';
+      }
+    }
+    return this.path;
+  }
+
+  next(): void {
+    this.start = this.end + 1;
+    this.settle();
+  }
+}
+
+/**
+ * The lines of two sorted runs of leaf pages that are not on both sides. A
+ * line present on both sides is the same entry (a canonical serialisation),
+ * so it is compared as bytes and never decoded: changing 100 files spread
+ * over 20,000 may touch every leaf, and this keeps that to one pass of
+ * memcmp instead of 40,000 parsed entries.
+ */
+function differingLines(ra: readonly Buffer[], rb: readonly Buffer[]): { a: string[]; b: string[] } {
+  const a = new LineCursor(ra);
+  const b = new LineCursor(rb);
+  const onlyA: string[] = [];
+  const onlyB: string[] = [];
+  while (!a.done && !b.done) {
+    if (a.sameLine(b)) {
+      a.skipSame(b);
+      continue;
+    }
+    const pa = a.pathOf();
+    const pb = b.pathOf();
+    if (pa <= pb) {
+      onlyA.push(a.text());
+      a.next();
+    }
+    if (pb <= pa) {
+      onlyB.push(b.text());
+      b.next();
+    }
+  }
+  for (; !a.done; a.next()) onlyA.push(a.text());
+  for (; !b.done; b.next()) onlyB.push(b.text());
+  return { a: onlyA, b: onlyB };
 }
 
 /**
@@ -33,17 +150,13 @@ export function diffManifests(store: ObjectStore, from: Oid, to: Oid, what: stri
     const ra = a.map((o) => store.readObject(o, what));
     const rb = b.map((o) => store.readObject(o, what));
     if ([...ra, ...rb].every((r) => r.subarray(0, LEAF.length).equals(LEAF) && r[r.length - 1] === 0x0a)) {
-      // Leaves: a line present on both sides is the same entry on both; parse only the lines that differ.
-      const la = ra.flatMap(lines);
-      const lb = rb.flatMap(lines);
-      const sa = new Set(la);
-      const sb = new Set(lb);
-      const only = (ls: string[], other: Set<string>): ManifestEntry[] => {
-        const kept = ls.filter((l) => !other.has(l));
-        const page = parsePage(Buffer.from(`${LEAF.toString()}${kept.map((l) => l + '\n').join('')}`), `changed entries of ${what}`, what);
+      // Leaves: parse (and so validate) only the lines that differ.
+      const d = differingLines(ra, rb);
+      const parse = (ls: string[]): ManifestEntry[] => {
+        const page = parsePage(Buffer.from(`${LEAF.toString()}${ls.map((l) => l + '\n').join('')}`), `changed entries of ${what}`, what);
         return page.type === 'leaf' ? page.entries : [];
       };
-      return { from: only(la, sb), to: only(lb, sa) };
+      return { from: parse(d.a), to: parse(d.b) };
     }
     const pa = ra.map((r, i) => parsePage(r, `${formatOid(a[i]!).slice(0, 19)}… of ${what}`, what));
     const pb = rb.map((r, i) => parsePage(r, `${formatOid(b[i]!).slice(0, 19)}… of ${what}`, what));

@@ -25,6 +25,15 @@ export interface CheckoutOptions {
   /** overwrite local changes that were not added, saving their content in the store first */
   readonly force?: boolean;
   readonly link?: LinkMode;
+  /** the artifacts `paths` select, when the caller has just listed them (the restore hook): not listed again */
+  readonly artifacts?: readonly Artifact[];
+  /**
+   * For a directory artifact selected in part: its entries under the selected
+   * paths, when the caller already has them (the restore hook's manifest
+   * diff), so the whole manifest is not read. Ignored for an artifact
+   * selected whole.
+   */
+  readonly entries?: ReadonlyMap<string, readonly ManifestEntry[]>;
 }
 
 export interface CheckoutResult {
@@ -41,23 +50,25 @@ export interface CheckoutResult {
 /** Make the work tree match the pointers of the work tree or of a revision. */
 export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promise<CheckoutResult> {
   const selected = (options.paths ?? []).map((p) => toRepoPath(repo, p));
-  const artifacts = options.rev ? await listRevArtifacts(repo, options.rev, selected) : await listWorkArtifacts(repo, selected);
+  const artifacts = options.artifacts ?? (options.rev ? await listRevArtifacts(repo, options.rev, selected) : await listWorkArtifacts(repo, selected));
   const strategy = resolveLinkStrategy(repo, options.link ?? repo.config.core.link);
   const plans: { artifact: Artifact; plan: CheckoutPlan }[] = [];
   const problems: TroveError[] = [];
   for (const artifact of artifacts) {
-    let desired: ManifestEntry[];
+    const subs = selected.filter((s) => s.startsWith(artifact.path + '/')).map((s) => s.slice(artifact.path.length + 1));
+    // Only files inside a directory were asked for: look at those, not at all of its files.
+    const whole = selected.length === 0 || selected.some((s) => s === artifact.path || artifact.path.startsWith(s + '/') || s === `${artifact.path}.trove`);
+    const known = whole ? undefined : options.entries?.get(artifact.path);
+    let desired: readonly ManifestEntry[];
     try {
-      desired = artifact.pointer.kind === 'file' ? [pointerAsEntry(artifact.pointer)] : readManifest(repo.store, artifact.pointer.oid, artifact.path);
+      desired = artifact.pointer.kind === 'file' ? [pointerAsEntry(artifact.pointer)] : known ?? readManifest(repo.store, artifact.pointer.oid, artifact.path);
     } catch (err) {
       if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
       problems.push(err);
       continue;
     }
-    const subs = selected.filter((s) => s.startsWith(artifact.path + '/')).map((s) => s.slice(artifact.path.length + 1));
-    // Only files inside a directory were asked for: look at those, not at all of its files.
-    const whole = selected.length === 0 || selected.some((s) => s === artifact.path || artifact.path.startsWith(s + '/') || s === `${artifact.path}.trove`);
-    const work = await readWorkState(repo, artifact.path, !whole && subs.length > 0 ? { under: subs } : {});
+    // A few files inside a directory (a hook's restore): reading them beats parsing a large stat cache.
+    const work = await readWorkState(repo, artifact.path, !whole && subs.length > 0 ? { under: subs, hashSmall: true } : {});
     plans.push({ artifact, plan: planCheckout(repo, artifact, desired, work, subs) });
   }
   const dirty = plans.flatMap((p) => p.plan.dirty);

@@ -29,10 +29,10 @@ export interface HashFilesResult {
  * `store: true` the content is also put into the store, and a cache hit whose
  * content is no longer in the store (gc, a new shared cache) is re-ingested.
  */
-export async function hashFiles(repo: Repo, files: readonly FileToHash[], options: { store: boolean; progress?: string }): Promise<HashFilesResult> {
+export async function hashFiles(repo: Repo, files: readonly FileToHash[], options: { store: boolean; progress?: string; hashSmall?: boolean }): Promise<HashFilesResult> {
   const hexes = new Array<string>(files.length);
   const todo: number[] = [];
-  const cached = files.map((f) => repo.statCache.get(f.repoPath, f));
+  const cached = options.hashSmall && cheaperToHash(repo, files) ? files.map(() => undefined) : files.map((f) => repo.statCache.get(f.repoPath, f));
   const hits = cached.flatMap((hex) => (hex === undefined ? [] : [createOid('sha256', hex)]));
   const stored = options.store ? repo.store.hasFiles(hits) : hits.map(() => true);
   let k = 0;
@@ -73,4 +73,23 @@ export async function hashFiles(repo: Repo, files: readonly FileToHash[], option
     repo.reporter.end();
   }
   return { hexes, hashed: todo.length, written };
+}
+
+/** Up to this many files may be hashed instead of consulting a stat cache not yet read. */
+const HASH_INSTEAD_MAX_FILES = 256;
+
+/**
+ * A few small files (a hook restoring 100 files of 20,000) are hashed faster
+ * than the stat cache is parsed: sha256 runs at ~1 GB/s, JSON.parse of the
+ * cache (~125 bytes per file) at a fraction of that. So when the cache has
+ * not been read yet and the files hold less than twice its bytes, they are
+ * read instead (when the caller allows it: status reports how many files it
+ * read, and promises none for unchanged files). The digests are the same
+ * either way.
+ */
+function cheaperToHash(repo: Repo, files: readonly FileToHash[]): boolean {
+  if (repo.statCache.isLoaded || files.length > HASH_INSTEAD_MAX_FILES) return false;
+  let bytes = 0;
+  for (const f of files) bytes += f.size;
+  return bytes < 2 * repo.statCache.bytesToLoad();
 }

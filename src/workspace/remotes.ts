@@ -1,4 +1,5 @@
-import { isMap, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { yamlLib } from '../platform/yamlLib.js';
 import { TroveError } from '../errors/index.js';
 import { editConfig, SECRET_KEYS } from '../platform/configEdit.js';
 import { loadConfig, type RemoteConfig } from '../platform/config.js';
@@ -97,7 +98,7 @@ export async function removeRemote(repo: Repo, name: string): Promise<void> {
     editConfig(repo.troveDir, local, (doc) => {
       deleteIn(doc, ['remotes', name]);
       const rs = doc.getIn(['remotes']);
-      if (isMap(rs) && rs.items.length === 0) deleteIn(doc, ['remotes']);
+      if (yamlLib().isMap(rs) && rs.items.length === 0) deleteIn(doc, ['remotes']);
       if (doc.getIn(['core', 'remote']) === name) deleteIn(doc, ['core', 'remote']);
     });
   }

@@ -1,7 +1,7 @@
 import { rmSync, rmdirSync } from 'node:fs';
-import { fromFsError, isTroveError } from '../errors/index.js';
+import { fromFsError } from '../errors/index.js';
 import { planCheckout } from './planCheckout.js';
-import { listRevArtifacts, listWorkArtifacts, type Artifact } from './pointers.js';
+import type { Artifact } from './pointers.js';
 import { absPath, type Repo } from './Repo.js';
 import { readWorkState } from './workState.js';
 
@@ -13,24 +13,17 @@ export interface RemoveVanishedResult {
 }
 
 /**
- * After Git moved from `prev` to the current commit: remove the data of
- * artifacts that `prev` tracked and the current commit does not, as Git
+ * After Git moved from a previous commit to the current one: remove the data
+ * of artifacts that the previous commit tracked (`before`) and the work
+ * tree's pointers (`now`) do not, as Git
  * removes a file that the new commit no longer tracks. Left behind, such data
  * is neither tracked nor ignored any more, and `git add -A` would commit it
  * into Git. Only data whose every byte is in the store is removed (it comes
  * back with `trove checkout --rev PREV`); a path Git itself now tracks is not
  * touched.
  */
-export async function removeVanished(repo: Repo, prev: string): Promise<RemoveVanishedResult> {
-  let before: Artifact[];
-  try {
-    before = await listRevArtifacts(repo, prev);
-  } catch (err) {
-    // A previous commit we cannot read (gone, shallow, a bad pointer in it) leaves nothing to compare.
-    if (isTroveError(err)) return { removed: [], kept: [] };
-    throw err;
-  }
-  const now = (await listWorkArtifacts(repo)).map((a) => a.path);
+export async function removeVanished(repo: Repo, before: readonly Artifact[], current: readonly Artifact[]): Promise<RemoveVanishedResult> {
+  const now = current.map((a) => a.path);
   const overlaps = (a: string, b: string): boolean => a === b || a.startsWith(b + '/') || b.startsWith(a + '/');
   let gone = before.filter((a) => !now.some((p) => overlaps(p, a.path)));
   if (gone.length === 0) return { removed: [], kept: [] };

@@ -18,9 +18,11 @@ export type WorkState =
  * Scan and hash (through the stat cache, without storing) what the work tree
  * holds at `path`. `store: true` also puts the content into the store, which
  * is what add and checkout --force need. `under` limits a directory to those
- * paths inside it (the rest of it is then not looked at).
+ * paths inside it (the rest of it is then not looked at). `hashSmall` lets a
+ * few small files be read instead of loading the stat cache (see hashFiles):
+ * for callers that only need the digests, not a count of files read.
  */
-export async function readWorkState(repo: Repo, path: string, options: { store?: boolean; progress?: string; scan?: ScanResult; under?: readonly string[] } = {}): Promise<WorkState & { hashed: number }> {
+export async function readWorkState(repo: Repo, path: string, options: { store?: boolean; progress?: string; scan?: ScanResult; under?: readonly string[]; hashSmall?: boolean } = {}): Promise<WorkState & { hashed: number }> {
   const abs = absPath(repo, path);
   let st;
   try {
@@ -46,7 +48,7 @@ export async function readWorkState(repo: Repo, path: string, options: { store?:
   const { hexes, hashed } = await hashFiles(
     repo,
     regular.map((f) => ({ repoPath: `${path}/${f.path}`, abs: `${abs}/${f.path}`, size: f.size, ino: f.ino, mtimeMs: f.mtimeMs })),
-    { store: options.store ?? false, progress: options.progress ?? `Checking ${path}` },
+    { store: options.store ?? false, progress: options.progress ?? `Checking ${path}`, hashSmall: options.hashSmall ?? false },
   );
   let k = 0;
   const entries: ManifestEntry[] = scan.files.map((f) => {

@@ -1,6 +1,9 @@
 import { resolveRemoteName } from '../../workspace/remotes.js';
 import type { Repo } from '../../workspace/Repo.js';
 
+/** How to push commits without their data, named wherever pre-push stops a push. */
+export const PUSH_OVERRIDE = 'push without the data: TROVE_SKIP_PUSH=1 git push (or git push --no-verify; hooks.pre_push: off turns this off)';
+
 /** What one hook did, before the CLI prints it: one line per message, already prefixed `trove: `. */
 export interface HookOutcome {
   /**

@@ -4,9 +4,8 @@ import { artifactsForPush, parsePushUpdates, type PushUpdate } from '../../works
 import type { Repo } from '../../workspace/Repo.js';
 import { push, type PushResult } from '../push.js';
 import { openSession } from '../remoteSession.js';
-import { clause, defaultRemote, listPaths, type HookOutcome } from './hookOutcome.js';
+import { PUSH_OVERRIDE, clause, defaultRemote, listPaths, type HookOutcome } from './hookOutcome.js';
 
-export const PUSH_OVERRIDE = 'push without the data: TROVE_SKIP_PUSH=1 git push (or git push --no-verify; hooks.pre_push: off turns this off)';
 
 export interface PrePushInput {
   /** pre-push's arguments: the Git remote's name and URL */

@@ -1,12 +1,11 @@
 import { TroveError, isTroveError } from '../../errors/index.js';
 import { humanBytes } from '../../util/humanBytes.js';
 import { artifactsMissingContent } from '../../workspace/missingContent.js';
-import { changedSince } from '../../workspace/changedSince.js';
-import { listWorkArtifacts } from '../../workspace/pointers.js';
+import { artifactsAt, changedSince, type Changes } from '../../workspace/changedSince.js';
+import { listWorkArtifacts, type Artifact } from '../../workspace/pointers.js';
 import { absPath, withLock, type Repo } from '../../workspace/Repo.js';
 import { removeVanished } from '../../workspace/removeVanished.js';
 import { checkout, type CheckoutResult } from '../checkout.js';
-import { fetch } from '../fetch.js';
 import { clause, defaultRemote, listPaths, shellArg, type HookOutcome } from './hookOutcome.js';
 
 /**
@@ -18,12 +17,14 @@ import { clause, defaultRemote, listPaths, shellArg, type HookOutcome } from './
  */
 export async function restoreHook(repo: Repo, options: { prev?: string } = {}): Promise<HookOutcome> {
   if (!repo.config.hooks.restore) return { action: 'skipped', exit: 0, messages: [] };
-  const vanished = options.prev ? await withLock(repo, 'checkout', () => removeVanished(repo, options.prev!)) : { removed: [], kept: [] };
+  // The previous commit's artifacts and the new pointers, listed once for every step below (each listing is a git call).
+  const before = options.prev ? await artifactsAt(repo, options.prev) : undefined;
+  const now = await listWorkArtifacts(repo);
+  const vanished = before ? await withLock(repo, 'checkout', () => removeVanished(repo, before, now)) : { removed: [], kept: [] };
   const cleanup = vanishedMessages(vanished);
   // Only what changed since the previous commit (the rest was in place and still is); everything when that is unknown.
-  const scope = options.prev ? await changedSince(repo, options.prev) : undefined;
-  if (scope && scope.length === 0) return { action: vanished.removed.length ? 'restored' : 'nothing', exit: 0, messages: cleanup, details: { removed: vanished.removed } };
-  const artifacts = await listWorkArtifacts(repo, scope);
+  const changes = before ? changedSince(repo, before, now) : undefined;
+  const artifacts = changes ? now.filter((a) => changes.paths.some((p) => p === a.path || p.startsWith(a.path + '/'))) : now;
   if (artifacts.length === 0) return { action: vanished.removed.length ? 'restored' : 'nothing', exit: 0, messages: cleanup, details: { removed: vanished.removed } };
   const missing = artifactsMissingContent(repo, artifacts);
   let fetched: { remote: string; objects: number; bytes: number } | undefined;
@@ -33,6 +34,8 @@ export async function restoreHook(repo: Repo, options: { prev?: string } = {}): 
     else if (!defaultRemote(repo)) fetchProblem = 'their content is not in the local store and no default trove remote is configured (trove remote add -d storage URL, then trove pull)';
     else {
       try {
+        // Loaded only when needed: the remote and transfer layers are most of trove's code, and most restores need none of it.
+        const { fetch } = await import('../fetch.js');
         const r = await fetch(repo, { paths: missing.map((a) => absPath(repo, a.path)) });
         fetched = { remote: r.remote, objects: r.objects, bytes: r.bytes };
       } catch (err) {
@@ -40,7 +43,7 @@ export async function restoreHook(repo: Repo, options: { prev?: string } = {}): 
       }
     }
   }
-  const { result, kept, problem } = await checkoutKeepingChanges(repo, scope);
+  const { result, kept, problem } = await checkoutKeepingChanges(repo, artifacts, changes);
   const messages: string[] = [];
   const placed = (result?.artifacts ?? []).filter((a) => a.written > 0 || a.deleted > 0);
   if (placed.length > 0) {
@@ -71,21 +74,23 @@ function vanishedMessages(v: { removed: string[]; kept: string[] }): string[] {
   return out;
 }
 
-/** Checkout over all artifacts; on DIRTY, again over all but the artifacts holding un-added changes. */
-async function checkoutKeepingChanges(repo: Repo, scope: readonly string[] | undefined): Promise<{ result?: CheckoutResult; kept: string[]; problem?: TroveError }> {
+/** Checkout over the changed artifacts; on DIRTY, again over all but the artifacts holding un-added changes. */
+async function checkoutKeepingChanges(repo: Repo, all: readonly Artifact[], changes: Changes | undefined): Promise<{ result?: CheckoutResult; kept: string[]; problem?: TroveError }> {
   let kept: string[] = [];
+  const scope = changes?.paths;
   let paths: string[] | undefined = scope?.map((p) => absPath(repo, p));
+  let artifacts: readonly Artifact[] = all;
   for (let attempt = 0; ; attempt++) {
     try {
       // fetch: false: the hook already fetched (or was told not to); a second attempt would double an offline wait.
-      return { result: await checkout(repo, paths ? { paths, fetch: false } : { fetch: false }), kept };
+      return { result: await checkout(repo, { ...(paths ? { paths } : {}), fetch: false, artifacts, ...(changes ? { entries: changes.entries } : {}) }), kept };
     } catch (err) {
       if (isTroveError(err, 'DIRTY') && attempt === 0) {
         const dirty = (err.data?.paths as string[] | undefined) ?? [];
-        const all = await listWorkArtifacts(repo, scope);
         kept = all.filter((a) => dirty.some((p) => p === a.path || p.startsWith(a.path + '/'))).map((a) => a.path);
         const rest = all.filter((a) => !kept.includes(a.path));
         if (rest.length === 0) return { kept };
+        artifacts = rest;
         const inRest = (p: string): boolean => rest.some((a) => p === a.path || p.startsWith(a.path + '/'));
         paths = scope ? scope.filter(inRest).map((p) => absPath(repo, p)) : rest.map((a) => absPath(repo, a.path));
         continue;

@@ -48,3 +48,41 @@ test('diffManifests finds exactly the changes a full comparison finds, reading a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('diffManifests matches a full comparison when changes touch every page (random edits, adds, deletes, longer and shorter lines, non-ASCII paths)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trove-unit-'));
+  try {
+    const store = new ObjectStore(join(dir, 'store'));
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const sortByPath = (es: ManifestEntry[]): ManifestEntry[] => es.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+    for (let round = 0; round < 6; round++) {
+      const base = tree().map((e, i) => (i % 97 === 5 ? { ...e, path: e.path.replace('.bin', `-é${i}.bin`) } : e));
+      const v1 = sortByPath(base);
+      const v2: ManifestEntry[] = [];
+      for (const e of v1) {
+        const r = rnd(1000);
+        if (r < 5) continue; // deleted
+        if (e.mode === 'l') v2.push(e);
+        else if (r < 15) v2.push({ ...e, size: e.size * 1000 + 7, oid: oid(500_000 + rnd(100_000)) }); // longer line
+        else if (r < 20) v2.push({ ...e, mode: 'x' });
+        else v2.push(e);
+        if (r >= 990) v2.push({ path: `${e.path}.new${round}`, mode: 'f', size: 1, oid: oid(2) }); // added next to it
+      }
+      sortByPath(v2);
+      const a = writeManifest(store, v1).root;
+      const b = writeManifest(store, v2).root;
+      const full = compareEntries(readManifest(store, a, 'data'), readManifest(store, b, 'data'));
+      const d = diffManifests(store, a, b, 'data');
+      assert.deepEqual(compareEntries(d.from, d.to), full, `round ${round}`);
+      assert.ok(full.modified.length > 50 && full.deleted.length > 20 && full.added.length > 5, `round ${round} exercised every kind of change`);
+      // The reverse direction too.
+      assert.deepEqual(compareEntries(diffManifests(store, b, a, 'data').from, diffManifests(store, b, a, 'data').to), compareEntries(readManifest(store, b, 'data'), readManifest(store, a, 'data')));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

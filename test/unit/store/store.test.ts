@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ObjectStore } from '../../../src/store/ObjectStore.js';
@@ -108,14 +108,96 @@ test('racy-git window follows the file system: whole-second mtimes in the same o
   assert.equal(isRacy(10_100.5, 10_124), false, 'fine mtime 24 ms before');
 });
 
-test('stat cache file format v1 is pinned (golden)', () => {
+test('stat cache file format v2 is pinned (golden): a base with an id, and a journal naming it', () => {
   const dir = tmp();
   try {
     const file = join(dir, 'sc.json');
     const c = StatCache.load(file);
     c.set('data/a.csv', { ino: 7, size: 3, mtimeMs: 1500.25 }, 'ab'.repeat(32));
     c.save(100_000);
-    assert.equal(readFileSync(file, 'utf8'), `{"version":1,"entries":{"data/a.csv":[7,3,1500.25,"${'ab'.repeat(32)}"]}}`);
+    const base = readFileSync(file, 'utf8');
+    const id = /^\{"version":2,"id":"([0-9a-f]{16})",/.exec(base)?.[1];
+    assert.ok(id, base);
+    assert.equal(base, `{"version":2,"id":"${id}","entries":{"data/a.csv":[7,3,1500.25,"${'ab'.repeat(32)}"]}}`);
+    const d = StatCache.load(file);
+    d.set('data/b.csv', { ino: 8, size: 4, mtimeMs: 1600 }, 'cd'.repeat(32));
+    d.delete('data/a.csv');
+    d.save(100_000);
+    assert.equal(readFileSync(file, 'utf8'), base, 'a small change leaves the base alone');
+    assert.equal(readFileSync(`${file}.log`, 'utf8'), `{"version":2,"base":"${id}"}\n["data/b.csv",8,4,1600,"${'cd'.repeat(32)}"]\n["data/a.csv"]\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stat cache journal: rows appended by several saves are read back; a torn line and a journal of an older base are ignored', () => {
+  const dir = tmp();
+  try {
+    const file = join(dir, 'sc.json');
+    const st = (ino: number) => ({ ino, size: 1, mtimeMs: 1000 });
+    const c = StatCache.load(file);
+    for (let i = 0; i < 10; i++) c.set(`f${i}`, st(i), `h${i}`);
+    c.save(10_000);
+    const d = StatCache.load(file);
+    d.set('f1', st(101), 'new1');
+    d.save(10_000);
+    d.set('f2', st(102), 'new2');
+    d.delete('f3');
+    d.save(10_000);
+    appendFileSync(`${file}.log`, '["f4",104,1,10'); // a crash in the middle of an append
+    const e = StatCache.load(file);
+    assert.equal(e.get('f1', st(101)), 'new1');
+    assert.equal(e.get('f1', st(1)), undefined, 'the journal row replaces the base row');
+    assert.equal(e.get('f2', st(102)), 'new2');
+    assert.equal(e.get('f3', st(3)), undefined, 'deleted in the journal');
+    assert.equal(e.get('f4', st(4)), 'h4', 'the torn line changed nothing');
+    // A base rewritten by someone else (new id): the old journal no longer applies.
+    const other = JSON.parse(readFileSync(file, 'utf8')) as { id: string };
+    writeFileSync(file, readFileSync(file, 'utf8').replace(other.id, '0123456789abcdef'));
+    assert.equal(StatCache.load(file).get('f1', st(101)), undefined);
+    assert.equal(StatCache.load(file).get('f1', st(1)), 'h1');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stat cache: a command that only records rows appends them without reading the base', () => {
+  const dir = tmp();
+  try {
+    const file = join(dir, 'sc.json');
+    const c = StatCache.load(file);
+    for (let i = 0; i < 50; i++) c.set(`f${i}`, { ino: i, size: 1, mtimeMs: 1000 }, `h${i}`);
+    c.save(10_000);
+    const base = readFileSync(file, 'utf8');
+    const d = StatCache.load(file);
+    d.set('f7', { ino: 70, size: 1, mtimeMs: 1000 }, 'new');
+    d.save(10_000);
+    assert.equal(d.isLoaded, false, 'the base was not parsed');
+    assert.equal(readFileSync(file, 'utf8'), base);
+    const e = StatCache.load(file);
+    assert.equal(e.get('f7', { ino: 70, size: 1, mtimeMs: 1000 }), 'new');
+    assert.equal(e.get('f8', { ino: 8, size: 1, mtimeMs: 1000 }), 'h8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stat cache journal is folded into a new base once it outgrows the base, and the journal is removed', () => {
+  const dir = tmp();
+  try {
+    const file = join(dir, 'sc.json');
+    const c = StatCache.load(file);
+    c.set('seed', { ino: 1, size: 1, mtimeMs: 1000 }, 'x');
+    c.save(10_000);
+    const firstId = (JSON.parse(readFileSync(file, 'utf8')) as { id: string }).id;
+    const d = StatCache.load(file);
+    for (let i = 0; i < 3000; i++) d.set(`f${i}`, { ino: i, size: 1, mtimeMs: 1000 }, `h${i}`);
+    d.save(10_000);
+    const after = JSON.parse(readFileSync(file, 'utf8')) as { id: string; entries: Record<string, unknown> };
+    assert.notEqual(after.id, firstId);
+    assert.equal(Object.keys(after.entries).length, 3001);
+    assert.equal(existsSync(`${file}.log`), false);
+    assert.equal(StatCache.load(file).get('f2999', { ino: 2999, size: 1, mtimeMs: 1000 }), 'h2999');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

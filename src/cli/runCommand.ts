@@ -1,0 +1,55 @@
+import { appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { EXIT_INTERNAL, EXIT_OK, TroveError, exitCodeFor, fromFsError } from '../errors/index.js';
+import { createOutput } from './Output.js';
+import { createProgressReporter } from './progressReporter.js';
+import type { CommandSpec } from './defineCommand.js';
+
+export const JSON_SCHEMA_VERSION = 1;
+
+export interface Globals {
+  json?: boolean;
+  quiet?: boolean;
+  cwd?: string;
+}
+
+/** Run one parsed command: its body, then its rendering or its error. The only place that prints errors or picks exit codes. */
+export async function runSpec(spec: CommandSpec<unknown>, g: Globals, args: unknown[], opts: Record<string, unknown>, argv: readonly string[]): Promise<number> {
+  const out = createOutput({ json: Boolean(g.json), quiet: Boolean(g.quiet) });
+  const reporter = await createProgressReporter({ enabled: !out.json && !out.quiet && process.stderr.isTTY === true, warn: (m) => out.warn(m) });
+  const ctx = { cwd: resolve(g.cwd ?? process.cwd()), out, reporter, argv };
+  try {
+    const result = await spec.run(ctx, args, opts);
+    if (out.json) out.line(JSON.stringify({ version: JSON_SCHEMA_VERSION, command: spec.name, ok: true, result }));
+    else if (!out.quiet) spec.render(out, result);
+    return spec.exitCode?.(result, opts) ?? EXIT_OK;
+  } catch (err) {
+    reporter.end();
+    return reportError(spec.name, err, out.json);
+  }
+}
+
+function reportError(command: string, cause: unknown, json: boolean): number {
+  // A raw errno from a layer that did not wrap it is still the user's problem (a disk, a permission), not a bug.
+  const errno = (cause as NodeJS.ErrnoException | undefined)?.code;
+  const err = !(cause instanceof TroveError) && typeof errno === 'string' && /^E[A-Z]+$/.test(errno) ? fromFsError(cause, `running trove ${command} on`, (cause as NodeJS.ErrnoException).path ?? 'a file') : cause;
+  if (err instanceof TroveError) {
+    if (json) process.stderr.write(JSON.stringify({ version: JSON_SCHEMA_VERSION, command, ok: false, error: err.toJSON() }) + '\n');
+    else process.stderr.write(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+    return exitCodeFor(err.code);
+  }
+  // A bug: keep the stack out of the user's face but never lose it.
+  const log = join(tmpdir(), `trove-crash-${process.pid}.log`);
+  try {
+    appendFileSync(log, `${new Date().toISOString()} trove ${command}\n${(err as Error)?.stack ?? String(err)}\n`);
+  } catch {
+    /* best effort */
+  }
+  const message = `trove ${command} failed unexpectedly: ${(err as Error)?.message ?? String(err)}`;
+  const hint = `This is a bug in trove; the details are in ${log}. Please report it with that file.`;
+  if (json) process.stderr.write(JSON.stringify({ version: JSON_SCHEMA_VERSION, command, ok: false, error: { code: 'INTERNAL', message, hint, data: { log } } }) + '\n');
+  else process.stderr.write(`error: ${message}\nhint: ${hint}\n`);
+  return EXIT_INTERNAL;
+}
+
