@@ -129,7 +129,15 @@ export class ObjectStore {
     // A link shares the store object's inode and mode: executables are copied so chmod never touches the store.
     const strategy: LinkStrategy = options.executable && (options.strategy === 'hardlink' || options.strategy === 'symlink') ? 'copy' : options.strategy;
     try {
-      if (existsSync(whole)) {
+      const small = strategy === 'copy' ? await readIfSmall(whole) : undefined;
+      if (small) {
+        // A small object is read once: hashed and written from the same buffer (a stream and a copy would read it twice).
+        if (createHash('sha256').update(small).digest('hex') !== oid.hex) {
+          this.quarantine(whole);
+          throw corrupt(oid, options.what);
+        }
+        await fsp.writeFile(tmp, small, { flag: 'wx' });
+      } else if (existsSync(whole)) {
         await this.verifyFile(whole, oid, options.what);
         await placeWhole(whole, tmp, strategy);
       } else {
@@ -233,6 +241,25 @@ function safeReaddir(dir: string): string[] {
 }
 
 
+
+/** Objects up to this size are copied through one buffer. */
+const SMALL_COPY_BYTES = 1 << 20;
+
+/** The whole object's bytes when it is stored whole and small, else undefined (large, chunked or absent). */
+async function readIfSmall(file: string): Promise<Buffer | undefined> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const { size } = await handle.stat();
+    return size <= SMALL_COPY_BYTES ? await handle.readFile() : undefined;
+  } finally {
+    await handle.close();
+  }
+}
 
 async function placeWhole(src: string, tmp: string, strategy: LinkStrategy): Promise<void> {
   switch (strategy) {

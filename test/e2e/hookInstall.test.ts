@@ -203,6 +203,15 @@ test('trove hook with --json reports what the hook did; an unknown hook name is 
   const bad = s.troveJson(r, 'hook', 'post-commit');
   assert.equal(bad.code, 2);
   assert.equal(bad.error.code, 'USAGE');
+  // The form the installed hooks use skips the argument parser: same errors, same exit codes.
+  const fast = runCli(r, ['hook', 'post-commit', '--', 'x'], s.env);
+  assert.equal(fast.code, 2);
+  assert.match(fast.stderr, /^error: "post-commit" is not a hook trove handles\.\nhint: Use one of /);
+  rmSync(join(r, 'models/m.bin'));
+  const again = runCli(r, ['hook', 'post-merge', '--', '0'], s.env);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /trove: restored models\/m\.bin/);
+  assert.equal(s.read(join(r, 'models/m.bin')).toString(), 'm1');
 }));
 
 test('a bad hooks setting is a CONFIG error naming the key; the hooks report it in one line and let the commit through', withSandbox((s) => {

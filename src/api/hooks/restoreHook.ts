@@ -18,8 +18,7 @@ import { clause, defaultRemote, listPaths, shellArg, type HookOutcome } from './
 export async function restoreHook(repo: Repo, options: { prev?: string } = {}): Promise<HookOutcome> {
   if (!repo.config.hooks.restore) return { action: 'skipped', exit: 0, messages: [] };
   // The previous commit's artifacts and the new pointers, listed once for every step below (each listing is a git call).
-  const before = options.prev ? await artifactsAt(repo, options.prev) : undefined;
-  const now = await listWorkArtifacts(repo);
+  const [before, now] = await Promise.all([options.prev ? artifactsAt(repo, options.prev) : undefined, listWorkArtifacts(repo)]);
   const vanished = before ? await withLock(repo, 'checkout', () => removeVanished(repo, before, now)) : { removed: [], kept: [] };
   const cleanup = vanishedMessages(vanished);
   // Only what changed since the previous commit (the rest was in place and still is); everything when that is unknown.
