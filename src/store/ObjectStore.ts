@@ -129,6 +129,7 @@ export class ObjectStore {
     // A link shares the store object's inode and mode: executables are copied so chmod never touches the store.
     const strategy: LinkStrategy = options.executable && (options.strategy === 'hardlink' || options.strategy === 'symlink') ? 'copy' : options.strategy;
     try {
+      const wantedMode = options.executable ? 0o755 : 0o644;
       const small = strategy === 'copy' ? await readIfSmall(whole) : undefined;
       if (small) {
         // A small object is read once: hashed and written from the same buffer (a stream and a copy would read it twice).
@@ -136,7 +137,7 @@ export class ObjectStore {
           this.quarantine(whole);
           throw corrupt(oid, options.what);
         }
-        await fsp.writeFile(tmp, small, { flag: 'wx' });
+        await fsp.writeFile(tmp, small, { flag: 'wx', mode: wantedMode });
       } else if (existsSync(whole)) {
         await this.verifyFile(whole, oid, options.what);
         await placeWhole(whole, tmp, strategy);
@@ -145,7 +146,9 @@ export class ObjectStore {
         if (!chunks) throw missing(oid, options.what);
         await this.assemble(oid, chunks, tmp, options.what);
       }
-      if (strategy === 'copy' || strategy === 'reflink' || !existsSync(whole)) await fsp.chmod(tmp, options.executable ? 0o755 : 0o644);
+      // Created with the wanted mode, the umask permitting: a chmod per file is ~15 µs × 20,000 files.
+      const modeSet = small !== undefined && (wantedMode & ~processUmask()) === wantedMode;
+      if (!modeSet && (strategy === 'copy' || strategy === 'reflink' || !existsSync(whole))) await fsp.chmod(tmp, wantedMode);
       await fsp.rename(tmp, dest);
     } catch (err) {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
@@ -241,6 +244,19 @@ function safeReaddir(dir: string): string[] {
 }
 
 
+
+let umask: number | undefined;
+/** The process umask, read once (process.umask() is not available in worker threads: assume the strictest). */
+function processUmask(): number {
+  if (umask === undefined) {
+    try {
+      umask = process.umask();
+    } catch {
+      umask = 0o777;
+    }
+  }
+  return umask;
+}
 
 /** Objects up to this size are copied through one buffer. */
 const SMALL_COPY_BYTES = 1 << 20;

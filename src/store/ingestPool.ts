@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { createOid } from '../core/oid.js';
+import { WorkerPool } from '../platform/WorkerPool.js';
 import { cutFileSync, ingestFileSync, writeChunkListSync, type IngestResult } from './ingestSync.js';
 import type { IngestJob, IngestReply } from './ingestWorker.js';
 import { CHUNK_THRESHOLD } from './layout.js';
@@ -19,6 +19,8 @@ const INLINE_MAX_BYTES = 16 * 1024 * 1024;
 const INLINE_MAX_FILES = 200;
 const BATCH_FILES = 64;
 
+type IngestPool = WorkerPool<IngestJob[], IngestReply[]>;
+
 /**
  * Hash (and optionally store) many files using every core. Work is sent in
  * batches to keep message overhead small for tiny files; a large file is
@@ -35,7 +37,7 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
       return outcome;
     });
   }
-  const pool = new WorkerPool(Math.min(jobs, Math.max(1, items.length + 1)), options.onProgress);
+  const pool: IngestPool = new WorkerPool(new URL('./ingestWorker.js', import.meta.url), Math.min(jobs, Math.max(1, items.length + 1)), options.onProgress);
   try {
     const outcomes = new Array<IngestOutcome>(items.length);
     const small: number[] = [];
@@ -76,7 +78,7 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
 /** Share of chunk bytes given to the worker that also hashes the whole file (measured: hashing ~0.9 s/GiB, hash+write of chunks ~2.3 s/GiB). */
 const WHOLE_HASH_SHARE = 0.3;
 
-async function ingestLarge(pool: WorkerPool, path: string, storeDir: string): Promise<IngestOutcome> {
+async function ingestLarge(pool: IngestPool, path: string, storeDir: string): Promise<IngestOutcome> {
   let lengths: number[];
   try {
     lengths = cutFileSync(path);
@@ -108,54 +110,5 @@ function runInline(path: string, storeDir: string | null): IngestOutcome {
     return { ok: true, result: ingestFileSync(path, storeDir) };
   } catch (err) {
     return { ok: false, code: (err as NodeJS.ErrnoException).code, message: (err as Error).message };
-  }
-}
-
-
-class WorkerPool {
-  private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  private readonly queue: { jobs: IngestJob[]; resolve: (r: IngestReply[]) => void; reject: (e: unknown) => void }[] = [];
-  private readonly pending = new Map<number, { resolve: (r: IngestReply[]) => void; reject: (e: unknown) => void; worker: Worker }>();
-  private nextId = 0;
-
-  constructor(size: number, onProgress?: (bytes: number) => void) {
-    for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL('./ingestWorker.js', import.meta.url));
-      w.on('message', (msg: { id: number; results?: IngestReply[]; progress?: number }) => {
-        if (msg.progress !== undefined) return onProgress?.(msg.progress);
-        const p = this.pending.get(msg.id);
-        this.pending.delete(msg.id);
-        this.idle.push(w);
-        this.pump();
-        p?.resolve(msg.results!);
-      });
-      w.on('error', (err) => {
-        for (const [id, p] of this.pending) if (p.worker === w) (this.pending.delete(id), p.reject(err));
-      });
-      this.workers.push(w);
-      this.idle.push(w);
-    }
-  }
-
-  run(jobs: IngestJob[]): Promise<IngestReply[]> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ jobs, resolve, reject });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const w = this.idle.pop()!;
-      const task = this.queue.shift()!;
-      const id = this.nextId++;
-      this.pending.set(id, { resolve: task.resolve, reject: task.reject, worker: w });
-      w.postMessage({ id, jobs: task.jobs });
-    }
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

@@ -24,8 +24,8 @@ export interface IngestJob {
 }
 export type IngestReply = { ok: true; hex: string; size: number; chunked: boolean; written: number; chunks?: { size: number; hex: string }[] } | { ok: false; code: string | undefined; message: string };
 
-parentPort?.on('message', (msg: { id: number; jobs: IngestJob[] }) => {
-  const results: IngestReply[] = msg.jobs.map((job) => {
+parentPort?.on('message', (msg: { id: number; job: IngestJob[] }) => {
+  const results: IngestReply[] = msg.job.map((job) => {
     try {
       if (job.kind === 'hash') return { ok: true, hex: hashFileSync(job.path), size: -1, chunked: false, written: 0 };
       if (job.kind === 'ranges') {
@@ -39,5 +39,5 @@ parentPort?.on('message', (msg: { id: number; jobs: IngestJob[] }) => {
       return { ok: false, code: (err as NodeJS.ErrnoException).code, message: (err as Error).message };
     }
   });
-  parentPort!.postMessage({ id: msg.id, results });
+  parentPort!.postMessage({ id: msg.id, reply: results });
 });

@@ -1,0 +1,56 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * A fixed set of worker threads running one script, fed from a FIFO queue.
+ * Each request is posted as `{ id, job }`; the worker answers
+ * `{ id, reply }` when done, and may post `{ id, progress }` before that.
+ * A worker that dies fails the requests it held. Starting a worker costs
+ * ~30 ms, so callers only make a pool for work that outweighs that.
+ */
+export class WorkerPool<Job, Reply> {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: { job: Job; transfer: readonly ArrayBuffer[]; resolve: (r: Reply) => void; reject: (e: unknown) => void }[] = [];
+  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: unknown) => void; worker: Worker }>();
+  private nextId = 0;
+
+  constructor(script: URL, size: number, onProgress?: (bytes: number) => void) {
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(script);
+      w.on('message', (msg: { id: number; reply?: Reply; progress?: number }) => {
+        if (msg.progress !== undefined) return onProgress?.(msg.progress);
+        const p = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        this.idle.push(w);
+        this.pump();
+        p?.resolve(msg.reply!);
+      });
+      w.on('error', (err) => {
+        for (const [id, p] of this.pending) if (p.worker === w) (this.pending.delete(id), p.reject(err));
+      });
+      this.workers.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  run(job: Job, transfer: readonly ArrayBuffer[] = []): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, transfer, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const w = this.idle.pop()!;
+      const task = this.queue.shift()!;
+      const id = this.nextId++;
+      this.pending.set(id, { resolve: task.resolve, reject: task.reject, worker: w });
+      w.postMessage({ id, job: task.job }, [...task.transfer]);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

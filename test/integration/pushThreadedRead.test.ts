@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentReporter } from '../../src/core/Reporter.js';
+import { DirectoryBackend } from '../../src/remote/DirectoryBackend.js';
+import { ObjectStore } from '../../src/store/ObjectStore.js';
+import { objectFile } from '../../src/store/layout.js';
+import { RemoteIndex } from '../../src/transfer/RemoteIndex.js';
+import { fetchClosure, localClosure, type TransferRoot } from '../../src/transfer/closure.js';
+import { THREADED_READ_MIN_BYTES, pushObjects } from '../../src/transfer/pushObjects.js';
+import { pseudoRandom } from '../helpers/tmpRepo.js';
+
+const policy = { retries: 2, baseDelayMs: 1, maxDelayMs: 5 };
+
+/** 40 objects of up to 1 MiB (~24 MiB): enough for push to read and re-hash them on worker threads. */
+function setup() {
+  const base = mkdtempSync(join(tmpdir(), 'trove-threaded-'));
+  const src = new ObjectStore(join(base, 'src'));
+  const roots: TransferRoot[] = [];
+  let bytes = 0;
+  for (let i = 0; i < 40; i++) {
+    const data = pseudoRandom(i % 4 === 0 ? 1024 * 1024 : 400_000 + i * 1000, i + 1);
+    bytes += data.length;
+    roots.push({ kind: 'file', oid: src.putBytes(data).oid, what: `data/f${i}.bin` });
+  }
+  assert.ok(bytes >= THREADED_READ_MIN_BYTES, 'the push takes the threaded path');
+  const backend = new DirectoryBackend(join(base, 'remote'), 'remote');
+  const push = async (items = localClosure(src, roots).items) => pushObjects(backend, await RemoteIndex.load(backend, join(base, 'idx-push'), { jobs: 2, policy }), items, { jobs: 2, policy, reporter: silentReporter });
+  return { base, src, roots, backend, push, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+test('a push read on worker threads sends every object intact (fetched back and compared byte for byte)', async () => {
+  const s = setup();
+  try {
+    const out = await s.push();
+    assert.deepEqual(out.failed, []);
+    assert.equal(out.objects, 40);
+    const dst = new ObjectStore(join(s.base, 'dst'));
+    const index = await RemoteIndex.load(s.backend, join(s.base, 'idx-dst'), { jobs: 2, policy });
+    await fetchClosure(s.backend, index, dst, s.roots, { jobs: 2, policy, reporter: silentReporter });
+    for (const r of s.roots) assert.ok(readFileSync(objectFile(dst.dir, r.oid)).equals(readFileSync(objectFile(s.src.dir, r.oid))), r.what);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a push read on worker threads reports a corrupt local object by name and does not send it', async () => {
+  const s = setup();
+  try {
+    const bad = objectFile(s.src.dir, s.roots[5]!.oid);
+    chmodSync(bad, 0o644);
+    const bytes = readFileSync(bad);
+    bytes[1000]! ^= 0x01;
+    writeFileSync(bad, bytes);
+    const out = await s.push();
+    assert.ok(out.failed.length > 0);
+    for (const f of out.failed) assert.match(f.message, new RegExp(`^The local object ${s.roots[5]!.oid.hex.slice(0, 12)}… is corrupt; it was not pushed\\.$`));
+    const index = await RemoteIndex.load(s.backend, join(s.base, 'idx-after'), { jobs: 2, policy });
+    assert.equal(index.has('o', s.roots[5]!.oid.hex), false, 'the corrupt object is not on the remote');
+    assert.ok(out.objects > 0 && out.objects < 40, 'the packs without a bad object went up');
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a push read on worker threads reports a local object that vanished (gc during the push) by name', async () => {
+  const s = setup();
+  try {
+    const items = localClosure(s.src, s.roots).items; // listed, then removed before it is read
+    rmSync(objectFile(s.src.dir, s.roots[9]!.oid));
+    const out = await s.push(items);
+    assert.ok(out.failed.length > 0);
+    for (const f of out.failed) assert.match(f.message, new RegExp(`^The object ${s.roots[9]!.oid.hex.slice(0, 12)}… vanished from the local store during the push\\.$`));
+  } finally {
+    s.cleanup();
+  }
+});
