@@ -46,6 +46,13 @@ export interface Backend {
   readonly readOnly: boolean;
   /** false when the backend cannot enumerate keys (HTTP); callers then read a published listing */
   readonly canList: boolean;
+  /**
+   * true for a file-system path (a local disk or a mount): uploads run at disk
+   * speed, so reading and re-hashing what is sent bounds a push, and it is
+   * worth worker threads. Over a network the link bounds it, and the threads'
+   * buffers would only add memory beside the client's own part buffers.
+   */
+  readonly local?: boolean;
   /** size of `key`, or undefined when it does not exist */
   stat(key: string): Promise<number | undefined>;
   /** the whole object, or `range` of it; NOT_FOUND when absent */

@@ -60,8 +60,8 @@ export async function pushObjects(backend: Backend, index: RemoteIndex, items: r
   }
   const packs = planPacks(todo, options.jobs);
   const total = todo.reduce((s, i) => s + i.size, 0);
-  // Re-hashing what is sent is the main cost of a push from a fast disk: on worker threads it uses every core.
-  const reader = total >= THREADED_READ_MIN_BYTES ? new VerifiedReader(Math.min(options.jobs, availableParallelism())) : undefined;
+  // Re-hashing what is sent is the main cost of a push to a local or mounted directory: on worker threads it uses every core.
+  const reader = backend.local && total >= THREADED_READ_MIN_BYTES ? new VerifiedReader(Math.min(options.jobs, availableParallelism())) : undefined;
   options.reporter.start('push', total, 'bytes');
   let bytes = 0;
   let objects = 0;

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { commitData, troveRepo, trovePrefixed, withSandbox } from '../helpers/hookSandbox.js';
 import { pseudoRandom, runCli } from '../helpers/tmpRepo.js';
 import { pathWithoutTrove } from '../helpers/troveOnPath.js';
@@ -295,4 +297,32 @@ test('install: a hook path that is a directory, or a foreign hook beside an exis
   const outside = s.troveJson(s.base, 'install');
   assert.equal(outside.code, 10);
   assert.equal(outside.error.code, 'NOT_A_GIT_REPO');
+}));
+
+test('with the real husky (v9, from npm): the lines trove install prints, put in husky\'s hook files, restore data on checkout and stop a commit of un-added data', withSandbox((s) => {
+  const huskyBin = fileURLToPath(new URL('../../../node_modules/husky/bin.js', import.meta.url));
+  const r = s.init('r');
+  assert.equal(s.trove(r, 'init').code, 0);
+  const husky = spawnSync(process.execPath, [huskyBin], { cwd: r, env: s.env, encoding: 'utf8' });
+  assert.equal(husky.status, 0, husky.stderr);
+  assert.equal(s.git(r, 'config', 'core.hooksPath').trim(), '.husky/_', 'husky installed itself');
+  const inst = s.troveJson(r, 'install');
+  assert.equal(inst.code, 0, inst.stderr);
+  assert.equal(inst.result.manager.name, 'husky');
+  assert.ok(inst.result.hooks.every((h: any) => h.action === 'skipped'), 'trove writes nothing into husky\'s directory');
+  // What a user does with the printed advice: one line per husky hook file.
+  for (const a of inst.result.manager.add) s.write(join(r, a.file), `${a.lines.join('\n')}\n`);
+
+  commitData(s, r, { 'models/m.bin': 'model v1' }, 'v1');
+  commitData(s, r, { 'models/m.bin': 'model v2' }, 'v2');
+  const co = s.gitRun(r, ['checkout', '-q', 'HEAD~1']);
+  assert.equal(co.code, 0, co.stderr);
+  assert.match(co.stderr, /trove: restored models\/m\.bin/, 'husky ran trove\'s post-checkout');
+  assert.equal(s.read(join(r, 'models/m.bin')).toString(), 'model v1');
+  s.git(r, 'checkout', '-q', 'main');
+  assert.equal(s.read(join(r, 'models/m.bin')).toString(), 'model v2');
+  s.write(join(r, 'models/m.bin'), 'trained again, not added');
+  const c = s.gitRun(r, ['commit', '--allow-empty', '-m', 'x']);
+  assert.equal(c.code, 1, 'husky ran trove\'s pre-commit, which stopped the commit');
+  assert.match(c.stderr, /trove: commit stopped/);
 }));
