@@ -11,13 +11,17 @@ import { renameCreatingParent } from '../util/renameCreatingParent.js';
  * several in flight on libuv's thread pool overlap those waits, where the
  * synchronous version pays them one after another. Same contract: temp file,
  * read-only, rename into place; returns the bytes written (0 when present).
+ * `checkExists: false` skips the existence check for callers that just found
+ * the object absent (replacing an identical object by rename is harmless).
  */
-export async function putBytes(storeDir: string, target: string, data: Uint8Array): Promise<number> {
-  try {
-    await fsp.access(target);
-    return 0;
-  } catch {
-    /* absent: write it */
+export async function putBytes(storeDir: string, target: string, data: Uint8Array, options: { checkExists?: boolean } = {}): Promise<number> {
+  if (options.checkExists ?? true) {
+    try {
+      await fsp.access(target);
+      return 0;
+    } catch {
+      /* absent: write it */
+    }
   }
   const tmp = join(storeTmpDir(storeDir), `${process.pid}-${randomBytes(6).toString('hex')}`);
   try {

@@ -111,7 +111,8 @@ export async function fetchObjects(backend: Backend, index: RemoteIndex, store: 
       await mapLimit(verified, WRITES_IN_FLIGHT, async ({ it, bytes }) => {
         const target = it.want.kind === 'o' ? objectFile(store.dir, createOid('sha256', it.want.hex)) : chunkListFile(store.dir, createOid('sha256', it.want.hex));
         try {
-          await putBytes(store.dir, target, bytes);
+          // The closure asked only for objects the store lacked: no second existence check per object.
+          await putBytes(store.dir, target, bytes, { checkExists: false });
         } catch (err) {
           throw fromFsError(err, 'writing a fetched object into the store at', store.dir);
         }

@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 
+/** Random once per process, then a counter: unique names without 20,000 calls into the CSPRNG for a checkout. */
+const TEMP_TAG = `${process.pid}-${randomBytes(4).toString('hex')}`;
+let tempCounter = 0;
+
 /** A temp name next to `target` (same filesystem, so rename is atomic). */
 export function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  return join(dirname(target), `.${basename(target)}.tmp-${TEMP_TAG}-${(tempCounter++).toString(36)}`);
 }
 
 /**
