@@ -7,6 +7,7 @@ import { parseChunkList, type ChunkRef } from './chunkList.js';
 import { putBytesSync } from './ingestSync.js';
 import { chunkListFile, objectFile } from './layout.js';
 import { tempPathFor } from '../util/atomicWrite.js';
+import { processUmask } from '../util/processUmask.js';
 
 export type LinkStrategy = 'copy' | 'reflink' | 'hardlink' | 'symlink';
 
@@ -244,19 +245,6 @@ function safeReaddir(dir: string): string[] {
 }
 
 
-
-let umask: number | undefined;
-/** The process umask, read once (process.umask() is not available in worker threads: assume the strictest). */
-function processUmask(): number {
-  if (umask === undefined) {
-    try {
-      umask = process.umask();
-    } catch {
-      umask = 0o777;
-    }
-  }
-  return umask;
-}
 
 /** Objects up to this size are copied through one buffer. */
 const SMALL_COPY_BYTES = 1 << 20;

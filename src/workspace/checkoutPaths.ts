@@ -2,10 +2,12 @@ import { lstatSync, rmSync, symlinkSync, renameSync } from 'node:fs';
 import { mkdirp } from '../util/mkdirp.js';
 import { dirname } from 'node:path';
 import { TroveError, isTroveError, fromFsError } from '../errors/index.js';
-import type { ManifestEntry } from '../core/manifest.js';
+import type { FileEntry, ManifestEntry } from '../core/manifest.js';
 import { joinRepoPath } from '../core/repoPath.js';
 import type { LinkMode } from '../platform/config.js';
 import { readManifest } from '../store/manifestIO.js';
+import { MATERIALIZE_POOL_MIN_FILES, materializeMany } from '../store/materializeMany.js';
+import { processUmask } from '../util/processUmask.js';
 import type { LinkStrategy } from '../store/ObjectStore.js';
 import { tempPathFor } from '../util/atomicWrite.js';
 import { mapLimit } from '../util/mapLimit.js';
@@ -127,9 +129,28 @@ async function applyPlan(repo: Repo, artifact: Artifact, plan: CheckoutPlan, str
   }
   if (plan.deletes.length > 0) pruneEmptyDirs(repo, root, plan.deletes);
   let written = 0;
+  let rest: readonly ManifestEntry[] = plan.writes;
+  if (strategy === 'copy' && plan.writes.length >= MATERIALIZE_POOL_MIN_FILES) {
+    // Many copies (a fresh clone's 20,000 files): on worker threads. What they leave (chunked, absent or corrupt objects, errors) goes through materialize below, which reports and repairs.
+    const files = plan.writes.filter((e): e is FileEntry => e.mode !== 'l');
+    const pathOf = (e: ManifestEntry): string => (e.path === '' ? root : joinRepoPath(root, e.path));
+    const placed = await materializeMany(repo.store.dir, files.map((e) => ({ oid: e.oid, dest: absPath(repo, pathOf(e)), executable: e.mode === 'x' })), {
+      umask: processUmask(),
+      onPlaced: (i) => repo.reporter.advance(files[i]!.size),
+    });
+    const done = new Set<ManifestEntry>();
+    placed.forEach((st, i) => {
+      if (!st) return;
+      const e = files[i]!;
+      repo.statCache.set(pathOf(e), st, e.oid.hex);
+      done.add(e);
+      written++;
+    });
+    rest = plan.writes.filter((e) => !done.has(e));
+  }
   // Directories made (or found) by this checkout: 20,000 files in 200 directories need 200 mkdirs, not 20,000.
   const made = new Set<string>();
-  await mapLimit(plan.writes, 8, async (e) => {
+  await mapLimit(rest, 8, async (e) => {
     const p = e.path === '' ? root : joinRepoPath(root, e.path);
     const dest = absPath(repo, p);
     try {

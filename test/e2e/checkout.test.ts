@@ -199,3 +199,40 @@ test('hardlink and symlink link modes place store objects instead of copies', ()
     repo.cleanup();
   }
 });
+
+test('a checkout of hundreds of files (placed on worker threads) writes every byte and mode, reports a corrupt object by name and removes it, and leaves status clean', () => {
+  const repo = createTmpRepo();
+  try {
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 300; i++) {
+      const p = `data/d${i % 7}/f${i}.bin`;
+      files[p] = pseudoRandom(100 + i * 37, i + 1);
+      repo.write(p, files[p]!);
+    }
+    chmodSync(join(repo.dir, 'data/d1/f1.bin'), 0o755);
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    rmSync(join(repo.dir, 'data'), { recursive: true, force: true });
+    const victimHex = createHash('sha256').update(files['data/d2/f2.bin']!).digest('hex');
+    const obj = objectPath(repo.dir, `sha256:${victimHex}`);
+    chmodSync(obj, 0o644);
+    writeFileSync(obj, 'evil');
+    const r = runJson(repo.dir, ['checkout']);
+    assert.equal(r.code, 1);
+    assert.equal(r.error.code, 'CORRUPT_OBJECT');
+    assert.match(r.error.message, /data\/d2\/f2\.bin/);
+    assert.equal(existsSync(join(repo.dir, 'data/d2/f2.bin')), false, 'never written');
+    assert.equal(existsSync(obj), false, 'the corrupt object was removed so a fetch can heal it');
+    for (const [p, bytes] of Object.entries(files)) {
+      if (p === 'data/d2/f2.bin') continue;
+      assert.ok(readFileSync(join(repo.dir, p)).equals(bytes), p);
+    }
+    assert.equal(statSync(join(repo.dir, 'data/d1/f1.bin')).mode & 0o777, 0o755, 'the executable bit came back');
+    assert.equal(statSync(join(repo.dir, 'data/d3/f3.bin')).mode & 0o777, 0o644);
+    assert.deepEqual(readdirSync(join(repo.dir, 'data/d0')).filter((n) => n.includes('.tmp-')), [], 'no temp file left behind');
+    // The stat cache learned every placed file: status reads none of them.
+    const st = runJson(repo.dir, ['status']).result;
+    assert.equal(st.hashed, 0);
+  } finally {
+    repo.cleanup();
+  }
+});

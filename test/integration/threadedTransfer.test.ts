@@ -77,3 +77,33 @@ test('a push read on worker threads reports a local object that vanished (gc dur
     s.cleanup();
   }
 });
+
+test('a fetch from a directory remote verifies and stores on worker threads: every object intact, and a corrupt pack entry is reported by name and never stored', async () => {
+  const s = setup();
+  try {
+    assert.deepEqual((await s.push()).failed, []);
+    // Flip one byte of one object inside its pack on the remote.
+    const index = await RemoteIndex.load(s.backend, join(s.base, 'idx-corrupt'), { jobs: 2, policy });
+    const victim = s.roots[7]!;
+    const loc = index.locate('o', victim.oid.hex)!;
+    const packFile = join(s.base, 'remote', 'packs', `${loc.pack}.pack`);
+    chmodSync(packFile, 0o644);
+    const pack = readFileSync(packFile);
+    pack[loc.entry.offset + 10]! ^= 0x40;
+    writeFileSync(packFile, pack);
+
+    const dst = new ObjectStore(join(s.base, 'dst'));
+    const stats = await fetchClosure(s.backend, await RemoteIndex.load(s.backend, join(s.base, 'idx-dst'), { jobs: 2, policy }), dst, s.roots, { jobs: 2, policy, reporter: silentReporter });
+    assert.ok(stats.bytes >= 16 * 1024 * 1024, 'enough to take the threaded path');
+    const failedPaths = new Set(stats.failed.map((f) => f.what));
+    assert.ok(failedPaths.has(victim.what), 'the corrupt object is reported by its path');
+    assert.match(stats.failed.find((f) => f.what === victim.what)!.message, /is corrupt; it was not stored/);
+    assert.equal(dst.hasObject(victim.oid), false, 'nothing unverified reached the store');
+    for (const r of s.roots) {
+      if (failedPaths.has(r.what)) continue;
+      assert.ok(readFileSync(objectFile(dst.dir, r.oid)).equals(readFileSync(objectFile(s.src.dir, r.oid))), r.what);
+    }
+  } finally {
+    s.cleanup();
+  }
+});

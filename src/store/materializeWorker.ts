@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, closeSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parentPort } from 'node:worker_threads';
+
+/** One small whole object to copy from the store to the work tree. */
+export interface MaterializeJob {
+  /** the store object */
+  readonly src: string;
+  readonly hex: string;
+  readonly dest: string;
+  /** temp name beside dest */
+  readonly tmp: string;
+  readonly mode: number;
+  /** the umask would strip bits from mode: chmod after creating */
+  readonly chmod: boolean;
+}
+
+/** Placed, with the stat for the stat cache; or "not here": the caller's general path handles it (absent, chunked, large, corrupt, an I/O error). */
+export type MaterializeReply = { ok: true; ino: number; size: number; mtimeMs: number } | { ok: false };
+
+/** Objects above this size are left to the caller (streamed, not read whole). */
+const MAX_BYTES = 1 << 20;
+
+/**
+ * Worker-thread side of materializeMany: the happy path only, synchronously
+ * (a sync call costs a few µs where an async one costs a thread-pool round
+ * trip): read the object whole, verify its sha256, write the temp file with
+ * its mode, rename it over dest. Anything unusual is answered { ok: false }
+ * and retried by ObjectStore.materialize on the main thread, which owns the
+ * error messages, quarantine of corrupt objects and chunked files.
+ */
+function place(job: MaterializeJob, made: Set<string>): MaterializeReply {
+  let data: Buffer;
+  try {
+    const fd = openSync(job.src, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size > MAX_BYTES) return { ok: false };
+      data = Buffer.allocUnsafe(size);
+      let got = 0;
+      while (got < size) {
+        const n = readSync(fd, data, got, size - got, got);
+        if (n === 0) return { ok: false };
+        got += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return { ok: false };
+  }
+  if (createHash('sha256').update(data).digest('hex') !== job.hex) return { ok: false };
+  try {
+    const dir = dirname(job.dest);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    writeFileSync(job.tmp, data, { flag: 'wx', mode: job.mode });
+    if (job.chmod) chmodSync(job.tmp, job.mode);
+    renameSync(job.tmp, job.dest);
+    const st = lstatSync(job.dest);
+    return { ok: true, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+  } catch {
+    rmSync(job.tmp, { force: true });
+    return { ok: false };
+  }
+}
+
+const made = new Set<string>();
+parentPort?.on('message', (msg: { id: number; job: MaterializeJob[] }) => {
+  made.clear();
+  parentPort!.postMessage({ id: msg.id, reply: msg.job.map((j) => place(j, made)) });
+});

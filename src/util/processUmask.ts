@@ -1,0 +1,13 @@
+let umask: number | undefined;
+
+/** The process umask, read once (reading it is not available in worker threads: assume the strictest there). */
+export function processUmask(): number {
+  if (umask === undefined) {
+    try {
+      umask = process.umask();
+    } catch {
+      umask = 0o777;
+    }
+  }
+  return umask;
+}
