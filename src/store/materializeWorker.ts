@@ -30,6 +30,13 @@ const MAX_BYTES = 1 << 20;
  * and retried by ObjectStore.materialize on the main thread, which owns the
  * error messages, quarantine of corrupt objects and chunked files.
  */
+/**
+ * One read buffer for every file this thread places: a new buffer per file
+ * was 640 MiB of garbage for a W2 checkout, which V8 frees late (external
+ * memory), and cost ~70 MiB of peak RSS.
+ */
+const scratch = Buffer.allocUnsafeSlow(MAX_BYTES);
+
 function place(job: MaterializeJob, made: Set<string>): MaterializeReply {
   let data: Buffer;
   try {
@@ -37,7 +44,7 @@ function place(job: MaterializeJob, made: Set<string>): MaterializeReply {
     try {
       const size = fstatSync(fd).size;
       if (size > MAX_BYTES) return { ok: false };
-      data = Buffer.allocUnsafe(size);
+      data = scratch.subarray(0, size);
       let got = 0;
       while (got < size) {
         const n = readSync(fd, data, got, size - got, got);
