@@ -8,6 +8,7 @@ import { bufferBody, type Backend, type Body } from '../remote/Backend.js';
 import { VerifiedReadError, VerifiedReader } from '../store/VerifiedReader.js';
 import { indexKey, packKey, PACK_LIST_KEY, PACKS_PREFIX, packNamesFromListing, writeRemoteFormat } from '../remote/remoteLayout.js';
 import type { RemoteIndex } from './RemoteIndex.js';
+import { groupBySize } from '../util/groupBySize.js';
 import { runQueue } from './runQueue.js';
 import { sha256 } from './RemoteIndex.js';
 import { withRetries, type RetryPolicy } from './withRetries.js';
@@ -113,20 +114,7 @@ function planPacks(items: PushItem[], jobs: number): PushItem[][] {
   const sorted = [...items].sort((a, b) => b.size - a.size || (a.hex < b.hex ? -1 : 1));
   const total = sorted.reduce((s, i) => s + i.size, 0);
   const target = Math.min(MAX_PACK_BYTES, Math.max(MIN_PACK_BYTES, Math.ceil(total / (2 * Math.max(1, jobs)))));
-  const packs: PushItem[][] = [];
-  let cur: PushItem[] = [];
-  let curSize = 0;
-  for (const item of sorted) {
-    if (cur.length > 0 && curSize + item.size > target) {
-      packs.push(cur);
-      cur = [];
-      curSize = 0;
-    }
-    cur.push(item);
-    curSize += item.size;
-  }
-  if (cur.length) packs.push(cur);
-  return packs;
+  return groupBySize(sorted, target, (i) => i.size);
 }
 
 /** Below this many bytes to send, starting reader threads (~30 ms each) costs more than it saves. */
@@ -160,19 +148,7 @@ function packBody(pack: readonly PushItem[], size: number, reporter: Reporter, r
 
 /** The pack's bytes from reader threads, a few batches ahead of the upload. */
 async function* readThreaded(pack: readonly PushItem[], reader: VerifiedReader, reporter: Reporter): AsyncGenerator<Buffer> {
-  const batches: PushItem[][] = [];
-  let cur: PushItem[] = [];
-  let curBytes = 0;
-  for (const item of pack) {
-    if (cur.length > 0 && curBytes + item.size > READ_BATCH_BYTES) {
-      batches.push(cur);
-      cur = [];
-      curBytes = 0;
-    }
-    cur.push(item);
-    curBytes += item.size;
-  }
-  if (cur.length > 0) batches.push(cur);
+  const batches = groupBySize(pack, READ_BATCH_BYTES, (i) => i.size);
   const inFlight: { batch: PushItem[]; bytes: Promise<Buffer> }[] = [];
   let next = 0;
   const fill = (): void => {
