@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { TroveError } from '../errors/index.js';
 /**
  * One interface for every kind of remote storage (a directory, S3, Azure Blob,
  * Google Cloud Storage, SFTP, read-only HTTP). It is deliberately small, as
@@ -58,6 +59,14 @@ export interface Backend {
   /** the whole object, or `range` of it; NOT_FOUND when absent */
   get(key: string, range?: ByteRange): Promise<Buffer>;
   /**
+   * The same bytes as `get`, as they arrive, for backends whose clients stream
+   * responses (S3, Azure). A fetch reads whole packs this way with memory
+   * bounded by its consumer instead of by the pack. NOT_FOUND surfaces at the
+   * first iteration; a connection lost mid-body is a retryable REMOTE error.
+   * Breaking out of the loop early releases the connection.
+   */
+  stream?(key: string, range?: ByteRange): AsyncIterable<Uint8Array>;
+  /**
    * Store `body` at `key`, replacing any previous object. Atomic: a reader sees
    * the old object, the new one or nothing, never a part. Backends that
    * support it upload large bodies in parts.
@@ -107,4 +116,30 @@ export async function readBody(body: Body): Promise<Buffer> {
  */
 export function bodyStream(body: Body): Readable {
   return Readable.from(body.open(), { objectMode: false, highWaterMark: 1024 * 1024 });
+}
+
+/**
+ * A body as a request stream that yields exactly `body.size` bytes. An HTTP
+ * client sends Content-Length first: a body that came up short would leave
+ * the server waiting for bytes until the socket timed out, so a wrong length
+ * fails the stream at once. `failure()` is the body's own error (a corrupt
+ * local object, say), which a client may wrap beyond recognition.
+ */
+export function sizedBodyStream(body: Body, what: string): { stream: Readable; failure(): unknown } {
+  let failure: unknown;
+  async function* exact(): AsyncGenerator<Uint8Array> {
+    let sent = 0;
+    try {
+      for await (const part of body.open()) {
+        sent += part.length;
+        if (sent > body.size) throw new TroveError('IO', `${what} grew past its ${body.size} bytes while it was being sent.`, { retryable: true });
+        yield part;
+      }
+      if (sent !== body.size) throw new TroveError('IO', `${what} gave ${sent} of its ${body.size} bytes while it was being sent.`, { retryable: true });
+    } catch (err) {
+      failure = err;
+      throw err;
+    }
+  }
+  return { stream: Readable.from(exact(), { objectMode: false, highWaterMark: 1024 * 1024 }), failure: () => failure };
 }

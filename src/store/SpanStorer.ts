@@ -15,35 +15,69 @@ let counter = 0;
  * buffers (two per thread): memory stays fixed, where handing each span's
  * own buffer to a thread left hundreds of MiB for V8 to free late.
  */
+type Entry = { offset: number; length: number; digest: string; target: string };
+
+/** A shared buffer lent out by acquire(): fill `bytes`, then storeIn() (or release()) it. */
+export interface StoreSlot {
+  readonly bytes: Buffer;
+}
+
+interface Slot extends StoreSlot {
+  buf: SharedArrayBuffer;
+  bytes: Buffer;
+}
+
 export class SpanStorer {
   private readonly pool: WorkerPool<SpanJob, SpanReply>;
-  private readonly free: { buf: SharedArrayBuffer }[] = [];
-  private readonly waiting: ((slot: { buf: SharedArrayBuffer }) => void)[] = [];
+  private readonly free: Slot[] = [];
+  private readonly waiting: ((slot: Slot) => void)[] = [];
 
-  constructor(private readonly storeDir: string, threads = availableParallelism()) {
+  /**
+   * `slots` shared buffers (two per thread by default; a streamed fetch asks
+   * for one per read in flight more, so that every stream can fill one while
+   * the threads store the others).
+   */
+  constructor(private readonly storeDir: string, threads = availableParallelism(), slots = 2 * Math.max(1, threads)) {
     const n = Math.max(1, threads);
     this.pool = new WorkerPool(new URL('./storeSpanWorker.js', import.meta.url), n);
-    for (let i = 0; i < 2 * n; i++) this.free.push({ buf: new SharedArrayBuffer(0) });
+    for (let i = 0; i < Math.max(1, slots); i++) this.free.push({ buf: new SharedArrayBuffer(0), bytes: Buffer.alloc(0) });
   }
 
-  async store(data: Buffer, entries: readonly { offset: number; length: number; digest: string; target: string }[]): Promise<SpanReply> {
-    const slot = this.free.pop() ?? (await new Promise<{ buf: SharedArrayBuffer }>((resolve) => this.waiting.push(resolve)));
+  /** A free slot of at least `minBytes`, waiting for one when all are lent out. */
+  async acquire(minBytes: number): Promise<StoreSlot> {
+    const slot = this.free.pop() ?? (await new Promise<Slot>((resolve) => this.waiting.push(resolve)));
+    // Grown to the largest read seen (4 MiB spans or batches, or one larger object), then reused.
+    if (slot.buf.byteLength < minBytes) {
+      slot.buf = new SharedArrayBuffer(minBytes);
+      slot.bytes = Buffer.from(slot.buf);
+    }
+    return slot;
+  }
+
+  release(slot: StoreSlot): void {
+    const next = this.waiting.shift();
+    if (next) next(slot as Slot);
+    else this.free.push(slot as Slot);
+  }
+
+  /** Verify and store `entries` of the slot's first `length` bytes, then release the slot. */
+  async storeIn(slot: StoreSlot, length: number, entries: readonly Entry[]): Promise<SpanReply> {
     try {
-      // Grown to the largest span seen (16 MiB at most, fetchObjects' limit), then reused.
-      if (slot.buf.byteLength < data.length) slot.buf = new SharedArrayBuffer(data.length);
-      data.copy(new Uint8Array(slot.buf), 0);
       const tmpDir = storeTmpDir(this.storeDir);
-      const job: SpanJob = { data: new Uint8Array(slot.buf, 0, data.length), tmpDir, entries: entries.map((e) => ({ ...e, tmp: join(tmpDir, `${process.pid}-span-${(counter++).toString(36)}`) })) };
+      const job: SpanJob = { data: new Uint8Array((slot as Slot).buf, 0, length), tmpDir, entries: entries.map((e) => ({ ...e, tmp: join(tmpDir, `${process.pid}-span-${(counter++).toString(36)}`) })) };
       return await this.pool.run(job);
     } finally {
-      const next = this.waiting.shift();
-      if (next) next(slot);
-      else this.free.push(slot);
+      this.release(slot);
     }
+  }
+
+  async store(data: Buffer, entries: readonly Entry[]): Promise<SpanReply> {
+    const slot = await this.acquire(data.length);
+    data.copy(slot.bytes, 0);
+    return this.storeIn(slot, data.length, entries);
   }
 
   close(): Promise<void> {
     return this.pool.close();
   }
 }
-

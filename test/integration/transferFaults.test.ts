@@ -60,14 +60,38 @@ class FaultyBackend implements Backend {
   }
 }
 
+/**
+ * The same faults on a streaming backend (as S3 and Azure are): the fetch
+ * reads whole packs as streams of 64 KiB pieces, so entries are cut across
+ * piece boundaries, and a fault strikes mid-stream after earlier entries
+ * were already stored. `ranges` records what each stream asked for.
+ */
+class FaultyStreamingBackend extends FaultyBackend {
+  calls2 = { stream: 0 };
+  readonly ranges: (ByteRange | undefined)[] = [];
+  constructor(private readonly inner2: Backend, private readonly plan2: { stream?: (n: number) => Fault | undefined }) {
+    super(inner2, {});
+  }
+  async *stream(key: string, range?: ByteRange): AsyncGenerator<Uint8Array> {
+    const fault = key.endsWith('.pack') ? this.plan2.stream?.(this.calls2.stream++) : undefined;
+    if (key.endsWith('.pack')) this.ranges.push(range);
+    if (fault === 'http-503') throw new TroveError('REMOTE', 'HTTP 503 from faulty', { retryable: true, data: { retryAfterMs: 5 } });
+    const data = Buffer.from(await this.inner2.get(key, range));
+    const cut = fault === 'truncate' || fault === 'drop-mid-body' ? data.length >> 1 : data.length;
+    if (fault === 'bitflip') data[data.length >> 1]! ^= 0x10;
+    for (let i = 0; i < cut; i += 65536) yield data.subarray(i, Math.min(cut, i + 65536));
+    if (fault === 'drop-mid-body') throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+  }
+}
+
 const policy = { retries: 4, baseDelayMs: 1, maxDelayMs: 5 };
 
-async function setup() {
+async function setup(bytesEach = 50_000) {
   const base = mkdtempSync(join(tmpdir(), 'trove-faults-'));
   const src = new ObjectStore(join(base, 'src'));
   const roots: TransferRoot[] = [];
   for (let i = 0; i < 20; i++) {
-    const { oid } = src.putBytes(pseudoRandom(50_000 + i, i + 1));
+    const { oid } = src.putBytes(pseudoRandom(bytesEach + i, i + 1));
     roots.push({ kind: 'file', oid, what: `data/f${i}.bin` });
   }
   return { base, src, roots, dir: new DirectoryBackend(join(base, 'remote'), 'faulty'), cleanup: () => rmSync(base, { recursive: true, force: true }) };
@@ -129,11 +153,45 @@ test('regression: a pack index that answered 503 three times in a row failed the
   }
 });
 
-test('a remote that always returns flipped bits: the fetch reports each path, stores nothing corrupt', async () => {
+test('a streamed fetch through truncated, bit-flipped, reset and 503 streams stores only verified objects', async () => {
   const s = await setup();
   try {
     await pushAll(s, s.dir);
-    const { dst, stats } = await fetchAll(s, new FaultyBackend(s.dir, { get: () => 'bitflip' }), 'dst');
+    const faults: Fault[] = ['truncate', 'bitflip', 'drop-mid-body', 'http-503'];
+    const faulty = new FaultyStreamingBackend(s.dir, { stream: (n) => faults[n] });
+    const { dst, stats } = await fetchAll(s, faulty, 'dst');
+    assert.deepEqual(stats.failed, []);
+    for (const r of s.roots) dst.readObject(r.oid, r.what); // present and verifies
+    assert.ok(faulty.calls2.stream > faults.length);
+    assert.equal(faulty.calls.get, 0, 'pack bytes came only through streams');
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a streamed fetch asks for a whole pack without a range, and after a drop mid-stream reads only from the first object still missing', async () => {
+  const s = await setup(3_000_000); // 60 MB in packs of 15 MB: the first 4 MiB batch is stored before the drop half way through
+  try {
+    await pushAll(s, s.dir);
+    const faulty = new FaultyStreamingBackend(s.dir, { stream: (n) => (n === 0 ? 'drop-mid-body' : undefined) });
+    const { dst, stats } = await fetchAll(s, faulty, 'dst');
+    assert.deepEqual(stats.failed, []);
+    for (const r of s.roots) dst.readObject(r.oid, r.what);
+    assert.equal(faulty.ranges[0], undefined, 'the first read of a fully wanted pack has no range');
+    const retry = faulty.ranges.find((r) => r !== undefined);
+    assert.ok(retry && retry.start > 0, `the retry starts past what arrived, not at 0: ${JSON.stringify(faulty.ranges)}`);
+  } finally {
+    s.cleanup();
+  }
+});
+
+for (const streaming of [false, true]) {
+test(`a remote that always returns flipped bits${streaming ? ' (streamed)' : ''}: the fetch reports each path, stores nothing corrupt`, async () => {
+  const s = await setup();
+  try {
+    await pushAll(s, s.dir);
+    const backend = streaming ? new FaultyStreamingBackend(s.dir, { stream: () => 'bitflip' }) : new FaultyBackend(s.dir, { get: () => 'bitflip' });
+    const { dst, stats } = await fetchAll(s, backend, 'dst');
     assert.ok(stats.failed.length > 0);
     assert.ok(stats.failed.every((f) => /corrupt|truncated/.test(f.message)));
     assert.ok(stats.failed.some((f) => f.what.startsWith('data/f')));
@@ -147,6 +205,7 @@ test('a remote that always returns flipped bits: the fetch reports each path, st
     s.cleanup();
   }
 });
+}
 
 test('withRetries waits exactly the Retry-After the server sent, and never retries an auth error', async () => {
   const delays: number[] = [];

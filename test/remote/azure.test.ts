@@ -38,6 +38,7 @@ async function deadPort(): Promise<number> {
 
 backendContract({
   name: 'azure',
+  streams: true,
   // A small page size so the 1100-key listing really spans pages.
   open: async () => open(await freshUrl(), { connection_string: server.connectionString }, { listPageSize: 400 }),
   openBadAuth: async () => open(await freshUrl(), { account_name: AZURITE_ACCOUNT, account_key: WRONG_KEY, endpoint: server.endpoint }),

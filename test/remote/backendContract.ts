@@ -24,6 +24,8 @@ export interface ContractTarget {
   readonly skipPagination?: boolean;
   /** read-only backends are exercised through `seed` instead of put */
   readonly readOnly?: boolean;
+  /** the backend implements `stream` (S3, Azure); the others must not claim to */
+  readonly streams?: boolean;
 }
 
 function chunkedBody(data: Buffer, piece: number): Body & { opens: number } {
@@ -82,6 +84,27 @@ export function backendContract(t: ContractTarget): void {
     assert.equal(back.length, data.length);
     assert.ok(back.equals(data), 'large object round-trips byte for byte');
     assert.deepEqual(await b.get('big/pack', { start: 8 * 1024 * 1024 - 5, end: 8 * 1024 * 1024 + 5 }), data.subarray(8 * 1024 * 1024 - 5, 8 * 1024 * 1024 + 5));
+  });
+
+  it(t.streams ? 'stream gives the bytes of get, whole and by range; an absent key is NOT_FOUND; stopping early is clean' : 'has no stream method (fetch falls back to ranged gets)', async (b) => {
+    assert.equal(typeof b.stream === 'function', t.streams === true);
+    if (!b.stream || t.readOnly) return;
+    const data = randomBytes(3 * 1024 * 1024 + 77);
+    await b.put('s/obj', chunkedBody(data, 1 << 20));
+    const collect = async (range?: { start: number; end: number }): Promise<Buffer> => {
+      const parts: Uint8Array[] = [];
+      for await (const p of b.stream!('s/obj', range)) parts.push(p);
+      return Buffer.concat(parts);
+    };
+    assert.ok((await collect()).equals(data), 'whole object streams byte for byte');
+    assert.ok((await collect({ start: 1_000_000, end: 2_500_000 })).equals(data.subarray(1_000_000, 2_500_000)));
+    assert.equal((await collect({ start: 5, end: 5 })).length, 0);
+    await assert.rejects(async () => {
+      for await (const _ of b.stream!('s/absent')) break;
+    }, (e) => isTroveError(e, 'NOT_FOUND'));
+    // Stop after the first piece, many times over: connections must be released, not leaked until the pool runs dry.
+    for (let i = 0; i < 60; i++) for await (const _ of b.stream('s/obj')) break;
+    assert.deepEqual(await b.get('s/obj', { start: 0, end: 4 }), data.subarray(0, 4));
   });
 
   it('list is recursive below a prefix, with sizes, and ignores other prefixes', async (b) => {

@@ -5,7 +5,7 @@ import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { isTroveError, TroveError } from '../../src/errors/index.js';
 import { bufferBody, type Body } from '../../src/remote/Backend.js';
 import { openBackend } from '../../src/remote/openBackend.js';
-import { S3Backend } from '../../src/remote/S3Backend.js';
+import { S3Backend, type S3Tuning } from '../../src/remote/S3Backend.js';
 import { freePort, startMoto, testClient, TEST_CREDENTIALS, type MotoServer } from '../helpers/motoServer.js';
 import { backendContract } from './backendContract.js';
 
@@ -35,6 +35,7 @@ function open(url: string, s: Record<string, unknown>): Promise<S3Backend> {
 
 backendContract({
   name: 's3',
+  streams: true,
   open: () => open(`s3://${BUCKET}/run${process.pid}/p${n++}`, settings(moto.endpoint)),
   openBadAuth: () => open(`s3://${BUCKET}/bad`, settings(motoAuth.endpoint, WRONG)),
   openMissing: () => open('s3://trove-no-such-bucket/x', settings(moto.endpoint)),
@@ -59,30 +60,66 @@ test('s3 backend: an auth error names the remote and carries no secret', async (
   }
 });
 
-test('s3 backend: a body that fails mid-upload aborts the multipart upload and its error comes through', async () => {
-  const prefix = `run${process.pid}/abort`;
-  const b = await open(`s3://${BUCKET}/${prefix}`, settings(moto.endpoint));
-  const failing: Body = {
-    size: 20 * 1024 * 1024,
-    async *open() {
-      yield Buffer.alloc(9 * 1024 * 1024);
-      throw new TroveError('IO', 'disk went away');
-    },
-  };
-  try {
-    await assert.rejects(b.put('big', failing), (e) => isTroveError(e, 'IO'));
-    assert.equal(await b.stat('big'), undefined);
-    const client = testClient(moto.endpoint);
+function open2(url: string, s: Record<string, unknown>, tuning: S3Tuning): Promise<S3Backend> {
+  return S3Backend.open({ name: 'test', url, settings: s, env: {} }, tuning);
+}
+
+for (const [how, tuning] of [['one streamed PutObject', {}], ['a multipart upload', { singlePutMax: 6 * 1024 * 1024, partSize: 5 * 1024 * 1024 }]] as const) {
+  test(`s3 backend: a body that fails mid-upload (${how}) leaves nothing behind and its own error comes through`, async () => {
+    const prefix = `run${process.pid}/abort${n++}`;
+    const b = await open2(`s3://${BUCKET}/${prefix}`, settings(moto.endpoint), tuning);
+    const failing: Body = {
+      size: 20 * 1024 * 1024,
+      async *open() {
+        yield Buffer.alloc(9 * 1024 * 1024);
+        throw new TroveError('IO', 'disk went away');
+      },
+    };
     try {
-      const res = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
-      assert.deepEqual(res.Uploads ?? [], [], 'no unfinished multipart upload is left behind');
+      await assert.rejects(b.put('big', failing), (e) => isTroveError(e, 'IO') && /disk went away/.test((e as Error).message));
+      assert.equal(await b.stat('big'), undefined);
+      const client = testClient(moto.endpoint);
+      try {
+        const res = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
+        assert.deepEqual(res.Uploads ?? [], [], 'no unfinished multipart upload is left behind');
+      } finally {
+        client.destroy();
+      }
     } finally {
-      client.destroy();
+      await b.close();
     }
-  } finally {
-    await b.close();
-  }
-});
+  });
+
+  test(`s3 backend: a body shorter than its size (${how}) fails at once instead of leaving the server waiting for the rest`, async () => {
+    const b = await open2(`s3://${BUCKET}/run${process.pid}/short${n++}`, settings(moto.endpoint, { timeout_ms: 60_000 }), tuning);
+    const short: Body = {
+      size: 8 * 1024 * 1024,
+      async *open() {
+        yield Buffer.alloc(7 * 1024 * 1024);
+      },
+    };
+    try {
+      const started = Date.now();
+      await assert.rejects(b.put('short', short), (e) => isTroveError(e, 'IO') && /gave 7340032 of its 8388608 bytes/.test((e as Error).message));
+      assert.ok(Date.now() - started < 30_000, 'failed before the socket timeout');
+      assert.equal(await b.stat('short'), undefined);
+    } finally {
+      await b.close();
+    }
+  });
+
+  test(`s3 backend: a 13 MiB body in 1 MiB pieces round-trips (${how})`, async () => {
+    const b = await open2(`s3://${BUCKET}/run${process.pid}/rt${n++}`, settings(moto.endpoint), tuning);
+    try {
+      const data = Buffer.alloc(13 * 1024 * 1024 + 5);
+      for (let i = 0; i < data.length; i += 4096) data.writeUInt32LE(i * 2654435761 >>> 0, i);
+      await b.put('k', { size: data.length, async *open() { for (let i = 0; i < data.length; i += 1 << 20) yield data.subarray(i, i + (1 << 20)); } });
+      assert.ok((await b.get('k')).equals(data));
+    } finally {
+      await b.close();
+    }
+  });
+}
 
 test('s3 backend: openBackend loads it for s3:// URLs; checksum when_supported (flexible checksums) round-trips', async () => {
   // With an endpoint the default is when_required (the contract suite runs that way); this is the AWS default.
@@ -92,6 +129,11 @@ test('s3 backend: openBackend loads it for s3:// URLs; checksum when_supported (
     await b.put('k', bufferBody(Buffer.from('hello')));
     assert.equal((await b.get('k', { start: 1, end: 4 })).toString(), 'ell');
     assert.deepEqual((await b.list('')).map((e) => [e.key, e.size]), [['k', 5]]);
+    // A streamed body (over 1 MiB) goes up with the checksum in a trailer (aws-chunked).
+    const big = Buffer.alloc(3 * 1024 * 1024 + 3, 7);
+    big.write('trailer', 1_000_000);
+    await b.put('big', { size: big.length, async *open() { yield big.subarray(0, 1 << 20); yield big.subarray(1 << 20); } });
+    assert.ok((await b.get('big')).equals(big));
   } finally {
     await b.close();
   }
