@@ -46,7 +46,7 @@ export class SpanStorer {
   /** A free slot of at least `minBytes`, waiting for one when all are lent out. */
   async acquire(minBytes: number): Promise<StoreSlot> {
     const slot = this.free.pop() ?? (await new Promise<Slot>((resolve) => this.waiting.push(resolve)));
-    // Grown to the largest read seen (4 MiB spans or batches, or one larger object), then reused.
+    // Grown to the largest read seen (4 MiB spans, 1 MiB batches, or one larger object), then reused.
     if (slot.buf.byteLength < minBytes) {
       slot.buf = new SharedArrayBuffer(minBytes);
       slot.bytes = Buffer.from(slot.buf);

@@ -33,11 +33,11 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[])
   const items: PushItem[] = [];
   const missing: { what: string; hex: string }[] = [];
   const done = new Set<string>();
-  const addObject = (hex: string, what: string): boolean => {
+  const addObject = (hex: string, meta = false): boolean => {
     if (done.has('o' + hex)) return true;
     const path = objectFile(store.dir, createOid('sha256', hex));
     try {
-      items.push({ kind: 'o', hex, size: statSync(path).size, path, digest: hex });
+      items.push({ kind: 'o', hex, size: statSync(path).size, path, digest: hex, ...(meta ? { meta } : {}) });
       done.add('o' + hex);
       return true;
     } catch {
@@ -45,7 +45,7 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[])
     }
   };
   const addFile = (oid: Oid, what: string): void => {
-    if (done.has('f' + oid.hex) || addObject(oid.hex, what)) return;
+    if (done.has('f' + oid.hex) || addObject(oid.hex)) return;
     const path = chunkListFile(store.dir, oid);
     let bytes: Buffer;
     try {
@@ -55,9 +55,9 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[])
       return;
     }
     done.add('f' + oid.hex);
-    items.push({ kind: 'f', hex: oid.hex, size: bytes.length, path, digest: sha256(bytes) });
+    items.push({ kind: 'f', hex: oid.hex, size: bytes.length, path, digest: sha256(bytes), meta: true });
     for (const c of parseChunkList(bytes.toString('utf8'), formatOid(oid))) {
-      if (!addObject(c.oid.hex, what)) missing.push({ what, hex: c.oid.hex });
+      if (!addObject(c.oid.hex)) missing.push({ what, hex: c.oid.hex });
     }
   };
   for (const root of roots) {
@@ -67,7 +67,7 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[])
     }
     const walk = (oid: Oid, depth: number): void => {
       if (done.has('o' + oid.hex)) return;
-      if (!addObject(oid.hex, root.what)) {
+      if (!addObject(oid.hex, true)) {
         missing.push({ what: root.what, hex: oid.hex });
         return;
       }

@@ -22,6 +22,13 @@ export interface PushItem {
   readonly path: string;
   /** sha256 of the bytes (equals hex for objects) */
   readonly digest: string;
+  /**
+   * A manifest page or a chunk list: what a fetch must read before it knows
+   * which data to ask for. Packed apart from data (as restic keeps tree and
+   * data blobs in separate packs), so those early reads are small ones from
+   * small packs, and the data packs are later read whole.
+   */
+  readonly meta?: boolean;
 }
 
 export interface PushOutcome {
@@ -109,12 +116,18 @@ export async function pushObjects(backend: Backend, index: RemoteIndex, items: r
   return { objects, bytes, packs: packs.length - failures.length, resumedPacks, requests, failed };
 }
 
-/** Greedy packing in size order: enough packs to keep every job busy, none above 64 MiB. */
-function planPacks(items: PushItem[], jobs: number): PushItem[][] {
+/**
+ * Greedy packing in size order: enough packs to keep every job busy, none
+ * above 64 MiB. Metadata (manifest pages, chunk lists) and data never share
+ * a pack; the metadata packs come first.
+ */
+export function planPacks(items: readonly PushItem[], jobs: number): PushItem[][] {
   const sorted = [...items].sort((a, b) => b.size - a.size || (a.hex < b.hex ? -1 : 1));
   const total = sorted.reduce((s, i) => s + i.size, 0);
   const target = Math.min(MAX_PACK_BYTES, Math.max(MIN_PACK_BYTES, Math.ceil(total / (2 * Math.max(1, jobs)))));
-  return groupBySize(sorted, target, (i) => i.size);
+  const meta = sorted.filter((i) => i.meta);
+  const data = sorted.filter((i) => !i.meta);
+  return [...groupBySize(meta, target, (i) => i.size), ...groupBySize(data, target, (i) => i.size)];
 }
 
 /** Below this many bytes to send, starting reader threads (~30 ms each) costs more than it saves. */
