@@ -26,9 +26,13 @@ const BATCH = 64;
  */
 export async function materializeMany(storeDir: string, items: readonly MaterializeItem[], options: { umask: number; threads?: number; onPlaced?: (i: number) => void }): Promise<({ ino: number; size: number; mtimeMs: number } | undefined)[]> {
   const out = new Array<{ ino: number; size: number; mtimeMs: number } | undefined>(items.length);
-  const pool = new WorkerPool<MaterializeJob[], MaterializeReply[]>(new URL('./materializeWorker.js', import.meta.url), Math.max(1, options.threads ?? availableParallelism()));
+  const threads = Math.max(1, options.threads ?? availableParallelism());
+  const pool = new WorkerPool<MaterializeJob[], MaterializeReply[]>(new URL('./materializeWorker.js', import.meta.url), threads);
   try {
-    const tasks: Promise<void>[] = [];
+    // Jobs are built a few batches ahead of the threads, not all up front:
+    // 20,000 jobs' path strings at once were ~25 MiB of heap on top of the
+    // fetch's in a pull.
+    const inFlight = new Set<Promise<void>>();
     for (let b = 0; b < items.length; b += BATCH) {
       const idx = items.slice(b, b + BATCH).map((_, k) => b + k);
       const jobs = idx.map((i): MaterializeJob => {
@@ -36,17 +40,21 @@ export async function materializeMany(storeDir: string, items: readonly Material
         const mode = it.executable ? 0o755 : 0o644;
         return { src: objectFile(storeDir, it.oid), hex: it.oid.hex, dest: it.dest, tmp: tempPathFor(it.dest), mode, chmod: (mode & ~options.umask) !== mode };
       });
-      tasks.push(
-        pool.run(jobs).then((replies) => {
-          replies.forEach((r, k) => {
-            if (!r.ok) return;
-            out[idx[k]!] = { ino: r.ino, size: r.size, mtimeMs: r.mtimeMs };
-            options.onPlaced?.(idx[k]!);
-          });
-        }),
+      const task = pool.run(jobs).then((replies) => {
+        replies.forEach((r, k) => {
+          if (!r.ok) return;
+          out[idx[k]!] = { ino: r.ino, size: r.size, mtimeMs: r.mtimeMs };
+          options.onPlaced?.(idx[k]!);
+        });
+      });
+      inFlight.add(task);
+      void task.then(
+        () => inFlight.delete(task),
+        () => inFlight.delete(task),
       );
+      if (inFlight.size >= 2 * threads) await Promise.race(inFlight);
     }
-    await Promise.all(tasks);
+    await Promise.all(inFlight);
   } finally {
     await pool.close();
   }
