@@ -5,7 +5,7 @@ import { TroveError, fromFsError } from '../errors/index.js';
 import { createOid, isValidHex, type Oid } from '../core/oid.js';
 import { parseChunkList, type ChunkRef } from './chunkList.js';
 import { putBytesSync } from './ingestSync.js';
-import { chunkListFile, objectFile } from './layout.js';
+import { chunkListFile, isStoreTemp, objectFile } from './layout.js';
 import { tempPathFor } from '../util/atomicWrite.js';
 import { processUmask } from '../util/processUmask.js';
 
@@ -97,7 +97,7 @@ export class ObjectStore {
   putBytes(data: Uint8Array): { oid: Oid; written: number } {
     const oid = createOid('sha256', createHash('sha256').update(data).digest('hex'));
     try {
-      return { oid, written: putBytesSync(this.dir, objectFile(this.dir, oid), data) };
+      return { oid, written: putBytesSync(objectFile(this.dir, oid), data) };
     } catch (err) {
       throw fromFsError(err, 'writing object into the store at', this.dir);
     }
@@ -233,6 +233,33 @@ export class ObjectStore {
       }
     }
     return out;
+  }
+
+  /**
+   * Remove temp files (storeTempFor) older than `olderThanMs` that a killed
+   * writer left in the fan-out directories; younger ones may belong to a
+   * writer still running. Returns how many were removed.
+   */
+  removeStaleTemps(olderThanMs: number): number {
+    let removed = 0;
+    const now = Date.now();
+    for (const sub of ['objects', 'files']) {
+      const base = join(this.dir, sub, 'sha256');
+      for (const fan of safeReaddir(base)) {
+        for (const name of safeReaddir(join(base, fan))) {
+          if (!isStoreTemp(name)) continue;
+          const path = join(base, fan, name);
+          try {
+            if (now - statSync(path).mtimeMs <= olderThanMs) continue;
+            rmSync(path, { force: true });
+            removed++;
+          } catch {
+            /* renamed or removed meanwhile */
+          }
+        }
+      }
+    }
+    return removed;
   }
 }
 

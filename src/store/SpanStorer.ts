@@ -1,12 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { WorkerPool } from '../platform/WorkerPool.js';
-import { storeTmpDir } from './layout.js';
+import { storeTempFor } from './layout.js';
 import type { SpanJob, SpanReply } from './storeSpanWorker.js';
 
 export type { SpanReply };
-
-let counter = 0;
 
 /**
  * Verifies and stores fetched spans on worker threads: sha256 and file
@@ -37,7 +34,7 @@ export class SpanStorer {
    * for one per read in flight more, so that every stream can fill one while
    * the threads store the others).
    */
-  constructor(private readonly storeDir: string, threads = availableParallelism(), slots = 2 * Math.max(1, threads)) {
+  constructor(threads = availableParallelism(), slots = 2 * Math.max(1, threads)) {
     const n = Math.max(1, threads);
     this.pool = new WorkerPool(new URL('./storeSpanWorker.js', import.meta.url), n);
     for (let i = 0; i < Math.max(1, slots); i++) this.free.push({ buf: new SharedArrayBuffer(0), bytes: Buffer.alloc(0) });
@@ -63,8 +60,7 @@ export class SpanStorer {
   /** Verify and store `entries` of the slot's first `length` bytes, then release the slot. */
   async storeIn(slot: StoreSlot, length: number, entries: readonly Entry[]): Promise<SpanReply> {
     try {
-      const tmpDir = storeTmpDir(this.storeDir);
-      const job: SpanJob = { data: new Uint8Array((slot as Slot).buf, 0, length), tmpDir, entries: entries.map((e) => ({ ...e, tmp: join(tmpDir, `${process.pid}-span-${(counter++).toString(36)}`) })) };
+      const job: SpanJob = { data: new Uint8Array((slot as Slot).buf, 0, length), entries: entries.map((e) => ({ ...e, tmp: storeTempFor(e.target) })) };
       return await this.pool.run(job);
     } finally {
       this.release(slot);

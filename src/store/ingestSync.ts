@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { CHUNKER_V1, nextCut, type ChunkerParams } from '../core/chunker.js';
 import { createOid, type Oid } from '../core/oid.js';
-import { CHUNK_THRESHOLD, chunkListFile, objectFile, storeTmpDir } from './layout.js';
+import { CHUNK_THRESHOLD, chunkListFile, objectFile, storeTempFor } from './layout.js';
 import { serializeChunkList, type ChunkRef } from './chunkList.js';
 import { mkdirp } from '../util/mkdirp.js';
 
@@ -25,33 +25,23 @@ export interface IngestResult {
 const BLOCK = 8 * 1024 * 1024;
 
 /** Put `data` at `target` if absent: temp file + rename, then read-only. "Exists" from a racing process is success. */
-export function putBytesSync(storeDir: string, target: string, data: Uint8Array): number {
+export function putBytesSync(target: string, data: Uint8Array): number {
   if (existsSync(target)) return 0;
-  const tmp = join(storeTmpDir(storeDir), `${process.pid}-${randomBytes(6).toString('hex')}`);
+  const tmp = storeTempFor(target);
   try {
     writeFileSync(tmp, data, { mode: 0o444 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    mkdirp(storeTmpDir(storeDir));
+    mkdirp(dirname(target));
     writeFileSync(tmp, data, { mode: 0o444 });
   }
   try {
-    renameIntoPlace(tmp, target);
+    renameSync(tmp, target);
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
   }
   return data.length;
-}
-
-function renameIntoPlace(tmp: string, target: string): void {
-  try {
-    renameSync(tmp, target);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    mkdirp(dirname(target));
-    renameSync(tmp, target);
-  }
 }
 
 /** Hash `path`; when `storeDir` is given also store it (whole or chunked). */
@@ -62,7 +52,7 @@ export function ingestFileSync(path: string, storeDir: string | null, options: {
     if (size <= CHUNK_THRESHOLD) {
       const data = readFileSync(fd);
       const hex = createHash('sha256').update(data).digest('hex');
-      const written = storeDir ? putBytesSync(storeDir, objectFile(storeDir, createOid('sha256', hex)), data) : 0;
+      const written = storeDir ? putBytesSync(objectFile(storeDir, createOid('sha256', hex)), data) : 0;
       return { hex, size: data.length, chunked: false, written };
     }
     if (!storeDir) return { hex: hashFdSync(fd), size, chunked: true, written: 0 };
@@ -137,7 +127,7 @@ function ingestChunkedSync(fd: number, storeDir: string, params: ChunkerParams, 
     },
     (chunk) => {
       const oid = createOid('sha256', createHash('sha256').update(chunk).digest('hex'));
-      written += putBytesSync(storeDir, objectFile(storeDir, oid), chunk);
+      written += putBytesSync(objectFile(storeDir, oid), chunk);
       chunks.push({ size: chunk.length, oid });
     },
   );
@@ -147,7 +137,7 @@ function ingestChunkedSync(fd: number, storeDir: string, params: ChunkerParams, 
 }
 
 export function writeChunkListSync(storeDir: string, fileOid: Oid, chunks: readonly ChunkRef[]): number {
-  return putBytesSync(storeDir, chunkListFile(storeDir, fileOid), Buffer.from(serializeChunkList(chunks)));
+  return putBytesSync(chunkListFile(storeDir, fileOid), Buffer.from(serializeChunkList(chunks)));
 }
 
 /** Content-defined cut points of a whole file (lengths in order), reading it once. */
@@ -178,7 +168,7 @@ export function storeRangesSync(path: string, storeDir: string, ranges: readonly
       }
       const chunk = buf.subarray(0, len);
       const hex = createHash('sha256').update(chunk).digest('hex');
-      written += putBytesSync(storeDir, objectFile(storeDir, createOid('sha256', hex)), chunk);
+      written += putBytesSync(objectFile(storeDir, createOid('sha256', hex)), chunk);
       hexes.push(hex);
       onBytes?.(len);
     }

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { oidPath, type Oid } from '../core/oid.js';
+import { tempPathFor } from '../util/atomicWrite.js';
 
 /**
  * Directory layout of a local store (format 1, see docs/formats.md):
  *
  *   <store>/objects/sha256/ab/cdef…   whole files, chunks and manifest pages, named by the sha256 of their bytes
  *   <store>/files/sha256/ab/cdef…     chunk lists of large files, named by the sha256 of the whole file
- *   <store>/tmp/                      temp files, renamed into place (same filesystem)
+ *   <store>/<objects|files>/sha256/ab/.cdef….tmp-…   an object being written, renamed into place
+ *   <store>/tmp/                      scratch (link probes; temp files of trove before 0.2)
  *
  * Objects are read-only (0444): an accidental write through a hardlink fails
  * instead of silently corrupting every version that shares the object.
@@ -24,6 +26,23 @@ export function chunkListFile(storeDir: string, oid: Oid): string {
 
 export function storeTmpDir(storeDir: string): string {
   return join(storeDir, 'tmp');
+}
+
+/**
+ * Where an object is written before it is renamed to `target`: a hidden name
+ * in the target's own fan-out directory. One shared temp directory made every
+ * write lock it twice (create, then a cross-directory rename, which also
+ * takes the file system's rename mutex): two threads storing a fetch spent a
+ * fifth of their time waiting on those locks (perf, W1 fetch). Names that
+ * are not hex are never taken for objects; gc removes stale ones.
+ */
+export function storeTempFor(target: string): string {
+  return tempPathFor(target);
+}
+
+/** Is this fan-out directory entry a temp file (see storeTempFor)? */
+export function isStoreTemp(name: string): boolean {
+  return name.startsWith('.') && name.includes('.tmp-');
 }
 
 /** Files at or below this size are stored whole; larger ones as content-defined chunks. */

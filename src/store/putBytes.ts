@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
-import { storeTmpDir } from './layout.js';
+import { dirname } from 'node:path';
+import { storeTempFor } from './layout.js';
 import { mkdirp } from '../util/mkdirp.js';
-import { renameCreatingParent } from '../util/renameCreatingParent.js';
 
 /**
  * Asynchronous twin of putBytesSync, for callers that write many objects at
@@ -14,7 +12,7 @@ import { renameCreatingParent } from '../util/renameCreatingParent.js';
  * `checkExists: false` skips the existence check for callers that just found
  * the object absent (replacing an identical object by rename is harmless).
  */
-export async function putBytes(storeDir: string, target: string, data: Uint8Array, options: { checkExists?: boolean } = {}): Promise<number> {
+export async function putBytes(target: string, data: Uint8Array, options: { checkExists?: boolean } = {}): Promise<number> {
   if (options.checkExists ?? true) {
     try {
       await fsp.access(target);
@@ -23,16 +21,16 @@ export async function putBytes(storeDir: string, target: string, data: Uint8Arra
       /* absent: write it */
     }
   }
-  const tmp = join(storeTmpDir(storeDir), `${process.pid}-${randomBytes(6).toString('hex')}`);
+  const tmp = storeTempFor(target);
   try {
     await fsp.writeFile(tmp, data, { mode: 0o444 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    mkdirp(storeTmpDir(storeDir));
+    mkdirp(dirname(target));
     await fsp.writeFile(tmp, data, { mode: 0o444 });
   }
   try {
-    await renameCreatingParent(tmp, target);
+    await fsp.rename(tmp, target);
   } catch (err) {
     await fsp.rm(tmp, { force: true });
     throw err;

@@ -11,13 +11,12 @@ export interface SpanEntry {
   readonly digest: string;
   /** final path in the store */
   readonly target: string;
-  /** temp path in the store's tmp dir */
+  /** temp path next to target (storeTempFor) */
   readonly tmp: string;
 }
 
 export interface SpanJob {
   readonly data: Uint8Array;
-  readonly tmpDir: string;
   readonly entries: readonly SpanEntry[];
 }
 
@@ -46,16 +45,10 @@ function storeSpan(job: SpanJob): SpanReply {
         writeFileSync(e.tmp, bytes, { mode: 0o444 });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        mkdirp(job.tmpDir);
+        mkdirp(dirname(e.target));
         writeFileSync(e.tmp, bytes, { mode: 0o444 });
       }
-      try {
-        renameSync(e.tmp, e.target);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        mkdirp(dirname(e.target));
-        renameSync(e.tmp, e.target);
-      }
+      renameSync(e.tmp, e.target);
     } catch (err) {
       rmSync(e.tmp, { force: true });
       return { ok: false, index, problem: 'io', code: (err as NodeJS.ErrnoException).code, message: (err as Error).message };

@@ -115,7 +115,7 @@ export async function fetchObjects(backend: Backend, index: RemoteIndex, store: 
   // From a local or mounted directory the remote reads at disk speed, and a stream hands over whole packs:
   // verifying and storing (sha256, a file per object) is then the work, so it goes to every core. The
   // storer's buffers are fixed, and a stream's batches are bounded, so memory does not grow with the pack.
-  const storer = (backend.local || streaming) && totalBytes >= THREADED_STORE_MIN_BYTES ? new SpanStorer(store.dir, undefined, streaming ? 2 * availableParallelism() + options.jobs : undefined) : undefined;
+  const storer = (backend.local || streaming) && totalBytes >= THREADED_STORE_MIN_BYTES ? new SpanStorer(undefined, streaming ? 2 * availableParallelism() + options.jobs : undefined) : undefined;
   const targetOf = (want: FetchWant): string => (want.kind === 'o' ? objectFile(store.dir, createOid('sha256', want.hex)) : chunkListFile(store.dir, createOid('sha256', want.hex)));
   const badCopy = (span: Span, it: Span['items'][number], truncated: boolean, attempt: number): TroveError =>
     new TroveError('CORRUPT_OBJECT', `The remote copy of ${it.want.what} (${it.want.kind === 'f' ? 'chunk list' : 'object'} ${it.want.hex.slice(0, 12)}…) in ${packKey(span.pack)} on ${backend.display} is ${truncated ? 'truncated' : 'corrupt'}; it was not stored.`, {
@@ -131,7 +131,7 @@ export async function fetchObjects(backend: Backend, index: RemoteIndex, store: 
   const writeVerified = async (want: FetchWant, bytes: Buffer): Promise<void> => {
     try {
       // The closure asked only for objects the store lacked: no second existence check per object.
-      await putBytes(store.dir, targetOf(want), bytes, { checkExists: false });
+      await putBytes(targetOf(want), bytes, { checkExists: false });
     } catch (err) {
       throw fromFsError(err, 'writing a fetched object into the store at', store.dir);
     }

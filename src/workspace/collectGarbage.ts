@@ -47,7 +47,10 @@ export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; al
     freedBytes += e.size;
     if (!options.dryRun) rmSync(e.path, { force: true });
   }
-  if (!options.dryRun) cleanTmp(join(repo.store.dir, 'tmp'));
+  if (!options.dryRun) {
+    repo.store.removeStaleTemps(STALE_TEMP_MS);
+    cleanTmp(join(repo.store.dir, 'tmp'));
+  }
   if (!options.dryRun && removed > 0) repo.store.clearCompleteMarks();
   return { dryRun: Boolean(options.dryRun), pointers: pointers.length, kept: entries.length - removed, removed, freedBytes };
 }
@@ -107,6 +110,9 @@ function markLive(repo: Repo, pointer: Pointer, what: string, keep: Set<string>)
 }
 
 /** Temp files older than an hour belong to crashed processes. */
+/** A temp file this old is a killed writer's: no write of one object takes an hour. */
+const STALE_TEMP_MS = 3_600_000;
+
 function cleanTmp(dir: string): void {
   let names: string[] = [];
   try {
@@ -116,7 +122,7 @@ function cleanTmp(dir: string): void {
   }
   for (const n of names) {
     try {
-      if (Date.now() - statSync(join(dir, n)).mtimeMs > 3_600_000) rmSync(join(dir, n), { force: true, recursive: true });
+      if (Date.now() - statSync(join(dir, n)).mtimeMs > STALE_TEMP_MS) rmSync(join(dir, n), { force: true, recursive: true });
     } catch {
       /* gone */
     }

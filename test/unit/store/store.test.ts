@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ObjectStore } from '../../../src/store/ObjectStore.js';
@@ -25,6 +25,35 @@ test('a small file is stored whole, read-only, under its sha256 with fan-out', (
     assert.equal(readFileSync(p, 'utf8'), 'hello');
     assert.equal(statSync(p).mode & 0o777, 0o444);
     assert.equal(ingestFileSync(join(dir, 'f'), join(dir, 'store')).written, 0, 'identical content is stored once');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('objects are written under a temp name in their own fan-out dir: nothing is left in the shared tmp dir, list() never takes a temp file for an object, and only stale temps are removed', () => {
+  const dir = tmp();
+  try {
+    const data = pseudoRandom(3 * 1024 * 1024, 9);
+    writeFileSync(join(dir, 'big'), data);
+    writeFileSync(join(dir, 'small'), 'x');
+    const store = new ObjectStore(join(dir, 'store'));
+    const big = ingestFileSync(join(dir, 'big'), store.dir);
+    const small = ingestFileSync(join(dir, 'small'), store.dir);
+    assert.ok(!existsSync(join(store.dir, 'tmp')) || readdirSync(join(store.dir, 'tmp')).length === 0, 'no temp files in <store>/tmp');
+    const before = store.list();
+    // What a writer killed between write and rename leaves behind, and what one still running has.
+    const fan = join(store.dir, 'objects/sha256', small.hex.slice(0, 2));
+    const stale = join(fan, `.${small.hex.slice(2)}.tmp-123-abcd-0`);
+    const young = join(fan, `.${small.hex.slice(2)}.tmp-123-abcd-1`);
+    writeFileSync(stale, 'partial');
+    writeFileSync(young, 'partial');
+    utimesSync(stale, new Date(Date.now() - 2 * 3_600_000), new Date(Date.now() - 2 * 3_600_000));
+    assert.deepEqual(store.list().map((e) => e.path).sort(), before.map((e) => e.path).sort(), 'temp files are not listed as objects');
+    assert.equal(store.removeStaleTemps(3_600_000), 1);
+    assert.ok(!existsSync(stale), 'the stale temp is removed');
+    assert.ok(existsSync(young), 'a young temp (a writer still running) is kept');
+    assert.equal(big.chunked, true);
+    assert.equal(readFileSync(join(store.dir, 'objects/sha256', small.hex.slice(0, 2), small.hex.slice(2)), 'utf8'), 'x');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
