@@ -56,8 +56,13 @@ export interface Backend {
   readonly local?: boolean;
   /** size of `key`, or undefined when it does not exist */
   stat(key: string): Promise<number | undefined>;
-  /** the whole object, or `range` of it; NOT_FOUND when absent */
-  get(key: string, range?: ByteRange): Promise<Buffer>;
+  /**
+   * the whole object, or `range` of it; NOT_FOUND when absent. With `into`
+   * (at least the range's length) a backend may read into it and return a
+   * view of it, saving an allocation and a copy per read; callers use what is
+   * returned either way.
+   */
+  get(key: string, range?: ByteRange, into?: Buffer): Promise<Buffer>;
   /**
    * The same bytes as `get`, as they arrive, for backends whose clients stream
    * responses (S3, Azure). A fetch reads whole packs this way with memory

@@ -43,13 +43,14 @@ export class DirectoryBackend implements Backend {
     }
   }
 
-  async get(key: string, range?: ByteRange): Promise<Buffer> {
+  async get(key: string, range?: ByteRange, into?: Buffer): Promise<Buffer> {
     const path = this.file(key);
     try {
       if (!range) return await fsp.readFile(path);
       const fh = await fsp.open(path, 'r');
       try {
-        const buf = Buffer.allocUnsafe(range.end - range.start);
+        const length = range.end - range.start;
+        const buf = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
         let got = 0;
         while (got < buf.length) {
           const { bytesRead } = await fh.read(buf, got, buf.length - got, range.start + got);

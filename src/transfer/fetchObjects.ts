@@ -286,8 +286,22 @@ export async function fetchObjects(backend: Backend, index: RemoteIndex, store: 
           await streamSpan(span, attempt, done);
           return;
         }
-        const data = span.end > span.start ? await backend.get(packKey(span.pack), { start: span.start, end: span.end }) : Buffer.alloc(0);
         const todo = span.items.flatMap((it, i) => (done[i] ? [] : [{ it, i, offset: it.entry.offset - span.start }]));
+        if (storer && span.end > span.start) {
+          // Read straight into a slot the store threads share: no buffer per span for V8 to collect, no copy.
+          const slot = await storer.acquire(span.end - span.start);
+          let data: Buffer;
+          try {
+            data = await backend.get(packKey(span.pack), { start: span.start, end: span.end }, slot.bytes);
+            if (data.buffer !== slot.bytes.buffer) data.copy(slot.bytes, 0);
+          } catch (err) {
+            storer.release(slot);
+            throw err;
+          }
+          await storeBatch(span, attempt, slot.bytes.subarray(0, data.length), todo, done, slot);
+          return;
+        }
+        const data = span.end > span.start ? await backend.get(packKey(span.pack), { start: span.start, end: span.end }) : Buffer.alloc(0);
         await storeBatch(span, attempt, data, todo, done);
       }, options.policy);
     });

@@ -4,7 +4,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentReporter } from '../../src/core/Reporter.js';
+import type { Backend, ByteRange } from '../../src/remote/Backend.js';
 import { DirectoryBackend } from '../../src/remote/DirectoryBackend.js';
+import { TroveError } from '../../src/errors/index.js';
 import { ObjectStore } from '../../src/store/ObjectStore.js';
 import { objectFile } from '../../src/store/layout.js';
 import { RemoteIndex } from '../../src/transfer/RemoteIndex.js';
@@ -103,6 +105,36 @@ test('a fetch from a directory remote verifies and stores on worker threads: eve
       if (failedPaths.has(r.what)) continue;
       assert.ok(readFileSync(objectFile(dst.dir, r.oid)).equals(readFileSync(objectFile(s.src.dir, r.oid))), r.what);
     }
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a local fetch reads spans into the store threads\' shared slots: a backend that hands back its own buffer still stores every object intact, and failed reads give their slots back (no hang after more failures than slots)', { timeout: 60_000 }, async () => {
+  const s = setup();
+  try {
+    assert.deepEqual((await s.push()).failed, []);
+    let failures = 0;
+    let calls = 0;
+    // Local like a directory, but every read answers a fresh copy (ignores `into`), and the first eight reads of packs fail retryably.
+    const wrapper: Backend = Object.assign(Object.create(s.backend) as Backend, {
+      local: true,
+      async get(key: string, range?: ByteRange): Promise<Buffer> {
+        calls++;
+        if (key.endsWith('.pack') && failures < 8) {
+          failures++;
+          throw new TroveError('REMOTE', 'HTTP 503 from wrapper', { retryable: true, data: { retryAfterMs: 1 } });
+        }
+        return Buffer.from(await s.backend.get(key, range));
+      },
+    });
+    const dst = new ObjectStore(join(s.base, 'dst'));
+    const stats = await fetchClosure(wrapper, await RemoteIndex.load(wrapper, join(s.base, 'idx-dst'), { jobs: 2, policy }), dst, s.roots, { jobs: 2, policy: { retries: 8, baseDelayMs: 1, maxDelayMs: 2 }, reporter: silentReporter });
+    assert.equal(failures, 8, 'the reads failed as planned');
+    assert.ok(calls > 8);
+    assert.deepEqual(stats.failed, []);
+    assert.ok(stats.bytes >= 16 * 1024 * 1024, 'enough to take the threaded path');
+    for (const r of s.roots) assert.ok(readFileSync(objectFile(dst.dir, r.oid)).equals(readFileSync(objectFile(s.src.dir, r.oid))), r.what);
   } finally {
     s.cleanup();
   }
