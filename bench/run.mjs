@@ -19,6 +19,9 @@
 //                            file system than the work dir, else the work dir
 //   BENCH_TIMEOUT_S=3600     per-command timeout
 //   BENCH_NO_INSTALL=1       do not apt-get install missing peers
+//   BENCH_DROP_CACHES=0      do not drop the page cache before each tool's
+//                            phase of a workload (needs root; skipped
+//                            silently otherwise, and the doc says which)
 //   BENCH_DOCS=0             do not rewrite docs/benchmarks.md (BENCH_JSON is
 //                            still written: point it elsewhere for trial runs)
 //   BENCH_JSON=path          raw results (default bench/results/latest.json)
@@ -31,7 +34,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { MiB, layoutBytes, w2Layout } from './lib/data.mjs';
-import { haveGnuTime } from './lib/measure.mjs';
+import { dropPageCache, haveGnuTime } from './lib/measure.mjs';
 import { machineInfo, renderMarkdown, tableRows, textTable, writeDoc } from './lib/report.mjs';
 import { REMOTE_ROWS, chooseRemoteBase, findMoto, removeRemoteBase } from './lib/remotes.mjs';
 import { ALL_TOOLS, ROOT, TROVE_BIN, describeCommands, ensurePeers } from './lib/tools.mjs';
@@ -58,6 +61,7 @@ const cfg = {
   install: env.BENCH_NO_INSTALL !== '1',
   remotes: env.BENCH_REMOTES !== '0',
   writeDocs: env.BENCH_DOCS !== '0',
+  dropCaches: env.BENCH_DROP_CACHES !== '0',
   jsonPath: path.resolve(ROOT, env.BENCH_JSON ?? 'bench/results/latest.json'),
   docPath: path.join(ROOT, 'docs', 'benchmarks.md'),
   workDir: path.resolve(ROOT, env.BENCH_WORK_DIR ?? 'bench/work'),
@@ -104,6 +108,8 @@ for (const name of fs.readdirSync(cfg.workDir)) {
   if (/^w[12]-/.test(name)) removeTree(path.join(cfg.workDir, name)); // leftovers of an interrupted run
 }
 if (!haveGnuTime) log('/usr/bin/time (GNU time) not found: peak RSS will be missing');
+if (cfg.dropCaches && !dropPageCache()) cfg.dropCaches = false;
+log(`page cache: ${cfg.dropCaches ? 'dropped before each tool\'s phase of a workload' : 'not dropped (needs root, or BENCH_DROP_CACHES=0)'}`);
 if (cfg.remotes && cfg.workloads.length) {
   cfg.remoteBase = chooseRemoteBase(cfg.workDir, env.BENCH_REMOTE_DIR);
   log(`push/pull: remote side in ${cfg.remoteBase.dir} (${cfg.remoteBase.fsType}${cfg.remoteBase.separate ? '' : ', same file system as the work dir'})`);
@@ -167,6 +173,7 @@ const results = {
   modes: Object.fromEntries(ALL_TOOLS.map((t) => [t.name, t.mode])),
   commands: Object.fromEntries(ALL_TOOLS.map((t) => [t.name, describeCommands(t)])),
   workloads: {},
+  dropCaches: cfg.dropCaches,
   ...(cfg.remoteBase ? { remoteSide: { fsType: cfg.remoteBase.fsType, separate: cfg.remoteBase.separate } } : {}),
 };
 

@@ -206,6 +206,24 @@ export function syncDisks() {
 }
 
 /**
+ * Flush, then drop the clean page cache (root only; false where not
+ * allowed). On this VM new page-cache pages cost more the more cache earlier
+ * work left (all of it kernel time): without this, the tool that runs last in
+ * a workload pays for the gigabytes its predecessors wrote. Called before
+ * each tool's phase of a workload, the same for every tool, so each starts
+ * from the same state; within a phase the cache is warm as a user's would be.
+ */
+export function dropPageCache() {
+  syncDisks();
+  try {
+    fs.writeFileSync('/proc/sys/vm/drop_caches', '1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Flush, then wait (up to maxS) until the disk is quiet. On a file system
  * mounted with online discard, deleting the previous tool's gigabytes queues
  * discards that stall the next tool's file creates for tens of seconds; the

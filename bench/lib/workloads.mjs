@@ -22,7 +22,7 @@ import {
   writeLayout,
   writeRandomFile,
 } from './data.mjs';
-import { capture, dirBytes, median, peakRss, round, runSeq, settleDisks, syncDisks } from './measure.mjs';
+import { capture, dirBytes, dropPageCache, median, peakRss, round, runSeq, settleDisks, syncDisks } from './measure.mjs';
 import { remoteNotRun, runRemotes } from './remotes.mjs';
 
 // ------------------------------------------------------------------ rows
@@ -198,6 +198,7 @@ export async function runW1(tool, cfg, env, log) {
   const file = path.join(dir, 'big.bin');
   let remote = null;
   try {
+    if (cfg.dropCaches) dropPageCache();
     freshRepo(dir, env);
     log(`${tool.name.padEnd(9)} generating ${cfg.w1MiB} MiB big.bin`);
     writeRandomFile(file, size, 'w1/base');
@@ -286,6 +287,7 @@ export async function runW2(tool, cfg, env, log) {
   const layout = w2Layout(cfg.w2Files, cfg.w2PerDir);
   let remote = null;
   try {
+    if (cfg.dropCaches) dropPageCache();
     freshRepo(dir, env);
     log(`${tool.name.padEnd(9)} generating ${layout.length} files (${(layoutBytes(layout) / MiB).toFixed(0)} MiB)`);
     writeLayout(dir, layout, 'w2/base');

@@ -8,7 +8,7 @@ import { tempPathFor } from '../util/atomicWrite.js';
  *   <store>/objects/sha256/ab/cdef…   whole files, chunks and manifest pages, named by the sha256 of their bytes
  *   <store>/files/sha256/ab/cdef…     chunk lists of large files, named by the sha256 of the whole file
  *   <store>/<objects|files>/sha256/ab/.cdef….tmp-…   an object being written, renamed into place
- *   <store>/tmp/                      scratch (link probes; temp files of trove before 0.2)
+ *   <store>/tmp/                      scratch (link-mode probes; where earlier versions wrote temp files)
  *
  * Objects are read-only (0444): an accidental write through a hardlink fails
  * instead of silently corrupting every version that shares the object.
