@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ObjectStore } from '../../../src/store/ObjectStore.js';
@@ -73,6 +73,28 @@ test('a large file is chunked, and materialize reassembles and verifies it', asy
     assert.equal(chunks.reduce((s, c) => s + c.size, 0), data.length);
     await store.materialize(createOid('sha256', r.hex), join(dir, 'out'), { what: 'big', strategy: 'copy' });
     assert.deepEqual(readFileSync(join(dir, 'out')), data);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a chunk missing halfway through a reassembly (writes still in flight) fails as OBJECT_MISSING and leaves no temp file and the old file intact', async () => {
+  const dir = tmp();
+  try {
+    const data = pseudoRandom(8 * 1024 * 1024 + 7, 9);
+    writeFileSync(join(dir, 'big'), data);
+    const r = ingestFileSync(join(dir, 'big'), join(dir, 'store'));
+    const store = new ObjectStore(join(dir, 'store'));
+    const oid = createOid('sha256', r.hex);
+    const chunks = store.readChunkList(oid)!;
+    assert.ok(chunks.length >= 6);
+    const victim = chunks[Math.floor(chunks.length / 2)]!.oid.hex;
+    rmSync(join(dir, 'store', 'objects', 'sha256', victim.slice(0, 2), victim.slice(2)));
+    mkdirSync(join(dir, 'out'));
+    writeFileSync(join(dir, 'out', 'big'), 'the old version');
+    await assert.rejects(store.materialize(oid, join(dir, 'out', 'big'), { what: 'big', strategy: 'copy' }), { code: 'OBJECT_MISSING' });
+    assert.deepEqual(readdirSync(join(dir, 'out')), ['big']);
+    assert.equal(readFileSync(join(dir, 'out', 'big'), 'utf8'), 'the old version');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
