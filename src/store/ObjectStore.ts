@@ -192,7 +192,12 @@ export class ObjectStore {
         }
         whole.update(data);
         if (inFlight.length >= ASSEMBLE_WRITES_IN_FLIGHT) await inFlight.shift();
-        inFlight.push(writeAll(out, data, position));
+        const write = writeAll(out, data, position);
+        // Handled now, awaited later: a write that fails (ENOSPC) while an
+        // earlier one is awaited must not become an unhandled rejection,
+        // which would kill the process instead of reporting NO_SPACE.
+        write.catch(() => undefined);
+        inFlight.push(write);
         position += data.length;
       }
       while (inFlight.length > 0) await inFlight.shift();
