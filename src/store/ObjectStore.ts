@@ -176,9 +176,10 @@ export class ObjectStore {
     const out = await fsp.open(tmp, 'wx', 0o644);
     // Writes go to the thread pool, each at its own offset, while this thread
     // reads and hashes the next chunk: hashing and writing overlap instead of
-    // adding up. Several in flight, not one: writing into fresh page-cache pages
-    // is kernel time per page (on VMs whose host reclaims free memory, ~2 s
-    // per GiB), and parallel writers pay it on every core.
+    // adding up. Several in flight, not one, so the file's writer never waits
+    // for this thread: writing into fresh page-cache pages can be the slowest
+    // part (kernel time per page, ~2.5 s per GiB on a VM whose host takes back
+    // free memory), and ext4 admits one buffered writer per file at a time.
     const inFlight: Promise<unknown>[] = [];
     let position = 0;
     try {
