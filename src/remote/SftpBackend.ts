@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
 import { posix } from 'node:path';
 import ssh2 from 'ssh2';
-import type { AnyAuthMethod, ConnectConfig, FileEntryWithStats, ParsedKey, SFTPWrapper, Stats } from 'ssh2';
+import type { ConnectConfig, FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2';
 import { TroveError } from '../errors/index.js';
 import { mapLimit } from '../util/mapLimit.js';
 import type { Backend, BackendOptions, Body, ByteRange, RemoteEntry } from './Backend.js';
@@ -11,8 +9,9 @@ import { checkKey } from './checkKey.js';
 import { parseRemoteUrl } from './remoteUrl.js';
 import { call, closeQuietly, FX_CONNECTION_LOST, FX_FAILURE, FX_NO_CONNECTION, FX_NO_SUCH_FILE, FX_PERMISSION_DENIED, mkdirp, readRange, renameOver, sftpCode, unlinkQuietly, writeBody } from './sftpOps.js';
 import { hostKeyAlgorithms, readKnownHosts, verifyHostKey } from './knownHosts.js';
+import { readSshSettings, sshAuthMethods, type SshSettings } from './sshSettings.js';
 
-const { Client, utils } = ssh2;
+const { Client } = ssh2;
 
 /** SFTP handles per list walk, well below OpenSSH's per-session handle limit */
 const LIST_CONCURRENCY = 8;
@@ -25,19 +24,6 @@ interface Session {
   alive: boolean;
 }
 
-interface Settings {
-  readonly user: string;
-  readonly port: number;
-  readonly timeoutMs: number;
-  readonly strict: boolean;
-  readonly knownHosts: readonly string[];
-  readonly knownHostsExplicit: boolean;
-  readonly keyFile?: string;
-  readonly passphrase?: string;
-  readonly password?: string;
-  readonly agent?: string;
-  readonly home: string;
-}
 
 /**
  * A directory on an SSH server, reached over one SFTP session (ssh2's Client,
@@ -53,11 +39,11 @@ export class SftpBackend implements Backend {
   /** the remote directory; relative paths are resolved by the server against the login directory */
   private readonly root: string;
   private readonly host: string;
-  private readonly cfg: Settings;
+  private readonly cfg: SshSettings;
   private session?: Promise<Session>;
   private current?: Session;
 
-  private constructor(private readonly name: string, host: string, root: string, cfg: Settings) {
+  private constructor(private readonly name: string, host: string, root: string, cfg: SshSettings) {
     this.host = host;
     this.root = root;
     this.cfg = cfg;
@@ -67,32 +53,9 @@ export class SftpBackend implements Backend {
 
   static async open(options: BackendOptions): Promise<SftpBackend> {
     const url = parseRemoteUrl(options.url, options.baseDir);
-    const s = options.settings;
-    const env = options.env;
-    const home = env.HOME || homedir();
-    const user = str(s, 'user') ?? url.user ?? env.USER ?? env.LOGNAME ?? safeUserName();
-    const port = int(s, 'port', options.name) ?? url.port ?? 22;
-    const knownHostsSetting = str(s, 'known_hosts');
-    const agentSetting = s.agent === false ? undefined : str(s, 'agent');
-    const keyFile = str(s, 'key_file');
-    const cfg: Settings = {
-      user,
-      port,
-      timeoutMs: int(s, 'timeout_ms', options.name) ?? 15_000,
-      strict: bool(s, 'strict_host_key_checking', options.name) ?? true,
-      knownHosts: knownHostsSetting
-        ? [expandHome(knownHostsSetting, home)]
-        : [`${home}/.ssh/known_hosts`, `${home}/.ssh/known_hosts2`, '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
-      knownHostsExplicit: knownHostsSetting !== undefined,
-      keyFile: keyFile === undefined ? undefined : expandHome(keyFile, home),
-      passphrase: str(s, 'passphrase'),
-      password: str(s, 'password') ?? urlPassword(options.url),
-      agent: s.agent === false ? undefined : agentSetting ?? (env.SSH_AUTH_SOCK || undefined),
-      home,
-    };
+    const cfg = readSshSettings(options, url);
     // ssh://host/~ names the login directory itself; '' cannot be sent as a path.
     const path = url.path === '/~' || url.path === '' ? '.' : url.path.length > 1 ? url.path.replace(/\/+$/, '') : url.path;
-    if (port > 65535) throw new TroveError('CONFIG', `The port ${port} of the remote "${options.name}" is out of range.`, { hint: `Fix it: trove remote modify ${options.name} port 22.` });
     // WHATWG URL keeps the brackets of an IPv6 literal; the socket wants it bare
     return new SftpBackend(options.name, url.host.replace(/^\[(.*)\]$/, '$1'), path, cfg);
   }
@@ -246,7 +209,7 @@ export class SftpBackend implements Backend {
   }
 
   private async openSession(): Promise<Session> {
-    const auth = this.authMethods();
+    const auth = sshAuthMethods(this.cfg, this.name, this.where);
     const known = readKnownHosts(this.cfg.knownHosts, this.host, this.cfg.port);
     let hostProblem: 'unknown' | 'changed' | 'revoked' | undefined;
     const config: ConnectConfig = {
@@ -315,51 +278,6 @@ export class SftpBackend implements Backend {
   }
 
   /** Auth methods in the order OpenSSH tries them: the configured key, the agent, default keys, then a password. */
-  private authMethods(): AnyAuthMethod[] {
-    const username = this.cfg.user;
-    const methods: AnyAuthMethod[] = [];
-    if (this.cfg.keyFile) methods.push({ type: 'publickey', username, key: this.loadKey(this.cfg.keyFile) });
-    if (this.cfg.agent) methods.push({ type: 'agent', username, agent: this.cfg.agent });
-    if (!this.cfg.keyFile) {
-      for (const n of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
-        const key = tryDefaultKey(`${this.cfg.home}/.ssh/${n}`, this.cfg.passphrase);
-        if (key) methods.push({ type: 'publickey', username, key });
-      }
-    }
-    if (this.cfg.password !== undefined) methods.push({ type: 'password', username, password: this.cfg.password });
-    if (methods.length === 0) {
-      throw new TroveError('AUTH', `No SSH credentials for ${this.where}: no key_file, no ssh-agent (SSH_AUTH_SOCK) and no ~/.ssh/id_* key.`, {
-        hint: `Set a key: trove remote modify ${this.name} key_file ~/.ssh/id_ed25519 (or start ssh-agent, or set password).`,
-      });
-    }
-    return methods;
-  }
-
-  private loadKey(path: string): ParsedKey {
-    let data: Buffer;
-    try {
-      data = readFileSync(path);
-    } catch (err) {
-      throw new TroveError('AUTH', `Cannot read the SSH key ${path} for ${this.where}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, {
-        hint: `Point key_file at your private key: trove remote modify ${this.name} key_file PATH.`,
-        cause: err,
-      });
-    }
-    const parsed = utils.parseKey(data, this.cfg.passphrase);
-    const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey | undefined) : parsed;
-    if (!key || key instanceof Error || !key.isPrivateKey()) {
-      const why = key instanceof Error ? key.message : 'it is not a private key';
-      const encrypted = /passphrase|encrypted|decrypt|integrity/i.test(why);
-      throw new TroveError('AUTH', `Cannot use the SSH key ${path} for ${this.where}: ${why}.`, {
-        hint: encrypted
-          ? `Set its passphrase (kept in the git-ignored config.local.yaml): trove remote modify ${this.name} passphrase PASSPHRASE, or load it into ssh-agent.`
-          : 'key_file must be an OpenSSH or PEM private key (not the .pub file).',
-        cause: key instanceof Error ? key : undefined,
-      });
-    }
-    return key;
-  }
-
   /** Run `op`; if it failed because `dir` is missing, create it (mkdir -p) and run it again. */
   private async retryMissingDir<T>(sftp: SFTPWrapper, dir: string, op: () => Promise<T>): Promise<T> {
     try {
@@ -452,61 +370,3 @@ export class SftpBackend implements Backend {
 
 // ---------------------------------------------------------------------------
 // settings
-
-function str(s: Readonly<Record<string, unknown>>, key: string): string | undefined {
-  const v = s[key];
-  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
-}
-
-function int(s: Readonly<Record<string, unknown>>, key: string, remote: string): number | undefined {
-  const v = s[key];
-  if (v === undefined || v === null || v === '') return undefined;
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new TroveError('CONFIG', `The setting ${key} of the remote "${remote}" must be a positive whole number, not ${JSON.stringify(v)}.`, { hint: `Fix it: trove remote modify ${remote} ${key} VALUE.` });
-  return n;
-}
-
-function bool(s: Readonly<Record<string, unknown>>, key: string, remote: string): boolean | undefined {
-  const v = s[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'boolean') return v;
-  const t = String(v).toLowerCase();
-  if (['true', 'yes', 'on', '1'].includes(t)) return true;
-  if (['false', 'no', 'off', '0'].includes(t)) return false;
-  throw new TroveError('CONFIG', `The setting ${key} of the remote "${remote}" must be true or false, not ${JSON.stringify(v)}.`, { hint: `Fix it: trove remote modify ${remote} ${key} true.` });
-}
-
-function expandHome(p: string, home: string): string {
-  return p === '~' ? home : p.startsWith('~/') ? `${home}${p.slice(1)}` : p;
-}
-
-function tryDefaultKey(path: string, passphrase: string | undefined): ParsedKey | undefined {
-  let data: Buffer;
-  try {
-    data = readFileSync(path);
-  } catch {
-    return undefined;
-  }
-  // an encrypted default key we cannot open is skipped, as ssh does in batch mode
-  const parsed = utils.parseKey(data, passphrase);
-  const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey | undefined) : parsed;
-  return key && !(key instanceof Error) && key.isPrivateKey() ? key : undefined;
-}
-
-/** ssh://user:password@host/… works, as with sftp(1) clients; the display never shows it. */
-function urlPassword(url: string): string | undefined {
-  try {
-    const pw = new URL(url).password;
-    return pw ? decodeURIComponent(pw) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function safeUserName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'root';
-  }
-}

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import ssh2 from 'ssh2';
+import type { AnyAuthMethod, ParsedKey } from 'ssh2';
+import { TroveError } from '../errors/index.js';
+import type { BackendOptions } from './Backend.js';
+import type { RemoteUrl } from './remoteUrl.js';
+
+const { utils } = ssh2;
+
+/** An SSH remote's settings, read once from its config and the environment. */
+export interface SshSettings {
+  readonly user: string;
+  readonly port: number;
+  readonly timeoutMs: number;
+  readonly strict: boolean;
+  readonly knownHosts: readonly string[];
+  readonly knownHostsExplicit: boolean;
+  readonly keyFile?: string;
+  readonly passphrase?: string;
+  readonly password?: string;
+  readonly agent?: string;
+  readonly home: string;
+}
+
+/**
+ * Settings from the remote's config (and config.local.yaml), then the URL,
+ * then the environment and ~/.ssh, as ssh(1) resolves them.
+ */
+export function readSshSettings(options: BackendOptions, url: RemoteUrl): SshSettings {
+  const s = options.settings;
+  const env = options.env;
+  const home = env.HOME || homedir();
+  const user = str(s, 'user') ?? url.user ?? env.USER ?? env.LOGNAME ?? safeUserName();
+  const port = int(s, 'port', options.name) ?? url.port ?? 22;
+  const knownHostsSetting = str(s, 'known_hosts');
+  const agentSetting = s.agent === false ? undefined : str(s, 'agent');
+  const keyFile = str(s, 'key_file');
+  const settings: SshSettings = {
+    user,
+    port,
+    timeoutMs: int(s, 'timeout_ms', options.name) ?? 15_000,
+    strict: bool(s, 'strict_host_key_checking', options.name) ?? true,
+    knownHosts: knownHostsSetting
+      ? [expandHome(knownHostsSetting, home)]
+      : [`${home}/.ssh/known_hosts`, `${home}/.ssh/known_hosts2`, '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
+    knownHostsExplicit: knownHostsSetting !== undefined,
+    keyFile: keyFile === undefined ? undefined : expandHome(keyFile, home),
+    passphrase: str(s, 'passphrase'),
+    password: str(s, 'password') ?? urlPassword(options.url),
+    agent: s.agent === false ? undefined : agentSetting ?? (env.SSH_AUTH_SOCK || undefined),
+    home,
+  };
+  if (port > 65535) throw new TroveError('CONFIG', `The port ${port} of the remote "${options.name}" is out of range.`, { hint: `Fix it: trove remote modify ${options.name} port 22.` });
+  return settings;
+}
+
+/**
+ * The authentication methods ssh2 tries, in ssh(1)'s order: the configured
+ * key, the agent, the default keys (only without a configured key), a
+ * password. Throws AUTH when there is none, or the configured key is unusable.
+ */
+export function sshAuthMethods(cfg: SshSettings, remote: string, where: string): AnyAuthMethod[] {
+  const username = cfg.user;
+  const methods: AnyAuthMethod[] = [];
+  if (cfg.keyFile) methods.push({ type: 'publickey', username, key: loadKey(cfg.keyFile, cfg, remote, where) });
+  if (cfg.agent) methods.push({ type: 'agent', username, agent: cfg.agent });
+  if (!cfg.keyFile) {
+    for (const n of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
+      const key = tryDefaultKey(`${cfg.home}/.ssh/${n}`, cfg.passphrase);
+      if (key) methods.push({ type: 'publickey', username, key });
+    }
+  }
+  if (cfg.password !== undefined) methods.push({ type: 'password', username, password: cfg.password });
+  if (methods.length === 0) {
+    throw new TroveError('AUTH', `No SSH credentials for ${where}: no key_file, no ssh-agent (SSH_AUTH_SOCK) and no ~/.ssh/id_* key.`, {
+      hint: `Set a key: trove remote modify ${remote} key_file ~/.ssh/id_ed25519 (or start ssh-agent, or set password).`,
+    });
+  }
+  return methods;
+}
+
+function loadKey(path: string, cfg: SshSettings, remote: string, where: string): ParsedKey {
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch (err) {
+    throw new TroveError('AUTH', `Cannot read the SSH key ${path} for ${where}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, {
+      hint: `Point key_file at your private key: trove remote modify ${remote} key_file PATH.`,
+      cause: err,
+    });
+  }
+  const parsed = utils.parseKey(data, cfg.passphrase);
+  const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey | undefined) : parsed;
+  if (!key || key instanceof Error || !key.isPrivateKey()) {
+    const why = key instanceof Error ? key.message : 'it is not a private key';
+    const encrypted = /passphrase|encrypted|decrypt|integrity/i.test(why);
+    throw new TroveError('AUTH', `Cannot use the SSH key ${path} for ${where}: ${why}.`, {
+      hint: encrypted
+        ? `Set its passphrase (kept in the git-ignored config.local.yaml): trove remote modify ${remote} passphrase PASSPHRASE, or load it into ssh-agent.`
+        : 'key_file must be an OpenSSH or PEM private key (not the .pub file).',
+      cause: key instanceof Error ? key : undefined,
+    });
+  }
+  return key;
+}
+
+function str(s: Readonly<Record<string, unknown>>, key: string): string | undefined {
+  const v = s[key];
+  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+function int(s: Readonly<Record<string, unknown>>, key: string, remote: string): number | undefined {
+  const v = s[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new TroveError('CONFIG', `The setting ${key} of the remote "${remote}" must be a positive whole number, not ${JSON.stringify(v)}.`, { hint: `Fix it: trove remote modify ${remote} ${key} VALUE.` });
+  return n;
+}
+
+function bool(s: Readonly<Record<string, unknown>>, key: string, remote: string): boolean | undefined {
+  const v = s[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'boolean') return v;
+  const t = String(v).toLowerCase();
+  if (['true', 'yes', 'on', '1'].includes(t)) return true;
+  if (['false', 'no', 'off', '0'].includes(t)) return false;
+  throw new TroveError('CONFIG', `The setting ${key} of the remote "${remote}" must be true or false, not ${JSON.stringify(v)}.`, { hint: `Fix it: trove remote modify ${remote} ${key} true.` });
+}
+
+function expandHome(p: string, home: string): string {
+  return p === '~' ? home : p.startsWith('~/') ? `${home}${p.slice(1)}` : p;
+}
+
+function tryDefaultKey(path: string, passphrase: string | undefined): ParsedKey | undefined {
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  // an encrypted default key we cannot open is skipped, as ssh does in batch mode
+  const parsed = utils.parseKey(data, passphrase);
+  const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey | undefined) : parsed;
+  return key && !(key instanceof Error) && key.isPrivateKey() ? key : undefined;
+}
+
+/** ssh://user:password@host/… works, as with sftp(1) clients; the display never shows it. */
+function urlPassword(url: string): string | undefined {
+  try {
+    const pw = new URL(url).password;
+    return pw ? decodeURIComponent(pw) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'root';
+  }
+}
