@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { TroveError } from '../errors/index.js';
 import type { Backend } from '../remote/Backend.js';
 import { RemoteIndex } from '../transfer/RemoteIndex.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../transfer/withRetries.js';
@@ -26,6 +28,10 @@ const DEFAULT_JOBS = { dir: 4, other: 8 };
 export async function openSession(repo: Repo, remote: string | undefined, jobs: number | undefined): Promise<RemoteSession> {
   const name = resolveRemoteName(repo, remote);
   const { url, ...settings } = loadConfig(repo.troveDir).remotes[name]!;
+  const parsed = parseRemoteUrl(url, repo.root);
+  if (parsed.scheme === 'dir' && !existsSync(parsed.path)) {
+    repo.reporter.warn(`The directory ${parsed.path} of the remote "${name}" does not exist: a push creates it, a fetch finds nothing there.`, { remote: name, path: parsed.path });
+  }
   return openBackendSession({ name, url, settings }, repo.store.dir, { jobs, baseDir: repo.root });
 }
 
@@ -34,10 +40,12 @@ export async function openSession(repo: Repo, remote: string | undefined, jobs: 
  * one's for trove get) and load its index, cached under `storeDir`.
  */
 export async function openBackendSession(remote: { name: string; url: string; settings: Readonly<Record<string, unknown>> }, storeDir: string, options: { jobs?: number; baseDir?: string } = {}): Promise<RemoteSession> {
+  // Bad numbers stop the command before any connection (a NaN retry count would retry forever).
+  const policy = defaultRetryPolicy();
+  const configured = jobsSetting(remote.name, remote.settings.jobs);
   const backend = await openBackend({ name: remote.name, url: remote.url, settings: remote.settings, env: process.env, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
   try {
-    const j = options.jobs ?? (Number.isInteger(remote.settings.jobs) ? (remote.settings.jobs as number) : parseRemoteUrl(remote.url, options.baseDir).scheme === 'dir' ? DEFAULT_JOBS.dir : DEFAULT_JOBS.other);
-    const policy = defaultRetryPolicy();
+    const j = options.jobs ?? configured ?? (parseRemoteUrl(remote.url, options.baseDir).scheme === 'dir' ? DEFAULT_JOBS.dir : DEFAULT_JOBS.other);
     const cacheDir = join(storeDir, 'remotes', createHash('sha256').update(backend.display).digest('hex').slice(0, 16));
     const index = await RemoteIndex.load(backend, cacheDir, { jobs: j, policy });
     return { name: remote.name, backend, index, jobs: Math.max(1, j), policy, cacheDir };
@@ -45,4 +53,13 @@ export async function openBackendSession(remote: { name: string; url: string; se
     await backend.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** A remote's `jobs`: unset, or a whole number of parallel requests (a typo is a CONFIG error, not the default). */
+function jobsSetting(remote: string, value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 256) {
+    throw new TroveError('CONFIG', `remotes.${remote}.jobs in the trove config must be a whole number from 1 to 256, not ${JSON.stringify(value)}.`, { hint: `Fix it: trove remote modify ${remote} jobs 8 (or trove remote modify --unset ${remote} jobs).` });
+  }
+  return value;
 }
