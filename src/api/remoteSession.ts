@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import type { Backend } from '../remote/Backend.js';
 import { RemoteIndex } from '../transfer/RemoteIndex.js';
@@ -32,7 +33,27 @@ export async function openSession(repo: Repo, remote: string | undefined, jobs: 
   if (parsed.scheme === 'dir' && !existsSync(parsed.path)) {
     repo.reporter.warn(`The directory ${parsed.path} of the remote "${name}" does not exist: a push creates it, a fetch finds nothing there.`, { remote: name, path: parsed.path });
   }
+  warnExposedSecretFiles(repo, name, settings);
   return openBackendSession({ name, url, settings }, repo.store.dir, { jobs, baseDir: repo.root });
+}
+
+/** Settings naming a file that holds a key or a token. */
+const SECRET_FILE_SETTINGS = ['key_file', 'credentials_file'] as const;
+
+/** A key file that group or others can read is warned about on the commands that use it (ssh(1) refuses such keys outright). */
+function warnExposedSecretFiles(repo: Repo, name: string, settings: Readonly<Record<string, unknown>>): void {
+  if (process.platform === 'win32') return;
+  for (const key of SECRET_FILE_SETTINGS) {
+    const value = settings[key];
+    if (typeof value !== 'string' || value === '') continue;
+    const path = value.startsWith('~/') ? join(process.env.HOME || homedir(), value.slice(2)) : resolve(repo.root, value);
+    try {
+      const mode = statSync(path).mode & 0o777;
+      if ((mode & 0o077) !== 0) repo.reporter.warn(`The ${key} of the remote "${name}" (${path}) is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 ${path}.`, { remote: name, setting: key, path });
+    } catch {
+      /* a missing file is the backend's error to report */
+    }
+  }
 }
 
 /**

@@ -19,5 +19,6 @@ export function hasUrlCredentials(value: string): boolean {
 
 /** redactUrl applied to every URL inside a message, a hint or a JSON line. */
 export function redactText(text: string): string {
-  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi, (u) => redactUrl(u));
+  // Sentence punctuation after a URL is not part of it (as linkifiers decide), so it survives redaction.
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]*[^\s"'<>`.,;:!?)]/gi, (u) => redactUrl(u));
 }

@@ -148,3 +148,23 @@ test('a relative directory remote is stored relative to the repository root, so 
     team.cleanup();
   }
 });
+
+test('a key_file that other users can read is warned about by the commands that use the remote', () => {
+  const repo = createTmpRepo();
+  try {
+    repo.write('a.bin', pseudoRandom(1000, 4));
+    assert.equal(runCli(repo.dir, ['add', 'a.bin']).code, 0);
+    assert.equal(runCli(repo.dir, ['remote', 'add', '-d', 's', join(repo.dir, '.git', 'r')]).code, 0);
+    const key = join(repo.dir, '.git', 'id_test');
+    writeFileSync(key, 'not a real key', { mode: 0o644 });
+    chmodSync(key, 0o644);
+    assert.equal(runCli(repo.dir, ['remote', 'modify', 's', 'key_file', key]).code, 0);
+    const push = runCli(repo.dir, ['push']);
+    assert.equal(push.code, 0, push.stderr);
+    assert.match(push.stderr, /warning: The key_file of the remote "s" .* is readable by other users \(mode 0644\); run chmod 600/);
+    chmodSync(key, 0o600);
+    assert.doesNotMatch(runCli(repo.dir, ['push']).stderr, /readable by other users/);
+  } finally {
+    repo.cleanup();
+  }
+});
