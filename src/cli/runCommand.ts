@@ -22,7 +22,7 @@ export async function runSpec(spec: CommandSpec<unknown>, g: Globals, args: unkn
   const ctx = { cwd: resolve(g.cwd ?? process.cwd()), out, reporter, argv };
   try {
     const result = await spec.run(ctx, args, opts);
-    if (out.json) out.line(JSON.stringify({ version: JSON_SCHEMA_VERSION, command: spec.name, ok: true, result }));
+    if (out.json) out.line(redactText(JSON.stringify({ version: JSON_SCHEMA_VERSION, command: spec.name, ok: true, result })));
     else if (!out.quiet) spec.render(out, result);
     return spec.exitCode?.(result, opts) ?? EXIT_OK;
   } catch (err) {
