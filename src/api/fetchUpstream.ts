@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TroveError } from '../errors/index.js';
 import type { Reporter } from '../core/Reporter.js';
+import type { RemoteConfig } from '../platform/config.js';
 import { fetchUpstreamRev } from '../platform/fetchUpstreamRev.js';
 import { displayUrl, normalizeGitUrl, openUpstreamRepo, type UpstreamRepo } from '../platform/upstreamRepo.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
@@ -32,6 +33,8 @@ export interface UpstreamContext {
   /** relative URLs, paths and -r directories are relative to this */
   readonly cwd: string;
   readonly reporter: Reporter;
+  /** the user's own remotes (when running in a trove repository): their settings for a URL win over the other repository's */
+  readonly ownRemotes?: Readonly<Record<string, RemoteConfig>>;
 }
 
 /** The source as reported in results (the URL with credentials removed). */
@@ -82,7 +85,10 @@ export async function locateUpstream(req: UpstreamRequest, ctx: UpstreamContext)
 export async function downloadUpstream(located: LocatedUpstream, req: UpstreamRequest, ctx: UpstreamContext): Promise<FetchedUpstream> {
   const { up, artifact, source } = located;
   const where = `${source.url} at ${source.commit.slice(0, 12)}`;
-  const remote = chooseUpstreamRemote(up, source.commit, artifact, req.remote, ctx.cwd);
+  const remote = chooseUpstreamRemote(up, source.commit, artifact, req.remote, ctx.cwd, ctx.ownRemotes);
+  if (remote.ignored.length > 0) {
+    ctx.reporter.warn(`Not using ${remote.ignored.join(', ')} of the remote "${remote.name}" from the trove config of ${where}: settings that choose credentials, relax host checks or name another server come only from your own config.`, { remote: remote.name, ignored: remote.ignored });
+  }
   const session = await openBackendSession(remote, ctx.store.dir, { ...(req.jobs ? { jobs: req.jobs } : {}), ...(up.local ? { baseDir: localDir(up.url) } : {}) });
   try {
     const sub = artifact.sub;

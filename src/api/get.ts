@@ -62,7 +62,7 @@ export async function get(options: GetOptions): Promise<GetResult> {
     await writeOutput(ctx.store, fetched, dest, { force: Boolean(options.force), shown, what: located.path, reporter });
     return toGetResult(located.source, fetched, dest);
   };
-  if (repo) return withLock(repo, 'get', () => run({ store: repo.store, gitCacheRoot: join(repo.troveDir, 'tmp', 'upstream'), cwd, reporter }));
+  if (repo) return withLock(repo, 'get', () => run({ store: repo.store, gitCacheRoot: join(repo.troveDir, 'tmp', 'upstream'), cwd, reporter, ownRemotes: repo.config.remotes }));
   const tmp = mkdtempSync(join(tmpdir(), 'trove-get-'));
   try {
     return await run({ store: new ObjectStore(join(tmp, 'store')), gitCacheRoot: join(tmp, 'git'), cwd, reporter });

@@ -46,7 +46,7 @@ export function importArtifact(repo: Repo, options: ImportOptions): Promise<Impo
     const out = toRepoPath(repo, options.out ?? basename(normalizeUpstreamPath(options.path)));
     const force = Boolean(options.force);
     await checkImportTarget(repo, out, force);
-    const ctx: UpstreamContext = { store: repo.store, gitCacheRoot: join(repo.troveDir, 'tmp', 'upstream'), cwd: repo.cwd, reporter: repo.reporter };
+    const ctx: UpstreamContext = { store: repo.store, gitCacheRoot: join(repo.troveDir, 'tmp', 'upstream'), cwd: repo.cwd, reporter: repo.reporter, ownRemotes: repo.config.remotes };
     const { url } = normalizeGitUrl(options.url, repo.cwd);
     if (displayUrl(url) !== url) throw credentialsInUrl('repository URL');
     const located = await locateUpstream(options, ctx);

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TroveError } from '../errors/index.js';
 import type { Backend } from '../remote/Backend.js';
 import { RemoteIndex } from '../transfer/RemoteIndex.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../transfer/withRetries.js';
@@ -26,7 +29,31 @@ const DEFAULT_JOBS = { dir: 4, other: 8 };
 export async function openSession(repo: Repo, remote: string | undefined, jobs: number | undefined): Promise<RemoteSession> {
   const name = resolveRemoteName(repo, remote);
   const { url, ...settings } = loadConfig(repo.troveDir).remotes[name]!;
+  const parsed = parseRemoteUrl(url, repo.root);
+  if (parsed.scheme === 'dir' && !existsSync(parsed.path)) {
+    repo.reporter.warn(`The directory ${parsed.path} of the remote "${name}" does not exist: a push creates it, a fetch finds nothing there.`, { remote: name, path: parsed.path });
+  }
+  warnExposedSecretFiles(repo, name, settings);
   return openBackendSession({ name, url, settings }, repo.store.dir, { jobs, baseDir: repo.root });
+}
+
+/** Settings naming a file that holds a key or a token. */
+const SECRET_FILE_SETTINGS = ['key_file', 'credentials_file'] as const;
+
+/** A key file that group or others can read is warned about on the commands that use it (ssh(1) refuses such keys outright). */
+function warnExposedSecretFiles(repo: Repo, name: string, settings: Readonly<Record<string, unknown>>): void {
+  if (process.platform === 'win32') return;
+  for (const key of SECRET_FILE_SETTINGS) {
+    const value = settings[key];
+    if (typeof value !== 'string' || value === '') continue;
+    const path = value.startsWith('~/') ? join(process.env.HOME || homedir(), value.slice(2)) : resolve(repo.root, value);
+    try {
+      const mode = statSync(path).mode & 0o777;
+      if ((mode & 0o077) !== 0) repo.reporter.warn(`The ${key} of the remote "${name}" (${path}) is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 ${path}.`, { remote: name, setting: key, path });
+    } catch {
+      /* a missing file is the backend's error to report */
+    }
+  }
 }
 
 /**
@@ -34,10 +61,12 @@ export async function openSession(repo: Repo, remote: string | undefined, jobs: 
  * one's for trove get) and load its index, cached under `storeDir`.
  */
 export async function openBackendSession(remote: { name: string; url: string; settings: Readonly<Record<string, unknown>> }, storeDir: string, options: { jobs?: number; baseDir?: string } = {}): Promise<RemoteSession> {
+  // Bad numbers stop the command before any connection (a NaN retry count would retry forever).
+  const policy = defaultRetryPolicy();
+  const configured = jobsSetting(remote.name, remote.settings.jobs);
   const backend = await openBackend({ name: remote.name, url: remote.url, settings: remote.settings, env: process.env, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
   try {
-    const j = options.jobs ?? (Number.isInteger(remote.settings.jobs) ? (remote.settings.jobs as number) : parseRemoteUrl(remote.url, options.baseDir).scheme === 'dir' ? DEFAULT_JOBS.dir : DEFAULT_JOBS.other);
-    const policy = defaultRetryPolicy();
+    const j = options.jobs ?? configured ?? (parseRemoteUrl(remote.url, options.baseDir).scheme === 'dir' ? DEFAULT_JOBS.dir : DEFAULT_JOBS.other);
     const cacheDir = join(storeDir, 'remotes', createHash('sha256').update(backend.display).digest('hex').slice(0, 16));
     const index = await RemoteIndex.load(backend, cacheDir, { jobs: j, policy });
     return { name: remote.name, backend, index, jobs: Math.max(1, j), policy, cacheDir };
@@ -45,4 +74,13 @@ export async function openBackendSession(remote: { name: string; url: string; se
     await backend.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** A remote's `jobs`: unset, or a whole number of parallel requests (a typo is a CONFIG error, not the default). */
+function jobsSetting(remote: string, value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 256) {
+    throw new TroveError('CONFIG', `remotes.${remote}.jobs in the trove config must be a whole number from 1 to 256, not ${JSON.stringify(value)}.`, { hint: `Fix it: trove remote modify ${remote} jobs 8 (or trove remote modify --unset ${remote} jobs).` });
+  }
+  return value;
 }

@@ -63,7 +63,7 @@ export interface UpdateResult {
 export function update(repo: Repo, options: UpdateOptions = {}): Promise<UpdateResult> {
   return withLock(repo, 'update', async () => {
     const imported = await selectImported(repo, options.paths ?? []);
-    const ctx: UpstreamContext = { store: repo.store, gitCacheRoot: join(repo.troveDir, 'tmp', 'upstream'), cwd: repo.cwd, reporter: repo.reporter };
+    const ctx: UpstreamContext = { store: repo.store, gitCacheRoot: join(repo.troveDir, 'tmp', 'upstream'), cwd: repo.cwd, reporter: repo.reporter, ownRemotes: repo.config.remotes };
     const result = { artifacts: [] as UpdatedArtifact[], objects: 0, bytes: 0, requests: 0, staged: [] as string[] };
     for (const a of imported) {
       const old = a.pointer.source!;

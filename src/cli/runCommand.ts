@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EXIT_INTERNAL, EXIT_OK, TroveError, exitCodeFor, fromFsError } from '../errors/index.js';
 import { createOutput } from './Output.js';
+import { redactText } from '../util/redactUrl.js';
 import { createProgressReporter } from './progressReporter.js';
 import type { CommandSpec } from './defineCommand.js';
 
@@ -17,11 +18,11 @@ export interface Globals {
 /** Run one parsed command: its body, then its rendering or its error. The only place that prints errors or picks exit codes. */
 export async function runSpec(spec: CommandSpec<unknown>, g: Globals, args: unknown[], opts: Record<string, unknown>, argv: readonly string[]): Promise<number> {
   const out = createOutput({ json: Boolean(g.json), quiet: Boolean(g.quiet) });
-  const reporter = await createProgressReporter({ enabled: !out.json && !out.quiet && process.stderr.isTTY === true, warn: (m) => out.warn(m) });
+  const reporter = await createProgressReporter({ enabled: !out.json && !out.quiet && process.stderr.isTTY === true, warn: (m) => out.warn(redactText(m)) });
   const ctx = { cwd: resolve(g.cwd ?? process.cwd()), out, reporter, argv };
   try {
     const result = await spec.run(ctx, args, opts);
-    if (out.json) out.line(JSON.stringify({ version: JSON_SCHEMA_VERSION, command: spec.name, ok: true, result }));
+    if (out.json) out.line(redactText(JSON.stringify({ version: JSON_SCHEMA_VERSION, command: spec.name, ok: true, result })));
     else if (!out.quiet) spec.render(out, result);
     return spec.exitCode?.(result, opts) ?? EXIT_OK;
   } catch (err) {
@@ -35,18 +36,19 @@ function reportError(command: string, cause: unknown, json: boolean): number {
   const errno = (cause as NodeJS.ErrnoException | undefined)?.code;
   const err = !(cause instanceof TroveError) && typeof errno === 'string' && /^E[A-Z]+$/.test(errno) ? fromFsError(cause, `running trove ${command} on`, (cause as NodeJS.ErrnoException).path ?? 'a file') : cause;
   if (err instanceof TroveError) {
-    if (json) process.stderr.write(JSON.stringify({ version: JSON_SCHEMA_VERSION, command, ok: false, error: err.toJSON() }) + '\n');
-    else process.stderr.write(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+    // Secrets never reach a message: a URL with a password or a signed query is shown redacted, whatever layer built the text.
+    if (json) process.stderr.write(redactText(JSON.stringify({ version: JSON_SCHEMA_VERSION, command, ok: false, error: err.toJSON() })) + '\n');
+    else process.stderr.write(redactText(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`));
     return exitCodeFor(err.code);
   }
   // A bug: keep the stack out of the user's face but never lose it.
   const log = join(tmpdir(), `trove-crash-${process.pid}.log`);
   try {
-    appendFileSync(log, `${new Date().toISOString()} trove ${command}\n${(err as Error)?.stack ?? String(err)}\n`);
+    appendFileSync(log, redactText(`${new Date().toISOString()} trove ${command}\n${(err as Error)?.stack ?? String(err)}\n`));
   } catch {
     /* best effort */
   }
-  const message = `trove ${command} failed unexpectedly: ${(err as Error)?.message ?? String(err)}`;
+  const message = redactText(`trove ${command} failed unexpectedly: ${(err as Error)?.message ?? String(err)}`);
   const hint = `This is a bug in trove; the details are in ${log}. Please report it with that file.`;
   if (json) process.stderr.write(JSON.stringify({ version: JSON_SCHEMA_VERSION, command, ok: false, error: { code: 'INTERNAL', message, hint, data: { log } } }) + '\n');
   else process.stderr.write(`error: ${message}\nhint: ${hint}\n`);

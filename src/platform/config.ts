@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
+import { hasUrlCredentials } from '../util/redactUrl.js';
 import { yamlLib } from './yamlLib.js';
 
 /**
@@ -53,6 +54,26 @@ export interface Config {
   readonly core: CoreConfig;
   readonly remotes: Readonly<Record<string, RemoteConfig>>;
   readonly hooks: HooksConfig;
+  /** what loading found unsafe but usable (a secret in the committed file, a secret file others can read); openRepo reports them */
+  readonly warnings?: readonly string[];
+}
+
+/** Keys whose values are secrets: they only ever go to config.local.yaml (git-ignored) and are never printed. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['secret_access_key', 'session_token', 'connection_string', 'account_key', 'sas_token', 'password', 'passphrase', 'credentials_json', 'token', 'access_key_id', 'headers']);
+
+/** The settings of a config document's remotes that hold a secret: a secret key, or a URL-like value carrying a password, token or signature. */
+export function secretSettings(doc: Record<string, unknown>): string[] {
+  const remotes = doc.remotes;
+  if (!remotes || typeof remotes !== 'object') return [];
+  const out: string[] = [];
+  for (const [name, r] of Object.entries(remotes as Record<string, unknown>)) {
+    if (!r || typeof r !== 'object') continue;
+    for (const [k, v] of Object.entries(r as Record<string, unknown>)) {
+      if (v === undefined || v === null || v === '') continue;
+      if (SECRET_KEYS.has(k) || (typeof v === 'string' && hasUrlCredentials(v))) out.push(`remotes.${name}.${k}`);
+    }
+  }
+  return out;
 }
 
 export const DEFAULT_CORE: CoreConfig = { cache: 'cache', link: 'copy', autostage: true, jobs: 0 };
@@ -79,7 +100,29 @@ export function loadConfig(troveDir: string, env: NodeJS.ProcessEnv = process.en
   const main = readYaml(join(troveDir, 'config.yaml'), true, cache);
   const local = readYaml(join(troveDir, 'config.local.yaml'), false, cache);
   cache.save();
-  return buildConfig(main, local, env);
+  const config = buildConfig(main, local, env);
+  const warnings = [...committedSecretWarnings(main), ...exposedSecretWarnings(join(troveDir, 'config.local.yaml'), local)];
+  return warnings.length > 0 ? { ...config, warnings } : config;
+}
+
+/** config.yaml is committed: a secret there is already in Git's history, so say so on every command until it is gone. */
+function committedSecretWarnings(main: Record<string, unknown>): string[] {
+  const found = secretSettings(main);
+  if (found.length === 0) return [];
+  const first = found[0]!.split('.');
+  return [`.trove/config.yaml is committed and holds credentials (${found.join(', ')}); move them to config.local.yaml (trove remote modify --local ${first[1]} ${first[2]} VALUE), remove them from config.yaml and revoke them.`];
+}
+
+/** A config.local.yaml holding secrets that group or others can read (ssh(1) refuses such key files; we warn). */
+function exposedSecretWarnings(path: string, local: Record<string, unknown>): string[] {
+  if (process.platform === 'win32' || secretSettings(local).length === 0) return [];
+  try {
+    const mode = statSync(path).mode & 0o777;
+    if ((mode & 0o077) === 0) return [];
+    return [`.trove/config.local.yaml holds credentials and is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 .trove/config.local.yaml.`];
+  } catch {
+    return [];
+  }
 }
 
 export const PARSED_CONFIG_VERSION = 1;

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync } f
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
+import { envInteger } from '../util/envInteger.js';
 
 /**
  * The repository lock for commands that write.
@@ -38,8 +39,7 @@ interface Owner {
 
 export async function acquireRepoLock(dir: string, options: LockOptions): Promise<RepoLock> {
   const lockDir = join(dir, 'lock');
-  const fromEnv = Number(process.env.TROVE_LOCK_TIMEOUT_MS);
-  const timeoutMs = options.timeoutMs ?? (Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 60_000);
+  const timeoutMs = options.timeoutMs ?? envInteger(process.env, 'TROVE_LOCK_TIMEOUT_MS', 60_000, { min: 0, max: 86_400_000 });
   const deadline = Date.now() + timeoutMs;
   const me: Owner = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), command: options.command, since: new Date().toISOString() };
   mkdirSync(dir, { recursive: true });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { createGit, type Git } from './git.js';
@@ -61,6 +61,8 @@ export async function openUpstreamRepo(url: string, local: boolean, cacheDir: st
     if (local) settings.push([`remote.${NAME}.uploadpack`, 'git -c uploadpack.allowFilter=true -c uploadpack.allowAnySHA1InWant=true upload-pack']);
     for (const [key, value] of settings) await git.run(['config', key, value]);
     await git.run(['config', 'trove.url', url]);
+    // A URL with a token in it is a secret in this file: keep it to its owner, as config.local.yaml is.
+    if (displayUrl(url) !== url) chmodSync(join(cacheDir, 'config'), 0o600);
   }
   return { url, local, git };
 }

@@ -217,7 +217,7 @@ export class S3Backend implements Backend {
 
   private bucketMissing(err: unknown, key: string): TroveError {
     return new TroveError('NOT_FOUND', `The bucket "${this.bucket}" of ${this.where} does not exist.`, {
-      hint: `Create it (aws s3 mb s3://${this.bucket}${this.endpoint ? ` --endpoint-url ${this.endpoint}` : ''}), or point the remote at another bucket: trove remote modify ${this.name} url s3://BUCKET/PREFIX.`,
+      hint: `Create it (aws s3 mb s3://${this.bucket}${this.endpoint ? ` --endpoint-url ${redactUrl(this.endpoint)}` : ''}), or point the remote at another bucket: trove remote modify ${this.name} url s3://BUCKET/PREFIX.`,
       cause: err,
       data: { key, bucket: this.bucket },
     });

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TroveError } from '../errors/index.js';
+import { redactUrl } from '../util/redactUrl.js';
 
 export type RemoteScheme = 'dir' | 's3' | 'azure' | 'gs' | 'ssh' | 'http';
 
@@ -70,9 +71,5 @@ export function parseRemoteUrl(url: string, cwd = process.cwd()): RemoteUrl {
   }
 }
 
-/** Remove passwords, tokens and signed query strings from a URL for display. */
-export function redactUrl(url: string): string {
-  return url
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@\s]*)@/i, (_m, scheme: string, cred: string) => (cred.includes(':') ? `${scheme}${cred.split(':')[0]}:***@` : `${scheme}${cred}@`))
-    .replace(/([?&](?:sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|token|access_token|sv|se|sp|skoid|sktid)=)[^&\s]*/gi, '$1***');
-}
+// Redaction is generic text work (the config loader needs it too, a layer below): it lives in util.
+export { redactUrl, redactText } from '../util/redactUrl.js';

@@ -1,4 +1,5 @@
 import { TroveError } from '../errors/index.js';
+import { envInteger } from '../util/envInteger.js';
 
 export interface RetryPolicy {
   /** attempts after the first */
@@ -9,11 +10,16 @@ export interface RetryPolicy {
 
 /**
  * Defaults sized for flaky links: 6 retries spread over about a minute.
- * TROVE_RETRY_BASE_MS shortens the waits (the fault tests use it).
+ * TROVE_RETRIES changes the count and TROVE_RETRY_BASE_MS the first wait (the
+ * fault tests shorten it); a value that is not a whole number in range is a
+ * USAGE error, since NaN would compare false with the count and retry forever.
  */
 export function defaultRetryPolicy(env: NodeJS.ProcessEnv = process.env): RetryPolicy {
-  const base = Number(env.TROVE_RETRY_BASE_MS ?? 250);
-  return { retries: Number(env.TROVE_RETRIES ?? 6), baseDelayMs: Number.isFinite(base) ? base : 250, maxDelayMs: 20_000 };
+  return {
+    retries: envInteger(env, 'TROVE_RETRIES', 6, { min: 0, max: 100 }),
+    baseDelayMs: envInteger(env, 'TROVE_RETRY_BASE_MS', 250, { min: 0, max: 60_000 }),
+    maxDelayMs: 20_000,
+  };
 }
 
 const TRANSIENT_ERRNO = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);

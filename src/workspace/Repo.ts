@@ -44,6 +44,8 @@ export async function openRepo(options: OpenRepoOptions = {}): Promise<Repo> {
     throw new TroveError('NOT_INITIALIZED', `trove is not initialised in ${root}.`, { hint: 'Run trove init in the repository first.', data: { root } });
   }
   const config = loadConfig(troveDir);
+  const reporter = options.reporter ?? silentReporter;
+  for (const w of config.warnings ?? []) reporter.warn(w);
   const storeDir = resolveCacheDir(troveDir, config.core.cache);
   checkStoreFormat(storeDir);
   mkdirSync(join(troveDir, 'tmp'), { recursive: true });
@@ -56,7 +58,7 @@ export async function openRepo(options: OpenRepoOptions = {}): Promise<Repo> {
     store: new ObjectStore(storeDir),
     statCache: StatCache.load(join(troveDir, 'tmp', 'statcache.json')),
     dirSignatures: DirSignatures.load(join(troveDir, 'tmp', 'dirsig.json')),
-    reporter: options.reporter ?? silentReporter,
+    reporter,
     privateStore: resolve(storeDir) === resolve(troveDir, 'cache'),
   };
 }

@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, relative, sep } from 'node:path';
 import type { Document } from 'yaml';
 import { yamlLib } from '../platform/yamlLib.js';
 import { TroveError } from '../errors/index.js';
 import { editConfig, SECRET_KEYS } from '../platform/configEdit.js';
 import { loadConfig, type RemoteConfig } from '../platform/config.js';
 import { parseRemoteUrl, redactUrl } from '../remote/remoteUrl.js';
+import { hasUrlCredentials } from '../util/redactUrl.js';
 import type { Repo } from './Repo.js';
 
 export interface RemoteInfo {
@@ -34,7 +37,23 @@ function requireRemote(repo: Repo, name: string): RemoteConfig {
 
 /** Credentials in a URL would be committed with config.yaml: they belong in config.local.yaml. */
 function hasCredentials(url: string): boolean {
-  return redactUrl(url) !== url;
+  return hasUrlCredentials(url);
+}
+
+/**
+ * The URL as the config stores it. A relative directory (typed relative to
+ * where the user stands) is stored relative to the repository root, which
+ * every clone resolves to its own place (Backend's baseDir); an absolute one
+ * would name this machine's clone in every other clone's committed config.
+ * A directory that does not exist yet is reported, not created: push creates
+ * it, and a typo should be seen before then.
+ */
+function storedUrl(repo: Repo, name: string, url: string): string {
+  const parsed = parseRemoteUrl(url, repo.cwd);
+  if (parsed.scheme !== 'dir') return url;
+  if (!existsSync(parsed.path)) repo.reporter.warn(`The directory ${parsed.path} of the remote "${name}" does not exist yet; trove push will create it.`, { remote: name, path: parsed.path });
+  if (/^file:/i.test(url) || isAbsolute(url)) return url;
+  return relative(repo.root, parsed.path).split(sep).join('/') || '.';
 }
 
 /** yaml's deleteIn throws when a parent on the path is absent (a fresh config.local.yaml has no remotes section). */
@@ -68,9 +87,7 @@ export async function addRemote(repo: Repo, name: string, url: string, options: 
   if (hasCredentials(url) && !options.local) {
     throw new TroveError('USAGE', `The URL for "${name}" contains credentials, and config.yaml is committed.`, { hint: `Add the remote without them and store the secret with trove remote modify --local ${name} password VALUE (or use --local for the whole remote).` });
   }
-  // A directory given as a relative path is stored absolute: relative to what would differ between clones and shells.
-  const scheme = parseRemoteUrl(url, repo.cwd).scheme;
-  const stored = scheme === 'dir' && !/^file:/.test(url) ? parseRemoteUrl(url, repo.cwd).path : url;
+  const stored = storedUrl(repo, name, url);
   editConfig(repo.troveDir, Boolean(options.local), (doc) => {
     if (options.force) deleteIn(doc, ['remotes', name]);
     setIn(doc, ['remotes', name, 'url'], stored);
@@ -87,7 +104,7 @@ export function listRemotes(repo: Repo): RemoteInfo[] {
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, r]) => {
       const settings: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(r)) if (k !== 'url') settings[k] = SECRET_KEYS.has(k) ? '***' : v;
+      for (const [k, v] of Object.entries(r)) if (k !== 'url') settings[k] = SECRET_KEYS.has(k) ? '***' : typeof v === 'string' ? redactUrl(v) : v;
       return { name, url: redactUrl(r.url), scheme: parseRemoteUrl(r.url, repo.root).scheme, isDefault: config.core.remote === name, settings };
     });
 }
@@ -119,11 +136,15 @@ export async function modifyRemote(repo: Repo, name: string, key: string, value:
     parseRemoteUrl(value, repo.cwd);
     if (hasCredentials(value) && !options.local) throw new TroveError('USAGE', 'The URL contains credentials, and config.yaml is committed.', { hint: 'Pass --local to keep it in config.local.yaml.' });
   }
+  if (key !== 'url' && value !== undefined && !SECRET_KEYS.has(key) && !options.local && hasCredentials(value)) {
+    throw new TroveError('USAGE', `The value for ${key} of "${name}" contains credentials, and config.yaml is committed.`, { hint: `Give it without them and store the secret in its own setting (trove remote modify --local ${name} password VALUE), or pass --local to keep this value in config.local.yaml.` });
+  }
   if (key === 'url' && value === undefined) throw new TroveError('USAGE', 'A remote needs a url.', { hint: `Remove the remote instead: trove remote remove ${name}.` });
   const local = Boolean(options.local) || SECRET_KEYS.has(key);
+  const stored = key === 'url' && value !== undefined ? storedUrl(repo, name, value) : value;
   editConfig(repo.troveDir, local, (doc) => {
-    if (value === undefined) deleteIn(doc, ['remotes', name, key]);
-    else setIn(doc, ['remotes', name, key], parseValue(value));
+    if (stored === undefined) deleteIn(doc, ['remotes', name, key]);
+    else setIn(doc, ['remotes', name, key], key === 'url' ? stored : parseValue(stored));
   });
   await stageConfig(repo, local);
   return { local };

@@ -2,9 +2,10 @@ import { TroveError } from '../errors/index.js';
 import type { ManifestEntry } from '../core/manifest.js';
 import { createPointer, dataPathFor, isPointerPath, parsePointer, pointerPathFor, type Pointer } from '../core/pointer.js';
 import { checkRepoPath, isContainedLinkTarget } from '../core/repoPath.js';
-import { parseCommittedConfig, type Config } from '../platform/config.js';
+import { parseCommittedConfig, type Config, type RemoteConfig } from '../platform/config.js';
 import { displayUrl, listUpstreamPaths, readUpstreamFiles, type UpstreamRepo } from '../platform/upstreamRepo.js';
 import { parseRemoteUrl, redactUrl } from '../remote/remoteUrl.js';
+import { screenUpstreamSettings } from '../remote/screenUpstreamSettings.js';
 import { readManifest, writeManifest } from '../store/manifestIO.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
 import { pointerAsEntry } from './workState.js';
@@ -85,6 +86,8 @@ export interface UpstreamRemote {
   readonly settings: Record<string, unknown>;
   /** the -r value to record: the name, or the URL made absolute; undefined when the default was used */
   readonly given?: string;
+  /** settings of the other repository's config that were not used (screenUpstreamSettings), for a warning */
+  readonly ignored: string[];
 }
 
 /**
@@ -92,7 +95,7 @@ export interface UpstreamRemote {
  * repository's config, or a remote URL), else that config's default remote,
  * else its only remote.
  */
-export function chooseUpstreamRemote(up: UpstreamRepo, commit: string, a: UpstreamArtifact, override: string | undefined, cwd: string): UpstreamRemote {
+export function chooseUpstreamRemote(up: UpstreamRepo, commit: string, a: UpstreamArtifact, override: string | undefined, cwd: string, own: Readonly<Record<string, RemoteConfig>> = {}): UpstreamRemote {
   const where = `${displayUrl(up.url)} at ${commit.slice(0, 12)}`;
   const load = (): Config | undefined => {
     if (a.configText === undefined) return undefined;
@@ -105,8 +108,8 @@ export function chooseUpstreamRemote(up: UpstreamRepo, commit: string, a: Upstre
   };
   const config = load();
   const pick = (name: string): UpstreamRemote => {
-    const { url, ...settings } = config!.remotes[name]!;
-    return { name, url, settings, ...(override ? { given: name } : {}) };
+    const { url, ...theirs } = config!.remotes[name]!;
+    return { name, url, ...trustedSettings(name, url, theirs, own, where), ...(override ? { given: name } : {}) };
   };
   if (override) {
     if (config?.remotes[override]) return pick(override);
@@ -117,7 +120,7 @@ export function chooseUpstreamRemote(up: UpstreamRepo, commit: string, a: Upstre
     // A directory given relative to where the command ran is made absolute, as trove remote add does.
     const parsed = parseRemoteUrl(override, cwd);
     const url = parsed.scheme === 'dir' && !/^file:/i.test(override) ? parsed.path : override;
-    return { name: redactUrl(override), url, settings: {}, given: url };
+    return { name: redactUrl(override), url, ...trustedSettings(redactUrl(override), url, {}, own, where), given: url };
   }
   const names = Object.keys(config?.remotes ?? {});
   const name = config?.core.remote && config.remotes[config.core.remote] ? config.core.remote : names.length === 1 ? names[0] : undefined;
@@ -128,6 +131,34 @@ export function chooseUpstreamRemote(up: UpstreamRepo, commit: string, a: Upstre
     });
   }
   return pick(name);
+}
+
+/**
+ * The settings to talk to another repository's remote with: the few its
+ * config may choose (screenUpstreamSettings), under the user's own settings
+ * for the same URL when the user's repository has a remote with that URL
+ * (that is how a user trusts an endpoint or picks credentials for it). A
+ * setting that would send requests to another host, which the user has not
+ * named, stops the command before any request: dropping it would send the
+ * user's credentials to whoever owns that bucket name on the default host.
+ */
+function trustedSettings(name: string, url: string, theirs: Record<string, unknown>, own: Readonly<Record<string, RemoteConfig>>, where: string): { settings: Record<string, unknown>; ignored: string[] } {
+  const screened = screenUpstreamSettings(theirs);
+  const trim = (u: string): string => u.replace(/\/+$/, '');
+  const mine = parseRemoteUrl(url, '/').scheme === 'dir' ? undefined : Object.values(own).find((r) => trim(r.url) === trim(url));
+  if (mine) {
+    const { url: _url, ...settings } = mine;
+    return { settings: { ...screened.settings, ...settings }, ignored: screened.ignored.filter((k) => !Object.hasOwn(settings, k)) };
+  }
+  if (screened.redirecting.length > 0) {
+    const key = screened.redirecting[0]!;
+    const value = redactUrl(String(theirs[key]));
+    throw new TroveError('CONFIG', `The trove config of ${where} sends its remote "${name}" to ${key} ${value}, and trove does not send your credentials to a server another repository chose.`, {
+      hint: `If you trust it, add that remote to your own repository's config and run the command there: trove remote add --local theirs ${redactUrl(url)} && trove remote modify --local theirs ${key} ${value}`,
+      data: { remote: name, setting: key, value },
+    });
+  }
+  return screened;
 }
 
 /**

@@ -172,7 +172,10 @@ test('a non-numeric TROVE_LOCK_TIMEOUT_MS does not make a command wait forever',
   const repo = createTmpRepo();
   try {
     repo.write('a.bin', 'a');
-    assert.equal(runCli(repo.dir, ['add', 'a.bin'], { TROVE_LOCK_TIMEOUT_MS: 'soon' }).code, 0);
+    // Refused at once as a usage error (it used to be ignored silently), never a wait.
+    const r = runCli(repo.dir, ['add', 'a.bin'], { TROVE_LOCK_TIMEOUT_MS: 'soon' });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /TROVE_LOCK_TIMEOUT_MS/);
   } finally {
     repo.cleanup();
   }
