@@ -62,7 +62,7 @@ export function gcRemote(repo: Repo, options: RemoteGcOptions = {}): Promise<Rem
     const dryRun = Boolean(options.dryRun);
     const graceMs = options.graceMs ?? DEFAULT_REMOTE_GRACE_MS;
     // A dry run deletes nothing, so it needs no lock (and works on a read-only URL).
-    const session = await openSession(repo, options.remote, options.jobs, dryRun ? undefined : { kind: 'exclusive', command: 'gc -r', waitMs: options.lockWaitMs ?? GC_LOCK_WAIT_MS });
+    const session = await openSession(repo, options.remote, options.jobs, dryRun ? undefined : { kind: 'exclusive', command: 'gc -r', waitMs: options.lockWaitMs ?? GC_LOCK_WAIT_MS, removeStaleTemp: true });
     try {
       const guard = session.lock ? () => session.lock!.assertHeld() : undefined;
       const now = Date.now();
@@ -92,7 +92,9 @@ export function gcRemote(repo: Repo, options: RemoteGcOptions = {}): Promise<Rem
           await withRetries(() => session.backend.delete(key), session.policy);
         }
       }
-      return { remote: session.name, url: session.backend.display, pointers: pointers.length + claimed.length, claimed: claimed.length, expiredClaims: claims.expired.length, ...out, requests: session.index.requests + claims.requests + out.requests + (dryRun ? 0 : claims.expired.length) };
+      // Temp uploads removed before the lock (a full remote has no room for one) count as gc's too.
+      const early = session.removedTemp ?? { tempFiles: [], bytes: 0 };
+      return { remote: session.name, url: session.backend.display, pointers: pointers.length + claimed.length, claimed: claimed.length, expiredClaims: claims.expired.length, ...out, tempFiles: [...early.tempFiles, ...out.tempFiles], freedBytes: out.freedBytes + early.bytes, requests: session.index.requests + claims.requests + out.requests + (dryRun ? 0 : claims.expired.length) };
     } finally {
       await closeSession(session);
     }

@@ -2,7 +2,7 @@ import { TroveError } from '../errors/index.js';
 import { localClosure } from '../transfer/closure.js';
 import { pushObjects } from '../transfer/pushObjects.js';
 import { writeClaim } from '../transfer/pushClaims.js';
-import { removeStaleUploads, STALE_TEMP_MS, type StaleUploads } from '../transfer/removeStaleUploads.js';
+import { removeStaleUploads, type StaleUploads } from '../transfer/removeStaleUploads.js';
 import type { RemoteSession } from './remoteSession.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 import { selectArtifacts, type ArtifactSelection, type SelectedArtifact } from '../workspace/transferArtifacts.js';
@@ -50,11 +50,12 @@ export function push(repo: Repo, options: PushOptions = {}): Promise<PushResult>
     const artifacts = options.artifacts ?? (await selectArtifacts(repo, options));
     // The shared lock keeps gc -r (exclusive) out from before the index is read, which decides
     // what need not be sent, until the claim below records what this push relied on.
-    const session = await openSession(repo, options.remote, options.jobs, { kind: 'shared', command: 'push', waitMs: options.lockWaitMs ?? PUSH_LOCK_WAIT_MS });
+    const session = await openSession(repo, options.remote, options.jobs, { kind: 'shared', command: 'push', waitMs: options.lockWaitMs ?? PUSH_LOCK_WAIT_MS, removeStaleTemp: true });
     try {
       const closure = localClosure(repo.store, artifacts);
       const already = closure.items.filter((i) => session.index.has(i.kind, i.hex)).length;
-      // Before sending: on a remote that killed pushes filled up, this is what makes room.
+      // Before sending: on a remote that killed pushes filled up, this is what makes room
+      // (their temp uploads went before the lock was taken: see openSession).
       const stale = await removeStale(session);
       const out = await pushObjects(session.backend, session.index, closure.items, { jobs: session.jobs, policy: session.policy, reporter: repo.reporter });
       if (out.failed.length === 0 && !session.backend.readOnly && artifacts.length > 0 && (session.index.hasMarker || out.packs > 0)) {
@@ -75,7 +76,7 @@ export function push(repo: Repo, options: PushOptions = {}): Promise<PushResult>
         requests: session.index.requests + out.requests,
         missingLocally: closure.missing.map((m) => ({ path: m.what, oid: `sha256:${m.hex}` })),
         failed: out.failed,
-        removedStale: { tempFiles: stale?.tempFiles.length ?? 0, orphanPacks: stale?.orphanPacks.length ?? 0, bytes: stale?.bytes ?? 0 },
+        removedStale: { tempFiles: session.removedTemp?.tempFiles.length ?? 0, orphanPacks: stale?.orphanPacks.length ?? 0, bytes: (session.removedTemp?.bytes ?? 0) + (stale?.bytes ?? 0) },
       };
       if (result.failed.length || result.missingLocally.length) throw partial('push', result, result.failed.length + result.missingLocally.length);
       return result;
@@ -88,7 +89,7 @@ export function push(repo: Repo, options: PushOptions = {}): Promise<PushResult>
 /** Best effort: a push that could not tidy up still sends its data. */
 async function removeStale(session: RemoteSession): Promise<StaleUploads | undefined> {
   if (session.backend.readOnly || !session.backend.canList) return undefined;
-  return removeStaleUploads(session.backend, session.index, { now: Date.now(), tempAgeMs: STALE_TEMP_MS, orphanAgeMs: DEFAULT_REMOTE_GRACE_MS, dryRun: false, policy: session.policy }).catch(() => undefined);
+  return removeStaleUploads(session.backend, session.index, { now: Date.now(), orphanAgeMs: DEFAULT_REMOTE_GRACE_MS, dryRun: false, policy: session.policy }).catch(() => undefined);
 }
 
 export function partial(verb: 'push' | 'fetch', result: { remote: string; objects: number; failed: readonly { what?: string; message: string }[]; missingLocally?: readonly { path: string }[] }, count: number): TroveError {

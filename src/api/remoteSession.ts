@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Backend } from '../remote/Backend.js';
 import { RemoteIndex } from '../transfer/RemoteIndex.js';
 import { RemoteLock, type LockKind } from '../transfer/RemoteLock.js';
+import { removeStaleTemp, STALE_TEMP_MS } from '../transfer/removeStaleUploads.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../transfer/withRetries.js';
 import { loadConfig } from '../platform/config.js';
 import { parseRemoteUrl } from '../remote/remoteUrl.js';
@@ -20,6 +21,8 @@ export interface RemoteSession {
   readonly cacheDir: string;
   /** held when the session was opened with `lock` (released by closeSession) */
   readonly lock?: RemoteLock;
+  /** temp uploads of killed pushes removed before the lock was taken (with `lock.removeStaleTemp`) */
+  readonly removedTemp?: { readonly tempFiles: string[]; readonly bytes: number };
 }
 
 /** A lock to take on the remote before its index is read (what the holder relies on must not change under it). */
@@ -27,6 +30,8 @@ export interface SessionLock {
   readonly kind: LockKind;
   readonly command: string;
   readonly waitMs: number;
+  /** first remove killed pushes' temp uploads: on a remote they filled, even the lock would not fit */
+  readonly removeStaleTemp?: boolean;
 }
 
 /** Default parallel requests: enough to fill a link with latency; a local directory needs fewer. */
@@ -60,9 +65,14 @@ export async function openBackendSession(remote: { name: string; url: string; se
     const policy = defaultRetryPolicy();
     const cacheDir = join(storeDir, 'remotes', createHash('sha256').update(backend.display).digest('hex').slice(0, 16));
     // A read-only remote (HTTP) is never written, so nothing there can change under a reader.
-    if (options.lock && !backend.readOnly) lock = await RemoteLock.acquire(backend, { ...options.lock, policy });
+    let removedTemp: { tempFiles: string[]; bytes: number } | undefined;
+    if (options.lock && !backend.readOnly) {
+      // Best effort: a push that could not tidy up still tries to send its data.
+      if (options.lock.removeStaleTemp) removedTemp = await removeStaleTemp(backend, { now: Date.now(), ageMs: STALE_TEMP_MS, policy }).catch(() => undefined);
+      lock = await RemoteLock.acquire(backend, { ...options.lock, policy });
+    }
     const index = await RemoteIndex.load(backend, cacheDir, { jobs: j, policy });
-    return { name: remote.name, backend, index, jobs: Math.max(1, j), policy, cacheDir, ...(lock ? { lock } : {}) };
+    return { name: remote.name, backend, index, jobs: Math.max(1, j), policy, cacheDir, ...(lock ? { lock } : {}), ...(removedTemp ? { removedTemp } : {}) };
   } catch (err) {
     await lock?.release().catch(() => undefined);
     await backend.close().catch(() => undefined);

@@ -25,19 +25,14 @@ export interface StaleUploads {
  * `orphanAgeMs` (the grace period) and not in `keep` (packs this push is
  * about to reuse). Time is the remote's own (its listing), against `now`.
  */
-export async function removeStaleUploads(backend: Backend, index: RemoteIndex, options: { now: number; tempAgeMs: number; orphanAgeMs: number; keep?: ReadonlySet<string>; dryRun: boolean; policy: RetryPolicy; guard?: () => void }): Promise<StaleUploads> {
+export async function removeStaleUploads(backend: Backend, index: RemoteIndex, options: { now: number; tempAgeMs?: number; orphanAgeMs: number; keep?: ReadonlySet<string>; dryRun: boolean; policy: RetryPolicy; guard?: () => void }): Promise<StaleUploads> {
   let requests = 0;
   let bytes = 0;
   const old = (mtime: number | undefined, age: number): boolean => mtime !== undefined && options.now - mtime >= age;
-  const tempFiles: string[] = [];
-  if (backend.tempPrefix && backend.canList && !backend.readOnly) {
-    requests++;
-    for (const e of await withRetries(() => backend.list(backend.tempPrefix!), options.policy)) {
-      if (!old(e.mtime, options.tempAgeMs)) continue;
-      tempFiles.push(e.key);
-      bytes += e.size;
-    }
-  }
+  const temp = options.tempAgeMs === undefined ? { tempFiles: [], bytes: 0, requests: 0 } : await findStaleTemp(backend, options.now, options.tempAgeMs, options.policy);
+  const tempFiles = temp.tempFiles;
+  bytes += temp.bytes;
+  requests += temp.requests;
   const indexed = new Set(index.packs.keys());
   const badIndexes = new Set(index.badIndexes.map((b) => b.name));
   const orphanPacks = [...index.listedPacks.keys()].filter((n) => !indexed.has(n) && !badIndexes.has(n) && !options.keep?.has(n) && old(index.listedKeys.get(packKey(n))?.mtime, options.orphanAgeMs)).sort();
@@ -52,4 +47,26 @@ export async function removeStaleUploads(backend: Backend, index: RemoteIndex, o
     }
   }
   return { tempFiles, orphanPacks, bytes, requests };
+}
+
+async function findStaleTemp(backend: Backend, now: number, ageMs: number, policy: RetryPolicy): Promise<{ tempFiles: string[]; bytes: number; requests: number }> {
+  const tempFiles: string[] = [];
+  let bytes = 0;
+  if (!backend.tempPrefix || !backend.canList || backend.readOnly) return { tempFiles, bytes, requests: 0 };
+  for (const e of await withRetries(() => backend.list(backend.tempPrefix!), policy)) {
+    if (e.mtime === undefined || now - e.mtime < ageMs) continue;
+    tempFiles.push(e.key);
+    bytes += e.size;
+  }
+  return { tempFiles: tempFiles.sort(), bytes, requests: 1 };
+}
+
+/**
+ * Only the temp uploads: what a push does before it takes its lock, since a
+ * remote that killed pushes filled up has no room even for a lock object.
+ */
+export async function removeStaleTemp(backend: Backend, options: { now: number; ageMs: number; policy: RetryPolicy }): Promise<{ tempFiles: string[]; bytes: number }> {
+  const found = await findStaleTemp(backend, options.now, options.ageMs, options.policy);
+  for (const key of found.tempFiles) await withRetries(() => backend.delete(key), options.policy);
+  return { tempFiles: found.tempFiles, bytes: found.bytes };
 }
