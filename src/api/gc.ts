@@ -65,8 +65,9 @@ export function gcRemote(repo: Repo, options: RemoteGcOptions = {}): Promise<Rem
     const session = await openSession(repo, options.remote, options.jobs, dryRun ? undefined : { kind: 'exclusive', command: 'gc -r', waitMs: options.lockWaitMs ?? GC_LOCK_WAIT_MS, removeStaleTemp: true });
     try {
       const guard = session.lock ? () => session.lock!.assertHeld() : undefined;
-      const now = Date.now();
-      if (!dryRun && !session.backend.readOnly) {
+      // Ages are read from the remote's listing: measured against the remote's clock (our lock's time) where it has one.
+      const now = session.lock?.remoteNow ?? Date.now();
+      if (!dryRun && !session.backend.readOnly && session.index.hasMarker) {
         // Layout 2 from here on: a trove too old to take the lock now refuses this remote instead of pushing while it is collected.
         await withRetries(() => writeRemoteFormat(session.backend), session.policy);
       }

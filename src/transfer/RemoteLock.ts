@@ -52,8 +52,11 @@ export const LOCK_REFRESH_MS = 5 * 60_000;
  */
 export class RemoteLock {
   private timer: NodeJS.Timeout | undefined;
+  private renewing: Promise<void> | undefined;
   private lastRenewal = performance.now();
   private released = false;
+  /** the remote's clock when the lock was taken (its listed modification time), when the backend reports one */
+  remoteNow: number | undefined;
 
   private constructor(
     private readonly backend: Backend,
@@ -106,6 +109,7 @@ export class RemoteLock {
     const listing = await withRetries(() => this.backend.list(LOCKS_PREFIX), this.options.policy);
     const own = listing.find((e) => e.key === this.key);
     // Our own lock not listed yet: the listing cannot be trusted to show the others either.
+    this.remoteNow = own?.mtime;
     if (!own) throw new TroveError('REMOTE', `${this.backend.display} did not list the lock trove had just written (${this.key}); its listings are not consistent enough to lock it.`, { hint: 'Run the command again; if this repeats, the storage does not offer read-after-write listings.' });
     for (const e of listing) {
       if (e.key === this.key) continue;
@@ -138,13 +142,14 @@ export class RemoteLock {
   private startRenewing(): void {
     const every = this.options.refreshMs ?? LOCK_REFRESH_MS;
     this.timer = setInterval(() => {
+      if (this.renewing) return;
       const t0 = performance.now();
-      this.backend.put(this.key, bufferBody(this.body)).then(
+      this.renewing = this.backend.put(this.key, bufferBody(this.body)).then(
         () => {
           if (!this.released) this.lastRenewal = t0;
         },
         () => undefined, // the next tick tries again; assertHeld notices a lapse
-      );
+      ).finally(() => (this.renewing = undefined));
     }, every);
     this.timer.unref();
   }
@@ -164,6 +169,8 @@ export class RemoteLock {
   async release(): Promise<void> {
     this.released = true;
     if (this.timer) clearInterval(this.timer);
+    // A renewal still in flight would write the lock again after the delete: let it land first.
+    await this.renewing;
     await withRetries(() => this.backend.delete(this.key), this.options.policy).catch(() => undefined); // left behind, it goes stale and is removed
   }
 }
