@@ -6,6 +6,9 @@ import { existsSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:
 import { join } from 'node:path';
 import { BIN, pseudoRandom } from '../helpers/tmpRepo.js';
 import { createTeam, type Clone, type Team } from '../helpers/collab.js';
+import { add, isTroveError, openRepo, push } from '../../src/index.js';
+import { DirectoryBackend } from '../../src/remote/DirectoryBackend.js';
+import { RemoteLock } from '../../src/transfer/RemoteLock.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const TWO_DAYS_AGO = (Date.now() - 2 * 86_400_000) / 1000;
@@ -149,6 +152,35 @@ test('two clones racing push and gc -r for 20 rounds lose nothing: a third clone
       assert.ok(c.read('cur.bin').equals(r.cur), `round ${i}: cur.bin`);
       assert.ok(c.read(`new/r${i}.bin`).equals(r.fresh), `round ${i}: new/r${i}.bin`);
     }
+  } finally {
+    team.cleanup();
+  }
+});
+
+test('gc -r does not delete while a push holds the remote: it fails with LOCKED (exit 11) and a hint; a push waits for gc -r the same way', async () => {
+  const team = createTeam();
+  try {
+    const { remote, a, b } = oldHistory(team);
+    const backend = new DirectoryBackend(remote, 'store');
+    const quick = { policy: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 }, waitMs: 0 };
+    // Another clone's push is between reading the index and writing its claim.
+    const pushing = await RemoteLock.acquire(backend, { ...quick, kind: 'shared', command: 'push' });
+    const before = readdirSync(join(remote, 'packs')).length;
+    const r = a.trove('gc', '-r', 'store');
+    assert.equal(r.code, 11, r.stderr);
+    assert.equal(r.error.code, 'LOCKED');
+    assert.match(r.error.hint, /gc -r again/);
+    assert.equal(readdirSync(join(remote, 'packs')).length, before, 'nothing was deleted');
+    await pushing.release();
+
+    const collecting = await RemoteLock.acquire(backend, { ...quick, kind: 'exclusive', command: 'gc -r' });
+    const repo = await openRepo({ cwd: b.dir });
+    b.write('cur.bin', pseudoRandom(1000, 5));
+    await add(repo, { paths: ['cur.bin'] });
+    await assert.rejects(push(repo, { lockWaitMs: 0 }), (err) => isTroveError(err, 'LOCKED') && /gc -r/.test(err.message));
+    await collecting.release();
+    const ok = await push(repo, { lockWaitMs: 0 });
+    assert.equal(ok.objects, 1);
   } finally {
     team.cleanup();
   }
