@@ -75,8 +75,9 @@ export function gcRemote(repo: Repo, options: RemoteGcOptions = {}): Promise<Rem
       const mine = new Set(pointers.map(({ pointer }) => pointer.kind + pointer.oid.hex));
       const claimedKeys = new Set<string>();
       const claimed = claims.roots.filter((r) => !mine.has(r.kind + r.oid.hex) && !claimedKeys.has(r.kind + r.oid.hex) && Boolean(claimedKeys.add(r.kind + r.oid.hex)));
-      const roots = [...pointers.map(({ pointer, what }) => ({ kind: pointer.kind, oid: pointer.oid, what })), ...claimed];
+      const roots = pointers.map(({ pointer, what }) => ({ kind: pointer.kind, oid: pointer.oid, what }));
       const out = await collectRemoteGarbage(session.backend, session.index, repo.store, roots, {
+        claims: claimed,
         dryRun,
         graceMs,
         jobs: session.jobs,

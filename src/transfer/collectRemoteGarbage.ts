@@ -26,6 +26,13 @@ export interface RemoteGcOptions {
   /** directory of the local copies of this remote's pack indexes (pruned along with the remote) */
   readonly indexCacheDir?: string;
   readonly now?: number;
+  /**
+   * pointer versions recent pushes claimed (pushClaims.ts), live like `roots`;
+   * but a page missing below one of them does not stop gc: a push writes its
+   * claim only after sending every page it had, so such a version cannot be
+   * fetched from this remote by anyone, and what is readable of it is kept
+   */
+  readonly claims?: readonly TransferRoot[];
   /** called before every deletion: throws when the exclusive lock may have lapsed (RemoteLock.assertHeld) */
   readonly guard?: () => void;
   /** temp uploads untouched this long are a killed push's (default STALE_TEMP_MS) */
@@ -79,7 +86,7 @@ export async function collectRemoteGarbage(backend: Backend, index: RemoteIndex,
   }
   const now = options.now ?? Date.now();
   let requests = 0;
-  const live = await liveKeys(backend, index, store, roots, options);
+  const live = await liveKeys(backend, index, store, roots, options.claims ?? [], options);
   requests += live.requests;
 
   const deletedPacks: string[] = [];
@@ -184,7 +191,7 @@ export async function collectRemoteGarbage(backend: Backend, index: RemoteIndex,
  * root that exists nowhere is skipped (nothing of it can be found), but a
  * missing page *below* a readable root stops gc: its files are unknown.
  */
-async function liveKeys(backend: Backend, index: RemoteIndex, store: ObjectStore, roots: readonly TransferRoot[], options: RemoteGcOptions): Promise<{ keys: Set<string>; requests: number }> {
+async function liveKeys(backend: Backend, index: RemoteIndex, store: ObjectStore, roots: readonly TransferRoot[], claims: readonly TransferRoot[], options: RemoteGcOptions): Promise<{ keys: Set<string>; requests: number }> {
   const keys = new Set<string>();
   const stats: FetchStats = { objects: 0, bytes: 0, requests: 0, failed: [] };
   const fetch = async (wants: FetchWant[]): Promise<void> => {
@@ -198,29 +205,33 @@ async function liveKeys(backend: Backend, index: RemoteIndex, store: ObjectStore
     }
   };
   const files: { oid: Oid; what: string }[] = [];
-  let level: { oid: Oid; what: string; root: boolean }[] = [];
-  for (const r of roots) {
-    if (r.kind === 'file') files.push({ oid: r.oid, what: r.what });
-    else level.push({ oid: r.oid, what: r.what, root: true });
+  let level: { oid: Oid; what: string; root: boolean; lenient: boolean }[] = [];
+  for (const [list, lenient] of [[roots, false], [claims, true]] as const) {
+    for (const r of list) {
+      if (r.kind === 'file') files.push({ oid: r.oid, what: r.what });
+      else level.push({ oid: r.oid, what: r.what, root: true, lenient });
+    }
   }
+  // A page first met below a claim is met again below a ref: there, a missing page stops gc.
   const seen = new Set<string>();
+  const seenStrict = new Set<string>();
   // No depth limit: pages are named by their hash, so the walk cannot cycle, and a
   // page below a limit would be walked by nobody, its files taken for dead.
   while (level.length > 0) {
-    level = level.filter((p) => !seen.has(p.oid.hex) && seen.add(p.oid.hex));
+    level = level.filter((p) => (p.lenient ? !seen.has(p.oid.hex) : !seenStrict.has(p.oid.hex) && Boolean(seenStrict.add(p.oid.hex))) && Boolean(seen.add(p.oid.hex)));
     await fetch(level.filter((p) => !store.hasObject(p.oid) && index.has('o', p.oid.hex)).map((p) => ({ kind: 'o', hex: p.oid.hex, what: p.what })));
     const next: typeof level = [];
     for (const p of level) {
       keys.add('o' + p.oid.hex);
       if (!store.hasObject(p.oid)) {
-        if (p.root) continue; // this version was never stored anywhere that gc can see: none of its content is findable
+        if (p.root || p.lenient) continue; // this version was never stored anywhere that gc can see: none of its content is findable
         throw new TroveError('BAD_MANIFEST', `gc -r stopped without deleting anything: a manifest page ${formatOid(p.oid).slice(0, 19)}… of ${p.what} is neither in the local store nor on ${backend.display}.`, {
           hint: 'Run trove fsck and trove fsck -r REMOTE; gc -r runs once every live directory version can be read.',
           data: { path: p.what },
         });
       }
       const page = parsePage(store.readObject(p.oid, p.what), `${formatOid(p.oid).slice(0, 19)}… of ${p.what}`, p.what);
-      if (page.type === 'node') for (const c of page.children) next.push({ oid: c.oid, what: p.what, root: false });
+      if (page.type === 'node') for (const c of page.children) next.push({ oid: c.oid, what: p.what, root: false, lenient: p.lenient });
       else for (const e of page.entries as ManifestEntry[]) if (e.mode !== 'l') files.push({ oid: e.oid, what: `${p.what}/${e.path}` });
     }
     level = next;

@@ -120,3 +120,26 @@ test('a push cannot take the remote while gc -r holds it, nor gc -r while a push
     s.cleanup();
   }
 });
+
+test('a push claim whose directory version lacks a page on the remote does not stop gc -r; a ref to the same version still does', async () => {
+  const s = setup();
+  try {
+    const data = pseudoRandom(4000, 51);
+    const file = s.store.putBytes(data).oid;
+    const leaf = s.store.putBytes(serializePage({ type: 'leaf', entries: [{ path: 'x.bin', mode: 'f', size: data.length, oid: file }] })).oid;
+    const top = s.store.putBytes(serializePage({ type: 'node', children: [{ first: 'x.bin', files: 1, size: data.length, oid: leaf }] })).oid;
+    const dead = s.store.putBytes(pseudoRandom(9000, 52)).oid;
+    // The top page and some dead data reach the remote; the leaf never does (and this store loses it).
+    const item = (o: typeof top) => ({ kind: 'o' as const, hex: o.hex, size: statSync(objectFile(s.store.dir, o)).size, path: objectFile(s.store.dir, o), digest: o.hex });
+    await pushObjects(s.backend, await load(s), [item(top)], { jobs: 1, policy, reporter: silentReporter });
+    await pushObjects(s.backend, await load(s), [item(dead)], { jobs: 1, policy, reporter: silentReporter });
+    rmSync(objectFile(s.store.dir, leaf), { force: true });
+    const claimed: TransferRoot[] = [{ kind: 'dir', oid: top, what: 'claimed' }];
+    await assert.rejects(collectRemoteGarbage(s.backend, await load(s), s.store, claimed, { ...gcOptions, dryRun: true }), (err) => isTroveError(err, 'BAD_MANIFEST'));
+    const out = await collectRemoteGarbage(s.backend, await load(s), s.store, [], { ...gcOptions, claims: claimed });
+    assert.equal(out.deletedPacks.length, 1, 'the dead data went');
+    assert.ok((await load(s)).has('o', top.hex), 'the claimed page is kept');
+  } finally {
+    s.cleanup();
+  }
+});
