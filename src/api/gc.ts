@@ -1,7 +1,10 @@
 import { collectRemoteGarbage, type RemoteGcOutcome } from '../transfer/collectRemoteGarbage.js';
+import { readClaims } from '../transfer/pushClaims.js';
+import { withRetries } from '../transfer/withRetries.js';
+import { writeRemoteFormat } from '../remote/remoteLayout.js';
 import { collectGarbage, collectPointers, type GcResult } from '../workspace/collectGarbage.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
-import { openSession } from './remoteSession.js';
+import { closeSession, openSession } from './remoteSession.js';
 
 /**
  * Remove stored objects no branch, tag, stash, index or work tree refers to.
@@ -17,9 +20,15 @@ export type { GcResult };
 export interface RemoteGcOptions {
   readonly remote?: string;
   readonly dryRun?: boolean;
-  /** leave packs younger than this alone (ms; default one day): a push from another clone may be under way */
+  /**
+   * ms, default one day: packs younger than this are left alone, and what
+   * any push made in this time relied on is kept although this clone may
+   * not have fetched its commit yet
+   */
   readonly graceMs?: number;
   readonly jobs?: number;
+  /** how long to wait for pushes under way to finish (ms; default one minute), then fail with LOCKED */
+  readonly lockWaitMs?: number;
 }
 
 export interface RemoteGcResult extends RemoteGcOutcome {
@@ -27,15 +36,22 @@ export interface RemoteGcResult extends RemoteGcOutcome {
   readonly url: string;
   /** pointer versions whose content was kept */
   readonly pointers: number;
+  /** of those, the ones only a recent push's claim named (another clone's commit, not fetched here) */
+  readonly claimed: number;
+  /** claims older than the grace period, removed */
+  readonly expiredClaims: number;
 }
 
 export const DEFAULT_REMOTE_GRACE_MS = 24 * 3_600_000;
+export const GC_LOCK_WAIT_MS = 60_000;
 
 /**
  * Remove from a remote what nothing in this clone refers to (every ref,
- * reflog, the index and the work tree). Only ever on request: other clones'
- * commits that this clone has not fetched are invisible to it, so run
- * `git fetch --all` first; packs younger than the grace period are left alone.
+ * reflog, the index and the work tree) and no push made within the grace
+ * period relied on (its claim on the remote). Only ever on request, and
+ * under the remote's exclusive lock, so no push is deciding what it need not
+ * send while gc deletes (docs/remotes.md). Other clones' commits older than
+ * the grace period must have been fetched here: run `git fetch --all` first.
  *
  * @example
  *   const r = await gcRemote(repo, { remote: 'storage', dryRun: true });
@@ -43,20 +59,46 @@ export const DEFAULT_REMOTE_GRACE_MS = 24 * 3_600_000;
 export function gcRemote(repo: Repo, options: RemoteGcOptions = {}): Promise<RemoteGcResult> {
   return withLock(repo, 'gc', async () => {
     const pointers = await collectPointers(repo);
-    const session = await openSession(repo, options.remote, options.jobs);
+    const dryRun = Boolean(options.dryRun);
+    const graceMs = options.graceMs ?? DEFAULT_REMOTE_GRACE_MS;
+    // A dry run deletes nothing, so it needs no lock (and works on a read-only URL).
+    const session = await openSession(repo, options.remote, options.jobs, dryRun ? undefined : { kind: 'exclusive', command: 'gc -r', waitMs: options.lockWaitMs ?? GC_LOCK_WAIT_MS, removeStaleTemp: true });
     try {
+      const guard = session.lock ? () => session.lock!.assertHeld() : undefined;
+      // Ages are read from the remote's listing: measured against the remote's clock (our lock's time) where it has one.
+      const now = session.lock?.remoteNow ?? Date.now();
+      if (!dryRun && !session.backend.readOnly && session.index.hasMarker) {
+        // Layout 2 from here on: a trove too old to take the lock now refuses this remote instead of pushing while it is collected.
+        await withRetries(() => writeRemoteFormat(session.backend), session.policy);
+      }
+      const claims = session.backend.canList ? await readClaims(session.backend, { now, windowMs: graceMs, policy: session.policy }) : { roots: [], expired: [], requests: 0 };
+      const mine = new Set(pointers.map(({ pointer }) => pointer.kind + pointer.oid.hex));
+      const claimedKeys = new Set<string>();
+      const claimed = claims.roots.filter((r) => !mine.has(r.kind + r.oid.hex) && !claimedKeys.has(r.kind + r.oid.hex) && Boolean(claimedKeys.add(r.kind + r.oid.hex)));
       const roots = pointers.map(({ pointer, what }) => ({ kind: pointer.kind, oid: pointer.oid, what }));
       const out = await collectRemoteGarbage(session.backend, session.index, repo.store, roots, {
-        dryRun: Boolean(options.dryRun),
-        graceMs: options.graceMs ?? DEFAULT_REMOTE_GRACE_MS,
+        claims: claimed,
+        dryRun,
+        graceMs,
         jobs: session.jobs,
         policy: session.policy,
         reporter: repo.reporter,
         indexCacheDir: session.cacheDir,
+        now,
+        ...(guard ? { guard } : {}),
       });
-      return { remote: session.name, url: session.backend.display, pointers: pointers.length, ...out, requests: session.index.requests + out.requests };
+      // Expired claims go last, so a gc -r that stopped early leaves them for the next one.
+      if (!dryRun) {
+        for (const key of claims.expired) {
+          guard?.();
+          await withRetries(() => session.backend.delete(key), session.policy);
+        }
+      }
+      // Temp uploads removed before the lock (a full remote has no room for one) count as gc's too.
+      const early = session.removedTemp ?? { tempFiles: [], bytes: 0 };
+      return { remote: session.name, url: session.backend.display, pointers: pointers.length + claimed.length, claimed: claimed.length, expiredClaims: claims.expired.length, ...out, tempFiles: [...early.tempFiles, ...out.tempFiles], freedBytes: out.freedBytes + early.bytes, requests: session.index.requests + claims.requests + out.requests + (dryRun ? 0 : claims.expired.length) };
     } finally {
-      await session.backend.close();
+      await closeSession(session);
     }
   });
 }

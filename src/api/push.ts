@@ -1,16 +1,24 @@
 import { TroveError } from '../errors/index.js';
 import { localClosure } from '../transfer/closure.js';
 import { pushObjects } from '../transfer/pushObjects.js';
+import { writeClaim } from '../transfer/pushClaims.js';
+import { removeStaleUploads, type StaleUploads } from '../transfer/removeStaleUploads.js';
+import type { RemoteSession } from './remoteSession.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 import { selectArtifacts, type ArtifactSelection, type SelectedArtifact } from '../workspace/transferArtifacts.js';
-import { openSession } from './remoteSession.js';
+import { DEFAULT_REMOTE_GRACE_MS } from './gc.js';
+import { closeSession, openSession } from './remoteSession.js';
 
 export interface PushOptions extends ArtifactSelection {
   readonly remote?: string;
   readonly jobs?: number;
   /** exactly these artifacts (e.g. what the pre-push hook found in the pushed commits); the selection options are then ignored */
   readonly artifacts?: readonly SelectedArtifact[];
+  /** how long to wait while gc -r holds the remote's lock (ms; default 15 minutes), then fail with LOCKED */
+  readonly lockWaitMs?: number;
 }
+
+export const PUSH_LOCK_WAIT_MS = 15 * 60_000;
 
 export interface PushResult {
   readonly remote: string;
@@ -27,6 +35,8 @@ export interface PushResult {
   /** needed content the local store does not have (never added here, or not fetched) */
   readonly missingLocally: { readonly path: string; readonly oid: string }[];
   readonly failed: { readonly what: string; readonly message: string }[];
+  /** what killed pushes had left on the remote (stale temp uploads, orphan packs), removed before sending */
+  readonly removedStale: { readonly tempFiles: number; readonly orphanPacks: number; readonly bytes: number };
 }
 
 /**
@@ -38,11 +48,22 @@ export interface PushResult {
 export function push(repo: Repo, options: PushOptions = {}): Promise<PushResult> {
   return withLock(repo, 'push', async () => {
     const artifacts = options.artifacts ?? (await selectArtifacts(repo, options));
-    const session = await openSession(repo, options.remote, options.jobs);
+    // The shared lock keeps gc -r (exclusive) out from before the index is read, which decides
+    // what need not be sent, until the claim below records what this push relied on.
+    const session = await openSession(repo, options.remote, options.jobs, { kind: 'shared', command: 'push', waitMs: options.lockWaitMs ?? PUSH_LOCK_WAIT_MS, removeStaleTemp: true });
     try {
       const closure = localClosure(repo.store, artifacts);
       const already = closure.items.filter((i) => session.index.has(i.kind, i.hex)).length;
+      // Before sending: on a remote that killed pushes filled up, this is what makes room
+      // (their temp uploads went before the lock was taken: see openSession).
+      const stale = await removeStale(session);
       const out = await pushObjects(session.backend, session.index, closure.items, { jobs: session.jobs, policy: session.policy, reporter: repo.reporter });
+      if (out.failed.length === 0 && !session.backend.readOnly && artifacts.length > 0 && (session.index.hasMarker || out.packs > 0)) {
+        // A lock that lapsed (a suspended machine) may have let gc -r delete what this push skipped.
+        session.lock?.assertHeld();
+        await writeClaim(session.backend, artifacts, session.policy);
+        session.lock?.assertHeld();
+      }
       const result: PushResult = {
         remote: session.name,
         url: session.backend.display,
@@ -55,13 +76,20 @@ export function push(repo: Repo, options: PushOptions = {}): Promise<PushResult>
         requests: session.index.requests + out.requests,
         missingLocally: closure.missing.map((m) => ({ path: m.what, oid: `sha256:${m.hex}` })),
         failed: out.failed,
+        removedStale: { tempFiles: session.removedTemp?.tempFiles.length ?? 0, orphanPacks: stale?.orphanPacks.length ?? 0, bytes: (session.removedTemp?.bytes ?? 0) + (stale?.bytes ?? 0) },
       };
       if (result.failed.length || result.missingLocally.length) throw partial('push', result, result.failed.length + result.missingLocally.length);
       return result;
     } finally {
-      await session.backend.close();
+      await closeSession(session);
     }
   });
+}
+
+/** Best effort: a push that could not tidy up still sends its data. */
+async function removeStale(session: RemoteSession): Promise<StaleUploads | undefined> {
+  if (session.backend.readOnly || !session.backend.canList) return undefined;
+  return removeStaleUploads(session.backend, session.index, { now: Date.now(), orphanAgeMs: DEFAULT_REMOTE_GRACE_MS, dryRun: false, policy: session.policy }).catch(() => undefined);
 }
 
 export function partial(verb: 'push' | 'fetch', result: { remote: string; objects: number; failed: readonly { what?: string; message: string }[]; missingLocally?: readonly { path: string }[] }, count: number): TroveError {

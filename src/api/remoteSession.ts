@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import type { Backend } from '../remote/Backend.js';
 import { RemoteIndex } from '../transfer/RemoteIndex.js';
+import { RemoteLock, type LockKind } from '../transfer/RemoteLock.js';
+import { removeStaleTemp, STALE_TEMP_MS } from '../transfer/removeStaleUploads.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../transfer/withRetries.js';
 import { loadConfig } from '../platform/config.js';
 import { parseRemoteUrl } from '../remote/remoteUrl.js';
@@ -20,13 +22,26 @@ export interface RemoteSession {
   readonly policy: RetryPolicy;
   /** local copies of the remote's pack indexes */
   readonly cacheDir: string;
+  /** held when the session was opened with `lock` (released by closeSession) */
+  readonly lock?: RemoteLock;
+  /** temp uploads of killed pushes removed before the lock was taken (with `lock.removeStaleTemp`) */
+  readonly removedTemp?: { readonly tempFiles: string[]; readonly bytes: number };
+}
+
+/** A lock to take on the remote before its index is read (what the holder relies on must not change under it). */
+export interface SessionLock {
+  readonly kind: LockKind;
+  readonly command: string;
+  readonly waitMs: number;
+  /** first remove killed pushes' temp uploads: on a remote they filled, even the lock would not fit */
+  readonly removeStaleTemp?: boolean;
 }
 
 /** Default parallel requests: enough to fill a link with latency; a local directory needs fewer. */
 const DEFAULT_JOBS = { dir: 4, other: 8 };
 
 /** Open a remote and load its index; the caller closes the backend. */
-export async function openSession(repo: Repo, remote: string | undefined, jobs: number | undefined): Promise<RemoteSession> {
+export async function openSession(repo: Repo, remote: string | undefined, jobs: number | undefined, lock?: SessionLock): Promise<RemoteSession> {
   const name = resolveRemoteName(repo, remote);
   const { url, ...settings } = loadConfig(repo.troveDir).remotes[name]!;
   const parsed = parseRemoteUrl(url, repo.root);
@@ -34,7 +49,16 @@ export async function openSession(repo: Repo, remote: string | undefined, jobs: 
     repo.reporter.warn(`The directory ${parsed.path} of the remote "${name}" does not exist: a push creates it, a fetch finds nothing there.`, { remote: name, path: parsed.path });
   }
   warnExposedSecretFiles(repo, name, settings);
-  return openBackendSession({ name, url, settings }, repo.store.dir, { jobs, baseDir: repo.root });
+  return openBackendSession({ name, url, settings }, repo.store.dir, { jobs, baseDir: repo.root, ...(lock ? { lock } : {}) });
+}
+
+/** Release the session's lock (if any) and the backend's connections. */
+export async function closeSession(session: RemoteSession): Promise<void> {
+  try {
+    await session.lock?.release();
+  } finally {
+    await session.backend.close();
+  }
 }
 
 /** Settings naming a file that holds a key or a token. */
@@ -60,17 +84,26 @@ function warnExposedSecretFiles(repo: Repo, name: string, settings: Readonly<Rec
  * Open a remote given by its configuration (this repository's, or another
  * one's for trove get) and load its index, cached under `storeDir`.
  */
-export async function openBackendSession(remote: { name: string; url: string; settings: Readonly<Record<string, unknown>> }, storeDir: string, options: { jobs?: number; baseDir?: string } = {}): Promise<RemoteSession> {
+export async function openBackendSession(remote: { name: string; url: string; settings: Readonly<Record<string, unknown>> }, storeDir: string, options: { jobs?: number; baseDir?: string; lock?: SessionLock } = {}): Promise<RemoteSession> {
   // Bad numbers stop the command before any connection (a NaN retry count would retry forever).
   const policy = defaultRetryPolicy();
   const configured = jobsSetting(remote.name, remote.settings.jobs);
   const backend = await openBackend({ name: remote.name, url: remote.url, settings: remote.settings, env: process.env, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
+  let lock: RemoteLock | undefined;
   try {
     const j = options.jobs ?? configured ?? (parseRemoteUrl(remote.url, options.baseDir).scheme === 'dir' ? DEFAULT_JOBS.dir : DEFAULT_JOBS.other);
     const cacheDir = join(storeDir, 'remotes', createHash('sha256').update(backend.display).digest('hex').slice(0, 16));
+    // A read-only remote (HTTP) is never written, so nothing there can change under a reader.
+    let removedTemp: { tempFiles: string[]; bytes: number } | undefined;
+    if (options.lock && !backend.readOnly) {
+      // Best effort: a push that could not tidy up still tries to send its data.
+      if (options.lock.removeStaleTemp) removedTemp = await removeStaleTemp(backend, { now: Date.now(), ageMs: STALE_TEMP_MS, policy }).catch(() => undefined);
+      lock = await RemoteLock.acquire(backend, { ...options.lock, policy });
+    }
     const index = await RemoteIndex.load(backend, cacheDir, { jobs: j, policy });
-    return { name: remote.name, backend, index, jobs: Math.max(1, j), policy, cacheDir };
+    return { name: remote.name, backend, index, jobs: Math.max(1, j), policy, cacheDir, ...(lock ? { lock } : {}), ...(removedTemp ? { removedTemp } : {}) };
   } catch (err) {
+    await lock?.release().catch(() => undefined);
     await backend.close().catch(() => undefined);
     throw err;
   }

@@ -54,6 +54,12 @@ export interface Backend {
    * buffers would only add memory beside the client's own part buffers.
    */
   readonly local?: boolean;
+  /**
+   * where the backend stages uploads before renaming them into place
+   * (directory and SFTP: `tmp/`), listable with `list`, never listed below
+   * `''`; a killed upload leaves its file there for gc -r and the next push
+   */
+  readonly tempPrefix?: string;
   /** size of `key`, or undefined when it does not exist */
   stat(key: string): Promise<number | undefined>;
   /**

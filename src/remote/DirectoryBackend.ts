@@ -18,6 +18,7 @@ import { parseRemoteUrl } from './remoteUrl.js';
 export class DirectoryBackend implements Backend {
   readonly readOnly = false;
   readonly canList = true;
+  readonly tempPrefix = 'tmp/';
   readonly local = true;
   readonly display: string;
 

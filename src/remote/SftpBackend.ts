@@ -35,6 +35,7 @@ interface Session {
 export class SftpBackend implements Backend {
   readonly readOnly = false;
   readonly canList = true;
+  readonly tempPrefix = 'tmp/';
   readonly display: string;
   /** the remote directory; relative paths are resolved by the server against the login directory */
   private readonly root: string;

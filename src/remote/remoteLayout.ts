@@ -2,32 +2,44 @@ import { TroveError } from '../errors/index.js';
 import { bufferBody, type Backend } from './Backend.js';
 
 /**
- * Remote layout 1 (docs/formats.md):
+ * Remote layout 2 (docs/formats.md):
  *
- *   trove-remote               "trove-remote 1\n": marks the prefix as a trove remote and versions it
+ *   trove-remote               "trove-remote 2\n": marks the prefix as a trove remote and versions it
  *   packs/<name>.pack          concatenated objects
  *   packs/<name>.idx           the pack's index (src/core/packIndex.ts); <name> = sha256 of the index
  *   packs.list                 names of all indexes, for remotes that cannot list (HTTP)
+ *   locks/<id>                 a push's shared or gc -r's exclusive lock (src/transfer/RemoteLock.ts)
+ *   claims/<id>                the pointer versions a finished push relied on (src/transfer/pushClaims.ts)
  *
  * A pack is uploaded before its index, so an index never names bytes that are
  * not there; a pack without an index (an interrupted push) is invisible and is
- * reused by the next push or removed by gc -r.
+ * reused by the next push or removed by gc -r. Layout 1 is layout 2 without
+ * locks and claims: it is read and pushed to as it is, and the first gc -r
+ * that deletes upgrades the marker, so that a trove too old to take the lock
+ * refuses the remote instead of pushing while gc -r deletes.
  */
-export const REMOTE_FORMAT = 1;
+export const REMOTE_FORMAT = 2;
 export const FORMAT_KEY = 'trove-remote';
 export const PACKS_PREFIX = 'packs/';
 export const PACK_LIST_KEY = 'packs.list';
+export const LOCKS_PREFIX = 'locks/';
+export const CLAIMS_PREFIX = 'claims/';
 
 export const packKey = (name: string): string => `${PACKS_PREFIX}${name}.pack`;
 export const indexKey = (name: string): string => `${PACKS_PREFIX}${name}.idx`;
 
 /** Throw NEWER_FORMAT for a remote written by a newer trove; returns whether the marker exists. */
 export async function checkRemoteFormat(backend: Backend): Promise<boolean> {
+  return (await readRemoteFormat(backend)) !== undefined;
+}
+
+/** The remote's layout version, or undefined when it has no marker yet (nothing pushed). */
+export async function readRemoteFormat(backend: Backend): Promise<number | undefined> {
   let text: string;
   try {
     text = (await backend.get(FORMAT_KEY)).toString('utf8');
   } catch (err) {
-    if (err instanceof TroveError && err.code === 'NOT_FOUND') return false;
+    if (err instanceof TroveError && err.code === 'NOT_FOUND') return undefined;
     throw err;
   }
   const m = /^trove-remote ([0-9]+)\n?$/.exec(text);
@@ -35,7 +47,7 @@ export async function checkRemoteFormat(backend: Backend): Promise<boolean> {
   if (Number(m[1]) > REMOTE_FORMAT) {
     throw new TroveError('NEWER_FORMAT', `The remote ${backend.display} has layout version ${m[1]}, newer than this trove understands (${REMOTE_FORMAT}).`, { hint: 'Upgrade trove (npm install -g trove@latest).' });
   }
-  return true;
+  return Number(m[1]);
 }
 
 export async function writeRemoteFormat(backend: Backend): Promise<void> {

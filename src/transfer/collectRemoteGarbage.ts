@@ -10,6 +10,7 @@ import { indexKey, packKey, PACK_LIST_KEY, PACKS_PREFIX, packNamesFromListing } 
 import type { ObjectStore } from '../store/ObjectStore.js';
 import { mapLimit } from '../util/mapLimit.js';
 import type { TransferRoot } from './closure.js';
+import { removeStaleUploads, STALE_TEMP_MS } from './removeStaleUploads.js';
 import { fetchObjects, type FetchStats, type FetchWant } from './fetchObjects.js';
 import type { RemoteIndex } from './RemoteIndex.js';
 import { sha256 } from './RemoteIndex.js';
@@ -25,6 +26,17 @@ export interface RemoteGcOptions {
   /** directory of the local copies of this remote's pack indexes (pruned along with the remote) */
   readonly indexCacheDir?: string;
   readonly now?: number;
+  /**
+   * pointer versions recent pushes claimed (pushClaims.ts), live like `roots`;
+   * but a page missing below one of them does not stop gc: a push writes its
+   * claim only after sending every page it had, so such a version cannot be
+   * fetched from this remote by anyone, and what is readable of it is kept
+   */
+  readonly claims?: readonly TransferRoot[];
+  /** called before every deletion: throws when the exclusive lock may have lapsed (RemoteLock.assertHeld) */
+  readonly guard?: () => void;
+  /** temp uploads untouched this long are a killed push's (default STALE_TEMP_MS) */
+  readonly tempAgeMs?: number;
 }
 
 export interface RemoteGcOutcome {
@@ -39,6 +51,8 @@ export interface RemoteGcOutcome {
   readonly repackedPacks: { readonly from: string; readonly to: string; readonly kept: number }[];
   /** packs without an index (interrupted pushes) older than the grace period: removed */
   readonly orphanPacks: string[];
+  /** temp uploads of killed pushes (directory and SFTP remotes' tmp/): removed */
+  readonly tempFiles: string[];
   /** packs with dead content left alone because they are younger than the grace period */
   readonly youngPacks: string[];
   /** packs whose live entries did not verify while re-packing: left alone (run fsck -r) */
@@ -72,7 +86,7 @@ export async function collectRemoteGarbage(backend: Backend, index: RemoteIndex,
   }
   const now = options.now ?? Date.now();
   let requests = 0;
-  const live = await liveKeys(backend, index, store, roots, options);
+  const live = await liveKeys(backend, index, store, roots, options.claims ?? [], options);
   requests += live.requests;
 
   const deletedPacks: string[] = [];
@@ -89,6 +103,7 @@ export async function collectRemoteGarbage(backend: Backend, index: RemoteIndex,
   };
   const idxSize = (name: string): number => index.listedKeys.get(indexKey(name))?.size ?? 0;
   const del = async (key: string): Promise<void> => {
+    options.guard?.();
     requests++;
     await withRetries(() => backend.delete(key), options.policy).catch((err: unknown) => {
       throw new TroveError('REMOTE', `Could not remove ${key} from ${backend.display}: ${(err as Error).message.replace(/\.$/, '')}.`, { hint: 'Run trove gc -r again; what was removed stays removed and nothing live was touched.', cause: err });
@@ -138,6 +153,7 @@ export async function collectRemoteGarbage(backend: Backend, index: RemoteIndex,
         const to = sha256(Buffer.from(text));
         const body = Buffer.concat(p.keep.map((e) => data.subarray(e.offset, e.offset + e.length)));
         // New data, then its index, and only then the old index and data: the objects are never unindexed.
+        options.guard?.();
         requests += 2;
         await withRetries(() => backend.put(packKey(to), bufferBody(body)), options.policy);
         await withRetries(() => backend.put(indexKey(to), bufferBody(Buffer.from(text))), options.policy);
@@ -151,13 +167,10 @@ export async function collectRemoteGarbage(backend: Backend, index: RemoteIndex,
   });
   options.reporter.end();
 
-  const indexed = new Set(index.packs.keys());
-  const badIndexes = new Set(index.badIndexes.map((b) => b.name));
-  const orphanPacks = [...index.listedPacks.keys()].filter((n) => !indexed.has(n) && !badIndexes.has(n) && !isYoung(packKey(n)));
-  for (const name of orphanPacks) {
-    if (!options.dryRun) await del(packKey(name));
-    freedBytes += index.listedPacks.get(name) ?? 0;
-  }
+  const stale = await removeStaleUploads(backend, index, { now, tempAgeMs: options.tempAgeMs ?? STALE_TEMP_MS, orphanAgeMs: options.graceMs, dryRun: options.dryRun, policy: options.policy, ...(options.guard ? { guard: options.guard } : {}) });
+  requests += stale.requests;
+  freedBytes += stale.bytes;
+  const orphanPacks = stale.orphanPacks;
 
   const changed = deletedPacks.length + repackedPacks.length + orphanPacks.length > 0;
   if (changed && !options.dryRun) {
@@ -169,7 +182,7 @@ export async function collectRemoteGarbage(backend: Backend, index: RemoteIndex,
       await withRetries(() => backend.put(PACK_LIST_KEY, bufferBody(Buffer.from(names.map((n) => n + '\n').join('')))), options.policy);
     }
   }
-  return { dryRun: options.dryRun, packs: index.packs.size, liveObjects, deadObjects, deletedPacks, repackedPacks, orphanPacks, youngPacks, skipped, freedBytes, requests };
+  return { dryRun: options.dryRun, packs: index.packs.size, liveObjects, deadObjects, deletedPacks, repackedPacks, orphanPacks, tempFiles: stale.tempFiles, youngPacks, skipped, freedBytes, requests };
 }
 
 /**
@@ -178,7 +191,7 @@ export async function collectRemoteGarbage(backend: Backend, index: RemoteIndex,
  * root that exists nowhere is skipped (nothing of it can be found), but a
  * missing page *below* a readable root stops gc: its files are unknown.
  */
-async function liveKeys(backend: Backend, index: RemoteIndex, store: ObjectStore, roots: readonly TransferRoot[], options: RemoteGcOptions): Promise<{ keys: Set<string>; requests: number }> {
+async function liveKeys(backend: Backend, index: RemoteIndex, store: ObjectStore, roots: readonly TransferRoot[], claims: readonly TransferRoot[], options: RemoteGcOptions): Promise<{ keys: Set<string>; requests: number }> {
   const keys = new Set<string>();
   const stats: FetchStats = { objects: 0, bytes: 0, requests: 0, failed: [] };
   const fetch = async (wants: FetchWant[]): Promise<void> => {
@@ -192,28 +205,33 @@ async function liveKeys(backend: Backend, index: RemoteIndex, store: ObjectStore
     }
   };
   const files: { oid: Oid; what: string }[] = [];
-  let level: { oid: Oid; what: string; root: boolean }[] = [];
-  for (const r of roots) {
-    if (r.kind === 'file') files.push({ oid: r.oid, what: r.what });
-    else level.push({ oid: r.oid, what: r.what, root: true });
+  let level: { oid: Oid; what: string; root: boolean; lenient: boolean }[] = [];
+  for (const [list, lenient] of [[roots, false], [claims, true]] as const) {
+    for (const r of list) {
+      if (r.kind === 'file') files.push({ oid: r.oid, what: r.what });
+      else level.push({ oid: r.oid, what: r.what, root: true, lenient });
+    }
   }
+  // A page first met below a claim is met again below a ref: there, a missing page stops gc.
   const seen = new Set<string>();
-  for (let depth = 0; level.length > 0; depth++) {
-    level = level.filter((p) => !seen.has(p.oid.hex) && seen.add(p.oid.hex));
+  const seenStrict = new Set<string>();
+  // No depth limit: pages are named by their hash, so the walk cannot cycle, and a
+  // page below a limit would be walked by nobody, its files taken for dead.
+  while (level.length > 0) {
+    level = level.filter((p) => (p.lenient ? !seen.has(p.oid.hex) : !seenStrict.has(p.oid.hex) && Boolean(seenStrict.add(p.oid.hex))) && Boolean(seen.add(p.oid.hex)));
     await fetch(level.filter((p) => !store.hasObject(p.oid) && index.has('o', p.oid.hex)).map((p) => ({ kind: 'o', hex: p.oid.hex, what: p.what })));
     const next: typeof level = [];
     for (const p of level) {
       keys.add('o' + p.oid.hex);
       if (!store.hasObject(p.oid)) {
-        if (p.root) continue; // this version was never stored anywhere that gc can see: none of its content is findable
+        if (p.root || p.lenient) continue; // this version was never stored anywhere that gc can see: none of its content is findable
         throw new TroveError('BAD_MANIFEST', `gc -r stopped without deleting anything: a manifest page ${formatOid(p.oid).slice(0, 19)}… of ${p.what} is neither in the local store nor on ${backend.display}.`, {
           hint: 'Run trove fsck and trove fsck -r REMOTE; gc -r runs once every live directory version can be read.',
           data: { path: p.what },
         });
       }
-      if (depth > 32) continue;
       const page = parsePage(store.readObject(p.oid, p.what), `${formatOid(p.oid).slice(0, 19)}… of ${p.what}`, p.what);
-      if (page.type === 'node') for (const c of page.children) next.push({ oid: c.oid, what: p.what, root: false });
+      if (page.type === 'node') for (const c of page.children) next.push({ oid: c.oid, what: p.what, root: false, lenient: p.lenient });
       else for (const e of page.entries as ManifestEntry[]) if (e.mode !== 'l') files.push({ oid: e.oid, what: `${p.what}/${e.path}` });
     }
     level = next;

@@ -98,11 +98,17 @@ function withScene(fn: (s: Scene) => void) {
 
 const TWO_DAYS_AGO = (Date.now() - 2 * 86_400_000) / 1000;
 
+/** Make every push claim on a directory remote two days old: past the default grace, it keeps nothing alive. */
+function backdateClaims(remote: string): void {
+  for (const n of readdirSync(join(remote, 'claims'))) utimesSync(join(remote, 'claims', n), TWO_DAYS_AGO, TWO_DAYS_AGO);
+}
+
 test('gc -r removes wholly dead packs, re-packs mostly dead ones and old orphans, keeps every live object; a fresh clone still pulls everything', withScene(({ team, remote, a, files, keep, dead }) => {
   const before = remotePacks(remote);
   assert.ok(onRemote(remote, sha(dead)) && onRemote(remote, sha(keep)));
-  // Every pack is young (just pushed): backdate them past the default grace of a day, plus two orphans.
+  // Every pack and push claim is young (just pushed): backdate them past the default grace of a day, plus two orphans.
   for (const n of readdirSync(join(remote, 'packs'))) utimesSync(join(remote, 'packs', n), TWO_DAYS_AGO, TWO_DAYS_AGO);
+  backdateClaims(remote);
   const oldOrphan = 'a'.repeat(64);
   const youngOrphan = 'b'.repeat(64);
   writeFileSync(join(remote, 'packs', `${oldOrphan}.pack`), pseudoRandom(1000, 3));
@@ -147,6 +153,8 @@ test('gc -r removes wholly dead packs, re-packs mostly dead ones and old orphans
 }));
 
 test('gc -r leaves packs younger than the grace period alone', withScene(({ remote, a, dead }) => {
+  // Only the packs are young: the pushes' claims are old, so they do not keep exp alive.
+  backdateClaims(remote);
   const before = remotePacks(remote).bytes;
   const r = a.trove('gc', '-r', 'store');
   assert.equal(r.code, 0, r.stderr);

@@ -17,7 +17,7 @@ export const gcCommand = defineCommand({
       .option('-n, --dry-run', 'only report what would be removed')
       .option('--allow-shared', 'run even though core.cache points to a shared cache')
       .option('-r, --remote <name>', 'collect garbage on this remote instead of the local store (never by default)')
-      .option('--grace <duration>', 'with -r: leave packs younger than this alone, e.g. 1h, 7d, 0', '24h')
+      .option('--grace <duration>', 'with -r: leave packs younger than this alone, and keep what pushes made in this time relied on (other clones\' commits not fetched here), e.g. 1h, 7d, 0', '24h')
       .option('-j, --jobs <n>', 'with -r: parallel requests', parseJobs),
   async run(ctx, _args, opts) {
     const [{ gc, gcRemote }, { openRepo }] = await Promise.all([import('../../api/gc.js'), import('../../workspace/Repo.js')]);
@@ -36,8 +36,10 @@ export const gcCommand = defineCommand({
       for (const p of r.deletedPacks) out.line(`${r.dryRun ? 'would delete' : 'deleted'}   pack ${p.slice(0, 16)}… (nothing in it is used)`);
       for (const p of r.repackedPacks) out.line(`${r.dryRun ? 'would repack' : 'repacked'}  pack ${p.from.slice(0, 16)}… (${p.kept} used object(s) kept${p.to ? ` in ${p.to.slice(0, 16)}…` : ''})`);
       for (const p of r.orphanPacks) out.line(`${r.dryRun ? 'would delete' : 'deleted'}   pack ${p.slice(0, 16)}… (no index: an interrupted push)`);
+      if (r.tempFiles.length) out.line(`${r.dryRun ? 'would delete' : 'deleted'}   ${r.tempFiles.length} temp file(s) of killed pushes`);
       for (const s of r.skipped) out.line(`skipped   pack ${s.pack.slice(0, 16)}…: ${s.reason}`);
       out.line(`${verb} ${r.deadObjects} unused object(s), ${humanBytes(r.freedBytes)} on ${r.remote}; kept ${r.liveObjects} used by ${r.pointers} pointer version(s).`);
+      if (r.claimed) out.info(`${r.claimed} of those pointer version(s) were kept only because a push within the grace period relied on them (a commit this clone has not fetched).`);
       if (r.youngPacks.length) out.info(`${r.youngPacks.length} pack(s) with unused content are younger than the grace period and were left alone.`);
       if (r.skipped.length) out.info('Run trove fsck -r ' + r.remote + ' --thorough to repair the skipped pack(s).');
       if (r.dryRun) out.info('Only what this clone\'s branches, tags, reflogs, index and work tree need is kept: run git fetch --all first so other people\'s branches count.');

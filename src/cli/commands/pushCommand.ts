@@ -1,3 +1,4 @@
+import { humanBytes } from '../../util/humanBytes.js';
 import { defineCommand } from '../defineCommand.js';
 import type { PushResult } from '../../api/push.js';
 import { renderTransfer, selection, transferOptions } from './transferOptions.js';
@@ -14,5 +15,7 @@ export const pushCommand = defineCommand<PushResult>({
   },
   render(out, r) {
     renderTransfer(out, 'Pushed', r, r.resumedPacks ? `, ${r.resumedPacks} pack(s) resumed from an interrupted push` : '');
+    const st = r.removedStale;
+    if (st && st.tempFiles + st.orphanPacks > 0) out.info(`Removed what killed pushes had left on ${r.remote}: ${st.tempFiles} temp file(s) and ${st.orphanPacks} pack(s) without an index, ${humanBytes(st.bytes)}.`);
   },
 });
