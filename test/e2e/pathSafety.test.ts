@@ -219,7 +219,9 @@ test('a pointer under .Trove/ (or .GIT/) is refused by every command', () => {
       repo.write(`${p}.trove`, filePointer(oid, 5));
       for (const args of [['checkout'], ['status'], ['checkout', '--force', p]]) {
         const r = runJson(repo.dir, args);
-        assert.equal(r.error?.code, 'UNSAFE_PATH', `${p} ${args.join(' ')}: ${r.stderr}`);
+        // Named on the command line, a path inside .trove is the plainer usage error.
+        const codes = args.length > 1 && p.startsWith('.Trove') ? ['USAGE'] : ['UNSAFE_PATH'];
+        assert.ok(codes.includes(r.error?.code), `${p} ${args.join(' ')}: ${r.stderr}`);
       }
       assert.equal(existsSync(join(repo.dir, p)), false, p);
       rmSync(join(repo.dir, `${p}.trove`));
@@ -255,3 +257,19 @@ function isLink(p: string): boolean {
     return false;
   }
 }
+
+test('a .trove directory that is a symlink (committed to point elsewhere) is refused, nothing written there', () => {
+  const repo = createTmpRepo();
+  const outside = outsideDir();
+  try {
+    renameSync(join(repo.dir, '.trove'), join(outside, '.trove'));
+    symlinkSync(join(outside, '.trove'), join(repo.dir, '.trove'));
+    const before = readdirSync(join(outside, '.trove/tmp')).sort();
+    const r = runJson(repo.dir, ['status']);
+    assert.equal(r.error?.code, 'UNSAFE_PATH', r.stderr);
+    assert.deepEqual(readdirSync(join(outside, '.trove/tmp')).sort(), before, 'no lock, cache or config copy written outside');
+  } finally {
+    repo.cleanup();
+    rmSync(outside, { recursive: true, force: true });
+  }
+});
