@@ -174,6 +174,35 @@ test('a hostile clone with trove hooks installed globally writes nothing outside
   assert.equal(isLink(join(s.base, 'victim/repo/a/b')), false, 'the escaping link was not created');
 }));
 
+test('a hostile clone whose manifest link leads into a symlink committed in Git writes nothing through it', withSandbox((s) => {
+  // a/b -> ../s obeys the link rule (inside the repository as text), but `s`
+  // is a symlink committed in Git that points outside; the nested pointer
+  // a/b/pwned.trove (checked out by Git first) then aims a write through both.
+  const outside = join(s.base, 'outside');
+  mkdirSync(outside);
+  const store = join(s.base, 'attacker-store');
+  const evil = 'attacker-chosen bytes\n';
+  const evilOid = plant(store, evil);
+  const nested = filePointer(evilOid, evil.length);
+  const nestedOid = plant(store, nested);
+  const manifest = plant(store, `trove-manifest 1 leaf\n["b","l",0,"../s"]\n["z","f",${nested.length},"${nestedOid}"]\n`);
+  const attacker = s.init('attacker');
+  assert.equal(s.trove(attacker, 'init').code, 0);
+  s.write(join(attacker, '.trove/config.yaml'), `version: 1\ncore:\n  cache: ${store}\n`);
+  s.write(join(attacker, 'a.trove'), dirPointer(manifest, 2));
+  s.write(join(attacker, 'a/b/pwned.trove'), nested);
+  symlinkSync(outside, join(attacker, 's'));
+  s.git(attacker, 'add', '-f', '.trove/config.yaml', '.trove/.gitignore', 'a.trove', 'a/b/pwned.trove', 's');
+  s.git(attacker, 'commit', '-qm', 'innocent-looking data');
+  s.git(attacker, 'push', '-q', s.origin, 'main');
+
+  assert.equal(s.trove(s.base, 'install', '--global').code, 0);
+  const clone = s.gitRun(s.base, ['clone', '-q', s.origin, 'victim']);
+  assert.equal(clone.code, 0, clone.stderr);
+  assert.match(clone.stderr, /trove/, 'the post-checkout hook ran');
+  assert.deepEqual(readdirSync(outside), [], 'nothing written through the committed symlink');
+}));
+
 test('a pointer named .trove.trove followed by checkout --force is refused and the store is intact', () => {
   const repo = createTmpRepo();
   try {
