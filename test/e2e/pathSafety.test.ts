@@ -302,3 +302,21 @@ test('a .trove directory that is a symlink (committed to point elsewhere) is ref
     rmSync(outside, { recursive: true, force: true });
   }
 });
+
+test('trove mv does not move data or write a pointer through a symlinked destination directory', () => {
+  const repo = createTmpRepo();
+  const outside = outsideDir();
+  try {
+    repo.write('model.bin', 'weights');
+    assert.equal(runCli(repo.dir, ['add', 'model.bin']).code, 0);
+    symlinkSync(outside, join(repo.dir, 'elsewhere'));
+    const r = runJson(repo.dir, ['mv', 'model.bin', 'elsewhere/model.bin']);
+    assert.equal(r.error?.code, 'UNSAFE_PATH', r.stderr);
+    assert.deepEqual(readdirSync(outside), [], 'no data, pointer or .gitignore moved outside');
+    assert.equal(readFileSync(join(repo.dir, 'model.bin'), 'utf8'), 'weights');
+    assert.ok(existsSync(join(repo.dir, 'model.bin.trove')));
+  } finally {
+    repo.cleanup();
+    rmSync(outside, { recursive: true, force: true });
+  }
+});
