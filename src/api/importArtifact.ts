@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { createPointer, POINTER_MAX_BYTES, pointerPathFor, serializePointer, type Pointer, type PointerSource } from '../core/pointer.js';
 import type { LinkMode } from '../platform/config.js';
@@ -8,7 +8,7 @@ import { checkoutPaths } from '../workspace/checkoutPaths.js';
 import { ensureIgnored } from '../workspace/gitignore.js';
 import { writeWorkPointer } from '../workspace/pointers.js';
 import { absPath, toRepoPath, withLock, type Repo } from '../workspace/Repo.js';
-import { mkdirp } from '../util/mkdirp.js';
+import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { normalizeUpstreamPath } from '../workspace/upstreamArtifact.js';
 import { downloadUpstream, locateUpstream, type UpstreamContext, type UpstreamRequest } from './fetchUpstream.js';
 import { toGetResult, type GetResult } from './get.js';
@@ -54,9 +54,10 @@ export function importArtifact(repo: Repo, options: ImportOptions): Promise<Impo
     if (fetched.remote.given && displayUrl(fetched.remote.given) !== fetched.remote.given) throw credentialsInUrl('remote URL');
     const source: PointerSource = { url, path: located.path, ...(options.rev !== undefined ? { rev: options.rev } : {}), ...(fetched.remote.given ? { remote: fetched.remote.given } : {}), commit: located.source.commit };
     const pointer = withSource(fetched.pointer, source);
-    mkdirp(dirname(absPath(repo, out)));
-    await writeWorkPointer(repo, out, pointer);
-    const ignore = await ensureIgnored(repo, out);
+    const dirs = new WorkTreeDirs(repo.root);
+    dirs.ensureParent(out);
+    await writeWorkPointer(repo, out, pointer, dirs);
+    const ignore = await ensureIgnored(repo, out, dirs);
     // checkout takes command-line paths (relative to the cwd): give it an absolute one.
     await checkoutPaths(repo, { paths: [absPath(repo, out)], force, ...(options.link ? { link: options.link } : {}) });
     const toStage = [pointerPathFor(out), ...(ignore ? [ignore] : [])];

@@ -65,7 +65,8 @@ export function serializePage(page: ManifestPage): Buffer {
  * Parse and validate one page. `source` names the object in errors; `dirPath`
  * is the repository path of the directory it describes, against which symlink
  * targets are checked (a link may point anywhere inside the repository, never
- * out of it), exactly as `trove add` checked them.
+ * out of it, and its `..` parts come first: isContainedLinkTarget), exactly
+ * as `trove add` checked them.
  */
 export function parsePage(bytes: Buffer, source: string, dirPath = ''): ManifestPage {
   const bad = (why: string): never => {
@@ -112,7 +113,7 @@ export function parsePage(bytes: Buffer, source: string, dirPath = ''): Manifest
     const p = checkRepoPath(checkOrder(path), `manifest ${source}`);
     if (mode === 'l') {
       if (typeof ref !== 'string' || !isContainedLinkTarget(dirPath ? `${dirPath}/${p}` : p, ref)) {
-        throw new TroveError('UNSAFE_PATH', `Symlink "${p}" in manifest ${source} points outside the repository.`, {
+        throw new TroveError('UNSAFE_PATH', `Symlink "${p}" in manifest ${source} points outside the repository, into .git or .trove, or climbs ("..") after another part of its target.`, {
           hint: 'This manifest may be hostile; do not check it out. Run trove fsck.',
           data: { path: p, object: source },
         });

@@ -7,6 +7,7 @@ import type { Oid } from '../core/oid.js';
 
 export interface MaterializeItem {
   readonly oid: Oid;
+  /** where it goes; its parent directory must exist, made and verified by the caller (the threads create no directory) */
   readonly dest: string;
   readonly executable: boolean;
 }

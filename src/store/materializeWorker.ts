@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, closeSync, fstatSync, lstatSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 
 /** One small whole object to copy from the store to the work tree. */
@@ -37,7 +36,7 @@ const MAX_BYTES = 1 << 20;
  */
 const scratch = Buffer.allocUnsafeSlow(MAX_BYTES);
 
-function place(job: MaterializeJob, made: Set<string>): MaterializeReply {
+function place(job: MaterializeJob): MaterializeReply {
   let data: Buffer;
   try {
     const fd = openSync(job.src, 'r');
@@ -59,11 +58,9 @@ function place(job: MaterializeJob, made: Set<string>): MaterializeReply {
   }
   if (createHash('sha256').update(data).digest('hex') !== job.hex) return { ok: false };
   try {
-    const dir = dirname(job.dest);
-    if (!made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      made.add(dir);
-    }
+    // No mkdir here: the caller made and verified every parent directory (WorkTreeDirs), and a
+    // thread that created one could create it through a symlink. A missing one fails the write,
+    // and the caller's general path places the file.
     writeFileSync(job.tmp, data, { flag: 'wx', mode: job.mode });
     if (job.chmod) chmodSync(job.tmp, job.mode);
     renameSync(job.tmp, job.dest);
@@ -75,8 +72,6 @@ function place(job: MaterializeJob, made: Set<string>): MaterializeReply {
   }
 }
 
-const made = new Set<string>();
 parentPort?.on('message', (msg: { id: number; job: MaterializeJob[] }) => {
-  made.clear();
-  parentPort!.postMessage({ id: msg.id, reply: msg.job.map((j) => place(j, made)) });
+  parentPort!.postMessage({ id: msg.id, reply: msg.job.map((j) => place(j)) });
 });

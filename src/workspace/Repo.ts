@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { TroveError } from '../errors/index.js';
-import { checkRepoPath } from '../core/repoPath.js';
+import { checkRepoPath, reservedName } from '../core/repoPath.js';
 import { silentReporter, type Reporter } from '../core/Reporter.js';
 import { createGit, findWorkTree, type Git } from '../platform/git.js';
 import { loadConfig, resolveCacheDir, type Config } from '../platform/config.js';
@@ -43,6 +43,7 @@ export async function openRepo(options: OpenRepoOptions = {}): Promise<Repo> {
   if (!existsSync(join(troveDir, 'config.yaml'))) {
     throw new TroveError('NOT_INITIALIZED', `trove is not initialised in ${root}.`, { hint: 'Run trove init in the repository first.', data: { root } });
   }
+  refuseSymlinkedTroveDirs(troveDir);
   const config = loadConfig(troveDir);
   const reporter = options.reporter ?? silentReporter;
   for (const w of config.warnings ?? []) reporter.warn(w);
@@ -61,6 +62,30 @@ export async function openRepo(options: OpenRepoOptions = {}): Promise<Repo> {
     reporter,
     privateStore: resolve(storeDir) === resolve(troveDir, 'cache'),
   };
+}
+
+/**
+ * `.trove` and `.trove/tmp` are real directories: a repository that commits
+ * `.trove -> elsewhere` (or `.trove/tmp -> elsewhere`) would have every
+ * command, and the hooks of a plain `git clone`, write its lock, caches and
+ * store outside the clone. (A shared store is configured with core.cache.)
+ */
+function refuseSymlinkedTroveDirs(troveDir: string): void {
+  for (const dir of [troveDir, join(troveDir, 'tmp')]) {
+    let link = false;
+    try {
+      link = lstatSync(dir).isSymbolicLink();
+    } catch {
+      /* absent (tmp is made below) */
+    }
+    if (link) {
+      const name = dir === troveDir ? TROVE_DIR : `${TROVE_DIR}/tmp`;
+      throw new TroveError('UNSAFE_PATH', `${name} is a symbolic link; trove keeps its own files in a real directory of the repository.`, {
+        hint: `Replace the link by a directory (a shared store is set with core.cache in .trove/config.local.yaml, see docs/config.md); a repository that ships such a link may be hostile.`,
+        data: { path: name },
+      });
+    }
+  }
 }
 
 /** Run `fn` holding the repository lock; the stat cache is saved before release. */
@@ -87,10 +112,11 @@ export function toRepoPath(repo: Repo, input: string): string {
     throw new TroveError('USAGE', `"${input}" is outside the repository ${repo.root}.`, { hint: 'Copy or move the data into the repository first.', data: { path: input } });
   }
   const posix = rel.split(sep).join('/');
-  checkRepoPath(posix, 'the command line');
-  if (posix === TROVE_DIR || posix.startsWith(TROVE_DIR + '/')) {
+  // .trove (or .Trove, which is .trove on macOS and Windows) first, for the plainer message; checkRepoPath refuses it at any depth.
+  if (reservedName(posix.split('/')[0]!) === TROVE_DIR) {
     throw new TroveError('USAGE', `"${input}" is inside .trove, which trove manages itself.`, { hint: 'Name your data, not trove\'s own files.' });
   }
+  checkRepoPath(posix, 'the command line');
   return posix;
 }
 

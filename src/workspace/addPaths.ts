@@ -3,6 +3,7 @@ import { TroveError } from '../errors/index.js';
 import { createPointer, isPointerPath, dataPathFor, pointerPathFor, type Pointer } from '../core/pointer.js';
 import { createOid, formatOid, oidEquals } from '../core/oid.js';
 import type { ManifestEntry } from '../core/manifest.js';
+import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { writeManifest } from '../store/manifestIO.js';
 import { ensureIgnored } from './gitignore.js';
 import { hashFiles } from './hashFiles.js';
@@ -68,7 +69,10 @@ async function checkAddable(repo: Repo, paths: readonly string[]): Promise<void>
   const res = await repo.git.run(['ls-files', '-z', '--cached', '--', ...paths.map((p) => `:(literal)${p}`)]);
   const inGit = res.stdout.toString('utf8').split('\0').filter(Boolean);
   const pointerPaths = await listWorkPointerPaths(repo);
+  const dirs = new WorkTreeDirs(repo.root);
   for (const path of paths) {
+    // Data behind a symlinked directory is not read (nor its pointer written there), as Git refuses paths beyond a symlink.
+    dirs.existingParent(path);
     let st;
     try {
       st = lstatSync(absPath(repo, path));

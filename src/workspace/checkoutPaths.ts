@@ -1,10 +1,9 @@
 import { lstatSync, rmSync, symlinkSync, renameSync } from 'node:fs';
-import { mkdirp } from '../util/mkdirp.js';
-import { dirname } from 'node:path';
 import { TroveError, isTroveError, fromFsError } from '../errors/index.js';
 import type { FileEntry, ManifestEntry } from '../core/manifest.js';
 import { joinRepoPath } from '../core/repoPath.js';
 import type { LinkMode } from '../platform/config.js';
+import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { readManifest } from '../store/manifestIO.js';
 import { MATERIALIZE_POOL_MIN_FILES, materializeMany } from '../store/materializeMany.js';
 import { processUmask } from '../util/processUmask.js';
@@ -56,7 +55,11 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
   const strategy = resolveLinkStrategy(repo, options.link ?? repo.config.core.link);
   const plans: { artifact: Artifact; plan: CheckoutPlan }[] = [];
   const problems: TroveError[] = [];
+  // Every write, rename and delete below goes through these verified directories (never through a symlink).
+  const dirs = new WorkTreeDirs(repo.root);
   for (const artifact of artifacts) {
+    // A symlinked directory in front of the data is refused before anything is read through it or written.
+    dirs.existingParent(artifact.path);
     const subs = selected.filter((s) => s.startsWith(artifact.path + '/')).map((s) => s.slice(artifact.path.length + 1));
     // Only files inside a directory were asked for: look at those, not at all of its files.
     const whole = selected.length === 0 || selected.some((s) => s === artifact.path || artifact.path.startsWith(s + '/') || s === `${artifact.path}.trove`);
@@ -86,13 +89,13 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
   repo.reporter.start('Checking out', totalBytes, 'bytes');
   try {
     for (const { artifact, plan } of plans) {
-      const counts = await applyPlan(repo, artifact, plan, strategy, problems);
+      const counts = await applyPlan(repo, artifact, plan, strategy, problems, dirs);
       result.artifacts.push({ path: artifact.path, ...counts });
       (result as { written: number }).written += counts.written;
       (result as { deleted: number }).deleted += counts.deleted;
       if (options.rev && plan.whole) {
-        if (await writeWorkPointer(repo, artifact.path, artifact.pointer)) result.pointers.push(`${artifact.path}.trove`);
-        await ensureIgnored(repo, artifact.path);
+        if (await writeWorkPointer(repo, artifact.path, artifact.pointer, dirs)) result.pointers.push(`${artifact.path}.trove`);
+        await ensureIgnored(repo, artifact.path, dirs);
       }
     }
   } finally {
@@ -116,25 +119,35 @@ async function saveDirty(repo: Repo, dirty: readonly string[]): Promise<{ path: 
   return files.map((f, i) => ({ path: f.repoPath, oid: `sha256:${hexes[i]}` }));
 }
 
-async function applyPlan(repo: Repo, artifact: Artifact, plan: CheckoutPlan, strategy: LinkStrategy, problems: TroveError[]): Promise<{ written: number; deleted: number; unchanged: number }> {
+async function applyPlan(repo: Repo, artifact: Artifact, plan: CheckoutPlan, strategy: LinkStrategy, problems: TroveError[], dirs: WorkTreeDirs): Promise<{ written: number; deleted: number; unchanged: number }> {
   const root = artifact.path;
   for (const rel of plan.deletes) {
     const p = rel === '' ? root : joinRepoPath(root, rel);
     try {
-      rmSync(absPath(repo, p), { recursive: true, force: true });
+      const abs = dirs.existingParent(p);
+      if (abs !== undefined) rmSync(abs, { recursive: true, force: true });
     } catch (err) {
       throw fromFsError(err, 'removing', p);
     }
+    dirs.forget(p);
     repo.statCache.deletePrefix(p);
   }
-  if (plan.deletes.length > 0) pruneEmptyDirs(repo, root, plan.deletes);
+  if (plan.deletes.length > 0) pruneEmptyDirs(root, plan.deletes, dirs);
   let written = 0;
   let rest: readonly ManifestEntry[] = plan.writes;
   if (strategy === 'copy' && plan.writes.length >= MATERIALIZE_POOL_MIN_FILES) {
     // Many copies (a fresh clone's 20,000 files): on worker threads. What they leave (chunked, absent or corrupt objects, errors) goes through materialize below, which reports and repairs.
     const files = plan.writes.filter((e): e is FileEntry => e.mode !== 'l');
     const pathOf = (e: ManifestEntry): string => (e.path === '' ? root : joinRepoPath(root, e.path));
-    const placed = await materializeMany(repo.store.dir, files.map((e) => ({ oid: e.oid, dest: absPath(repo, pathOf(e)), executable: e.mode === 'x' })), {
+    // The threads write only into directories made and verified here (they create none).
+    const items = files.map((e) => {
+      try {
+        return { oid: e.oid, dest: dirs.ensureParent(pathOf(e)), executable: e.mode === 'x' };
+      } catch (err) {
+        throw fromFsError(err, 'writing', pathOf(e));
+      }
+    });
+    const placed = await materializeMany(repo.store.dir, items, {
       umask: processUmask(),
       onPlaced: (i) => repo.reporter.advance(files[i]!.size),
     });
@@ -148,21 +161,17 @@ async function applyPlan(repo: Repo, artifact: Artifact, plan: CheckoutPlan, str
     });
     rest = plan.writes.filter((e) => !done.has(e));
   }
-  // Directories made (or found) by this checkout: 20,000 files in 200 directories need 200 mkdirs, not 20,000.
-  const made = new Set<string>();
   await mapLimit(rest, 8, async (e) => {
     const p = e.path === '' ? root : joinRepoPath(root, e.path);
-    const dest = absPath(repo, p);
     try {
-      const dir = dirname(dest);
-      if (!made.has(dir)) {
-        mkdirp(dir);
-        made.add(dir);
-      }
+      // Made (or found) once per directory per checkout: 20,000 files in 200 directories need 200 mkdirs, not 20,000.
+      const dest = dirs.ensureParent(p);
       if (e.mode === 'l') {
         const tmp = tempPathFor(dest);
         symlinkSync(e.target, tmp);
         renameSync(tmp, dest);
+        // A link now stands where a directory may have been verified: nothing below it is trusted any more.
+        dirs.forget(p);
       } else {
         await repo.store.materialize(e.oid, dest, { what: p, strategy, executable: e.mode === 'x' });
         const st = lstatSync(dest);

@@ -1,32 +1,38 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { TroveError } from '../errors/index.js';
+import { readFileNoFollow } from '../platform/readFileNoFollow.js';
+import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { atomicWrite } from '../util/atomicWrite.js';
-import { absPath, type Repo } from './Repo.js';
+import type { Repo } from './Repo.js';
 
 /**
  * Keep `/<name>` in the .gitignore of the data's own directory, as DVC does,
  * so Git never sees the data and the entry moves with the directory.
- * Returns the repository path of the .gitignore when it changed.
+ * Returns the repository path of the .gitignore when it changed. The
+ * directory is verified (WorkTreeDirs) and a .gitignore that is a symlink is
+ * refused, never read or written through (Git itself does not follow one).
  */
-export async function ensureIgnored(repo: Repo, dataPath: string): Promise<string | undefined> {
+export async function ensureIgnored(repo: Repo, dataPath: string, dirs = new WorkTreeDirs(repo.root)): Promise<string | undefined> {
   const { dir, line } = split(dataPath);
-  const file = join(absPath(repo, dir || '.'), '.gitignore');
-  const text = readOr(file);
+  const rel = dir ? `${dir}/.gitignore` : '.gitignore';
+  const file = dirs.ensureParent(rel, dataPath);
+  const text = readOr(file, rel);
   const lines = text.split('\n');
   if (lines.includes(line)) return undefined;
   const prefix = text === '' || text.endsWith('\n') ? text : text + '\n';
   await atomicWrite(file, `${prefix}${line}\n`);
-  return dir ? `${dir}/.gitignore` : '.gitignore';
+  return rel;
 }
 
 /** Remove the entry `ensureIgnored` wrote. Returns the .gitignore path when it changed. */
-export async function removeIgnored(repo: Repo, dataPath: string): Promise<string | undefined> {
+export async function removeIgnored(repo: Repo, dataPath: string, dirs = new WorkTreeDirs(repo.root)): Promise<string | undefined> {
   const { dir, line } = split(dataPath);
-  const file = join(absPath(repo, dir || '.'), '.gitignore');
-  const text = readOr(file);
+  const rel = dir ? `${dir}/.gitignore` : '.gitignore';
+  const file = dirs.existingParent(rel, dataPath);
+  if (file === undefined) return undefined;
+  const text = readOr(file, rel);
   if (!text.split('\n').includes(line)) return undefined;
   await atomicWrite(file, text.split('\n').filter((l) => l !== line).join('\n'));
-  return dir ? `${dir}/.gitignore` : '.gitignore';
+  return rel;
 }
 
 function split(dataPath: string): { dir: string; line: string } {
@@ -37,10 +43,17 @@ function split(dataPath: string): { dir: string; line: string } {
   return { dir: slash < 0 ? '' : dataPath.slice(0, slash), line: `/${escaped}` };
 }
 
-function readOr(file: string): string {
+function readOr(file: string, rel: string): string {
   try {
-    return readFileSync(file, 'utf8');
-  } catch {
+    return readFileNoFollow(file)?.toString('utf8') ?? '';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new TroveError('UNSAFE_PATH', `${rel} is a symbolic link; trove never reads or writes a .gitignore through one.`, {
+        hint: `Replace it by a regular file (rm ${rel}), then run the command again.`,
+        data: { path: rel },
+      });
+    }
+    // Unreadable (a directory, no permission): as before, treat it as empty; the write below reports a real problem.
     return '';
   }
 }

@@ -1,8 +1,7 @@
 import { existsSync, lstatSync, renameSync, rmSync, statSync } from 'node:fs';
-import { mkdirp } from '../util/mkdirp.js';
-import { dirname } from 'node:path';
 import { TroveError, fromFsError } from '../errors/index.js';
 import { pointerPathFor } from '../core/pointer.js';
+import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { ensureIgnored, removeIgnored } from './gitignore.js';
 import { listWorkArtifacts, writeWorkPointer, covers } from './pointers.js';
 import { absPath, toRepoPath, type Repo } from './Repo.js';
@@ -16,10 +15,14 @@ export interface MoveResult {
 /** Move a tracked artifact: data, pointer and .gitignore entries together. */
 export async function moveArtifact(repo: Repo, src: string, dst: string, options: { stage?: boolean } = {}): Promise<MoveResult> {
   const from = toRepoPath(repo, src);
+  // Source and destination are reached through verified directories only, never through a symlink.
+  const dirs = new WorkTreeDirs(repo.root);
   const artifacts = await listWorkArtifacts(repo);
   const artifact = artifacts.find((a) => covers(from, a.path) && (from === a.path || from === pointerPathFor(a.path)));
   if (!artifact) throw new TroveError('NOT_TRACKED', `${from} is not tracked by trove.`, { hint: 'Use git mv for files Git tracks; list trove\'s with trove ls.', data: { path: from } });
   let to = toRepoPath(repo, dst);
+  dirs.existingParent(artifact.path);
+  dirs.existingParent(to);
   if (isDir(absPath(repo, to))) to = `${to}/${artifact.path.split('/').pop()}`;
   if (to === artifact.path) throw new TroveError('USAGE', `${from} is already at ${to}.`, { hint: 'Name a different destination.' });
   if (existsSync(absPath(repo, to)) || existsSync(absPath(repo, pointerPathFor(to)))) {
@@ -28,19 +31,20 @@ export async function moveArtifact(repo: Repo, src: string, dst: string, options
   const nested = artifacts.find((a) => to.startsWith(a.path + '/'));
   if (nested) throw new TroveError('USAGE', `${to} is inside ${nested.path}, which trove tracks as a directory.`, { hint: 'Move it somewhere outside tracked directories.' });
   try {
-    mkdirp(dirname(absPath(repo, to)));
-    if (existsSync(absPath(repo, artifact.path))) renameSync(absPath(repo, artifact.path), absPath(repo, to));
+    const dest = dirs.ensureParent(to);
+    if (existsSync(absPath(repo, artifact.path))) renameSync(absPath(repo, artifact.path), dest);
+    dirs.forget(artifact.path);
   } catch (err) {
     throw fromFsError(err, 'moving', artifact.path);
   }
   // New pointer and ignore entry first, then remove the old ones: a crash in between leaves both, never neither.
-  await writeWorkPointer(repo, to, artifact.pointer);
-  const ignoreNew = await ensureIgnored(repo, to);
+  await writeWorkPointer(repo, to, artifact.pointer, dirs);
+  const ignoreNew = await ensureIgnored(repo, to, dirs);
   const oldPointer = pointerPathFor(artifact.path);
   const stage = options.stage ?? repo.config.core.autostage;
   if (stage) await repo.git.run(['rm', '-q', '--cached', '--ignore-unmatch', '--', oldPointer]);
-  rmSync(absPath(repo, oldPointer), { force: true });
-  const ignoreOld = await removeIgnored(repo, artifact.path);
+  rmSync(dirs.existingParent(oldPointer) ?? absPath(repo, oldPointer), { force: true });
+  const ignoreOld = await removeIgnored(repo, artifact.path, dirs);
   repo.statCache.deletePrefix(artifact.path);
   const staged = [pointerPathFor(to), ...(ignoreNew ? [ignoreNew] : []), ...(ignoreOld ? [ignoreOld] : [])];
   if (stage) await repo.git.run(['add', '--', ...new Set(staged)]);

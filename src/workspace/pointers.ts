@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { TroveError, fromFsError } from '../errors/index.js';
 import { dataPathFor, isPointerPath, parsePointer, pointerPathFor, serializePointer, type Pointer } from '../core/pointer.js';
 import { checkRepoPath } from '../core/repoPath.js';
 import { catBlobs, listTreeBlobs, resolveRev } from '../platform/git.js';
+import { readFileNoFollow } from '../platform/readFileNoFollow.js';
+import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { atomicWrite } from '../util/atomicWrite.js';
-import { absPath, TROVE_DIR, type Repo } from './Repo.js';
+import { TROVE_DIR, type Repo } from './Repo.js';
 
 /** A tracked artifact: the data path and its pointer. */
 export interface Artifact {
@@ -13,30 +14,42 @@ export interface Artifact {
   readonly pointer: Pointer;
 }
 
-/** Read the work tree's pointer for data path `path`, or undefined if there is none. */
-export function readWorkPointer(repo: Repo, path: string): Pointer | undefined {
-  const file = absPath(repo, pointerPathFor(path));
-  let text: Buffer;
-  try {
-    text = readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw fromFsError(err, 'reading pointer', pointerPathFor(path));
-  }
-  return parsePointer(text, pointerPathFor(path));
+/**
+ * Read the work tree's pointer for data path `path`, or undefined if there is
+ * none. A pointer behind a symlinked directory, or one that is itself a
+ * symlink, is refused (UNSAFE_PATH), never followed. `dirs` remembers the
+ * directories verified so far in this command.
+ */
+export function readWorkPointer(repo: Repo, path: string, dirs = new WorkTreeDirs(repo.root)): Pointer | undefined {
+  const pp = pointerPathFor(path);
+  const file = dirs.existingParent(pp);
+  if (file === undefined) return undefined;
+  const text = readPointerFile(file, pp);
+  return text === undefined ? undefined : parsePointer(text, pp);
 }
 
-export async function writeWorkPointer(repo: Repo, path: string, pointer: Pointer): Promise<boolean> {
-  const file = absPath(repo, pointerPathFor(path));
+/** Write the pointer for `path` (through a temp file, in a verified directory); false when it already said exactly this. */
+export async function writeWorkPointer(repo: Repo, path: string, pointer: Pointer, dirs = new WorkTreeDirs(repo.root)): Promise<boolean> {
+  const pp = pointerPathFor(path);
+  const file = dirs.ensureParent(pp);
   const text = serializePointer(pointer);
-  try {
-    if (readFileSync(file, 'utf8') === text) return false;
-  } catch {
-    /* absent */
-  }
+  if (readPointerFile(file, pp)?.toString('utf8') === text) return false;
   await atomicWrite(file, text);
   return true;
+}
+
+function readPointerFile(file: string, pp: string): Buffer | undefined {
+  try {
+    return readFileNoFollow(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new TroveError('UNSAFE_PATH', `Pointer file ${pp} is a symbolic link; trove never follows one.`, {
+        hint: `Replace it by the pointer itself (git show HEAD:${pp} > ${pp}), or remove it; a repository that ships such a link may be hostile.`,
+        data: { path: pp },
+      });
+    }
+    throw fromFsError(err, 'reading pointer', pp);
+  }
 }
 
 /** Pointer files in the work tree that Git tracks or would track (not ignored). */
@@ -52,10 +65,11 @@ export async function listWorkPointerPaths(repo: Repo): Promise<string[]> {
 /** Artifacts of the work tree, optionally restricted to `paths` (data paths, or directories containing artifacts). */
 export async function listWorkArtifacts(repo: Repo, paths?: readonly string[]): Promise<Artifact[]> {
   const out: Artifact[] = [];
+  const dirs = new WorkTreeDirs(repo.root);
   for (const pp of await listWorkPointerPaths(repo)) {
     const path = checkRepoPath(dataPathFor(pp), pp);
     if (paths && paths.length > 0 && !paths.some((p) => matches(p, path))) continue;
-    const pointer = readWorkPointer(repo, path);
+    const pointer = readWorkPointer(repo, path, dirs);
     if (pointer) out.push({ path, pointer });
   }
   if (paths) requireMatches(paths, out, 'in the work tree');

@@ -1,20 +1,23 @@
 import { rmdirSync } from 'node:fs';
 import { joinRepoPath } from '../core/repoPath.js';
-import { absPath, type Repo } from './Repo.js';
+import type { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 
-/** Remove directories left empty by deletions, bottom-up, never above the artifact root. */
-export function pruneEmptyDirs(repo: Repo, root: string, deleted: readonly string[]): void {
-  const dirs = new Set<string>();
+/** Remove directories left empty by deletions, bottom-up, never above the artifact root, never through a symlink. */
+export function pruneEmptyDirs(root: string, deleted: readonly string[], dirs: WorkTreeDirs): void {
+  const found = new Set<string>();
   for (const rel of deleted) {
     let i = rel.lastIndexOf('/');
     while (i > 0) {
-      dirs.add(rel.slice(0, i));
+      found.add(rel.slice(0, i));
       i = rel.lastIndexOf('/', i - 1);
     }
   }
-  for (const d of [...dirs].sort((a, b) => b.length - a.length)) {
+  for (const d of [...found].sort((a, b) => b.length - a.length)) {
+    const p = joinRepoPath(root, d);
     try {
-      rmdirSync(absPath(repo, joinRepoPath(root, d)));
+      const abs = dirs.existingParent(p);
+      if (abs !== undefined) rmdirSync(abs);
+      dirs.forget(p);
     } catch {
       /* not empty, or already gone */
     }

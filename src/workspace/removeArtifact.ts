@@ -1,9 +1,10 @@
 import { rmSync } from 'node:fs';
 import { TroveError, fromFsError } from '../errors/index.js';
 import { pointerPathFor } from '../core/pointer.js';
+import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { removeIgnored } from './gitignore.js';
 import { listWorkArtifacts, covers } from './pointers.js';
-import { absPath, toRepoPath, type Repo } from './Repo.js';
+import { toRepoPath, type Repo } from './Repo.js';
 import { readWorkState } from './workState.js';
 
 export interface RemoveResult {
@@ -19,10 +20,13 @@ export interface RemoveResult {
 export async function removeArtifacts(repo: Repo, inputs: readonly string[], options: { deleteData?: boolean; force?: boolean; stage?: boolean } = {}): Promise<RemoveResult> {
   if (inputs.length === 0) throw new TroveError('USAGE', 'trove rm needs at least one tracked path.', { hint: 'Example: trove rm models/old.pt' });
   const all = await listWorkArtifacts(repo);
+  // Pointers, .gitignore entries and data are removed through verified directories only, never through a symlink.
+  const dirs = new WorkTreeDirs(repo.root);
   const targets = inputs.map((i) => {
     const p = toRepoPath(repo, i);
     const a = all.find((x) => covers(p, x.path) && (p === x.path || p === pointerPathFor(x.path)));
     if (!a) throw new TroveError('NOT_TRACKED', `${p} is not tracked by trove.`, { hint: 'List tracked paths with trove ls.', data: { path: p } });
+    dirs.existingParent(a.path);
     return a;
   });
   if (options.deleteData && !options.force) {
@@ -43,12 +47,15 @@ export async function removeArtifacts(repo: Repo, inputs: readonly string[], opt
       await repo.git.run(['rm', '-q', '--cached', '--ignore-unmatch', '--', pp]);
       staged.push(pp);
     }
-    rmSync(absPath(repo, pp), { force: true });
-    const ig = await removeIgnored(repo, a.path);
+    const ppAbs = dirs.existingParent(pp);
+    if (ppAbs !== undefined) rmSync(ppAbs, { force: true });
+    const ig = await removeIgnored(repo, a.path, dirs);
     if (ig) staged.push(ig);
     if (options.deleteData) {
       try {
-        rmSync(absPath(repo, a.path), { recursive: true, force: true });
+        const abs = dirs.existingParent(a.path);
+        if (abs !== undefined) rmSync(abs, { recursive: true, force: true });
+        dirs.forget(a.path);
       } catch (err) {
         throw fromFsError(err, 'deleting', a.path);
       }

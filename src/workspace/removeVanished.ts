@@ -1,5 +1,6 @@
 import { rmSync, rmdirSync } from 'node:fs';
 import { fromFsError } from '../errors/index.js';
+import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { planCheckout } from './planCheckout.js';
 import type { Artifact } from './pointers.js';
 import { absPath, type Repo } from './Repo.js';
@@ -32,7 +33,10 @@ export async function removeVanished(repo: Repo, before: readonly Artifact[], cu
   gone = gone.filter((a) => !tracked.some((t) => overlaps(t, a.path)));
   const removed: string[] = [];
   const kept: string[] = [];
+  // Removed through verified directories only: a symlinked directory in front of the data is refused, not followed.
+  const dirs = new WorkTreeDirs(repo.root);
   for (const artifact of gone) {
+    if (dirs.existingParent(artifact.path) === undefined) continue;
     const work = await readWorkState(repo, artifact.path);
     if (work.kind === 'missing') continue;
     const plan = planCheckout(repo, artifact, [], work, []);
@@ -45,18 +49,20 @@ export async function removeVanished(repo: Repo, before: readonly Artifact[], cu
     } catch (err) {
       throw fromFsError(err, 'removing', artifact.path);
     }
+    dirs.forget(artifact.path);
     repo.statCache.deletePrefix(artifact.path);
-    pruneParents(repo, artifact.path);
+    pruneParents(repo, artifact.path, dirs);
     removed.push(artifact.path);
   }
   return { removed, kept };
 }
 
 /** Remove the directories above `path` that are now empty, as Git does when it removes a file. */
-function pruneParents(repo: Repo, path: string): void {
+function pruneParents(repo: Repo, path: string, dirs: WorkTreeDirs): void {
   for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
     try {
       rmdirSync(absPath(repo, path.slice(0, i)));
+      dirs.forget(path.slice(0, i));
     } catch {
       return;
     }

@@ -29,7 +29,8 @@ export interface ScanResult {
  * promise API for 20k entries, and a scan is the whole critical path of a
  * no-change status). Symlinks are recorded, never followed; a symlink whose
  * target leaves the repository is refused, because checking it out elsewhere
- * would point into someone else's file system.
+ * would point into someone else's file system (the rule, with why `..` may
+ * only come first: isContainedLinkTarget).
  */
 export function scanTree(absDir: string, repoDirPath: string, storeObjects?: string, under?: readonly string[]): ScanResult {
   const files: ScannedFile[] = [];
@@ -58,8 +59,8 @@ export function scanTree(absDir: string, repoDirPath: string, storeObjects?: str
         return;
       }
       if (!isContainedLinkTarget(joinRepoPath(repoDirPath, childRel), target)) {
-        throw new TroveError('UNSAFE_PATH', `Symlink ${joinRepoPath(repoDirPath, childRel)} points outside the repository (${target}).`, {
-          hint: 'Replace it with a copy of its target, or with a link inside the repository, then add again.',
+        throw new TroveError('UNSAFE_PATH', `Symlink ${joinRepoPath(repoDirPath, childRel)} points outside the repository, into .git or .trove, or climbs ("..") after another part of its target (${target}).`, {
+          hint: 'Replace it with a copy of its target, or with a link inside the repository whose ".." parts all come first (../x/y), then add again.',
           data: { path: joinRepoPath(repoDirPath, childRel), target },
         });
       }
