@@ -10,10 +10,10 @@ export const checkoutCommand = defineCommand({
   configure: (cmd) =>
     conflictOptions(cmd)
       .argument('[paths...]', 'tracked paths, or files inside tracked directories (default: all)')
-      .option('-r, --rev <rev>', 'take the pointers from this Git revision')
+      .option('--rev <rev>', 'take the pointers from this Git revision')
       .option('-f, --force', 'overwrite local changes that were not added (their content is saved in the store first)')
       .addOption(new Option('--link <mode>', 'how files are placed').choices([...LINK_MODES]))
-      .option('--remote <name>', 'fetch content missing from the local store from this remote (default: core.remote)')
+      .option('-r, --remote <name>', 'fetch content missing from the local store from this remote (default: core.remote)')
       .option('--no-fetch', 'never contact a remote; fail on content missing from the local store'),
   async run(ctx, args, opts) {
     const [{ checkout }, { openRepo }] = await Promise.all([import('../../api/checkout.js'), import('../../workspace/Repo.js')]);

@@ -24,7 +24,7 @@ export const logCommand = defineCommand<LogResult>({
     cmd
       .argument('<path>', 'a tracked file or directory, or a path inside a tracked directory')
       .option('-n, --max-count <n>', 'at most N commits', parseCount)
-      .option('-r, --rev <rev>', 'start from this revision (default: HEAD)')
+      .option('--rev <rev>', 'start from this revision (default: HEAD)')
       .option('--all', 'the commits of every branch and tag'),
   async run(ctx, args, opts) {
     const [{ log }, { openRepo }] = await Promise.all([import('../../api/log.js'), import('../../workspace/Repo.js')]);

@@ -6,7 +6,7 @@ export const lsCommand = defineCommand({
   name: 'ls',
   summary: 'list tracked artifacts, or the files inside a tracked directory',
   examples: ['trove ls', 'trove ls data', 'trove ls --rev v1.0 data/images', 'trove ls --json'],
-  configure: (cmd) => cmd.argument('[path]', 'a tracked directory or a folder inside one').option('-r, --rev <rev>', 'as committed at this Git revision'),
+  configure: (cmd) => cmd.argument('[path]', 'a tracked directory or a folder inside one').option('--rev <rev>', 'as committed at this Git revision'),
   async run(ctx, args, opts) {
     const [{ ls }, { openRepo }] = await Promise.all([import('../../api/ls.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
