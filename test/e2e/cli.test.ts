@@ -1,0 +1,128 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chownSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTmpRepo, pseudoRandom, runCli, runJson, type TmpRepo } from '../helpers/tmpRepo.js';
+
+function inRepo(fn: (repo: TmpRepo) => void | Promise<void>) {
+  return async () => {
+    const repo = createTmpRepo();
+    try {
+      await fn(repo);
+    } finally {
+      repo.cleanup();
+    }
+  };
+}
+
+function chownTree(p: string, uid: number): void {
+  chownSync(p, uid, uid);
+  if (statSync(p).isDirectory()) for (const n of readdirSync(p)) chownTree(join(p, n), uid);
+}
+
+/** Two commits of models/model.bin and other.bin, pushed to a directory remote named nas. */
+function twoCommitsOnRemote(repo: TmpRepo, remote: string): void {
+  repo.write('models/model.bin', pseudoRandom(5000, 1));
+  repo.write('other.bin', pseudoRandom(3000, 2));
+  assert.equal(runCli(repo.dir, ['add', 'models/model.bin', 'other.bin']).code, 0);
+  assert.equal(runCli(repo.dir, ['remote', 'add', '-d', 'nas', remote]).code, 0);
+  repo.git('add', '-A');
+  repo.git('commit', '-q', '-m', 'v1');
+  repo.write('models/model.bin', pseudoRandom(5000, 3));
+  repo.write('other.bin', pseudoRandom(3000, 4));
+  assert.equal(runCli(repo.dir, ['add', 'models/model.bin', 'other.bin']).code, 0);
+  repo.git('commit', '-q', '-am', 'v2');
+}
+
+test('a repository Git refuses for dubious ownership is reported with Git\'s reason and its safe.directory fix, not "run git init"', { skip: process.getuid?.() !== 0 && 'needs root to chown the repository to another uid' }, inRepo((repo) => {
+  const home = mkdtempSync(join(tmpdir(), 'trove-home-'));
+  try {
+    chownTree(repo.dir, 12345);
+    // A temp HOME and no system config: the user's global safe.directory list is neither read nor touched.
+    const env = { HOME: home, GIT_CONFIG_NOSYSTEM: '1', XDG_CONFIG_HOME: home };
+    const text = runCli(repo.dir, ['status'], env);
+    assert.equal(text.code, 1, text.stderr);
+    assert.match(text.stderr, /dubious ownership/);
+    assert.match(text.stderr, /hint: .*git config --global --add safe\.directory /);
+    assert.doesNotMatch(text.stderr, /git init/);
+    const json = runJson(repo.dir, ['status'], env);
+    assert.equal(json.error.code, 'GIT');
+    assert.equal(json.error.data.reason, 'dubious-ownership');
+    assert.deepEqual(readdirSync(home), [], 'nothing was written to the global config');
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}));
+
+test('a directory outside any Git repository is still NOT_A_GIT_REPO with the git init hint', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trove-nogit-'));
+  try {
+    const r = runJson(dir, ['status'], { GIT_CEILING_DIRECTORIES: tmpdir() });
+    assert.equal(r.code, 10);
+    assert.equal(r.error.code, 'NOT_A_GIT_REPO');
+    assert.match(r.error.hint, /git init/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('checkout -r NAME means --remote, as in every other command, not a revision', inRepo((repo) => {
+  const remote = join(repo.dir, '..', `${repo.dir.split('/').pop()}-nas`);
+  try {
+    twoCommitsOnRemote(repo, remote);
+    assert.equal(runCli(repo.dir, ['push', '-r', 'nas']).code, 0);
+    rmSync(join(repo.dir, '.trove/cache/objects'), { recursive: true, force: true });
+    rmSync(join(repo.dir, 'models/model.bin'));
+    const r = runJson(repo.dir, ['checkout', '-r', 'nas', 'models/model.bin']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.result.fetch?.remote, 'nas');
+  } finally {
+    rmSync(remote, { recursive: true, force: true });
+  }
+}));
+
+test('ls and log have no -r: a revision is --rev only, and -r is an unknown option there', inRepo((repo) => {
+  repo.write('d/a.bin', 'a');
+  assert.equal(runCli(repo.dir, ['add', 'd']).code, 0);
+  repo.git('add', '-A');
+  repo.git('commit', '-q', '-m', 'v1');
+  for (const args of [['ls', '-r', 'HEAD'], ['log', '-r', 'HEAD', 'd']]) {
+    const r = runJson(repo.dir, args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.equal(r.error.code, 'USAGE');
+  }
+  assert.equal(runJson(repo.dir, ['ls', '--rev', 'HEAD', 'd']).code, 0);
+}));
+
+test('push --rev REV PATH takes PATH as a path, not as a second revision; --rev repeats for more', inRepo((repo) => {
+  const remote = join(repo.dir, '..', `${repo.dir.split('/').pop()}-nas`);
+  try {
+    twoCommitsOnRemote(repo, remote);
+    const one = runJson(repo.dir, ['push', '--rev', 'HEAD~1', 'models/model.bin']);
+    assert.equal(one.code, 0, one.stderr);
+    const everything = runJson(repo.dir, ['push', '--rev', 'HEAD~1', '--rev', 'HEAD']);
+    assert.equal(everything.code, 0, everything.stderr);
+    assert.ok(everything.result.objects > 0, 'other.bin of both commits was not sent by the path-limited push');
+    assert.ok(everything.result.alreadyOnRemote >= 2, 'the model of HEAD and HEAD~1 went up with the first push');
+  } finally {
+    rmSync(remote, { recursive: true, force: true });
+  }
+}));
+
+test('trove version and trove --version print trove\'s and Node\'s versions, as JSON with --json', () => {
+  const text = runCli(tmpdir(), ['version']);
+  assert.equal(text.code, 0);
+  assert.match(text.stdout, /^trove \d+\.\d+\.\d+\nnode \d+\.\d+\.\d+\n$/);
+  assert.equal(runCli(tmpdir(), ['--version']).stdout, text.stdout);
+  const json = runJson(tmpdir(), ['--version']);
+  assert.equal(json.result.node, process.versions.node);
+  assert.match(json.result.trove, /^\d+\.\d+\.\d+/);
+});
+
+test('a subcommand\'s --help lists the global options it accepts (--json, -q, -C)', () => {
+  const r = runCli(tmpdir(), ['status', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /Global Options:/);
+  for (const o of ['--json', '-q, --quiet', '-C, --cwd']) assert.ok(r.stdout.includes(o), o);
+});
