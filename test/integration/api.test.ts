@@ -70,3 +70,29 @@ test('the library drives remotes too: remote.add, push, remoteStatus, pull, fsck
     repo.cleanup();
   }
 });
+
+test('the fetch progress total of a large chunked file counts its chunks, not only its chunk list (was 500 MiB/136 KiB)', async () => {
+  const repo = createTmpRepo();
+  const remoteDir = `${repo.dir}-remote`;
+  try {
+    repo.write('big.bin', pseudoRandom(6 * 1024 * 1024 + 11, 5));
+    repo.write('small.bin', 'small');
+    const seed = await openRepo({ cwd: repo.dir });
+    await add(seed, { paths: ['big.bin', 'small.bin'] });
+    await remote.add(seed, 'store', remoteDir, { makeDefault: true });
+    await push(seed, {});
+    rmSync(join(repo.dir, '.trove/cache/objects'), { recursive: true, force: true });
+    rmSync(join(repo.dir, 'big.bin'));
+    rmSync(join(repo.dir, 'small.bin'));
+    const tasks: { task: string; total: number | undefined; done: number }[] = [];
+    const reporter: Reporter = { start: (task, total) => void tasks.push({ task, total, done: 0 }), advance: (n) => void (tasks.at(-1) && (tasks.at(-1)!.done += n)), end() {}, warn() {} };
+    await pull(await openRepo({ cwd: repo.dir, reporter }), {});
+    const fetch = tasks.find((t) => t.task === 'fetch');
+    assert.ok(fetch, 'a fetch task was reported');
+    assert.ok((fetch.total ?? 0) >= 6 * 1024 * 1024, `total ${fetch.total} covers the big file's chunks`);
+    assert.equal(fetch.done, fetch.total, 'the bar ends exactly at its total');
+  } finally {
+    repo.cleanup();
+    rmSync(remoteDir, { recursive: true, force: true });
+  }
+});
