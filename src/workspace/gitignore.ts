@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWrite } from '../util/atomicWrite.js';
 import { absPath, type Repo } from './Repo.js';
@@ -19,13 +19,19 @@ export async function ensureIgnored(repo: Repo, dataPath: string): Promise<strin
   return dir ? `${dir}/.gitignore` : '.gitignore';
 }
 
-/** Remove the entry `ensureIgnored` wrote. Returns the .gitignore path when it changed. */
+/**
+ * Remove the entry `ensureIgnored` wrote; a .gitignore left empty is deleted
+ * (an empty one would be staged and keep its directory alive after `trove mv`).
+ * Returns the .gitignore path when it changed.
+ */
 export async function removeIgnored(repo: Repo, dataPath: string): Promise<string | undefined> {
   const { dir, line } = split(dataPath);
   const file = join(absPath(repo, dir || '.'), '.gitignore');
   const text = readOr(file);
   if (!text.split('\n').includes(line)) return undefined;
-  await atomicWrite(file, text.split('\n').filter((l) => l !== line).join('\n'));
+  const rest = text.split('\n').filter((l) => l !== line).join('\n');
+  if (rest.trim() === '') rmSync(file, { force: true });
+  else await atomicWrite(file, rest);
   return dir ? `${dir}/.gitignore` : '.gitignore';
 }
 

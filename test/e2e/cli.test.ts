@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chownSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTmpRepo, pseudoRandom, runCli, runJson, type TmpRepo } from '../helpers/tmpRepo.js';
@@ -126,3 +126,25 @@ test('a subcommand\'s --help lists the global options it accepts (--json, -q, -C
   assert.match(r.stdout, /Global Options:/);
   for (const o of ['--json', '-q, --quiet', '-C, --cwd']) assert.ok(r.stdout.includes(o), o);
 });
+
+test('trove mv leaves neither an empty staged .gitignore nor an empty directory behind', inRepo((repo) => {
+  repo.write('models/model.bin', pseudoRandom(2000, 7));
+  assert.equal(runCli(repo.dir, ['add', 'models/model.bin']).code, 0);
+  repo.git('commit', '-q', '-m', 'v1');
+  const r = runCli(repo.dir, ['mv', 'models/model.bin', 'archive/model.bin']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(existsSync(join(repo.dir, 'models')), false, 'the emptied directory is gone');
+  repo.git('commit', '-q', '-m', 'moved');
+  assert.equal(repo.git('ls-files', 'models').trim(), '', 'no models/.gitignore is committed');
+  assert.deepEqual(repo.git('ls-files', 'archive').trim().split('\n').sort(), ['archive/.gitignore', 'archive/model.bin.trove']);
+  assert.equal(repo.git('status', '--porcelain').trim(), '');
+}));
+
+test('trove rm of the last artifact of a directory deletes the .gitignore it leaves empty, and stages that', inRepo((repo) => {
+  repo.write('models/model.bin', pseudoRandom(2000, 8));
+  assert.equal(runCli(repo.dir, ['add', 'models/model.bin']).code, 0);
+  repo.git('commit', '-q', '-m', 'v1');
+  assert.equal(runCli(repo.dir, ['rm', 'models/model.bin']).code, 0);
+  assert.equal(existsSync(join(repo.dir, 'models/.gitignore')), false);
+  assert.match(repo.git('status', '--porcelain', 'models/.gitignore'), /^D  models\/\.gitignore/);
+}));
