@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { collectRemoteGarbage, type RemoteGcOutcome } from '../transfer/collectRemoteGarbage.js';
 import { collectGarbage, collectPointers, type GcResult } from '../workspace/collectGarbage.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
@@ -9,7 +10,8 @@ import { openSession } from './remoteSession.js';
  * @example
  *   const { freedBytes } = await gc(repo, { dryRun: true });
  */
-export function gc(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean } = {}): Promise<GcResult> {
+export async function gc(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean } = {}): Promise<GcResult> {
+  checkOptions('gc', repo, options, { dryRun: 'boolean?', allowShared: 'boolean?' });
   return withLock(repo, 'gc', () => collectGarbage(repo, options));
 }
 export type { GcResult };
@@ -40,7 +42,8 @@ export const DEFAULT_REMOTE_GRACE_MS = 24 * 3_600_000;
  * @example
  *   const r = await gcRemote(repo, { remote: 'storage', dryRun: true });
  */
-export function gcRemote(repo: Repo, options: RemoteGcOptions = {}): Promise<RemoteGcResult> {
+export async function gcRemote(repo: Repo, options: RemoteGcOptions = {}): Promise<RemoteGcResult> {
+  checkOptions('gcRemote', repo, options, { remote: 'string?', dryRun: 'boolean?', graceMs: 'number?', jobs: 'number?' });
   return withLock(repo, 'gc', async () => {
     const pointers = await collectPointers(repo);
     const session = await openSession(repo, options.remote, options.jobs);
