@@ -148,3 +148,25 @@ test('trove rm of the last artifact of a directory deletes the .gitignore it lea
   assert.equal(existsSync(join(repo.dir, 'models/.gitignore')), false);
   assert.match(repo.git('status', '--porcelain', 'models/.gitignore'), /^D  models\/\.gitignore/);
 }));
+
+test('.troveignore (gitignore syntax, at the root and inside a tracked directory) keeps __pycache__/*.pyc out of a tracked directory, for add, status and checkout', inRepo((repo) => {
+  repo.write('.troveignore', '# build output\n__pycache__/\n*.pyc\n!keep.pyc\n');
+  repo.write('data/a.txt', 'a');
+  repo.write('data/keep.pyc', 'kept by a negation');
+  repo.write('data/b.pyc', 'compiled');
+  repo.write('data/__pycache__/m.cpython-312.pyc', 'compiled');
+  repo.write('data/sub/.troveignore', '/scratch*\n');
+  repo.write('data/sub/scratch1.bin', 'scratch');
+  repo.write('data/sub/real.bin', 'real');
+  assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+  const files = runJson(repo.dir, ['ls', 'data']).result.files.map((f: any) => f.path);
+  assert.deepEqual(files, ['data/a.txt', 'data/keep.pyc', 'data/sub/.troveignore', 'data/sub/real.bin']);
+  repo.write('data/__pycache__/n.cpython-312.pyc', 'more');
+  repo.write('data/sub/scratch2.bin', 'more scratch');
+  assert.equal(runJson(repo.dir, ['status']).result.clean, true, 'new ignored files do not make the directory modified');
+  assert.equal(runCli(repo.dir, ['checkout', '--force', 'data']).code, 0);
+  assert.equal(existsSync(join(repo.dir, 'data/__pycache__/n.cpython-312.pyc')), true, 'checkout leaves ignored files alone');
+  assert.equal(existsSync(join(repo.dir, 'data/sub/scratch2.bin')), true);
+  repo.write('data/c.txt', 'c');
+  assert.equal(runJson(repo.dir, ['status']).result.clean, false, 'a file that is not ignored still shows');
+}));
