@@ -170,3 +170,22 @@ test('.troveignore (gitignore syntax, at the root and inside a tracked directory
   repo.write('data/c.txt', 'c');
   assert.equal(runJson(repo.dir, ['status']).result.clean, false, 'a file that is not ignored still shows');
 }));
+
+test('text output names paths relative to the current directory, as arguments are (git\'s rule); --json keeps repository paths', inRepo((repo) => {
+  repo.write('data/a.bin', 'a');
+  repo.write('models/model.bin', 'm1');
+  assert.equal(runCli(repo.dir, ['add', 'data', 'models/model.bin']).code, 0);
+  repo.git('commit', '-q', '-m', 'v1');
+  repo.write('models/model.bin', 'm2');
+  repo.write('data/b.bin', 'b');
+  const inData = join(repo.dir, 'data');
+  const text = runCli(inData, ['status']);
+  assert.match(text.stdout, /^modified +\.\.\/models\/model\.bin$/m);
+  assert.match(text.stdout, /^ +added: +b\.bin /m);
+  assert.doesNotMatch(text.stdout, /data\/b\.bin/);
+  const added = runCli(inData, ['add', '../models/model.bin']);
+  assert.match(added.stdout, / \.\.\/models\/model\.bin \(/);
+  const json = runJson(inData, ['status']);
+  assert.deepEqual(json.result.artifacts.map((a: any) => a.path).sort(), ['data', 'models/model.bin']);
+  assert.match(runCli(repo.dir, ['status']).stdout, /^modified +data\/$/m, 'at the root, paths are unchanged');
+}));

@@ -14,10 +14,10 @@ export const lsCommand = defineCommand({
   },
   render(out, r) {
     if (r.files) {
-      for (const f of r.files) out.line(`${(f.mode === 'symlink' ? '->' : humanBytes(f.size)).padStart(10)}  ${f.oid ? f.oid.slice(7, 19) : ''.padEnd(12)}  ${f.path}${f.target ? ` -> ${f.target}` : ''}`);
+      for (const f of r.files) out.line(`${(f.mode === 'symlink' ? '->' : humanBytes(f.size)).padStart(10)}  ${f.oid ? f.oid.slice(7, 19) : ''.padEnd(12)}  ${out.path(f.path)}${f.target ? ` -> ${f.target}` : ''}`);
       return;
     }
     if (r.artifacts.length === 0) out.info('Nothing is tracked yet (trove add PATH).');
-    for (const a of r.artifacts) out.line(`${a.kind.padEnd(4)} ${humanBytes(a.size).padStart(10)} ${a.files !== undefined ? plural(a.files, 'file').padStart(13) : ''.padStart(13)}  ${a.oid.slice(7, 19)}  ${a.path}`);
+    for (const a of r.artifacts) out.line(`${a.kind.padEnd(4)} ${humanBytes(a.size).padStart(10)} ${a.files !== undefined ? plural(a.files, 'file').padStart(13) : ''.padStart(13)}  ${a.oid.slice(7, 19)}  ${out.path(a.path)}`);
   },
 });
