@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import type { Ignore } from 'ignore';
+
+// Loaded only when a .troveignore exists: importing `ignore` up front cost every
+// status tens of milliseconds on a loaded machine, and the scan is synchronous (no import()).
+let createIgnore: (() => Ignore) | undefined;
+const loadIgnore = (): (() => Ignore) => (createIgnore ??= createRequire(import.meta.url)('ignore') as () => Ignore);
 
 /** The file name, as DVC's `.dvcignore`: gitignore syntax, at the repository root or in any directory. */
 export const TROVE_IGNORE = '.troveignore';
@@ -28,7 +34,7 @@ export class IgnoreRules {
     if (known) return known;
     const parent = dir === '' ? [] : this.levels(dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '');
     const own = present === false ? undefined : read(join(this.root, dir, TROVE_IGNORE));
-    const levels = own ? [...parent, { base: dir, rules: ignore().add(own) }] : parent;
+    const levels = own ? [...parent, { base: dir, rules: loadIgnore()().add(own) }] : parent;
     this.byDir.set(dir, levels);
     return levels;
   }
