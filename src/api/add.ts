@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { addPaths, type AddResult } from '../workspace/addPaths.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 
@@ -15,7 +16,8 @@ export interface AddOptions {
  *   const repo = await openRepo({ cwd: '/path/to/repo' });
  *   const { artifacts } = await add(repo, { paths: ['data/', 'models/model.pt'] });
  */
-export function add(repo: Repo, options: AddOptions): Promise<AddResult> {
+export async function add(repo: Repo, options: AddOptions): Promise<AddResult> {
+  checkOptions('add', repo, options, { paths: 'string[]', stage: 'boolean?' });
   return withLock(repo, 'add', () => addPaths(repo, options.paths, options));
 }
 export type { AddResult };

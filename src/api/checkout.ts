@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { checkoutPaths, type CheckoutOptions, type CheckoutResult } from '../workspace/checkoutPaths.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 import { recoverMissing, type RecoverOptions, type Recovered } from './recoverMissing.js';
@@ -12,7 +13,8 @@ import { recoverMissing, type RecoverOptions, type Recovered } from './recoverMi
  * @example
  *   await checkout(repo, { rev: 'HEAD~1', paths: ['models/model.pt'] });
  */
-export function checkout(repo: Repo, options: CheckoutOptions & RecoverOptions = {}): Promise<CheckoutResult & Recovered> {
+export async function checkout(repo: Repo, options: CheckoutOptions & RecoverOptions = {}): Promise<CheckoutResult & Recovered> {
+  checkOptions('checkout', repo, options, { paths: 'string[]?', rev: 'string?', force: 'boolean?', link: 'string?', remote: 'string?', fetch: 'boolean?', artifacts: 'object[]?' });
   return withLock(repo, 'checkout', () => recoverMissing(repo, options, () => checkoutPaths(repo, options)));
 }
 export type { CheckoutOptions, CheckoutResult, RecoverOptions };

@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { TroveError } from '../errors/index.js';
 import type { LinkMode } from '../platform/config.js';
 import { checkoutConflictPaths, type ConflictCheckoutResult, type ConflictSide } from '../workspace/checkoutConflictPaths.js';
@@ -22,7 +23,8 @@ export interface ConflictCheckoutOptions {
  *   await checkoutConflict(repo, { side: 'theirs', paths: ['data/images/cat/1.jpg'] });
  *   await checkoutConflict(repo, { side: 'ours', paths: ['models/model.pt'] });
  */
-export function checkoutConflict(repo: Repo, options: ConflictCheckoutOptions): Promise<ConflictCheckoutResult> {
+export async function checkoutConflict(repo: Repo, options: ConflictCheckoutOptions): Promise<ConflictCheckoutResult> {
+  checkOptions('checkoutConflict', repo, options, { side: 'string', paths: 'string[]', force: 'boolean?', link: 'string?' });
   if (!['ours', 'theirs', 'merge'].includes(options.side)) {
     return Promise.reject(new TroveError('USAGE', `Unknown conflict side "${String(options.side)}".`, { hint: 'Use one of --ours, --theirs or --merge.' }));
   }

@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { diffRevs, type DiffResult } from '../workspace/diffRevs.js';
 import { saveCaches, type Repo } from '../workspace/Repo.js';
 
@@ -8,6 +9,7 @@ import { saveCaches, type Repo } from '../workspace/Repo.js';
  *   const { artifacts } = await diff(repo, { from: 'v1', to: 'v2' });
  */
 export async function diff(repo: Repo, options: { from?: string; to?: string; paths?: readonly string[] } = {}): Promise<DiffResult> {
+  checkOptions('diff', repo, options, { from: 'string?', to: 'string?', paths: 'string[]?' });
   try {
     return await diffRevs(repo, options);
   } finally {

@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { fetchClosure } from '../transfer/closure.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 import { selectArtifacts, type ArtifactSelection } from '../workspace/transferArtifacts.js';
@@ -26,7 +27,8 @@ export interface FetchResult {
  * @example
  *   await fetch(repo, { paths: ['data/train/cat.jpg'] });
  */
-export function fetch(repo: Repo, options: FetchOptions = {}): Promise<FetchResult> {
+export async function fetch(repo: Repo, options: FetchOptions = {}): Promise<FetchResult> {
+  checkOptions('fetch', repo, options, { paths: 'string[]?', revs: 'string[]?', allBranches: 'boolean?', allTags: 'boolean?', workTree: 'boolean?', remote: 'string?', jobs: 'number?' });
   return withLock(repo, 'fetch', () => fetchLocked(repo, options));
 }
 

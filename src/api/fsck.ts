@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { verifyRemote, type RemoteFsckResult } from '../transfer/verifyRemote.js';
 import { openSession } from './remoteSession.js';
 import { verifyStore, type FsckResult } from '../store/verifyStore.js';
@@ -9,7 +10,8 @@ import { withLock, type Repo } from '../workspace/Repo.js';
  * @example
  *   const { corrupt } = await fsck(repo);
  */
-export function fsck(repo: Repo): Promise<FsckResult> {
+export async function fsck(repo: Repo): Promise<FsckResult> {
+  checkOptions('fsck', repo, {}, {});
   return withLock(repo, 'fsck', () => verifyStore(repo.store, { reporter: repo.reporter, jobs: repo.config.core.jobs }));
 }
 export type { FsckResult };
@@ -22,7 +24,8 @@ export type { FsckResult };
  * @example
  *   const r = await fsckRemote(repo, { remote: 'storage', thorough: true });
  */
-export function fsckRemote(repo: Repo, options: { remote?: string; thorough?: boolean; jobs?: number } = {}): Promise<RemoteFsckResult & { remote: string; url: string }> {
+export async function fsckRemote(repo: Repo, options: { remote?: string; thorough?: boolean; jobs?: number } = {}): Promise<RemoteFsckResult & { remote: string; url: string }> {
+  checkOptions('fsckRemote', repo, options, { remote: 'string?', thorough: 'boolean?', jobs: 'number?' });
   return withLock(repo, 'fsck', async () => {
     const session = await openSession(repo, options.remote, options.jobs);
     try {

@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { collectRemoteGarbage, type RemoteGcOutcome } from '../transfer/collectRemoteGarbage.js';
 import { readClaims } from '../transfer/pushClaims.js';
 import { withRetries } from '../transfer/withRetries.js';
@@ -12,7 +13,8 @@ import { closeSession, openSession } from './remoteSession.js';
  * @example
  *   const { freedBytes } = await gc(repo, { dryRun: true });
  */
-export function gc(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean } = {}): Promise<GcResult> {
+export async function gc(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean } = {}): Promise<GcResult> {
+  checkOptions('gc', repo, options, { dryRun: 'boolean?', allowShared: 'boolean?' });
   return withLock(repo, 'gc', () => collectGarbage(repo, options));
 }
 export type { GcResult };
@@ -56,7 +58,8 @@ export const GC_LOCK_WAIT_MS = 60_000;
  * @example
  *   const r = await gcRemote(repo, { remote: 'storage', dryRun: true });
  */
-export function gcRemote(repo: Repo, options: RemoteGcOptions = {}): Promise<RemoteGcResult> {
+export async function gcRemote(repo: Repo, options: RemoteGcOptions = {}): Promise<RemoteGcResult> {
+  checkOptions('gcRemote', repo, options, { remote: 'string?', dryRun: 'boolean?', graceMs: 'number?', jobs: 'number?' });
   return withLock(repo, 'gc', async () => {
     const pointers = await collectPointers(repo);
     const dryRun = Boolean(options.dryRun);

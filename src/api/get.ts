@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -49,6 +50,7 @@ export interface GetResult {
  *   await get({ url: 'https://github.com/org/datasets.git', path: 'images/cat.jpg', rev: 'v2', out: 'cat.jpg' });
  */
 export async function get(options: GetOptions): Promise<GetResult> {
+  checkOptions('get', null, options, { url: 'string', path: 'string', rev: 'string?', remote: 'string?', jobs: 'number?', out: 'string?', force: 'boolean?', repo: 'object?', cwd: 'string?', reporter: 'object?' });
   const repo = options.repo;
   const cwd = repo?.cwd ?? resolve(options.cwd ?? process.cwd());
   const reporter = repo?.reporter ?? options.reporter ?? silentReporter;

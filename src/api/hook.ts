@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { HOOK_NAMES, isHookName, type HookName } from '../core/hookScript.js';
 import type { Reporter } from '../core/Reporter.js';
 import { TroveError, isTroveError } from '../errors/index.js';
@@ -31,6 +32,7 @@ export interface HookResult extends HookOutcome {
  *   for (const m of r.messages) process.stderr.write(m + '\n');
  */
 export async function runHook(options: HookOptions): Promise<HookResult> {
+  checkOptions('runHook', null, options, { cwd: 'string?', name: 'string', args: 'string[]?', stdin: 'string?', env: 'object?', reporter: 'object?' });
   const name = options.name;
   if (!isHookName(name)) throw new TroveError('USAGE', `"${name}" is not a hook trove handles.`, { hint: `Use one of ${HOOK_NAMES.join(', ')}.` });
   const env = options.env ?? process.env;

@@ -1,4 +1,5 @@
-import { basename, join } from 'node:path';
+import { checkOptions } from './checkOptions.js';
+import { basename, dirname, join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { createPointer, POINTER_MAX_BYTES, pointerPathFor, serializePointer, type Pointer, type PointerSource } from '../core/pointer.js';
 import type { LinkMode } from '../platform/config.js';
@@ -41,7 +42,8 @@ export interface ImportResult extends Omit<GetResult, 'out'> {
  * @example
  *   await importArtifact(repo, { url: '../datasets', path: 'images', rev: 'main', out: 'data/images' });
  */
-export function importArtifact(repo: Repo, options: ImportOptions): Promise<ImportResult> {
+export async function importArtifact(repo: Repo, options: ImportOptions): Promise<ImportResult> {
+  checkOptions('importArtifact', repo, options, { url: 'string', path: 'string', rev: 'string?', remote: 'string?', jobs: 'number?', out: 'string?', force: 'boolean?', stage: 'boolean?', link: 'string?' });
   return withLock(repo, 'import', async () => {
     const out = toRepoPath(repo, options.out ?? basename(normalizeUpstreamPath(options.path)));
     const force = Boolean(options.force);

@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { initRepo, type InitResult } from '../workspace/initRepo.js';
 
 export interface InitOptions {
@@ -13,7 +14,8 @@ export interface InitOptions {
  * @example
  *   await init({ cwd: '/path/to/repo' });
  */
-export function init(options: InitOptions = {}): Promise<InitResult> {
+export async function init(options: InitOptions = {}): Promise<InitResult> {
+  checkOptions('init', null, options, { cwd: 'string?', stage: 'boolean?' });
   return initRepo(options);
 }
 export type { InitResult };

@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -85,6 +86,7 @@ interface Target {
  *   r.hooks.map((h) => `${h.name}: ${h.action}`);
  */
 export async function install(options: InstallOptions = {}): Promise<InstallResult> {
+  checkOptions('install', null, options, { cwd: 'string?', global: 'boolean?', force: 'boolean?', env: 'object?' });
   const t = await target(options, true);
   const scope = options.global ? 'global' : 'local';
   const manager = detectHookManager(t.root, t.hooksPathConfig, t.hooksDir);
@@ -111,6 +113,7 @@ export async function install(options: InstallOptions = {}): Promise<InstallResu
  * Hooks and settings that are not trove's are left alone.
  */
 export async function uninstall(options: InstallOptions = {}): Promise<UninstallResult> {
+  checkOptions('uninstall', null, options, { cwd: 'string?', global: 'boolean?', force: 'boolean?', env: 'object?' });
   const t = await target(options, false);
   const hooks = HOOK_NAMES.map((name) => uninstallHookFile(t.hooksDir, name));
   const mergeDriver = await removeMergeDriver(t.git, options.global ? '--global' : '--local');

@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { artifactLog, type LogEntry, type LogOptions, type LogResult } from '../workspace/artifactLog.js';
 import type { Repo } from '../workspace/Repo.js';
 
@@ -9,7 +10,8 @@ import type { Repo } from '../workspace/Repo.js';
  *   const { commits } = await log(repo, { path: 'models/model.pt', limit: 10 });
  *   const older = commits[1]?.commit; // then: checkout(repo, { rev: older, paths: ['models/model.pt'] })
  */
-export function log(repo: Repo, options: LogOptions): Promise<LogResult> {
+export async function log(repo: Repo, options: LogOptions): Promise<LogResult> {
+  checkOptions('log', repo, options, { path: 'string', rev: 'string?', all: 'boolean?', limit: 'number?' });
   return artifactLog(repo, options);
 }
 export type { LogEntry, LogOptions, LogResult };

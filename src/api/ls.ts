@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { listArtifacts, type ListResult } from '../workspace/listArtifacts.js';
 import type { Repo } from '../workspace/Repo.js';
 
@@ -7,7 +8,8 @@ import type { Repo } from '../workspace/Repo.js';
  * @example
  *   const { files } = await ls(repo, { path: 'data', rev: 'v1' });
  */
-export function ls(repo: Repo, options: { rev?: string; path?: string } = {}): Promise<ListResult> {
+export async function ls(repo: Repo, options: { rev?: string; path?: string } = {}): Promise<ListResult> {
+  checkOptions('ls', repo, options, { rev: 'string?', path: 'string?' });
   return listArtifacts(repo, options);
 }
 export type { ListResult };

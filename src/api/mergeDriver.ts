@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TroveError, fromFsError } from '../errors/index.js';
@@ -56,6 +57,7 @@ export interface MergeDriverResult {
  *   if (!r.clean) console.error(r.conflicts.map((c) => c.message).join('\n'));
  */
 export async function mergeDriver(repo: Repo, options: MergeDriverOptions): Promise<MergeDriverResult> {
+  checkOptions('mergeDriver', repo, options, { base: 'string', ours: 'string', theirs: 'string', path: 'string' });
   for (const key of ['base', 'ours', 'theirs', 'path'] as const) {
     if (typeof options[key] !== 'string' || options[key] === '') throw new TroveError('USAGE', `trove merge-driver needs the ${key} argument.`, { hint: 'Git runs it as: trove merge-driver %O %A %B %P (see docs/merging.md).' });
   }

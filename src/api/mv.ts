@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { moveArtifact, type MoveResult } from '../workspace/moveArtifact.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 
@@ -7,7 +8,8 @@ import { withLock, type Repo } from '../workspace/Repo.js';
  * @example
  *   await mv(repo, { from: 'data', to: 'datasets/iris' });
  */
-export function mv(repo: Repo, options: { from: string; to: string; stage?: boolean }): Promise<MoveResult> {
+export async function mv(repo: Repo, options: { from: string; to: string; stage?: boolean }): Promise<MoveResult> {
+  checkOptions('mv', repo, options, { from: 'string', to: 'string', stage: 'boolean?' });
   return withLock(repo, 'mv', () => moveArtifact(repo, options.from, options.to, options));
 }
 export type { MoveResult };

@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { checkoutPaths, type CheckoutResult } from '../workspace/checkoutPaths.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 import type { LinkMode } from '../platform/config.js';
@@ -23,7 +24,8 @@ export interface PullResult {
  *   await pull(repo);                              // everything the work tree points to
  *   await pull(repo, { paths: ['data/a.csv'] });   // one file of a tracked directory
  */
-export function pull(repo: Repo, options: PullOptions = {}): Promise<PullResult> {
+export async function pull(repo: Repo, options: PullOptions = {}): Promise<PullResult> {
+  checkOptions('pull', repo, options, { paths: 'string[]?', remote: 'string?', jobs: 'number?', rev: 'string?', force: 'boolean?', link: 'string?' });
   return withLock(repo, 'pull', async () => {
     const fetched = await fetchLocked(repo, { ...options, ...(options.rev ? { revs: [options.rev], workTree: false } : {}) });
     const checkout = await checkoutPaths(repo, { ...(options.paths ? { paths: options.paths } : {}), ...(options.rev ? { rev: options.rev } : {}), force: Boolean(options.force), ...(options.link ? { link: options.link } : {}) });

@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { TroveError } from '../errors/index.js';
 import { localClosure } from '../transfer/closure.js';
 import { pushObjects } from '../transfer/pushObjects.js';
@@ -45,7 +46,8 @@ export interface PushResult {
  * @example
  *   await push(repo, { remote: 'storage', paths: ['models/'] });
  */
-export function push(repo: Repo, options: PushOptions = {}): Promise<PushResult> {
+export async function push(repo: Repo, options: PushOptions = {}): Promise<PushResult> {
+  checkOptions('push', repo, options, { paths: 'string[]?', revs: 'string[]?', allBranches: 'boolean?', allTags: 'boolean?', workTree: 'boolean?', remote: 'string?', jobs: 'number?', artifacts: 'object[]?' });
   return withLock(repo, 'push', async () => {
     const artifacts = options.artifacts ?? (await selectArtifacts(repo, options));
     // The shared lock keeps gc -r (exclusive) out from before the index is read, which decides

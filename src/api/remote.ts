@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { addRemote, listRemotes, modifyRemote, removeRemote, resolveRemoteName, setDefaultRemote, type RemoteInfo } from '../workspace/remotes.js';
 import type { Repo } from '../workspace/Repo.js';
 
@@ -9,10 +10,19 @@ import type { Repo } from '../workspace/Repo.js';
  *   remote.modify(repo, 'storage', 'endpoint', 'http://127.0.0.1:9000');
  */
 export const remote = {
-  add: (repo: Repo, name: string, url: string, options: { makeDefault?: boolean; local?: boolean; force?: boolean } = {}): Promise<RemoteInfo> => addRemote(repo, name, url, options),
+  add: async (repo: Repo, name: string, url: string, options: { makeDefault?: boolean; local?: boolean; force?: boolean } = {}): Promise<RemoteInfo> => {
+    checkOptions('remote.add', repo, { name, url, ...options }, { name: 'string', url: 'string', makeDefault: 'boolean?', local: 'boolean?', force: 'boolean?' });
+    return addRemote(repo, name, url, options);
+  },
   list: (repo: Repo): RemoteInfo[] => listRemotes(repo),
-  remove: (repo: Repo, name: string): Promise<void> => removeRemote(repo, name),
-  setDefault: (repo: Repo, name: string, options: { local?: boolean } = {}): Promise<void> => setDefaultRemote(repo, name, options),
+  remove: async (repo: Repo, name: string): Promise<void> => {
+    checkOptions('remote.remove', repo, { name }, { name: 'string' });
+    return removeRemote(repo, name);
+  },
+  setDefault: async (repo: Repo, name: string, options: { local?: boolean } = {}): Promise<void> => {
+    checkOptions('remote.setDefault', repo, { name, ...options }, { name: 'string', local: 'boolean?' });
+    return setDefaultRemote(repo, name, options);
+  },
   getDefault: (repo: Repo): string | undefined => {
     try {
       return resolveRemoteName(repo);
@@ -20,6 +30,9 @@ export const remote = {
       return undefined;
     }
   },
-  modify: (repo: Repo, name: string, key: string, value: string | undefined, options: { local?: boolean } = {}): Promise<{ local: boolean }> => modifyRemote(repo, name, key, value, options),
+  modify: async (repo: Repo, name: string, key: string, value: string | undefined, options: { local?: boolean } = {}): Promise<{ local: boolean }> => {
+    checkOptions('remote.modify', repo, { name, key, value, ...options }, { name: 'string', key: 'string', value: 'string?', local: 'boolean?' });
+    return modifyRemote(repo, name, key, value, options);
+  },
 };
 export type { RemoteInfo };

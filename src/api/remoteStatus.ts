@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { localClosure } from '../transfer/closure.js';
 import type { Repo } from '../workspace/Repo.js';
 import { selectArtifacts } from '../workspace/transferArtifacts.js';
@@ -30,6 +31,7 @@ export interface RemoteStatusResult {
  *   const { artifacts } = await remoteStatus(repo, { remote: 'storage' });
  */
 export async function remoteStatus(repo: Repo, options: { remote?: string; paths?: readonly string[] } = {}): Promise<RemoteStatusResult> {
+  checkOptions('remoteStatus', repo, options, { remote: 'string?', paths: 'string[]?' });
   const artifacts = await selectArtifacts(repo, { paths: options.paths ?? [] });
   const session = await openSession(repo, options.remote, undefined);
   try {

@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { removeArtifacts, type RemoveResult } from '../workspace/removeArtifact.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 
@@ -7,7 +8,8 @@ import { withLock, type Repo } from '../workspace/Repo.js';
  * @example
  *   await rm(repo, { paths: ['models/old.pt'], deleteData: true });
  */
-export function rm(repo: Repo, options: { paths: readonly string[]; deleteData?: boolean; force?: boolean; stage?: boolean }): Promise<RemoveResult> {
+export async function rm(repo: Repo, options: { paths: readonly string[]; deleteData?: boolean; force?: boolean; stage?: boolean }): Promise<RemoveResult> {
+  checkOptions('rm', repo, options, { paths: 'string[]', deleteData: 'boolean?', force: 'boolean?', stage: 'boolean?' });
   return withLock(repo, 'rm', () => removeArtifacts(repo, options.paths, options));
 }
 export type { RemoveResult };

@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { parseOid } from '../core/oid.js';
 import { localClosure } from '../transfer/closure.js';
 import type { Repo } from '../workspace/Repo.js';
@@ -18,6 +19,7 @@ export interface ShowApiOptions extends ShowOptions {
  *   const { artifacts } = await show(repo, { rev: 'HEAD~1', remote: 'storage' });
  */
 export async function show(repo: Repo, options: ShowApiOptions): Promise<ShowResult> {
+  checkOptions('show', repo, options, { rev: 'string', path: 'string?', files: 'boolean?', remote: 'string?' });
   const result = await showRevision(repo, options);
   if (options.remote === undefined) return result;
   const session = await openSession(repo, options.remote, undefined);

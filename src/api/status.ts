@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { statusPaths, type StatusResult } from '../workspace/statusPaths.js';
 import { saveCaches, type Repo } from '../workspace/Repo.js';
 
@@ -13,6 +14,7 @@ export interface StatusOptions {
  *   const { clean, artifacts } = await status(repo, {});
  */
 export async function status(repo: Repo, options: StatusOptions = {}): Promise<StatusResult> {
+  checkOptions('status', repo, options, { paths: 'string[]?' });
   try {
     return await statusPaths(repo, options.paths ?? []);
   } finally {

@@ -1,3 +1,4 @@
+import { checkOptions } from './checkOptions.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TroveError, isTroveError } from '../errors/index.js';
@@ -60,7 +61,8 @@ export interface UpdateResult {
  *   const { artifacts } = await update(repo, { paths: ['data/images'] });
  *   // artifacts[0].oldCommit → artifacts[0].newCommit
  */
-export function update(repo: Repo, options: UpdateOptions = {}): Promise<UpdateResult> {
+export async function update(repo: Repo, options: UpdateOptions = {}): Promise<UpdateResult> {
+  checkOptions('update', repo, options, { paths: 'string[]?', rev: 'string?', force: 'boolean?', jobs: 'number?', stage: 'boolean?', link: 'string?' });
   return withLock(repo, 'update', async () => {
     const imported = await selectImported(repo, options.paths ?? []);
     const ctx: UpstreamContext = { store: repo.store, gitCacheRoot: join(repo.troveDir, 'tmp', 'upstream'), cwd: repo.cwd, reporter: repo.reporter, ownRemotes: repo.config.remotes };

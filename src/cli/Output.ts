@@ -1,8 +1,16 @@
+import { posix } from 'node:path';
+
 /** Where a command's results and messages go; stdout is results only. */
 export interface Output {
   readonly json: boolean;
   readonly quiet: boolean;
   readonly color: boolean;
+  /**
+   * A repository path as the user should see it in text: relative to where
+   * they stand (git's rule), e.g. `../models/m.pt` from `data/`. --json keeps
+   * repository paths.
+   */
+  path(repoPath: string): string;
   /** a result line on stdout (text mode) */
   line(text: string): void;
   /** a message on stderr (suppressed by -q) */
@@ -10,12 +18,15 @@ export interface Output {
   warn(text: string): void;
 }
 
-export function createOutput(opts: { json: boolean; quiet: boolean }, env: NodeJS.ProcessEnv = process.env): Output {
+/** `prefix`: the current directory relative to the work tree's root ('' at the root or outside a repository). */
+export function createOutput(opts: { json: boolean; quiet: boolean; prefix?: string }, env: NodeJS.ProcessEnv = process.env): Output {
+  const prefix = opts.prefix ?? '';
   const color = !opts.json && (env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : !env.NO_COLOR && process.stdout.isTTY === true);
   return {
     json: opts.json,
     quiet: opts.quiet,
     color,
+    path: (repoPath) => (prefix === '' ? repoPath : posix.relative(prefix, repoPath) || '.'),
     line: (text) => void process.stdout.write(text + '\n'),
     info: (text) => {
       if (!opts.quiet && !opts.json) process.stderr.write(text + '\n');

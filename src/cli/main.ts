@@ -5,14 +5,33 @@ import type { CommandSpec } from './defineCommand.js';
 import { JSON_SCHEMA_VERSION, runSpec, type Globals } from './runCommand.js';
 
 export { JSON_SCHEMA_VERSION };
-const VERSION = '0.1.0';
+
+/** The global options before the command name, with the one that takes a value. */
+function commandIndex(argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-C' || a === '--cwd') i++;
+    else if (!a.startsWith('-')) return i;
+  }
+  return argv.length;
+}
+
+/** `trove --version` / `-V` is `trove version`, so it prints Node's version too and honours --json. */
+function versionFlagAsCommand(argv: readonly string[]): readonly string[] {
+  const end = commandIndex(argv);
+  const at = argv.slice(0, end).findIndex((a) => a === '--version' || a === '-V');
+  return at < 0 ? argv : [...argv.slice(0, at), ...argv.slice(at + 1, end), 'version', ...argv.slice(end)];
+}
 
 /** argv → command → render → exit code (runCommand.ts prints the result or the error). */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(rawArgv: readonly string[]): Promise<number> {
+  const argv = versionFlagAsCommand(rawArgv);
   let exit = EXIT_OK;
   const program = new Command('trove')
     .description('Version control for ML data, models and experiments, on top of Git.')
-    .version(VERSION, '-V, --version')
+    // Every command's --help lists --json, -q and -C too: they are accepted there.
+    .configureHelp({ showGlobalOptions: true })
+    .option('-V, --version', "print trove's and Node's versions (same as trove version)")
     .option('--json', 'print results as JSON (schema version 1) on stdout')
     .option('-q, --quiet', 'print nothing but errors')
     .option('-C, --cwd <dir>', 'run as if started in <dir>')

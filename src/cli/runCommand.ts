@@ -1,6 +1,6 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { EXIT_INTERNAL, EXIT_OK, TroveError, exitCodeFor, fromFsError } from '../errors/index.js';
 import { createOutput } from './Output.js';
 import { redactText } from '../util/redactUrl.js';
@@ -17,9 +17,10 @@ export interface Globals {
 
 /** Run one parsed command: its body, then its rendering or its error. The only place that prints errors or picks exit codes. */
 export async function runSpec(spec: CommandSpec<unknown>, g: Globals, args: unknown[], opts: Record<string, unknown>, argv: readonly string[]): Promise<number> {
-  const out = createOutput({ json: Boolean(g.json), quiet: Boolean(g.quiet) });
+  const cwd = resolve(g.cwd ?? process.cwd());
+  const out = createOutput({ json: Boolean(g.json), quiet: Boolean(g.quiet), ...(g.json ? {} : { prefix: workTreePrefix(cwd) }) });
   const reporter = await createProgressReporter({ enabled: !out.json && !out.quiet && process.stderr.isTTY === true, warn: (m) => out.warn(redactText(m)) });
-  const ctx = { cwd: resolve(g.cwd ?? process.cwd()), out, reporter, argv };
+  const ctx = { cwd, out, reporter, argv };
   try {
     const result = await spec.run(ctx, args, opts);
     if (out.json) out.line(redactText(JSON.stringify({ version: JSON_SCHEMA_VERSION, command: spec.name, ok: true, result })));
@@ -28,6 +29,29 @@ export async function runSpec(spec: CommandSpec<unknown>, g: Globals, args: unkn
   } catch (err) {
     reporter.end();
     return reportError(spec.name, err, out.json);
+  }
+}
+
+/**
+ * Where the user stands inside the work tree ('' at its root or outside one),
+ * for text output relative to it. Found by looking for `.git` upwards rather
+ * than by spawning git for every command; GIT_DIR / GIT_WORK_TREE setups fall
+ * back to repository paths.
+ */
+function workTreePrefix(cwd: string): string {
+  if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) return '';
+  let dir: string;
+  try {
+    dir = realpathSync(cwd);
+  } catch {
+    return '';
+  }
+  const start = dir;
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) return relative(dir, start).split(sep).join('/');
+    const up = dirname(dir);
+    if (up === dir) return '';
+    dir = up;
   }
 }
 

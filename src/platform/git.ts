@@ -38,23 +38,34 @@ function firstLine(s: string): string {
   return (s.split('\n')[0] ?? '').replace(/^fatal: /, '').replace(/\.$/, '');
 }
 
-/** Absolute path of the work tree containing `cwd`, or NOT_A_GIT_REPO. */
+/**
+ * Absolute path of the work tree containing `cwd`. NOT_A_GIT_REPO only when Git
+ * says so; any other refusal (dubious ownership, safe.directory, a broken
+ * .git) is Git's own reason and fix, passed through as GIT: "run git init"
+ * would be wrong advice in a repository Git merely distrusts.
+ */
 export async function findWorkTree(cwd: string): Promise<string> {
-  const git = createGit(cwd);
-  let res;
-  try {
-    res = await git.run(['rev-parse', '--show-toplevel'], { allowFail: true });
-  } catch (err) {
-    throw err;
-  }
+  const res = await createGit(cwd).run(['rev-parse', '--show-toplevel'], { allowFail: true });
   const top = res.stdout.toString('utf8').trim();
-  if (res.code !== 0 || top === '') {
-    throw new TroveError('NOT_A_GIT_REPO', `${cwd} is not inside a Git work tree.`, {
-      hint: 'Run git init (or cd into a Git repository), then trove init.',
-      data: { cwd },
-    });
-  }
-  return top;
+  if (res.code === 0 && top !== '') return top;
+  if (res.code !== 0 && res.stderr !== '' && !/not a git repository/i.test(res.stderr)) throw gitRefusal(cwd, res.stderr);
+  throw new TroveError('NOT_A_GIT_REPO', `${cwd} is not inside a Git work tree.`, {
+    hint: 'Run git init (or cd into a Git repository), then trove init.',
+    data: { cwd },
+  });
+}
+
+/** Git's refusal to work in `cwd`, with the command Git itself suggests as the hint. */
+function gitRefusal(cwd: string, stderr: string): TroveError {
+  const reason = firstLine(stderr);
+  // Git prints its fix on a line of its own, e.g. "\tgit config --global --add safe.directory /srv/repo".
+  const fix = stderr.split('\n').map((l) => l.trim()).find((l) => /^git config .*safe\.directory/.test(l));
+  const dubious = /dubious ownership|safe\.directory/i.test(stderr);
+  const hint =
+    fix ? `If you trust this repository, run: ${fix}`
+    : dubious ? `If you trust this repository, run: git config --global --add safe.directory ${cwd}`
+    : 'Run git status there to see what Git reports, fix that, then run trove again.';
+  return new TroveError('GIT', `Git refuses to work in ${cwd}: ${reason}.`, { hint, data: { cwd, reason: dubious ? 'dubious-ownership' : 'git-refused', stderr: stderr.slice(0, 2000) } });
 }
 
 /** Full commit id of `rev`, or NOT_FOUND with a hint. */

@@ -132,16 +132,24 @@ export async function fetchClosure(backend: Backend, index: RemoteIndex, store: 
       lists.push(f);
     } else stats.failed.push({ what: f.what, hex: f.oid.hex, message: `not on the remote ${backend.display}` });
   }
-  const total = wants.reduce((s, w) => s + (index.locate(w.kind, w.hex)?.entry.length ?? 0), 0);
-  options.reporter.start('fetch', total || undefined, 'bytes');
-  await run(wants);
-  const chunkWants: FetchWant[] = [];
+  // Chunk lists first (small), so the bar's total includes the chunks they name:
+  // a total of whole objects and lists only showed `500 MiB/136 KiB` for a large chunked file.
+  await run(wants.filter((w) => w.kind === 'f'));
+  const contentWants = wants.filter((w) => w.kind === 'o');
   for (const f of lists) {
     const chunks = store.readChunkList(f.oid);
     if (!chunks) continue; // its fetch failed and was reported
-    for (const c of chunks) if (!store.hasObject(c.oid)) chunkWants.push({ kind: 'o', hex: c.oid.hex, what: f.what });
+    for (const c of chunks) if (!store.hasObject(c.oid)) contentWants.push({ kind: 'o', hex: c.oid.hex, what: f.what });
   }
-  await run(chunkWants);
+  const counted = new Set<string>(); // a chunk shared by two files is fetched once
+  let total = 0;
+  for (const w of contentWants) {
+    if (counted.has(w.hex)) continue;
+    counted.add(w.hex);
+    total += index.locate(w.kind, w.hex)?.entry.length ?? 0;
+  }
+  options.reporter.start('fetch', total || undefined, 'bytes');
+  await run(contentWants);
   options.reporter.end();
   return stats;
 }

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { TroveError } from '../errors/index.js';
 import { readFileNoFollow } from '../platform/readFileNoFollow.js';
 import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
@@ -23,7 +24,11 @@ export async function ensureIgnored(repo: Repo, dataPath: string, dirs = new Wor
   return rel;
 }
 
-/** Remove the entry `ensureIgnored` wrote. Returns the .gitignore path when it changed. */
+/**
+ * Remove the entry `ensureIgnored` wrote; a .gitignore left empty is deleted
+ * (an empty one would be staged and keep its directory alive after `trove mv`).
+ * Returns the .gitignore path when it changed.
+ */
 export async function removeIgnored(repo: Repo, dataPath: string, dirs = new WorkTreeDirs(repo.root)): Promise<string | undefined> {
   const { dir, line } = split(dataPath);
   const rel = dir ? `${dir}/.gitignore` : '.gitignore';
@@ -31,7 +36,9 @@ export async function removeIgnored(repo: Repo, dataPath: string, dirs = new Wor
   if (file === undefined) return undefined;
   const text = readOr(file, rel);
   if (!text.split('\n').includes(line)) return undefined;
-  await atomicWrite(file, text.split('\n').filter((l) => l !== line).join('\n'));
+  const rest = text.split('\n').filter((l) => l !== line).join('\n');
+  if (rest.trim() === '') rmSync(file, { force: true });
+  else await atomicWrite(file, rest);
   return rel;
 }
 

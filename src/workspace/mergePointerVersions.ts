@@ -112,7 +112,7 @@ export function mergePointerVersions(repo: Repo, input: PointerMergeInput): Poin
       problem: {
         code: 'OBJECT_MISSING',
         message: `The directory versions of ${input.path} needed for a file-by-file merge are not in the local store (${names}).`,
-        hint: `Fetch them (trove fetch --rev HEAD MERGE_HEAD "$(git merge-base HEAD MERGE_HEAD)"), then merge this path again: trove checkout --merge ${input.path}`,
+        hint: `Fetch them (trove fetch --rev HEAD --rev MERGE_HEAD --rev "$(git merge-base HEAD MERGE_HEAD)"), then merge this path again: trove checkout --merge ${input.path}`,
       },
     };
   }

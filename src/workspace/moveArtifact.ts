@@ -3,6 +3,8 @@ import { TroveError, fromFsError } from '../errors/index.js';
 import { pointerPathFor } from '../core/pointer.js';
 import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { ensureIgnored, removeIgnored } from './gitignore.js';
+import { pruneEmptyDirs } from './pruneEmptyDirs.js';
+import { stagePaths } from './stagePaths.js';
 import { listWorkArtifacts, writeWorkPointer, covers } from './pointers.js';
 import { absPath, toRepoPath, type Repo } from './Repo.js';
 
@@ -47,7 +49,9 @@ export async function moveArtifact(repo: Repo, src: string, dst: string, options
   const ignoreOld = await removeIgnored(repo, artifact.path, dirs);
   repo.statCache.deletePrefix(artifact.path);
   const staged = [pointerPathFor(to), ...(ignoreNew ? [ignoreNew] : []), ...(ignoreOld ? [ignoreOld] : [])];
-  if (stage) await repo.git.run(['add', '--', ...new Set(staged)]);
+  // The data's old directory, left empty by the move (no data, pointer or .gitignore), goes too, as with git mv.
+  pruneEmptyDirs('', [artifact.path], dirs);
+  if (stage) await stagePaths(repo, staged);
   return { from: artifact.path, to, staged: stage ? [...new Set(staged), oldPointer] : [] };
 }
 

@@ -3,6 +3,7 @@ import { TroveError, fromFsError } from '../errors/index.js';
 import { pointerPathFor } from '../core/pointer.js';
 import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { removeIgnored } from './gitignore.js';
+import { stagePaths } from './stagePaths.js';
 import { listWorkArtifacts, covers } from './pointers.js';
 import { toRepoPath, type Repo } from './Repo.js';
 import { readWorkState } from './workState.js';
@@ -65,6 +66,6 @@ export async function removeArtifacts(repo: Repo, inputs: readonly string[], opt
   }
   const stage = options.stage ?? repo.config.core.autostage;
   const toAdd = staged.filter((p) => !p.endsWith('.trove'));
-  if (stage && toAdd.length) await repo.git.run(['add', '--', ...new Set(toAdd)]);
+  if (stage && toAdd.length) await stagePaths(repo, toAdd);
   return { removed, staged: stage ? [...new Set(staged)] : [] };
 }

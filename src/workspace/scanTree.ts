@@ -2,6 +2,7 @@ import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { isContainedLinkTarget, joinRepoPath } from '../core/repoPath.js';
+import { IgnoreRules, TROVE_IGNORE } from './troveIgnore.js';
 
 /** One file or symlink found in the work tree under a tracked directory. */
 export interface ScannedFile {
@@ -30,15 +31,23 @@ export interface ScanResult {
  * no-change status). Symlinks are recorded, never followed; a symlink whose
  * target leaves the repository is refused, because checking it out elsewhere
  * would point into someone else's file system (the rule, with why `..` may
- * only come first: isContainedLinkTarget).
+ * only come first: isContainedLinkTarget). What .troveignore files (at
+ * the repository root, above or inside the directory) exclude is not part of
+ * it: never hashed, stored, reported by status, or deleted by checkout.
  */
 export function scanTree(absDir: string, repoDirPath: string, storeObjects?: string, under?: readonly string[]): ScanResult {
   const files: ScannedFile[] = [];
   const skipped: string[] = [];
+  // absDir is <root>/<repoDirPath>: the root's .troveignore applies too.
+  const rules = new IgnoreRules(absDir.endsWith(`/${repoDirPath}`) ? absDir.slice(0, -repoDirPath.length - 1) : absDir);
+  const repoPathOf = (rel: string): string => joinRepoPath(repoDirPath, rel);
   const walk = (abs: string, rel: string): void => {
-    for (const d of readdirSync(abs, { withFileTypes: true })) {
+    const entries = readdirSync(abs, { withFileTypes: true });
+    const levels = rules.levels(repoPathOf(rel), entries.some((d) => d.name === TROVE_IGNORE && d.isFile()));
+    for (const d of entries) {
       const childAbs = join(abs, d.name);
       const childRel = rel === '' ? d.name : `${rel}/${d.name}`;
+      if (levels.length > 0 && IgnoreRules.ignored(levels, repoPathOf(childRel), d.isDirectory())) continue;
       if (d.isDirectory()) {
         walk(childAbs, childRel);
         continue;
@@ -81,6 +90,9 @@ export function scanTree(absDir: string, repoDirPath: string, storeObjects?: str
       } catch {
         continue; // absent: nothing there to keep or compare
       }
+      const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+      const levels = rules.levels(repoPathOf(parent));
+      if (levels.length > 0 && IgnoreRules.ignored(levels, repoPathOf(rel), st.isDirectory())) continue;
       if (st.isDirectory()) walk(abs, rel);
       else if (st.isSymbolicLink() || st.isFile()) scanOne(abs, rel, st);
       else skipped.push(rel);

@@ -344,7 +344,7 @@ test('a branch whose directory version was never fetched: the driver fetches its
     const first = gitMerge(a.dir, 'origin/feature');
     assert.notEqual(first.code, 0, first.output);
     assert.match(first.output, /not in the local store \(theirs\), and the remote store does not have them either/);
-    assert.match(first.output, /trove fetch --rev HEAD MERGE_HEAD/);
+    assert.match(first.output, /trove fetch --rev HEAD --rev MERGE_HEAD/);
     assert.match(first.output, /trove checkout --merge data/);
 
     // B pushes; A redoes the merge of that path, fetching only the manifest pages, then pulls the content.

@@ -17,7 +17,7 @@ export const addCommand = defineCommand({
     for (const w of r.warnings) out.warn(w);
     for (const a of r.artifacts) {
       const what = a.kind === 'dir' ? `${plural(a.files ?? 0, 'file')}, ${humanBytes(a.size)}` : humanBytes(a.size);
-      out.line(`${a.changed ? paint(out, 'green', 'added    ') : paint(out, 'dim', 'unchanged')} ${a.path} (${what}${a.stored ? `, ${humanBytes(a.stored)} new in store` : ''})`);
+      out.line(`${a.changed ? paint(out, 'green', 'added    ') : paint(out, 'dim', 'unchanged')} ${out.path(a.path)} (${what}${a.stored ? `, ${humanBytes(a.stored)} new in store` : ''})`);
     }
     if (r.staged.length) out.info(`Staged ${r.staged.length} file(s); commit with git commit.`);
   },

@@ -10,10 +10,10 @@ export const checkoutCommand = defineCommand({
   configure: (cmd) =>
     conflictOptions(cmd)
       .argument('[paths...]', 'tracked paths, or files inside tracked directories (default: all)')
-      .option('-r, --rev <rev>', 'take the pointers from this Git revision')
+      .option('--rev <rev>', 'take the pointers from this Git revision')
       .option('-f, --force', 'overwrite local changes that were not added (their content is saved in the store first)')
       .addOption(new Option('--link <mode>', 'how files are placed').choices([...LINK_MODES]))
-      .option('--remote <name>', 'fetch content missing from the local store from this remote (default: core.remote)')
+      .option('-r, --remote <name>', 'fetch content missing from the local store from this remote (default: core.remote)')
       .option('--no-fetch', 'never contact a remote; fail on content missing from the local store'),
   async run(ctx, args, opts) {
     const [{ checkout }, { openRepo }] = await Promise.all([import('../../api/checkout.js'), import('../../workspace/Repo.js')]);
@@ -32,10 +32,10 @@ export const checkoutCommand = defineCommand({
   render(out, r) {
     if ('fetch' in r && r.fetch) out.info(`Fetched ${r.fetch.objects} missing object(s) from ${r.fetch.remote}.`);
     for (const a of r.artifacts) {
-      if (a.written || a.deleted) out.line(`restored  ${a.path} (${a.written} written, ${a.deleted} removed, ${a.unchanged} unchanged)`);
-      else out.line(`unchanged ${a.path}`);
+      if (a.written || a.deleted) out.line(`restored  ${out.path(a.path)} (${a.written} written, ${a.deleted} removed, ${a.unchanged} unchanged)`);
+      else out.line(`unchanged ${out.path(a.path)}`);
     }
-    for (const s of r.saved) out.info(`Saved your local version of ${s.path} in the store as ${s.oid}.`);
+    for (const s of r.saved) out.info(`Saved your local version of ${out.path(s.path)} in the store as ${s.oid}.`);
     if (r.pointers.length) out.info(`Pointer files now match the checked-out revision: ${r.pointers.join(', ')} (git status shows whether they differ from HEAD).`);
     if (isConflictCheckout(r)) renderConflictCheckout(out, r);
   },

@@ -25,11 +25,11 @@ export const diffCommand = defineCommand({
     for (const a of r.artifacts) {
       const color = a.change === 'added' ? 'green' : a.change === 'deleted' ? 'red' : 'yellow';
       const sizes = a.change === 'modified' ? `${sz(a.oldSize)} -> ${sz(a.newSize)}` : sz(a.oldSize ?? a.newSize);
-      out.line(`${paint(out, color, a.change.padEnd(8))} ${a.path}${a.kind === 'dir' ? '/' : ''} (${sizes})`);
+      out.line(`${paint(out, color, a.change.padEnd(8))} ${out.path(a.path)}${a.kind === 'dir' ? '/' : ''} (${sizes})`);
       if (a.files) {
-        for (const f of a.files.added) out.line(`    + ${a.path}/${f.path} (${sz(f.size)})`);
-        for (const f of a.files.modified) out.line(`    ~ ${a.path}/${f.path} (${sz(f.oldSize)} -> ${sz(f.newSize)})`);
-        for (const f of a.files.deleted) out.line(`    - ${a.path}/${f.path} (${sz(f.size)})`);
+        for (const f of a.files.added) out.line(`    + ${out.path(`${a.path}/${f.path}`)} (${sz(f.size)})`);
+        for (const f of a.files.modified) out.line(`    ~ ${out.path(`${a.path}/${f.path}`)} (${sz(f.oldSize)} -> ${sz(f.newSize)})`);
+        for (const f of a.files.deleted) out.line(`    - ${out.path(`${a.path}/${f.path}`)} (${sz(f.size)})`);
       } else if (a.kind === 'dir' && a.change === 'modified') out.line('    (file list unavailable: a version is not in the local store)');
     }
   },

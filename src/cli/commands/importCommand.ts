@@ -33,7 +33,7 @@ export const importCommand = defineCommand<ImportResult>({
     return importArtifact(repo, { ...upstreamArgs(args, opts), force: Boolean(opts.force), ...(opts.stage === false ? { stage: false } : {}), ...(opts.link ? { link: opts.link as LinkMode } : {}) });
   },
   render(out, r) {
-    out.line(`imported ${r.out} (${what(r)}) from ${r.source.url} ${r.source.path} at ${r.source.commit.slice(0, 12)}${r.source.ref ? ` (${r.source.ref})` : ''}`);
+    out.line(`imported ${out.path(r.out)} (${what(r)}) from ${r.source.url} ${r.source.path} at ${r.source.commit.slice(0, 12)}${r.source.ref ? ` (${r.source.ref})` : ''}`);
     out.info(r.objects ? `Downloaded ${plural(r.objects, 'object')}, ${humanBytes(r.bytes)} from ${r.remote.url}.` : 'Everything was in the local store already.');
     if (r.staged.length) out.info(`Staged ${r.pointer}; commit with git commit. trove update ${r.out} brings newer versions.`);
   },

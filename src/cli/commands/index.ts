@@ -22,6 +22,7 @@ import { showCommand } from './showCommand.js';
 import { getCommand } from './getCommand.js';
 import { importCommand } from './importCommand.js';
 import { updateCommand } from './updateCommand.js';
+import { versionCommand } from './versionCommand.js';
 
 /** Every command, in the order `trove --help` lists them (one per line, so branches adding commands merge cleanly). */
 export const COMMANDS: readonly CommandSpec<any>[] = [
@@ -48,4 +49,5 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   uninstallCommand,
   hookCommand,
   mergeDriverCommand,
+  versionCommand,
 ];

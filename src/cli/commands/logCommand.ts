@@ -24,7 +24,7 @@ export const logCommand = defineCommand<LogResult>({
     cmd
       .argument('<path>', 'a tracked file or directory, or a path inside a tracked directory')
       .option('-n, --max-count <n>', 'at most N commits', parseCount)
-      .option('-r, --rev <rev>', 'start from this revision (default: HEAD)')
+      .option('--rev <rev>', 'start from this revision (default: HEAD)')
       .option('--all', 'the commits of every branch and tag'),
   async run(ctx, args, opts) {
     const [{ log }, { openRepo }] = await Promise.all([import('../../api/log.js'), import('../../workspace/Repo.js')]);
@@ -37,14 +37,14 @@ export const logCommand = defineCommand<LogResult>({
     });
   },
   render(out, r) {
-    if (r.commits.length === 0) out.info(`No commit changes ${r.path} yet${r.rev ? ` in the history of ${r.rev}` : ''} (its pointer is not committed).`);
+    if (r.commits.length === 0) out.info(`No commit changes ${out.path(r.path)} yet${r.rev ? ` in the history of ${r.rev}` : ''} (its pointer is not committed).`);
     for (const c of r.commits) {
       const when = c.date.slice(0, 16).replace('T', ' ');
       const version =
         c.change === 'unknown' ? '(manifest not in the local store)'.padEnd(40)
         : c.size === undefined ? ''.padEnd(40)
         : `${humanBytes(c.size).padStart(10)} ${(c.files !== undefined ? plural(c.files, 'file') : '').padStart(13)}  ${(c.oid ?? '').slice(7, 19).padEnd(12)}`;
-      const moved = c.from !== undefined ? `  [${c.from} -> ${c.path}]` : '';
+      const moved = c.from !== undefined ? `  [${out.path(c.from)} -> ${out.path(c.path)}]` : '';
       out.line(`${c.commit.slice(0, 12)}  ${when}  ${c.change.padEnd(8)} ${version}  ${c.message} (${c.author})${moved}`);
     }
     if (r.unknown > 0) {

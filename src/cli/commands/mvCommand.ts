@@ -11,6 +11,6 @@ export const mvCommand = defineCommand({
     return mv(repo, { from: String(args[0]), to: String(args[1]), ...(opts.stage === false ? { stage: false } : {}) });
   },
   render(out, r) {
-    out.line(`moved ${r.from} -> ${r.to}`);
+    out.line(`moved ${out.path(r.from)} -> ${out.path(r.to)}`);
   },
 });

@@ -22,8 +22,8 @@ export const pullCommand = defineCommand<PullResult>({
   render(out, r) {
     renderTransfer(out, 'Fetched', r.fetch);
     for (const a of r.checkout.artifacts) {
-      if (a.written || a.deleted) out.line(`restored  ${a.path} (${a.written} written, ${a.deleted} removed, ${a.unchanged} unchanged)`);
-      else out.line(`unchanged ${a.path}`);
+      if (a.written || a.deleted) out.line(`restored  ${out.path(a.path)} (${a.written} written, ${a.deleted} removed, ${a.unchanged} unchanged)`);
+      else out.line(`unchanged ${out.path(a.path)}`);
     }
   },
 });

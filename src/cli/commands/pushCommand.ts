@@ -6,7 +6,7 @@ import { renderTransfer, selection, transferOptions } from './transferOptions.js
 export const pushCommand = defineCommand<PushResult>({
   name: 'push',
   summary: 'send the data that tracked paths need to a remote',
-  examples: ['trove push                       # everything the work tree points to, to the default remote', 'trove push -r backup models/', 'trove push --all-branches --all-tags', 'trove push --rev v1.0 -j 16'],
+  examples: ['trove push                       # everything the work tree points to, to the default remote', 'trove push -r backup models/', 'trove push --all-branches --all-tags', 'trove push --rev v1.0 -j 16', 'trove push --rev HEAD~1 --rev v1.0 models/model.pt   # repeat --rev for more revisions'],
   configure: (cmd) => transferOptions(cmd, true),
   async run(ctx, args, opts) {
     const [{ push }, { openRepo }] = await Promise.all([import('../../api/push.js'), import('../../workspace/Repo.js')]);

@@ -11,7 +11,7 @@ export const rmCommand = defineCommand({
     return rm(repo, { paths: args[0] as string[], deleteData: Boolean(opts.delete), force: Boolean(opts.force), ...(opts.stage === false ? { stage: false } : {}) });
   },
   render(out, r) {
-    for (const x of r.removed) out.line(`untracked ${x.path}${x.dataDeleted ? ' (data deleted)' : ' (data kept; Git can see it now)'}`);
+    for (const x of r.removed) out.line(`untracked ${out.path(x.path)}${x.dataDeleted ? ' (data deleted)' : ' (data kept; Git can see it now)'}`);
     out.info('Commit the removal of the pointer(s) with git commit.');
   },
 });

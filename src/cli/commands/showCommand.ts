@@ -34,11 +34,11 @@ export const showCommand = defineCommand<ShowResult>({
     const width = `not on ${r.remote}`.length;
     for (const a of r.artifacts) {
       const remote = a.onRemote === undefined ? '' : `  ${(a.onRemote ? `on ${r.remote}` : `not on ${r.remote}`).padEnd(width)}`;
-      out.line(`${a.kind.padEnd(4)} ${humanBytes(a.size).padStart(10)} ${(a.files !== undefined ? plural(a.files, 'file') : '').padStart(13)}  ${a.oid.slice(7, 19)}  ${a.inStore ? 'here   ' : 'missing'}${remote}  ${a.path}`);
+      out.line(`${a.kind.padEnd(4)} ${humanBytes(a.size).padStart(10)} ${(a.files !== undefined ? plural(a.files, 'file') : '').padStart(13)}  ${a.oid.slice(7, 19)}  ${a.inStore ? 'here   ' : 'missing'}${remote}  ${out.path(a.path)}`);
     }
     if (r.files) {
       out.line('');
-      for (const f of r.files) out.line(`${(f.mode === 'symlink' ? '->' : humanBytes(f.size)).padStart(10)}  ${f.oid ? f.oid.slice(7, 19) : ''.padEnd(12)}  ${f.inStore === false ? 'missing' : '       '}  ${f.path}${f.target ? ` -> ${f.target}` : ''}`);
+      for (const f of r.files) out.line(`${(f.mode === 'symlink' ? '->' : humanBytes(f.size)).padStart(10)}  ${f.oid ? f.oid.slice(7, 19) : ''.padEnd(12)}  ${f.inStore === false ? 'missing' : '       '}  ${out.path(f.path)}${f.target ? ` -> ${f.target}` : ''}`);
     }
     if (r.artifacts.some((a) => !a.inStore)) out.info(`"missing": not in the local store; trove checkout --rev ${r.rev} PATH fetches it from the remote when it is there.`);
   },

@@ -23,7 +23,7 @@ export const statusCommand = defineCommand({
       const r = all.remote;
       for (const a of r.artifacts) {
         const parts = [a.notPushed ? `not pushed: ${a.notPushed} object(s), ${humanBytes(a.notPushedBytes)}` : '', a.notPulled ? 'on the remote, not pulled here' : '', a.nowhere ? paint(out, 'red', 'content missing here and on the remote') : ''].filter(Boolean);
-        out.line(`${parts.length ? paint(out, 'yellow', 'differs  ') : paint(out, 'green', 'in sync  ')} ${a.path}${a.kind === 'dir' ? '/' : ''}${parts.length ? `  (${parts.join('; ')})` : ''}`);
+        out.line(`${parts.length ? paint(out, 'yellow', 'differs  ') : paint(out, 'green', 'in sync  ')} ${out.path(a.path)}${a.kind === 'dir' ? '/' : ''}${parts.length ? `  (${parts.join('; ')})` : ''}`);
       }
       out.line(r.inSync ? `Everything tracked here is on ${r.remote}.` : `Run trove push to send what is not pushed, trove pull to bring what is not pulled.`);
       return;
@@ -32,12 +32,12 @@ export const statusCommand = defineCommand({
     if (r.artifacts.length === 0) out.line('Nothing is tracked yet (trove add PATH).');
     for (const a of r.artifacts) {
       const color = a.state === 'unchanged' ? 'green' : a.state === 'modified' ? 'yellow' : 'red';
-      out.line(`${paint(out, color, a.state.padEnd(9))} ${a.path}${a.kind === 'dir' ? '/' : ''}${a.inCache ? '' : paint(out, 'red', '  (content not in the local store)')}`);
+      out.line(`${paint(out, color, a.state.padEnd(9))} ${out.path(a.path)}${a.kind === 'dir' ? '/' : ''}${a.inCache ? '' : paint(out, 'red', '  (content not in the local store)')}`);
       const c = a.changes;
       if (c) {
-        for (const f of c.added) out.line(`    added:    ${a.path}/${f.path} (${humanBytes(f.size)})`);
-        for (const f of c.modified) out.line(`    modified: ${a.path}/${f.path} (${humanBytes(f.oldSize)} -> ${humanBytes(f.newSize)})`);
-        for (const f of c.deleted) out.line(`    deleted:  ${a.path}/${f.path}`);
+        for (const f of c.added) out.line(`    added:    ${out.path(`${a.path}/${f.path}`)} (${humanBytes(f.size)})`);
+        for (const f of c.modified) out.line(`    modified: ${out.path(`${a.path}/${f.path}`)} (${humanBytes(f.oldSize)} -> ${humanBytes(f.newSize)})`);
+        for (const f of c.deleted) out.line(`    deleted:  ${out.path(`${a.path}/${f.path}`)}`);
       }
     }
     if (r.artifacts.some((a) => a.state === 'modified')) out.info('Record changes with trove add PATH, or discard them with trove checkout --force PATH.');

@@ -8,6 +8,14 @@ export function parseJobs(v: string): number {
   return n;
 }
 
+/**
+ * Collects a repeatable option. Options take exactly one value: a variadic
+ * `<rev...>` swallowed the paths after it (`push --rev HEAD~1 models/m.npz`).
+ */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 /** Options shared by push, fetch and pull. */
 export function transferOptions(cmd: Command, revs: boolean): Command {
   cmd
@@ -16,7 +24,7 @@ export function transferOptions(cmd: Command, revs: boolean): Command {
     .option('-j, --jobs <n>', 'parallel requests', parseJobs);
   if (revs) {
     cmd
-      .option('--rev <rev...>', 'also what these Git revisions need')
+      .option('--rev <rev>', 'also what this Git revision needs (repeat for more: --rev A --rev B)', collect)
       .option('-a, --all-branches', 'also what the tip of every local branch needs')
       .option('-T, --all-tags', 'also what every tag needs');
   }

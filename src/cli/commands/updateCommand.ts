@@ -34,8 +34,8 @@ export const updateCommand = defineCommand<UpdateResult>({
     if (r.artifacts.length === 0) out.line('Nothing here was imported (trove import URL PATH).');
     for (const a of r.artifacts) {
       const commits = `${a.oldCommit.slice(0, 12)} → ${a.newCommit.slice(0, 12)}`;
-      if (!a.updated) out.line(`${paint(out, 'dim', 'up to date')} ${a.path} (${a.source.url} ${a.source.path} at ${a.newCommit.slice(0, 12)})`);
-      else out.line(`${paint(out, 'green', 'updated   ')} ${a.path} (${commits}; ${a.dataChanged ? `${a.oldOid.slice(0, 19)}… → ${a.newOid.slice(0, 19)}…` : 'data unchanged'})`);
+      if (!a.updated) out.line(`${paint(out, 'dim', 'up to date')} ${out.path(a.path)} (${a.source.url} ${a.source.path} at ${a.newCommit.slice(0, 12)})`);
+      else out.line(`${paint(out, 'green', 'updated   ')} ${out.path(a.path)} (${commits}; ${a.dataChanged ? `${a.oldOid.slice(0, 19)}… → ${a.newOid.slice(0, 19)}…` : 'data unchanged'})`);
     }
     if (r.objects) out.info(`Downloaded ${r.objects} object(s), ${humanBytes(r.bytes)}.`);
     if (r.staged.length) out.info(`Staged ${r.staged.join(', ')}; commit with git commit.`);
