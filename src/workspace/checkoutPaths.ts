@@ -11,7 +11,8 @@ import { processUmask } from '../util/processUmask.js';
 import type { LinkStrategy } from '../store/ObjectStore.js';
 import { tempPathFor } from '../util/atomicWrite.js';
 import { mapLimit } from '../util/mapLimit.js';
-import { ensureIgnored } from './gitignore.js';
+import { removeAbandonedTempsOf } from '../util/abandonedTemps.js';
+import { ensureIgnored, ensureTempsIgnored } from './gitignore.js';
 import { hashFiles } from './hashFiles.js';
 import { resolveLinkStrategy } from './linkStrategy.js';
 import { listRevArtifacts, listWorkArtifacts, writeWorkPointer, type Artifact } from './pointers.js';
@@ -56,6 +57,8 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
   const strategy = resolveLinkStrategy(repo, options.link ?? repo.config.core.link);
   const plans: { artifact: Artifact; plan: CheckoutPlan }[] = [];
   const problems: TroveError[] = [];
+  // A killed checkout's temp beside a file artifact (up to the size of a large file): its writer is gone, nobody else will remove it.
+  removeAbandonedTempsOf(artifacts.filter((a) => a.pointer.kind === 'file').map((a) => absPath(repo, a.path)));
   for (const artifact of artifacts) {
     const subs = selected.filter((s) => s.startsWith(artifact.path + '/')).map((s) => s.slice(artifact.path.length + 1));
     // Only files inside a directory were asked for: look at those, not at all of its files.
@@ -81,6 +84,7 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
     });
   }
   const saved = await saveDirty(repo, dirty);
+  if (plans.some((p) => p.plan.writes.length > 0)) await ensureTempsIgnored(repo);
   const result: CheckoutResult = { artifacts: [], written: 0, deleted: 0, saved, pointers: [], strategy };
   const totalBytes = plans.reduce((s, p) => s + p.plan.writes.reduce((t, e) => t + e.size, 0), 0);
   repo.reporter.start('Checking out', totalBytes, 'bytes');

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { gitPath } from '../platform/gitPaths.js';
+import { TEMP_IGNORE_PATTERN } from '../util/abandonedTemps.js';
 import { atomicWrite } from '../util/atomicWrite.js';
+import { mkdirp } from '../util/mkdirp.js';
 import { absPath, type Repo } from './Repo.js';
 
 /**
@@ -43,4 +46,20 @@ function readOr(file: string): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * Make Git ignore trove's temp files (`.<name>.tmp-<pid>-…`, see
+ * util/abandonedTemps) in this clone, so a checkout killed while writing a
+ * large file beside its pointer never leaves something `git add -A` would
+ * commit. .git/info/exclude, not a committed .gitignore: temps belong to one
+ * clone, and older repositories are covered without a commit.
+ */
+export async function ensureTempsIgnored(repo: Repo): Promise<void> {
+  const file = await gitPath(repo.git, 'info/exclude');
+  const text = readOr(file);
+  if (text.split('\n').includes(TEMP_IGNORE_PATTERN)) return;
+  mkdirp(dirname(file));
+  const prefix = text === '' || text.endsWith('\n') ? text : text + '\n';
+  await atomicWrite(file, `${prefix}# trove's temp files (a killed checkout's leftovers; removed by the next run)\n${TEMP_IGNORE_PATTERN}\n`);
 }

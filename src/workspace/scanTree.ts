@@ -2,6 +2,7 @@ import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { isContainedLinkTarget, joinRepoPath } from '../core/repoPath.js';
+import { parseTempName, removeIfAbandoned } from '../util/abandonedTemps.js';
 
 /** One file or symlink found in the work tree under a tracked directory. */
 export interface ScannedFile {
@@ -29,7 +30,10 @@ export interface ScanResult {
  * promise API for 20k entries, and a scan is the whole critical path of a
  * no-change status). Symlinks are recorded, never followed; a symlink whose
  * target leaves the repository is refused, because checking it out elsewhere
- * would point into someone else's file system.
+ * would point into someone else's file system. trove's own temp files
+ * (util/abandonedTemps) are not data: never listed, and removed when the
+ * process that wrote them is gone, so a killed checkout's leftovers are
+ * neither "local changes" nor "added".
  */
 export function scanTree(absDir: string, repoDirPath: string, storeObjects?: string, under?: readonly string[]): ScanResult {
   const files: ScannedFile[] = [];
@@ -38,6 +42,11 @@ export function scanTree(absDir: string, repoDirPath: string, storeObjects?: str
     for (const d of readdirSync(abs, { withFileTypes: true })) {
       const childAbs = join(abs, d.name);
       const childRel = rel === '' ? d.name : `${rel}/${d.name}`;
+      // trove's own temp files (a killed checkout's) are never data: skipped, and removed once their writer is gone.
+      if (parseTempName(d.name)) {
+        removeIfAbandoned(childAbs);
+        continue;
+      }
       if (d.isDirectory()) {
         walk(childAbs, childRel);
         continue;
@@ -71,7 +80,7 @@ export function scanTree(absDir: string, repoDirPath: string, storeObjects?: str
     // Only these paths inside the directory (a checkout of a few changed files must not stat 20,000 others).
     const seen = new Set<string>();
     for (const rel of under) {
-      if (seen.has(rel)) continue;
+      if (seen.has(rel) || parseTempName(rel.slice(rel.lastIndexOf('/') + 1))) continue;
       seen.add(rel);
       const abs = join(absDir, rel);
       let st: Stats;
