@@ -1,9 +1,9 @@
 import { lstatSync, readlinkSync, statSync } from 'node:fs';
-import { TroveError } from '../errors/index.js';
+import { TroveError, isTroveError } from '../errors/index.js';
 import { createPointer, isPointerPath, dataPathFor, pointerPathFor, type Pointer } from '../core/pointer.js';
 import { createOid, formatOid, oidEquals } from '../core/oid.js';
 import type { ManifestEntry } from '../core/manifest.js';
-import { writeManifest } from '../store/manifestIO.js';
+import { readManifest, writeManifest } from '../store/manifestIO.js';
 import { ensureIgnored } from './gitignore.js';
 import { hashFiles } from './hashFiles.js';
 import { readWorkPointer, writeWorkPointer, listWorkPointerPaths } from './pointers.js';
@@ -33,7 +33,7 @@ export interface AddResult {
 }
 
 /** Track files or directories: store their content, write pointers, ignore the data in Git, stage. */
-export async function addPaths(repo: Repo, inputs: readonly string[], options: { stage?: boolean } = {}): Promise<AddResult> {
+export async function addPaths(repo: Repo, inputs: readonly string[], options: { stage?: boolean; allowDeletions?: boolean } = {}): Promise<AddResult> {
   if (inputs.length === 0) throw new TroveError('USAGE', 'trove add needs at least one path.', { hint: 'Example: trove add data/ models/model.pt' });
   const paths = [...new Set(inputs.map((i) => normalizeInput(repo, i)))];
   await checkAddable(repo, paths);
@@ -45,6 +45,7 @@ export async function addPaths(repo: Repo, inputs: readonly string[], options: {
     const { hashed, stored, skipped } = ingested;
     for (const s of skipped) warnings.push(`Skipped ${path}/${s}: not a regular file, directory or symlink.`);
     const before = readWorkPointer(repo, path);
+    if (!options.allowDeletions) refuseUnfetchedDeletions(repo, path, before, ingested.pointer);
     // Re-adding imported data that did not change keeps its source record (trove update still works); changed data is local from now on.
     const pointer = before?.source && before.kind === ingested.pointer.kind && oidEquals(before.oid, ingested.pointer.oid) ? createPointer({ ...ingested.pointer, source: before.source }) : ingested.pointer;
     const changed = await writeWorkPointer(repo, path, pointer);
@@ -56,6 +57,31 @@ export async function addPaths(repo: Repo, inputs: readonly string[], options: {
   const stage = options.stage ?? repo.config.core.autostage;
   if (stage && toStage.length > 0) await repo.git.run(['add', '--', ...new Set(toStage)]);
   return { artifacts, staged: stage ? [...new Set(toStage)] : [], warnings };
+}
+
+/**
+ * A directory pulled in part (`trove pull data/f7.bin`) lacks the files that
+ * were never fetched; recording it as it stands would delete them from the
+ * dataset. A file counts as never fetched when it is absent from the work
+ * tree and its content is absent from the store: a file the user deleted
+ * after it was here is in the store, and its deletion is recorded as usual.
+ */
+function refuseUnfetchedDeletions(repo: Repo, path: string, before: Pointer | undefined, after: Pointer): void {
+  if (before?.kind !== 'dir' || after.kind !== 'dir' || oidEquals(before.oid, after.oid)) return;
+  let old: ManifestEntry[];
+  try {
+    old = readManifest(repo.store, before.oid, path);
+  } catch (err) {
+    if (isTroveError(err, 'OBJECT_MISSING')) return; // the old listing was never here either: nothing to compare
+    throw err;
+  }
+  const now = new Set(readManifest(repo.store, after.oid, path).map((e) => e.path));
+  const unfetched = old.filter((e) => e.mode !== 'l' && !now.has(e.path) && !repo.store.hasFile(e.oid)).map((e) => `${path}/${e.path}`);
+  if (unfetched.length === 0) return;
+  throw new TroveError('NOT_FETCHED', `${unfetched.length} file(s) of ${path} were never fetched here (${unfetched.slice(0, 3).join(', ')}${unfetched.length > 3 ? ', …' : ''}); adding it would record them as deleted.`, {
+    hint: `Fetch them first with trove pull ${path}, or record their deletion on purpose with trove add --allow-deletions ${path}.`,
+    data: { path, paths: unfetched },
+  });
 }
 
 function normalizeInput(repo: Repo, input: string): string {

@@ -17,6 +17,7 @@ import { hashFiles } from './hashFiles.js';
 import { resolveLinkStrategy } from './linkStrategy.js';
 import { listRevArtifacts, listWorkArtifacts, writeWorkPointer, type Artifact } from './pointers.js';
 import { pruneEmptyDirs } from './pruneEmptyDirs.js';
+import { requireSelectedEntries } from './requireSelectedEntries.js';
 import { absPath, toRepoPath, type Repo } from './Repo.js';
 import { planCheckout, type CheckoutPlan } from './planCheckout.js';
 import { pointerAsEntry, readWorkState } from './workState.js';
@@ -72,6 +73,7 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
       problems.push(err);
       continue;
     }
+    if (!whole && !known && artifact.pointer.kind === 'dir') requireSelectedEntries(artifact.path, subs, desired, options.rev ? `at ${options.rev}` : 'at this version');
     // A few files inside a directory (a hook's restore): reading them beats parsing a large stat cache.
     const work = await readWorkState(repo, artifact.path, !whole && subs.length > 0 ? { under: subs, hashSmall: true } : {});
     plans.push({ artifact, plan: planCheckout(repo, artifact, desired, work, subs) });
