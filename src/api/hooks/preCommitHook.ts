@@ -24,7 +24,7 @@ export async function preCommitHook(repo: Repo): Promise<HookOutcome> {
   }
   // Neither note suggests trove add: that would record the wrong version, or record files never fetched as deleted.
   const notes = [
-    ...(changes.differs.length ? [`trove: ${listPaths(changes.differs)} differ(s) from the pointer by a version already stored; trove checkout ${changes.differs.map(shellArg).join(' ')} restores the pointer's version`] : []),
+    ...(changes.differs.length ? [`trove: ${listPaths(changes.differs)} differ(s) from the pointer by a version already stored; trove checkout restores the pointer's version (trove checkout ${changes.differs.map(shellArg).join(' ')})`] : []),
     ...(changes.notFetched.length ? [`trove: ${listPaths(changes.notFetched)} hold(s) files never fetched here (not deleted); trove pull ${changes.notFetched.map(shellArg).join(' ')} gets them`] : []),
   ];
   if (changes.unadded.length === 0) return { action: 'checked', exit: 0, messages: notes, details: { unadded: [], differs: changes.differs } };
