@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
 import { TroveError, isTroveError } from '../errors/index.js';
 import { createPointer, isPointerPath, dataPathFor, pointerPathFor, type Pointer } from '../core/pointer.js';
 import { createOid, formatOid, oidEquals } from '../core/oid.js';
@@ -44,7 +44,7 @@ export async function addPaths(repo: Repo, inputs: readonly string[], options: {
     const ingested = await ingestPath(repo, path);
     const { hashed, stored, skipped } = ingested;
     for (const s of skipped) warnings.push(`Skipped ${path}/${s}: not a regular file, directory or symlink.`);
-    const before = readWorkPointer(repo, path);
+    const before = readPointerIfValid(repo, path);
     if (!options.allowDeletions) refuseUnfetchedDeletions(repo, path, before, ingested.pointer);
     // Re-adding imported data that did not change keeps its source record (trove update still works); changed data is local from now on.
     const pointer = before?.source && before.kind === ingested.pointer.kind && oidEquals(before.oid, ingested.pointer.oid) ? createPointer({ ...ingested.pointer, source: before.source }) : ingested.pointer;
@@ -84,10 +84,21 @@ function refuseUnfetchedDeletions(repo: Repo, path: string, before: Pointer | un
   });
 }
 
+/** The pointer being replaced: an invalid one (edited into garbage) is what add repairs, so it counts as none. */
+function readPointerIfValid(repo: Repo, path: string): Pointer | undefined {
+  try {
+    return readWorkPointer(repo, path);
+  } catch (err) {
+    if (isTroveError(err, 'BAD_POINTER')) return undefined;
+    throw err;
+  }
+}
+
 function normalizeInput(repo: Repo, input: string): string {
   const path = toRepoPath(repo, input);
   // `trove add data.trove` means the data beside that pointer.
-  return isPointerPath(path) && readWorkPointer(repo, dataPathFor(path)) ? dataPathFor(path) : path;
+  // An invalid pointer still names its data: `trove add data.trove` is how its hint's re-add may be typed.
+  return isPointerPath(path) && (existsSync(absPath(repo, dataPathFor(path))) || readPointerIfValid(repo, dataPathFor(path))) ? dataPathFor(path) : path;
 }
 
 async function checkAddable(repo: Repo, paths: readonly string[]): Promise<void> {
@@ -99,7 +110,7 @@ async function checkAddable(repo: Repo, paths: readonly string[]): Promise<void>
     try {
       st = lstatSync(absPath(repo, path));
     } catch {
-      const hint = readWorkPointer(repo, path) ? `Its content is tracked already; restore it with trove checkout ${path}.` : 'Check the path (ls), or create the data first.';
+      const hint = readPointerIfValid(repo, path) ? `Its content is tracked already; restore it with trove checkout ${path}.` : 'Check the path (ls), or create the data first.';
       throw new TroveError('NOT_FOUND', `${path} does not exist.`, { hint, data: { path } });
     }
     if (st.isSymbolicLink() && storeLinkHex(readlinkSync(absPath(repo, path)), storeObjectsDir(repo))) continue;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { TroveError, fromFsError } from '../errors/index.js';
+import { TroveError, fromFsError, isTroveError } from '../errors/index.js';
 import { dataPathFor, isPointerPath, parsePointer, pointerPathFor, serializePointer, type Pointer } from '../core/pointer.js';
 import { checkRepoPath } from '../core/repoPath.js';
 import { catBlobs, listTreeBlobs, resolveRev } from '../platform/git.js';
@@ -13,7 +13,7 @@ export interface Artifact {
   readonly pointer: Pointer;
 }
 
-/** Read the work tree's pointer for data path `path`, or undefined if there is none. */
+/** Read the work tree's pointer for data path `path`, or undefined if there is none. Throws BAD_POINTER with a hint that works for this path. */
 export function readWorkPointer(repo: Repo, path: string): Pointer | undefined {
   const file = absPath(repo, pointerPathFor(path));
   let text: Buffer;
@@ -24,7 +24,28 @@ export function readWorkPointer(repo: Repo, path: string): Pointer | undefined {
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw fromFsError(err, 'reading pointer', pointerPathFor(path));
   }
-  return parsePointer(text, pointerPathFor(path));
+  try {
+    return parsePointer(text, pointerPathFor(path));
+  } catch (err) {
+    if (!isTroveError(err, 'BAD_POINTER') || /newer than/.test(err.message)) throw err;
+    const pp = pointerPathFor(path);
+    throw new TroveError('BAD_POINTER', err.message, {
+      hint: `Restore it from Git with git checkout -- ${shellWord(pp)}, or record the data as it is now with trove add ${shellWord(path)}.`,
+      data: { ...err.data, path },
+    });
+  }
+}
+
+/** Work-tree pointers found invalid by listWorkArtifacts, per opened repository: each is reported once, and never taken for "not tracked". */
+const invalid = new WeakMap<Repo, Map<string, TroveError>>();
+
+/** The invalid pointers listWorkArtifacts skipped in this repository (data path → its BAD_POINTER error). */
+export function invalidWorkPointers(repo: Repo): ReadonlyMap<string, TroveError> {
+  return invalid.get(repo) ?? new Map();
+}
+
+function shellWord(p: string): string {
+  return /^[A-Za-z0-9._\/@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
 }
 
 export async function writeWorkPointer(repo: Repo, path: string, pointer: Pointer): Promise<boolean> {
@@ -55,7 +76,20 @@ export async function listWorkArtifacts(repo: Repo, paths?: readonly string[]): 
   for (const pp of await listWorkPointerPaths(repo)) {
     const path = checkRepoPath(dataPathFor(pp), pp);
     if (paths && paths.length > 0 && !paths.some((p) => matches(p, path))) continue;
-    const pointer = readWorkPointer(repo, path);
+    let pointer: Pointer | undefined;
+    try {
+      pointer = readWorkPointer(repo, path);
+    } catch (err) {
+      // One edited pointer must not stop the command for every other artifact; named on its own, it is the error.
+      if (!isTroveError(err, 'BAD_POINTER') || paths?.some((p) => p === path || p === pointerPathFor(path) || p.startsWith(path + '/'))) throw err;
+      const seen = invalid.get(repo) ?? new Map<string, TroveError>();
+      invalid.set(repo, seen);
+      if (!seen.has(path)) {
+        seen.set(path, err);
+        repo.reporter.warn(`${err.message} Skipped; ${err.hint}`, { code: err.code, ...err.data });
+      }
+      continue;
+    }
     if (pointer) out.push({ path, pointer });
   }
   if (paths) requireMatches(paths, out, 'in the work tree');

@@ -3,7 +3,7 @@ import type { ManifestEntry } from '../core/manifest.js';
 import { isTroveError } from '../errors/index.js';
 import { readManifest } from '../store/manifestIO.js';
 import { isInStore } from './isInStore.js';
-import { listWorkArtifacts, type Artifact } from './pointers.js';
+import { invalidWorkPointers, listWorkArtifacts, type Artifact } from './pointers.js';
 import { absPath, toRepoPath, type Repo } from './Repo.js';
 import { scanTree, type ScanResult } from './scanTree.js';
 import { scanSignature } from './scanSignature.js';
@@ -35,6 +35,8 @@ export interface StatusResult {
   /** files whose content had to be read (stat-cache misses) */
   readonly hashed: number;
   readonly clean: boolean;
+  /** pointer files that could not be read (edited into garbage): every other artifact is still reported */
+  readonly invalidPointers: { readonly path: string; readonly file: string; readonly line?: number; readonly message: string; readonly hint: string }[];
 }
 
 /** Compare the work tree with its pointers, reading only files whose stat changed. */
@@ -47,7 +49,8 @@ export async function statusPaths(repo: Repo, inputs: readonly string[] = []): P
     hashed += s.hashed;
     out.push(s.status);
   }
-  return { artifacts: out, hashed, clean: out.every((a) => a.state === 'unchanged' && a.inCache) };
+  const invalidPointers = [...invalidWorkPointers(repo)].map(([path, err]) => ({ path, file: String(err.data?.file ?? ''), ...(typeof err.data?.line === 'number' ? { line: err.data.line } : {}), message: err.message, hint: err.hint ?? '' }));
+  return { artifacts: out, hashed, clean: invalidPointers.length === 0 && out.every((a) => a.state === 'unchanged' && a.inCache), invalidPointers };
 }
 
 async function statusOne(repo: Repo, a: Artifact): Promise<{ status: ArtifactStatus; hashed: number }> {

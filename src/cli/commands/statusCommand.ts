@@ -43,7 +43,9 @@ export const statusCommand = defineCommand({
       return;
     }
     const r = all;
-    if (r.artifacts.length === 0) out.line('Nothing is tracked yet (trove add PATH).');
+    if (r.artifacts.length === 0 && r.invalidPointers.length === 0) out.line('Nothing is tracked yet (trove add PATH).');
+    // The details and the fix were reported once, as a warning, when the pointer was read.
+    for (const b of r.invalidPointers) out.line(`${paint(out, 'red', 'invalid  ')} ${b.file}${b.line ? ` (line ${b.line})` : ''}`);
     for (const a of r.artifacts) {
       const color = a.state === 'unchanged' ? 'green' : a.state === 'modified' ? 'yellow' : 'red';
       out.line(`${paint(out, color, a.state.padEnd(9))} ${a.path}${a.kind === 'dir' ? '/' : ''}${a.inCache ? '' : paint(out, 'red', '  (content not in the local store)')}`);
