@@ -81,7 +81,8 @@ export async function listWorkArtifacts(repo: Repo, paths?: readonly string[]): 
       pointer = readWorkPointer(repo, path);
     } catch (err) {
       // One edited pointer must not stop the command for every other artifact; named on its own, it is the error.
-      if (!isTroveError(err, 'BAD_POINTER') || paths?.some((p) => p === path || p === pointerPathFor(path) || p.startsWith(path + '/'))) throw err;
+      // A newer format is not garbage: this trove must not half-work on that repository.
+      if (!isTroveError(err, 'BAD_POINTER') || /newer than this trove/.test(err.message) || paths?.some((p) => p === path || p === pointerPathFor(path) || p.startsWith(path + '/'))) throw err;
       const seen = invalid.get(repo) ?? new Map<string, TroveError>();
       invalid.set(repo, seen);
       if (!seen.has(path)) {
