@@ -9,7 +9,7 @@ import { openSession } from './remoteSession.js';
  * @example
  *   const { freedBytes } = await gc(repo, { dryRun: true });
  */
-export function gc(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean } = {}): Promise<GcResult> {
+export function gc(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean; /** keep copies saved by checkout --force this long (ms; default 30 days) */ keepSavedMs?: number } = {}): Promise<GcResult> {
   return withLock(repo, 'gc', () => collectGarbage(repo, options));
 }
 export type { GcResult };

@@ -18,6 +18,7 @@ import { resolveLinkStrategy } from './linkStrategy.js';
 import { listRevArtifacts, listWorkArtifacts, writeWorkPointer, type Artifact } from './pointers.js';
 import { pruneEmptyDirs } from './pruneEmptyDirs.js';
 import { requireSelectedEntries } from './requireSelectedEntries.js';
+import { recordSavedCopies, type SavedCopy } from './savedCopies.js';
 import { absPath, toRepoPath, type Repo } from './Repo.js';
 import { planCheckout, type CheckoutPlan } from './planCheckout.js';
 import { pointerAsEntry, readWorkState } from './workState.js';
@@ -44,8 +45,8 @@ export interface CheckoutResult {
   readonly artifacts: { path: string; written: number; deleted: number; unchanged: number }[];
   readonly written: number;
   readonly deleted: number;
-  /** local changes overwritten with --force, saved in the store (recover with the oid) */
-  readonly saved: { path: string; oid: string }[];
+  /** local changes overwritten with --force, saved in the store and recorded (`trove saved` lists them, `trove saved restore ID` brings one back) */
+  readonly saved: { id: string; time: string; path: string; oid: string; size: number }[];
   /** pointer files rewritten from --rev */
   readonly pointers: string[];
   readonly strategy: LinkStrategy;
@@ -108,7 +109,7 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
   return result;
 }
 
-async function saveDirty(repo: Repo, dirty: readonly string[]): Promise<{ path: string; oid: string }[]> {
+async function saveDirty(repo: Repo, dirty: readonly string[]): Promise<SavedCopy[]> {
   const files = dirty.flatMap((p) => {
     try {
       const st = lstatSync(absPath(repo, p));
@@ -119,7 +120,8 @@ async function saveDirty(repo: Repo, dirty: readonly string[]): Promise<{ path: 
   });
   if (files.length === 0) return [];
   const { hexes } = await hashFiles(repo, files, { store: true, progress: 'Saving local changes' });
-  return files.map((f, i) => ({ path: f.repoPath, oid: `sha256:${hexes[i]}` }));
+  // Recorded before anything is overwritten: a copy nobody can name is a copy lost.
+  return recordSavedCopies(repo, files.map((f, i) => ({ path: f.repoPath, oid: `sha256:${hexes[i]}`, size: f.size })));
 }
 
 async function applyPlan(repo: Repo, artifact: Artifact, plan: CheckoutPlan, strategy: LinkStrategy, problems: TroveError[]): Promise<{ written: number; deleted: number; unchanged: number }> {

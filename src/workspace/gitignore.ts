@@ -55,11 +55,16 @@ function readOr(file: string): string {
  * commit. .git/info/exclude, not a committed .gitignore: temps belong to one
  * clone, and older repositories are covered without a commit.
  */
-export async function ensureTempsIgnored(repo: Repo): Promise<void> {
+export function ensureTempsIgnored(repo: Repo): Promise<void> {
+  return ensureExcluded(repo, TEMP_IGNORE_PATTERN, "trove's temp files (a killed checkout's leftovers; removed by the next run)");
+}
+
+/** Add `pattern` (with a comment line) to this clone's .git/info/exclude unless it is there. */
+export async function ensureExcluded(repo: Repo, pattern: string, comment: string): Promise<void> {
   const file = await gitPath(repo.git, 'info/exclude');
   const text = readOr(file);
-  if (text.split('\n').includes(TEMP_IGNORE_PATTERN)) return;
+  if (text.split('\n').includes(pattern)) return;
   mkdirp(dirname(file));
   const prefix = text === '' || text.endsWith('\n') ? text : text + '\n';
-  await atomicWrite(file, `${prefix}# trove's temp files (a killed checkout's leftovers; removed by the next run)\n${TEMP_IGNORE_PATTERN}\n`);
+  await atomicWrite(file, `${prefix}# ${comment}\n${pattern}\n`);
 }
