@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pseudoRandom, runCli } from '../helpers/tmpRepo.js';
 import { createTeam, type Clone, type Team } from '../helpers/collab.js';
@@ -64,6 +64,13 @@ test('trove add of a partially pulled directory refuses to record the files neve
   assert.equal(hook.code, 0, 'nothing unadded: the commit of an unchanged pointer may go on');
   assert.doesNotMatch(hook.stderr, /trove add/);
   assert.match(hook.stderr, /trove pull imgs/);
+  // With hooks.pre_commit: add, a real edit to the one file present makes the hook add the directory: refused the same way.
+  b.write('imgs/f7.bin', 'edited');
+  writeFileSync(join(b.dir, '.trove/config.local.yaml'), 'hooks:\n  pre_commit: add\n');
+  const auto = runCli(b.dir, ['hook', 'pre-commit']);
+  assert.equal(auto.code, 1, auto.stderr);
+  assert.match(auto.stderr, /never fetched/);
+  assert.equal(b.git('diff', '--name-only', 'HEAD', '--', 'imgs.trove'), '', 'the hook recorded nothing');
   // ... and only an explicit request records the one-file dataset.
   const ok = b.trove('add', '--allow-deletions', 'imgs');
   assert.equal(ok.code, 0, ok.stderr);
