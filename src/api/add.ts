@@ -7,6 +7,8 @@ export interface AddOptions {
   readonly paths: readonly string[];
   /** stage pointer and .gitignore (default: core.autostage) */
   readonly stage?: boolean;
+  /** record files of a directory that were never fetched here (a partial pull) as deleted; refused (NOT_FETCHED) otherwise */
+  readonly allowDeletions?: boolean;
 }
 
 /**

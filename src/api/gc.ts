@@ -13,8 +13,8 @@ import { closeSession, openSession } from './remoteSession.js';
  * @example
  *   const { freedBytes } = await gc(repo, { dryRun: true });
  */
-export async function gc(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean } = {}): Promise<GcResult> {
-  checkOptions('gc', repo, options, { dryRun: 'boolean?', allowShared: 'boolean?' });
+export async function gc(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean; /** keep copies saved by checkout --force this long (ms; default 30 days) */ keepSavedMs?: number } = {}): Promise<GcResult> {
+  checkOptions('gc', repo, options, { dryRun: 'boolean?', allowShared: 'boolean?', keepSavedMs: 'number?' });
   return withLock(repo, 'gc', () => collectGarbage(repo, options));
 }
 export type { GcResult };

@@ -93,24 +93,29 @@ export function serializePointer(p: Pointer): string {
 
 /** Parse pointer text; `source` names the file in errors. Throws BAD_POINTER. */
 export function parsePointer(text: string | Buffer, source: string): Pointer {
+  // The line being read, so an edited pointer is reported where it went wrong (1-based; 0 = the file as a whole).
+  let at = 0;
   const bad = (why: string, hint = `Restore it from Git (git checkout -- ${source}) or re-add the data with trove add.`): never => {
-    throw new TroveError('BAD_POINTER', `Pointer file ${source} is invalid: ${why}.`, { hint, data: { file: source } });
+    throw new TroveError('BAD_POINTER', `Pointer file ${source} is invalid: ${at ? `line ${at}: ` : ''}${why}.`, { hint, data: { file: source, ...(at ? { line: at } : {}) } });
   };
   if (text.length > POINTER_MAX_BYTES) bad(`it is larger than ${POINTER_MAX_BYTES} bytes`);
   const str = typeof text === 'string' ? text : text.toString('utf8');
   if (str.includes('\0')) bad('it contains a NUL byte');
   const lines = str.replace(/\r\n/g, '\n').split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  const fields: [string, string][] = [];
+  const fields: [string, string, number][] = [];
   const sourceAt = lines.indexOf('source:');
   const sourceLines = sourceAt < 0 ? [] : lines.splice(sourceAt);
-  for (const line of lines) {
+  for (const [i, line] of lines.entries()) {
     const m = /^([a-z]+): (.*)$/.exec(line);
-    if (!m) bad(`line "${line.slice(0, 60)}" is not "key: value"`);
-    fields.push([m![1]!, m![2]!]);
+    at = i + 1;
+    if (!m) bad(`"${line.slice(0, 60)}" is not "key: value"`);
+    fields.push([m![1]!, m![2]!, i + 1]);
   }
+  at = 0;
   const take = (key: string): string => {
     const f = fields.shift();
+    at = f ? f[2] : lines.length + 1;
     if (!f || f[0] !== key) bad(`expected "${key}" ${f ? `but found "${f[0]}"` : 'but the file ended'}`);
     return f![1];
   };
@@ -136,7 +141,9 @@ export function parsePointer(text: string | Buffer, source: string): Pointer {
     if (take('mode') !== '755') bad('mode must be 755');
     executable = true;
   }
+  at = fields[0]?.[2] ?? 0;
   if (fields.length > 0) bad(`unexpected key "${fields[0]![0]}"`);
+  at = 0;
   // One text per pointer: v2 means "has a source block", so parse and serialize round-trip byte for byte.
   if (sourceLines.length > 0 && version < POINTER_SOURCE_VERSION) bad(`a source block needs format version ${POINTER_SOURCE_VERSION}, but it says ${version}`);
   if (sourceLines.length === 0 && version >= POINTER_SOURCE_VERSION) bad(`format version ${version} requires a source block`);

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'NOT_TRACKED'
   | 'ALREADY_TRACKED'
   | 'DIRTY'
+  | 'NOT_FETCHED'
   | 'IO'
   | 'NO_SPACE'
   | 'PERMISSION'

@@ -1,10 +1,10 @@
-import { lstatSync, readlinkSync, statSync } from 'node:fs';
-import { TroveError } from '../errors/index.js';
+import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
+import { TroveError, isTroveError } from '../errors/index.js';
 import { createPointer, isPointerPath, dataPathFor, pointerPathFor, type Pointer } from '../core/pointer.js';
 import { createOid, formatOid, oidEquals } from '../core/oid.js';
 import type { ManifestEntry } from '../core/manifest.js';
 import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
-import { writeManifest } from '../store/manifestIO.js';
+import { readManifest, writeManifest } from '../store/manifestIO.js';
 import { ensureIgnored } from './gitignore.js';
 import { hashFiles } from './hashFiles.js';
 import { readWorkPointer, writeWorkPointer, listWorkPointerPaths } from './pointers.js';
@@ -34,7 +34,7 @@ export interface AddResult {
 }
 
 /** Track files or directories: store their content, write pointers, ignore the data in Git, stage. */
-export async function addPaths(repo: Repo, inputs: readonly string[], options: { stage?: boolean } = {}): Promise<AddResult> {
+export async function addPaths(repo: Repo, inputs: readonly string[], options: { stage?: boolean; allowDeletions?: boolean } = {}): Promise<AddResult> {
   if (inputs.length === 0) throw new TroveError('USAGE', 'trove add needs at least one path.', { hint: 'Example: trove add data/ models/model.pt' });
   const paths = [...new Set(inputs.map((i) => normalizeInput(repo, i)))];
   await checkAddable(repo, paths);
@@ -45,7 +45,8 @@ export async function addPaths(repo: Repo, inputs: readonly string[], options: {
     const ingested = await ingestPath(repo, path);
     const { hashed, stored, skipped } = ingested;
     for (const s of skipped) warnings.push(`Skipped ${path}/${s}: not a regular file, directory or symlink.`);
-    const before = readWorkPointer(repo, path);
+    const before = readPointerIfValid(repo, path);
+    if (!options.allowDeletions) refuseUnfetchedDeletions(repo, path, before, ingested.pointer);
     // Re-adding imported data that did not change keeps its source record (trove update still works); changed data is local from now on.
     const pointer = before?.source && before.kind === ingested.pointer.kind && oidEquals(before.oid, ingested.pointer.oid) ? createPointer({ ...ingested.pointer, source: before.source }) : ingested.pointer;
     const changed = await writeWorkPointer(repo, path, pointer);
@@ -59,10 +60,46 @@ export async function addPaths(repo: Repo, inputs: readonly string[], options: {
   return { artifacts, staged: stage ? [...new Set(toStage)] : [], warnings };
 }
 
+/**
+ * A directory pulled in part (`trove pull data/f7.bin`) lacks the files that
+ * were never fetched; recording it as it stands would delete them from the
+ * dataset. A file counts as never fetched when it is absent from the work
+ * tree and its content is absent from the store: a file the user deleted
+ * after it was here is in the store, and its deletion is recorded as usual.
+ */
+function refuseUnfetchedDeletions(repo: Repo, path: string, before: Pointer | undefined, after: Pointer): void {
+  if (before?.kind !== 'dir' || after.kind !== 'dir' || oidEquals(before.oid, after.oid)) return;
+  let old: ManifestEntry[];
+  try {
+    old = readManifest(repo.store, before.oid, path);
+  } catch (err) {
+    if (isTroveError(err, 'OBJECT_MISSING')) return; // the old listing was never here either: nothing to compare
+    throw err;
+  }
+  const now = new Set(readManifest(repo.store, after.oid, path).map((e) => e.path));
+  const unfetched = old.filter((e) => e.mode !== 'l' && !now.has(e.path) && !repo.store.hasFile(e.oid)).map((e) => `${path}/${e.path}`);
+  if (unfetched.length === 0) return;
+  throw new TroveError('NOT_FETCHED', `${unfetched.length} file(s) of ${path} were never fetched here (${unfetched.slice(0, 3).join(', ')}${unfetched.length > 3 ? ', …' : ''}); adding it would record them as deleted.`, {
+    hint: `Fetch them first with trove pull ${path}, or record their deletion on purpose with trove add --allow-deletions ${path}.`,
+    data: { path, paths: unfetched },
+  });
+}
+
+/** The pointer being replaced: an invalid one (edited into garbage) is what add repairs, so it counts as none. */
+function readPointerIfValid(repo: Repo, path: string): Pointer | undefined {
+  try {
+    return readWorkPointer(repo, path);
+  } catch (err) {
+    if (isTroveError(err, 'BAD_POINTER')) return undefined;
+    throw err;
+  }
+}
+
 function normalizeInput(repo: Repo, input: string): string {
   const path = toRepoPath(repo, input);
   // `trove add data.trove` means the data beside that pointer.
-  return isPointerPath(path) && readWorkPointer(repo, dataPathFor(path)) ? dataPathFor(path) : path;
+  // An invalid pointer still names its data: `trove add data.trove` is how its hint's re-add may be typed.
+  return isPointerPath(path) && (existsSync(absPath(repo, dataPathFor(path))) || readPointerIfValid(repo, dataPathFor(path))) ? dataPathFor(path) : path;
 }
 
 async function checkAddable(repo: Repo, paths: readonly string[]): Promise<void> {
@@ -77,7 +114,7 @@ async function checkAddable(repo: Repo, paths: readonly string[]): Promise<void>
     try {
       st = lstatSync(absPath(repo, path));
     } catch {
-      const hint = readWorkPointer(repo, path) ? `Its content is tracked already; restore it with trove checkout ${path}.` : 'Check the path (ls), or create the data first.';
+      const hint = readPointerIfValid(repo, path) ? `Its content is tracked already; restore it with trove checkout ${path}.` : 'Check the path (ls), or create the data first.';
       throw new TroveError('NOT_FOUND', `${path} does not exist.`, { hint, data: { path } });
     }
     if (st.isSymbolicLink() && storeLinkHex(readlinkSync(absPath(repo, path)), storeObjectsDir(repo))) continue;

@@ -10,11 +10,14 @@ import { processUmask } from '../util/processUmask.js';
 import type { LinkStrategy } from '../store/ObjectStore.js';
 import { tempPathFor } from '../util/atomicWrite.js';
 import { mapLimit } from '../util/mapLimit.js';
-import { ensureIgnored } from './gitignore.js';
+import { removeAbandonedTempsOf } from '../util/abandonedTemps.js';
+import { ensureIgnored, ensureTempsIgnored } from './gitignore.js';
 import { hashFiles } from './hashFiles.js';
 import { resolveLinkStrategy } from './linkStrategy.js';
 import { listRevArtifacts, listWorkArtifacts, writeWorkPointer, type Artifact } from './pointers.js';
 import { pruneEmptyDirs } from './pruneEmptyDirs.js';
+import { requireSelectedEntries } from './requireSelectedEntries.js';
+import { recordSavedCopies, type SavedCopy } from './savedCopies.js';
 import { absPath, toRepoPath, type Repo } from './Repo.js';
 import { planCheckout, type CheckoutPlan } from './planCheckout.js';
 import { pointerAsEntry, readWorkState } from './workState.js';
@@ -41,8 +44,8 @@ export interface CheckoutResult {
   readonly artifacts: { path: string; written: number; deleted: number; unchanged: number }[];
   readonly written: number;
   readonly deleted: number;
-  /** local changes overwritten with --force, saved in the store (recover with the oid) */
-  readonly saved: { path: string; oid: string }[];
+  /** local changes overwritten with --force, saved in the store and recorded (`trove saved` lists them, `trove saved restore ID` brings one back) */
+  readonly saved: { id: string; time: string; path: string; oid: string; size: number }[];
   /** pointer files rewritten from --rev */
   readonly pointers: string[];
   readonly strategy: LinkStrategy;
@@ -59,7 +62,9 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
   const dirs = new WorkTreeDirs(repo.root);
   for (const artifact of artifacts) {
     // A symlinked directory in front of the data is refused before anything is read through it or written.
-    dirs.existingParent(artifact.path);
+    const abs = dirs.existingParent(artifact.path);
+    // A killed checkout's temp beside a file artifact (up to the size of a large file): its writer is gone, nobody else will remove it.
+    if (abs !== undefined && artifact.pointer.kind === 'file') removeAbandonedTempsOf([abs]);
     const subs = selected.filter((s) => s.startsWith(artifact.path + '/')).map((s) => s.slice(artifact.path.length + 1));
     // Only files inside a directory were asked for: look at those, not at all of its files.
     const whole = selected.length === 0 || selected.some((s) => s === artifact.path || artifact.path.startsWith(s + '/') || s === `${artifact.path}.trove`);
@@ -72,6 +77,7 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
       problems.push(err);
       continue;
     }
+    if (!whole && !known && artifact.pointer.kind === 'dir') requireSelectedEntries(artifact.path, subs, desired, options.rev ? `at ${options.rev}` : 'at this version');
     // A few files inside a directory (a hook's restore): reading them beats parsing a large stat cache.
     const work = await readWorkState(repo, artifact.path, !whole && subs.length > 0 ? { under: subs, hashSmall: true } : {});
     plans.push({ artifact, plan: planCheckout(repo, artifact, desired, work, subs) });
@@ -84,6 +90,7 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
     });
   }
   const saved = await saveDirty(repo, dirty);
+  if (plans.some((p) => p.plan.writes.length > 0)) await ensureTempsIgnored(repo);
   const result: CheckoutResult = { artifacts: [], written: 0, deleted: 0, saved, pointers: [], strategy };
   const totalBytes = plans.reduce((s, p) => s + p.plan.writes.reduce((t, e) => t + e.size, 0), 0);
   repo.reporter.start('Checking out', totalBytes, 'bytes');
@@ -105,7 +112,7 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
   return result;
 }
 
-async function saveDirty(repo: Repo, dirty: readonly string[]): Promise<{ path: string; oid: string }[]> {
+async function saveDirty(repo: Repo, dirty: readonly string[]): Promise<SavedCopy[]> {
   const files = dirty.flatMap((p) => {
     try {
       const st = lstatSync(absPath(repo, p));
@@ -116,7 +123,8 @@ async function saveDirty(repo: Repo, dirty: readonly string[]): Promise<{ path: 
   });
   if (files.length === 0) return [];
   const { hexes } = await hashFiles(repo, files, { store: true, progress: 'Saving local changes' });
-  return files.map((f, i) => ({ path: f.repoPath, oid: `sha256:${hexes[i]}` }));
+  // Recorded before anything is overwritten: a copy nobody can name is a copy lost.
+  return recordSavedCopies(repo, files.map((f, i) => ({ path: f.repoPath, oid: `sha256:${hexes[i]}`, size: f.size })));
 }
 
 async function applyPlan(repo: Repo, artifact: Artifact, plan: CheckoutPlan, strategy: LinkStrategy, problems: TroveError[], dirs: WorkTreeDirs): Promise<{ written: number; deleted: number; unchanged: number }> {

@@ -1,13 +1,14 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
-import { dataPathFor, isPointerPath, parsePointer, type Pointer } from '../core/pointer.js';
-import { formatOid } from '../core/oid.js';
+import { createPointer, dataPathFor, isPointerPath, parsePointer, type Pointer } from '../core/pointer.js';
+import { formatOid, parseOid } from '../core/oid.js';
 import { catBlobs } from '../platform/git.js';
 import { listManifestPages, readManifest } from '../store/manifestIO.js';
 import { chunkListFile, objectFile } from '../store/layout.js';
 import { listWorkPointerPaths, readWorkPointer } from './pointers.js';
 import { TROVE_DIR, type Repo } from './Repo.js';
+import { DEFAULT_KEEP_SAVED_MS, forgetExpiredCopies, isExpired, readSavedCopies } from './savedCopies.js';
 
 export interface GcResult {
   readonly dryRun: boolean;
@@ -16,6 +17,8 @@ export interface GcResult {
   readonly kept: number;
   readonly removed: number;
   readonly freedBytes: number;
+  /** copies saved by checkout --force that were kept (younger than keepSavedMs); older ones are forgotten */
+  readonly savedKept: number;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface GcResult {
  * manifest page that is corrupt or missing below a present root) it deletes
  * nothing and says which one: guessing would delete data.
  */
-export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean } = {}): Promise<GcResult> {
+export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean; keepSavedMs?: number } = {}): Promise<GcResult> {
   if (!repo.privateStore && !options.allowShared) {
     throw new TroveError('USAGE', `The store ${repo.store.dir} is configured as a shared cache; gc here would delete objects that other repositories using it may need.`, {
       hint: 'Run trove gc --allow-shared only if this repository is the only one using that cache.',
@@ -38,6 +41,10 @@ export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; al
   const pointers = await collectPointers(repo);
   const keep = new Set<string>();
   for (const { pointer, what } of pointers) markLive(repo, pointer, what, keep);
+  // Local versions overwritten by checkout --force stay restorable (trove saved) for the stated time.
+  const keepSavedMs = options.keepSavedMs ?? DEFAULT_KEEP_SAVED_MS;
+  const saved = readSavedCopies(repo).filter((c) => !isExpired(c, keepSavedMs));
+  for (const c of saved) markLive(repo, createPointer({ kind: 'file', oid: parseOid(c.oid, 'a saved copy'), size: c.size }), `saved copy ${c.id} of ${c.path}`, keep);
   let removed = 0;
   let freedBytes = 0;
   const entries = repo.store.list();
@@ -52,7 +59,8 @@ export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; al
     cleanTmp(join(repo.store.dir, 'tmp'));
   }
   if (!options.dryRun && removed > 0) repo.store.clearCompleteMarks();
-  return { dryRun: Boolean(options.dryRun), pointers: pointers.length, kept: entries.length - removed, removed, freedBytes };
+  if (!options.dryRun) await forgetExpiredCopies(repo, keepSavedMs);
+  return { dryRun: Boolean(options.dryRun), pointers: pointers.length, kept: entries.length - removed, removed, freedBytes, savedKept: saved.length };
 }
 
 /**

@@ -4,6 +4,10 @@ import { readFileNoFollow } from '../platform/readFileNoFollow.js';
 import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { atomicWrite } from '../util/atomicWrite.js';
 import type { Repo } from './Repo.js';
+import { dirname } from 'node:path';
+import { gitPath } from '../platform/gitPaths.js';
+import { TEMP_IGNORE_PATTERN } from '../util/abandonedTemps.js';
+import { mkdirp } from '../util/mkdirp.js';
 
 /**
  * Keep `/<name>` in the .gitignore of the data's own directory, as DVC does,
@@ -63,4 +67,25 @@ function readOr(file: string, rel: string): string {
     // Unreadable (a directory, no permission): as before, treat it as empty; the write below reports a real problem.
     return '';
   }
+}
+
+/**
+ * Make Git ignore trove's temp files (`.<name>.tmp-<pid>-…`, see
+ * util/abandonedTemps) in this clone, so a checkout killed while writing a
+ * large file beside its pointer never leaves something `git add -A` would
+ * commit. .git/info/exclude, not a committed .gitignore: temps belong to one
+ * clone, and older repositories are covered without a commit.
+ */
+export function ensureTempsIgnored(repo: Repo): Promise<void> {
+  return ensureExcluded(repo, TEMP_IGNORE_PATTERN, "trove's temp files (a killed checkout's leftovers; removed by the next run)");
+}
+
+/** Add `pattern` (with a comment line) to this clone's .git/info/exclude unless it is there. */
+export async function ensureExcluded(repo: Repo, pattern: string, comment: string): Promise<void> {
+  const file = await gitPath(repo.git, 'info/exclude');
+  const text = readOr(file, 'info/exclude');
+  if (text.split('\n').includes(pattern)) return;
+  mkdirp(dirname(file));
+  const prefix = text === '' || text.endsWith('\n') ? text : text + '\n';
+  await atomicWrite(file, `${prefix}# ${comment}\n${pattern}\n`);
 }

@@ -1,4 +1,4 @@
-import { TroveError, fromFsError } from '../errors/index.js';
+import { TroveError, fromFsError, isTroveError } from '../errors/index.js';
 import { dataPathFor, isPointerPath, parsePointer, pointerPathFor, serializePointer, type Pointer } from '../core/pointer.js';
 import { checkRepoPath } from '../core/repoPath.js';
 import { catBlobs, listTreeBlobs, resolveRev } from '../platform/git.js';
@@ -18,14 +18,35 @@ export interface Artifact {
  * Read the work tree's pointer for data path `path`, or undefined if there is
  * none. A pointer behind a symlinked directory, or one that is itself a
  * symlink, is refused (UNSAFE_PATH), never followed. `dirs` remembers the
- * directories verified so far in this command.
+ * directories verified so far in this command. Throws BAD_POINTER with a hint
+ * that works for this path.
  */
 export function readWorkPointer(repo: Repo, path: string, dirs = new WorkTreeDirs(repo.root)): Pointer | undefined {
   const pp = pointerPathFor(path);
   const file = dirs.existingParent(pp);
   if (file === undefined) return undefined;
   const text = readPointerFile(file, pp);
-  return text === undefined ? undefined : parsePointer(text, pp);
+  if (text === undefined) return undefined;
+  try {
+    return parsePointer(text, pp);
+  } catch (err) {
+    if (!isTroveError(err, 'BAD_POINTER') || /newer than/.test(err.message)) throw err;
+    throw new TroveError('BAD_POINTER', err.message, {
+      hint: `Restore it from Git with git checkout -- ${shellWord(pp)}, or record the data as it is now with trove add ${shellWord(path)}.`,
+      data: { ...err.data, path },
+    });
+  }
+}
+/** Work-tree pointers found invalid by listWorkArtifacts, per opened repository: each is reported once, and never taken for "not tracked". */
+const invalid = new WeakMap<Repo, Map<string, TroveError>>();
+
+/** The invalid pointers listWorkArtifacts skipped in this repository (data path → its BAD_POINTER error). */
+export function invalidWorkPointers(repo: Repo): ReadonlyMap<string, TroveError> {
+  return invalid.get(repo) ?? new Map();
+}
+
+function shellWord(p: string): string {
+  return /^[A-Za-z0-9._\/@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Write the pointer for `path` (through a temp file, in a verified directory); false when it already said exactly this. */
@@ -69,7 +90,21 @@ export async function listWorkArtifacts(repo: Repo, paths?: readonly string[]): 
   for (const pp of await listWorkPointerPaths(repo)) {
     const path = checkRepoPath(dataPathFor(pp), pp);
     if (paths && paths.length > 0 && !paths.some((p) => matches(p, path))) continue;
-    const pointer = readWorkPointer(repo, path, dirs);
+    let pointer: Pointer | undefined;
+    try {
+      pointer = readWorkPointer(repo, path, dirs);
+    } catch (err) {
+      // One edited pointer must not stop the command for every other artifact; named on its own, it is the error.
+      // A newer format is not garbage: this trove must not half-work on that repository.
+      if (!isTroveError(err, 'BAD_POINTER') || /newer than this trove/.test(err.message) || paths?.some((p) => p === path || p === pointerPathFor(path) || p.startsWith(path + '/'))) throw err;
+      const seen = invalid.get(repo) ?? new Map<string, TroveError>();
+      invalid.set(repo, seen);
+      if (!seen.has(path)) {
+        seen.set(path, err);
+        repo.reporter.warn(`${err.message} Skipped; ${err.hint}`, { code: err.code, ...err.data });
+      }
+      continue;
+    }
     if (pointer) out.push({ path, pointer });
   }
   if (paths) requireMatches(paths, out, 'in the work tree');

@@ -2,7 +2,7 @@ import { rmSync, rmdirSync } from 'node:fs';
 import { fromFsError } from '../errors/index.js';
 import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { planCheckout } from './planCheckout.js';
-import type { Artifact } from './pointers.js';
+import { invalidWorkPointers, type Artifact } from './pointers.js';
 import { absPath, type Repo } from './Repo.js';
 import { readWorkState } from './workState.js';
 
@@ -24,7 +24,8 @@ export interface RemoveVanishedResult {
  * touched.
  */
 export async function removeVanished(repo: Repo, before: readonly Artifact[], current: readonly Artifact[]): Promise<RemoveVanishedResult> {
-  const now = current.map((a) => a.path);
+  // A pointer that is there but invalid still tracks its data: never "vanished".
+  const now = [...current.map((a) => a.path), ...invalidWorkPointers(repo).keys()];
   const overlaps = (a: string, b: string): boolean => a === b || a.startsWith(b + '/') || b.startsWith(a + '/');
   let gone = before.filter((a) => !now.some((p) => overlaps(p, a.path)));
   if (gone.length === 0) return { removed: [], kept: [] };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { isContainedLinkTarget, joinRepoPath } from '../core/repoPath.js';
 import { IgnoreRules, TROVE_IGNORE } from './troveIgnore.js';
+import { parseTempName, removeIfAbandoned } from '../util/abandonedTemps.js';
 
 /** One file or symlink found in the work tree under a tracked directory. */
 export interface ScannedFile {
@@ -34,6 +35,9 @@ export interface ScanResult {
  * only come first: isContainedLinkTarget). What .troveignore files (at
  * the repository root, above or inside the directory) exclude is not part of
  * it: never hashed, stored, reported by status, or deleted by checkout.
+ * trove's own temp files (util/abandonedTemps) are not data: never listed,
+ * and removed when the process that wrote them is gone, so a killed
+ * checkout's leftovers are neither "local changes" nor "added".
  */
 export function scanTree(absDir: string, repoDirPath: string, storeObjects?: string, under?: readonly string[]): ScanResult {
   const files: ScannedFile[] = [];
@@ -47,6 +51,11 @@ export function scanTree(absDir: string, repoDirPath: string, storeObjects?: str
     for (const d of entries) {
       const childAbs = join(abs, d.name);
       const childRel = rel === '' ? d.name : `${rel}/${d.name}`;
+      // trove's own temp files (a killed checkout's) are never data: skipped, and removed once their writer is gone.
+      if (parseTempName(d.name)) {
+        removeIfAbandoned(childAbs);
+        continue;
+      }
       if (levels.length > 0 && IgnoreRules.ignored(levels, repoPathOf(childRel), d.isDirectory())) continue;
       if (d.isDirectory()) {
         walk(childAbs, childRel);
@@ -81,7 +90,7 @@ export function scanTree(absDir: string, repoDirPath: string, storeObjects?: str
     // Only these paths inside the directory (a checkout of a few changed files must not stat 20,000 others).
     const seen = new Set<string>();
     for (const rel of under) {
-      if (seen.has(rel)) continue;
+      if (seen.has(rel) || parseTempName(rel.slice(rel.lastIndexOf('/') + 1))) continue;
       seen.add(rel);
       const abs = join(absDir, rel);
       let st: Stats;

@@ -1,4 +1,7 @@
 import type { Oid } from '../core/oid.js';
+import { isTroveError } from '../errors/index.js';
+import { readManifest } from '../store/manifestIO.js';
+import { requireSelectedEntries } from './requireSelectedEntries.js';
 import { listRevArtifacts, listWorkArtifacts, matches, type Artifact } from './pointers.js';
 import { toRepoPath, type Repo } from './Repo.js';
 
@@ -32,6 +35,7 @@ export async function selectArtifacts(repo: Repo, sel: ArtifactSelection): Promi
   if (sel.allTags) revs.push(...(await refs(repo, 'refs/tags')));
   const found: Artifact[] = [];
   if (sel.workTree !== false) found.push(...(await listWorkArtifacts(repo, paths)));
+  const fromWorkTree = new Set(found);
   // Another branch may lack a path: narrow without insisting that every revision has it.
   for (const rev of revs) found.push(...(await listRevArtifacts(repo, rev)).filter((a) => paths.length === 0 || paths.some((p) => matches(p, a.path))));
   const out = new Map<string, SelectedArtifact>();
@@ -39,10 +43,23 @@ export async function selectArtifacts(repo: Repo, sel: ArtifactSelection): Promi
     const subs = paths.filter((p) => p.startsWith(a.path + '/')).map((p) => p.slice(a.path.length + 1));
     const whole = paths.length === 0 || paths.some((p) => p === a.path || a.path.startsWith(p + '/') || p === `${a.path}.trove`);
     const select = !whole && a.pointer.kind === 'dir' && subs.length ? (e: string) => subs.some((s) => e === s || e.startsWith(s + '/')) : undefined;
+    if (select && fromWorkTree.has(a)) checkSelection(repo, a, subs);
     const key = `${a.pointer.kind}:${a.pointer.oid.hex}:${select ? subs.join('\0') : ''}`;
     if (!out.has(key)) out.set(key, { kind: a.pointer.kind, oid: a.pointer.oid, what: a.path, ...(select ? { select } : {}) });
   }
   return [...out.values()];
+}
+
+/** A path inside a directory must name something in it; checked when the directory's listing is here (a fetch may bring it, and pull's checkout then checks). */
+function checkSelection(repo: Repo, a: Artifact, subs: readonly string[]): void {
+  let entries;
+  try {
+    entries = readManifest(repo.store, a.pointer.oid, a.path);
+  } catch (err) {
+    if (isTroveError(err, 'OBJECT_MISSING')) return;
+    throw err;
+  }
+  requireSelectedEntries(a.path, subs, entries);
 }
 
 async function refs(repo: Repo, prefix: string): Promise<string[]> {

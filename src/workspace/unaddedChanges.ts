@@ -4,13 +4,20 @@ import { readManifest } from '../store/manifestIO.js';
 import { planCheckout } from './planCheckout.js';
 import { listWorkArtifacts } from './pointers.js';
 import type { Repo } from './Repo.js';
-import { pointerAsEntry, readWorkState } from './workState.js';
+import { pointerAsEntry, readWorkState, type WorkState } from './workState.js';
+
+/** Is there anything at `rel` in the scanned work state? */
+function present(work: WorkState, rel: string): boolean {
+  return work.kind === 'dir' ? work.entries.some((e) => e.path === rel) : work.kind !== 'missing';
+}
 
 export interface UnaddedChanges {
   /** artifacts holding content that is in no version trove has stored: real, unsaved changes */
   readonly unadded: { readonly path: string; readonly files: string[] }[];
   /** artifacts that differ from their pointer only by content the store has (another version, deleted files) */
   readonly differs: string[];
+  /** directories only partly here (a partial pull): their absent files were never fetched, which is neither a change nor a version to restore */
+  readonly notFetched: string[];
 }
 
 /**
@@ -23,6 +30,7 @@ export interface UnaddedChanges {
 export async function findUnaddedChanges(repo: Repo): Promise<UnaddedChanges> {
   const unadded: { path: string; files: string[] }[] = [];
   const differs: string[] = [];
+  const notFetched: string[] = [];
   for (const artifact of await listWorkArtifacts(repo)) {
     const work = await readWorkState(repo, artifact.path);
     if (work.kind === 'missing') continue;
@@ -41,7 +49,8 @@ export async function findUnaddedChanges(repo: Repo): Promise<UnaddedChanges> {
     }
     const plan = planCheckout(repo, artifact, desired, work, []);
     if (plan.dirty.length > 0) unadded.push({ path: artifact.path, files: plan.dirty });
+    else if (plan.deletes.length === 0 && plan.writes.length > 0 && plan.writes.every((e) => e.mode !== 'l' && !repo.store.hasFile(e.oid) && !present(work, e.path))) notFetched.push(artifact.path);
     else if (plan.writes.length > 0 || plan.deletes.length > 0) differs.push(artifact.path);
   }
-  return { unadded, differs };
+  return { unadded, differs, notFetched };
 }

@@ -225,7 +225,8 @@ test('a pointer whose version is written as 1.0 or 0x1 is refused', () => {
   try {
     for (const v of ['1.0', '0x1', '01']) {
       repo.write('m.trove', `trove: ${v}\nkind: file\noid: sha256:${'a'.repeat(64)}\nsize: 1\n`);
-      assert.equal(runJson(repo.dir, ['status']).error.code, 'BAD_POINTER', v);
+      assert.equal(runJson(repo.dir, ['status', 'm']).error.code, 'BAD_POINTER', v);
+      assert.deepEqual(runJson(repo.dir, ['status']).result.invalidPointers.map((b: { file: string }) => b.file), ['m.trove'], v);
     }
   } finally {
     repo.cleanup();

@@ -1,3 +1,4 @@
+import { invalidWorkPointers } from '../../workspace/pointers.js';
 import { findUnaddedChanges } from '../../workspace/unaddedChanges.js';
 import { absPath, saveCaches, type Repo } from '../../workspace/Repo.js';
 import { add } from '../add.js';
@@ -22,9 +23,21 @@ export async function preCommitHook(repo: Repo): Promise<HookOutcome> {
   } finally {
     saveCaches(repo);
   }
-  const notes = changes.differs.length
-    ? [`trove: ${listPaths(changes.differs)} differ(s) from the pointer by a version already stored; trove checkout restores the pointer's version, trove add records the work tree's`]
-    : [];
+  // Neither note suggests trove add: that would record the wrong version, or record files never fetched as deleted.
+  const notes = [
+    ...(changes.differs.length ? [`trove: ${listPaths(changes.differs)} differ(s) from the pointer by a version already stored; trove checkout restores the pointer's version (trove checkout ${changes.differs.map(shellArg).join(' ')})`] : []),
+    ...(changes.notFetched.length ? [`trove: ${listPaths(changes.notFetched)} hold(s) files never fetched here (not deleted); trove pull ${changes.notFetched.map(shellArg).join(' ')} gets them`] : []),
+  ];
+  // A pointer edited into garbage would be committed as it is: stop, naming it and its fix (every other artifact was still checked).
+  const invalid = [...invalidWorkPointers(repo).values()];
+  if (invalid.length > 0) {
+    return {
+      action: 'stopped',
+      exit: 1,
+      messages: [...notes, ...invalid.map((e) => `trove: commit stopped: ${e.message} ${e.hint ?? ''}`.trim()), `trove: fix that and commit again (${OVERRIDE})`],
+      details: { invalidPointers: invalid.map((e) => e.data?.file), unadded: changes.unadded.map((u) => u.path), differs: changes.differs },
+    };
+  }
   if (changes.unadded.length === 0) return { action: 'checked', exit: 0, messages: notes, details: { unadded: [], differs: changes.differs } };
   const paths = changes.unadded.map((u) => u.path);
   const files = changes.unadded.flatMap((u) => u.files);

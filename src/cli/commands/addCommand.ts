@@ -7,11 +7,12 @@ export const addCommand = defineCommand({
   name: 'add',
   summary: 'track files or directories: store their content and write PATH.trove pointers',
   examples: ['trove add data/ models/model.pt', 'trove add --no-stage data/train.csv', 'trove add data && git commit -m "data v2"'],
-  configure: (cmd) => cmd.argument('<paths...>', 'files or directories').option('--no-stage', 'do not git add the pointer and .gitignore'),
+  configure: (cmd) => cmd.argument('<paths...>', 'files or directories').option('--no-stage', 'do not git add the pointer and .gitignore')
+      .option('--allow-deletions', 'record files of a directory that were never fetched here (after a partial pull) as deleted'),
   async run(ctx, args, opts) {
     const [{ add }, { openRepo }] = await Promise.all([import('../../api/add.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
-    return add(repo, { paths: args[0] as string[], ...(opts.stage === false ? { stage: false } : {}) });
+    return add(repo, { paths: args[0] as string[], ...(opts.stage === false ? { stage: false } : {}), ...(opts.allowDeletions ? { allowDeletions: true } : {}) });
   },
   render(out, r) {
     for (const w of r.warnings) out.warn(w);

@@ -35,7 +35,7 @@ export const checkoutCommand = defineCommand({
       if (a.written || a.deleted) out.line(`restored  ${out.path(a.path)} (${a.written} written, ${a.deleted} removed, ${a.unchanged} unchanged)`);
       else out.line(`unchanged ${out.path(a.path)}`);
     }
-    for (const s of r.saved) out.info(`Saved your local version of ${out.path(s.path)} in the store as ${s.oid}.`);
+    for (const s of r.saved) out.info(`Saved your local version of ${out.path(s.path)} as saved copy ${s.id}: trove saved lists it, trove saved restore ${s.id} [-o PATH] brings it back; gc keeps it for 30 days (trove gc --keep-saved).`);
     if (r.pointers.length) out.info(`Pointer files now match the checked-out revision: ${r.pointers.join(', ')} (git status shows whether they differ from HEAD).`);
     if (isConflictCheckout(r)) renderConflictCheckout(out, r);
   },

@@ -17,6 +17,7 @@ export const gcCommand = defineCommand({
       .option('-n, --dry-run', 'only report what would be removed')
       .option('--allow-shared', 'run even though core.cache points to a shared cache')
       .option('-r, --remote <name>', 'collect garbage on this remote instead of the local store (never by default)')
+      .option('--keep-saved <duration>', 'keep local versions saved by checkout --force this long (see trove saved)', '30d')
       .option('--grace <duration>', 'with -r: leave packs younger than this alone, and keep what pushes made in this time relied on (other clones\' commits not fetched here), e.g. 1h, 7d, 0', '24h')
       .option('-j, --jobs <n>', 'with -r: parallel requests', parseJobs),
   async run(ctx, _args, opts) {
@@ -27,7 +28,8 @@ export const gcCommand = defineCommand({
       const graceMs = parseDuration(String(opts.grace), '--grace');
       return { remote: await gcRemote(repo, { remote: String(opts.remote), dryRun: Boolean(opts.dryRun), graceMs, ...(opts.jobs ? { jobs: Number(opts.jobs) } : {}) }) };
     }
-    return gc(repo, { dryRun: Boolean(opts.dryRun), allowShared: Boolean(opts.allowShared) });
+    const { parseDuration } = await import('../../util/parseDuration.js');
+    return gc(repo, { dryRun: Boolean(opts.dryRun), allowShared: Boolean(opts.allowShared), keepSavedMs: parseDuration(String(opts.keepSaved), '--keep-saved') });
   },
   render(out, all) {
     if ('remote' in all) {

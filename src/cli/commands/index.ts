@@ -23,6 +23,7 @@ import { getCommand } from './getCommand.js';
 import { importCommand } from './importCommand.js';
 import { updateCommand } from './updateCommand.js';
 import { versionCommand } from './versionCommand.js';
+import { savedCommand } from './savedCommand.js';
 
 /** Every command, in the order `trove --help` lists them (one per line, so branches adding commands merge cleanly). */
 export const COMMANDS: readonly CommandSpec<any>[] = [
@@ -30,6 +31,7 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   addCommand,
   statusCommand,
   checkoutCommand,
+  savedCommand,
   diffCommand,
   logCommand,
   showCommand,

@@ -25,5 +25,6 @@ export const pullCommand = defineCommand<PullResult>({
       if (a.written || a.deleted) out.line(`restored  ${out.path(a.path)} (${a.written} written, ${a.deleted} removed, ${a.unchanged} unchanged)`);
       else out.line(`unchanged ${out.path(a.path)}`);
     }
+    for (const s of r.checkout.saved) out.info(`Saved your local version of ${s.path} as saved copy ${s.id}: trove saved lists it, trove saved restore ${s.id} [-o PATH] brings it back; gc keeps it for 30 days (trove gc --keep-saved).`);
   },
 });

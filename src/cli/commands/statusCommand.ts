@@ -1,6 +1,20 @@
+import type { StatusResult } from '../../api/status.js';
 import { humanBytes } from '../../util/humanBytes.js';
+import { plural } from '../../util/plural.js';
 import { defineCommand } from '../defineCommand.js';
 import { paint } from '../Output.js';
+
+/** Why the library's next step applies, per state: a hint names a command that works in that case. */
+type ArtifactStatus = StatusResult['artifacts'][number];
+
+function nextStep(a: ArtifactStatus): string {
+  const n = a.notFetched?.length ?? 0;
+  if (a.state === 'missing' && n > 0) return `${a.path}: ${plural(n, 'file')} never fetched here (not deleted); get them with ${a.next}`;
+  if (a.state === 'missing') return a.inCache ? `${a.path} is missing; restore it with ${a.next}` : `${a.path} is missing and not in the local store; get it with ${a.next}`;
+  if (a.state === 'unknown') return `${a.path} cannot be compared: this version's file listing is not in the local store; get it with ${a.next}`;
+  if (a.next?.startsWith('trove checkout')) return `${a.path} differs from its pointer only by content trove has stored (e.g. after git reset or a rebase); restore the pointer's version with ${a.next}`;
+  return `${a.path} has changes trove has not stored; record them with ${a.next}, or discard them with trove checkout --force ${a.next?.slice('trove add '.length)}`;
+}
 
 export const statusCommand = defineCommand({
   name: 'status',
@@ -29,7 +43,9 @@ export const statusCommand = defineCommand({
       return;
     }
     const r = all;
-    if (r.artifacts.length === 0) out.line('Nothing is tracked yet (trove add PATH).');
+    if (r.artifacts.length === 0 && r.invalidPointers.length === 0) out.line('Nothing is tracked yet (trove add PATH).');
+    // The details and the fix were reported once, as a warning, when the pointer was read.
+    for (const b of r.invalidPointers) out.line(`${paint(out, 'red', 'invalid  ')} ${b.file}${b.line ? ` (line ${b.line})` : ''}`);
     for (const a of r.artifacts) {
       const color = a.state === 'unchanged' ? 'green' : a.state === 'modified' ? 'yellow' : 'red';
       out.line(`${paint(out, color, a.state.padEnd(9))} ${out.path(a.path)}${a.kind === 'dir' ? '/' : ''}${a.inCache ? '' : paint(out, 'red', '  (content not in the local store)')}`);
@@ -39,9 +55,12 @@ export const statusCommand = defineCommand({
         for (const f of c.modified) out.line(`    modified: ${out.path(`${a.path}/${f.path}`)} (${humanBytes(f.oldSize)} -> ${humanBytes(f.newSize)})`);
         for (const f of c.deleted) out.line(`    deleted:  ${out.path(`${a.path}/${f.path}`)}`);
       }
+      const nf = a.notFetched ?? [];
+      for (const f of nf.slice(0, 10)) out.line(`    not fetched: ${a.path}/${f}`);
+      if (nf.length > 10) out.line(`    not fetched: … and ${nf.length - 10} more`);
     }
-    if (r.artifacts.some((a) => a.state === 'modified')) out.info('Record changes with trove add PATH, or discard them with trove checkout --force PATH.');
-    if (r.artifacts.some((a) => a.state === 'missing')) out.info('Restore missing data with trove checkout.');
+    // One next step per state, from the library (it knows whether the content exists anywhere here).
+    for (const a of r.artifacts) if (a.next) out.info(nextStep(a));
   },
   exitCode: (r, opts) => (opts.exitCode && !('remote' in r ? r.remote.inSync : r.clean) ? 1 : 0),
 });
