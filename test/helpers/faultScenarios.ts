@@ -1,0 +1,1 @@
+export const faultScenarios = [] as import('./campaignKit.js').Scenario[];

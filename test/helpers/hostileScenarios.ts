@@ -1,0 +1,1 @@
+export const hostileScenarios = [] as import('./campaignKit.js').Scenario[];
