@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The long mode of the reliability campaign (docs/reliability.md), for the benchmark machine:
 // many runs per scenario at full size, a table of runs/ok/corrupt/lost/stuck, and a JSON file.
-// Knobs: SOAK_SEED (replay), SOAK_RUNS (30), SOAK_LARGE_MIB (512), SOAK_SMALL_FILES (5000),
+// Knobs: SOAK_SEED (replay), SOAK_RUNS (30), SOAK_LARGE_MIB (512: add's large file),
+// SOAK_MEDIUM_MIB (256: the large file of the other scenarios), SOAK_SMALL_FILES (5000),
 // SOAK_ONLY (comma-separated parts of scenario names), SOAK_OUT (JSON path), SOAK_KEEP=1
 // (keep the directories of runs that were not ok).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,7 @@ const runs = intEnv('SOAK_RUNS', 30);
 const scale = {
   ...campaign.SOAK_SCALE,
   largeBytes: intEnv('SOAK_LARGE_MIB', campaign.SOAK_SCALE.largeBytes / 2 ** 20) * 2 ** 20,
+  mediumBytes: intEnv('SOAK_MEDIUM_MIB', campaign.SOAK_SCALE.mediumBytes / 2 ** 20) * 2 ** 20,
   smallFiles: intEnv('SOAK_SMALL_FILES', campaign.SOAK_SCALE.smallFiles),
 };
 const only = (process.env.SOAK_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -41,7 +43,7 @@ const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const out = resolve(process.env.SOAK_OUT ?? `bench/results/soak-${stamp}.json`);
 const started = Date.now();
 
-console.error(`soak: seed ${seed} (replay with SOAK_SEED=${seed}), ${runs} runs per scenario, large file ${scale.largeBytes / 2 ** 20} MiB, ${scale.smallFiles} small files`);
+console.error(`soak: seed ${seed} (replay with SOAK_SEED=${seed}), ${runs} runs per scenario, large file ${scale.largeBytes / 2 ** 20} MiB (others ${scale.mediumBytes / 2 ** 20} MiB), ${scale.smallFiles} small files`);
 const mark = { ok: '.', corrupt: 'C', lost: 'L', stuck: 'S' };
 let current = '';
 const result = await campaign.runCampaign({

@@ -247,7 +247,10 @@ export const fileSize = (p: string): number => statSync(p).size;
 
 /** How big a campaign's data is: CI keeps the whole suite short, the soak uses the sizes of the issue. */
 export interface Scale {
+  /** The one large file of the add scenario. */
   largeBytes: number;
+  /** The large file of every other scenario (checkout, push, pull, concurrency, full file systems). */
+  mediumBytes: number;
   smallFiles: number;
   /** A command running longer than this is a hang. */
   timeoutMs: number;

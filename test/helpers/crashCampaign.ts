@@ -17,8 +17,8 @@ import { CAN_MOUNT } from './tmpfs.js';
 
 export const allScenarios: Scenario[] = [...killScenarios, ...faultScenarios, ...hostileScenarios];
 
-export const CI_SCALE: Scale = { largeBytes: 64 << 20, smallFiles: 1500, timeoutMs: 120_000 };
-export const SOAK_SCALE: Scale = { largeBytes: 512 << 20, smallFiles: 5000, timeoutMs: 600_000 };
+export const CI_SCALE: Scale = { largeBytes: 64 << 20, mediumBytes: 8 << 20, smallFiles: 1000, timeoutMs: 120_000 };
+export const SOAK_SCALE: Scale = { largeBytes: 512 << 20, mediumBytes: 256 << 20, smallFiles: 5000, timeoutMs: 600_000 };
 
 export interface CampaignOptions {
   seed: number;

@@ -28,8 +28,8 @@ import {
  * run took (measured once in `prepare`), re-runs it, and checks the result.
  */
 
-export function writeLarge(dir: string, scale: Scale, seed: number, name = 'big.bin'): Record<string, string> {
-  return { [name]: writeSeededFile(join(dir, name), scale.largeBytes, seed) };
+export function writeLarge(dir: string, scale: Scale, seed: number, name = 'big.bin', bytes = scale.mediumBytes): Record<string, string> {
+  return { [name]: writeSeededFile(join(dir, name), bytes, seed) };
 }
 
 /** `count` small files (1 B to 16 KiB) under `top`, 100 to a folder. */
@@ -76,7 +76,7 @@ function addScenario(name: string, what: string, paths: string[], write: (dir: s
 }
 
 
-export const addLarge = addScenario('kill: add one large file', 'kill -9 during `trove add big.bin`', ['big.bin'], (dir, s, seed) => writeLarge(dir, s, seed));
+export const addLarge = addScenario('kill: add one large file', 'kill -9 during `trove add big.bin`', ['big.bin'], (dir, s, seed) => writeLarge(dir, s, seed, 'big.bin', s.largeBytes));
 export const addSmall = addScenario('kill: add small files', 'kill -9 during `trove add data` (thousands of small files)', ['data'], (dir, s, seed) => writeSmall(dir, s.smallFiles, seed));
 
 /** A repository whose HEAD (main) holds v2 of a large file and a folder of small files, and tag v1 the first version. */
