@@ -297,6 +297,9 @@ export async function checkRepo(dir: string, expected: Record<string, string>, s
   const fsck = await trove(dir, ['--json', 'fsck'], { timeoutMs: scale.timeoutMs });
   if (fsck.code !== 0) v.add('corrupt', describeFailure(['fsck'], fsck) + ` ${fsck.stdout.slice(0, 300)}`);
   for (const d of compareTree(dir, expected)) v.add('corrupt', d);
+  // Temp files inside the store are invisible to the user; counted, since a killed writer leaves them until gc.
+  const cache = join(dir, '.trove/cache');
+  if (existsSync(cache)) v.metrics.storeTempFiles = listWorkFiles(cache).filter((p) => /\.tmp-/.test(p)).length;
   const temps = troveTempFiles(dir);
   if (temps.length) v.add('stuck', `trove temp files left in the work tree: ${temps.slice(0, 3).join(', ')}${temps.length > 3 ? ` (+${temps.length - 3})` : ''}`);
   const status = await trove(dir, ['--json', 'status'], { timeoutMs: scale.timeoutMs });
