@@ -46,12 +46,16 @@ const started = Date.now();
 console.error(`soak: seed ${seed} (replay with SOAK_SEED=${seed}), ${runs} runs per scenario, large file ${scale.largeBytes / 2 ** 20} MiB (others ${scale.mediumBytes / 2 ** 20} MiB), ${scale.smallFiles} small files`);
 const mark = { ok: '.', corrupt: 'C', lost: 'L', stuck: 'S' };
 let current = '';
+const save = (summaries, records, done) =>
+  writeFileSync(out, JSON.stringify({ version: 1, complete: done, seed, runs, scale, minutes: Number(((Date.now() - started) / 60000).toFixed(1)), node: process.version, date: new Date().toISOString(), summaries, records }, null, 2) + '\n');
+mkdirSync(dirname(out), { recursive: true });
 const result = await campaign.runCampaign({
   seed,
   runs,
   scale,
   only,
   keepFailed: process.env.SOAK_KEEP === '1',
+  onScenario: (summaries, records) => save(summaries, records, false),
   onRun(scenario, index, r) {
     if (scenario !== current) {
       process.stderr.write(`${current ? '\n' : ''}${scenario}: `);
@@ -68,8 +72,7 @@ for (const s of result.summaries) {
   for (const f of s.findings.slice(0, 5)) console.log(`- ${s.scenario}: ${f.count}× ${f.finding}`);
 }
 console.log(`\nseed ${seed}, ${minutes} min; replay: SOAK_SEED=${seed} SOAK_RUNS=${runs} npm run soak`);
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ version: 1, seed, runs, scale, minutes: Number(minutes), node: process.version, date: new Date().toISOString(), summaries: result.summaries, records: result.records }, null, 2) + '\n');
+save(result.summaries, result.records, true);
 console.log(`results: ${out}`);
 const bad = result.summaries.reduce((n, s) => n + s.corrupt + s.lost + s.stuck, 0);
 process.exit(bad ? 1 : 0);

@@ -28,6 +28,8 @@ export interface CampaignOptions {
   only?: string[];
   /** Called after every run (the soak prints progress with it). */
   onRun?: (scenario: string, index: number, r: RunResult) => void;
+  /** Called after every scenario with everything so far (the soak rewrites its JSON with it, so a long run that is stopped keeps its results). */
+  onScenario?: (summaries: ScenarioSummary[], records: RunRecord[]) => void;
   /** Keep the directories of runs that were not ok, for a post-mortem. */
   keepFailed?: boolean;
 }
@@ -110,6 +112,7 @@ export async function runCampaign(options: CampaignOptions): Promise<{ seed: num
     const r = await runScenario(s, options);
     summaries.push(r.summary);
     records.push(...r.records);
+    options.onScenario?.(summaries, records);
   }
   return { seed: options.seed, summaries, records };
 }
