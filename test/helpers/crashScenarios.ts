@@ -82,11 +82,12 @@ export const addSmall = addScenario('kill: add small files', 'kill -9 during `tr
 /** A repository whose HEAD (main) holds v2 of a large file and a folder of small files, and tag v1 the first version. */
 async function twoVersions(dir: string, s: Scale): Promise<{ v1: Record<string, string>; v2: Record<string, string> }> {
   await initRepo(dir);
-  const v1 = { ...writeLarge(dir, s, 11), ...writeSmall(dir, s.smallFiles, 12) };
+  const files = Math.ceil(s.smallFiles / 2);
+  const v1 = { ...writeLarge(dir, s, 11), ...writeSmall(dir, files, 12) };
   await mustTrove(dir, ['add', 'big.bin', 'data'], s);
   git(dir, 'commit', '-qm', 'v1');
   git(dir, 'tag', 'v1');
-  const v2 = { ...v1, ...writeLarge(dir, s, 21), ...writeSmall(dir, s.smallFiles, 22, 'data', (i) => i % 3 === 0) };
+  const v2 = { ...v1, ...writeLarge(dir, s, 21), ...writeSmall(dir, files, 22, 'data', (i) => i % 3 === 0) };
   await mustTrove(dir, ['add', 'big.bin', 'data'], s);
   git(dir, 'commit', '-qm', 'v2');
   return { v1, v2 };
