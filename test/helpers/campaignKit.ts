@@ -138,7 +138,7 @@ export interface Proc {
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
-  /** kill -9 the command (and the processes it started) after this many ms. */
+  /** kill -9 the trove process after this many ms (the git it started finishes on its own, as after `kill -9 PID`). */
   killAfterMs?: number;
   /** A hang is a failure: kill it after this many ms and report timedOut. */
   timeoutMs?: number;
@@ -147,7 +147,7 @@ export interface RunOptions {
 /** Run the built CLI without blocking, so several can run at once and one can be killed at a chosen moment. */
 export function trove(cwd: string, args: string[], options: RunOptions = {}): Promise<Proc> {
   const start = Date.now();
-  // Its own process group: kill -9 reaches the git processes it started too, so none is left holding index.lock.
+  // Its own process group, so that we can tell when the git processes it started have finished, and end them all on a hang.
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd,
     detached: true,
@@ -168,14 +168,28 @@ export function trove(cwd: string, args: string[], options: RunOptions = {}): Pr
     }
   };
   const timers: NodeJS.Timeout[] = [];
-  if (options.killAfterMs !== undefined) timers.push(setTimeout(() => ((killed = true), killGroup()), options.killAfterMs));
+  // Only trove itself is killed, as `kill -9 PID` does: killing its git children too (a power cut) leaves git's own
+  // .git/index.lock, which git asks the user to remove; that is git's contract, not trove's.
+  if (options.killAfterMs !== undefined) timers.push(setTimeout(() => ((killed = true), child.kill('SIGKILL')), options.killAfterMs));
   timers.push(setTimeout(() => ((timedOut = true), killGroup()), options.timeoutMs ?? 300_000));
   return new Promise((resolve) => {
-    child.on('close', (code, signal) => {
+    child.on('close', async (code, signal) => {
       timers.forEach(clearTimeout);
+      // The re-run starts once the orphans of a killed run are gone (a user would not see them); 30 s at most.
+      for (const until = Date.now() + 30_000; groupAlive(child.pid!) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 10));
+      killGroup();
       resolve({ code, signal, stdout, stderr, ms: Date.now() - start, killed: killed && signal === 'SIGKILL', timedOut });
     });
   });
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The JSON error of a `--json` run, or undefined. */
