@@ -100,7 +100,7 @@ export async function runScenario(scenario: Scenario, options: CampaignOptions):
 /** Findings differ by temp-file names, pids and sizes; fold those so the same failure counts once. */
 function normalise(f: string): string {
   return f
-    .replace(/\.tmp-[\w-]+/g, '.tmp-…')
+    .replace(/[\w./-]*\.tmp-[\w-]+/g, 'PATH.tmp-…')
     .replace(/\b\d{3,}\b/g, 'N')
     .replace(/\/tmp\/[\w.-]+/g, '/tmp/…');
 }
