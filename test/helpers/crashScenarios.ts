@@ -1,0 +1,224 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  checkRepo,
+  compareTree,
+  copyTree,
+  createRng,
+  describeFailure,
+  duBytes,
+  git,
+  identify,
+  initRepo,
+  jsonError,
+  killThenRerun,
+  orphanPacks,
+  randInt,
+  trove,
+  Verdict,
+  writeSeededFile,
+  type Scale,
+  type Scenario,
+} from './campaignKit.js';
+
+/**
+ * The kill -9 scenarios of the campaign: add (one large file; thousands of small
+ * files), checkout, push and pull to a directory remote. Each run kills the
+ * command at a random moment between its start and the time an uninterrupted
+ * run took (measured once in `prepare`), re-runs it, and checks the result.
+ */
+
+export function writeLarge(dir: string, scale: Scale, seed: number, name = 'big.bin', bytes = scale.mediumBytes): Record<string, string> {
+  return { [name]: writeSeededFile(join(dir, name), bytes, seed) };
+}
+
+/** `count` small files (1 B to 16 KiB) under `top`, 100 to a folder. */
+export function writeSmall(dir: string, count: number, seed: number, top = 'data', only: (i: number) => boolean = () => true): Record<string, string> {
+  const rng = createRng(seed);
+  const out: Record<string, string> = {};
+  for (let i = 0; i < count; i++) {
+    const size = randInt(rng, 1, 16 * 1024);
+    if (!only(i)) continue;
+    const p = `${top}/d${String(Math.floor(i / 100)).padStart(3, '0')}/f${String(i).padStart(5, '0')}.bin`;
+    out[p] = writeSeededFile(join(dir, p), size, seed * 7919 + i);
+  }
+  return out;
+}
+
+async function mustTrove(dir: string, args: string[], scale: Scale): Promise<number> {
+  const r = await trove(dir, ['--json', ...args], { timeoutMs: scale.timeoutMs });
+  if (r.code !== 0) throw new Error(`campaign setup: ${describeFailure(args, r)}`);
+  return r.ms;
+}
+
+function addScenario(name: string, what: string, paths: string[], write: (dir: string, scale: Scale, seed: number) => Record<string, string>): Scenario<{ fullMs: number }> {
+  return {
+    name,
+    what,
+    async prepare(base, scale) {
+      const dir = join(base, 'calibrate');
+      await initRepo(dir);
+      write(dir, scale, 1);
+      const fullMs = await mustTrove(dir, ['add', ...paths], scale);
+      rmSync(dir, { recursive: true, force: true });
+      return { fullMs };
+    },
+    async run({ fullMs }, { seed, rng, dir, scale }) {
+      await initRepo(dir);
+      const expected = write(dir, scale, seed);
+      const v = new Verdict();
+      const killAfterMs = Math.floor(rng() * fullMs);
+      const { killed, completed } = await killThenRerun(dir, ['add', ...paths], killAfterMs, scale, v);
+      if (completed) await checkRepo(dir, expected, scale, v, paths);
+      return v.result({ killed, killAfterMs });
+    },
+  };
+}
+
+
+export const addLarge = addScenario('kill: add one large file', 'kill -9 during `trove add big.bin`', ['big.bin'], (dir, s, seed) => writeLarge(dir, s, seed, 'big.bin', s.largeBytes));
+export const addSmall = addScenario('kill: add small files', 'kill -9 during `trove add data` (thousands of small files)', ['data'], (dir, s, seed) => writeSmall(dir, s.smallFiles, seed));
+
+/** A repository whose HEAD (main) holds v2 of a large file and a folder of small files, and tag v1 the first version. */
+async function twoVersions(dir: string, s: Scale): Promise<{ v1: Record<string, string>; v2: Record<string, string> }> {
+  await initRepo(dir);
+  const files = Math.ceil(s.smallFiles / 2);
+  const v1 = { ...writeLarge(dir, s, 11), ...writeSmall(dir, files, 12) };
+  await mustTrove(dir, ['add', 'big.bin', 'data'], s);
+  git(dir, 'commit', '-qm', 'v1');
+  git(dir, 'tag', 'v1');
+  const v2 = { ...v1, ...writeLarge(dir, s, 21), ...writeSmall(dir, files, 22, 'data', (i) => i % 3 === 0) };
+  await mustTrove(dir, ['add', 'big.bin', 'data'], s);
+  git(dir, 'commit', '-qm', 'v2');
+  return { v1, v2 };
+}
+
+export const checkout: Scenario<{ template: string; fullMs: number; v1: Record<string, string>; v2: Record<string, string> }> = {
+  name: 'kill: checkout',
+  what: 'kill -9 during `trove checkout` from v2 to v1 (large file and small files)',
+  async prepare(base, s) {
+    const template = join(base, 'template');
+    const { v1, v2 } = await twoVersions(template, s);
+    const calib = join(base, 'calibrate');
+    copyTree(template, calib);
+    git(calib, 'checkout', '-q', 'v1');
+    const fullMs = await mustTrove(calib, ['checkout'], s);
+    rmSync(calib, { recursive: true, force: true });
+    return { template, fullMs, v1, v2 };
+  },
+  async run({ template, fullMs, v1, v2 }, { rng, dir, scale }) {
+    copyTree(template, dir);
+    git(dir, 'checkout', '-q', 'v1');
+    const v = new Verdict();
+    const killAfterMs = Math.floor(rng() * fullMs);
+    const { killed, completed } = await killThenRerun(dir, ['checkout'], killAfterMs, scale, v);
+    if (completed) {
+      await checkRepo(dir, v1, scale, v);
+      // Nothing of v2 may have gone: it comes back from the store.
+      git(dir, 'checkout', '-q', 'main');
+      const back = await trove(dir, ['--json', 'checkout', '--no-fetch'], { timeoutMs: scale.timeoutMs });
+      if (back.code !== 0) v.add('lost', `v2 from the store: ${describeFailure(['checkout'], back)}`);
+      else for (const d of compareTree(dir, v2)) v.add('lost', `v2 from the store: ${d}`);
+    }
+    return v.result({ killed, killAfterMs });
+  },
+};
+
+interface TeamState {
+  base: string;
+  template: string;
+  fullMs: number;
+  expected: Record<string, string>;
+}
+
+/**
+ * A team in `base/run` (fixed, because the committed remote URL is absolute): a bare
+ * origin, clone `a` with data added, committed and git-pushed, a directory remote
+ * `base/run/remote` as default; with `pushed`, the data pushed and clone `b` made.
+ */
+async function prepareTeam(base: string, s: Scale, pushed: boolean): Promise<TeamState & { run: string }> {
+  const run = join(base, 'run');
+  mkdirSync(run, { recursive: true });
+  git(run, 'init', '-q', '--bare', '-b', 'main', 'origin.git');
+  git(run, 'clone', '-q', 'origin.git', 'a');
+  const a = join(run, 'a');
+  identify(a);
+  await mustTrove(a, ['init'], s);
+  const expected = { ...writeLarge(a, s, 31), ...writeSmall(a, Math.ceil(s.smallFiles / 2), 32) };
+  await mustTrove(a, ['add', 'big.bin', 'data'], s);
+  await mustTrove(a, ['remote', 'add', '-d', 'store', join(run, 'remote')], s);
+  git(a, 'add', '-A');
+  git(a, 'commit', '-qm', 'data');
+  git(a, 'push', '-q', 'origin', 'main');
+  if (pushed) {
+    await mustTrove(a, ['push'], s);
+    git(run, 'clone', '-q', 'origin.git', 'b');
+  }
+  const template = join(base, 'template');
+  copyTree(run, template);
+  return { base, run, template, fullMs: 0, expected };
+}
+
+/** A fresh clone pulls everything: a missing object is lost data, different bytes are corrupt. */
+export async function pullsIntact(run: string, name: string, expected: Record<string, string>, s: Scale, v: Verdict, rev?: string): Promise<void> {
+  const c = join(run, name);
+  rmSync(c, { recursive: true, force: true });
+  git(run, 'clone', '-q', 'origin.git', name);
+  if (rev) git(c, 'checkout', '-q', rev);
+  const r = await trove(c, ['--json', 'pull'], { timeoutMs: s.timeoutMs });
+  if (r.code !== 0) {
+    const code = jsonError(r)?.code;
+    v.add(code === 'PARTIAL_TRANSFER' || code === 'OBJECT_MISSING' ? 'lost' : 'stuck', `fresh clone: ${describeFailure(['pull'], r)}`);
+    return;
+  }
+  await checkRepo(c, expected, s, v);
+}
+
+export const push: Scenario<TeamState> = {
+  name: 'kill: push',
+  what: 'kill -9 during `trove push` to a directory remote; a fresh clone then pulls',
+  async prepare(base, s) {
+    const t = await prepareTeam(base, s, false);
+    t.fullMs = await mustTrove(join(t.run, 'a'), ['push'], s);
+    return t;
+  },
+  async run(t, { rng, scale }) {
+    const run = join(t.base, 'run');
+    copyTree(t.template, run);
+    const a = join(run, 'a');
+    const v = new Verdict();
+    const killAfterMs = Math.floor(rng() * t.fullMs);
+    const { killed, completed } = await killThenRerun(a, ['push'], killAfterMs, scale, v);
+    v.metrics.remoteTmpBytes = duBytes(join(run, 'remote/tmp'));
+    v.metrics.orphanPacks = orphanPacks(join(run, 'remote'));
+    if (completed) {
+      const fsck = await trove(a, ['--json', 'fsck', '--remote', 'store'], { timeoutMs: scale.timeoutMs });
+      if (fsck.code !== 0) v.add('corrupt', `remote ${describeFailure(['fsck', '--remote', 'store'], fsck)}`);
+      await pullsIntact(run, 'b', t.expected, scale, v);
+    }
+    return v.result({ killed, killAfterMs });
+  },
+};
+
+export const pull: Scenario<TeamState> = {
+  name: 'kill: pull',
+  what: 'kill -9 during `trove pull` from a directory remote in a fresh clone',
+  async prepare(base, s) {
+    const t = await prepareTeam(base, s, true);
+    // Every run starts from a fresh copy of the template, so the calibration pull may use run/ itself.
+    t.fullMs = await mustTrove(join(t.run, 'b'), ['pull'], s);
+    return t;
+  },
+  async run(t, { rng, scale }) {
+    const run = join(t.base, 'run');
+    copyTree(t.template, run);
+    const b = join(run, 'b');
+    const v = new Verdict();
+    const killAfterMs = Math.floor(rng() * t.fullMs);
+    const { killed, completed } = await killThenRerun(b, ['pull'], killAfterMs, scale, v);
+    if (completed) await checkRepo(b, t.expected, scale, v);
+    return v.result({ killed, killAfterMs });
+  },
+};
+
+export const killScenarios: Scenario[] = [addLarge, addSmall, checkout, push, pull];
