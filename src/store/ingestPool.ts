@@ -3,7 +3,7 @@ import { createOid } from '../core/oid.js';
 import { WorkerPool } from '../platform/WorkerPool.js';
 import { cutFileSync, ingestFileSync, writeChunkListSync, type IngestResult } from './ingestSync.js';
 import type { IngestBatchReply, IngestJob } from './ingestWorker.js';
-import { ObjectBatch, syncDirs } from './objectWriter.js';
+import { ObjectBatch, syncDirs, type ObjectWriteOptions, type WriterFs } from './objectWriter.js';
 import { CHUNK_THRESHOLD } from './layout.js';
 
 export interface IngestItem {
@@ -30,15 +30,15 @@ type IngestPool = WorkerPool<IngestJob[], IngestBatchReply>;
  * durable (objectWriter; unless `fsync: false`), directory entries included:
  * the caller may write what names them.
  */
-export async function ingestMany(items: readonly IngestItem[], storeDir: string | null, options: { jobs?: number; fsync?: boolean; onDone?: (item: IngestItem, outcome: IngestOutcome) => void; onProgress?: (bytes: number) => void } = {}): Promise<IngestOutcome[]> {
+export async function ingestMany(items: readonly IngestItem[], storeDir: string | null, options: { jobs?: number; fsync?: boolean; /** the writer's file-system calls on this thread (tests); worker threads use node:fs */ writerFs?: WriterFs; onDone?: (item: IngestItem, outcome: IngestOutcome) => void; onProgress?: (bytes: number) => void } = {}): Promise<IngestOutcome[]> {
   const jobs = Math.max(1, options.jobs || availableParallelism());
   const total = items.reduce((s, i) => s + i.size, 0);
   const fsync = options.fsync ?? true;
   // Fan-out directories touched by any thread, each synced once at the end.
   const dirs = new Set<string>();
   if (jobs === 1 || (total <= INLINE_MAX_BYTES && items.length <= INLINE_MAX_FILES)) {
-    const outcomes = await runInline(items, storeDir, fsync, dirs, options.onDone);
-    await syncDirs(dirs, { fsync });
+    const outcomes = await runInline(items, storeDir, { fsync, fs: options.writerFs }, dirs, options.onDone);
+    await syncDirs(dirs, { fsync, fs: options.writerFs });
     return outcomes;
   }
   const pool: IngestPool = new WorkerPool(new URL('./ingestWorker.js', import.meta.url), Math.min(jobs, Math.max(1, items.length + 1)), options.onProgress);
@@ -120,8 +120,8 @@ async function ingestLarge(pool: IngestPool, path: string, storeDir: string, fsy
 }
 
 /** Few files: on this thread, one batch for all, committed before the outcomes count. */
-async function runInline(items: readonly IngestItem[], storeDir: string | null, fsync: boolean, dirs: Set<string>, onDone?: (item: IngestItem, outcome: IngestOutcome) => void): Promise<IngestOutcome[]> {
-  const batch = new ObjectBatch({ fsync });
+async function runInline(items: readonly IngestItem[], storeDir: string | null, write: ObjectWriteOptions, dirs: Set<string>, onDone?: (item: IngestItem, outcome: IngestOutcome) => void): Promise<IngestOutcome[]> {
+  const batch = new ObjectBatch(write);
   const sink = storeDir ? { dir: storeDir, batch } : null;
   let outcomes = items.map((item): IngestOutcome => {
     try {
