@@ -206,14 +206,17 @@ export async function writeObject(target: string, data: Uint8Array, options: Obj
   return written;
 }
 
+/** Windows cannot open a directory for fsync (EPERM); NTFS journals renames itself, and Git skips the step there too. */
+const NO_DIR_SYNC = process.platform === 'win32';
+
 /** Make the renames into `dirs` durable (step 3); a no-op with `fsync: false`. */
 export async function syncDirs(dirs: Iterable<string>, options: ObjectWriteOptions = {}): Promise<void> {
-  if (!(options.fsync ?? true)) return;
+  if (!(options.fsync ?? true) || NO_DIR_SYNC) return;
   await mapLimit([...dirs], SYNCS_IN_FLIGHT, (dir) => syncPath(options.fs ?? nodeFs, dir, 'entries'));
 }
 
 export function syncDirsSync(dirs: Iterable<string>, options: ObjectWriteOptions = {}): void {
-  if (!(options.fsync ?? true)) return;
+  if (!(options.fsync ?? true) || NO_DIR_SYNC) return;
   const fs = options.fs ?? nodeFs;
   for (const dir of dirs) {
     const fd = fs.openSync(dir, 'r');
