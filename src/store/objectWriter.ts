@@ -25,7 +25,7 @@ import { mkdirp } from '../util/mkdirp.js';
  * no syncfs() and no sync_file_range(), so "one sync for the batch" is one
  * fdatasync per temp file, all in flight together (ext4 folds concurrent
  * ones into shared journal commits). `fsync: false` (core.fsync, TROVE_FSYNC)
- * skips steps 1's sync and 3 for scratch work; the order stays the same.
+ * skips the syncs of steps 1 and 3 for scratch work; the order stays the same.
  *
  * A temp file never counts as an object (its name is not hex): one left by a
  * crash before the rename is invisible, and removeStaleTemps deletes it later.
