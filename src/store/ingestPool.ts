@@ -41,7 +41,8 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
     await syncDirs(dirs, { fsync, fs: options.writerFs });
     return outcomes;
   }
-  const pool: IngestPool = new WorkerPool(new URL('./ingestWorker.js', import.meta.url), Math.min(jobs, Math.max(1, items.length + 1)), options.onProgress);
+  // With syncing on, two messages per worker: one's hashing runs while the other's batch waits for its syncs.
+  const pool: IngestPool = new WorkerPool(new URL('./ingestWorker.js', import.meta.url), Math.min(jobs, Math.max(1, items.length + 1)), options.onProgress, fsync && storeDir ? 2 : 1);
   try {
     const outcomes = new Array<IngestOutcome>(items.length);
     const small: number[] = [];
