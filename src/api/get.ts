@@ -67,7 +67,8 @@ export async function get(options: GetOptions): Promise<GetResult> {
   if (repo) return withLock(repo, 'get', () => run({ store: repo.store, gitCacheRoot: join(repo.troveDir, 'tmp', 'upstream'), cwd, reporter, ownRemotes: repo.config.remotes }));
   const tmp = mkdtempSync(join(tmpdir(), 'trove-get-'));
   try {
-    return await run({ store: new ObjectStore(join(tmp, 'store')), gitCacheRoot: join(tmp, 'git'), cwd, reporter });
+    // A store deleted when get returns: syncing its objects to disk would only cost time.
+    return await run({ store: new ObjectStore(join(tmp, 'store'), { fsync: false }), gitCacheRoot: join(tmp, 'git'), cwd, reporter });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

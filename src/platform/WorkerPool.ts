@@ -14,7 +14,12 @@ export class WorkerPool<Job, Reply> {
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: unknown) => void; worker: Worker }>();
   private nextId = 0;
 
-  constructor(script: URL, size: number, onProgress?: (bytes: number) => void) {
+  /**
+   * `perWorker` requests are handed to each worker at once (default 1). With
+   * 2, a worker whose request waits on I/O after its synchronous part (an
+   * object batch's data syncs) already runs the next one's hashing.
+   */
+  constructor(script: URL, size: number, onProgress?: (bytes: number) => void, perWorker = 1) {
     for (let i = 0; i < size; i++) {
       const w = new Worker(script);
       w.on('message', (msg: { id: number; reply?: Reply; progress?: number }) => {
@@ -29,7 +34,7 @@ export class WorkerPool<Job, Reply> {
         for (const [id, p] of this.pending) if (p.worker === w) (this.pending.delete(id), p.reject(err));
       });
       this.workers.push(w);
-      this.idle.push(w);
+      for (let k = 0; k < perWorker; k++) this.idle.push(w);
     }
   }
 
@@ -42,12 +47,27 @@ export class WorkerPool<Job, Reply> {
 
   private pump(): void {
     while (this.idle.length > 0 && this.queue.length > 0) {
-      const w = this.idle.pop()!;
+      const w = this.takeIdle();
       const task = this.queue.shift()!;
       const id = this.nextId++;
       this.pending.set(id, { resolve: task.resolve, reject: task.reject, worker: w });
       w.postMessage({ id, job: task.job }, [...task.transfer]);
     }
+  }
+
+  /** The idle entry of the worker with the most free slots (the last one on a tie: with one slot each, plain pop()), so a second request only goes to a busy worker when none is free. */
+  private takeIdle(): Worker {
+    let best = this.idle.length - 1;
+    let bestFree = 0;
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const w = this.idle[i];
+      const free = this.idle.reduce((n, x) => (x === w ? n + 1 : n), 0);
+      if (free > bestFree) {
+        best = i;
+        bestFree = free;
+      }
+    }
+    return this.idle.splice(best, 1)[0]!;
   }
 
   async close(): Promise<void> {

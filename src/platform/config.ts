@@ -22,6 +22,8 @@ export interface CoreConfig {
   readonly autostage: boolean;
   /** worker threads for hashing; 0 = one per core */
   readonly jobs: number;
+  /** sync store objects to disk before they become visible (false: faster, for scratch work a power cut may lose) */
+  readonly fsync: boolean;
   /** name of the default remote for push / pull / fetch */
   readonly remote?: string;
 }
@@ -76,7 +78,7 @@ export function secretSettings(doc: Record<string, unknown>): string[] {
   return out;
 }
 
-export const DEFAULT_CORE: CoreConfig = { cache: 'cache', link: 'copy', autostage: true, jobs: 0 };
+export const DEFAULT_CORE: CoreConfig = { cache: 'cache', link: 'copy', autostage: true, jobs: 0, fsync: true };
 export const DEFAULT_HOOKS: HooksConfig = { pre_commit: 'check', restore: true, fetch: true, pre_push: 'push' };
 
 export const DEFAULT_CONFIG_TEXT = `# trove repository configuration (committed). Edit it by hand.
@@ -183,8 +185,17 @@ function buildConfig(main: Record<string, unknown>, local: Record<string, unknow
   }
   const merged = { ...DEFAULT_CORE, ...section(main.core, 'core'), ...section(local.core, 'core') } as Record<string, unknown>;
   if (env.TROVE_CACHE_DIR) merged.cache = env.TROVE_CACHE_DIR;
+  if (env.TROVE_FSYNC !== undefined && env.TROVE_FSYNC !== '') merged.fsync = parseFsyncEnv(env.TROVE_FSYNC);
   const hooks = { ...DEFAULT_HOOKS, ...section(main.hooks, 'hooks'), ...section(local.hooks, 'hooks') } as Record<string, unknown>;
   return { version, core: validateCore(merged), remotes: mergeRemotes(main.remotes, local.remotes), hooks: validateHooks(hooks) };
+}
+
+/** TROVE_FSYNC: 1/true/on or 0/false/off; anything else is refused rather than guessed (a typo must not turn durability off). */
+function parseFsyncEnv(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new TroveError('USAGE', `TROVE_FSYNC must be 1 or 0, not ${JSON.stringify(value)}.`, { hint: 'Unset it (objects are synced to disk), or set TROVE_FSYNC=0 for scratch work a power cut may lose.', data: { variable: 'TROVE_FSYNC' } });
 }
 
 function readYaml(path: string, required: boolean, cache: ParsedConfigCache): Record<string, unknown> {
@@ -237,8 +248,9 @@ function validateCore(c: Record<string, unknown>): CoreConfig {
   if (!LINK_MODES.includes(c.link as LinkMode)) bad('link', LINK_MODES.join(' | '));
   if (typeof c.autostage !== 'boolean') bad('autostage', 'true or false');
   if (!Number.isInteger(c.jobs) || (c.jobs as number) < 0) bad('jobs', 'a non-negative integer');
+  if (typeof c.fsync !== 'boolean') bad('fsync', 'true or false');
   if (c.remote !== undefined && c.remote !== null && (typeof c.remote !== 'string' || c.remote === '')) bad('remote', 'the name of a remote');
-  return { cache: c.cache as string, link: c.link as LinkMode, autostage: c.autostage as boolean, jobs: c.jobs as number, ...(typeof c.remote === 'string' ? { remote: c.remote } : {}) };
+  return { cache: c.cache as string, link: c.link as LinkMode, autostage: c.autostage as boolean, jobs: c.jobs as number, fsync: c.fsync as boolean, ...(typeof c.remote === 'string' ? { remote: c.remote } : {}) };
 }
 
 function validateHooks(h: Record<string, unknown>): HooksConfig {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { TroveError, fromFsError } from '../errors/index.js';
 import { createOid, isValidHex, type Oid } from '../core/oid.js';
 import { parseChunkList, type ChunkRef } from './chunkList.js';
-import { putBytesSync } from './ingestSync.js';
 import { chunkListFile, isStoreTemp, objectFile } from './layout.js';
+import { writeObjectSync } from './objectWriter.js';
 import { tempPathFor } from '../util/atomicWrite.js';
 import { processUmask } from '../util/processUmask.js';
 
@@ -25,7 +25,15 @@ export interface StoredEntry {
  * reported as CORRUPT_OBJECT, never served.
  */
 export class ObjectStore {
-  constructor(readonly dir: string) {}
+  /** Objects are durable before they become visible (core.fsync, on by default; see objectWriter). */
+  readonly fsync: boolean;
+
+  constructor(
+    readonly dir: string,
+    options: { fsync?: boolean } = {},
+  ) {
+    this.fsync = options.fsync ?? true;
+  }
 
   objectPath(oid: Oid): string {
     return objectFile(this.dir, oid);
@@ -94,10 +102,11 @@ export class ObjectStore {
     return parseChunkList(text, oid.hex);
   }
 
+  /** Store one object now, durable (unless fsync is off) when this returns. */
   putBytes(data: Uint8Array): { oid: Oid; written: number } {
     const oid = createOid('sha256', createHash('sha256').update(data).digest('hex'));
     try {
-      return { oid, written: putBytesSync(objectFile(this.dir, oid), data) };
+      return { oid, written: writeObjectSync(objectFile(this.dir, oid), data, { fsync: this.fsync }) };
     } catch (err) {
       throw fromFsError(err, 'writing object into the store at', this.dir);
     }

@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { WorkerPool } from '../platform/WorkerPool.js';
-import { storeTempFor } from './layout.js';
 import type { SpanJob, SpanReply } from './storeSpanWorker.js';
 
 export type { SpanReply };
@@ -34,7 +33,7 @@ export class SpanStorer {
    * for one per read in flight more, so that every stream can fill one while
    * the threads store the others).
    */
-  constructor(threads = availableParallelism(), slots = 2 * Math.max(1, threads)) {
+  constructor(threads = availableParallelism(), slots = 2 * Math.max(1, threads), private readonly fsync = true) {
     const n = Math.max(1, threads);
     this.pool = new WorkerPool(new URL('./storeSpanWorker.js', import.meta.url), n);
     for (let i = 0; i < Math.max(1, slots); i++) this.free.push({ buf: new SharedArrayBuffer(0), bytes: Buffer.alloc(0) });
@@ -60,7 +59,7 @@ export class SpanStorer {
   /** Verify and store `entries` of the slot's first `length` bytes, then release the slot. */
   async storeIn(slot: StoreSlot, length: number, entries: readonly Entry[]): Promise<SpanReply> {
     try {
-      const job: SpanJob = { data: new Uint8Array((slot as Slot).buf, 0, length), entries: entries.map((e) => ({ ...e, tmp: storeTempFor(e.target) })) };
+      const job: SpanJob = { data: new Uint8Array((slot as Slot).buf, 0, length), entries, fsync: this.fsync };
       return await this.pool.run(job);
     } finally {
       this.release(slot);

@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { createOid } from '../core/oid.js';
 import { WorkerPool } from '../platform/WorkerPool.js';
 import { cutFileSync, ingestFileSync, writeChunkListSync, type IngestResult } from './ingestSync.js';
-import type { IngestJob, IngestReply } from './ingestWorker.js';
+import type { IngestBatchReply, IngestJob } from './ingestWorker.js';
+import { ObjectBatch, syncDirs, type ObjectWriteOptions, type WriterFs } from './objectWriter.js';
 import { CHUNK_THRESHOLD } from './layout.js';
 
 export interface IngestItem {
@@ -19,25 +20,29 @@ const INLINE_MAX_BYTES = 16 * 1024 * 1024;
 const INLINE_MAX_FILES = 200;
 const BATCH_FILES = 64;
 
-type IngestPool = WorkerPool<IngestJob[], IngestReply[]>;
+type IngestPool = WorkerPool<IngestJob[], IngestBatchReply>;
 
 /**
  * Hash (and optionally store) many files using every core. Work is sent in
  * batches to keep message overhead small for tiny files; a large file is
  * chunked on one thread while another computes its whole-file hash, so W1's
- * 1 GiB file uses both cores.
+ * 1 GiB file uses both cores. When it returns, every object stored is
+ * durable (objectWriter; unless `fsync: false`), directory entries included:
+ * the caller may write what names them.
  */
-export async function ingestMany(items: readonly IngestItem[], storeDir: string | null, options: { jobs?: number; onDone?: (item: IngestItem, outcome: IngestOutcome) => void; onProgress?: (bytes: number) => void } = {}): Promise<IngestOutcome[]> {
+export async function ingestMany(items: readonly IngestItem[], storeDir: string | null, options: { jobs?: number; fsync?: boolean; /** the writer's file-system calls on this thread (tests); worker threads use node:fs */ writerFs?: WriterFs; onDone?: (item: IngestItem, outcome: IngestOutcome) => void; onProgress?: (bytes: number) => void } = {}): Promise<IngestOutcome[]> {
   const jobs = Math.max(1, options.jobs || availableParallelism());
   const total = items.reduce((s, i) => s + i.size, 0);
+  const fsync = options.fsync ?? true;
+  // Fan-out directories touched by any thread, each synced once at the end.
+  const dirs = new Set<string>();
   if (jobs === 1 || (total <= INLINE_MAX_BYTES && items.length <= INLINE_MAX_FILES)) {
-    return items.map((item) => {
-      const outcome = runInline(item.path, storeDir);
-      options.onDone?.(item, outcome);
-      return outcome;
-    });
+    const outcomes = await runInline(items, storeDir, { fsync, fs: options.writerFs }, dirs, options.onDone);
+    await syncDirs(dirs, { fsync, fs: options.writerFs });
+    return outcomes;
   }
-  const pool: IngestPool = new WorkerPool(new URL('./ingestWorker.js', import.meta.url), Math.min(jobs, Math.max(1, items.length + 1)), options.onProgress);
+  // With syncing on, two messages per worker: one's hashing runs while the other's batch waits for its syncs.
+  const pool: IngestPool = new WorkerPool(new URL('./ingestWorker.js', import.meta.url), Math.min(jobs, Math.max(1, items.length + 1)), options.onProgress, fsync && storeDir ? 2 : 1);
   try {
     const outcomes = new Array<IngestOutcome>(items.length);
     const small: number[] = [];
@@ -50,7 +55,7 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
     for (const i of large) {
       const item = items[i]!;
       tasks.push(
-        ingestLarge(pool, item.path, storeDir!).then((outcome) => {
+        ingestLarge(pool, item.path, storeDir!, fsync, dirs).then((outcome) => {
           outcomes[i] = outcome;
           options.onDone?.(item, outcome);
         }),
@@ -59,7 +64,8 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
     for (let b = 0; b < small.length; b += BATCH_FILES) {
       const idx = small.slice(b, b + BATCH_FILES);
       tasks.push(
-        pool.run(idx.map((i) => ({ kind: 'ingest', path: items[i]!.path, storeDir }))).then((replies) => {
+        pool.run(idx.map((i) => ({ kind: 'ingest', path: items[i]!.path, storeDir, fsync }))).then(({ replies, dirs: touched }) => {
+          for (const d of touched) dirs.add(d);
           replies.forEach((r, k) => {
             const i = idx[k]!;
             outcomes[i] = r.ok ? { ok: true, result: { hex: r.hex, size: r.size, chunked: r.chunked, written: r.written } } : r;
@@ -69,6 +75,7 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
       );
     }
     await Promise.all(tasks);
+    await syncDirs(dirs, { fsync });
     return outcomes;
   } finally {
     await pool.close();
@@ -78,7 +85,7 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
 /** Share of chunk bytes given to the worker that also hashes the whole file (measured: hashing ~0.9 s/GiB, hash+write of chunks ~2.3 s/GiB). */
 const WHOLE_HASH_SHARE = 0.3;
 
-async function ingestLarge(pool: IngestPool, path: string, storeDir: string): Promise<IngestOutcome> {
+async function ingestLarge(pool: IngestPool, path: string, storeDir: string, fsync: boolean, dirs: Set<string>): Promise<IngestOutcome> {
   let lengths: number[];
   try {
     lengths = cutFileSync(path);
@@ -94,21 +101,46 @@ async function ingestLarge(pool: IngestPool, path: string, storeDir: string): Pr
   }
   let split = 0;
   for (let acc = 0; split < ranges.length && acc < size * WHOLE_HASH_SHARE; split++) acc += ranges[split]![1];
-  const [[a], [b]] = await Promise.all([
-    pool.run([{ kind: 'ranges', path, storeDir, ranges: ranges.slice(0, split), wholeHash: true }]),
-    pool.run([{ kind: 'ranges', path, storeDir, ranges: ranges.slice(split) }]),
+  const [ra, rb] = await Promise.all([
+    pool.run([{ kind: 'ranges', path, storeDir, fsync, ranges: ranges.slice(0, split), wholeHash: true }]),
+    pool.run([{ kind: 'ranges', path, storeDir, fsync, ranges: ranges.slice(split) }]),
   ]);
+  for (const d of [...ra.dirs, ...rb.dirs]) dirs.add(d);
+  const [a] = ra.replies;
+  const [b] = rb.replies;
   if (!a!.ok) return a!;
   if (!b!.ok) return b!;
   const chunks = [...(a!.chunks ?? []), ...(b!.chunks ?? [])].map((x) => ({ size: x.size, oid: createOid('sha256', x.hex) }));
-  const written = a!.written + b!.written + writeChunkListSync(storeDir, createOid('sha256', a!.hex), chunks);
-  return { ok: true, result: { hex: a!.hex, size, chunked: true, written } };
+  try {
+    // Written after both replies: its chunks are durable (renamed after their data syncs) before it appears.
+    const written = a!.written + b!.written + writeChunkListSync(storeDir, createOid('sha256', a!.hex), chunks, { fsync }, dirs);
+    return { ok: true, result: { hex: a!.hex, size, chunked: true, written } };
+  } catch (err) {
+    return failure(err);
+  }
 }
 
-function runInline(path: string, storeDir: string | null): IngestOutcome {
+/** Few files: on this thread, one batch for all, committed before the outcomes count. */
+async function runInline(items: readonly IngestItem[], storeDir: string | null, write: ObjectWriteOptions, dirs: Set<string>, onDone?: (item: IngestItem, outcome: IngestOutcome) => void): Promise<IngestOutcome[]> {
+  const batch = new ObjectBatch(write);
+  const sink = storeDir ? { dir: storeDir, batch } : null;
+  let outcomes = items.map((item): IngestOutcome => {
+    try {
+      return { ok: true, result: ingestFileSync(item.path, sink) };
+    } catch (err) {
+      return failure(err);
+    }
+  });
   try {
-    return { ok: true, result: ingestFileSync(path, storeDir) };
+    await batch.commit();
   } catch (err) {
-    return { ok: false, code: (err as NodeJS.ErrnoException).code, message: (err as Error).message };
+    outcomes = outcomes.map((o) => (o.ok && storeDir ? failure(err) : o));
   }
+  for (const d of batch.dirs) dirs.add(d);
+  items.forEach((item, i) => onDone?.(item, outcomes[i]!));
+  return outcomes;
+}
+
+function failure(err: unknown): IngestOutcome {
+  return { ok: false, code: (err as NodeJS.ErrnoException).code, message: (err as Error).message };
 }

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { CHUNKER_V1, nextCut, type ChunkerParams } from '../core/chunker.js';
 import { createOid, type Oid } from '../core/oid.js';
 import { CHUNK_THRESHOLD, chunkListFile, objectFile, storeTempFor } from './layout.js';
 import { serializeChunkList, type ChunkRef } from './chunkList.js';
-import { mkdirp } from '../util/mkdirp.js';
+import { ObjectBatch, syncDirsSync, writeObjectSync, type ObjectWriteOptions } from './objectWriter.js';
 
 /**
  * Synchronous hash-and-store of one file. Synchronous on purpose: it runs
@@ -24,39 +23,38 @@ export interface IngestResult {
 
 const BLOCK = 8 * 1024 * 1024;
 
-/** Put `data` at `target` if absent: temp file + rename, then read-only. "Exists" from a racing process is success. */
-export function putBytesSync(target: string, data: Uint8Array): number {
-  if (existsSync(target)) return 0;
-  const tmp = storeTempFor(target);
-  try {
-    writeFileSync(tmp, data, { mode: 0o444 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    mkdirp(dirname(target));
-    writeFileSync(tmp, data, { mode: 0o444 });
-  }
-  try {
-    renameSync(tmp, target);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  return data.length;
+/** Where ingest stores: the store directory, and the batch (objectWriter) its objects go through; the caller commits it. */
+export interface StoreSink {
+  readonly dir: string;
+  readonly batch: ObjectBatch;
 }
 
-/** Hash `path`; when `storeDir` is given also store it (whole or chunked). */
-export function ingestFileSync(path: string, storeDir: string | null, options: { params?: ChunkerParams; onBytes?: (n: number) => void } = {}): IngestResult {
+/**
+ * Hash `path`; with a `sink` also store it (whole or chunked), staged in the
+ * sink's batch for the caller to commit. With a store directory instead, the
+ * objects are committed (and durable, unless `fsync: false`) on return.
+ */
+export function ingestFileSync(path: string, store: StoreSink | string | null, options: { params?: ChunkerParams; onBytes?: (n: number) => void; fsync?: boolean } = {}): IngestResult {
+  if (typeof store !== 'string') return ingestInto(path, store, options);
+  const batch = new ObjectBatch({ fsync: options.fsync }, { early: false });
+  const result = ingestInto(path, { dir: store, batch }, options);
+  batch.commitSync();
+  syncDirsSync(batch.dirs, { fsync: options.fsync });
+  return result;
+}
+
+function ingestInto(path: string, sink: StoreSink | null, options: { params?: ChunkerParams; onBytes?: (n: number) => void }): IngestResult {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
     if (size <= CHUNK_THRESHOLD) {
       const data = readFileSync(fd);
       const hex = createHash('sha256').update(data).digest('hex');
-      const written = storeDir ? putBytesSync(objectFile(storeDir, createOid('sha256', hex)), data) : 0;
+      const written = sink ? sink.batch.add(objectFile(sink.dir, createOid('sha256', hex)), data) : 0;
       return { hex, size: data.length, chunked: false, written };
     }
-    if (!storeDir) return { hex: hashFdSync(fd), size, chunked: true, written: 0 };
-    return ingestChunkedSync(fd, storeDir, options.params ?? CHUNKER_V1, options.onBytes);
+    if (!sink) return { hex: hashFdSync(fd), size, chunked: true, written: 0 };
+    return ingestChunkedSync(fd, sink, options.params ?? CHUNKER_V1, options.onBytes);
   } finally {
     closeSync(fd);
   }
@@ -112,7 +110,7 @@ function cutStream(fd: number, params: ChunkerParams, onData: (data: Buffer) => 
 }
 
 /** Single-thread path for a large file: one pass hashes the whole file and stores its chunks. */
-function ingestChunkedSync(fd: number, storeDir: string, params: ChunkerParams, onBytes?: (n: number) => void): IngestResult {
+function ingestChunkedSync(fd: number, sink: StoreSink, params: ChunkerParams, onBytes?: (n: number) => void): IngestResult {
   const whole = createHash('sha256');
   const chunks: ChunkRef[] = [];
   let size = 0;
@@ -127,17 +125,19 @@ function ingestChunkedSync(fd: number, storeDir: string, params: ChunkerParams, 
     },
     (chunk) => {
       const oid = createOid('sha256', createHash('sha256').update(chunk).digest('hex'));
-      written += putBytesSync(objectFile(storeDir, oid), chunk);
+      written += sink.batch.add(objectFile(sink.dir, oid), chunk);
       chunks.push({ size: chunk.length, oid });
     },
   );
   const hex = whole.digest('hex');
-  written += writeChunkListSync(storeDir, createOid('sha256', hex), chunks);
+  // Staged with its chunks: commit renames in order, so the list never appears before them.
+  written += sink.batch.add(chunkListFile(sink.dir, createOid('sha256', hex)), Buffer.from(serializeChunkList(chunks)));
   return { hex, size, chunked: true, written };
 }
 
-export function writeChunkListSync(storeDir: string, fileOid: Oid, chunks: readonly ChunkRef[]): number {
-  return putBytesSync(chunkListFile(storeDir, fileOid), Buffer.from(serializeChunkList(chunks)));
+/** Write a chunk list now (its chunks must be committed already); `dirs` collects its directory for the caller to sync. */
+export function writeChunkListSync(storeDir: string, fileOid: Oid, chunks: readonly ChunkRef[], options: ObjectWriteOptions, dirs: Set<string>): number {
+  return writeObjectSync(chunkListFile(storeDir, fileOid), Buffer.from(serializeChunkList(chunks)), options, dirs);
 }
 
 /** Content-defined cut points of a whole file (lengths in order), reading it once. */
@@ -153,7 +153,7 @@ export function cutFileSync(path: string, params: ChunkerParams = CHUNKER_V1): n
 }
 
 /** Hash and store the chunks of `path` at the given [offset, length) ranges. */
-export function storeRangesSync(path: string, storeDir: string, ranges: readonly (readonly [number, number])[], onBytes?: (n: number) => void): { hexes: string[]; written: number } {
+export function storeRangesSync(path: string, sink: StoreSink, ranges: readonly (readonly [number, number])[], onBytes?: (n: number) => void): { hexes: string[]; written: number } {
   const fd = openSync(path, 'r');
   const hexes: string[] = [];
   let written = 0;
@@ -168,7 +168,7 @@ export function storeRangesSync(path: string, storeDir: string, ranges: readonly
       }
       const chunk = buf.subarray(0, len);
       const hex = createHash('sha256').update(chunk).digest('hex');
-      written += putBytesSync(objectFile(storeDir, createOid('sha256', hex)), chunk);
+      written += sink.batch.add(objectFile(sink.dir, createOid('sha256', hex)), chunk);
       hexes.push(hex);
       onBytes?.(len);
     }

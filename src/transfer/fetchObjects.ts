@@ -5,7 +5,7 @@ import type { Reporter } from '../core/Reporter.js';
 import { createOid } from '../core/oid.js';
 import type { Backend } from '../remote/Backend.js';
 import { packKey } from '../remote/remoteLayout.js';
-import { putBytes } from '../store/putBytes.js';
+import { syncDirs, writeObject } from '../store/objectWriter.js';
 import { SpanStorer, type StoreSlot } from '../store/SpanStorer.js';
 import { mapLimit } from '../util/mapLimit.js';
 import { chunkListFile, objectFile } from '../store/layout.js';
@@ -115,7 +115,9 @@ export async function fetchObjects(backend: Backend, index: RemoteIndex, store: 
   // From a local or mounted directory the remote reads at disk speed, and a stream hands over whole packs:
   // verifying and storing (sha256, a file per object) is then the work, so it goes to every core. The
   // storer's buffers are fixed, and a stream's batches are bounded, so memory does not grow with the pack.
-  const storer = (backend.local || streaming) && totalBytes >= THREADED_STORE_MIN_BYTES ? new SpanStorer(undefined, streaming ? 2 * availableParallelism() + options.jobs : undefined) : undefined;
+  const storer = (backend.local || streaming) && totalBytes >= THREADED_STORE_MIN_BYTES ? new SpanStorer(undefined, streaming ? 2 * availableParallelism() + options.jobs : undefined, store.fsync) : undefined;
+  // Fan-out directories that received objects, synced once at the end (objectWriter), before the caller checks anything out.
+  const dirs = new Set<string>();
   const targetOf = (want: FetchWant): string => (want.kind === 'o' ? objectFile(store.dir, createOid('sha256', want.hex)) : chunkListFile(store.dir, createOid('sha256', want.hex)));
   const badCopy = (span: Span, it: Span['items'][number], truncated: boolean, attempt: number): TroveError =>
     new TroveError('CORRUPT_OBJECT', `The remote copy of ${it.want.what} (${it.want.kind === 'f' ? 'chunk list' : 'object'} ${it.want.hex.slice(0, 12)}…) in ${packKey(span.pack)} on ${backend.display} is ${truncated ? 'truncated' : 'corrupt'}; it was not stored.`, {
@@ -131,7 +133,7 @@ export async function fetchObjects(backend: Backend, index: RemoteIndex, store: 
   const writeVerified = async (want: FetchWant, bytes: Buffer): Promise<void> => {
     try {
       // The closure asked only for objects the store lacked: no second existence check per object.
-      await putBytes(targetOf(want), bytes, { checkExists: false });
+      await writeObject(targetOf(want), bytes, { checkExists: false, fsync: store.fsync }, dirs);
     } catch (err) {
       throw fromFsError(err, 'writing a fetched object into the store at', store.dir);
     }
@@ -147,6 +149,7 @@ export async function fetchObjects(backend: Backend, index: RemoteIndex, store: 
     if (storer) {
       const entries = group.map((m) => ({ offset: m.offset, length: m.it.entry.length, digest: m.it.entry.digest, target: targetOf(m.it.want) }));
       const reply = slot ? await storer.storeIn(slot, data.length, entries) : await storer.store(data, entries);
+      if ('dirs' in reply) for (const d of reply.dirs) dirs.add(d);
       if (!reply.ok) {
         if (reply.problem === 'io') {
           for (const m of group.slice(0, reply.index)) {
@@ -307,6 +310,11 @@ export async function fetchObjects(backend: Backend, index: RemoteIndex, store: 
     });
   } finally {
     await storer?.close();
+  }
+  try {
+    await syncDirs(dirs, { fsync: store.fsync });
+  } catch (err) {
+    throw fromFsError(err, 'syncing the store at', store.dir);
   }
   for (const f of failures) {
     const done = doneBySpan.get(f.item) ?? [];

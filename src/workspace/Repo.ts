@@ -56,7 +56,7 @@ export async function openRepo(options: OpenRepoOptions = {}): Promise<Repo> {
     cwd,
     git: createGit(root),
     config,
-    store: new ObjectStore(storeDir),
+    store: new ObjectStore(storeDir, { fsync: config.core.fsync }),
     statCache: StatCache.load(join(troveDir, 'tmp', 'statcache.json')),
     dirSignatures: DirSignatures.load(join(troveDir, 'tmp', 'dirsig.json')),
     reporter,

@@ -47,6 +47,7 @@ export async function hashFiles(repo: Repo, files: readonly FileToHash[], option
   try {
     const outcomes = await ingestMany(items, options.store ? repo.store.dir : null, {
       jobs: repo.config.core.jobs,
+      fsync: repo.store.fsync,
       // Large files report progress while they are read; the rest when done.
       onProgress: (n) => repo.reporter.advance(n),
       onDone: (item) => {

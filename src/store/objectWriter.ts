@@ -1,0 +1,266 @@
+import * as nodeFs from 'node:fs';
+import { dirname } from 'node:path';
+import { storeTempFor } from './layout.js';
+import { mapLimit } from '../util/mapLimit.js';
+import { mkdirp } from '../util/mkdirp.js';
+
+/**
+ * The one place objects enter the store, and so the one place that decides
+ * their durability. Every writer (add's threads and main thread, a fetch's
+ * threads and main thread, manifest pages) goes through ObjectBatch, with
+ * Git's batch order (core.fsyncMethod=batch):
+ *
+ *   1. each object is written to a hidden temp file beside its final name
+ *      (storeTempFor), read-only, and its data sync is started at once on
+ *      the thread pool, without waiting (the disk works while the caller
+ *      hashes the next file);
+ *   2. commit() waits for those syncs, then renames every temp into place:
+ *      no name ever points at data that is not on disk;
+ *   3. the caller syncs each touched fan-out directory once (syncDirs), so
+ *      the renames themselves survive, and only then writes anything that
+ *      names the objects (manifest, pointer, stat cache, completeness marks).
+ *
+ * Without the sync, a power cut after the rename could leave an empty object
+ * whose work-tree original the next checkout had already replaced. Node has
+ * no syncfs() and no sync_file_range(), so "one sync for the batch" is one
+ * fdatasync per temp file, all in flight together (ext4 folds concurrent
+ * ones into shared journal commits). `fsync: false` (core.fsync, TROVE_FSYNC)
+ * skips the syncs of steps 1 and 3 for scratch work; the order stays the same.
+ *
+ * A temp file never counts as an object (its name is not hex): one left by a
+ * crash before the rename is invisible, and removeStaleTemps deletes it later.
+ */
+export type WriterFs = Pick<typeof nodeFs, 'openSync' | 'writeSync' | 'closeSync' | 'fdatasync' | 'fdatasyncSync' | 'fsync' | 'fsyncSync' | 'renameSync' | 'rmSync' | 'statSync' | 'mkdirSync'>;
+
+export interface ObjectWriteOptions {
+  /** make each object's data durable before its name appears, and its directory entry after (core.fsync; default true) */
+  readonly fsync?: boolean;
+  /** the file-system calls (tests count syncs or stop between steps) */
+  readonly fs?: WriterFs;
+}
+
+/**
+ * Data syncs started early per batch; later temp files are closed at once and
+ * synced at commit (by reopening), so a 100 GiB file's chunks never hold
+ * 100,000 descriptors open.
+ */
+const EARLY_SYNCS = 256;
+/** Syncs of reopened temps and of directories in flight at commit (the thread pool runs 4; a few more keep it fed). */
+const SYNCS_IN_FLIGHT = 8;
+
+interface Pending {
+  readonly tmp: string;
+  readonly target: string;
+  /** the data sync started in add(), or undefined when commit must do it */
+  readonly sync: Promise<void> | undefined;
+}
+
+export class ObjectBatch {
+  private readonly fs: WriterFs;
+  private readonly fsync: boolean;
+  private pending: Pending[] = [];
+  private readonly staged = new Set<string>();
+  private early = 0;
+  /** Directories whose entries changed (fan-out directories, and parents of ones created): sync each once, after commit. */
+  readonly dirs = new Set<string>();
+
+  /**
+   * `early: false` for a synchronous caller (commitSync): each temp is synced
+   * before it is closed instead of on the thread pool.
+   */
+  constructor(options: ObjectWriteOptions = {}, private readonly mode: { early: boolean } = { early: true }) {
+    this.fs = options.fs ?? nodeFs;
+    this.fsync = options.fsync ?? true;
+  }
+
+  /**
+   * Stage `data` as the object at `target`: written to a temp file, visible
+   * after commit(). Returns the bytes written, 0 when a correct object is
+   * there already (same size: the name is the content's hash; an object of
+   * the wrong size, such as one emptied by a power cut under an older trove,
+   * is replaced) or was staged by this batch. `checkExists: false` skips the
+   * look for callers that just found the object absent.
+   */
+  add(target: string, data: Uint8Array, options: { checkExists?: boolean } = {}): number {
+    if (this.staged.has(target)) return 0;
+    if ((options.checkExists ?? true) && this.fs.statSync(target, { throwIfNoEntry: false })?.size === data.length) return 0;
+    const tmp = storeTempFor(target);
+    const fd = this.openTemp(tmp, target);
+    let sync: Promise<void> | undefined;
+    try {
+      writeAll(this.fs, fd, data);
+      if (this.fsync && !this.mode.early) this.fs.fdatasyncSync(fd);
+      else if (this.fsync && this.early < EARLY_SYNCS) {
+        this.early++;
+        sync = syncAndClose(this.fs, fd);
+        // Awaited in commit(); handled now so a failure while the caller is busy is not an unhandled rejection.
+        sync.catch(() => undefined);
+      }
+    } catch (err) {
+      this.fs.closeSync(fd);
+      this.fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+    if (!sync) this.fs.closeSync(fd);
+    this.pending.push({ tmp, target, sync });
+    this.staged.add(target);
+    return data.length;
+  }
+
+  /** Wait for the data syncs, then rename every staged temp into place. On failure nothing more is renamed and the temps are removed. */
+  async commit(): Promise<void> {
+    const pending = this.take();
+    try {
+      if (this.fsync) {
+        const early = await Promise.allSettled(pending.map((p) => p.sync));
+        const failed = early.find((r) => r.status === 'rejected');
+        if (failed) throw (failed as PromiseRejectedResult).reason;
+        await mapLimit(
+          pending.filter((p) => !p.sync),
+          SYNCS_IN_FLIGHT,
+          (p) => syncPath(this.fs, p.tmp, 'data'),
+        );
+      }
+      this.renameAll(pending);
+    } catch (err) {
+      await Promise.allSettled(pending.map((p) => p.sync));
+      this.removeTemps(pending);
+      throw err;
+    }
+  }
+
+  /** commit() for a synchronous caller (a batch built with `early: false`). */
+  commitSync(): void {
+    const pending = this.take();
+    try {
+      this.renameAll(pending);
+    } catch (err) {
+      this.removeTemps(pending);
+      throw err;
+    }
+  }
+
+  private take(): Pending[] {
+    const pending = this.pending;
+    this.pending = [];
+    this.staged.clear();
+    this.early = 0;
+    return pending;
+  }
+
+  private renameAll(pending: readonly Pending[]): void {
+    for (let i = 0; i < pending.length; i++) {
+      const p = pending[i]!;
+      this.fs.renameSync(p.tmp, p.target);
+      this.dirs.add(dirname(p.target));
+      // Renamed: nothing left to remove on a later failure.
+      (pending as Pending[])[i] = { ...p, tmp: '' };
+    }
+  }
+
+  private removeTemps(pending: readonly Pending[]): void {
+    for (const p of pending) if (p.tmp) this.fs.rmSync(p.tmp, { force: true });
+  }
+
+  private openTemp(tmp: string, target: string): number {
+    try {
+      return this.fs.openSync(tmp, 'wx', 0o444);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const dir = dirname(target);
+    let first: string | undefined;
+    try {
+      first = this.fs.mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      mkdirp(dir); // surfaces the real errno (EROFS, EACCES) that recursive mkdir hides
+      first = dir;
+    }
+    // A directory just created is itself a new entry in its parent.
+    if (first !== undefined) for (let d = dir; ; d = dirname(d)) {
+      this.dirs.add(dirname(d));
+      if (d === first || d === dirname(d)) break;
+    }
+    return this.fs.openSync(tmp, 'wx', 0o444);
+  }
+}
+
+/** Write one object now (temp, data sync, rename); its directory is synced at once unless `dirs` collects it for the caller to sync. Returns bytes written (0 when present). */
+export function writeObjectSync(target: string, data: Uint8Array, options: ObjectWriteOptions = {}, dirs?: Set<string>): number {
+  const batch = new ObjectBatch(options, { early: false });
+  const written = batch.add(target, data);
+  batch.commitSync();
+  if (dirs) for (const d of batch.dirs) dirs.add(d);
+  else syncDirsSync(batch.dirs, options);
+  return written;
+}
+
+/** Asynchronous writeObjectSync, for a caller with many writes in flight (a fetch). */
+export async function writeObject(target: string, data: Uint8Array, options: ObjectWriteOptions & { checkExists?: boolean } = {}, dirs?: Set<string>): Promise<number> {
+  const batch = new ObjectBatch(options);
+  const written = batch.add(target, data, options);
+  await batch.commit();
+  if (dirs) for (const d of batch.dirs) dirs.add(d);
+  else await syncDirs(batch.dirs, options);
+  return written;
+}
+
+/** Windows cannot open a directory for fsync (EPERM); NTFS journals renames itself, and Git skips the step there too. */
+const NO_DIR_SYNC = process.platform === 'win32';
+
+/** Make the renames into `dirs` durable (step 3); a no-op with `fsync: false`. */
+export async function syncDirs(dirs: Iterable<string>, options: ObjectWriteOptions = {}): Promise<void> {
+  if (!(options.fsync ?? true) || NO_DIR_SYNC) return;
+  await mapLimit([...dirs], SYNCS_IN_FLIGHT, (dir) => syncPath(options.fs ?? nodeFs, dir, 'entries'));
+}
+
+export function syncDirsSync(dirs: Iterable<string>, options: ObjectWriteOptions = {}): void {
+  if (!(options.fsync ?? true) || NO_DIR_SYNC) return;
+  const fs = options.fs ?? nodeFs;
+  for (const dir of dirs) {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+function writeAll(fs: WriterFs, fd: number, data: Uint8Array): void {
+  for (let done = 0; done < data.length; ) {
+    const n = fs.writeSync(fd, data, done, data.length - done);
+    if (n === 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO' });
+    done += n;
+  }
+}
+
+/** fdatasync (a file's data) or fsync (a directory's entries: fdatasync may skip what it deems metadata) on the thread pool, then close. */
+function syncAndClose(fs: WriterFs, fd: number, what: 'data' | 'entries' = 'data'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err: NodeJS.ErrnoException | null): void => {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* the sync's result is what counts */
+      }
+      if (err) reject(err);
+      else resolve();
+    };
+    if (what === 'data') fs.fdatasync(fd, done);
+    else fs.fsync(fd, done);
+  });
+}
+
+/** Open `path` read-only and sync it on the thread pool (a temp file: its data; a directory: its entries). */
+function syncPath(fs: WriterFs, path: string, what: 'data' | 'entries'): Promise<void> {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return syncAndClose(fs, fd, what);
+}
+

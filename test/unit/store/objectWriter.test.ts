@@ -1,0 +1,236 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { ObjectBatch, syncDirs, writeObjectSync, type WriterFs } from '../../../src/store/objectWriter.js';
+import { ObjectStore } from '../../../src/store/ObjectStore.js';
+import { ingestMany } from '../../../src/store/ingestPool.js';
+import { createOid } from '../../../src/core/oid.js';
+import { objectFile } from '../../../src/store/layout.js';
+
+function tmp(): string {
+  return fs.mkdtempSync(join(tmpdir(), 'trove-writer-'));
+}
+
+/** node:fs with every writer call logged in order: ['datasync', path] for a file's data, ['dirsync', path] for a directory, ['rename', target], ['open', path]. */
+function recordingFs(): { fs: WriterFs; log: [string, string][] } {
+  const log: [string, string][] = [];
+  const paths = new Map<number, string>();
+  const rec: WriterFs = {
+    ...fs,
+    openSync: ((path: string, flags: string, mode?: number) => {
+      const fd = fs.openSync(path, flags, mode);
+      paths.set(fd, path);
+      log.push(['open', path]);
+      return fd;
+    }) as WriterFs['openSync'],
+    fdatasync: ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      log.push([fs.statSync(paths.get(fd)!).isDirectory() ? 'dirsync' : 'datasync', paths.get(fd)!]);
+      fs.fdatasync(fd, cb);
+    }) as WriterFs['fdatasync'],
+    fdatasyncSync: (fd: number) => {
+      log.push(['datasync', paths.get(fd)!]);
+      fs.fdatasyncSync(fd);
+    },
+    fsync: ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      log.push([fs.statSync(paths.get(fd)!).isDirectory() ? 'dirsync' : 'datasync', paths.get(fd)!]);
+      fs.fsync(fd, cb);
+    }) as WriterFs['fsync'],
+    fsyncSync: (fd: number) => {
+      log.push([fs.statSync(paths.get(fd)!).isDirectory() ? 'dirsync' : 'datasync', paths.get(fd)!]);
+      fs.fsyncSync(fd);
+    },
+    renameSync: (from: fs.PathLike, to: fs.PathLike) => {
+      log.push(['rename', String(to)]);
+      fs.renameSync(from, to);
+    },
+  };
+  return { fs: rec, log };
+}
+
+function target(store: string, data: Buffer): string {
+  return objectFile(store, createOid('sha256', createHash('sha256').update(data).digest('hex')));
+}
+
+const isTemp = (name: string): boolean => name.startsWith('.') && name.includes('.tmp-');
+
+test('store object renamed in without fsync could be empty after a power cut: every object is synced before its rename, and its directory after', async () => {
+  const dir = tmp();
+  try {
+    const { fs: rec, log } = recordingFs();
+    const objects = [Buffer.from('first'), Buffer.from('second'), Buffer.from('third')];
+    const batch = new ObjectBatch({ fs: rec });
+    for (const o of objects) assert.equal(batch.add(target(dir, o), o), o.length);
+    await batch.commit();
+    await syncDirs(batch.dirs, { fs: rec });
+    for (const o of objects) {
+      const t = target(dir, o);
+      assert.deepEqual(fs.readFileSync(t), o);
+      const synced = log.findIndex(([op, p]) => op === 'datasync' && dirname(p) === dirname(t) && basename(p).startsWith(`.${basename(t)}.tmp-`));
+      const renamed = log.findIndex(([op, p]) => op === 'rename' && p === t);
+      const dirSynced = log.findIndex(([op, p]) => op === 'dirsync' && p === dirname(t));
+      assert.ok(synced >= 0 && synced < renamed, `the data of ${basename(t)} is synced before it is renamed into place`);
+      assert.ok(dirSynced > renamed, `the directory of ${basename(t)} is synced after the rename`);
+    }
+    // Git's batch order: no rename before every data sync of the batch.
+    const lastSync = log.map(([op]) => op).lastIndexOf('datasync');
+    const firstRename = log.findIndex(([op]) => op === 'rename');
+    assert.ok(lastSync < firstRename, 'all data syncs come before the first rename');
+    // The fan-out directories did not exist: the directories that hold them are synced too.
+    assert.ok(log.some(([op, p]) => op === 'dirsync' && p === join(dir, 'objects', 'sha256')), 'a created fan-out directory is made durable in its parent');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('store object renamed in without fsync could be empty after a power cut: the synchronous writer (manifest pages, chunk lists) syncs too', () => {
+  const dir = tmp();
+  try {
+    const { fs: rec, log } = recordingFs();
+    const data = Buffer.from('a manifest page');
+    const t = target(dir, data);
+    assert.equal(writeObjectSync(t, data, { fs: rec }), data.length);
+    const ops = log.filter(([op]) => op !== 'open').map(([op, p]) => `${op} ${p === t || p === dirname(t) ? basename(p) : isTemp(basename(p)) ? 'temp' : 'other'}`);
+    assert.deepEqual(ops.slice(0, 2), ['datasync temp', `rename ${basename(t)}`]);
+    assert.ok(ops.slice(2).includes(`dirsync ${basename(dirname(t))}`), 'then the fan-out directory is synced');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('store object renamed in without fsync could be empty after a power cut: an add is durable, directories included, before ingestMany returns (so before any pointer names it)', async () => {
+  const dir = tmp();
+  try {
+    const { fs: rec, log } = recordingFs();
+    const files = ['a', 'b', 'c'].map((n, i) => {
+      const p = join(dir, n);
+      fs.writeFileSync(p, `content ${i}`);
+      return { path: p, size: fs.statSync(p).size };
+    });
+    const outcomes = await ingestMany(files, join(dir, 'store'), { jobs: 1, writerFs: rec });
+    assert.ok(outcomes.every((o) => o.ok));
+    const renames = log.filter(([op]) => op === 'rename');
+    assert.equal(renames.length, 3);
+    for (const [, t] of renames) {
+      assert.ok(log.findIndex(([op, p]) => op === 'dirsync' && p === dirname(t)) > log.findIndex(([op, p]) => op === 'rename' && p === t), `${basename(t)}'s directory is synced before ingestMany returns`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with core.fsync off (scratch work) the writer makes no sync call at all', async () => {
+  const dir = tmp();
+  try {
+    const { fs: rec, log } = recordingFs();
+    const a = Buffer.from('scratch a');
+    const b = Buffer.from('scratch b');
+    const batch = new ObjectBatch({ fsync: false, fs: rec });
+    batch.add(target(dir, a), a);
+    await batch.commit();
+    await syncDirs(batch.dirs, { fsync: false, fs: rec });
+    writeObjectSync(target(dir, b), b, { fsync: false, fs: rec });
+    const p = join(dir, 'f');
+    fs.writeFileSync(p, 'scratch file');
+    await ingestMany([{ path: p, size: 12 }], join(dir, 'store'), { jobs: 1, fsync: false, writerFs: rec });
+    assert.deepEqual(
+      log.filter(([op]) => op === 'datasync' || op === 'dirsync'),
+      [],
+    );
+    assert.equal(log.filter(([op]) => op === 'rename').length, 3, 'the objects are still written');
+    assert.deepEqual(fs.readFileSync(target(dir, a)), a);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a crash between an object temp write and its rename leaves no visible object; the temp is ignored and later cleaned', async () => {
+  const dir = tmp();
+  try {
+    const store = new ObjectStore(join(dir, 'store'));
+    const data = Buffer.from('written, never renamed');
+    const oid = createOid('sha256', createHash('sha256').update(data).digest('hex'));
+    // The process dies after add() (temp written and syncing) and before commit(): nothing else runs.
+    const batch = new ObjectBatch();
+    batch.add(store.objectPath(oid), data);
+    const fan = dirname(store.objectPath(oid));
+    const left = fs.readdirSync(fan);
+    assert.equal(left.length, 1);
+    assert.ok(isTemp(left[0]!), 'only a temp file is on disk');
+    assert.equal(store.hasObject(oid), false);
+    assert.equal(store.hasFile(oid), false);
+    assert.deepEqual(store.list(), [], 'the temp is not listed as an object');
+    assert.throws(() => store.readObject(oid, 'x'), { code: 'OBJECT_MISSING' });
+    // The next writer stores the object beside it; gc's clean-up removes the stale temp.
+    assert.equal(store.putBytes(data).written, data.length);
+    assert.equal(store.removeStaleTemps(-1), 1);
+    assert.deepEqual(fs.readdirSync(fan), [basename(store.objectPath(oid))]);
+    assert.deepEqual(store.readObject(oid, 'x'), data);
+    await batch.commit().catch(() => undefined); // let the orphaned sync settle before the directory goes
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a rename that fails leaves neither the object nor its temp file', async () => {
+  const dir = tmp();
+  try {
+    const failing: WriterFs = {
+      ...fs,
+      renameSync: () => {
+        throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+      },
+    };
+    const data = Buffer.from('never stored');
+    const batch = new ObjectBatch({ fs: failing });
+    batch.add(target(dir, data), data);
+    await assert.rejects(batch.commit(), { code: 'ENOSPC' });
+    assert.equal(fs.existsSync(target(dir, data)), false);
+    assert.deepEqual(fs.readdirSync(dirname(target(dir, data))), []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an existing correct object is not rewritten (no temp, no sync, same inode)', async () => {
+  const dir = tmp();
+  try {
+    const data = Buffer.from('already stored');
+    const t = target(dir, data);
+    writeObjectSync(t, data);
+    const before = fs.statSync(t);
+    const { fs: rec, log } = recordingFs();
+    const batch = new ObjectBatch({ fs: rec });
+    assert.equal(batch.add(t, data), 0);
+    await batch.commit();
+    assert.equal(writeObjectSync(t, data, { fs: rec }), 0);
+    assert.equal(log.length, 0, 'nothing opened, synced or renamed');
+    assert.equal(fs.statSync(t).ino, before.ino);
+    // The same content twice in one batch (repeated chunks) is written once.
+    const other = Buffer.from('twice in one batch');
+    const b2 = new ObjectBatch({ fs: rec });
+    assert.equal(b2.add(target(dir, other), other), other.length);
+    assert.equal(b2.add(target(dir, other), other), 0);
+    await b2.commit();
+    assert.equal(log.filter(([op]) => op === 'rename').length, 1);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an object left empty by a power cut under an older trove is replaced by the next write', () => {
+  const dir = tmp();
+  try {
+    const data = Buffer.from('the real content');
+    const t = target(dir, data);
+    fs.mkdirSync(dirname(t), { recursive: true });
+    fs.writeFileSync(t, '', { mode: 0o444 });
+    assert.equal(writeObjectSync(t, data), data.length);
+    assert.deepEqual(fs.readFileSync(t), data);
+    assert.equal(fs.statSync(t).mode & 0o777, 0o444);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
