@@ -23,7 +23,7 @@ export function createGit(cwd: string, gitBinary = process.env.TROVE_GIT ?? 'git
             return;
           }
           if (code !== 0 && !options.allowFail) {
-            reject(new TroveError('GIT', `git ${args[0]} failed: ${firstLine(errText) || `exit code ${code}`}.`, { cause: err, data: { args: [...args], stderr: errText.slice(0, 2000) } }));
+            reject(new TroveError('GIT', `git ${args[0]} failed: ${firstLine(errText) || `exit code ${code}`}.`, { cause: err, data: { args: [...args], stderr: errText.slice(0, 2000) }, ...lockHint(errText) }));
             return;
           }
           resolve({ stdout, stderr: errText, code });
@@ -32,6 +32,16 @@ export function createGit(cwd: string, gitBinary = process.env.TROVE_GIT ?? 'git
       });
     },
   };
+}
+
+/**
+ * Git leaves `<name>.lock` behind when it is killed (a power cut, a killed
+ * process group); it cannot tell a stale lock from a live one, and neither can
+ * we. Name the file and the check, so the user is not left with "File exists".
+ */
+function lockHint(stderr: string): { hint?: string } {
+  const m = /Unable to create '([^']+\.lock)': File exists/.exec(stderr);
+  return m ? { hint: `If no other git or trove command is running in this repository, remove the stale lock (rm '${m[1]}') and run the command again.` } : {};
 }
 
 function firstLine(s: string): string {

@@ -232,3 +232,22 @@ test('a pointer whose version is written as 1.0 or 0x1 is refused', () => {
     repo.cleanup();
   }
 });
+
+test('a stale .git/index.lock left by a killed git makes trove add fail with the lock file named and how to remove it, not a bare "File exists"', () => {
+  const repo = createTmpRepo();
+  try {
+    repo.write('model.bin', 'weights');
+    writeFileSync(join(repo.dir, '.git/index.lock'), '');
+    const r = runJson(repo.dir, ['add', 'model.bin']);
+    assert.notEqual(r.code, 0);
+    assert.equal(r.error.code, 'GIT');
+    assert.match(r.error.hint, /index\.lock/);
+    assert.match(r.error.hint, /rm '/);
+    // Following the hint completes the add.
+    rmSync(join(repo.dir, '.git/index.lock'));
+    assert.equal(runCli(repo.dir, ['add', 'model.bin']).code, 0);
+    assert.equal(runJson(repo.dir, ['status']).result.clean, true);
+  } finally {
+    repo.cleanup();
+  }
+});
