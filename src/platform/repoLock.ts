@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { envInteger } from '../util/envInteger.js';
+import { isProcessAlive } from '../util/isProcessAlive.js';
 
 /**
  * The repository lock for commands that write.
@@ -78,16 +79,8 @@ function readOwner(lockDir: string): Owner | undefined {
 function isStale(lockDir: string, owner: Owner | undefined): boolean {
   if (!owner) return ageMs(lockDir) > ORPHAN_MS;
   if (owner.host !== hostname()) return false;
-  return !isAlive(owner.pid);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  // A pid that is not a number cannot be running: the lock is broken, as before.
+  return !(Number.isInteger(owner.pid) && owner.pid > 0 && isProcessAlive(owner.pid));
 }
 
 function ageMs(path: string): number {

@@ -4,6 +4,7 @@ import { TroveError } from '../errors/index.js';
 import { bufferBody, type Backend, type RemoteEntry } from '../remote/Backend.js';
 import { LOCKS_PREFIX } from '../remote/remoteLayout.js';
 import { withRetries, type RetryPolicy } from './withRetries.js';
+import { isProcessAlive } from '../util/isProcessAlive.js';
 
 export type LockKind = 'shared' | 'exclusive';
 
@@ -116,7 +117,7 @@ export class RemoteLock {
       const info = await this.readLock(e);
       if (!info) continue;
       const ageMs = own.mtime !== undefined && e.mtime !== undefined ? Math.max(0, own.mtime - e.mtime) : 0;
-      if (ageMs > staleMs || (info.host === hostname() && !processAlive(info.pid))) {
+      if (ageMs > staleMs || (info.host === hostname() && !isProcessAlive(info.pid))) {
         await withRetries(() => this.backend.delete(e.key), this.options.policy).catch(() => undefined);
         continue;
       }
@@ -172,15 +173,5 @@ export class RemoteLock {
     // A renewal still in flight would write the lock again after the delete: let it land first.
     await this.renewing;
     await withRetries(() => this.backend.delete(this.key), this.options.policy).catch(() => undefined); // left behind, it goes stale and is removed
-  }
-}
-
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,5 +1,6 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { isProcessAlive } from './isProcessAlive.js';
 
 /**
  * The exact shape of the names tempPathFor makes: `.<name>.tmp-<pid>-<8 hex>-<base36>`.
@@ -25,17 +26,7 @@ export function parseTempName(name: string): { of: string; pid: number } | undef
  */
 export function isAbandonedTemp(name: string): boolean {
   const t = parseTempName(name);
-  return t !== undefined && t.pid !== process.pid && !isAlive(t.pid);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, under another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return t !== undefined && t.pid !== process.pid && !isProcessAlive(t.pid);
 }
 
 /** Remove an abandoned temp (file or directory); false when it was not one or could not be removed. */
