@@ -92,7 +92,7 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
       }
       for (const d of deferred.dirs) dirs.add(d);
     }
-    await syncDirs(dirs, { fsync });
+    await syncDirs(dirs, write);
     return outcomes;
   } finally {
     await pool.close();
