@@ -59,6 +59,14 @@ export interface StagedObjects {
 export const FS_SYNC_MIN_OBJECTS = 64;
 
 /**
+ * An `fsWide` batch that adopts temps from worker threads starts a syncfs in
+ * the background every this many objects (one at a time), so the disk writes
+ * while the threads still hash and the syncfs before the renames finds little
+ * dirty data left. Only a head start: the one before the renames still runs.
+ */
+const FS_SYNC_HEAD_START = 2048;
+
+/**
  * Should a batch of `objects` objects for the store at `storeDir` be made
  * durable with syncfs (ObjectBatch mode `fsWide`) instead of per-object
  * syncs? Linux only (elsewhere `sync -f` does not exist or means sync(2)),
@@ -127,6 +135,9 @@ export class ObjectBatch {
   private pending: Pending[] = [];
   private readonly staged = new Set<string>();
   private early = 0;
+  /** fsWide: the background syncfs in flight (adopt), and the pending count when it was started */
+  private headStart: Promise<void> | undefined;
+  private headStartAt = 0;
   /** Directories whose entries changed (fan-out directories, and parents of ones created): sync each once, after commit. */
   readonly dirs = new Set<string>();
 
@@ -192,6 +203,13 @@ export class ObjectBatch {
   adopt(staged: StagedObjects): void {
     for (const o of staged.objects) this.pending.push({ ...o, sync: undefined });
     for (const d of staged.dirs) this.dirs.add(d);
+    if (this.fsync && this.mode.fsWide !== undefined && !this.headStart && this.pending.length - this.headStartAt >= FS_SYNC_HEAD_START) {
+      this.headStartAt = this.pending.length;
+      this.headStart = this.syncFileSystem(this.mode.fsWide).then(
+        () => void (this.headStart = undefined),
+        () => void (this.headStart = undefined), // the syncfs before the renames decides (and falls back)
+      );
+    }
   }
 
   /** Temps waiting for commit (adopted ones included). */
@@ -209,6 +227,7 @@ export class ObjectBatch {
   async commit(): Promise<void> {
     const pending = this.take();
     if (this.fsync && this.mode.fsWide !== undefined && pending.length > 0) {
+      await this.headStart;
       let synced = false;
       try {
         await this.syncFileSystem(this.mode.fsWide);
@@ -267,6 +286,7 @@ export class ObjectBatch {
     this.pending = [];
     this.staged.clear();
     this.early = 0;
+    this.headStartAt = 0;
     return pending;
   }
 
