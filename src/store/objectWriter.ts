@@ -25,8 +25,22 @@ import { mkdirp } from '../util/mkdirp.js';
  * whose work-tree original the next checkout had already replaced. Node has
  * no syncfs() and no sync_file_range(), so "one sync for the batch" is one
  * fdatasync per temp file, all in flight together (ext4 folds concurrent
- * ones into shared journal commits). `fsync: false` (core.fsync, TROVE_FSYNC)
- * skips the syncs of steps 1 and 3 for scratch work; the order stays the same.
+ * ones into shared journal commits).
+ *
+ * Many objects (useFsWideSync: Linux, >= FS_SYNC_MIN_OBJECTS in a command,
+ * `sync` on PATH): per-object syncs cost ~20 % of an add of 5,000 small
+ * files, so an `fsWide` batch instead runs syncfs(2) of the store's file
+ * system through `sync -f <store>`: all temps written without a sync (add's
+ * worker threads only write them, `defer`, and hand them to the main thread's
+ * batch, `handOff` / `adopt`), one syncfs, the renames, one syncfs (the
+ * renames and any new fan-out directories), and only then anything that
+ * names the objects. A syncfs runs in the background every 2,048 adopted
+ * objects as a head start. If `sync` is missing or fails before the renames,
+ * commit() syncs each temp instead (never no sync); if the one after fails,
+ * `dirs` stays filled for the caller's syncDirs.
+ *
+ * `fsync: false` (core.fsync, TROVE_FSYNC) skips every sync (syncfs
+ * included) for scratch work; the order stays the same.
  *
  * A temp file never counts as an object (its name is not hex): one left by a
  * crash before the rename is invisible, and removeStaleTemps deletes it later.
