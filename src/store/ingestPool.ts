@@ -3,7 +3,7 @@ import { createOid } from '../core/oid.js';
 import { WorkerPool } from '../platform/WorkerPool.js';
 import { cutFileSync, ingestFileSync, writeChunkListSync, type IngestResult } from './ingestSync.js';
 import type { IngestBatchReply, IngestJob } from './ingestWorker.js';
-import { ObjectBatch, syncDirs, type ObjectWriteOptions, type WriterFs } from './objectWriter.js';
+import { ObjectBatch, syncDirs, useFsWideSync, type ObjectWriteOptions, type WriterFs } from './objectWriter.js';
 import { CHUNK_THRESHOLD } from './layout.js';
 
 export interface IngestItem {
@@ -30,19 +30,26 @@ type IngestPool = WorkerPool<IngestJob[], IngestBatchReply>;
  * durable (objectWriter; unless `fsync: false`), directory entries included:
  * the caller may write what names them.
  */
-export async function ingestMany(items: readonly IngestItem[], storeDir: string | null, options: { jobs?: number; fsync?: boolean; /** the writer's file-system calls on this thread (tests); worker threads use node:fs */ writerFs?: WriterFs; onDone?: (item: IngestItem, outcome: IngestOutcome) => void; onProgress?: (bytes: number) => void } = {}): Promise<IngestOutcome[]> {
+export async function ingestMany(items: readonly IngestItem[], storeDir: string | null, options: { jobs?: number; fsync?: boolean; /** the writer's file-system calls on this thread (tests); worker threads use node:fs */ writerFs?: WriterFs; /** syncfs of the store's file system (tests); default `sync -f` */ syncFileSystem?: (dir: string) => Promise<void>; onDone?: (item: IngestItem, outcome: IngestOutcome) => void; onProgress?: (bytes: number) => void } = {}): Promise<IngestOutcome[]> {
   const jobs = Math.max(1, options.jobs || availableParallelism());
   const total = items.reduce((s, i) => s + i.size, 0);
   const fsync = options.fsync ?? true;
   // Fan-out directories touched by any thread, each synced once at the end.
   const dirs = new Set<string>();
+  const write: ObjectWriteOptions = { fsync, fs: options.writerFs, syncFileSystem: options.syncFileSystem };
+  // Many small objects: one syncfs before their renames and one after, instead of a sync each (objectWriter decides).
+  // Large files keep per-chunk syncs on their threads (W1 measured fine) and so do not count.
+  const wholeFiles = storeDir ? items.filter((it) => it.size <= CHUNK_THRESHOLD || jobs === 1).length : 0;
+  const fsWide = storeDir !== null && useFsWideSync(wholeFiles, write) ? storeDir : undefined;
   if (jobs === 1 || (total <= INLINE_MAX_BYTES && items.length <= INLINE_MAX_FILES)) {
-    const outcomes = await runInline(items, storeDir, { fsync, fs: options.writerFs }, dirs, options.onDone);
-    await syncDirs(dirs, { fsync, fs: options.writerFs });
+    const outcomes = await runInline(items, storeDir, write, dirs, options.onDone, fsWide);
+    await syncDirs(dirs, write);
     return outcomes;
   }
   // With syncing on, two messages per worker: one's hashing runs while the other's batch waits for its syncs.
-  const pool: IngestPool = new WorkerPool(new URL('./ingestWorker.js', import.meta.url), Math.min(jobs, Math.max(1, items.length + 1)), options.onProgress, fsync && storeDir ? 2 : 1);
+  const pool: IngestPool = new WorkerPool(new URL('./ingestWorker.js', import.meta.url), Math.min(jobs, Math.max(1, items.length + 1)), options.onProgress, fsync && storeDir && !fsWide ? 2 : 1);
+  // With fsWide, the workers' temps of small files are committed here, all at once, before ingestMany returns.
+  const deferred = fsWide ? new ObjectBatch(write, { early: true, fsWide }) : undefined;
   try {
     const outcomes = new Array<IngestOutcome>(items.length);
     const small: number[] = [];
@@ -64,8 +71,9 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
     for (let b = 0; b < small.length; b += BATCH_FILES) {
       const idx = small.slice(b, b + BATCH_FILES);
       tasks.push(
-        pool.run(idx.map((i) => ({ kind: 'ingest', path: items[i]!.path, storeDir, fsync }))).then(({ replies, dirs: touched }) => {
+        pool.run(idx.map((i) => ({ kind: 'ingest', path: items[i]!.path, storeDir, fsync, defer: deferred !== undefined }))).then(({ replies, dirs: touched, staged }) => {
           for (const d of touched) dirs.add(d);
+          if (staged) deferred!.adopt(staged);
           replies.forEach((r, k) => {
             const i = idx[k]!;
             outcomes[i] = r.ok ? { ok: true, result: { hex: r.hex, size: r.size, chunked: r.chunked, written: r.written } } : r;
@@ -75,7 +83,16 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
       );
     }
     await Promise.all(tasks);
-    await syncDirs(dirs, { fsync });
+    if (deferred) {
+      try {
+        await deferred.commit();
+      } catch (err) {
+        // Nothing more was renamed and the temps are gone: every small file that stored something failed.
+        for (const i of small) if (outcomes[i]!.ok) outcomes[i] = failure(err);
+      }
+      for (const d of deferred.dirs) dirs.add(d);
+    }
+    await syncDirs(dirs, write);
     return outcomes;
   } finally {
     await pool.close();
@@ -121,8 +138,8 @@ async function ingestLarge(pool: IngestPool, path: string, storeDir: string, fsy
 }
 
 /** Few files: on this thread, one batch for all, committed before the outcomes count. */
-async function runInline(items: readonly IngestItem[], storeDir: string | null, write: ObjectWriteOptions, dirs: Set<string>, onDone?: (item: IngestItem, outcome: IngestOutcome) => void): Promise<IngestOutcome[]> {
-  const batch = new ObjectBatch(write);
+async function runInline(items: readonly IngestItem[], storeDir: string | null, write: ObjectWriteOptions, dirs: Set<string>, onDone?: (item: IngestItem, outcome: IngestOutcome) => void, fsWide?: string): Promise<IngestOutcome[]> {
+  const batch = new ObjectBatch(write, { early: true, fsWide });
   const sink = storeDir ? { dir: storeDir, batch } : null;
   let outcomes = items.map((item): IngestOutcome => {
     try {

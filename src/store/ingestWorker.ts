@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { hashFileSync, ingestFileSync, storeRangesSync } from './ingestSync.js';
-import { ObjectBatch } from './objectWriter.js';
+import { ObjectBatch, type StagedObjects } from './objectWriter.js';
 
 /** Progress for large files: a message every 32 MiB, so a 1 GiB add moves its bar smoothly. */
 function progress(id: number): (n: number) => void {
@@ -21,6 +21,8 @@ export interface IngestJob {
   readonly storeDir: string | null;
   /** core.fsync: objects durable before they become visible (objectWriter) */
   readonly fsync?: boolean;
+  /** write temps only and hand them to the main thread, which makes them durable with one syncfs for the command (objectWriter useFsWideSync) */
+  readonly defer?: boolean;
   /** kind 'ranges': chunks to hash and store; with `wholeHash`, the whole-file digest first */
   readonly ranges?: readonly (readonly [number, number])[];
   readonly wholeHash?: boolean;
@@ -31,6 +33,8 @@ export type IngestReply = { ok: true; hex: string; size: number; chunked: boolea
 export interface IngestBatchReply {
   readonly replies: IngestReply[];
   readonly dirs: string[];
+  /** with `defer`: the temps, neither synced nor renamed; the jobs' objects exist once the main thread commits them */
+  readonly staged?: StagedObjects;
 }
 
 /**
@@ -39,7 +43,8 @@ export interface IngestBatchReply {
  * once all syncs are done, before the reply (so a reply means "stored").
  */
 async function runJobs(id: number, jobs: readonly IngestJob[]): Promise<IngestBatchReply> {
-  const batch = new ObjectBatch({ fsync: jobs[0]?.fsync ?? true });
+  const defer = jobs[0]?.defer === true;
+  const batch = new ObjectBatch({ fsync: jobs[0]?.fsync ?? true }, { early: true, defer });
   const results: IngestReply[] = jobs.map((job) => {
     const sink = job.storeDir ? { dir: job.storeDir, batch } : null;
     try {
@@ -55,6 +60,7 @@ async function runJobs(id: number, jobs: readonly IngestJob[]): Promise<IngestBa
       return { ok: false, code: (err as NodeJS.ErrnoException).code, message: (err as Error).message };
     }
   });
+  if (defer) return { replies: results, dirs: [], staged: batch.handOff() };
   try {
     await batch.commit();
   } catch (err) {

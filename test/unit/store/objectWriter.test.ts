@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { ObjectBatch, syncDirs, writeObjectSync, type WriterFs } from '../../../src/store/objectWriter.js';
+import { FS_SYNC_MIN_OBJECTS, ObjectBatch, syncDirs, useFsWideSync, writeObjectSync, type WriterFs } from '../../../src/store/objectWriter.js';
 import { ObjectStore } from '../../../src/store/ObjectStore.js';
 import { ingestMany } from '../../../src/store/ingestPool.js';
 import { createOid } from '../../../src/core/oid.js';
@@ -233,4 +233,90 @@ test('an object left empty by a power cut under an older trove is replaced by th
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** Many small files for ingestMany (enough for the syncfs path). */
+function manyFiles(dir: string, n: number): { path: string; size: number }[] {
+  fs.mkdirSync(join(dir, 'data'), { recursive: true });
+  return Array.from({ length: n }, (_, i) => {
+    const p = join(dir, 'data', `f${i}`);
+    fs.writeFileSync(p, `small file ${i}`);
+    return { path: p, size: fs.statSync(p).size };
+  });
+}
+
+// 2 threads: more files than ingestMany runs inline, so worker threads write the temps.
+for (const [jobs, count] of [[1, FS_SYNC_MIN_OBJECTS + 6], [2, 210]] as const) {
+  test(`per-object syncs made a large add slow: with many objects (${jobs} thread${jobs > 1 ? 's' : ''}) one syncfs comes before the first rename and one after the last, and no object is synced alone`, async () => {
+    const dir = tmp();
+    try {
+      const { fs: rec, log } = recordingFs();
+      const files = manyFiles(dir, count);
+      const syncFileSystem = async (d: string): Promise<void> => void log.push(['syncfs', d]);
+      const store = join(dir, 'store');
+      const outcomes = await ingestMany(files, store, { jobs, writerFs: rec, syncFileSystem });
+      log.push(['returned', '']);
+      assert.ok(outcomes.every((o) => o.ok));
+      const ops = log.map(([op]) => op);
+      assert.deepEqual(log.filter(([op]) => op === 'syncfs'), [['syncfs', store], ['syncfs', store]]);
+      // The main thread's log holds every rename (workers only write temps when syncfs is used).
+      assert.equal(ops.filter((op) => op === 'rename').length, files.length);
+      assert.ok(ops.indexOf('syncfs') < ops.indexOf('rename'), 'syncfs before the first rename');
+      assert.ok(ops.lastIndexOf('syncfs') > ops.lastIndexOf('rename'), 'syncfs after the last rename');
+      assert.ok(ops.lastIndexOf('syncfs') < ops.indexOf('returned'), 'and before ingestMany returns');
+      assert.deepEqual(log.filter(([op]) => op === 'datasync' || op === 'dirsync'), []);
+      for (const f of files) assert.ok(fs.existsSync(target(store, fs.readFileSync(f.path))));
+      assert.deepEqual(fs.readdirSync(store, { recursive: true }).filter((n) => isTemp(basename(String(n)))), []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test(`a missing or failing sync command never skips durability (${jobs} thread${jobs > 1 ? 's' : ''}): each object is synced before its rename and its directory after`, async () => {
+    const dir = tmp();
+    try {
+      const { fs: rec, log } = recordingFs();
+      const files = manyFiles(dir, count);
+      const syncFileSystem = async (): Promise<void> => {
+        log.push(['syncfs-failed', '']);
+        throw Object.assign(new Error('spawn sync ENOENT'), { code: 'ENOENT' });
+      };
+      const store = join(dir, 'store');
+      const outcomes = await ingestMany(files, store, { jobs, writerFs: rec, syncFileSystem });
+      assert.ok(outcomes.every((o) => o.ok));
+      const ops = log.map(([op]) => op);
+      assert.equal(ops.filter((op) => op === 'syncfs-failed').length, 1, 'tried once, then fell back');
+      const renames = log.filter(([op]) => op === 'rename');
+      assert.equal(renames.length, files.length);
+      assert.equal(ops.filter((op) => op === 'datasync').length, files.length, 'every object synced');
+      assert.ok(ops.lastIndexOf('datasync') < ops.indexOf('rename'), 'all data syncs before the first rename');
+      for (const [, t] of renames) {
+        assert.ok(log.findIndex(([op, p]) => op === 'dirsync' && p === dirname(t)) > log.findIndex(([op, p]) => op === 'rename' && p === t), `${basename(t)}'s directory is synced after its rename`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('with core.fsync off a large add makes no sync call at all, syncfs included', async () => {
+  const dir = tmp();
+  try {
+    const { fs: rec, log } = recordingFs();
+    const files = manyFiles(dir, FS_SYNC_MIN_OBJECTS + 6);
+    const syncFileSystem = async (d: string): Promise<void> => void log.push(['syncfs', d]);
+    const outcomes = await ingestMany(files, join(dir, 'store'), { jobs: 1, fsync: false, writerFs: rec, syncFileSystem });
+    assert.ok(outcomes.every((o) => o.ok));
+    assert.deepEqual(log.filter(([op]) => op === 'datasync' || op === 'dirsync' || op === 'syncfs'), []);
+    assert.equal(log.filter(([op]) => op === 'rename').length, files.length, 'the objects are still written');
+    assert.equal(useFsWideSync(10_000, { fsync: false, syncFileSystem }), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a few objects keep per-object syncs (syncfs would sync the whole file system for nothing)', () => {
+  const syncFileSystem = async (): Promise<void> => undefined;
+  assert.equal(useFsWideSync(FS_SYNC_MIN_OBJECTS - 1, { syncFileSystem }), false);
+  assert.equal(useFsWideSync(FS_SYNC_MIN_OBJECTS, { syncFileSystem }), true);
 });
