@@ -33,9 +33,15 @@ export class SpanStorer {
    * for one per read in flight more, so that every stream can fill one while
    * the threads store the others).
    */
-  constructor(threads = availableParallelism(), slots = 2 * Math.max(1, threads), private readonly fsync = true) {
+  /**
+   * `defer`: the threads only write temps and hand them back in each reply
+   * (`staged`) for the caller's syncfs batch to adopt; otherwise every reply
+   * means durable and in place. With syncing on, two spans per thread, so
+   * one's hashing runs while the other waits for its syncs.
+   */
+  constructor(threads = availableParallelism(), slots = 2 * Math.max(1, threads), private readonly fsync = true, private readonly defer = false) {
     const n = Math.max(1, threads);
-    this.pool = new WorkerPool(new URL('./storeSpanWorker.js', import.meta.url), n);
+    this.pool = new WorkerPool(new URL('./storeSpanWorker.js', import.meta.url), n, undefined, fsync && !defer ? 2 : 1);
     for (let i = 0; i < Math.max(1, slots); i++) this.free.push({ buf: new SharedArrayBuffer(0), bytes: Buffer.alloc(0) });
   }
 
@@ -59,7 +65,7 @@ export class SpanStorer {
   /** Verify and store `entries` of the slot's first `length` bytes, then release the slot. */
   async storeIn(slot: StoreSlot, length: number, entries: readonly Entry[]): Promise<SpanReply> {
     try {
-      const job: SpanJob = { data: new Uint8Array((slot as Slot).buf, 0, length), entries, fsync: this.fsync };
+      const job: SpanJob = { data: new Uint8Array((slot as Slot).buf, 0, length), entries, fsync: this.fsync, defer: this.defer };
       return await this.pool.run(job);
     } finally {
       this.release(slot);

@@ -38,16 +38,20 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
   const dirs = new Set<string>();
   const write: ObjectWriteOptions = { fsync, fs: options.writerFs, syncFileSystem: options.syncFileSystem };
   // Many small objects: one syncfs before their renames and one after, instead of a sync each (objectWriter decides).
-  // Large files keep per-chunk syncs on their threads (W1 measured fine) and so do not count.
+  // A large file's chunks do not count: its worker's own batch makes them durable (below).
   const wholeFiles = storeDir ? items.filter((it) => it.size <= CHUNK_THRESHOLD || jobs === 1).length : 0;
   const fsWide = storeDir !== null && useFsWideSync(wholeFiles, write) ? storeDir : undefined;
+  // A large file's chunks (4,000 per GiB) are made durable the same way, by the worker's own batch with
+  // syncfs head starts every 64 MiB (a sync per chunk cost +30 % on W1). Not the injected syncFileSystem: a worker has its own.
+  const chunksFsWide = useFsWideSync(Number.MAX_SAFE_INTEGER, { fsync });
   if (jobs === 1 || (total <= INLINE_MAX_BYTES && items.length <= INLINE_MAX_FILES)) {
     const outcomes = await runInline(items, storeDir, write, dirs, options.onDone, fsWide);
     await syncDirs(dirs, write);
     return outcomes;
   }
-  // With syncing on, two messages per worker: one's hashing runs while the other's batch waits for its syncs.
-  const pool: IngestPool = new WorkerPool(new URL('./ingestWorker.js', import.meta.url), Math.min(jobs, Math.max(1, items.length + 1)), options.onProgress, fsync && storeDir && !fsWide ? 2 : 1);
+  // With syncing on, two messages per worker: one's hashing runs while the other's batch waits for its syncs,
+  // or (fsWide) while the main thread adopts and renames another's temps.
+  const pool: IngestPool = new WorkerPool(new URL('./ingestWorker.js', import.meta.url), Math.min(jobs, Math.max(1, items.length + 1)), options.onProgress, fsync && storeDir ? 2 : 1);
   // With fsWide, the workers' temps of small files are committed here, all at once, before ingestMany returns.
   const deferred = fsWide ? new ObjectBatch(write, { early: true, fsWide }) : undefined;
   try {
@@ -62,7 +66,7 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
     for (const i of large) {
       const item = items[i]!;
       tasks.push(
-        ingestLarge(pool, item.path, storeDir!, fsync, dirs).then((outcome) => {
+        ingestLarge(pool, item.path, storeDir!, fsync, chunksFsWide, dirs).then((outcome) => {
           outcomes[i] = outcome;
           options.onDone?.(item, outcome);
         }),
@@ -102,7 +106,7 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
 /** Share of chunk bytes given to the worker that also hashes the whole file (measured: hashing ~0.9 s/GiB, hash+write of chunks ~2.3 s/GiB). */
 const WHOLE_HASH_SHARE = 0.3;
 
-async function ingestLarge(pool: IngestPool, path: string, storeDir: string, fsync: boolean, dirs: Set<string>): Promise<IngestOutcome> {
+async function ingestLarge(pool: IngestPool, path: string, storeDir: string, fsync: boolean, fsWide: boolean, dirs: Set<string>): Promise<IngestOutcome> {
   let lengths: number[];
   try {
     lengths = cutFileSync(path);
@@ -119,8 +123,8 @@ async function ingestLarge(pool: IngestPool, path: string, storeDir: string, fsy
   let split = 0;
   for (let acc = 0; split < ranges.length && acc < size * WHOLE_HASH_SHARE; split++) acc += ranges[split]![1];
   const [ra, rb] = await Promise.all([
-    pool.run([{ kind: 'ranges', path, storeDir, fsync, ranges: ranges.slice(0, split), wholeHash: true }]),
-    pool.run([{ kind: 'ranges', path, storeDir, fsync, ranges: ranges.slice(split) }]),
+    pool.run([{ kind: 'ranges', path, storeDir, fsync, fsWide, ranges: ranges.slice(0, split), wholeHash: true }]),
+    pool.run([{ kind: 'ranges', path, storeDir, fsync, fsWide, ranges: ranges.slice(split) }]),
   ]);
   for (const d of [...ra.dirs, ...rb.dirs]) dirs.add(d);
   const [a] = ra.replies;

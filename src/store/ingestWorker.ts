@@ -23,6 +23,8 @@ export interface IngestJob {
   readonly fsync?: boolean;
   /** write temps only and hand them to the main thread, which makes them durable with one syncfs for the command (objectWriter useFsWideSync) */
   readonly defer?: boolean;
+  /** kind 'ranges': make the chunks durable with syncfs (objectWriter `fsWide`; the main thread checked useFsWideSync) instead of a sync per chunk */
+  readonly fsWide?: boolean;
   /** kind 'ranges': chunks to hash and store; with `wholeHash`, the whole-file digest first */
   readonly ranges?: readonly (readonly [number, number])[];
   readonly wholeHash?: boolean;
@@ -44,22 +46,23 @@ export interface IngestBatchReply {
  */
 async function runJobs(id: number, jobs: readonly IngestJob[]): Promise<IngestBatchReply> {
   const defer = jobs[0]?.defer === true;
-  const batch = new ObjectBatch({ fsync: jobs[0]?.fsync ?? true }, { early: true, defer });
-  const results: IngestReply[] = jobs.map((job) => {
+  const first = jobs[0];
+  const fsWide = first?.kind === 'ranges' && first.fsWide && first.storeDir ? first.storeDir : undefined;
+  const batch = new ObjectBatch({ fsync: first?.fsync ?? true }, { early: true, defer, fsWide });
+  const results: IngestReply[] = [];
+  for (const job of jobs) {
     const sink = job.storeDir ? { dir: job.storeDir, batch } : null;
     try {
-      if (job.kind === 'hash') return { ok: true, hex: hashFileSync(job.path), size: -1, chunked: false, written: 0 };
-      if (job.kind === 'ranges') {
-        const hex = job.wholeHash ? hashFileSync(job.path) : '';
-        const r = storeRangesSync(job.path, sink!, job.ranges ?? [], progress(id));
-        return { ok: true, hex, size: -1, chunked: true, written: r.written, chunks: r.hexes.map((h, i) => ({ size: job.ranges![i]![1], hex: h })) };
+      if (job.kind === 'hash') results.push({ ok: true, hex: hashFileSync(job.path), size: -1, chunked: false, written: 0 });
+      else if (job.kind === 'ranges') results.push(await storeRanges(id, job, sink!));
+      else {
+        const r = ingestFileSync(job.path, sink, { onBytes: progress(id) });
+        results.push({ ok: true, hex: r.hex, size: r.size, chunked: r.chunked, written: r.written });
       }
-      const r = ingestFileSync(job.path, sink, { onBytes: progress(id) });
-      return { ok: true, hex: r.hex, size: r.size, chunked: r.chunked, written: r.written };
     } catch (err) {
-      return { ok: false, code: (err as NodeJS.ErrnoException).code, message: (err as Error).message };
+      results.push({ ok: false, code: (err as NodeJS.ErrnoException).code, message: (err as Error).message });
     }
-  });
+  }
   if (defer) return { replies: results, dirs: [], staged: batch.handOff() };
   try {
     await batch.commit();
@@ -69,6 +72,33 @@ async function runJobs(id: number, jobs: readonly IngestJob[]): Promise<IngestBa
     return { replies: results.map((r, i) => (r.ok && jobs[i]!.storeDir ? failed : r)), dirs: [] };
   }
   return { replies: results, dirs: [...batch.dirs] };
+}
+
+/** A 'ranges' job is cut into slices of this many bytes, with a turn of the event loop between them (see storeRanges). */
+const SLICE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Hash and store a large file's chunks, a slice at a time. Between slices the
+ * event loop turns, so the batch's background syncs (the syncfs head start,
+ * or the early per-chunk syncs) finish and the next can start while this
+ * thread hashes on: the disk writes during the add instead of after it.
+ */
+async function storeRanges(id: number, job: IngestJob, sink: { dir: string; batch: ObjectBatch }): Promise<IngestReply> {
+  const hex = job.wholeHash ? hashFileSync(job.path) : '';
+  const ranges = job.ranges ?? [];
+  const onBytes = progress(id);
+  const hexes: string[] = [];
+  let written = 0;
+  for (let start = 0; start < ranges.length; ) {
+    let end = start;
+    for (let bytes = 0; end < ranges.length && bytes < SLICE_BYTES; end++) bytes += ranges[end]![1];
+    const r = storeRangesSync(job.path, sink, ranges.slice(start, end), onBytes);
+    hexes.push(...r.hexes);
+    written += r.written;
+    start = end;
+    if (start < ranges.length) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return { ok: true, hex, size: -1, chunked: true, written, chunks: hexes.map((h, i) => ({ size: ranges[i]![1], hex: h })) };
 }
 
 parentPort?.on('message', (msg: { id: number; job: IngestJob[] }) => {

@@ -36,10 +36,14 @@ import { mkdirp } from '../util/mkdirp.js';
  * worker threads only write them, `defer`, and hand them to the main thread's
  * batch, `handOff` / `adopt`), one syncfs, the renames, one syncfs (the
  * renames and any new fan-out directories), and only then anything that
- * names the objects. A syncfs runs in the background every 2,048 adopted
- * objects as a head start. If `sync` is missing or fails before the renames,
- * commit() syncs each temp instead (never no sync); if the one after fails,
- * `dirs` stays filled for the caller's syncDirs.
+ * names the objects. The batch does not wait for commit() to start: every
+ * 2,048 pending objects (adopted from threads, or a fetch's) or 64 MiB (its
+ * own: a large file's chunks) it runs a syncfs in the background and then
+ * renames the objects written before that syncfs started, so the disk writes
+ * while the threads hash and commit() is left with the tail. If `sync` is
+ * missing or fails before the renames, commit() syncs each temp instead
+ * (never no sync); if the one after fails, `dirs` stays filled for the
+ * caller's syncDirs.
  *
  * `fsync: false` (core.fsync, TROVE_FSYNC) skips every sync (syncfs
  * included) for scratch work; the order stays the same.
@@ -65,12 +69,18 @@ export interface StagedObjects {
 }
 
 /**
- * An `fsWide` batch that adopts temps from worker threads starts a syncfs in
- * the background every this many objects (one at a time), so the disk writes
- * while the threads still hash and the syncfs before the renames finds little
- * dirty data left. Only a head start: the one before the renames still runs.
+ * An `fsWide` batch does not wait for commit() to sync: as soon as this many
+ * objects are pending (adopt) and no syncfs is in flight, it starts one in
+ * the background, and when it finishes renames the objects that were written
+ * before it started (their data is on disk now). So the disk writes, and
+ * the main thread renames, while the worker threads still hash, and commit()
+ * is left with the last few hundred objects: one syncfs, their renames, one
+ * syncfs for every directory entry. Measured on W2 (20,000 files): the
+ * commit-only order spent +27 % of the add waiting for the one big syncfs
+ * and renaming 20,000 temps on one thread.
  */
-const FS_SYNC_HEAD_START = 2048;
+export const FS_SYNC_HEAD_START = 2048;
+export const FS_SYNC_HEAD_START_BYTES = 64 * 1024 * 1024;
 
 /**
  * Data syncs started early per batch; later temp files are closed at once and
@@ -97,9 +107,12 @@ export class ObjectBatch {
   private pending: Pending[] = [];
   private readonly staged = new Set<string>();
   private early = 0;
-  /** fsWide: the background syncfs in flight (adopt), and the pending count when it was started */
+  /** fsWide: the background syncfs in flight, after which the objects pending when it started are renamed (see FS_SYNC_HEAD_START) */
   private headStart: Promise<void> | undefined;
-  private headStartAt = 0;
+  /** a rename after a background syncfs failed: commit() removes every temp and throws it */
+  private headStartFailure: unknown;
+  /** fsWide: bytes staged by add() since the last head start */
+  private bytesSinceHeadStart = 0;
   /** Directories whose entries changed (fan-out directories, and parents of ones created): sync each once, after commit. */
   readonly dirs = new Set<string>();
 
@@ -151,6 +164,8 @@ export class ObjectBatch {
     if (!sync) this.fs.closeSync(fd);
     this.pending.push({ tmp, target, sync });
     this.staged.add(target);
+    this.bytesSinceHeadStart += data.length;
+    if (this.bytesSinceHeadStart >= FS_SYNC_HEAD_START_BYTES) this.startHeadStart();
     return data.length;
   }
 
@@ -165,13 +180,34 @@ export class ObjectBatch {
   adopt(staged: StagedObjects): void {
     for (const o of staged.objects) this.pending.push({ ...o, sync: undefined });
     for (const d of staged.dirs) this.dirs.add(d);
-    if (this.fsync && this.mode.fsWide !== undefined && !this.headStart && this.pending.length - this.headStartAt >= FS_SYNC_HEAD_START) {
-      this.headStartAt = this.pending.length;
-      this.headStart = this.syncFileSystem(this.mode.fsWide).then(
-        () => void (this.headStart = undefined),
-        () => void (this.headStart = undefined), // the syncfs before the renames decides (and falls back)
-      );
-    }
+    if (this.pending.length >= FS_SYNC_HEAD_START) this.startHeadStart();
+  }
+
+  /**
+   * fsWide: start a syncfs in the background unless one is in flight; when it
+   * succeeds, rename the objects that were pending when it started (written
+   * and closed before it, so on disk now). A failed one changes nothing:
+   * commit's own syncfs decides, and falls back.
+   */
+  private startHeadStart(): void {
+    if (!this.fsync || this.mode.fsWide === undefined || this.headStart || this.headStartFailure !== undefined) return;
+    const covered = this.pending.length;
+    this.bytesSinceHeadStart = 0;
+    this.headStart = this.syncFileSystem(this.mode.fsWide).then(
+      () => {
+        this.headStart = undefined;
+        // Only adopt()/add() append to pending while a syncfs is in flight, and commit() waits for it: the first `covered` are the ones it saw.
+        const done = this.pending.splice(0, covered);
+        try {
+          this.renameAll(done);
+        } catch (err) {
+          this.removeTemps(done);
+          this.headStartFailure = err;
+        }
+        if (this.pending.length >= FS_SYNC_HEAD_START) this.startHeadStart();
+      },
+      () => void (this.headStart = undefined),
+    );
   }
 
   /** Temps waiting for commit (adopted ones included). */
@@ -187,15 +223,24 @@ export class ObjectBatch {
    * fails, it falls back to the per-object syncs, never to none.
    */
   async commit(): Promise<void> {
+    while (this.headStart) await this.headStart;
     const pending = this.take();
-    if (this.fsync && this.mode.fsWide !== undefined && pending.length > 0) {
-      await this.headStart;
-      let synced = false;
-      try {
-        await this.syncFileSystem(this.mode.fsWide);
-        synced = true;
-      } catch {
-        /* fall back to syncing each temp below */
+    if (this.headStartFailure !== undefined) {
+      const err = this.headStartFailure;
+      this.headStartFailure = undefined;
+      this.removeTemps(pending);
+      throw err;
+    }
+    // All renamed by background syncs already (dirs filled): only the syncfs for their entries is left.
+    if (this.fsync && this.mode.fsWide !== undefined && (pending.length > 0 || this.dirs.size > 0)) {
+      let synced = pending.length === 0;
+      if (!synced) {
+        try {
+          await this.syncFileSystem(this.mode.fsWide);
+          synced = true;
+        } catch {
+          /* fall back to syncing each temp below */
+        }
       }
       if (synced) {
         try {
@@ -248,7 +293,7 @@ export class ObjectBatch {
     this.pending = [];
     this.staged.clear();
     this.early = 0;
-    this.headStartAt = 0;
+    this.bytesSinceHeadStart = 0;
     return pending;
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { ObjectBatch } from './objectWriter.js';
+import { ObjectBatch, type StagedObjects } from './objectWriter.js';
 
 /** One entry of a fetched span: where its bytes are, what they must hash to, where they go. */
 export interface SpanEntry {
@@ -16,6 +16,8 @@ export interface SpanJob {
   readonly entries: readonly SpanEntry[];
   /** core.fsync (objectWriter) */
   readonly fsync: boolean;
+  /** write temps only and hand them back (reply `staged`): the main thread's batch makes them durable with syncfs (objectWriter useFsWideSync) */
+  readonly defer?: boolean;
 }
 
 /**
@@ -24,7 +26,10 @@ export interface SpanJob {
  * digest (nothing of the span is stored then); or a write error (the entries
  * before `index` are stored).
  */
-export type SpanReply = { ok: true; dirs: string[] } | { ok: false; index: number; problem: 'truncated' | 'corrupt' } | { ok: false; index: number; problem: 'io'; code: string | undefined; message: string; dirs: string[] };
+export type SpanReply =
+  | { ok: true; dirs: string[]; staged?: StagedObjects }
+  | { ok: false; index: number; problem: 'truncated' | 'corrupt' }
+  | { ok: false; index: number; problem: 'io'; code: string | undefined; message: string; dirs: string[]; staged?: StagedObjects };
 
 /**
  * Worker-thread side of SpanStorer: verify every entry of a span fetched
@@ -32,7 +37,9 @@ export type SpanReply = { ok: true; dirs: string[] } | { ok: false; index: numbe
  * (objectWriter: temp files, data syncs in flight together, renames),
  * with synchronous writes, where the main thread would pay a thread-pool
  * round trip per system call. Verification comes first, so a span with one
- * bad entry stores nothing and is fetched again whole.
+ * bad entry stores nothing and is fetched again whole. With `defer`, the
+ * temps are handed back unsynced and unrenamed instead (`staged`): the main
+ * thread's batch renames them after a syncfs.
  */
 async function storeSpan(job: SpanJob): Promise<SpanReply> {
   const data = Buffer.from(job.data.buffer, job.data.byteOffset, job.data.byteLength);
@@ -41,7 +48,7 @@ async function storeSpan(job: SpanJob): Promise<SpanReply> {
     if (e.offset + e.length > data.length) return { ok: false, index, problem: 'truncated' };
     if (createHash('sha256').update(data.subarray(e.offset, e.offset + e.length)).digest('hex') !== e.digest) return { ok: false, index, problem: 'corrupt' };
   }
-  const batch = new ObjectBatch({ fsync: job.fsync });
+  const batch = new ObjectBatch({ fsync: job.fsync }, { early: true, defer: job.defer === true });
   let failed: { index: number; err: unknown } | undefined;
   for (let index = 0; index < job.entries.length && !failed; index++) {
     const e = job.entries[index]!;
@@ -51,6 +58,12 @@ async function storeSpan(job: SpanJob): Promise<SpanReply> {
     } catch (err) {
       failed = { index, err };
     }
+  }
+  if (job.defer) {
+    // The entries before a failed one are handed over all the same: a retry skips them.
+    const staged = batch.handOff();
+    if (failed) return { ok: false, index: failed.index, problem: 'io', code: (failed.err as NodeJS.ErrnoException).code, message: (failed.err as Error).message, dirs: [], staged };
+    return { ok: true, dirs: [], staged };
   }
   try {
     // The entries before a failed one are still stored: a retry skips them.

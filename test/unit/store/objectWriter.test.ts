@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { FS_SYNC_MIN_OBJECTS, ObjectBatch, syncDirs, useFsWideSync, writeObjectSync, type WriterFs } from '../../../src/store/objectWriter.js';
+import { FS_SYNC_HEAD_START, FS_SYNC_HEAD_START_BYTES, FS_SYNC_MIN_OBJECTS, ObjectBatch, syncDirs, useFsWideSync, writeObjectSync, type WriterFs } from '../../../src/store/objectWriter.js';
 import { ObjectStore } from '../../../src/store/ObjectStore.js';
 import { ingestMany } from '../../../src/store/ingestPool.js';
 import { createOid } from '../../../src/core/oid.js';
@@ -319,4 +319,142 @@ test('a few objects keep per-object syncs (syncfs would sync the whole file syst
   const syncFileSystem = async (): Promise<void> => undefined;
   assert.equal(useFsWideSync(FS_SYNC_MIN_OBJECTS - 1, { syncFileSystem }), false);
   assert.equal(useFsWideSync(FS_SYNC_MIN_OBJECTS, { syncFileSystem }), true);
+});
+
+/** A syncFileSystem whose calls wait until the test settles them (in call order), or succeed at once after `auto()`. */
+function heldSyncs(): { syncFileSystem: (dir: string) => Promise<void>; calls: string[]; settle: (ok?: boolean) => Promise<void>; auto: () => void } {
+  const calls: string[] = [];
+  const held: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  let automatic = false;
+  return {
+    calls,
+    syncFileSystem: (dir) => {
+      calls.push(dir);
+      if (automatic) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => held.push({ resolve, reject }));
+    },
+    settle: async (ok = true) => {
+      const h = held.shift()!;
+      if (ok) h.resolve();
+      else h.reject(Object.assign(new Error('sync -f failed'), { code: 'EIO' }));
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    },
+    auto: () => void (automatic = true),
+  };
+}
+
+/** Temps of `n` distinct small objects written by a worker-style `defer` batch, ready to adopt. */
+function stagedObjects(store: string, n: number, from = 0): { staged: ReturnType<ObjectBatch['handOff']>; targets: string[] } {
+  const worker = new ObjectBatch({}, { early: true, defer: true });
+  const targets: string[] = [];
+  for (let i = from; i < from + n; i++) {
+    const data = Buffer.from(`object ${i}`);
+    const t = target(store, data);
+    worker.add(t, data);
+    targets.push(t);
+  }
+  return { staged: worker.handOff(), targets };
+}
+
+test('an add of 20,000 small files waited for one big syncfs and 20,000 renames at the end: a background syncfs renames what was written before it started, and nothing written after', async () => {
+  const dir = tmp();
+  try {
+    const store = join(dir, 'store');
+    const s = heldSyncs();
+    const batch = new ObjectBatch({ syncFileSystem: s.syncFileSystem }, { early: true, fsWide: store });
+    const first = stagedObjects(store, FS_SYNC_HEAD_START);
+    batch.adopt(first.staged);
+    assert.equal(s.calls.length, 1, 'a syncfs starts in the background once enough objects are pending');
+    const later = stagedObjects(store, 10, FS_SYNC_HEAD_START);
+    batch.adopt(later.staged);
+    assert.ok(first.targets.every((t) => !fs.existsSync(t)), 'nothing is renamed before its syncfs finishes');
+    await s.settle();
+    assert.ok(first.targets.every((t) => fs.existsSync(t)), 'the objects written before the syncfs started are in place');
+    assert.ok(later.targets.every((t) => !fs.existsSync(t)), 'objects adopted after it started wait for the next syncfs');
+    assert.equal(batch.size, 10);
+    s.auto();
+    await batch.commit();
+    assert.equal(s.calls.length, 3, 'commit: one syncfs before the last renames, one after');
+    assert.ok([...first.targets, ...later.targets].every((t) => fs.existsSync(t)));
+    assert.deepEqual(fs.readdirSync(store, { recursive: true }).filter((n) => isTemp(basename(String(n)))), []);
+    assert.equal(batch.dirs.size, 0, 'the last syncfs made every rename durable');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a background syncfs that fails renames nothing: commit syncs again before any rename', async () => {
+  const dir = tmp();
+  try {
+    const store = join(dir, 'store');
+    const s = heldSyncs();
+    const batch = new ObjectBatch({ syncFileSystem: s.syncFileSystem }, { early: true, fsWide: store });
+    const first = stagedObjects(store, FS_SYNC_HEAD_START);
+    batch.adopt(first.staged);
+    await s.settle(false);
+    assert.ok(first.targets.every((t) => !fs.existsSync(t)), 'a failed syncfs proves nothing: no rename');
+    const committed = batch.commit();
+    await new Promise((r) => setImmediate(r));
+    assert.ok(first.targets.every((t) => !fs.existsSync(t)), 'still nothing before commit\'s own syncfs finishes');
+    await s.settle();
+    await s.settle();
+    await committed;
+    assert.ok(first.targets.every((t) => fs.existsSync(t)));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a rename that fails after a background syncfs fails the commit and leaves no temp file behind', async () => {
+  const dir = tmp();
+  try {
+    const store = join(dir, 'store');
+    const s = heldSyncs();
+    let renames = 0;
+    const failing: WriterFs = {
+      ...fs,
+      renameSync: (from: fs.PathLike, to: fs.PathLike) => {
+        if (++renames === 100) throw Object.assign(new Error('EIO: i/o error, rename'), { code: 'EIO' });
+        fs.renameSync(from, to);
+      },
+    };
+    const batch = new ObjectBatch({ fs: failing, syncFileSystem: s.syncFileSystem }, { early: true, fsWide: store });
+    batch.adopt(stagedObjects(store, FS_SYNC_HEAD_START).staged);
+    const later = stagedObjects(store, 5, FS_SYNC_HEAD_START);
+    batch.adopt(later.staged);
+    await s.settle();
+    s.auto();
+    await assert.rejects(batch.commit(), /EIO/);
+    assert.deepEqual(fs.readdirSync(store, { recursive: true }).filter((n) => isTemp(basename(String(n)))), []);
+    assert.ok(later.targets.every((t) => !fs.existsSync(t)), 'nothing after the failure is renamed');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a 1 GiB add synced all of its chunks only at the end: a batch that writes its own objects starts a syncfs every 64 MiB', async () => {
+  const dir = tmp();
+  try {
+    const store = join(dir, 'store');
+    const s = heldSyncs();
+    const batch = new ObjectBatch({ syncFileSystem: s.syncFileSystem }, { early: true, fsWide: store });
+    const big = (k: number): Buffer => Buffer.alloc(FS_SYNC_HEAD_START_BYTES / 2 + 1, k);
+    const a = target(store, big(1));
+    batch.add(a, big(1));
+    assert.equal(s.calls.length, 0);
+    const b = target(store, big(2));
+    batch.add(b, big(2));
+    assert.equal(s.calls.length, 1, 'a syncfs starts once 64 MiB are written');
+    const c = target(store, Buffer.from('small'));
+    batch.add(c, Buffer.from('small'));
+    await s.settle();
+    assert.ok(fs.existsSync(a) && fs.existsSync(b), 'the chunks written before it are in place');
+    assert.ok(!fs.existsSync(c), 'the one written after it is not');
+    s.auto();
+    await batch.commit();
+    assert.ok(fs.existsSync(c));
+    assert.deepEqual(fs.readFileSync(b), big(2));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

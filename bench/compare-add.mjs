@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// Paired comparison of two trove builds on the benchmark's add step
+// (W1: one 1 GiB file; W2: 20,000 files of 1-64 KiB), the same data and
+// commands as `npm run bench`, alternating A B B A ... so that a machine
+// whose disk slows down during the run (this VM's does) charges both alike.
+// Prints every run, then the median of each build and NEW/OLD.
+//
+// Why a separate script: the bench runs each add step once per tool, and on
+// this machine one run of W2 add varies by +-20 %; a 10 % budget (issue 13,
+// durable store) cannot be judged from one pair.
+//
+// usage: OLD=/path/dist/src/cli/bin.js [NEW=...] [ROUNDS=6] [WORKLOADS=W1,W2]
+//        [FSYNC_NEW=1] [W1_MIB=1024] [W2_FILES=20000] [WORK=bench/work/compare]
+//        node bench/compare-add.mjs
+// Build the old one with: git archive <rev> | tar -x -C /tmp/old && cd /tmp/old
+//   && ln -s <repo>/node_modules && npx tsc -p tsconfig.json
+
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { MiB, w2Layout, writeLayout, writeRandomFile } from './lib/data.mjs';
+import { median, settleDisks, syncDisks } from './lib/measure.mjs';
+import { gitEnv } from './lib/workloads.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const env = process.env;
+const OLD = env.OLD;
+const NEW = env.NEW ?? path.join(ROOT, 'dist', 'src', 'cli', 'bin.js');
+if (!OLD) {
+  console.error('OLD=<path to the other build\'s dist/src/cli/bin.js> is required');
+  process.exit(2);
+}
+const rounds = Number(env.ROUNDS ?? 6);
+const workloads = (env.WORKLOADS ?? 'W1,W2').split(',').map((w) => w.trim().toUpperCase());
+const work = path.resolve(env.WORK ?? path.join(ROOT, 'bench', 'work', 'compare'));
+const gEnv = gitEnv(work);
+
+const sources = {
+  W1: () => {
+    const f = path.join(work, 'src-w1', 'big.bin');
+    if (!fs.existsSync(f)) {
+      fs.mkdirSync(path.dirname(f), { recursive: true });
+      writeRandomFile(f, Number(env.W1_MIB ?? 1024) * MiB, 'w1/base');
+    }
+    return { dir: path.dirname(f), add: ['big.bin'] };
+  },
+  W2: () => {
+    const d = path.join(work, 'src-w2');
+    if (!fs.existsSync(path.join(d, 'data'))) writeLayout(d, w2Layout(Number(env.W2_FILES ?? 20000), 100), 'w2/base');
+    return { dir: d, add: ['data'] };
+  },
+};
+
+function run(cmd, args, cwd, extraEnv = {}) {
+  const r = spawnSync(cmd, args, { cwd, env: { ...gEnv, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}: ${r.stderr}`);
+}
+
+/** One timed add + commit of `src` in a fresh repository with `bin`; returns seconds. */
+async function once(bin, fsync, src, repo) {
+  fs.rmSync(repo, { recursive: true, force: true });
+  syncDisks();
+  await settleDisks();
+  fs.mkdirSync(repo, { recursive: true });
+  run('git', ['init', '-q'], repo);
+  run('cp', ['-a', ...fs.readdirSync(src.dir).map((n) => path.join(src.dir, n)), repo], repo);
+  syncDisks();
+  await settleDisks();
+  const tEnv = { TROVE_FSYNC: fsync };
+  const t0 = process.hrtime.bigint();
+  run(process.execPath, [bin, 'init'], repo, tEnv);
+  run(process.execPath, [bin, 'add', ...src.add], repo, tEnv);
+  run('git', ['add', '-A'], repo);
+  run('git', ['commit', '-qm', 'v1'], repo);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+const variants = [
+  { name: 'old', bin: OLD, fsync: '1' },
+  { name: 'new', bin: NEW, fsync: env.FSYNC_NEW ?? '1' },
+];
+for (const wl of workloads) {
+  const src = sources[wl]();
+  const times = { old: [], new: [] };
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? variants : [...variants].reverse();
+    for (const v of order) {
+      const s = await once(v.bin, v.fsync, src, path.join(work, 'repo'));
+      times[v.name].push(s);
+      console.log(`${wl} round ${r + 1} ${v.name} ${s.toFixed(3)} s`);
+    }
+  }
+  const mo = median(times.old);
+  const mn = median(times.new);
+  console.log(`${wl} add: old median ${mo.toFixed(3)} s, new median ${mn.toFixed(3)} s, new/old ${(mn / mo).toFixed(3)} (${rounds} rounds each)`);
+}
+fs.rmSync(path.join(work, 'repo'), { recursive: true, force: true });
