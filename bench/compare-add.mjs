@@ -3,14 +3,16 @@
 // (W1: one 1 GiB file; W2: 20,000 files of 1-64 KiB), the same data and
 // commands as `npm run bench`, alternating A B B A ... so that a machine
 // whose disk slows down during the run (this VM's does) charges both alike.
-// Prints every run, then the median of each build and NEW/OLD.
+// With STEPS=add,push,pull also `trove push` to a directory remote and
+// `trove pull` into a fresh `git clone` (each build with its own remote).
+// Prints every run, then the median of each build and NEW/OLD per step.
 //
 // Why a separate script: the bench runs each add step once per tool, and on
 // this machine one run of W2 add varies by +-20 %; a 10 % budget (issue 13,
 // durable store) cannot be judged from one pair.
 //
 // usage: OLD=/path/dist/src/cli/bin.js [NEW=...] [ROUNDS=6] [WORKLOADS=W1,W2]
-//        [FSYNC_NEW=1] [W1_MIB=1024] [W2_FILES=20000] [WORK=bench/work/compare]
+//        [STEPS=add] [FSYNC_NEW=1] [W1_MIB=1024] [W2_FILES=20000] [WORK=bench/work/compare]
 //        node bench/compare-add.mjs
 // Build the old one with: git archive <rev> | tar -x -C /tmp/old && cd /tmp/old
 //   && ln -s <repo>/node_modules && npx tsc -p tsconfig.json
@@ -34,6 +36,7 @@ if (!OLD) {
 }
 const rounds = Number(env.ROUNDS ?? 6);
 const workloads = (env.WORKLOADS ?? 'W1,W2').split(',').map((w) => w.trim().toUpperCase());
+const steps = (env.STEPS ?? 'add').split(',').map((w) => w.trim());
 const work = path.resolve(env.WORK ?? path.join(ROOT, 'bench', 'work', 'compare'));
 const gEnv = gitEnv(work);
 
@@ -58,23 +61,48 @@ function run(cmd, args, cwd, extraEnv = {}) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}: ${r.stderr}`);
 }
 
-/** One timed add + commit of `src` in a fresh repository with `bin`; returns seconds. */
-async function once(bin, fsync, src, repo) {
-  fs.rmSync(repo, { recursive: true, force: true });
+const timed = (fn) => {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+};
+
+async function settle() {
   syncDisks();
   await settleDisks();
+}
+
+/** One timed add + commit of `src` in a fresh repository with `bin` (then push and pull if asked); returns seconds per step. */
+async function once(bin, fsync, src) {
+  const repo = path.join(work, 'repo');
+  const remote = path.join(work, 'remote');
+  const clone = path.join(work, 'clone');
+  for (const d of [repo, remote, clone]) fs.rmSync(d, { recursive: true, force: true });
+  await settle();
   fs.mkdirSync(repo, { recursive: true });
   run('git', ['init', '-q'], repo);
   run('cp', ['-a', ...fs.readdirSync(src.dir).map((n) => path.join(src.dir, n)), repo], repo);
-  syncDisks();
-  await settleDisks();
+  await settle();
   const tEnv = { TROVE_FSYNC: fsync };
-  const t0 = process.hrtime.bigint();
-  run(process.execPath, [bin, 'init'], repo, tEnv);
-  run(process.execPath, [bin, 'add', ...src.add], repo, tEnv);
-  run('git', ['add', '-A'], repo);
-  run('git', ['commit', '-qm', 'v1'], repo);
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+  const out = {};
+  out.add = timed(() => {
+    run(process.execPath, [bin, 'init'], repo, tEnv);
+    run(process.execPath, [bin, 'add', ...src.add], repo, tEnv);
+    run('git', ['add', '-A'], repo);
+    run('git', ['commit', '-qm', 'v1'], repo);
+  });
+  if (steps.includes('push') || steps.includes('pull')) {
+    run(process.execPath, [bin, 'remote', 'add', '-d', 'r', remote], repo, tEnv);
+    run('git', ['commit', '-qam', 'remote'], repo);
+    await settle();
+    out.push = timed(() => run(process.execPath, [bin, 'push'], repo, tEnv));
+  }
+  if (steps.includes('pull')) {
+    run('git', ['clone', '-q', repo, clone], work);
+    await settle();
+    out.pull = timed(() => run(process.execPath, [bin, 'pull'], clone, tEnv));
+  }
+  return out;
 }
 
 const variants = [
@@ -87,13 +115,15 @@ for (const wl of workloads) {
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? variants : [...variants].reverse();
     for (const v of order) {
-      const s = await once(v.bin, v.fsync, src, path.join(work, 'repo'));
-      times[v.name].push(s);
-      console.log(`${wl} round ${r + 1} ${v.name} ${s.toFixed(3)} s`);
+      const t = await once(v.bin, v.fsync, src);
+      times[v.name].push(t);
+      console.log(`${wl} round ${r + 1} ${v.name} ${steps.map((st) => `${st} ${t[st].toFixed(3)} s`).join(', ')}`);
     }
   }
-  const mo = median(times.old);
-  const mn = median(times.new);
-  console.log(`${wl} add: old median ${mo.toFixed(3)} s, new median ${mn.toFixed(3)} s, new/old ${(mn / mo).toFixed(3)} (${rounds} rounds each)`);
+  for (const st of steps) {
+    const mo = median(times.old.map((t) => t[st]));
+    const mn = median(times.new.map((t) => t[st]));
+    console.log(`${wl} ${st}: old median ${mo.toFixed(3)} s, new median ${mn.toFixed(3)} s, new/old ${(mn / mo).toFixed(3)} (${rounds} rounds each)`);
+  }
 }
-fs.rmSync(path.join(work, 'repo'), { recursive: true, force: true });
+for (const d of ['repo', 'remote', 'clone']) fs.rmSync(path.join(work, d), { recursive: true, force: true });
