@@ -1,7 +1,10 @@
 import { TroveError } from '../errors/index.js';
 import { checkNoFileIsAParent, parsePage, type ManifestEntry } from '../core/manifest.js';
 import { buildManifestTree } from '../core/manifestTree.js';
-import { formatOid, type Oid } from '../core/oid.js';
+import { createOid, formatOid, type Oid } from '../core/oid.js';
+import { fromFsError } from '../errors/index.js';
+import { objectFile } from './layout.js';
+import { ObjectBatch, syncDirs, type WriterFs } from './objectWriter.js';
 import type { ObjectStore } from './ObjectStore.js';
 
 /** Write the page tree of a directory version; returns its root id and bytes newly written. */
@@ -9,6 +12,27 @@ export function writeManifest(store: ObjectStore, entries: readonly ManifestEntr
   const tree = buildManifestTree(entries);
   let written = 0;
   for (const [, bytes] of tree.pages) written += store.putBytes(bytes).written;
+  return { root: tree.root, files: tree.files, size: tree.size, written };
+}
+
+/**
+ * writeManifest for add, where a new version rewrites up to hundreds of
+ * pages: one batch, so their data syncs run together on the thread pool and
+ * their directories are synced once, where a durable write per page (a data
+ * sync and a directory sync, one after another) made W2's "modify 100 files"
+ * step 0.35 s -> 0.6 s.
+ */
+export async function writeManifestBatched(store: ObjectStore, entries: readonly ManifestEntry[], options: { /** the writer's file-system calls (tests) */ fs?: WriterFs } = {}): Promise<{ root: Oid; files: number; size: number; written: number }> {
+  const tree = buildManifestTree(entries);
+  const batch = new ObjectBatch({ fsync: store.fsync, fs: options.fs });
+  let written = 0;
+  try {
+    for (const [hex, bytes] of tree.pages) written += batch.add(objectFile(store.dir, createOid('sha256', hex)), bytes);
+    await batch.commit();
+    await syncDirs(batch.dirs, { fsync: store.fsync, fs: options.fs });
+  } catch (err) {
+    throw fromFsError(err, 'writing manifest pages into the store at', store.dir);
+  }
   return { root: tree.root, files: tree.files, size: tree.size, written };
 }
 

@@ -4,7 +4,7 @@ import { createPointer, isPointerPath, dataPathFor, pointerPathFor, type Pointer
 import { createOid, formatOid, oidEquals } from '../core/oid.js';
 import type { ManifestEntry } from '../core/manifest.js';
 import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
-import { readManifest, writeManifest } from '../store/manifestIO.js';
+import { readManifest, writeManifestBatched } from '../store/manifestIO.js';
 import { ensureIgnored } from './gitignore.js';
 import { hashFiles } from './hashFiles.js';
 import { readWorkPointer, writeWorkPointer, listWorkPointerPaths } from './pointers.js';
@@ -155,7 +155,7 @@ async function ingestPath(repo: Repo, path: string): Promise<{ pointer: Pointer;
   const entries: ManifestEntry[] = scan.files.map((f) =>
     f.kind === 'link' ? { path: f.path, mode: 'l', size: 0, target: f.target! } : { path: f.path, mode: f.executable ? 'x' : 'f', size: f.size, oid: createOid('sha256', f.knownHex ?? hexes[k++]!) },
   );
-  const tree = writeManifest(repo.store, entries);
+  const tree = await writeManifestBatched(repo.store, entries);
   // Everything this version needs is now in the store, and the scan that produced it is what status will see next.
   repo.store.markComplete(tree.root);
   const signature = scanSignature(scan);
