@@ -1,7 +1,7 @@
 import { checkOptions } from './checkOptions.js';
 import { fetchClosure } from '../transfer/closure.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
-import { selectArtifacts, type ArtifactSelection } from '../workspace/transferArtifacts.js';
+import { checkFetchedSelections, selectArtifacts, type ArtifactSelection } from '../workspace/transferArtifacts.js';
 import { partial } from './push.js';
 import { openSession } from './remoteSession.js';
 
@@ -39,6 +39,7 @@ export async function fetchLocked(repo: Repo, options: FetchOptions): Promise<Fe
     const stats = await fetchClosure(session.backend, session.index, repo.store, artifacts, { jobs: session.jobs, policy: session.policy, reporter: repo.reporter });
     const result: FetchResult = { remote: session.name, url: session.backend.display, artifacts: artifacts.length, objects: stats.objects, bytes: stats.bytes, requests: session.index.requests + stats.requests, failed: stats.failed };
     if (result.failed.length) throw partial('fetch', result, result.failed.length);
+    checkFetchedSelections(repo, artifacts);
     return result;
   } finally {
     await session.backend.close();

@@ -21,6 +21,8 @@ export interface SelectedArtifact {
   readonly oid: Oid;
   readonly what: string;
   readonly select?: (pathInDir: string) => boolean;
+  /** paths inside the directory not yet checked against its listing (it was not here): checkFetchedSelections after the fetch */
+  readonly unchecked?: readonly string[];
 }
 
 /**
@@ -43,23 +45,48 @@ export async function selectArtifacts(repo: Repo, sel: ArtifactSelection): Promi
     const subs = paths.filter((p) => p.startsWith(a.path + '/')).map((p) => p.slice(a.path.length + 1));
     const whole = paths.length === 0 || paths.some((p) => p === a.path || a.path.startsWith(p + '/') || p === `${a.path}.trove`);
     const select = !whole && a.pointer.kind === 'dir' && subs.length ? (e: string) => subs.some((s) => e === s || e.startsWith(s + '/')) : undefined;
-    if (select && fromWorkTree.has(a)) checkSelection(repo, a, subs);
+    const checked = select && fromWorkTree.has(a) ? checkSelection(repo, a, subs) : true;
     const key = `${a.pointer.kind}:${a.pointer.oid.hex}:${select ? subs.join('\0') : ''}`;
-    if (!out.has(key)) out.set(key, { kind: a.pointer.kind, oid: a.pointer.oid, what: a.path, ...(select ? { select } : {}) });
+    if (!out.has(key)) out.set(key, { kind: a.pointer.kind, oid: a.pointer.oid, what: a.path, ...(select ? { select } : {}), ...(checked ? {} : { unchecked: subs }) });
   }
   return [...out.values()];
 }
 
-/** A path inside a directory must name something in it; checked when the directory's listing is here (a fetch may bring it, and pull's checkout then checks). */
-function checkSelection(repo: Repo, a: Artifact, subs: readonly string[]): void {
+/**
+ * A path inside a directory must name something in it; checked when the
+ * directory's listing is here. Returns false when it is not (a fetch brings
+ * it: checkFetchedSelections then checks, and pull's checkout too).
+ */
+function checkSelection(repo: Repo, a: Artifact, subs: readonly string[]): boolean {
   let entries;
   try {
     entries = readManifest(repo.store, a.pointer.oid, a.path);
   } catch (err) {
-    if (isTroveError(err, 'OBJECT_MISSING')) return;
+    if (isTroveError(err, 'OBJECT_MISSING')) return false;
     throw err;
   }
   requireSelectedEntries(a.path, subs, entries);
+  return true;
+}
+
+/**
+ * After a fetch: the paths inside directories whose listing only the fetch
+ * brought must name something there (`trove fetch imgs/nonexistent.bin`
+ * in a fresh clone fetched nothing and exited 0). A listing still missing
+ * (the fetch failed) is left to the fetch's own error.
+ */
+export function checkFetchedSelections(repo: Repo, artifacts: readonly SelectedArtifact[]): void {
+  for (const a of artifacts) {
+    if (!a.unchecked) continue;
+    let entries;
+    try {
+      entries = readManifest(repo.store, a.oid, a.what);
+    } catch (err) {
+      if (isTroveError(err, 'OBJECT_MISSING')) continue;
+      throw err;
+    }
+    requireSelectedEntries(a.what, a.unchecked, entries);
+  }
 }
 
 async function refs(repo: Repo, prefix: string): Promise<string[]> {

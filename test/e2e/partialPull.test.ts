@@ -154,3 +154,17 @@ test('a path inside a tracked directory that does not exist is named and fails p
   assert.equal(r.error.code, 'NOT_FOUND');
   assert.equal(readdirSync(b.dir).includes('imgs'), false, 'nothing was placed');
 }));
+
+test('trove fetch of a path inside a tracked directory that does not exist, in a clone without the listing yet, exited 0 silently: it fetches the listing, then names the path', withTeam((team, remote) => {
+  seeded(team, remote);
+  const b = team.clone('b');
+  const r = b.trove('fetch', 'imgs/nonexistent.bin');
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.error.code, 'NOT_FOUND');
+  assert.equal(r.error.data.path, 'imgs/nonexistent.bin');
+  assert.match(r.error.hint, /trove ls imgs/);
+  // A path that exists still fetches alone.
+  const ok = b.trove('fetch', 'imgs/f7.bin');
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.ok(ok.result.objects >= 1);
+}));
