@@ -3,7 +3,10 @@ import { dirname } from 'node:path';
 import { storeTempFor } from './layout.js';
 import { syncFileSystemCommand } from './syncFileSystem.js';
 
+import { SYNCS_IN_FLIGHT, syncAndClose, syncDirs, syncDirsSync, syncPath } from './syncPaths.js';
+
 export { FS_SYNC_MIN_OBJECTS, useFsWideSync } from './syncFileSystem.js';
+export { syncDirs, syncDirsSync } from './syncPaths.js';
 import { mapLimit } from '../util/mapLimit.js';
 import { mkdirp } from '../util/mkdirp.js';
 
@@ -88,8 +91,6 @@ export const FS_SYNC_HEAD_START_BYTES = 64 * 1024 * 1024;
  * 100,000 descriptors open.
  */
 const EARLY_SYNCS = 256;
-/** Syncs of reopened temps and of directories in flight at commit (the thread pool runs 4; a few more keep it fed). */
-const SYNCS_IN_FLIGHT = 8;
 
 interface Pending {
   readonly tmp: string;
@@ -355,28 +356,6 @@ export async function writeObject(target: string, data: Uint8Array, options: Obj
   return written;
 }
 
-/** Windows cannot open a directory for fsync (EPERM); NTFS journals renames itself, and Git skips the step there too. */
-const NO_DIR_SYNC = process.platform === 'win32';
-
-/** Make the renames into `dirs` durable (step 3); a no-op with `fsync: false`. */
-export async function syncDirs(dirs: Iterable<string>, options: ObjectWriteOptions = {}): Promise<void> {
-  if (!(options.fsync ?? true) || NO_DIR_SYNC) return;
-  await mapLimit([...dirs], SYNCS_IN_FLIGHT, (dir) => syncPath(options.fs ?? nodeFs, dir, 'entries'));
-}
-
-export function syncDirsSync(dirs: Iterable<string>, options: ObjectWriteOptions = {}): void {
-  if (!(options.fsync ?? true) || NO_DIR_SYNC) return;
-  const fs = options.fs ?? nodeFs;
-  for (const dir of dirs) {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  }
-}
-
 function writeAll(fs: WriterFs, fd: number, data: Uint8Array): void {
   for (let done = 0; done < data.length; ) {
     const n = fs.writeSync(fd, data, done, data.length - done);
@@ -384,32 +363,3 @@ function writeAll(fs: WriterFs, fd: number, data: Uint8Array): void {
     done += n;
   }
 }
-
-/** fdatasync (a file's data) or fsync (a directory's entries: fdatasync may skip what it deems metadata) on the thread pool, then close. */
-function syncAndClose(fs: WriterFs, fd: number, what: 'data' | 'entries' = 'data'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (err: NodeJS.ErrnoException | null): void => {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        /* the sync's result is what counts */
-      }
-      if (err) reject(err);
-      else resolve();
-    };
-    if (what === 'data') fs.fdatasync(fd, done);
-    else fs.fsync(fd, done);
-  });
-}
-
-/** Open `path` read-only and sync it on the thread pool (a temp file: its data; a directory: its entries). */
-function syncPath(fs: WriterFs, path: string, what: 'data' | 'entries'): Promise<void> {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, 'r');
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  return syncAndClose(fs, fd, what);
-}
-
