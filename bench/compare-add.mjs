@@ -22,14 +22,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { MiB, w2Layout, writeLayout, writeRandomFile } from './lib/data.mjs';
+import { sourceData } from './lib/data.mjs';
 import { median, settleDisks, syncDisks } from './lib/measure.mjs';
 import { gitEnv } from './lib/workloads.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
-const OLD = env.OLD;
-const NEW = env.NEW ?? path.join(ROOT, 'dist', 'src', 'cli', 'bin.js');
+const OLD = env.OLD && path.resolve(env.OLD);
+const NEW = path.resolve(env.NEW ?? path.join(ROOT, 'dist', 'src', 'cli', 'bin.js'));
 if (!OLD) {
   console.error('OLD=<path to the other build\'s dist/src/cli/bin.js> is required');
   process.exit(2);
@@ -39,22 +39,6 @@ const workloads = (env.WORKLOADS ?? 'W1,W2').split(',').map((w) => w.trim().toUp
 const steps = (env.STEPS ?? 'add').split(',').map((w) => w.trim());
 const work = path.resolve(env.WORK ?? path.join(ROOT, 'bench', 'work', 'compare'));
 const gEnv = gitEnv(work);
-
-const sources = {
-  W1: () => {
-    const f = path.join(work, 'src-w1', 'big.bin');
-    if (!fs.existsSync(f)) {
-      fs.mkdirSync(path.dirname(f), { recursive: true });
-      writeRandomFile(f, Number(env.W1_MIB ?? 1024) * MiB, 'w1/base');
-    }
-    return { dir: path.dirname(f), add: ['big.bin'] };
-  },
-  W2: () => {
-    const d = path.join(work, 'src-w2');
-    if (!fs.existsSync(path.join(d, 'data'))) writeLayout(d, w2Layout(Number(env.W2_FILES ?? 20000), 100), 'w2/base');
-    return { dir: d, add: ['data'] };
-  },
-};
 
 function run(cmd, args, cwd, extraEnv = {}) {
   const r = spawnSync(cmd, args, { cwd, env: { ...gEnv, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -110,7 +94,7 @@ const variants = [
   { name: 'new', bin: NEW, fsync: env.FSYNC_NEW ?? '1' },
 ];
 for (const wl of workloads) {
-  const src = sources[wl]();
+  const src = sourceData(work, wl, { w1MiB: Number(env.W1_MIB ?? 1024), w2Files: Number(env.W2_FILES ?? 20000) });
   const times = { old: [], new: [] };
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? variants : [...variants].reverse();

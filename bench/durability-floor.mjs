@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { MiB, w2Layout, writeLayout, writeRandomFile } from './lib/data.mjs';
+import { sourceData } from './lib/data.mjs';
 import { median, settleDisks, syncDisks } from './lib/measure.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,22 +23,6 @@ const env = process.env;
 const rounds = Number(env.ROUNDS ?? 4);
 const workloads = (env.WORKLOADS ?? 'W1,W2').split(',').map((w) => w.trim().toUpperCase());
 const work = path.resolve(env.WORK ?? path.join(ROOT, 'bench', 'work', 'compare'));
-
-const sources = {
-  W1: () => {
-    const f = path.join(work, 'src-w1', 'big.bin');
-    if (!fs.existsSync(f)) {
-      fs.mkdirSync(path.dirname(f), { recursive: true });
-      writeRandomFile(f, 1024 * MiB, 'w1/base');
-    }
-    return path.dirname(f);
-  },
-  W2: () => {
-    const d = path.join(work, 'src-w2');
-    if (!fs.existsSync(path.join(d, 'data'))) writeLayout(d, w2Layout(20000, 100), 'w2/base');
-    return d;
-  },
-};
 
 function must(cmd, args) {
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -52,7 +36,7 @@ async function settle() {
 
 const dst = path.join(work, 'floor-copy');
 for (const wl of workloads) {
-  const src = sources[wl]();
+  const src = sourceData(work, wl).dir;
   const t = { copy: [], durable: [] };
   for (let r = 0; r < rounds; r++) {
     for (const mode of r % 2 === 0 ? ['copy', 'durable'] : ['durable', 'copy']) {

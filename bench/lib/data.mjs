@@ -186,3 +186,22 @@ export function layoutDigest(root, layout) {
   }
   return h.digest('hex');
 }
+
+/**
+ * The workload's source data under `work` (made once, then reused), for the
+ * paired scripts (compare-add.mjs, durability-floor.mjs): the directory to
+ * copy and the paths to add. W1: big.bin; W2: data/ of `w2Files` files.
+ */
+export function sourceData(work, wl, { w1MiB = 1024, w2Files = 20000 } = {}) {
+  if (wl === 'W1') {
+    const f = path.join(work, 'src-w1', 'big.bin');
+    if (!fs.existsSync(f)) {
+      fs.mkdirSync(path.dirname(f), { recursive: true });
+      writeRandomFile(f, w1MiB * MiB, 'w1/base');
+    }
+    return { dir: path.dirname(f), add: ['big.bin'] };
+  }
+  const d = path.join(work, 'src-w2');
+  if (!fs.existsSync(path.join(d, 'data'))) writeLayout(d, w2Layout(w2Files, 100), 'w2/base');
+  return { dir: d, add: ['data'] };
+}

@@ -45,7 +45,7 @@ export async function selectArtifacts(repo: Repo, sel: ArtifactSelection): Promi
     const subs = paths.filter((p) => p.startsWith(a.path + '/')).map((p) => p.slice(a.path.length + 1));
     const whole = paths.length === 0 || paths.some((p) => p === a.path || a.path.startsWith(p + '/') || p === `${a.path}.trove`);
     const select = !whole && a.pointer.kind === 'dir' && subs.length ? (e: string) => subs.some((s) => e === s || e.startsWith(s + '/')) : undefined;
-    const checked = select && fromWorkTree.has(a) ? checkSelection(repo, a, subs) : true;
+    const checked = select && fromWorkTree.has(a) ? checkSelection(repo, a.path, a.pointer.oid, subs) : true;
     const key = `${a.pointer.kind}:${a.pointer.oid.hex}:${select ? subs.join('\0') : ''}`;
     if (!out.has(key)) out.set(key, { kind: a.pointer.kind, oid: a.pointer.oid, what: a.path, ...(select ? { select } : {}), ...(checked ? {} : { unchecked: subs }) });
   }
@@ -57,15 +57,15 @@ export async function selectArtifacts(repo: Repo, sel: ArtifactSelection): Promi
  * directory's listing is here. Returns false when it is not (a fetch brings
  * it: checkFetchedSelections then checks, and pull's checkout too).
  */
-function checkSelection(repo: Repo, a: Artifact, subs: readonly string[]): boolean {
+function checkSelection(repo: Repo, dir: string, oid: Oid, subs: readonly string[]): boolean {
   let entries;
   try {
-    entries = readManifest(repo.store, a.pointer.oid, a.path);
+    entries = readManifest(repo.store, oid, dir);
   } catch (err) {
     if (isTroveError(err, 'OBJECT_MISSING')) return false;
     throw err;
   }
-  requireSelectedEntries(a.path, subs, entries);
+  requireSelectedEntries(dir, subs, entries);
   return true;
 }
 
@@ -76,17 +76,7 @@ function checkSelection(repo: Repo, a: Artifact, subs: readonly string[]): boole
  * (the fetch failed) is left to the fetch's own error.
  */
 export function checkFetchedSelections(repo: Repo, artifacts: readonly SelectedArtifact[]): void {
-  for (const a of artifacts) {
-    if (!a.unchecked) continue;
-    let entries;
-    try {
-      entries = readManifest(repo.store, a.oid, a.what);
-    } catch (err) {
-      if (isTroveError(err, 'OBJECT_MISSING')) continue;
-      throw err;
-    }
-    requireSelectedEntries(a.what, a.unchecked, entries);
-  }
+  for (const a of artifacts) if (a.unchecked) checkSelection(repo, a.what, a.oid, a.unchecked);
 }
 
 async function refs(repo: Repo, prefix: string): Promise<string[]> {
