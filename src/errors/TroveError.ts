@@ -28,7 +28,15 @@ export type ErrorCode =
   | 'REMOTE'
   | 'CANCELLED'
   | 'NEWER_FORMAT'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  // registry (issue 14)
+  | 'BAD_NAME'
+  | 'VERSION_EXISTS'
+  | 'MUTABILITY'
+  | 'SAMPLED'
+  | 'BAD_RECORD'
+  | 'BAD_METRICS'
+  | 'PROMOTE_INCOMPLETE';
 
 export interface TroveErrorOptions {
   hint?: string;

@@ -21,6 +21,8 @@ const TABLE: Partial<Record<ErrorCode, number>> = {
   PARTIAL_TRANSFER: EXIT_PARTIAL,
   CANCELLED: EXIT_CANCELLED,
   INTERNAL: EXIT_INTERNAL,
+  BAD_NAME: EXIT_USAGE,
+  PROMOTE_INCOMPLETE: EXIT_PARTIAL,
 };
 
 export function exitCodeFor(code: ErrorCode): number {

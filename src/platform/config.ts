@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
+import { DEFAULT_REGISTRY, type Bump, type RegistryConfig } from '../core/registryTypes.js';
 import { TroveError } from '../errors/index.js';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
 import { hasUrlCredentials } from '../util/redactUrl.js';
@@ -56,6 +57,8 @@ export interface Config {
   readonly core: CoreConfig;
   readonly remotes: Readonly<Record<string, RemoteConfig>>;
   readonly hooks: HooksConfig;
+  /** the registry section (issue 14): asset types, stages, promote branch, default bump */
+  readonly registry: RegistryConfig;
   /** what loading found unsafe but usable (a secret in the committed file, a secret file others can read); openRepo reports them */
   readonly warnings?: readonly string[];
 }
@@ -187,7 +190,7 @@ function buildConfig(main: Record<string, unknown>, local: Record<string, unknow
   if (env.TROVE_CACHE_DIR) merged.cache = env.TROVE_CACHE_DIR;
   if (env.TROVE_FSYNC !== undefined && env.TROVE_FSYNC !== '') merged.fsync = parseFsyncEnv(env.TROVE_FSYNC);
   const hooks = { ...DEFAULT_HOOKS, ...section(main.hooks, 'hooks'), ...section(local.hooks, 'hooks') } as Record<string, unknown>;
-  return { version, core: validateCore(merged), remotes: mergeRemotes(main.remotes, local.remotes), hooks: validateHooks(hooks) };
+  return { version, core: validateCore(merged), remotes: mergeRemotes(main.remotes, local.remotes), hooks: validateHooks(hooks), registry: validateRegistry(section(main.registry, 'registry')) };
 }
 
 /** TROVE_FSYNC: 1/true/on or 0/false/off; anything else is refused rather than guessed (a typo must not turn durability off). */
@@ -265,6 +268,46 @@ function validateHooks(h: Record<string, unknown>): HooksConfig {
   if (typeof h.fetch !== 'boolean') bad('fetch', 'true or false');
   if (!PRE_PUSH_MODES.includes(h.pre_push as PrePushMode)) bad('pre_push', PRE_PUSH_MODES.join(' | '));
   return { pre_commit: h.pre_commit as PreCommitMode, restore: h.restore as boolean, fetch: h.fetch as boolean, pre_push: h.pre_push as PrePushMode };
+}
+
+/**
+ * registry: types (added to dataset/labels/model), stages (names, or
+ * {name, versions}), ordered, branch, bump. Committed only: every clone must
+ * agree on what a stage means, so config.local.yaml cannot change it.
+ */
+function validateRegistry(r: Record<string, unknown>): RegistryConfig {
+  const bad = (key: string, want: string): never => {
+    throw new TroveError('CONFIG', `registry.${key} in .trove/config.yaml must be ${want}, not ${JSON.stringify(r[key])}.`, { hint: 'Edit .trove/config.yaml; see docs/registry.md.' });
+  };
+  const NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+  let types = DEFAULT_REGISTRY.types;
+  if (r.types !== undefined && r.types !== null) {
+    if (!Array.isArray(r.types) || !r.types.every((t) => typeof t === 'string' && NAME.test(t))) bad('types', 'a list of lower-case names (a-z, 0-9, -)');
+    types = [...new Set([...DEFAULT_REGISTRY.types, ...(r.types as string[])])];
+  }
+  let stages = DEFAULT_REGISTRY.stages;
+  if (r.stages !== undefined && r.stages !== null) {
+    if (!Array.isArray(r.stages) || r.stages.length === 0) bad('stages', 'a non-empty list of stage names or {name, versions} entries');
+    stages = (r.stages as unknown[]).map((e) => {
+      const o = typeof e === 'string' ? { name: e } : e;
+      if (typeof o !== 'object' || o === null || Array.isArray(o)) return bad('stages', 'a list of stage names or {name, versions} entries');
+      const { name, versions = 0 } = o as { name?: unknown; versions?: unknown };
+      if (typeof name !== 'string' || !NAME.test(name)) return bad('stages', 'stage names of a-z, 0-9 and - only');
+      if (!Number.isInteger(versions) || (versions as number) < 0) return bad('stages', 'entries whose versions is a non-negative integer (0 = unlimited)');
+      return { name, versions: versions as number };
+    });
+    if (new Set(stages.map((s) => s.name)).size !== stages.length) bad('stages', 'a list without duplicate names');
+  }
+  if (r.ordered !== undefined && typeof r.ordered !== 'boolean') bad('ordered', 'true or false');
+  if (r.branch !== undefined && (typeof r.branch !== 'string' || r.branch === '' || r.branch.startsWith('-'))) bad('branch', 'a branch name');
+  if (r.bump !== undefined && !['major', 'minor', 'patch'].includes(r.bump as string)) bad('bump', 'major | minor | patch');
+  return {
+    types,
+    stages,
+    ordered: (r.ordered as boolean | undefined) ?? DEFAULT_REGISTRY.ordered,
+    branch: (r.branch as string | undefined) ?? DEFAULT_REGISTRY.branch,
+    bump: (r.bump as Bump | undefined) ?? DEFAULT_REGISTRY.bump,
+  };
 }
 
 export function resolveCacheDir(troveDir: string, cache: string): string {
