@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { TroveError, isTroveError } from '../errors/index.js';
 import { createPointer, type Pointer } from '../core/pointer.js';
 import { parseOid, formatOid } from '../core/oid.js';
-import type { RegisteredVersion, RegistrySnapshot } from '../core/registryTypes.js';
+import { ENTITIES_DIR, type RegisteredVersion, type RegistrySnapshot } from '../core/registryTypes.js';
 import { checkRepoPath } from '../core/repoPath.js';
-import { resolveRef } from '../core/resolveRef.js';
+import { parseRef, resolveRef } from '../core/resolveRef.js';
 import type { LinkMode } from '../platform/config.js';
 import { loadRegistry } from '../registry/loadRegistry.js';
 import type { CheckoutResult } from '../workspace/checkoutPaths.js';
@@ -121,4 +123,32 @@ async function versionPointer(repo: Repo, snapshot: RegistrySnapshot, v: Checked
   }
   const oid = parseOid(record.dataOid, `${v.tag} data-oid`);
   return record.dataKind === 'dir' ? createPointer({ kind: 'dir', oid, size: record.dataSize, files: record.dataFiles }) : createPointer({ kind: 'file', oid, size: record.dataSize });
+}
+
+/**
+ * The checkout dispatch rule (docs/decisions.md): an argument is a registry
+ * reference when it has a reference's form (NAME@…, NAME#STAGE, an ml-git
+ * tag) and names a declared entity; a bare NAME only when NAME is declared
+ * and no path of that name exists (both: USAGE, "write NAME@latest or
+ * ./NAME"). Returns the references when every argument is one, null when
+ * none is (a path checkout, as before); a mix is USAGE. Costs one stat per
+ * argument: a plain `trove checkout data/` never reads the registry.
+ */
+export function registryRefsIn(repo: Repo, args: readonly string[]): string[] | null {
+  if (args.length === 0) return null;
+  const refs = args.filter((arg) => {
+    const p = parseRef(arg);
+    if (!p || !existsSync(join(repo.root, ENTITIES_DIR, `${p.name}.yaml`))) return false;
+    if (p.form !== 'bare') return true;
+    if (existsSync(resolve(repo.cwd, arg))) {
+      throw new TroveError('USAGE', `"${arg}" is both a registry entity and a path here.`, { hint: `write ${arg}@latest or ./${arg}`, data: { arg } });
+    }
+    return true;
+  });
+  if (refs.length === 0) return null;
+  if (refs.length !== args.length) {
+    const other = args.find((a) => !refs.includes(a))!;
+    throw new TroveError('USAGE', `Check out registry versions (${refs[0]}) and paths (${other}) in separate commands.`, { hint: `trove checkout ${refs.join(' ')}`, data: { refs, paths: args.filter((a) => !refs.includes(a)) } });
+  }
+  return refs;
 }
