@@ -11,6 +11,7 @@ import {
   formatDate,
 } from '../../../src/core/metricsTable.js';
 import { makeSnapshot, mnistSnapshot } from '../../helpers/registrySnapshot.js';
+import { GOLDEN_METRICS_CSV } from './registryGoldens.js';
 
 function modelRows(snap = mnistSnapshot()) {
   // given in reverse to show the table orders rows itself
@@ -19,12 +20,7 @@ function modelRows(snap = mnistSnapshot()) {
 
 test('metricsTable golden csv equals the 002 two-row table with --names mlgit', () => {
   const table = metricsTable(modelRows(), { names: 'mlgit' });
-  assert.equal(
-    toCsv(table),
-    'Date,Tag,Related dataset - (version),Related labels - (version),accuracy\r\n' +
-      '2021-03-25 14:52:42,handwritten__digits__modelmnist__1,mnist - (1),labelsmnist - (1),0.9705\r\n' +
-      '2021-03-25 14:55:52,handwritten__digits__modelmnist__2,mnist - (2),labelsmnist - (2),0.9746\r\n',
-  );
+  assert.equal(toCsv(table), GOLDEN_METRICS_CSV);
   assert.deepEqual(toJsonRows(table), [
     { Date: '2021-03-25 14:52:42', Tag: 'handwritten__digits__modelmnist__1', 'Related dataset - (version)': 'mnist - (1)', 'Related labels - (version)': 'labelsmnist - (1)', accuracy: 0.9705 },
     { Date: '2021-03-25 14:55:52', Tag: 'handwritten__digits__modelmnist__2', 'Related dataset - (version)': 'mnist - (2)', 'Related labels - (version)': 'labelsmnist - (2)', accuracy: 0.9746 },
