@@ -167,8 +167,8 @@ export function toText(table: MetricsTable): string {
   return `${[line(table.columns, true), ...table.rows.map((r) => line(r, false))].join('\n')}\n`;
 }
 
-export interface MetricDiff {
-  readonly metric: string;
+export interface MetricDelta {
+  readonly key: string;
   readonly a: MetricValue | null;
   readonly b: MetricValue | null;
   /** b − a when both are numbers (rounded to 12 significant digits, so 0.9746 − 0.9705 is 0.0041), else null */
@@ -179,14 +179,14 @@ export interface MetricDiff {
 export function metricsDiff(
   a: { readonly metrics: Readonly<Record<string, MetricValue>> },
   b: { readonly metrics: Readonly<Record<string, MetricValue>> },
-): MetricDiff[] {
+): MetricDelta[] {
   const keys = [...new Set([...Object.keys(a.metrics), ...Object.keys(b.metrics)])].sort();
   const get = (m: Readonly<Record<string, MetricValue>>, k: string) => (Object.prototype.hasOwnProperty.call(m, k) ? m[k]! : null);
-  return keys.map((metric) => {
-    const x = get(a.metrics, metric);
-    const y = get(b.metrics, metric);
+  return keys.map((key) => {
+    const x = get(a.metrics, key);
+    const y = get(b.metrics, key);
     const delta = typeof x === 'number' && typeof y === 'number' ? Number((y - x).toPrecision(12)) : null;
-    return { metric, a: x, b: y, delta };
+    return { key, a: x, b: y, delta };
   });
 }
 

@@ -82,6 +82,7 @@ test('entityRecord refuses unsafe paths, bad names and garbage, naming file, lin
     assert.equal(err.data?.file, FILE, what);
     assert.equal(err.data?.line, line, what);
     assert.match(String(err.data?.reason), reason, what);
+    if (what.includes('path') || what.includes('dotdot')) assert.equal(err.data?.rule, 'unsafe-path', what);
   }
   // without a locator the line is null, the reason still there
   try {

@@ -72,11 +72,11 @@ test('metricsTable with GTO names; missing metrics are empty; odd cells are quot
 test('metricsDiff lists every metric of either version with the delta', () => {
   const snap = mnistSnapshot();
   const [v1, v2] = snap.entities.get('modelmnist')!.versions;
-  assert.deepEqual(metricsDiff(v1!, v2!), [{ metric: 'accuracy', a: 0.9705, b: 0.9746, delta: 0.0041 }]);
+  assert.deepEqual(metricsDiff(v1!, v2!), [{ key: 'accuracy', a: 0.9705, b: 0.9746, delta: 0.0041 }]);
   assert.deepEqual(metricsDiff({ metrics: { a: 1, s: 'x', only: 2 } }, { metrics: { a: 0.5, s: 'y', new: 3 } }), [
-    { metric: 'a', a: 1, b: 0.5, delta: -0.5 },
-    { metric: 'new', a: null, b: 3, delta: null },
-    { metric: 'only', a: 2, b: null, delta: null },
-    { metric: 's', a: 'x', b: 'y', delta: null },
+    { key: 'a', a: 1, b: 0.5, delta: -0.5 },
+    { key: 'new', a: null, b: 3, delta: null },
+    { key: 'only', a: 2, b: null, delta: null },
+    { key: 's', a: 'x', b: 'y', delta: null },
   ]);
 });

@@ -75,6 +75,9 @@ test('stageRecord refuses garbage naming file and line; newer format is NEWER_FO
     if (line !== null) assert.equal(err.data?.line, line, what);
     assert.equal(typeof err.data?.reason, 'string', what);
   }
+  // an injected parser that raises its own BAD_RECORD (with a line) is passed through unchanged
+  const own = new TroveError('BAD_RECORD', 'x', { data: { file: FILE, line: 42, reason: 'r' } });
+  assert.equal(fails(() => parseStageRecord('stages: [\n', FILE, () => { throw own; })), own);
   // semantic errors found through the yaml fallback still name the file
   const viaYaml = fails(() => parseStageRecord('trove-stages: 1\nentity: m\nstages:\n  Prod: []\n', FILE, parseYaml));
   assert.equal(viaYaml.code, 'BAD_RECORD');
