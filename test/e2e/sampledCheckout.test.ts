@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pseudoRandom, runCli } from '../helpers/tmpRepo.js';
 import { createTeam, type Clone, type Team } from '../helpers/collab.js';
 import { checkoutSample, fetchSample, openRepo, readSamples, sampleSpecFrom, parseSampleSpec, selectSample, TroveError } from '../../src/index.js';
+import { stablePick } from '../../src/core/sample.js';
 import { parsePointer, type Pointer } from '../../src/core/pointer.js';
 import { formatOid } from '../../src/core/oid.js';
 import { readManifest, listManifestPages } from '../../src/store/manifestIO.js';
@@ -144,7 +145,12 @@ test('stable sample of v2 keeps v1\'s sampled files', withTeam(async (team, remo
   const a = seeded(team, remote);
   // v2: 30 files added, 5 renamed (moved to another subdirectory), pushed.
   for (let i = FILES; i < FILES + 30; i++) a.write(`data/new/f${i}.bin`, content(i));
-  for (let i = 0; i < 10; i += 2) renameSync(join(a.dir, `data/even/f${String(i).padStart(3, '0')}.bin`), join(a.dir, `data/new/moved${i}.bin`));
+  // Renamed: 3 files that v1's sample holds and 2 it does not (the file's oid is the sha256 of its bytes).
+  const inV1 = (i: number): boolean => stablePick(sha(content(i)), 1, 3, 's');
+  const evens = Array.from({ length: FILES / 2 }, (_, k) => 2 * k);
+  const renamed = [...evens.filter(inV1).slice(0, 3), ...evens.filter((i) => !inV1(i)).slice(0, 2)];
+  assert.equal(renamed.length, 5);
+  for (const i of renamed) renameSync(join(a.dir, `data/even/f${String(i).padStart(3, '0')}.bin`), join(a.dir, `data/new/moved${i}.bin`));
   assert.equal(a.trove('add', 'data').code, 0);
   a.git('commit', '-q', '-am', 'v2');
   a.git('push', '-q', 'origin', 'main');
@@ -161,9 +167,9 @@ test('stable sample of v2 keeps v1\'s sampled files', withTeam(async (team, remo
   assert.equal(v2Files.length, v2.selected, 'v1 picks not in v2\'s sample were removed');
   const v2Contents = new Set(v2Files.map((p) => sha(b.read(`data/${p}`))));
   for (const h of v1Contents) assert.ok(v2Contents.has(h), `a v1 sampled content ${h.slice(0, 8)} left the v2 sample`);
-  // Seed "s" samples at least one of the renamed files in v1: it is found again at its new path.
-  const renamedPicked = [0, 2, 4, 6, 8].filter((i) => v1Contents.has(sha(content(i))));
-  assert.ok(renamedPicked.length > 0, 'the test exercises a rename');
+  // The renamed files v1's sample held are found again at their new paths.
+  const renamedPicked = renamed.filter((i) => v1Contents.has(sha(content(i))));
+  assert.equal(renamedPicked.length, 3);
   for (const i of renamedPicked) assert.ok(v2Files.includes(`new/moved${i}.bin`), `moved${i}`);
   assert.equal(readSamples(repo.troveDir).entities.mnist?.version, 'v2.0.0');
   // v2's download was only what v1's sample lacked (plus v2's listing).
