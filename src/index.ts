@@ -64,7 +64,7 @@ export { install, uninstall } from './api/install.js';
 export type { InstallOptions, InstallResult, UninstallResult } from './api/install.js';
 export { runHook } from './api/hook.js';
 export type { HookOptions, HookResult } from './api/hook.js';
-export { checkoutSample, fetchSample } from './api/sampledCheckout.js';
+export { checkoutSample, checkoutSampleLocked, fetchSample, fetchSampleLocked } from './api/sampledCheckout.js';
 export type { SampleCheckoutOptions, SampleCheckoutResult, SampleFetchOptions, SampleFetchResult } from './api/sampledCheckout.js';
 export { parseSampleSpec, sampleSpecFrom, selectSample, formatSampleSpec } from './core/sample.js';
 export { readSamples, markSampled, clearSampled, assertNotSampled, sampledEntityForPath } from './registry/samplesState.js';

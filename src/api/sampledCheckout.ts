@@ -32,6 +32,8 @@ export interface SampleFetchOptions {
   /** false: never contact a remote; content missing here is OBJECT_MISSING */
   readonly fetch?: boolean;
   readonly jobs?: number;
+  /** the registry entity's type, when sampling one: only a `dataset` may be sampled (as in ml-git) */
+  readonly type?: string;
 }
 
 export interface SampleCheckoutOptions extends SampleFetchOptions {
@@ -80,18 +82,22 @@ export interface SampleCheckoutResult extends SampleFetchResult {
  */
 export async function checkoutSample(repo: Repo, options: SampleCheckoutOptions): Promise<SampleCheckoutResult> {
   checkSampleOptions('checkoutSample', repo, options, { entity: 'string?', version: 'string?', force: 'boolean?' });
-  return withLock(repo, 'checkout', async () => {
-    const s = await sampleLocked(repo, options);
-    const artifact = { path: options.path, pointer: options.pointer };
-    const res = await checkoutPaths(repo, { artifacts: [artifact], paths: [options.path], only: new Map([[options.path, s.desired]]), ...(options.force ? { force: true } : {}) });
-    const dirs = new WorkTreeDirs(repo.root);
-    const pointerWritten = await writeWorkPointer(repo, options.path, options.pointer, dirs);
-    await ensureIgnored(repo, options.path, dirs);
-    if (options.entity !== undefined) {
-      markSampled(repo.troveDir, options.entity, { version: options.version ?? null, sample: s.result.sample, seed: s.result.seed, files: s.desired.length, path: options.path });
-    }
-    return { ...s.result, written: res.written, deleted: res.deleted, pointerWritten, ...(options.entity !== undefined ? { entity: options.entity } : {}) };
-  });
+  return withLock(repo, 'checkout', () => checkoutSampleLocked(repo, options));
+}
+
+/** checkoutSample for a caller that already holds the repository lock (checkout NAME@V --with-deps). */
+export async function checkoutSampleLocked(repo: Repo, options: SampleCheckoutOptions): Promise<SampleCheckoutResult> {
+  checkSampleOptions('checkoutSample', repo, options, { entity: 'string?', version: 'string?', force: 'boolean?' });
+  const s = await sampleLocked(repo, options);
+  const artifact = { path: options.path, pointer: options.pointer };
+  const res = await checkoutPaths(repo, { artifacts: [artifact], paths: [options.path], only: new Map([[options.path, s.desired]]), ...(options.force ? { force: true } : {}) });
+  const dirs = new WorkTreeDirs(repo.root);
+  const pointerWritten = await writeWorkPointer(repo, options.path, options.pointer, dirs);
+  await ensureIgnored(repo, options.path, dirs);
+  if (options.entity !== undefined) {
+    markSampled(repo.troveDir, options.entity, { version: options.version ?? null, sample: s.result.sample, seed: s.result.seed, files: s.desired.length, path: options.path });
+  }
+  return { ...s.result, written: res.written, deleted: res.deleted, pointerWritten, ...(options.entity !== undefined ? { entity: options.entity } : {}) };
 }
 
 /**
@@ -100,11 +106,23 @@ export async function checkoutSample(repo: Repo, options: SampleCheckoutOptions)
  */
 export async function fetchSample(repo: Repo, options: SampleFetchOptions): Promise<SampleFetchResult> {
   checkSampleOptions('fetchSample', repo, options, {});
-  return withLock(repo, 'fetch', async () => (await sampleLocked(repo, options)).result);
+  return withLock(repo, 'fetch', () => fetchSampleLocked(repo, options));
 }
 
-function checkSampleOptions(call: string, repo: Repo, options: SampleFetchOptions, extra: Record<string, 'string?' | 'boolean?'>): void {
-  checkOptions(call, repo, options, { path: 'string', pointer: 'object', spec: 'object', seed: 'string?', remote: 'string?', fetch: 'boolean?', jobs: 'number?', ...extra });
+/** fetchSample for a caller that already holds the repository lock. */
+export async function fetchSampleLocked(repo: Repo, options: SampleFetchOptions): Promise<SampleFetchResult> {
+  checkSampleOptions('fetchSample', repo, options, {});
+  return (await sampleLocked(repo, options)).result;
+}
+
+function checkSampleOptions(call: string, repo: Repo, options: SampleFetchOptions & { entity?: string }, extra: Record<string, 'string?' | 'boolean?'>): void {
+  checkOptions(call, repo, options, { path: 'string', pointer: 'object', spec: 'object', seed: 'string?', remote: 'string?', fetch: 'boolean?', jobs: 'number?', type: 'string?', ...extra });
+  if (options.type !== undefined && options.type !== 'dataset') {
+    throw new TroveError('USAGE', `Only a dataset can be sampled; ${options.entity ?? options.path} is a ${options.type}.`, {
+      hint: `Check it out whole (without --sample).`,
+      data: { path: options.path, type: options.type, rule: 'not-a-dataset' },
+    });
+  }
   // A path from a declaration may be hostile: refused before anything is read or written.
   checkRepoPath(options.path, 'the sampled path');
   if (options.pointer.kind !== 'dir') {

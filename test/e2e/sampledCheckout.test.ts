@@ -176,13 +176,14 @@ test('stable sample of v2 keeps v1\'s sampled files', withTeam(async (team, remo
   assert.ok(v2.fetchedObjects <= v2.selected - v1.selected + listManifestPages(repo.store, pointerAt(b).oid, 'data').length);
 }));
 
-test('a sample of a file pointer is USAGE; a hostile path is UNSAFE_PATH before any write', withTeam(async (team, remote) => {
+test('a sample of a file pointer or of a model is USAGE; a hostile path is UNSAFE_PATH before any write', withTeam(async (team, remote) => {
   seeded(team, remote);
   const b = team.clone('b');
   const repo = await openRepo({ cwd: b.dir });
   const pointer = pointerAt(b);
   const spec = parseSampleSpec('random:1:4');
   await assert.rejects(checkoutSample(repo, { path: 'data', pointer: { ...pointer, kind: 'file' }, spec }), (err: unknown) => err instanceof TroveError && err.code === 'USAGE' && err.data?.rule === 'not-a-directory');
+  await assert.rejects(checkoutSample(repo, { path: 'data', pointer, spec, type: 'model', entity: 'modelmnist' }), (err: unknown) => err instanceof TroveError && err.code === 'USAGE' && err.data?.rule === 'not-a-dataset');
   for (const path of ['../x', '.git/x', '.trove/x', '/abs', 'a/./b']) {
     await assert.rejects(checkoutSample(repo, { path, pointer, spec }), (err: unknown) => err instanceof TroveError && err.code === 'UNSAFE_PATH', path);
   }
