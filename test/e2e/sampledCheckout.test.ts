@@ -11,6 +11,8 @@ import { parsePointer, type Pointer } from '../../src/core/pointer.js';
 import { formatOid } from '../../src/core/oid.js';
 import { readManifest, listManifestPages } from '../../src/store/manifestIO.js';
 import type { FileEntry } from '../../src/core/manifest.js';
+import { serializeEntityRecord } from '../../src/core/entityRecord.js';
+import { versionTagMessage } from '../../src/core/versionRecord.js';
 
 function withTeam(fn: (team: Team, remote: string) => void | Promise<void>) {
   return async () => {
@@ -203,4 +205,62 @@ test('a sampled checkout with --no-fetch and the content not here is OBJECT_MISS
   await assert.rejects(checkoutSample(repo, { path: 'data', pointer: pointerAt(b), spec: parseSampleSpec('random:1:4'), fetch: false, entity: 'mnist' }), (err: unknown) => err instanceof TroveError && err.code === 'OBJECT_MISSING');
   assert.deepEqual(listFiles(join(b.dir, 'data')), []);
   assert.equal(readSamples(repo.troveDir).entities.mnist, undefined);
+}));
+
+/** Declare `mnist` (a dataset at data/) and tag the commit's data as mnist@v1.0.0, as trove version would; pushed with the tag. */
+function registerByHand(a: Clone): void {
+  const pointer = pointerAt(a);
+  a.write('.trove/registry/entities/mnist.yaml', serializeEntityRecord({ format: 1, name: 'mnist', type: 'dataset', categories: ['handwritten', 'digits'], path: 'data', mutability: 'strict', description: '' }));
+  a.git('add', '-A');
+  a.git('commit', '-q', '-m', 'declare mnist');
+  const message = versionTagMessage({ format: 1, entity: 'mnist', type: 'dataset', version: 'v1.0.0', path: 'data', dataOid: formatOid(pointer.oid), dataKind: 'dir', dataSize: pointer.size, dataFiles: pointer.files ?? 0, uses: [], metrics: {} });
+  a.git('tag', '-a', 'mnist@v1.0.0', '-m', message);
+  a.git('push', '-q', 'origin', 'main', '--tags');
+}
+
+test('trove fetch NAME@V --sample fetches only the sampled files; without --sample the whole version', withTeam(async (team, remote) => {
+  registerByHand(seeded(team, remote));
+  const b = team.clone('b');
+  const r = b.trove('fetch', 'mnist@v1.0.0', '--sample', 'random:1:4', '--seed', '7');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.result.kind, 'sample');
+  assert.equal(r.result.entity, 'mnist');
+  assert.equal(r.result.fetch.selected, 15);
+  const repo = await openRepo({ cwd: b.dir });
+  const entries = readManifest(repo.store, pointerAt(b).oid, 'data') as FileEntry[];
+  assert.equal(entries.filter((e) => repo.store.hasFile(e.oid)).length, 15);
+  assert.deepEqual(listFiles(join(b.dir, 'data')), [], 'the work tree is not touched');
+  // ml-git's spelling, and the ml-git tag as the reference.
+  const ml = b.trove('fetch', 'handwritten__digits__mnist__1', '--sample-type', 'group', '--sampling', '2:10');
+  assert.equal(ml.code, 0, ml.stderr);
+  assert.equal(ml.result.fetch.sample, 'group:2:10');
+  assert.equal(ml.result.fetch.selected, 12);
+  // Text output names the sample.
+  const text = runCli(b.dir, ['fetch', 'mnist@v1.0.0', '--sample', 'range:0:all:30']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /2 of 60 files, range:0:all:30 seed 0/);
+  // The whole version.
+  const whole = b.trove('fetch', 'mnist@v1.0.0');
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.equal(whole.result.kind, 'whole');
+  assert.equal(entries.filter((e) => repo.store.hasFile(e.oid)).length, FILES);
+}));
+
+test('trove fetch --sample refusals: a path, two references, an unknown version', withTeam(async (team, remote) => {
+  registerByHand(seeded(team, remote));
+  const b = team.clone('b');
+  const two = b.trove('fetch', 'mnist@v1.0.0', 'data', '--sample', 'random:1:4');
+  assert.equal(two.code, 2, two.stderr);
+  assert.equal(two.error.data.rule, 'sample-needs-one-version');
+  const path = b.trove('fetch', 'data', '--sample', 'random:1:4');
+  assert.equal(path.error.code, 'NOT_FOUND');
+  const missing = b.trove('fetch', 'mnist@v9.0.0', '--sample', 'random:1:4');
+  assert.equal(missing.error.code, 'NOT_FOUND');
+  const bad = b.trove('fetch', 'mnist@v1.0.0', '--sample', 'random:5:4');
+  assert.equal(bad.code, 2);
+  assert.equal(bad.error.data.rule, 'amount-smaller-frequency');
+  // A plain path fetch is unchanged.
+  const plain = b.trove('fetch', 'data/odd/f001.bin');
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.equal(plain.result.objects > 0, true);
 }));
