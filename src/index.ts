@@ -69,3 +69,5 @@ export type { SampleCheckoutOptions, SampleCheckoutResult, SampleFetchOptions, S
 export { parseSampleSpec, sampleSpecFrom, selectSample, formatSampleSpec } from './core/sample.js';
 export { readSamples, markSampled, clearSampled, assertNotSampled, sampledEntityForPath } from './registry/samplesState.js';
 export type { SampleMark, SamplesState } from './registry/samplesState.js';
+export { fetchVersion } from './api/fetchVersion.js';
+export type { FetchVersionOptions, FetchVersionResult } from './api/fetchVersion.js';
