@@ -264,3 +264,22 @@ test('trove fetch --sample refusals: a path, two references, an unknown version'
   assert.equal(plain.code, 0, plain.stderr);
   assert.equal(plain.result.objects > 0, true);
 }));
+
+test('a sampled checkout over local changes outside the sample is DIRTY; with force they are saved first, then removed', withTeam(async (team, remote) => {
+  const a = seeded(team, remote);
+  const repo = await openRepo({ cwd: a.dir });
+  const pointer = pointerAt(a);
+  const spec = parseSampleSpec('range:0:all:2');
+  const entries = readManifest(repo.store, pointer.oid, 'data') as FileEntry[];
+  const chosen = selectSample(entries.map((e) => ({ path: e.path, oid: formatOid(e.oid) })), spec, '0');
+  const outside = entries.find((e) => !chosen.has(e.path))!.path;
+  a.write(`data/${outside}`, 'local edit, never added');
+  await assert.rejects(checkoutSample(repo, { path: 'data', pointer, spec }), (err: unknown) => err instanceof TroveError && err.code === 'DIRTY' && (err.data?.paths as string[]).includes(`data/${outside}`));
+  assert.equal(a.read(`data/${outside}`).toString(), 'local edit, never added', 'nothing was removed');
+  const res = await checkoutSample(repo, { path: 'data', pointer, spec, force: true });
+  assert.equal(res.deleted, FILES - chosen.size);
+  assert.deepEqual(listFiles(join(a.dir, 'data')), [...chosen].sort());
+  const saved = a.trove('saved');
+  assert.equal(saved.code, 0, saved.stderr);
+  assert.match(JSON.stringify(saved.result), new RegExp(`data/${outside}`));
+}));
