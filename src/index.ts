@@ -71,3 +71,14 @@ export { readSamples, markSampled, clearSampled, assertNotSampled, sampledEntity
 export type { SampleMark, SamplesState } from './registry/samplesState.js';
 export { fetchVersion } from './api/fetchVersion.js';
 export type { FetchVersionOptions, FetchVersionResult } from './api/fetchVersion.js';
+export { createEntity } from './api/createEntity.js';
+export type { CreateEntityOptions, CreateEntityResult } from './api/createEntity.js';
+export { registerVersion } from './api/registerVersion.js';
+export type { RegisterVersionOptions, RegisterVersionResult } from './api/registerVersion.js';
+export { checkoutVersion } from './api/checkoutVersion.js';
+export type { CheckoutVersionOptions, CheckoutVersionResult, CheckedOutVersion } from './api/checkoutVersion.js';
+export { unlockPath } from './api/unlockPath.js';
+export type { UnlockOptions, UnlockResult } from './api/unlockPath.js';
+export { loadRegistry } from './registry/loadRegistry.js';
+export type { LoadRegistryOptions, LoadedRegistry } from './registry/loadRegistry.js';
+export type { RegistryContext } from './registry/RegistryContext.js';
