@@ -17,7 +17,7 @@ import { checkoutPaths } from '../workspace/checkoutPaths.js';
 import { ensureIgnored } from '../workspace/gitignore.js';
 import { writeWorkPointer } from '../workspace/pointers.js';
 import { resolveRemoteName } from '../workspace/remotes.js';
-import { withLock, type Repo } from '../workspace/Repo.js';
+import { absPath, withLock, type Repo } from '../workspace/Repo.js';
 
 export interface SampleFetchOptions {
   /** the directory's data path, relative to the work tree ('/'-separated), e.g. dataset/handwritten/digits/mnist */
@@ -90,7 +90,8 @@ export async function checkoutSampleLocked(repo: Repo, options: SampleCheckoutOp
   checkSampleOptions('checkoutSample', repo, options, { entity: 'string?', version: 'string?', force: 'boolean?' });
   const s = await sampleLocked(repo, options);
   const artifact = { path: options.path, pointer: options.pointer };
-  const res = await checkoutPaths(repo, { artifacts: [artifact], paths: [options.path], only: new Map([[options.path, s.desired]]), ...(options.force ? { force: true } : {}) });
+  // Absolute: checkoutPaths reads its paths relative to the cwd, which may be a subdirectory.
+  const res = await checkoutPaths(repo, { artifacts: [artifact], paths: [absPath(repo, options.path)], only: new Map([[options.path, s.desired]]), ...(options.force ? { force: true } : {}) });
   const dirs = new WorkTreeDirs(repo.root);
   const pointerWritten = await writeWorkPointer(repo, options.path, options.pointer, dirs);
   await ensureIgnored(repo, options.path, dirs);

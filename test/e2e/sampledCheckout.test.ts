@@ -132,7 +132,9 @@ test('range sample is the same in two clones', withTeam(async (team, remote) => 
   const placed: string[][] = [];
   for (const name of ['b', 'c']) {
     const c = team.clone(name);
-    const repo = await openRepo({ cwd: c.dir });
+    // Clone c runs from a subdirectory: the path is still the repository's.
+    if (name === 'c') c.write('sub/keep', '');
+    const repo = await openRepo({ cwd: name === 'c' ? join(c.dir, 'sub') : c.dir });
     const res = await checkoutSample(repo, { path: 'data', pointer: pointerAt(c), spec: parseSampleSpec('range:0:all:7') });
     assert.equal(res.seed, '0');
     placed.push(listFiles(join(c.dir, 'data')));
