@@ -74,6 +74,8 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
     const subs = selected.filter((s) => s.startsWith(artifact.path + '/')).map((s) => s.slice(artifact.path.length + 1));
     // Only files inside a directory were asked for: look at those, not at all of its files.
     const whole = selected.length === 0 || selected.some((s) => s === artifact.path || artifact.path.startsWith(s + '/') || s === `${artifact.path}.trove`);
+    // A sample narrowed by a path inside it would silently place more than the sample: a caller's bug.
+    if (!whole && options.only?.has(artifact.path)) throw new TroveError('INTERNAL', `A sampled checkout of ${artifact.path} must select the whole directory.`);
     const known = whole ? options.only?.get(artifact.path) : options.entries?.get(artifact.path);
     let desired: readonly ManifestEntry[];
     try {
