@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { TroveError, isTroveError } from '../errors/index.js';
 import { VERSION_RECORD_FORMAT, type Bump, type MetricValue, type RegistryEntity, type VersionRecord } from '../core/registryTypes.js';
 import { formatOid, type Oid } from '../core/oid.js';
@@ -7,7 +9,7 @@ import { versionRecordPath, versionTagMessage } from '../core/versionRecord.js';
 import { resolveRev } from '../platform/git.js';
 import { createAnnotatedTag } from '../platform/gitRefs.js';
 import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
-import { checkMutability, versionWithData } from '../registry/checkMutability.js';
+import { checkMutability, latestVersion, versionWithData } from '../registry/checkMutability.js';
 import { loadRegistry, type LoadedRegistry } from '../registry/loadRegistry.js';
 import { chooseVersion } from '../registry/nextVersion.js';
 import { assertNotSampled } from '../registry/samplesState.js';
@@ -108,6 +110,7 @@ function requireEntity(snapshot: LoadedRegistry, name: string): RegistryEntity {
 async function registerWorkTree(repo: Repo, snapshot: LoadedRegistry, entity: RegistryEntity, options: RegisterVersionOptions, metrics: Record<string, MetricValue>, warnings: string[]): Promise<RegisterVersionResult> {
   const name = entity.record.name;
   assertNotSampled(repo.troveDir, name);
+  await refuseGitOperationInProgress(repo);
   const uses = await resolveUses(repo, snapshot, entity, options, null);
   const chosen = await chooseVersion(repo, name, snapshot.tags.map((t) => t.tag), { ...versionChoice(options), ...(options.gitRemote !== undefined ? { remote: options.gitRemote } : {}) });
   warnings.push(...chosen.warnings);
@@ -160,6 +163,19 @@ function versionChoice(options: RegisterVersionOptions): { bump?: Bump; version?
   return { ...(options.bump !== undefined ? { bump: options.bump } : {}), ...(options.version !== undefined ? { version: options.version } : {}) };
 }
 
+/**
+ * A version commit made in the middle of a merge, rebase or cherry-pick
+ * would have one parent and lose what Git is doing; finish it first.
+ */
+async function refuseGitOperationInProgress(repo: Repo): Promise<void> {
+  const res = await repo.git.run(['rev-parse', '--git-path', 'MERGE_HEAD', '--git-path', 'CHERRY_PICK_HEAD', '--git-path', 'REVERT_HEAD', '--git-path', 'rebase-merge', '--git-path', 'rebase-apply']);
+  const names = ['a merge', 'a cherry-pick', 'a revert', 'a rebase', 'a rebase'];
+  const at = res.stdout.toString('utf8').split('\n').filter(Boolean).findIndex((p) => existsSync(isAbsolute(p) ? p : join(repo.root, p)));
+  if (at >= 0) {
+    throw new TroveError('USAGE', `Git is in the middle of ${names[at]}; a version commit now would lose it.`, { hint: 'Finish it (git commit, git rebase --continue, …) or abort it, then run trove version again.', data: { operation: names[at]!.slice(2) } });
+  }
+}
+
 /** Mutability (strict) and identical bytes, before anything is recorded. */
 function checkData(repo: Repo, entity: RegistryEntity, pointer: Pointer, options: RegisterVersionOptions): void {
   try {
@@ -167,7 +183,7 @@ function checkData(repo: Repo, entity: RegistryEntity, pointer: Pointer, options
   } catch (err) {
     if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
     throw new TroveError('OBJECT_MISSING', `${entity.record.name} is strict, and the listing of its latest version is not in the local store, so the new version cannot be compared with it.`, {
-      hint: `Fetch that version's data first (trove checkout ${entity.record.name} --no-fetch is not enough: run trove pull, or trove fetch --rev ${latestTagOf(entity)} ${entity.record.path}), then run the command again.`,
+      hint: `Fetch its listing first: trove fetch ${latestTagOf(entity)} (then run the command again).`,
       cause: err,
       data: { entity: entity.record.name },
     });
@@ -182,7 +198,7 @@ function checkData(repo: Repo, entity: RegistryEntity, pointer: Pointer, options
 }
 
 function latestTagOf(entity: RegistryEntity): string {
-  return entity.versions.at(-1)?.tag ?? entity.record.name;
+  return latestVersion(entity)?.tag ?? entity.record.name;
 }
 
 function makeRecord(entity: RegistryEntity, version: string, pointer: Pointer, uses: readonly string[], metrics: Record<string, MetricValue>): VersionRecord {

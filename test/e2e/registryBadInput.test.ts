@@ -326,3 +326,31 @@ test('flexible entity files are read-only after version; unlock makes one writab
     repo.cleanup();
   }
 });
+
+test('version during a merge is refused; nothing recorded', () => {
+  const repo = withDataset();
+  try {
+    repo.write('notes.txt', 'base\n');
+    repo.git('add', 'notes.txt');
+    repo.git('commit', '-q', '-m', 'notes');
+    repo.git('checkout', '-q', '-b', 'side');
+    repo.write('notes.txt', 'side\n');
+    repo.git('commit', '-q', '-am', 'side');
+    repo.git('checkout', '-q', 'main');
+    repo.write('notes.txt', 'main\n');
+    repo.git('commit', '-q', '-am', 'main');
+    try {
+      repo.git('merge', '-q', 'side');
+    } catch {
+      /* the conflict is the point */
+    }
+    const head = repo.git('rev-parse', 'HEAD').trim();
+    const r = runJson(repo.dir, ['version', 'mnist']);
+    assert.equal(r.error?.code, 'USAGE', r.stderr);
+    assert.equal(r.error.data.operation, 'merge');
+    assert.equal(repo.git('rev-parse', 'HEAD').trim(), head);
+    assert.equal(repo.git('tag', '-l'), '');
+  } finally {
+    repo.cleanup();
+  }
+});
