@@ -354,3 +354,21 @@ test('version during a merge is refused; nothing recorded', () => {
     repo.cleanup();
   }
 });
+
+test('a tag that cannot be made rolls the version commit back: no commit without its tag', () => {
+  const repo = withDataset();
+  try {
+    const before = state(repo);
+    // Git's own lock on the tag ref (another git process holds it) makes `git tag` fail after the commit was made.
+    mkdirSync(join(repo.dir, '.git/refs/tags'), { recursive: true });
+    writeFileSync(join(repo.dir, '.git/refs/tags/mnist@v1.0.0.lock'), '');
+    const r = runJson(repo.dir, ['version', 'mnist']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(state(repo), before, 'HEAD, tags, index and pointer as before');
+    assert.equal(existsSync(join(repo.dir, '.trove/registry/versions/mnist/v1.0.0.yaml')), false);
+    rmSync(join(repo.dir, '.git/refs/tags/mnist@v1.0.0.lock'));
+    assert.equal(runJson(repo.dir, ['version', 'mnist']).result.tag, 'mnist@v1.0.0', 'and it can be made once the lock is gone');
+  } finally {
+    repo.cleanup();
+  }
+});
