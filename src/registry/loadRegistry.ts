@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TroveError, isTroveError } from '../errors/index.js';
 import { ENTITIES_DIR, STAGES_DIR, type EntityRecord, type RegisteredVersion, type RegistryEntity, type RegistrySnapshot, type StageAssignment, type StageRecord } from '../core/registryTypes.js';
 import { compareVersions, parseTag } from '../core/registryNames.js';
-import { entityFromYaml, serializeEntityRecord } from '../core/entityRecord.js';
+import { entityFromYaml } from '../core/entityRecord.js';
 import { parseStageRecord } from '../core/stageRecord.js';
 import { parseVersionRecord } from '../core/versionRecord.js';
 import { catBlobs, listTreeBlobs, resolveRev } from '../platform/git.js';
@@ -109,8 +109,6 @@ function versionFromTag(t: TagRecord, name: string, version: string, warnings: s
  * hostile repository would ship, and no command may act on it.
  */
 function parseDeclaration(f: RegistryFile, types: readonly string[]): EntityRecord {
-  const fast = canonicalDeclaration(f, types);
-  if (fast) return fast;
   const doc = parseYamlRecord(f.text, f.path);
   try {
     return entityFromYaml(doc, f.path, types, (key) => lineOf(f.text, key) ?? undefined);
@@ -119,28 +117,6 @@ function parseDeclaration(f: RegistryFile, types: readonly string[]): EntityReco
       throw new TroveError('UNSAFE_PATH', err.message, { hint: `Fix the path in ${f.path}; a repository that ships such a path may be hostile.`, data: { ...err.data, path: (doc as { path?: unknown }).path } });
     }
     throw err;
-  }
-}
-
-const CANONICAL = /^trove-entity: (\d+)\nname: (\S+)\ntype: (\S+)\ncategories: \[([^\]\n]*)\]\npath: ([^\n]+)\nmutability: (\S+)\ndescription: ("[^\n]*")\n$/;
-
-/**
- * The declaration exactly as `trove create` writes it, read without the
- * yaml library: loading it and parsing 100 small files costs ~50-90 ms, a
- * third of `trove registry`'s budget. Accepted only when serialising the
- * result gives back the very same bytes; anything else (a hand edit, a
- * comment, another layout) goes through the yaml library and its errors.
- */
-function canonicalDeclaration(f: RegistryFile, types: readonly string[]): EntityRecord | undefined {
-  const m = CANONICAL.exec(f.text);
-  if (!m) return undefined;
-  try {
-    const path = m[5]!.startsWith('"') ? (JSON.parse(m[5]!) as unknown) : m[5];
-    const doc = { 'trove-entity': Number(m[1]), name: m[2], type: m[3], categories: m[4] === '' ? [] : m[4]!.split(', '), path, mutability: m[6], description: JSON.parse(m[7]!) as unknown };
-    const record = entityFromYaml(doc, f.path, types);
-    return serializeEntityRecord(record) === f.text ? record : undefined;
-  } catch {
-    return undefined; // the slow path reports it, with the yaml library's line numbers
   }
 }
 
