@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { TroveError, isTroveError } from '../errors/index.js';
 import { VERSION_RECORD_FORMAT, type Bump, type MetricValue, type RegistryEntity, type VersionRecord } from '../core/registryTypes.js';
-import { formatOid, type Oid } from '../core/oid.js';
+import { formatOid, parseOid, type Oid } from '../core/oid.js';
 import { pointerPathFor, type Pointer } from '../core/pointer.js';
 import { checkRepoPath } from '../core/repoPath.js';
 import { versionRecordPath, versionTagMessage } from '../core/versionRecord.js';
@@ -21,6 +21,7 @@ import { checkOptions } from './checkOptions.js';
 import { collectMetrics } from './versionMetrics.js';
 import { resolveUses, type UsesOptions } from './versionLineage.js';
 import { revPointer } from './revPointer.js';
+import { fetchListing } from './fetchListing.js';
 import { commitVersion, restoreWorkFiles, snapshotWorkFiles, makeReadOnly } from './versionCommit.js';
 
 export interface RegisterVersionOptions extends UsesOptions {
@@ -125,7 +126,7 @@ async function registerWorkTree(repo: Repo, snapshot: LoadedRegistry, entity: Re
     hashed = added.artifacts.reduce((s, a) => s + a.hashed, 0);
     stored = added.artifacts.reduce((s, a) => s + a.stored, 0);
     pointer = readWorkPointer(repo, path)!;
-    checkData(repo, entity, pointer, options);
+    await checkData(repo, entity, pointer, options);
   } catch (err) {
     await restoreWorkFiles(repo, saved);
     throw err;
@@ -149,7 +150,7 @@ async function registerRev(repo: Repo, snapshot: LoadedRegistry, entity: Registr
   const uses = await resolveUses(repo, snapshot, entity, options, commit);
   const chosen = await chooseVersion(repo, name, snapshot.tags.map((t) => t.tag), { ...versionChoice(options), ...(options.gitRemote !== undefined ? { remote: options.gitRemote } : {}) });
   warnings.push(...chosen.warnings);
-  checkData(repo, entity, pointer, options);
+  await checkData(repo, entity, pointer, options);
   const record = makeRecord(entity, chosen.version, pointer, uses, metrics);
   await createAnnotatedTag(repo.git, chosen.tag, commit, versionTagMessage(record, options.message));
   addPendingVersion(repo.troveDir, { tag: chosen.tag, kind: pointer.kind, oid: formatOid(pointer.oid), path: entity.record.path });
@@ -177,16 +178,20 @@ async function refuseGitOperationInProgress(repo: Repo): Promise<void> {
 }
 
 /** Mutability (strict) and identical bytes, before anything is recorded. */
-function checkData(repo: Repo, entity: RegistryEntity, pointer: Pointer, options: RegisterVersionOptions): void {
+async function checkData(repo: Repo, entity: RegistryEntity, pointer: Pointer, options: RegisterVersionOptions): Promise<void> {
   try {
     checkMutability(repo.store, entity, pointer.kind, pointer.oid);
   } catch (err) {
     if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
-    throw new TroveError('OBJECT_MISSING', `${entity.record.name} is strict, and the listing of its latest version is not in the local store, so the new version cannot be compared with it.`, {
-      hint: `Fetch its listing first: trove fetch ${latestTagOf(entity)} (then run the command again).`,
+    const missing = new TroveError('OBJECT_MISSING', `${entity.record.name} is strict, and the listing of its latest version is neither in the local store nor on a remote, so the new version cannot be compared with it.`, {
+      hint: `Fetch it from where it is (trove fetch ${latestTagOf(entity)} -r REMOTE), then run the command again.`,
       cause: err,
       data: { entity: entity.record.name },
     });
+    // A fresh clone has not got the previous version's listing: its pages (not its files) come from the remote.
+    const latest = latestVersion(entity)!;
+    await fetchListing(repo, parseOid(latest.dataOid, latest.tag), `${entity.record.path} (${latest.tag})`, missing);
+    checkMutability(repo.store, entity, pointer.kind, pointer.oid);
   }
   const same = versionWithData(entity, formatOid(pointer.oid));
   if (same && !options.allowIdentical) {

@@ -372,3 +372,31 @@ test('a tag that cannot be made rolls the version commit back: no commit without
     repo.cleanup();
   }
 });
+
+test('strict entity in a clone without the previous listing: its pages are fetched, a changed file is still refused', () => {
+  const team = createTeam();
+  try {
+    const a = team.clone('a');
+    assert.equal(a.trove('init').code, 0);
+    assert.equal(a.trove('remote', 'add', '-d', 'store', join(team.base, 'store')).code, 0);
+    assert.equal(a.trove('create', 'dataset', 'mnist', '--path', 'mnist').code, 0);
+    a.git('commit', '-q', '-m', 'declare');
+    for (let i = 0; i < 3; i++) a.write(`mnist/${i}.png`, `digit ${i}`);
+    assert.equal(a.trove('version', 'mnist').code, 0);
+    assert.equal(a.trove('push').code, 0);
+    a.git('push', '-q', 'origin', 'main');
+    // b regenerates the data instead of pulling it: the store has no listing of v1.
+    const b = team.clone('b');
+    for (let i = 0; i < 3; i++) b.write(`mnist/${i}.png`, i === 1 ? 'regenerated differently' : `digit ${i}`);
+    const refused = b.trove('version', 'mnist');
+    assert.equal(refused.error?.code, 'MUTABILITY', refused.stderr);
+    assert.deepEqual(refused.error.data.files, [{ path: 'mnist/1.png', change: 'changed' }]);
+    b.write('mnist/1.png', 'digit 1');
+    b.write('mnist/3.png', 'digit 3');
+    const v2 = b.trove('version', 'mnist');
+    assert.equal(v2.code, 0, v2.stderr);
+    assert.equal(v2.result.version, 'v2.0.0');
+  } finally {
+    team.cleanup();
+  }
+});
