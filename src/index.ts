@@ -64,3 +64,8 @@ export { install, uninstall } from './api/install.js';
 export type { InstallOptions, InstallResult, UninstallResult } from './api/install.js';
 export { runHook } from './api/hook.js';
 export type { HookOptions, HookResult } from './api/hook.js';
+export { lineage, lineageOf } from './api/lineage.js';
+export type { LineageOptions, LineageResult, LineageNode, LineageDirection } from './api/lineage.js';
+export { metrics, metricsOf, serializeMetrics } from './api/metrics.js';
+export type { MetricsOptions, MetricsResult, MetricsDiff, MetricDelta, LineageChange, MetricsDiffSide, MetricsFormat, MetricsNames, MetricsContext } from './api/metrics.js';
+export type { DataDiff, DataFileChange } from './api/versionDataDiff.js';

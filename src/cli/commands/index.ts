@@ -24,6 +24,8 @@ import { importCommand } from './importCommand.js';
 import { updateCommand } from './updateCommand.js';
 import { versionCommand } from './versionCommand.js';
 import { savedCommand } from './savedCommand.js';
+import { lineageCommand } from './lineageCommand.js';
+import { metricsCommand } from './metricsCommand.js';
 
 /** Every command, in the order `trove --help` lists them (one per line, so branches adding commands merge cleanly). */
 export const COMMANDS: readonly CommandSpec<any>[] = [
@@ -52,4 +54,6 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   hookCommand,
   mergeDriverCommand,
   versionCommand,
+  lineageCommand,
+  metricsCommand,
 ];
