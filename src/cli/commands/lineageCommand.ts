@@ -32,7 +32,7 @@ export const lineageCommand = defineCommand<LineageResult>({
       ...(opts.rev ? { rev: String(opts.rev) } : {}),
       dot: Boolean(opts.dot),
     });
-    for (const w of result.warnings) ctx.out.warn(w);
+    if (!ctx.out.json) for (const w of result.warnings) ctx.out.warn(w);
     return result;
   },
   render(out, r) {

@@ -38,7 +38,7 @@ export const metricsCommand = defineCommand<MetricsResult>({
       ...(diff ? { diff: diff.slice(0, 2) } : {}),
       ...(opts.rev ? { rev: String(opts.rev) } : {}),
     });
-    for (const w of result.warnings) ctx.out.warn(w);
+    if (!ctx.out.json) for (const w of result.warnings) ctx.out.warn(w);
     return result;
   },
   render(out, r) {
