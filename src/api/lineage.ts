@@ -1,6 +1,6 @@
 import { TroveError } from '../errors/index.js';
 import { checkOptions } from './checkOptions.js';
-import { lineage as lineageGraph, toDot } from '../core/lineageGraph.js';
+import { lineage as lineageGraph, toDot, type LineageResult as CoreLineageResult } from '../core/lineageGraph.js';
 import type { RegistrySnapshot } from '../core/registryTypes.js';
 import { resolveRef } from '../core/resolveRef.js';
 import { loadRegistry } from '../registry/loadRegistry.js';
@@ -21,28 +21,12 @@ export interface LineageOptions {
   readonly dot?: boolean;
 }
 
-export interface LineageNode {
-  /** GTO tag, e.g. mnist@v1.0.0 */
-  readonly tag: string;
-  readonly entity: string;
-  /** the entity's type (dataset, labels, model, …); '' when the entity is no longer declared */
-  readonly type: string;
-  readonly version: string;
-  /** steps from the root (1 = used directly / made directly from it) */
-  readonly depth: number;
-}
+export type { LineageNode } from '../core/lineageGraph.js';
 
-export interface LineageResult {
-  readonly root: LineageNode;
-  readonly direction: LineageDirection;
+/** core/lineageGraph's result (root, upstream, downstream, edges as [from, to], truncated, direction) plus what the command adds. */
+export interface LineageResult extends CoreLineageResult {
   /** the depth limit asked for, null for all */
   readonly depth: number | null;
-  /** what the root was made from, nearest first */
-  readonly upstream: readonly LineageNode[];
-  /** what was made from the root, nearest first */
-  readonly downstream: readonly LineageNode[];
-  /** `to` was made from `from` (data flows from → to), sorted */
-  readonly edges: readonly { readonly from: string; readonly to: string }[];
   /** the graph in Graphviz DOT (with `dot: true`) */
   readonly dot?: string;
   /** unreadable tags or records skipped while loading the registry */
@@ -70,21 +54,9 @@ export async function lineage(ctx: RegistryContext, options: LineageOptions): Pr
 /** The lineage from a registry snapshot already loaded (registry/ readers and tests build one by hand). */
 export function lineageOf(snapshot: RegistrySnapshot, options: LineageOptions): LineageResult {
   checkLineageOptions(options);
-  const { entity, version } = resolveRef(snapshot, options.ref);
-  const direction = options.direction ?? 'both';
-  const graph = lineageGraph(snapshot, version.tag, { direction, ...(options.depth !== undefined ? { depth: options.depth } : {}) });
-  const typeOf = (name: string, fallback: string): string => snapshot.entities.get(name)?.record.type ?? fallback;
-  const node = (n: { tag: string; entity: string; type?: string; version: string; depth: number }): LineageNode => ({ tag: n.tag, entity: n.entity, type: n.type || typeOf(n.entity, ''), version: n.version, depth: n.depth });
-  const byDepth = (a: LineageNode, b: LineageNode): number => a.depth - b.depth || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0);
-  const result: LineageResult = {
-    root: node({ ...graph.root, type: graph.root.type || entity.record.type }),
-    direction,
-    depth: options.depth ?? null,
-    upstream: graph.upstream.map(node).sort(byDepth),
-    downstream: graph.downstream.map(node).sort(byDepth),
-    edges: graph.edges.map(([from, to]) => ({ from, to })).sort((a, b) => (a.from + '\0' + a.to < b.from + '\0' + b.to ? -1 : 1)),
-    warnings: [...snapshot.warnings],
-  };
+  const { version } = resolveRef(snapshot, options.ref);
+  const graph = lineageGraph(snapshot, version.tag, { direction: options.direction ?? 'both', ...(options.depth !== undefined ? { depth: options.depth } : {}) });
+  const result: LineageResult = { ...graph, depth: options.depth ?? null, warnings: [...snapshot.warnings] };
   return options.dot ? { ...result, dot: toDot(graph) } : result;
 }
 

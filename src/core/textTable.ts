@@ -13,7 +13,8 @@ export type TableCell = string | number | null;
  */
 export function formatTextTable(table: { readonly columns: readonly string[]; readonly rows: readonly (readonly TableCell[])[] }): string {
   const text = (c: TableCell | undefined): string => (c === null || c === undefined || c === '' ? '-' : String(c));
-  const width = (s: string): number => [...s].length;
+  // Code points only when there is something beyond ASCII: spreading every cell of a 1,000-row table cost ~10 ms.
+  const width = (s: string): number => (/^[\x00-\x7f]*$/.test(s) ? s.length : [...s].length);
   const widths = table.columns.map((h, i) => Math.max(width(h), ...table.rows.map((r) => width(text(r[i])))));
   // A column is right-aligned when every non-empty cell in it is a number.
   const numeric = table.columns.map((_, i) => table.rows.some((r) => typeof r[i] === 'number') && table.rows.every((r) => typeof r[i] === 'number' || r[i] === null || r[i] === undefined));

@@ -23,8 +23,8 @@ function repo002(): TmpRepo {
       name: 'modelmnist',
       type: 'model',
       versions: [
-        { version: 'v1.0.0', time: T0 + 20, uses: ['mnist@v1.0.0', 'labelsmnist@v1.0.0'], metrics: { accuracy: 0.9705 } },
-        { version: 'v2.0.0', time: T0 + 190, uses: ['mnist@v2.0.0', 'labelsmnist@v2.0.0'], metrics: { accuracy: 0.9746 } },
+        { version: 'v1.0.0', time: T0, uses: ['mnist@v1.0.0', 'labelsmnist@v1.0.0'], metrics: { accuracy: 0.9705 }, dataOid: `sha256:${'a'.repeat(64)}` },
+        { version: 'v2.0.0', time: T0 + 190, uses: ['mnist@v2.0.0', 'labelsmnist@v2.0.0'], metrics: { accuracy: 0.9746 }, dataOid: `sha256:${'b'.repeat(64)}` },
       ],
     },
     { name: 'modelfashion', type: 'model', categories: ['clothes'], versions: [{ version: 'v1.0.0', time: T0 + 200, uses: ['mnist@v2.0.0'], metrics: { accuracy: 0.88, f1: 0.5 } }] },
@@ -182,9 +182,10 @@ test('lineage --depth 1 stops after one step; the text tree shows the graph unde
     assert.deepEqual(up.upstream.map((n: { tag: string; depth: number }) => `${n.tag}:${n.depth}`).sort(), ['labelsmnist@v2.0.0:1', 'mnist@v2.0.0:1']);
     const text = runCli(repo.dir, ['lineage', 'mnist@v2.0.0', '--downstream']);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^mnist@v2\.0\.0 {2}dataset$/m);
-    assert.match(text.stdout, /^ {2}[├└]── modelfashion@v1\.0\.0 {2}model$/m);
-    assert.match(text.stdout, /^ {2}│ {3}└── modelmnist@v2\.0\.0 {2}model$/m, 'modelmnist under labelsmnist');
+    assert.match(text.stdout, /^mnist@v2\.0\.0 \(dataset\)$/m);
+    assert.match(text.stdout, /^used by:$/m);
+    assert.match(text.stdout, /^[├└]── modelfashion@v1\.0\.0 \(model\)$/m);
+    assert.match(text.stdout, /^│ {3}└── modelmnist@v2\.0\.0 \(model\)$/m, 'modelmnist under labelsmnist');
     const bad = runJson(repo.dir, ['lineage', 'mnist@v2.0.0', '--depth', '0']);
     assert.equal(bad.code, 2, 'depth 0 is a usage error');
   } finally {

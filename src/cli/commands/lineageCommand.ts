@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import type { LineageNode, LineageResult } from '../../api/lineage.js';
+import type { LineageResult } from '../../api/lineage.js';
+import { renderLineageTree } from '../../core/lineageGraph.js';
 import { defineCommand } from '../defineCommand.js';
 
 export const lineageCommand = defineCommand<LineageResult>({
@@ -36,13 +37,7 @@ export const lineageCommand = defineCommand<LineageResult>({
     return result;
   },
   render(out, r) {
-    if (r.dot !== undefined) {
-      out.line(r.dot.replace(/\n$/, ''));
-      return;
-    }
-    out.line(`${r.root.tag}  ${r.root.type}`);
-    if (r.direction !== 'down') section(out, 'made from (upstream)', r, 'up');
-    if (r.direction !== 'up') section(out, 'made from it (downstream)', r, 'down');
+    out.line((r.dot ?? renderLineageTree(r)).replace(/\n$/, ''));
   },
 });
 
@@ -50,39 +45,4 @@ function parseDepth(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('N must be a whole number of steps, 1 or more.');
   return n;
-}
-
-/**
- * One direction as a tree under the root. The lineage is a graph (a model
- * uses a dataset and labels made from that same dataset), so a version
- * reached a second time is printed once more but not expanded again.
- */
-function section(out: { line(t: string): void }, title: string, r: LineageResult, dir: 'up' | 'down'): void {
-  const nodes = dir === 'up' ? r.upstream : r.downstream;
-  out.line(`${title}:`);
-  if (nodes.length === 0) {
-    out.line('  (none)');
-    return;
-  }
-  const byTag = new Map<string, LineageNode>(nodes.map((n) => [n.tag, n]));
-  const children = new Map<string, string[]>();
-  for (const e of r.edges) {
-    const [parent, child] = dir === 'down' ? [e.from, e.to] : [e.to, e.from];
-    if (!byTag.has(child)) continue;
-    children.set(parent, [...(children.get(parent) ?? []), child]);
-  }
-  const shown = new Set<string>();
-  const walk = (tag: string, indent: string): void => {
-    const kids = [...new Set(children.get(tag) ?? [])].sort();
-    kids.forEach((kid, i) => {
-      const last = i === kids.length - 1;
-      const n = byTag.get(kid)!;
-      const again = shown.has(kid);
-      out.line(`${indent}${last ? '└── ' : '├── '}${n.tag}  ${n.type || '(undeclared)'}${again && (children.get(kid)?.length ?? 0) > 0 ? '  (see above)' : ''}`);
-      if (again) return;
-      shown.add(kid);
-      walk(kid, indent + (last ? '    ' : '│   '));
-    });
-  };
-  walk(r.root.tag, '  ');
 }

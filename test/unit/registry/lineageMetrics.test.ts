@@ -73,7 +73,7 @@ test('lineage downstream of mnist v1 lists labelsmnist v1 and modelmnist v1, nea
     ['labelsmnist@v1.0.0', 'labels', 1],
     ['modelmnist@v1.0.0', 'model', 1],
   ]);
-  assert.ok(r.edges.some((e) => e.from === 'mnist@v1.0.0' && e.to === 'modelmnist@v1.0.0'), 'edges run from what was used to what was made');
+  assert.ok(r.edges.some(([from, to]) => from === 'mnist@v1.0.0' && to === 'modelmnist@v1.0.0'), 'edges run from what was used to what was made');
   assert.equal(r.dot, undefined, 'DOT only when asked');
 });
 
