@@ -78,6 +78,7 @@ export function parseStageRecord(text: string, source: string, yamlParse?: (t: s
     doc = yamlParse(text);
   } catch (err) {
     if (fastError) throw fastError;
+    if (err instanceof TroveError) throw err; // the injected parser already named file and line
     const lp = (err as { linePos?: { line?: unknown }[] } | null)?.linePos;
     const line = Array.isArray(lp) && typeof lp[0]?.line === 'number' ? (lp[0].line as number) : null;
     throw bad(source, line, `it is not valid YAML (${(err instanceof Error ? err.message : String(err)).split('\n')[0]})`);
