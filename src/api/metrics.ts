@@ -1,10 +1,9 @@
 import { TroveError } from '../errors/index.js';
 import { checkOptions } from './checkOptions.js';
 import { compareVersions, isVersion, mlgitAlias, parseMlgitAlias, parseTag } from '../core/registryNames.js';
-import type { EntityRecord, MetricValue, RegisteredVersion, RegistryEntity, RegistrySnapshot } from '../core/registryTypes.js';
-import { metricsTable, toCsv, toJsonRows, toMarkdown, type MetricsRowInput } from '../core/metricsTable.js';
+import type { RegisteredVersion, RegistrySnapshot } from '../core/registryTypes.js';
+import { metricsDiff, metricsRowsFromSnapshot, metricsTable, toCsv, toJsonRows, toMarkdown, toText, type MetricDelta, type MetricsCell } from '../core/metricsTable.js';
 import { resolveRef } from '../core/resolveRef.js';
-import { formatTextTable, type TableCell } from '../core/textTable.js';
 import { loadRegistry } from '../registry/loadRegistry.js';
 import type { RegistryContext } from '../registry/RegistryContext.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
@@ -41,13 +40,7 @@ export interface MetricsDiffSide {
   readonly dataFiles: number;
 }
 
-export interface MetricDelta {
-  readonly key: string;
-  readonly a: MetricValue | null;
-  readonly b: MetricValue | null;
-  /** b − a when both are numbers (rounded to 12 significant digits, so 0.9746 − 0.9705 is 0.0041), else null */
-  readonly delta: number | null;
-}
+export type { MetricDelta } from '../core/metricsTable.js';
 
 export interface LineageChange {
   readonly entity: string;
@@ -73,7 +66,7 @@ export interface MetricsDiff {
 export interface MetricsResult {
   /** the table (for a diff: Metric, A's tag, B's tag, Delta) */
   readonly columns: readonly string[];
-  readonly rows: readonly (readonly TableCell[])[];
+  readonly rows: readonly (readonly MetricsCell[])[];
   readonly names: MetricsNames;
   readonly format: MetricsFormat;
   /** the export written with `output` */
@@ -119,15 +112,16 @@ export function metricsOf(snapshot: RegistrySnapshot, options: MetricsOptions, s
     const diff = diffVersions(snapshot, options, store);
     return { ...diffTable(diff, snapshot, names), names, format, diff, warnings };
   }
-  const uses = usesReader(snapshot);
-  const inputs = options.entities.flatMap((ref) => versionsOf(snapshot, ref)).map(({ entity, version }) => rowInput(uses, entity, version));
-  const table = metricsTable(inputs, { names });
+  const versions = options.entities.flatMap((ref) => versionsOf(snapshot, ref));
+  // The same version named twice (modelmnist and modelmnist@v2.0.0) is one row.
+  const unique = [...new Map(versions.map((v) => [v.tag, v])).values()];
+  const table = metricsTable(metricsRowsFromSnapshot(snapshot, unique), { names });
   return { columns: table.columns, rows: table.rows, names, format, warnings };
 }
 
 /** The table in one of the export formats (what -o writes and what the CLI prints). */
-export function serializeMetrics(table: { readonly columns: readonly string[]; readonly rows: readonly (readonly TableCell[])[] }, format: MetricsFormat): string {
-  const t = { columns: [...table.columns], rows: table.rows.map((r) => [...r]) };
+export function serializeMetrics(table: { readonly columns: readonly string[]; readonly rows: readonly (readonly MetricsCell[])[] }, format: MetricsFormat): string {
+  const t = table;
   switch (format) {
     case 'csv':
       return toCsv(t);
@@ -136,7 +130,7 @@ export function serializeMetrics(table: { readonly columns: readonly string[]; r
     case 'json':
       return JSON.stringify(toJsonRows(t), null, 2) + '\n';
     default:
-      return formatTextTable(t);
+      return toText(t);
   }
 }
 
@@ -156,31 +150,20 @@ function checkMetricsOptions(options: MetricsOptions): void {
 }
 
 /** A bare NAME: all its versions, SemVer ascending; a reference to one version: that one. */
-function versionsOf(snapshot: RegistrySnapshot, ref: string): { entity: RegistryEntity; version: RegisteredVersion }[] {
+function versionsOf(snapshot: RegistrySnapshot, ref: string): readonly RegisteredVersion[] {
   const entity = snapshot.entities.get(ref);
-  // RegistryEntity.versions is SemVer ascending already (loadRegistry's contract).
-  if (entity) return entity.versions.map((version) => ({ entity, version }));
+  if (entity) return entity.versions;
   if (!/[@#]/.test(ref) && !parseMlgitAlias(ref)) {
     throw new TroveError('NOT_FOUND', `There is no entity named ${ref} in the registry.`, { hint: 'trove registry lists the entities.', data: { ref } });
   }
-  return [resolveRef(snapshot, ref)];
+  return [resolveRef(snapshot, ref).version];
 }
 
-type UsedVersion = { readonly entity: string; readonly version: string; readonly type: string; readonly record?: EntityRecord };
-
-/** The row of one version: its related dataset and labels are the first `uses` entries (by entity name) of those types. */
-function rowInput(uses: (v: RegisteredVersion) => readonly UsedVersion[], entity: RegistryEntity, version: RegisteredVersion): MetricsRowInput {
-  const related = (type: string): { entity: EntityRecord; version: string } | null => {
-    for (const use of uses(version)) if (use.type === type && use.record) return { entity: use.record, version: use.version };
-    return null;
-  };
-  return { entity: entity.record, version, dataset: related('dataset'), labels: related('labels') };
-}
+type UsedVersion = { readonly entity: string; readonly version: string; readonly type: string };
 
 /**
  * The versions a version was made from, with each used entity's type (from
- * its declaration), sorted by entity. Memoised per `uses` list: a thousand
- * model versions trained on the same few dataset versions parse those tags once.
+ * its declaration), sorted by entity (for --diff's lineage part).
  */
 function usesReader(snapshot: RegistrySnapshot): (v: RegisteredVersion) => readonly UsedVersion[] {
   const byTag = new Map<string, UsedVersion | null>();
@@ -188,8 +171,7 @@ function usesReader(snapshot: RegistrySnapshot): (v: RegisteredVersion) => reado
     let u = byTag.get(tag);
     if (u === undefined) {
       const p = parseTag(tag);
-      const record = p?.kind === 'register' ? snapshot.entities.get(p.name)?.record : undefined;
-      u = p?.kind === 'register' ? { entity: p.name, version: p.version, type: record?.type ?? '', ...(record ? { record } : {}) } : null;
+      u = p?.kind === 'register' ? { entity: p.name, version: p.version, type: snapshot.entities.get(p.name)?.record.type ?? '' } : null;
       byTag.set(tag, u);
     }
     return u;
@@ -212,12 +194,7 @@ function diffVersions(snapshot: RegistrySnapshot, options: MetricsOptions, store
   const a = ra.version;
   const b = rb.version;
   const uses = usesReader(snapshot);
-  const keys = [...new Set([...Object.keys(a.metrics), ...Object.keys(b.metrics)])].sort();
-  const metricsDelta = keys.map((key) => {
-    const va = a.metrics[key] ?? null;
-    const vb = b.metrics[key] ?? null;
-    return { key, a: va, b: vb, delta: typeof va === 'number' && typeof vb === 'number' ? Number((vb - va).toPrecision(12)) : null };
-  });
+  const metricsDelta = metricsDiff(a, b);
   const usesA = new Map(uses(a).map((u) => [u.entity, u]));
   const usesB = new Map(uses(b).map((u) => [u.entity, u]));
   const lineage = [...new Set([...usesA.keys(), ...usesB.keys()])].sort().map((name) => {
@@ -233,7 +210,7 @@ function diffVersions(snapshot: RegistrySnapshot, options: MetricsOptions, store
 }
 
 /** The diff's metrics side by side, as a table (what --format and -o apply to). */
-function diffTable(diff: MetricsDiff, snapshot: RegistrySnapshot, names: MetricsNames): { columns: string[]; rows: TableCell[][] } {
+function diffTable(diff: MetricsDiff, snapshot: RegistrySnapshot, names: MetricsNames): { columns: string[]; rows: MetricsCell[][] } {
   const label = (s: MetricsDiffSide): string => {
     const record = snapshot.entities.get(s.entity)?.record;
     return (names === 'mlgit' && record ? mlgitAlias(record, s.version) : null) ?? s.tag;

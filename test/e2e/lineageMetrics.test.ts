@@ -59,8 +59,8 @@ test('metrics of several entities at once: one table, the union of their metrics
     const j = runJson(repo.dir, ['metrics', 'modelmnist', 'modelfashion', '--names', 'mlgit']);
     assert.equal(j.code, 0, j.stderr);
     assert.deepEqual(j.result.columns.slice(4), ['accuracy', 'f1']);
-    assert.deepEqual(j.result.rows.map((row: unknown[]) => row[1]), ['handwritten__digits__modelmnist__1', 'handwritten__digits__modelmnist__2', 'clothes__modelfashion__1']);
-    assert.deepEqual(j.result.rows[2].slice(2), ['mnist - (2)', null, 0.88, 0.5]);
+    assert.deepEqual(j.result.rows.map((row: unknown[]) => row[1]), ['clothes__modelfashion__1', 'handwritten__digits__modelmnist__1', 'handwritten__digits__modelmnist__2']);
+    assert.deepEqual(j.result.rows[0].slice(2), ['mnist - (2)', null, 0.88, 0.5]);
   } finally {
     repo.cleanup();
   }
@@ -143,8 +143,8 @@ test('metrics -o writes the csv relative to the cwd and says so', () => {
     assert.equal(r.stdout, '', 'the table goes to the file, not stdout');
     assert.match(r.stderr, /m\.csv/);
     const text = readFileSync(join(repo.dir, 'reports/m.csv'), 'utf8');
-    assert.equal(text.split('\n')[0], 'Date,Tag,Related dataset - (version),Related labels - (version),accuracy');
-    assert.equal(text.trimEnd().split('\n').length, 3);
+    assert.equal(text.split('\r\n')[0], 'Date,Tag,Related dataset - (version),Related labels - (version),accuracy', 'CRLF lines, as ml-git writes its csv');
+    assert.equal(text.trimEnd().split('\r\n').length, 3);
   } finally {
     repo.cleanup();
   }

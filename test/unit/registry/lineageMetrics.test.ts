@@ -16,7 +16,6 @@ import { lineageOf } from '../../../src/api/lineage.js';
 import { metricsOf, serializeMetrics } from '../../../src/api/metrics.js';
 import { writeExport } from '../../../src/api/writeExport.js';
 import { versionDataDiff } from '../../../src/api/versionDataDiff.js';
-import { formatTextTable } from '../../../src/core/textTable.js';
 import { ObjectStore } from '../../../src/store/ObjectStore.js';
 import { writeManifest } from '../../../src/store/manifestIO.js';
 
@@ -112,9 +111,10 @@ test('metrics of several entities at once: one row per version, one column per m
   assert.deepEqual(r.columns.slice(4), ['accuracy', 'f1', 'loss']);
   assert.deepEqual(
     r.rows.map((row) => row[1]),
-    ['modelmnist@v1.0.0', 'modelmnist@v2.0.0', 'modelfashion@v1.0.0'],
+    ['modelfashion@v1.0.0', 'modelmnist@v1.0.0', 'modelmnist@v2.0.0'],
+    'by entity name, then SemVer',
   );
-  const fashion = r.rows[2]!;
+  const fashion = r.rows[0]!;
   assert.deepEqual(fashion.slice(2), ['mnist - (v2.0.0)', null, 0.88, 0.5, null], 'no labels used: an empty cell');
 });
 
@@ -158,7 +158,7 @@ test('metrics --diff with bare versions and no single entity is a USAGE error; t
 
 test('serializeMetrics: csv quotes cells with commas, md has a header rule, text aligns numbers right', () => {
   const table = { columns: ['Tag', 'note', 'accuracy'], rows: [['m@v1.0.0', 'a, b', 0.9], ['m@v10.0.0', null, 0.95]] };
-  assert.equal(serializeMetrics(table, 'csv'), 'Tag,note,accuracy\nm@v1.0.0,"a, b",0.9\nm@v10.0.0,,0.95\n');
+  assert.equal(serializeMetrics(table, 'csv'), 'Tag,note,accuracy\r\nm@v1.0.0,"a, b",0.9\r\nm@v10.0.0,,0.95\r\n', 'CRLF, as ml-git (Python csv) writes it');
   const md = serializeMetrics(table, 'md').split('\n');
   assert.equal(md[0], '| Tag | note | accuracy |');
   assert.match(md[1]!, /^\|(\s*:?-+:?\s*\|){3}$/);
@@ -166,7 +166,7 @@ test('serializeMetrics: csv quotes cells with commas, md has a header rule, text
     { Tag: 'm@v1.0.0', note: 'a, b', accuracy: 0.9 },
     { Tag: 'm@v10.0.0', note: null, accuracy: 0.95 },
   ]);
-  assert.equal(formatTextTable(table), ['Tag        note  accuracy', 'm@v1.0.0   a, b       0.9', 'm@v10.0.0  -         0.95', ''].join('\n'));
+  assert.equal(serializeMetrics(table, 'text'), ['Tag        note  accuracy', 'm@v1.0.0   a, b       0.9', 'm@v10.0.0            0.95', ''].join('\n'));
 });
 
 function tmp(): string {
