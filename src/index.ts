@@ -69,3 +69,14 @@ export type { LineageOptions, LineageResult, LineageNode, LineageDirection } fro
 export { metrics, metricsOf, serializeMetrics } from './api/metrics.js';
 export type { MetricsOptions, MetricsResult, MetricsDiff, MetricDelta, LineageChange, MetricsDiffSide, MetricsFormat, MetricsNames, MetricsContext } from './api/metrics.js';
 export type { DataDiff, DataFileChange } from './api/versionDataDiff.js';
+export { createEntity } from './api/createEntity.js';
+export type { CreateEntityOptions, CreateEntityResult } from './api/createEntity.js';
+export { registerVersion } from './api/registerVersion.js';
+export type { RegisterVersionOptions, RegisterVersionResult } from './api/registerVersion.js';
+export { checkoutVersion } from './api/checkoutVersion.js';
+export type { CheckoutVersionOptions, CheckoutVersionResult, CheckedOutVersion } from './api/checkoutVersion.js';
+export { unlockPath } from './api/unlockPath.js';
+export type { UnlockOptions, UnlockResult } from './api/unlockPath.js';
+export { loadRegistry } from './registry/loadRegistry.js';
+export type { LoadRegistryOptions, LoadedRegistry } from './registry/loadRegistry.js';
+export type { RegistryContext } from './registry/RegistryContext.js';

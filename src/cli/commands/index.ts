@@ -26,6 +26,8 @@ import { versionCommand } from './versionCommand.js';
 import { savedCommand } from './savedCommand.js';
 import { lineageCommand } from './lineageCommand.js';
 import { metricsCommand } from './metricsCommand.js';
+import { createCommand } from './createCommand.js';
+import { unlockCommand } from './unlockCommand.js';
 
 /** Every command, in the order `trove --help` lists them (one per line, so branches adding commands merge cleanly). */
 export const COMMANDS: readonly CommandSpec<any>[] = [
@@ -56,4 +58,6 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   versionCommand,
   lineageCommand,
   metricsCommand,
+  createCommand,
+  unlockCommand,
 ];
