@@ -173,6 +173,21 @@ describe('002 flow', () => {
     assert.equal(md.length, 4);
   });
 
+  it('002 flow: metrics --diff of the two models shows the accuracy delta, the new data and labels, and the files added to mnist', () => {
+    const m = runJson(repo.dir, ['metrics', 'modelmnist', '--diff', 'v1.0.0', 'v2.0.0']);
+    assert.equal(m.code, 0, m.stderr);
+    assert.deepEqual(m.result.diff.metrics, [{ key: 'accuracy', a: acc1, b: acc2, delta: Number((acc2 - acc1).toPrecision(12)) }]);
+    assert.deepEqual(m.result.diff.lineage.map((l: { entity: string; a: string; b: string }) => `${l.entity} ${l.a} ${l.b}`), ['labelsmnist v1.0.0 v2.0.0', 'mnist v1.0.0 v2.0.0']);
+    assert.equal(m.result.diff.data.available, true);
+    assert.equal(m.result.diff.data.modified, 1, 'the model file changed');
+    const d = runJson(repo.dir, ['metrics', '--diff', 'mnist@v1.0.0', 'handwritten__digits__mnist__2']);
+    assert.equal(d.code, 0, d.stderr);
+    const data = d.result.diff.data;
+    assert.deepEqual([data.available, data.added, data.removed, data.modified], [true, batch2.length, 0, 0], 'strict: v2 only added files');
+    assert.equal(data.bytesAdded, batch2.length * toPgm(batch2[0]!).length);
+    assert.equal(data.files[0].path, 'train/batch2/0000.pgm');
+  });
+
   it('lineage --downstream of mnist v1 lists modelmnist v1; --dot is valid DOT', () => {
     const text = ok(repo, ['lineage', 'mnist@v1.0.0', '--downstream']);
     assert.match(text, /modelmnist@v1\.0\.0/);
