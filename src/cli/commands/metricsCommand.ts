@@ -51,6 +51,8 @@ export const metricsCommand = defineCommand<MetricsResult>({
   },
 });
 
+const TEXT_FILES = 10;
+
 function renderDiff(out: Output, r: MetricsResult): void {
   const d = r.diff!;
   out.line(`${d.a.tag} → ${d.b.tag}`);
@@ -58,7 +60,7 @@ function renderDiff(out: Output, r: MetricsResult): void {
   out.line(r.rows.length ? serializeMetrics(r, 'text').replace(/\n$/, '') : 'metrics: (none recorded)');
   out.line('');
   const changed = d.lineage.filter((l) => !l.same);
-  out.line(`lineage: ${changed.length ? '' : d.lineage.length ? 'the same versions used' : 'nothing used'}`);
+  out.line(changed.length ? 'lineage:' : `lineage: ${d.lineage.length ? 'the same versions used' : 'nothing used'}`);
   for (const l of changed) out.line(`  ${l.entity}${l.type ? ` (${l.type})` : ''}: ${l.a ?? '-'} → ${l.b ?? '-'}`);
   const x = d.data;
   const sign = (n: number): string => (n >= 0 ? `+${humanBytes(n)}` : `-${humanBytes(-n)}`);
@@ -67,6 +69,9 @@ function renderDiff(out: Output, r: MetricsResult): void {
     return;
   }
   out.line(`data: ${x.added} added (${humanBytes(x.bytesAdded)}), ${x.removed} removed (${humanBytes(x.bytesRemoved)}), ${x.modified} modified (${humanBytes(x.bytesModified)}); ${sign(x.sizeDelta)} in total`);
-  for (const f of x.files) out.line(`  ${f.change === 'added' ? 'A' : f.change === 'removed' ? 'D' : 'M'} ${f.path || d.b.entity}`);
-  if (x.truncated) out.line(`  … and ${x.added + x.removed + x.modified - x.files.length} more (--json lists the first ${x.files.length})`);
+  // A terminal gets the first few; --json has the first DATA_DIFF_LIST_MAX.
+  const shown = x.files.slice(0, TEXT_FILES);
+  for (const f of shown) out.line(`  ${f.change === 'added' ? 'A' : f.change === 'removed' ? 'D' : 'M'} ${f.path || d.b.entity}`);
+  const more = x.added + x.removed + x.modified - shown.length;
+  if (more > 0) out.line(`  … and ${more} more (--json lists the first ${x.files.length})`);
 }
