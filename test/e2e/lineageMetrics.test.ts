@@ -211,3 +211,67 @@ test('metrics over 1,000 versions in one table (one registry load)', () => {
     repo.cleanup();
   }
 });
+
+test('hand-garbled entity file: metrics and lineage name the file and line', () => {
+  const repo = repo002();
+  try {
+    repo.write('.trove/registry/entities/mnist.yaml', 'trove-entity: 1\nname: mnist\ntype: [oops\n');
+    for (const args of [['metrics', 'modelmnist'], ['lineage', 'modelmnist@v1.0.0']]) {
+      const j = runJson(repo.dir, args);
+      assert.equal(j.code, 1, args.join(' '));
+      assert.equal(j.error.code, 'BAD_RECORD');
+      assert.equal(j.error.data.file, '.trove/registry/entities/mnist.yaml');
+      assert.equal(typeof j.error.data.line, 'number');
+    }
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('hand-garbled tag message: metrics warns naming the tag and shows the other versions', () => {
+  const repo = repo002();
+  try {
+    repo.git('tag', '-a', '-m', 'Register modelmnist v3.0.0\n\nnot a record', 'modelmnist@v3.0.0');
+    const r = runCli(repo.dir, ['metrics', 'modelmnist']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /modelmnist@v3\.0\.0/);
+    assert.equal(r.stdout.trimEnd().split('\n').length, 3, 'header and the two readable versions');
+    const j = runJson(repo.dir, ['metrics', 'modelmnist']);
+    assert.ok(j.result.warnings.some((w: string) => w.includes('modelmnist@v3.0.0')));
+    assert.equal(j.stderr, '', '--json keeps warnings in the result');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('lineage of a version whose dataset tag was deleted shows it as not registered', () => {
+  const repo = repo002();
+  try {
+    repo.git('tag', '-d', 'mnist@v1.0.0');
+    const r = runCli(repo.dir, ['lineage', 'modelmnist@v1.0.0', '--upstream']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /mnist@v1\.0\.0 \(not registered\)/);
+    const j = runJson(repo.dir, ['lineage', 'modelmnist@v1.0.0', '--upstream']).result;
+    const gone = j.upstream.find((n: { tag: string }) => n.tag === 'mnist@v1.0.0');
+    assert.equal(gone.missing, true);
+    assert.equal(gone.type, null);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('metrics and lineage --rev read the declarations as of that revision', () => {
+  const repo = repo002();
+  try {
+    writeRegistryFixture(repo, [{ name: 'modelnew', type: 'model', versions: [{ version: 'v1.0.0', time: T0 + 500, uses: ['mnist@v2.0.0'], metrics: { accuracy: 0.99 } }] }]);
+    assert.equal(runJson(repo.dir, ['metrics', 'modelnew']).result.rows.length, 1);
+    const old = runJson(repo.dir, ['metrics', 'modelnew', '--rev', 'HEAD~1']);
+    assert.equal(old.error?.code, 'NOT_FOUND', 'not declared at HEAD~1');
+    const down = runJson(repo.dir, ['lineage', 'mnist@v2.0.0', '--downstream', '--rev', 'HEAD~1']).result;
+    assert.ok(!down.downstream.some((n: { tag: string }) => n.tag === 'modelnew@v1.0.0'));
+    const now = runJson(repo.dir, ['lineage', 'mnist@v2.0.0', '--downstream']).result;
+    assert.ok(now.downstream.some((n: { tag: string }) => n.tag === 'modelnew@v1.0.0'));
+  } finally {
+    repo.cleanup();
+  }
+});
