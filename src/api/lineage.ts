@@ -19,6 +19,12 @@ export interface LineageOptions {
   readonly rev?: string;
   /** also return the graph as Graphviz DOT in `dot` */
   readonly dot?: boolean;
+  /**
+   * keep only versions of entities of this type in `upstream` and `downstream`
+   * ("which models were trained on mnist v1?": type 'model'); the walk still
+   * goes through the other types, and `edges` keep the whole graph
+   */
+  readonly type?: string;
 }
 
 export type { LineageNode } from '../core/lineageGraph.js';
@@ -29,6 +35,8 @@ export interface LineageResult extends CoreLineageResult {
   readonly depth: number | null;
   /** the graph in Graphviz DOT (with `dot: true`) */
   readonly dot?: string;
+  /** the type filter asked for, null for none */
+  readonly type: string | null;
   /** unreadable tags or records skipped while loading the registry */
   readonly warnings: readonly string[];
 }
@@ -37,15 +45,15 @@ export interface LineageResult extends CoreLineageResult {
  * The lineage of one version: upstream (what it was made from, recursively,
  * through each version's `uses`) and downstream (what was made from it).
  * "Which models were trained on dataset mnist v1?" is the downstream of
- * mnist@v1.0.0, filtered by type 'model'. One registry load (one
+ * mnist@v1.0.0 with type 'model'. One registry load (one
  * for-each-ref), no per-version Git calls.
  *
  * @example
- *   const { downstream } = await lineage(repo, { ref: 'mnist@v1.0.0', direction: 'down' });
- *   downstream.filter((n) => n.type === 'model').map((n) => n.tag); // ['modelmnist@v1.0.0']
+ *   const { downstream } = await lineage(repo, { ref: 'mnist@v1.0.0', direction: 'down', type: 'model' });
+ *   downstream.map((n) => n.tag); // ['modelmnist@v1.0.0']
  */
 export async function lineage(ctx: RegistryContext, options: LineageOptions): Promise<LineageResult> {
-  checkOptions('lineage', ctx, options, { ref: 'string', direction: 'string?', depth: 'number?', rev: 'string?', dot: 'boolean?' });
+  checkOptions('lineage', ctx, options, { ref: 'string', direction: 'string?', depth: 'number?', rev: 'string?', dot: 'boolean?', type: 'string?' });
   checkLineageOptions(options);
   const snapshot = await loadRegistry(ctx, options.rev ? { rev: options.rev } : {});
   return lineageOf(snapshot, options);
@@ -56,7 +64,8 @@ export function lineageOf(snapshot: RegistrySnapshot, options: LineageOptions): 
   checkLineageOptions(options);
   const { version } = resolveRef(snapshot, options.ref);
   const graph = lineageGraph(snapshot, version.tag, { direction: options.direction ?? 'both', ...(options.depth !== undefined ? { depth: options.depth } : {}) });
-  const result: LineageResult = { ...graph, depth: options.depth ?? null, warnings: [...snapshot.warnings] };
+  const keep = (n: { type: string | null }): boolean => options.type === undefined || n.type === options.type;
+  const result: LineageResult = { ...graph, upstream: graph.upstream.filter(keep), downstream: graph.downstream.filter(keep), depth: options.depth ?? null, type: options.type ?? null, warnings: [...snapshot.warnings] };
   return options.dot ? { ...result, dot: toDot(graph) } : result;
 }
 

@@ -199,6 +199,8 @@ describe('002 flow', () => {
     assert.deepEqual(j.result.upstream, []);
     const models = j.result.downstream.filter((n: { type: string }) => n.type === 'model').map((n: { tag: string }) => n.tag);
     assert.deepEqual(models, ['modelmnist@v1.0.0'], 'which models were trained on dataset mnist v1?');
+    const answer = ok(repo, ['lineage', 'mnist@v1.0.0', '--downstream', '--type', 'model']);
+    assert.deepEqual(answer.trim().split('\n'), ['mnist@v1.0.0 (dataset)', 'used by (model only):', '  modelmnist@v1.0.0']);
 
     const up = runJson(repo.dir, ['lineage', 'handwritten__digits__modelmnist__2', '--upstream']).result;
     assert.equal(up.root.tag, 'modelmnist@v2.0.0');

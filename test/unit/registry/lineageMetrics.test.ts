@@ -85,6 +85,15 @@ test('lineage upstream by ml-git alias, with a depth limit and DOT', () => {
   assert.deepEqual(dataset.downstream.map((n) => n.tag), ['labelsmnist@v2.0.0', 'modelfashion@v1.0.0', 'modelmnist@v2.0.0']);
 });
 
+test('lineage --type model keeps only models, still walking through labels', () => {
+  const r = lineageOf(snapshot002(), { ref: 'mnist@v1.0.0', direction: 'down', type: 'model' });
+  assert.deepEqual(r.downstream.map((n) => n.tag), ['modelmnist@v1.0.0']);
+  assert.equal(r.type, 'model');
+  assert.ok(r.edges.some(([from]) => from === 'labelsmnist@v1.0.0'), 'the edges keep the whole graph');
+  const none = lineageOf(snapshot002(), { ref: 'modelmnist@v2.0.0', direction: 'up', type: 'model' });
+  assert.deepEqual(none.upstream, []);
+});
+
 test('lineage reference to a version that does not exist is NOT_FOUND', () => {
   assert.throws(() => lineageOf(snapshot002(), { ref: 'mnist@v9.0.0' }), (e: any) => e.code === 'NOT_FOUND');
   assert.throws(() => lineageOf(snapshot002(), { ref: 'nosuch@v1.0.0' }), (e: any) => e.code === 'NOT_FOUND');
