@@ -121,16 +121,15 @@ export function metricsOf(snapshot: RegistrySnapshot, options: MetricsOptions, s
 
 /** The table in one of the export formats (what -o writes and what the CLI prints). */
 export function serializeMetrics(table: { readonly columns: readonly string[]; readonly rows: readonly (readonly MetricsCell[])[] }, format: MetricsFormat): string {
-  const t = table;
   switch (format) {
     case 'csv':
-      return toCsv(t);
+      return toCsv(table);
     case 'md':
-      return toMarkdown(t);
+      return toMarkdown(table);
     case 'json':
-      return JSON.stringify(toJsonRows(t), null, 2) + '\n';
+      return JSON.stringify(toJsonRows(table), null, 2) + '\n';
     default:
-      return toText(t);
+      return toText(table);
   }
 }
 
@@ -161,26 +160,14 @@ function versionsOf(snapshot: RegistrySnapshot, ref: string): readonly Registere
 
 type UsedVersion = { readonly entity: string; readonly version: string; readonly type: string };
 
-/**
- * The versions a version was made from, with each used entity's type (from
- * its declaration), sorted by entity (for --diff's lineage part).
- */
-function usesReader(snapshot: RegistrySnapshot): (v: RegisteredVersion) => readonly UsedVersion[] {
-  const byTag = new Map<string, UsedVersion | null>();
-  const one = (tag: string): UsedVersion | null => {
-    let u = byTag.get(tag);
-    if (u === undefined) {
-      const p = parseTag(tag);
-      u = p?.kind === 'register' ? { entity: p.name, version: p.version, type: snapshot.entities.get(p.name)?.record.type ?? '' } : null;
-      byTag.set(tag, u);
-    }
-    return u;
-  };
-  return (v) =>
-    v.uses
-      .map(one)
-      .filter((u): u is UsedVersion => u !== null)
-      .sort((a, b) => (a.entity < b.entity ? -1 : a.entity > b.entity ? 1 : compareVersions(a.version, b.version)));
+/** The versions a version was made from, with each used entity's declared type ('' if undeclared), sorted by entity. */
+function usedVersions(snapshot: RegistrySnapshot, v: RegisteredVersion): UsedVersion[] {
+  const out: UsedVersion[] = [];
+  for (const tag of v.uses) {
+    const p = parseTag(tag);
+    if (p?.kind === 'register') out.push({ entity: p.name, version: p.version, type: snapshot.entities.get(p.name)?.record.type ?? '' });
+  }
+  return out.sort((a, b) => (a.entity < b.entity ? -1 : a.entity > b.entity ? 1 : compareVersions(a.version, b.version)));
 }
 
 /** Resolve the two sides of --diff: full references, or bare versions of the single entity named. */
@@ -193,10 +180,9 @@ function diffVersions(snapshot: RegistrySnapshot, options: MetricsOptions, store
   const [ra, rb] = refs.map((r) => resolveRef(snapshot, r)) as [ReturnType<typeof resolveRef>, ReturnType<typeof resolveRef>];
   const a = ra.version;
   const b = rb.version;
-  const uses = usesReader(snapshot);
   const metricsDelta = metricsDiff(a, b);
-  const usesA = new Map(uses(a).map((u) => [u.entity, u]));
-  const usesB = new Map(uses(b).map((u) => [u.entity, u]));
+  const usesA = new Map(usedVersions(snapshot, a).map((u) => [u.entity, u]));
+  const usesB = new Map(usedVersions(snapshot, b).map((u) => [u.entity, u]));
   const lineage = [...new Set([...usesA.keys(), ...usesB.keys()])].sort().map((name) => {
     const ua = usesA.get(name);
     const ub = usesB.get(name);
