@@ -69,6 +69,13 @@ export type { LineageOptions, LineageResult, LineageNode, LineageDirection } fro
 export { metrics, metricsOf, serializeMetrics } from './api/metrics.js';
 export type { MetricsOptions, MetricsResult, MetricsDiff, MetricDelta, LineageChange, MetricsDiffSide, MetricsFormat, MetricsNames, MetricsContext } from './api/metrics.js';
 export type { DataDiff, DataFileChange } from './api/versionDataDiff.js';
+export { checkoutSample, checkoutSampleLocked, fetchSample, fetchSampleLocked } from './api/sampledCheckout.js';
+export type { SampleCheckoutOptions, SampleCheckoutResult, SampleFetchOptions, SampleFetchResult } from './api/sampledCheckout.js';
+export { parseSampleSpec, sampleSpecFrom, selectSample, formatSampleSpec } from './core/sample.js';
+export { readSamples, markSampled, clearSampled, assertNotSampled, sampledEntityForPath } from './registry/samplesState.js';
+export type { SampleMark, SamplesState } from './registry/samplesState.js';
+export { fetchVersion } from './api/fetchVersion.js';
+export type { FetchVersionOptions, FetchVersionResult } from './api/fetchVersion.js';
 export { createEntity } from './api/createEntity.js';
 export type { CreateEntityOptions, CreateEntityResult } from './api/createEntity.js';
 export { registerVersion } from './api/registerVersion.js';
