@@ -33,7 +33,7 @@ function repo002(): TmpRepo {
   return repo;
 }
 
-test('metrics NAME prints the aligned table; --json gives {columns, rows}', () => {
+test('metrics NAME prints the aligned table; --format json gives one object per row; --json gives {columns, rows}', () => {
   const repo = repo002();
   try {
     const r = runCli(repo.dir, ['metrics', 'modelmnist']);
@@ -43,6 +43,8 @@ test('metrics NAME prints the aligned table; --json gives {columns, rows}', () =
     assert.match(lines[0]!, /^Date\s+Tag\s+Related dataset - \(version\)\s+Related labels - \(version\)\s+accuracy$/);
     assert.match(lines[1]!, /^2021-03-25 14:52:42\s+modelmnist@v1\.0\.0\s+mnist - \(v1\.0\.0\)\s+labelsmnist - \(v1\.0\.0\)\s+0\.9705$/);
     assert.equal(lines[1]!.length, lines[2]!.length, 'columns line up');
+    const asJson = runCli(repo.dir, ['metrics', 'modelmnist', '--format', 'json']);
+    assert.deepEqual(JSON.parse(asJson.stdout)[1], { Date: '2021-03-25 14:55:52', Tag: 'modelmnist@v2.0.0', 'Related dataset - (version)': 'mnist - (v2.0.0)', 'Related labels - (version)': 'labelsmnist - (v2.0.0)', accuracy: 0.9746 });
     const j = runJson(repo.dir, ['metrics', 'modelmnist']);
     assert.deepEqual(j.result.rows.map((row: unknown[]) => row.slice(1)), [
       ['modelmnist@v1.0.0', 'mnist - (v1.0.0)', 'labelsmnist - (v1.0.0)', 0.9705],
