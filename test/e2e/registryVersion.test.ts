@@ -201,3 +201,25 @@ test('versions travel with trove push and arrive with trove pull in a clone', ()
     team.cleanup();
   }
 });
+
+test('checkout NAME@V --sample places only the sample and marks it; --full ends it', () => {
+  const repo = createTmpRepo();
+  try {
+    ok(repo, ['create', 'dataset', 'digits', '--path', 'digits']);
+    for (let i = 0; i < 20; i++) repo.write(`digits/${String(i).padStart(2, '0')}.png`, pseudoRandom(100, i + 1));
+    ok(repo, ['version', 'digits']);
+    const s = ok(repo, ['checkout', 'digits@v1.0.0', '--sample', 'range:0:5']);
+    assert.equal(s.samples.length, 1);
+    assert.equal(s.samples[0].selected, 5);
+    assert.deepEqual(readdirSync(join(repo.dir, 'digits')).sort(), ['00.png', '01.png', '02.png', '03.png', '04.png']);
+    const refused = runJson(repo.dir, ['version', 'digits', '--allow-identical']);
+    assert.equal(refused.error?.code, 'SAMPLED', refused.stderr);
+    assert.equal(runJson(repo.dir, ['checkout', 'digits@v1.0.0', '--sample', 'range:0:5', '--full']).error.code, 'USAGE');
+    const full = ok(repo, ['checkout', 'digits@v1.0.0', '--full']);
+    assert.deepEqual(full.unsampled, ['digits']);
+    assert.equal(readdirSync(join(repo.dir, 'digits')).length, 20);
+    assert.equal(runJson(repo.dir, ['version', 'digits', '--allow-identical']).code, 0, 'no longer sampled');
+  } finally {
+    repo.cleanup();
+  }
+});
