@@ -24,6 +24,8 @@ import { importCommand } from './importCommand.js';
 import { updateCommand } from './updateCommand.js';
 import { versionCommand } from './versionCommand.js';
 import { savedCommand } from './savedCommand.js';
+import { lineageCommand } from './lineageCommand.js';
+import { metricsCommand } from './metricsCommand.js';
 import { createCommand } from './createCommand.js';
 import { unlockCommand } from './unlockCommand.js';
 
@@ -54,6 +56,8 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   hookCommand,
   mergeDriverCommand,
   versionCommand,
+  lineageCommand,
+  metricsCommand,
   createCommand,
   unlockCommand,
 ];
