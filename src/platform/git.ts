@@ -7,7 +7,8 @@ import { TroveError } from '../errors/index.js';
  */
 export interface Git {
   readonly cwd: string;
-  run(args: readonly string[], options?: { input?: string | Buffer; allowFail?: boolean }): Promise<{ stdout: Buffer; stderr: string; code: number }>;
+  /** `env` is added to the process environment (e.g. GIT_INDEX_FILE for a private index). */
+  run(args: readonly string[], options?: { input?: string | Buffer; allowFail?: boolean; env?: NodeJS.ProcessEnv }): Promise<{ stdout: Buffer; stderr: string; code: number }>;
 }
 
 export function createGit(cwd: string, gitBinary = process.env.TROVE_GIT ?? 'git'): Git {
@@ -15,7 +16,7 @@ export function createGit(cwd: string, gitBinary = process.env.TROVE_GIT ?? 'git
     cwd,
     run(args, options = {}) {
       return new Promise((resolve, reject) => {
-        const child = execFile(gitBinary, [...args], { cwd, encoding: 'buffer', maxBuffer: 1 << 30, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }, (err, stdout, stderr) => {
+        const child = execFile(gitBinary, [...args], { cwd, encoding: 'buffer', maxBuffer: 1 << 30, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...options.env } }, (err, stdout, stderr) => {
           const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
           const errText = stderr.toString('utf8').trim();
           if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
