@@ -24,6 +24,9 @@ import { importCommand } from './importCommand.js';
 import { updateCommand } from './updateCommand.js';
 import { versionCommand } from './versionCommand.js';
 import { savedCommand } from './savedCommand.js';
+import { promoteCommand } from './promoteCommand.js';
+import { registryCommand } from './registryCommand.js';
+import { deprecateCommand } from './deprecateCommand.js';
 
 /** Every command, in the order `trove --help` lists them (one per line, so branches adding commands merge cleanly). */
 export const COMMANDS: readonly CommandSpec<any>[] = [
@@ -52,4 +55,7 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   hookCommand,
   mergeDriverCommand,
   versionCommand,
+  promoteCommand,
+  registryCommand,
+  deprecateCommand,
 ];
