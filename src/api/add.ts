@@ -1,6 +1,7 @@
 import { checkOptions } from './checkOptions.js';
 import { addPaths, type AddResult } from '../workspace/addPaths.js';
-import { withLock, type Repo } from '../workspace/Repo.js';
+import { toRepoPath, withLock, type Repo } from '../workspace/Repo.js';
+import { refuseSampledPaths } from '../registry/samplesState.js';
 
 export interface AddOptions {
   /** files or directories, relative to the repo's cwd or absolute */
@@ -20,6 +21,26 @@ export interface AddOptions {
  */
 export async function add(repo: Repo, options: AddOptions): Promise<AddResult> {
   checkOptions('add', repo, options, { paths: 'string[]', stage: 'boolean?' });
-  return withLock(repo, 'add', () => addPaths(repo, options.paths, options));
+  return withLock(repo, 'add', () => {
+    refuseSampled(repo, options.paths);
+    return addPaths(repo, options.paths, options);
+  });
+}
+
+/**
+ * A sampled checkout (trove checkout NAME@V --sample) holds only some of the
+ * version's files: adding it would record the rest as deleted. A corrupt
+ * marker file only warns, so it cannot block add for good.
+ */
+function refuseSampled(repo: Repo, inputs: readonly string[]): void {
+  const paths: string[] = [];
+  for (const input of inputs) {
+    try {
+      paths.push(toRepoPath(repo, input));
+    } catch {
+      // addPaths names a bad path with its own error.
+    }
+  }
+  refuseSampledPaths(repo.troveDir, paths, { onCorrupt: (err) => repo.reporter.warn(`${err.message} Ignored.`, { file: err.data?.file }) });
 }
 export type { AddResult };
