@@ -97,7 +97,7 @@ export async function promote(repo: Repo, options: PromoteOptions): Promise<Prom
 
   // 2. The change, validated against what the stage holds there.
   const plan = planPromotion({ entity: name, entityDeprecated: entity.deprecated, version, stage: options.to, current, config: repo.config.registry, force: Boolean(options.force), assigned: isoSeconds((options.now ?? (() => new Date()))()), by: await gitIdentity(repo.git) });
-  const files: { path: string; content: string | Buffer }[] = [{ path: `${STAGES_DIR}/${name}.yaml`, content: serializeStageRecord(plan.record) }];
+  const files: { path: string; content: string | Buffer }[] = [{ path: `${STAGES_DIR}/${name}.yaml`, content: serializeStageRecord(plan.record, repo.config.registry.stages.map((s) => s.name)) }];
   // A declaration not yet on the base travels with the promotion, so the pull request is complete.
   if (!atBase?.entities.has(name)) files.push({ path: `${ENTITIES_DIR}/${name}.yaml`, content: readFileSync(join(repo.root, entity.file)) });
   const existing = await refCommit(repo, `refs/heads/${branch}`);

@@ -40,7 +40,8 @@ export interface PromotionBodyInput {
 
 /**
  * Upstream lineage of `tag` (what it was made from, recursively), depth
- * first in the records' order; each version once (a diamond lists it once).
+ * first in the records' order; each version once (a diamond lists it once,
+ * at its shallowest use).
  */
 export function upstreamLineage(snapshot: RegistrySnapshot, tag: string, maxDepth = 32): LineageNode[] {
   const byTag = new Map<string, RegisteredVersion>();
@@ -49,9 +50,11 @@ export function upstreamLineage(snapshot: RegistrySnapshot, tag: string, maxDept
   const seen = new Set<string>([tag]);
   const walk = (t: string, depth: number): void => {
     if (depth > maxDepth) return;
-    for (const u of byTag.get(t)?.uses ?? []) {
-      if (seen.has(u)) continue;
-      seen.add(u);
+    // A node's direct inputs are claimed first, so a version used directly and also
+    // through another input is listed where it is used directly.
+    const fresh = (byTag.get(t)?.uses ?? []).filter((u) => !seen.has(u));
+    for (const u of fresh) seen.add(u);
+    for (const u of fresh) {
       const v = byTag.get(u);
       out.push({ tag: u, type: v?.type ?? 'unknown', depth, ...(v ? {} : { missing: true }) });
       walk(u, depth + 1);
