@@ -2,7 +2,7 @@ import { formatTag, nextCounter } from '../core/registryNames.js';
 import { resolveRef } from '../core/resolveRef.js';
 import { TroveError } from '../errors/index.js';
 import { resolveRev } from '../platform/git.js';
-import { createAnnotatedTag, listTagRecords } from '../platform/gitRefs.js';
+import { createAnnotatedTag } from '../platform/gitRefs.js';
 import { pickGitRemote } from '../platform/gitRemoteInfo.js';
 import { shellQuote } from '../platform/prTool.js';
 import { loadRegistry } from '../registry/loadRegistry.js';
@@ -41,7 +41,7 @@ export async function deprecate(repo: Repo, options: DeprecateOptions): Promise<
   checkOptions('deprecate', repo, options, { ref: 'string', message: 'string?' });
   const snapshot = await loadRegistry(repo, {});
   const whole = !/[@#]/.test(options.ref) && snapshot.entities.has(options.ref);
-  const tags = (await listTagRecords(repo.git)).map((t) => t.tag);
+  const tags = snapshot.tags.map((t) => t.tag);
   let entity: string, version: string | undefined, tag: string, commit: string;
   if (whole) {
     const e = snapshot.entities.get(options.ref)!;

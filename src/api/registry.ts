@@ -69,7 +69,8 @@ export async function registry(repo: Repo, options: RegistryOptions = {}): Promi
     at = { time: iso, branch: branch.name };
     if (!rev) return { commit: null, at, stages: repo.config.registry.stages.map((s) => s.name), entities: [], warnings: [`${branch.name} has no commit before ${iso}: the registry was empty then.`] };
   }
-  const snapshot = await loadRegistry(repo, rev ? { rev } : {});
+  // Versions (and deprecations) tagged after the time did not exist then.
+  const snapshot = await loadRegistry(repo, { ...(rev ? { rev } : {}), ...(Number.isFinite(until) ? { tagsUntil: until } : {}) });
   const stageNames = repo.config.registry.stages.map((s) => s.name);
   const extra = new Set<string>();
   const rows: RegistryEntityRow[] = [];

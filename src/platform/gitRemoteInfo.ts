@@ -1,9 +1,10 @@
 import { TroveError } from '../errors/index.js';
 import type { Git } from './git.js';
+import { defaultGitRemote } from './gitRemote.js';
 
 /**
- * The Git remote to use: the one named (it must exist), else `origin`, else
- * the only one; null when the repository has none (a promotion then stops
+ * The Git remote to use: the one named (it must exist), else the current
+ * branch's upstream remote, `origin`, or the only one; null when the repository has none (a promotion then stops
  * before pushing, keeping its branch).
  */
 export async function pickGitRemote(git: Git, name?: string): Promise<string | null> {
@@ -13,9 +14,9 @@ export async function pickGitRemote(git: Git, name?: string): Promise<string | n
     if (!remotes.includes(name)) throw new TroveError('USAGE', `"${name}" is not a Git remote of this repository${remotes.length ? ` (it has ${remotes.join(', ')})` : ''}.`, { hint: remotes.length ? `Pass one of them with -r, or add it: git remote add ${name} URL.` : `Add it: git remote add ${name} URL.`, data: { remote: name, remotes } });
     return name;
   }
-  if (remotes.includes('origin')) return 'origin';
-  if (remotes.length <= 1) return remotes[0] ?? null;
-  throw new TroveError('USAGE', `This repository has several Git remotes (${remotes.join(', ')}) and none is called origin.`, { hint: `Pass one with -r, e.g. -r ${remotes[0]}.`, data: { remotes } });
+  const picked = await defaultGitRemote(git);
+  if (picked || remotes.length === 0) return picked;
+  throw new TroveError('USAGE', `This repository has several Git remotes (${remotes.join(', ')}) and none is called origin or tracked by the current branch.`, { hint: `Pass one with -r, e.g. -r ${remotes[0]}.`, data: { remotes } });
 }
 
 /** The fetch URL of a Git remote, or undefined. */
