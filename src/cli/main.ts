@@ -31,7 +31,9 @@ export async function main(rawArgv: readonly string[]): Promise<number> {
     .description('Version control for ML data, models and experiments, on top of Git.')
     // Every command's --help lists --json, -q and -C too: they are accepted there.
     .configureHelp({ showGlobalOptions: true })
-    .option('-V, --version', "print trove's and Node's versions (same as trove version)")
+    // -V/--version before the command is rewritten to `trove version` above; it is not a Commander
+    // option, because Commander would also take it after a command and steal `trove version NAME --version 2`.
+    .addHelpText('after', "\n  -V, --version    print trove's and Node's versions (same as trove version)\n")
     .option('--json', 'print results as JSON (schema version 1) on stdout')
     .option('-q, --quiet', 'print nothing but errors')
     .option('-C, --cwd <dir>', 'run as if started in <dir>')

@@ -1,4 +1,7 @@
 import { Option } from 'commander';
+import { TroveError } from '../../errors/index.js';
+import type { Repo } from '../../workspace/Repo.js';
+import type { CheckoutVersionResult } from '../../api/checkoutVersion.js';
 import { LINK_MODES, type LinkMode } from '../../platform/config.js';
 import { defineCommand } from '../defineCommand.js';
 import { conflictOptions, conflictSide, isConflictCheckout, renderConflictCheckout } from './conflictCheckout.js';
@@ -6,10 +9,11 @@ import { conflictOptions, conflictSide, isConflictCheckout, renderConflictChecko
 export const checkoutCommand = defineCommand({
   name: 'checkout',
   summary: 'make tracked data match the pointers of the work tree or of a Git revision',
-  examples: ['trove checkout                      # restore deleted or changed data', 'trove checkout models/model.pt', 'trove checkout --rev HEAD~1        # data of an older commit; HEAD does not move', 'trove checkout --rev v1.0 data/train/cat.jpg', 'trove checkout --force data/       # discard local changes (saved in the store first)', 'trove checkout --theirs data/images/cat/1.jpg   # during a merge conflict: their version of one file'],
+  examples: ['trove checkout                      # restore deleted or changed data', 'trove checkout models/model.pt', 'trove checkout --rev HEAD~1        # data of an older commit; HEAD does not move', 'trove checkout --rev v1.0 data/train/cat.jpg', 'trove checkout --force data/       # discard local changes (saved in the store first)', 'trove checkout --theirs data/images/cat/1.jpg   # during a merge conflict: their version of one file', 'trove checkout modelmnist@v1.0.0 --with-deps   # a registered version and the data it was made from', 'trove checkout handwritten__digits__modelmnist__1   # the same, by its ml-git tag'],
   configure: (cmd) =>
     conflictOptions(cmd)
-      .argument('[paths...]', 'tracked paths, or files inside tracked directories (default: all)')
+      .argument('[paths...]', 'tracked paths, or files inside tracked directories (default: all); or registry versions: NAME@vX.Y.Z, NAME (latest), NAME#STAGE, an ml-git tag')
+      .option('--with-deps', 'with registry versions: also the versions they were made from (dataset, labels, …)')
       .option('--rev <rev>', 'take the pointers from this Git revision')
       .option('-f, --force', 'overwrite local changes that were not added (their content is saved in the store first)')
       .addOption(new Option('--link <mode>', 'how files are placed').choices([...LINK_MODES]))
@@ -20,6 +24,8 @@ export const checkoutCommand = defineCommand({
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
     const side = conflictSide(opts);
     if (side) return (await import('../../api/checkoutConflict.js')).checkoutConflict(repo, { side, paths: (args[0] as string[] | undefined) ?? [], force: Boolean(opts.force), ...(opts.link ? { link: opts.link as LinkMode } : {}) });
+    const versioned = await registryCheckout(repo, (args[0] as string[] | undefined) ?? [], opts);
+    if (versioned) return versioned;
     return checkout(repo, {
       paths: (args[0] as string[] | undefined) ?? [],
       ...(opts.rev ? { rev: String(opts.rev) } : {}),
@@ -30,6 +36,7 @@ export const checkoutCommand = defineCommand({
     });
   },
   render(out, r) {
+    if ('versions' in r) for (const v of (r as CheckoutVersionResult).versions) out.line(`version   ${v.tag} at ${out.path(v.path)}${v.dependency ? ' (made from)' : ''}`);
     if ('fetch' in r && r.fetch) out.info(`Fetched ${r.fetch.objects} missing object(s) from ${r.fetch.remote}.`);
     for (const a of r.artifacts) {
       if (a.written || a.deleted) out.line(`restored  ${out.path(a.path)} (${a.written} written, ${a.deleted} removed, ${a.unchanged} unchanged)`);
@@ -41,3 +48,22 @@ export const checkoutCommand = defineCommand({
   },
   exitCode: (r) => (isConflictCheckout(r) && r.conflicts.length > 0 ? 1 : 0),
 });
+
+/** `trove checkout NAME@V …` (the dispatch rule: api/checkoutVersion.ts registryRefsIn); undefined for a path checkout. */
+async function registryCheckout(repo: Repo, args: readonly string[], opts: Record<string, unknown>): Promise<CheckoutVersionResult | undefined> {
+  const { registryRefsIn, checkoutVersion } = await import('../../api/checkoutVersion.js');
+  const refs = registryRefsIn(repo, args);
+  if (!refs) {
+    if (opts.withDeps) throw new TroveError('USAGE', '--with-deps needs a registry version to check out.', { hint: 'trove checkout modelmnist@v1.0.0 --with-deps' });
+    return undefined;
+  }
+  if (opts.rev) throw new TroveError('USAGE', '--rev takes paths; a registry version names its own commit.', { hint: `trove checkout ${refs.join(' ')}` });
+  return checkoutVersion(repo, {
+    refs,
+    withDeps: opts.withDeps === true,
+    force: Boolean(opts.force),
+    ...(opts.link ? { link: opts.link as LinkMode } : {}),
+    ...(opts.remote ? { remote: String(opts.remote) } : {}),
+    fetch: opts.fetch !== false,
+  });
+}

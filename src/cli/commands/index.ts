@@ -27,6 +27,8 @@ import { savedCommand } from './savedCommand.js';
 import { promoteCommand } from './promoteCommand.js';
 import { registryCommand } from './registryCommand.js';
 import { deprecateCommand } from './deprecateCommand.js';
+import { createCommand } from './createCommand.js';
+import { unlockCommand } from './unlockCommand.js';
 
 /** Every command, in the order `trove --help` lists them (one per line, so branches adding commands merge cleanly). */
 export const COMMANDS: readonly CommandSpec<any>[] = [
@@ -58,4 +60,6 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   promoteCommand,
   registryCommand,
   deprecateCommand,
+  createCommand,
+  unlockCommand,
 ];
