@@ -59,11 +59,11 @@ export function entityFromYaml(
   types: readonly string[],
   locate?: (key: string) => number | undefined,
 ): EntityRecord {
-  const fail = (key: string | null, reason: string, hint?: string): never => {
+  const fail = (key: string | null, reason: string, hint?: string, rule?: string): never => {
     const line = (key !== null ? locate?.(key) : undefined) ?? null;
     throw new TroveError('BAD_RECORD', `Entity declaration ${source}${line !== null ? `, line ${line}` : ''}: ${reason}.`, {
       hint: hint ?? `Fix ${source} (see docs/formats.md, "Entity declaration").`,
-      data: { file: source, line, reason, key },
+      data: { file: source, line, reason, key, ...(rule ? { rule } : {}) },
     });
   };
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) fail(null, 'it is not a YAML mapping');
@@ -112,7 +112,8 @@ export function entityFromYaml(
       checkRepoPath(path, source);
     } catch (err) {
       if (!isTroveError(err, 'UNSAFE_PATH')) throw err;
-      fail('path', `the path "${clip(rawPath as string)}" is unsafe: ${unsafeReason(path)}`);
+      // data.rule 'unsafe-path' lets the loader raise UNSAFE_PATH for a hostile declaration
+      fail('path', `the path "${clip(rawPath as string)}" is unsafe: ${unsafeReason(path)}`, undefined, 'unsafe-path');
     }
   }
 

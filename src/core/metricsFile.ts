@@ -252,11 +252,20 @@ function yamlErrorLine(err: unknown): number | null {
   return typeof line === 'number' ? line : null;
 }
 
-/** A plain object with sorted keys, built without assignment so a key like __proto__ stays data. */
+/**
+ * A plain object with sorted keys. `__proto__` is defined, not assigned, so it
+ * stays data; other keys are assigned (defineProperty on every key made
+ * parsing 2,000 version records several times slower).
+ */
 export function toSortedRecord(m: Map<string, MetricValue>): Record<string, MetricValue> {
   const out: Record<string, MetricValue> = {};
-  for (const k of [...m.keys()].sort()) {
-    Object.defineProperty(out, k, { value: m.get(k)!, enumerable: true, writable: true, configurable: true });
+  const keys = [...m.keys()];
+  let sorted = true;
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) sorted = false;
+  if (!sorted) keys.sort();
+  for (const k of keys) {
+    if (k === '__proto__') Object.defineProperty(out, k, { value: m.get(k)!, enumerable: true, writable: true, configurable: true });
+    else out[k] = m.get(k)!;
   }
   return out;
 }

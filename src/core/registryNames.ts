@@ -116,6 +116,9 @@ export function normalizeVersion(s: string): string {
   return formatVersion(parseVersion(s));
 }
 
+/** A register tag as `uses` lists it: NAME@vSEMVER, trove's name rule (no counter, no dirname). */
+export const REGISTER_TAG_RE = new RegExp(`^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?@v${SEMVER_SRC}$`);
+
 /** True when `s` is a version exactly as tags write it (`v` + SemVer). */
 export function isVersion(s: string): boolean {
   return VERSION_RE.test(s);

@@ -78,6 +78,7 @@ export function parseStageRecord(text: string, source: string, yamlParse?: (t: s
     doc = yamlParse(text);
   } catch (err) {
     if (fastError) throw fastError;
+    if (err instanceof TroveError) throw err; // the injected parser already named file and line
     const lp = (err as { linePos?: { line?: unknown }[] } | null)?.linePos;
     // The yaml library's own error carries linePos; platform's parseYamlRecord throws BAD_RECORD with data.line.
     const dataLine = isTroveError(err) && typeof err.data?.line === 'number' ? err.data.line : null;

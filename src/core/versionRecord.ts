@@ -1,7 +1,7 @@
 import { TroveError } from '../errors/index.js';
 import { isValidHex, HASH_ALGORITHMS, type HashAlgorithm } from './oid.js';
 import { VERSION_RECORD_FORMAT, type MetricValue, type VersionRecord } from './registryTypes.js';
-import { isValidName, isVersion, parseTag } from './registryNames.js';
+import { REGISTER_TAG_RE, isValidName, isVersion } from './registryNames.js';
 import { METRIC_KEY_RE, toSortedRecord } from './metricsFile.js';
 
 /**
@@ -31,6 +31,7 @@ import { METRIC_KEY_RE, toSortedRecord } from './metricsFile.js';
  */
 
 const FIXED_KEYS = ['trove-version', 'entity', 'type', 'version', 'path', 'data-oid', 'data-kind', 'data-size', 'data-files'] as const;
+const FIXED_PREFIXES = FIXED_KEYS.map((k) => `${k}: `);
 /** A path written without quotes; anything else is JSON-quoted so the line stays one YAML scalar. */
 const PLAIN_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.\/-]*$/;
 const NUMBER_RE = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
@@ -85,23 +86,42 @@ function quotePath(p: string): string {
  * record was written by a newer trove.
  */
 export function parseVersionRecord(text: string, source: string): VersionRecord {
-  const lines = text.split('\n');
-  let i = 0;
-  // Skip the subject and blank line of a tag message: the record starts at its first key.
-  while (i < lines.length && !lines[i]!.startsWith('trove-version:')) i++;
-  if (i === lines.length) throw bad(source, 1, 'there is no "trove-version:" line');
-  const fixed: string[] = [];
-  for (const key of FIXED_KEYS) {
-    const raw = i < lines.length ? stripCr(lines[i]!) : '';
-    const prefix = `${key}: `;
-    if (!raw.startsWith(prefix)) {
-      throw bad(source, i + 1, i < lines.length && raw !== '' ? `expected "${key}:" but found "${clip(raw)}"` : `"${key}:" is missing`);
+  // One pass with indexOf, no split: every command parses every record (2,000 in a few ms).
+  let pos: number;
+  if (text.startsWith('trove-version:')) pos = 0;
+  else {
+    // Skip the subject and blank line of a tag message: the record starts at its first key.
+    const k = text.indexOf('\ntrove-version:');
+    if (k < 0) throw bad(source, 1, 'there is no "trove-version:" line');
+    pos = k + 1;
+  }
+  /** the line number of the line `next()` returned last */
+  let lineNo = pos === 0 ? 0 : countLines(text, pos);
+  const next = (): string | null => {
+    if (pos >= text.length) {
+      pos = text.length + 1;
+      lineNo++;
+      return null;
     }
-    fixed.push(raw.slice(prefix.length));
-    i++;
+    let e = text.indexOf('\n', pos);
+    if (e < 0) e = text.length;
+    const end = e > pos && text.charCodeAt(e - 1) === 13 ? e - 1 : e;
+    const line = text.slice(pos, end);
+    pos = e + 1;
+    lineNo++;
+    return line;
+  };
+  const fixed: string[] = new Array<string>(FIXED_PREFIXES.length);
+  for (let f = 0; f < FIXED_PREFIXES.length; f++) {
+    const raw = next();
+    const prefix = FIXED_PREFIXES[f]!;
+    if (raw === null || !raw.startsWith(prefix)) {
+      throw bad(source, lineNo, raw ? `expected "${FIXED_KEYS[f]}:" but found "${clip(raw)}"` : `"${FIXED_KEYS[f]}:" is missing`);
+    }
+    fixed[f] = raw.slice(prefix.length);
   }
   const [formatText, entity, type, version, pathText, dataOid, dataKind, sizeText, filesText] = fixed as [string, string, string, string, string, string, string, string, string];
-  const first = i - FIXED_KEYS.length + 1; // line of trove-version
+  const first = lineNo - FIXED_KEYS.length + 1; // line of trove-version
   if (!COUNT_RE.test(formatText) || Number(formatText) < 1) throw bad(source, first, `"trove-version" must be a positive integer, not "${clip(formatText)}"`);
   if (Number(formatText) > VERSION_RECORD_FORMAT) {
     throw new TroveError('NEWER_FORMAT', `The version record ${source} has format ${formatText}; this trove reads up to ${VERSION_RECORD_FORMAT}.`, {
@@ -120,23 +140,22 @@ export function parseVersionRecord(text: string, source: string): VersionRecord 
 
   let uses: string[] = [];
   const metrics = new Map<string, MetricValue>();
-  let line = stripCr(lines[i] ?? '');
-  if (line.startsWith('uses:')) {
-    uses = parseUses(line.slice(5), source, i + 1);
-    line = stripCr(lines[++i] ?? '');
+  let line = next();
+  if (line !== null && line.startsWith('uses:')) {
+    uses = parseUses(line.slice(5), source, lineNo);
+    line = next();
   }
   // Metric lines run until a blank line (a note or signature may follow) or the end.
-  for (; i < lines.length; line = stripCr(lines[++i] ?? '')) {
-    if (line === '') break;
+  for (; line !== null && line !== ''; line = next()) {
     if (!line.startsWith('metric.')) {
-      throw bad(source, i + 1, line.includes(':') && !line.startsWith('uses:') ? `unknown key "${clip(line.slice(0, line.indexOf(':')))}"` : `unexpected line "${clip(line)}"`);
+      throw bad(source, lineNo, line.includes(':') && !line.startsWith('uses:') ? `unknown key "${clip(line.slice(0, line.indexOf(':')))}"` : `unexpected line "${clip(line)}"`);
     }
     const colon = line.indexOf(': ');
-    if (colon < 0) throw bad(source, i + 1, `expected "metric.KEY: VALUE", found "${clip(line)}"`);
+    if (colon < 0) throw bad(source, lineNo, `expected "metric.KEY: VALUE", found "${clip(line)}"`);
     const key = line.slice(7, colon);
-    if (!METRIC_KEY_RE.test(key)) throw bad(source, i + 1, `"${clip(key)}" is not a valid metric key`);
-    if (metrics.has(key)) throw bad(source, i + 1, `metric "${key}" is given twice`);
-    metrics.set(key, parseMetricValue(line.slice(colon + 2), source, i + 1));
+    if (!METRIC_KEY_RE.test(key)) throw bad(source, lineNo, `"${clip(key)}" is not a valid metric key`);
+    if (metrics.has(key)) throw bad(source, lineNo, `metric "${key}" is given twice`);
+    metrics.set(key, parseMetricValue(line.slice(colon + 2), source, lineNo));
   }
   return {
     format: Number(formatText),
@@ -151,6 +170,13 @@ export function parseVersionRecord(text: string, source: string): VersionRecord 
     uses,
     metrics: toSortedRecord(metrics),
   };
+}
+
+/** 1 + the number of newlines before `pos`: the line `pos` starts, minus one (next() adds it). */
+function countLines(text: string, pos: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < pos; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function parsePath(text: string, source: string, line: number): string {
@@ -171,14 +197,17 @@ function parsePath(text: string, source: string, line: number): string {
 
 function parseUses(text: string, source: string, line: number): string[] {
   const out = text.split(' ').filter((s) => s !== '');
-  for (const t of out) {
-    const p = parseTag(t);
-    if (!p || p.kind !== 'register' || p.counter !== undefined || !isValidName(p.name)) {
-      throw bad(source, line, `"${clip(t)}" in uses is not a version tag (NAME@vX.Y.Z)`);
-    }
+  let sorted = true;
+  for (let k = 0; k < out.length; k++) {
+    const t = out[k]!;
+    if (!REGISTER_TAG_RE.test(t)) throw bad(source, line, `"${clip(t)}" in uses is not a version tag (NAME@vX.Y.Z)`);
+    if (k > 0 && out[k - 1]! >= t) sorted = false;
   }
-  if (new Set(out).size !== out.length) throw bad(source, line, 'uses lists a version twice');
-  return out.sort();
+  if (!sorted) {
+    out.sort();
+    for (let k = 1; k < out.length; k++) if (out[k - 1] === out[k]) throw bad(source, line, 'uses lists a version twice');
+  }
+  return out;
 }
 
 function parseMetricValue(text: string, source: string, line: number): MetricValue {
@@ -207,10 +236,6 @@ function validOid(text: string): boolean {
   if (colon < 0) return false;
   const algo = text.slice(0, colon) as HashAlgorithm;
   return HASH_ALGORITHMS.includes(algo) && isValidHex(algo, text.slice(colon + 1));
-}
-
-function stripCr(s: string): string {
-  return s.endsWith('\r') ? s.slice(0, -1) : s;
 }
 
 function clip(s: string): string {

@@ -4,28 +4,13 @@ import { parse as parseYaml, parseDocument, LineCounter, isMap, isScalar } from 
 import { serializeEntityRecord, entityFromYaml, defaultEntityPath, entityFilePath } from '../../../src/core/entityRecord.js';
 import type { EntityRecord } from '../../../src/core/registryTypes.js';
 import { TroveError } from '../../../src/errors/index.js';
+import { GOLDEN_ENTITY, GOLDEN_ENTITY_TEXT } from './registryGoldens.js';
 
 const TYPES = ['dataset', 'labels', 'model'];
 const FILE = '.trove/registry/entities/mnist.yaml';
 
-/** The example in docs/formats.md "Entity declaration". */
-const GOLDEN: EntityRecord = {
-  format: 1,
-  name: 'mnist',
-  type: 'dataset',
-  categories: ['handwritten', 'digits'],
-  path: 'dataset/handwritten/digits/mnist',
-  mutability: 'strict',
-  description: 'MNIST digits, "as in 002"',
-};
-const GOLDEN_TEXT =
-  'trove-entity: 1\n' +
-  'name: mnist\n' +
-  'type: dataset\n' +
-  'categories: [handwritten, digits]\n' +
-  'path: dataset/handwritten/digits/mnist\n' +
-  'mutability: strict\n' +
-  'description: "MNIST digits, \\"as in 002\\""\n';
+const GOLDEN = GOLDEN_ENTITY;
+const GOLDEN_TEXT = GOLDEN_ENTITY_TEXT;
 
 function fromText(text: string, source = FILE, types = TYPES): EntityRecord {
   // as platform/ would: parse with the yaml library, locate keys through the source map
@@ -97,6 +82,7 @@ test('entityRecord refuses unsafe paths, bad names and garbage, naming file, lin
     assert.equal(err.data?.file, FILE, what);
     assert.equal(err.data?.line, line, what);
     assert.match(String(err.data?.reason), reason, what);
+    if (what.includes('path') || what.includes('dotdot')) assert.equal(err.data?.rule, 'unsafe-path', what);
   }
   // without a locator the line is null, the reason still there
   try {

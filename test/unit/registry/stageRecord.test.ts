@@ -2,39 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
 import { serializeStageRecord, parseStageRecord, stageFilePath } from '../../../src/core/stageRecord.js';
-import type { StageRecord } from '../../../src/core/registryTypes.js';
 import { TroveError } from '../../../src/errors/index.js';
+import { GOLDEN_C1, GOLDEN_C2, GOLDEN_STAGES, GOLDEN_STAGES_TEXT, GOLDEN_STAGE_ORDER } from './registryGoldens.js';
 
-const C1 = '3b1f'.repeat(10);
-const C2 = 'a0'.repeat(32);
+const C1 = GOLDEN_C1;
+const C2 = GOLDEN_C2;
 const FILE = '.trove/registry/stages/modelmnist.yaml';
-
-/** The example in docs/formats.md "Stage file". */
-const GOLDEN: StageRecord = {
-  format: 1,
-  entity: 'modelmnist',
-  stages: {
-    staging: [],
-    production: [
-      { version: 'v2.0.0', commit: C1, assigned: '2025-05-01T12:00:00Z', by: 'Ann <ann@example.com>' },
-      { version: 'v1.0.0', commit: C2, assigned: '2025-04-01T09:30:00Z', by: 'Bob "B" <bob@example.com>' },
-    ],
-  },
-};
-const GOLDEN_TEXT =
-  'trove-stages: 1\n' +
-  'entity: modelmnist\n' +
-  'stages:\n' +
-  '  staging: []\n' +
-  '  production:\n' +
-  '    - version: v2.0.0\n' +
-  `      commit: ${C1}\n` +
-  '      assigned: 2025-05-01T12:00:00Z\n' +
-  '      by: "Ann <ann@example.com>"\n' +
-  '    - version: v1.0.0\n' +
-  `      commit: ${C2}\n` +
-  '      assigned: 2025-04-01T09:30:00Z\n' +
-  '      by: "Bob \\"B\\" <bob@example.com>"\n';
+const GOLDEN = GOLDEN_STAGES;
+const GOLDEN_TEXT = GOLDEN_STAGES_TEXT;
 
 function fails(fn: () => unknown): TroveError {
   try {
@@ -48,7 +23,7 @@ function fails(fn: () => unknown): TroveError {
 
 test('stageRecord golden; hand-reformatted YAML falls back and parses', () => {
   // golden bytes, in the configured stage order
-  assert.equal(serializeStageRecord(GOLDEN, ['dev', 'staging', 'production']), GOLDEN_TEXT);
+  assert.equal(serializeStageRecord(GOLDEN, GOLDEN_STAGE_ORDER), GOLDEN_TEXT);
   // without an order, stages are sorted
   assert.ok(serializeStageRecord(GOLDEN).indexOf('production:') < serializeStageRecord(GOLDEN).indexOf('staging:'));
   assert.equal(serializeStageRecord({ format: 1, entity: 'm', stages: {} }), 'trove-stages: 1\nentity: m\nstages: {}\n');
@@ -100,6 +75,9 @@ test('stageRecord refuses garbage naming file and line; newer format is NEWER_FO
     if (line !== null) assert.equal(err.data?.line, line, what);
     assert.equal(typeof err.data?.reason, 'string', what);
   }
+  // an injected parser that raises its own BAD_RECORD (with a line) is passed through unchanged
+  const own = new TroveError('BAD_RECORD', 'x', { data: { file: FILE, line: 42, reason: 'r' } });
+  assert.equal(fails(() => parseStageRecord('stages: [\n', FILE, () => { throw own; })), own);
   // semantic errors found through the yaml fallback still name the file
   const viaYaml = fails(() => parseStageRecord('trove-stages: 1\nentity: m\nstages:\n  Prod: []\n', FILE, parseYaml));
   assert.equal(viaYaml.code, 'BAD_RECORD');

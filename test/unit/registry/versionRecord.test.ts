@@ -9,38 +9,11 @@ import {
 import type { VersionRecord } from '../../../src/core/registryTypes.js';
 import { TroveError } from '../../../src/errors/index.js';
 import { parse as parseYaml } from 'yaml';
+import { GOLDEN_OID, GOLDEN_VERSION, GOLDEN_VERSION_BODY, GOLDEN_VERSION_MESSAGE } from './registryGoldens.js';
 
-const OID = `sha256:${'9f'.repeat(32)}`;
-
-/** The example in docs/formats.md "Version record" (keep the two identical). */
-export const GOLDEN_RECORD: VersionRecord = {
-  format: 1,
-  entity: 'modelmnist',
-  type: 'model',
-  version: 'v2.0.0',
-  path: 'model/handwritten/digits/modelmnist',
-  dataOid: OID,
-  dataKind: 'dir',
-  dataSize: 1843200,
-  dataFiles: 1,
-  uses: ['mnist@v2.0.0', 'labelsmnist@v2.0.0'],
-  metrics: { loss: 0.081, accuracy: 0.9746, note: 'trained "fast"' },
-};
-
-const GOLDEN_BODY =
-  'trove-version: 1\n' +
-  'entity: modelmnist\n' +
-  'type: model\n' +
-  'version: v2.0.0\n' +
-  'path: model/handwritten/digits/modelmnist\n' +
-  `data-oid: ${OID}\n` +
-  'data-kind: dir\n' +
-  'data-size: 1843200\n' +
-  'data-files: 1\n' +
-  'uses: labelsmnist@v2.0.0 mnist@v2.0.0\n' +
-  'metric.accuracy: 0.9746\n' +
-  'metric.loss: 0.081\n' +
-  'metric.note: "trained \\"fast\\""\n';
+const OID = GOLDEN_OID;
+const GOLDEN_RECORD = GOLDEN_VERSION;
+const GOLDEN_BODY = GOLDEN_VERSION_BODY;
 
 function badRecord(text: string, source = 'mnist@v1.0.0'): TroveError {
   try {
@@ -56,7 +29,7 @@ test('versionRecord golden v1 round-trips; unknown newer version is NEWER_FORMAT
   // golden bytes
   assert.equal(serializeVersionRecord(GOLDEN_RECORD), GOLDEN_BODY);
   const message = versionTagMessage(GOLDEN_RECORD);
-  assert.equal(message, `Register modelmnist v2.0.0\n\n${GOLDEN_BODY}`);
+  assert.equal(message, GOLDEN_VERSION_MESSAGE);
   assert.equal(versionRecordPath('modelmnist', 'v2.0.0'), '.trove/registry/versions/modelmnist/v2.0.0.yaml');
 
   // round trips: body, full message, message with a note, CRLF
