@@ -41,7 +41,8 @@ before(() => {
   assert.equal(runCli(author.dir, ['remote', 'add', '-d', 'storage', join(work, 'store')]).code, 0);
   git(author.dir, ['add', '-A']);
   git(author.dir, ['commit', '-q', '-m', 'trove remote'], at(T.declared));
-  paths = buildMnist(author.dir);
+  // Through trove create and trove version, as the 002/003 seeds describe.
+  paths = buildMnist(author.dir, 'cli');
   git(author.dir, ['remote', 'add', 'origin', origin]);
   git(author.dir, ['push', '-q', 'origin', 'main', '--tags']);
   reviewer = clone('reviewer', 'Rita');

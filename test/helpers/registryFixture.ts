@@ -121,7 +121,8 @@ export const T = {
  * (model) under handwritten/digits, and two versions of each; model v2 was
  * made from mnist v2 and labels v2 and scores better.
  */
-export function buildMnist(dir: string): { model: string; dataset: string; labels: string } {
+export function buildMnist(dir: string, via: 'git' | 'cli' = 'git'): { model: string; dataset: string; labels: string } {
+  if (via === 'cli') return buildMnistCli(dir);
   const dataset = declare(dir, { name: 'mnist', type: 'dataset', categories: ['handwritten', 'digits'], mutability: 'strict' });
   const labels = declare(dir, { name: 'labelsmnist', type: 'labels', categories: ['handwritten', 'digits'], mutability: 'strict' });
   const model = declare(dir, { name: 'modelmnist', type: 'model', categories: ['handwritten', 'digits'] });
@@ -133,7 +134,43 @@ export function buildMnist(dir: string): { model: string; dataset: string; label
   makeVersion(dir, { name: 'labelsmnist', type: 'labels', path: labels, version: 'v1.0.0', files: { 'labels.csv': labelCsv(20) } }, at(T.v1));
   makeVersion(dir, { name: 'modelmnist', type: 'model', path: model, version: 'v1.0.0', files: { 'model.bin': Buffer.from('weights-v1-'.repeat(300)) }, uses: ['mnist@v1.0.0', 'labelsmnist@v1.0.0'], metrics: { accuracy: 0.95 } }, at(T.v1));
   makeVersion(dir, { name: 'mnist', type: 'dataset', path: dataset, version: 'v2.0.0', files: images(20, 30) }, at(T.v2));
-  makeVersion(dir, { name: 'labelsmnist', type: 'labels', path: labels, version: 'v2.0.0', files: { 'labels.csv': labelCsv(30) } }, at(T.v2));
+  makeVersion(dir, { name: 'labelsmnist', type: 'labels', path: labels, version: 'v2.0.0', files: { 'labels-2.csv': labelCsv(30) } }, at(T.v2));
   makeVersion(dir, { name: 'modelmnist', type: 'model', path: model, version: 'v2.0.0', files: { 'model.bin': Buffer.from('weights-v2-'.repeat(400)), 'config.json': '{"layers":3}\n' }, uses: ['mnist@v2.0.0', 'labelsmnist@v2.0.0'], metrics: { accuracy: 0.9746 } }, at(T.v2));
   return { model, dataset, labels };
+}
+
+function cli(dir: string, args: string[], env: NodeJS.ProcessEnv): void {
+  const r = runCli(dir, args, env);
+  if (r.code !== 0) throw new Error(`trove ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+}
+
+/** buildMnist through trove create and trove version, as a user would. */
+function buildMnistCli(dir: string): { model: string; dataset: string; labels: string } {
+  const cat = ['--category', 'handwritten', '--category', 'digits'];
+  cli(dir, ['create', 'dataset', 'mnist', ...cat, '--mutability', 'strict'], at(T.declared));
+  cli(dir, ['create', 'labels', 'labelsmnist', ...cat, '--mutability', 'strict'], at(T.declared));
+  cli(dir, ['create', 'model', 'modelmnist', ...cat, '--mutability', 'mutable'], at(T.declared));
+  git(dir, ['commit', '-q', '-m', 'declare mnist, labelsmnist, modelmnist'], at(T.declared));
+  const paths = { dataset: 'dataset/handwritten/digits/mnist', labels: 'labels/handwritten/digits/labelsmnist', model: 'model/handwritten/digits/modelmnist' };
+  const put = (path: string, files: Record<string, string | Buffer>): void => {
+    for (const [rel, data] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path, rel)), { recursive: true });
+      writeFileSync(join(dir, path, rel), data);
+    }
+  };
+  const images = (from: number, to: number): Record<string, Buffer> => Object.fromEntries(Array.from({ length: to - from }, (_, i) => [`img${String(from + i).padStart(3, '0')}.pgm`, digitImage(from + i, from + i)]));
+  const labelCsv = (n: number): string => 'file,label\n' + Array.from({ length: n }, (_, i) => `img${String(i).padStart(3, '0')}.pgm,${i % 10}\n`).join('');
+  put(paths.dataset, images(0, 20));
+  cli(dir, ['version', 'mnist'], at(T.v1));
+  put(paths.labels, { 'labels.csv': labelCsv(20) });
+  cli(dir, ['version', 'labelsmnist'], at(T.v1));
+  put(paths.model, { 'model.bin': Buffer.from('weights-v1-'.repeat(300)) });
+  cli(dir, ['version', 'modelmnist', '--metric', 'accuracy=0.95', '--dataset', 'mnist', '--labels', 'labelsmnist'], at(T.v1));
+  put(paths.dataset, images(20, 30));
+  cli(dir, ['version', 'mnist'], at(T.v2));
+  put(paths.labels, { 'labels-2.csv': labelCsv(30) }); // strict: a new version adds files, never changes one
+  cli(dir, ['version', 'labelsmnist'], at(T.v2));
+  put(paths.model, { 'model.bin': Buffer.from('weights-v2-'.repeat(400)), 'config.json': '{"layers":3}\n' });
+  cli(dir, ['version', 'modelmnist', '--metric', 'accuracy=0.9746', '--dataset', 'mnist', '--labels', 'labelsmnist'], at(T.v2));
+  return paths;
 }
