@@ -168,3 +168,26 @@ test('hand-garbled stage file: registry names the file and the line (BAD_RECORD)
   const p = runJson(repo.dir, ['promote', 'modelmnist@v2.0.0', '--to', 'production']);
   assert.equal(p.error.code, 'BAD_RECORD');
 }, { withOrigin: false }));
+
+test('ordered stages: production needs staging first (rule order), --force overrides; NAME#STAGE promotes what a stage holds; --no-pr opens nothing', withRegistry((repo, work) => {
+  repo.write('.trove/config.yaml', `${git(repo.dir, ['show', 'HEAD:.trove/config.yaml'])}registry:\n  ordered: true\n  stages:\n    - {name: staging}\n    - {name: production, versions: 1}\n`);
+  git(repo.dir, ['commit', '-q', '-am', 'ordered stages']);
+  git(repo.dir, ['push', '-q', 'origin', 'main']);
+  const gh = fakeGh(join(work, 'bin'), join(work, 'log'));
+  const refused = runJson(repo.dir, ['promote', 'modelmnist@v2.0.0', '--to', 'production'], gh.env);
+  assert.equal(refused.code, 2);
+  assert.equal(refused.error.data.rule, 'order');
+  assert.match(refused.error.hint, /trove promote modelmnist@v2\.0\.0 --to staging/);
+  const staging = runJson(repo.dir, ['promote', 'modelmnist@v2.0.0', '--to', 'staging', '--no-pr'], gh.env);
+  assert.equal(staging.code, 0, staging.stderr);
+  assert.equal(staging.result.pullRequest.reason, 'disabled');
+  assert.equal(gh.args(), null);
+  git(repo.dir, ['merge', '-q', '--no-ff', '-m', 'merge', staging.result.branch]);
+  git(repo.dir, ['push', '-q', 'origin', 'main']);
+  const prod = runJson(repo.dir, ['promote', 'modelmnist#staging', '--to', 'production'], gh.env);
+  assert.equal(prod.code, 0, prod.stderr);
+  assert.equal(prod.result.tag, 'modelmnist@v2.0.0');
+  const forced = runJson(repo.dir, ['promote', 'modelmnist@v1.0.0', '--to', 'production', '--force', '--branch', 'hotfix/rollback'], gh.env);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.equal(forced.result.branch, 'hotfix/rollback');
+}));

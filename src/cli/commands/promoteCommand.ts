@@ -44,7 +44,7 @@ export const promoteCommand = defineCommand({
     out.line(`Data of ${r.data.versions.join(', ')} is on ${r.data.remote} (${r.data.objects} object(s), ${humanBytes(r.data.bytes)} sent).`);
     out.line(`Pushed ${r.pushed.join(' ')} to ${r.base.remote}.`);
     const pr = r.pullRequest;
-    if (pr.opened) out.line(`Opened the pull request${pr.url ? `: ${pr.url}` : ` with ${pr.tool}`}.`);
+    if (pr.opened) out.line(pr.url ? `Opened the pull request: ${pr.url}` : `Opened the pull request with ${pr.tool}.`);
     else {
       const why = pr.reason === 'no-tool' ? 'neither gh nor glab is installed' : pr.reason === 'not-authenticated' ? `${pr.tool} is not logged in (${pr.tool} auth login)` : pr.reason === 'disabled' ? '--no-pr' : pr.reason;
       out.line(`Pull request not opened (${why}). Open it with:`);
