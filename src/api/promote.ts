@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { planPromotion } from '../core/planPromotion.js';
+import { checkStage, planPromotion } from '../core/planPromotion.js';
 import { ENTITIES_DIR, STAGES_DIR, type RegisteredVersion } from '../core/registryTypes.js';
 import { resolveRef } from '../core/resolveRef.js';
 import { serializeStageRecord } from '../core/stageRecord.js';
@@ -85,6 +85,8 @@ export async function promote(repo: Repo, options: PromoteOptions): Promise<Prom
   const local = await loadRegistry(repo, {});
   const { entity, version } = resolveRef(local, options.ref);
   const name = entity.record.name;
+  // Before the stage name goes into a branch name, and before any network.
+  checkStage(repo.config.registry, options.to, version.tag);
   const baseBranch = options.base ?? repo.config.registry.branch;
   const branch = options.branch ?? `trove/promote/${name}-${version.version}-${options.to}`;
   await checkBranchName(repo, branch);

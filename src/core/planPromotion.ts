@@ -42,11 +42,7 @@ export interface PromotionPlan {
 export function planPromotion(input: PromotionInput): PromotionPlan {
   const { entity, version, stage, config } = input;
   const tag = `${entity}@${version.version}`;
-  const index = config.stages.findIndex((s) => s.name === stage);
-  if (index < 0) {
-    const names = config.stages.map((s) => s.name);
-    throw new TroveError('USAGE', `Stage "${stage}" is not one of the stages configured (${names.join(', ')}).`, { hint: `Promote to one of them, e.g. trove promote ${tag} --to ${names[names.length - 1] ?? 'production'}, or add it under registry.stages in .trove/config.yaml.`, data: { rule: 'stage', stage, stages: names } });
-  }
+  const index = checkStage(config, stage, tag);
   if (version.deprecated || input.entityDeprecated) {
     throw new TroveError('USAGE', `${tag} is deprecated and cannot be promoted.`, { hint: `Promote a version that is not deprecated: trove registry lists them.`, data: { rule: 'deprecated', tag } });
   }
@@ -70,4 +66,14 @@ export function planPromotion(input: PromotionInput): PromotionPlan {
   for (const s of config.stages) if (s.name === stage || input.current[s.name]) stages[s.name] = s.name === stage ? kept : input.current[s.name]!;
   for (const [name, list] of Object.entries(input.current)) if (!(name in stages)) stages[name] = list;
   return { record: { format: STAGE_FORMAT, entity, stages }, assignment, replaced, previous };
+}
+
+/** The index of `stage` in registry.stages; USAGE (data.rule 'stage', data.stages) when it is not configured. */
+export function checkStage(config: RegistryConfig, stage: string, tag: string): number {
+  const index = config.stages.findIndex((s) => s.name === stage);
+  if (index < 0) {
+    const names = config.stages.map((s) => s.name);
+    throw new TroveError('USAGE', `Stage "${stage}" is not one of the stages configured (${names.join(', ')}).`, { hint: `Promote to one of them, e.g. trove promote ${tag} --to ${names[names.length - 1] ?? 'production'}, or add it under registry.stages in .trove/config.yaml.`, data: { rule: 'stage', stage, stages: names } });
+  }
+  return index;
 }
