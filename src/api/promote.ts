@@ -132,7 +132,9 @@ export async function promote(repo: Repo, options: PromoteOptions): Promise<Prom
   const refspecs = [`refs/heads/${branch}:refs/heads/${branch}`, ...tags.map((t) => `refs/tags/${t}:refs/tags/${t}`)];
   const pushLine = (r: string): string => `git push --atomic ${shellQuote(r)} ${refspecs.map(shellQuote).join(' ')}`;
   if (!remote) throw incomplete('git-push', 'this repository has no Git remote', `git remote add origin URL && ${pushLine('origin')}`, undefined, { bodyFile });
-  const res = await repo.git.run(['push', '--atomic', '--quiet', remote, ...refspecs], { allowFail: true, env: { GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes -o ConnectTimeout=10' } });
+  // Run again, promote replaces its own branch: on the remote too, but only if it is still what this clone pushed there.
+  const lease = existing ? [`--force-with-lease=refs/heads/${branch}:${(await refCommit(repo, `refs/remotes/${remote}/${branch}`)) ?? ''}`] : [];
+  const res = await repo.git.run(['push', '--atomic', '--quiet', ...lease, remote, ...refspecs], { allowFail: true, env: { GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes -o ConnectTimeout=10' } });
   if (res.code !== 0) throw incomplete('git-push', `git push to ${remote} failed (${(res.stderr.split('\n').find((l) => /fatal|error|rejected/.test(l)) ?? res.stderr.split('\n')[0] ?? '').replace(/^(fatal|error): /, '').trim() || `exit code ${res.code}`})`, pushLine(remote), undefined, { bodyFile, remote });
 
   // 6. The pull request.

@@ -191,3 +191,14 @@ test('ordered stages: production needs staging first (rule order), --force overr
   assert.equal(forced.code, 0, forced.stderr);
   assert.equal(forced.result.branch, 'hotfix/rollback');
 }));
+
+test('promote run again replaces its own branch, here and on the remote (a lease: only what this clone pushed)', withRegistry((repo, work) => {
+  const gh = fakeGh(join(work, 'bin'), join(work, 'log'));
+  const first = runJson(repo.dir, ['promote', 'modelmnist@v2.0.0', '--to', 'production', '--no-pr'], { ...gh.env, ...at('2026-03-01T10:00:00Z') });
+  assert.equal(first.code, 0, first.stderr);
+  const again = runJson(repo.dir, ['promote', 'modelmnist@v2.0.0', '--to', 'production', '--no-pr'], { ...gh.env, ...at('2026-03-02T10:00:00Z') });
+  assert.equal(again.code, 0, again.stderr);
+  assert.notEqual(again.result.commit, first.result.commit);
+  assert.match(again.result.warnings.join('\n'), /existed/);
+  assert.equal(git(join(work, 'origin.git'), ['rev-parse', `refs/heads/${again.result.branch}`]).trim(), again.result.commit);
+}));
