@@ -63,16 +63,24 @@ export async function registryHistory(repo: Repo, options: RegistryHistoryOption
     if (e.time < since) return;
     events.push({ ...e, date: new Date(e.time * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'), counter });
   };
-  for (const t of await listTagRecords(repo.git)) {
-    // GTO drops lightweight tags: they have no tagger or date.
-    if (t.objectType !== 'tag') continue;
+  const tags = (await listTagRecords(repo.git)).filter((t) => t.objectType === 'tag'); // GTO drops lightweight tags: no tagger, no date
+  // GTO's stage tags name a commit, not a version: the version registered on that commit.
+  const versionAt = new Map<string, string>();
+  for (const t of tags) {
+    const p = parseTag(t.tag);
+    if (p?.kind === 'register') versionAt.set(`${p.name}\0${t.commit}`, p.version);
+  }
+  for (const t of tags) {
     const p = parseTag(t.tag);
     if (!p) continue;
     const base = { time: t.time, entity: p.name, author: t.author, tag: t.tag, commit: t.commit };
     if (p.kind === 'register') add({ ...base, kind: 'register', version: p.version }, p.counter ?? 0);
     else if (p.kind === 'deregister') add({ ...base, kind: 'deprecate', version: p.version }, p.counter ?? 0);
     else if (p.kind === 'deprecate') add({ ...base, kind: 'deprecate' }, p.counter ?? 0);
-    else if (p.kind === 'assign' || p.kind === 'unassign') add({ ...base, kind: p.kind, stage: p.stage }, p.counter ?? 0);
+    else if (p.kind === 'assign' || p.kind === 'unassign') {
+      const version = versionAt.get(`${p.name}\0${t.commit}`);
+      add({ ...base, kind: p.kind, stage: p.stage, ...(version ? { version } : {}) }, p.counter ?? 0);
+    }
   }
   let branch: string | null = null;
   const warnings: string[] = [];

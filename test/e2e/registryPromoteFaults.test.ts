@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTmpRepo, runCli, runJson, type TmpRepo } from '../helpers/tmpRepo.js';
-import { at, buildMnist, fakeGh, git, pathWithout, T } from '../helpers/registryFixture.js';
+import { at, buildMnist, fakeGh, git, pathWithout, tag, T } from '../helpers/registryFixture.js';
 
 const LATER = '2026-02-01T10:00:00Z';
 
@@ -129,8 +129,12 @@ test('registry history lists registration, assignment and deprecation with time 
     ['2026-01-11T10:00:00Z', 'assign', 'v1.0.0', 'staging', 'Ann <ann@example.com>'],
     ['2026-01-12T10:00:00Z', 'deprecate', null, null, 'Ann <ann@example.com>'],
   ]);
+  // An older GTO repository's own stage tag (NAME#stage#N on the version's commit) is history too.
+  tag(repo.dir, 'modelmnist#production#3', 'Assigning stage production\n', at('2026-01-13T10:00:00Z'), 'modelmnist@v2.0.0^{commit}');
+  const gto = runJson(repo.dir, ['registry', 'history', 'modelmnist']);
+  assert.deepEqual(gto.result.events.at(-1), { time: Date.parse('2026-01-13T10:00:00Z') / 1000, date: '2026-01-13T10:00:00Z', kind: 'assign', entity: 'modelmnist', version: 'v2.0.0', stage: 'production', author: 'Ann <ann@example.com>', tag: 'modelmnist#production#3', commit: git(repo.dir, ['rev-parse', 'modelmnist@v2.0.0^{commit}']).trim() });
   const since = runJson(repo.dir, ['registry', 'history', '--since', '2026-01-11']);
-  assert.deepEqual(since.result.events.map((e: any) => e.kind), ['assign', 'deprecate']);
+  assert.deepEqual(since.result.events.map((e: any) => e.kind), ['assign', 'deprecate', 'assign']);
   const text = runCli(repo.dir, ['registry', 'history', 'modelmnist']);
   assert.match(text.stdout, /^2026-01-11 10:00:00  assigned modelmnist v1\.0\.0 to staging  by Ann <ann@example\.com>/m);
 }));
