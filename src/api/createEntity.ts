@@ -9,6 +9,7 @@ import { tagExists } from '../platform/gitRefs.js';
 import { loadRegistry } from '../registry/loadRegistry.js';
 import { writeRegistryFile } from '../registry/writeRegistryFile.js';
 import { absPath, toRepoPath, withLock, type Repo } from '../workspace/Repo.js';
+import { ensureIgnored } from '../workspace/gitignore.js';
 import { checkOptions } from './checkOptions.js';
 
 export interface CreateEntityOptions {
@@ -77,9 +78,12 @@ export async function createEntity(repo: Repo, options: CreateEntityOptions): Pr
     const createdDir = !existsSync(absPath(repo, path));
     dirs.ensureDir(path);
     await writeRegistryFile(repo.root, file, serializeEntityRecord(entity));
-    await repo.git.run(['add', '--', file]);
+    // Ignored in Git from the start, so a `git add -A` before the first version does not commit the data itself.
+    const ignore = await ensureIgnored(repo, path, dirs);
+    const staged = [file, ...(ignore ? [ignore] : [])];
+    await repo.git.run(['add', '--', ...staged]);
     const followTags = await ensureFollowTags(repo);
-    return { entity, file, createdDir, staged: [file], followTags };
+    return { entity, file, createdDir, staged, followTags };
   });
 }
 
@@ -96,7 +100,7 @@ async function refuseCollisions(repo: Repo, name: string): Promise<void> {
 
 /** push.followTags=true in the clone's own Git config; true when it was set now. */
 async function ensureFollowTags(repo: Repo): Promise<boolean> {
-  const now = (await repo.git.run(['config', '--local', '--get', 'push.followTags'], { allowFail: true })).stdout.toString('utf8').trim();
+  const now = (await repo.git.run(['config', '--get', 'push.followTags'], { allowFail: true })).stdout.toString('utf8').trim();
   if (now === 'true') return false;
   await repo.git.run(['config', '--local', 'push.followTags', 'true']);
   return true;

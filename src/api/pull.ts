@@ -4,6 +4,7 @@ import { checkoutPaths, type CheckoutResult } from '../workspace/checkoutPaths.j
 import { withLock, type Repo } from '../workspace/Repo.js';
 import type { LinkMode } from '../platform/config.js';
 import { fetchLocked, type FetchOptions, type FetchResult } from './fetch.js';
+import { fetchVersionTags, type FetchedTags } from '../registry/fetchVersionTags.js';
 
 export interface PullOptions extends Omit<FetchOptions, 'revs' | 'allBranches' | 'allTags'> {
   /** fetch and check out the data of this revision (HEAD does not move) */
@@ -15,6 +16,8 @@ export interface PullOptions extends Omit<FetchOptions, 'revs' | 'allBranches' |
 export interface PullResult {
   readonly fetch: FetchResult;
   readonly checkout: CheckoutResult;
+  /** in a repository with a registry: the version tags that arrived from the Git remote (absent: no registry or no Git remote) */
+  readonly tags?: FetchedTags;
 }
 
 /**
@@ -30,6 +33,9 @@ export interface PullResult {
  */
 export async function pull(repo: Repo, options: PullOptions = {}): Promise<PullResult> {
   checkOptions('pull', repo, options, { paths: 'string[]?', remote: 'string?', jobs: 'number?', rev: 'string?', force: 'boolean?', link: 'string?' });
+  // Registered versions travel as tags: bring the new ones (best effort) before the data.
+  const tags = await fetchVersionTags(repo);
+  if (tags?.error) repo.reporter.warn(`Could not fetch the version tags from Git remote ${tags.gitRemote} (${tags.error}); the data is pulled without them.`);
   return withLock(repo, 'pull', async () => {
     let fetched: FetchResult;
     let fetchFailed = false;
@@ -51,7 +57,7 @@ export async function pull(repo: Repo, options: PullOptions = {}): Promise<PullR
       unplaced = ((err.data.paths as string[] | undefined) ?? [String(err.data.path ?? '')]).filter(Boolean);
     }
     if (fetchFailed) throw incomplete(fetched, checkout, unplaced);
-    return { fetch: fetched, checkout };
+    return { fetch: fetched, checkout, ...(tags ? { tags } : {}) };
   });
 }
 

@@ -9,6 +9,11 @@ import { withLock, type Repo } from '../workspace/Repo.js';
 import { selectArtifacts, type ArtifactSelection, type SelectedArtifact } from '../workspace/transferArtifacts.js';
 import { DEFAULT_REMOTE_GRACE_MS } from './gc.js';
 import { closeSession, openSession } from './remoteSession.js';
+import { parseOid } from '../core/oid.js';
+import { listTagRecords } from '../platform/gitRefs.js';
+import { defaultGitRemote } from '../platform/gitRemote.js';
+import { clearPendingVersions, readPendingVersions, type PendingVersion } from '../registry/pendingVersions.js';
+import { pushVersionTags } from '../registry/pushVersionTags.js';
 
 export interface PushOptions extends ArtifactSelection {
   readonly remote?: string;
@@ -38,6 +43,8 @@ export interface PushResult {
   readonly failed: { readonly what: string; readonly message: string }[];
   /** what killed pushes had left on the remote (stale temp uploads, orphan packs), removed before sending */
   readonly removedStale: { readonly tempFiles: number; readonly orphanPacks: number; readonly bytes: number };
+  /** registry versions made in this clone: their data was sent with the rest, and their tags to the Git remote (absent when there were none) */
+  readonly versions?: { readonly gitRemote: string | null; readonly tags: string[] };
 }
 
 /**
@@ -48,8 +55,11 @@ export interface PushResult {
  */
 export async function push(repo: Repo, options: PushOptions = {}): Promise<PushResult> {
   checkOptions('push', repo, options, { paths: 'string[]?', revs: 'string[]?', allBranches: 'boolean?', allTags: 'boolean?', workTree: 'boolean?', remote: 'string?', jobs: 'number?', artifacts: 'object[]?' });
-  return withLock(repo, 'push', async () => {
-    const artifacts = options.artifacts ?? (await selectArtifacts(repo, options));
+  // Versions registered here since the last push: their data goes too (the work tree may hold a later one), then their tags.
+  const whole = options.artifacts === undefined && !options.paths?.length && !options.revs?.length && !options.allBranches && !options.allTags;
+  const pending = whole ? readPendingVersions(repo.troveDir) : [];
+  const result = await withLock(repo, 'push', async () => {
+    const artifacts = options.artifacts ?? [...(await selectArtifacts(repo, options)), ...pending.map((v) => ({ kind: v.kind, oid: parseOid(v.oid, v.tag), what: `${v.path} (${v.tag})` }))];
     // The shared lock keeps gc -r (exclusive) out from before the index is read, which decides
     // what need not be sent, until the claim below records what this push relied on.
     const session = await openSession(repo, options.remote, options.jobs, { kind: 'shared', command: 'push', waitMs: options.lockWaitMs ?? PUSH_LOCK_WAIT_MS, removeStaleTemp: true });
@@ -86,6 +96,21 @@ export async function push(repo: Repo, options: PushOptions = {}): Promise<PushR
       await closeSession(session);
     }
   });
+  // Outside the lock: git push runs hooks, and a second trove must not wait for this one.
+  return pending.length ? { ...result, versions: await pushPendingTags(repo, pending) } : result;
+}
+
+/** The pending versions' tags to the Git remote (none configured: they go with the next git push, push.followTags). */
+async function pushPendingTags(repo: Repo, pending: readonly PendingVersion[]): Promise<{ gitRemote: string | null; tags: string[] }> {
+  const local = (await listTagRecords(repo.git)).map((t) => t.tag);
+  const tags = pending.map((v) => v.tag).filter((t) => local.includes(t));
+  const gone = pending.map((v) => v.tag).filter((t) => !local.includes(t));
+  if (gone.length) clearPendingVersions(repo.troveDir, gone);
+  const gitRemote = await defaultGitRemote(repo.git);
+  if (!gitRemote || tags.length === 0) return { gitRemote, tags: [] };
+  const sent = await pushVersionTags(repo, gitRemote, tags, local);
+  clearPendingVersions(repo.troveDir, tags);
+  return { gitRemote, tags: sent.pushed };
 }
 
 /** Best effort: a push that could not tidy up still sends its data. */

@@ -11,6 +11,7 @@ import { checkMutability, versionWithData } from '../registry/checkMutability.js
 import { loadRegistry, type LoadedRegistry } from '../registry/loadRegistry.js';
 import { chooseVersion } from '../registry/nextVersion.js';
 import { assertNotSampled } from '../registry/samplesState.js';
+import { addPendingVersion } from '../registry/pendingVersions.js';
 import { addPaths } from '../workspace/addPaths.js';
 import { readWorkPointer } from '../workspace/pointers.js';
 import { absPath, withLock, type Repo } from '../workspace/Repo.js';
@@ -128,6 +129,7 @@ async function registerWorkTree(repo: Repo, snapshot: LoadedRegistry, entity: Re
   }
   const record = makeRecord(entity, chosen.version, pointer, uses, metrics);
   const committed = await commitVersion(repo, { saved, record, tag: chosen.tag, pointerPath: pointerPathFor(path), message: options.message });
+  addPendingVersion(repo.troveDir, { tag: chosen.tag, kind: pointer.kind, oid: formatOid(pointer.oid), path });
   const readOnly = entity.record.mutability === 'flexible' ? makeReadOnly(repo, path) : 0;
   warnings.push(...committed.warnings);
   return {
@@ -147,6 +149,7 @@ async function registerRev(repo: Repo, snapshot: LoadedRegistry, entity: Registr
   checkData(repo, entity, pointer, options);
   const record = makeRecord(entity, chosen.version, pointer, uses, metrics);
   await createAnnotatedTag(repo.git, chosen.tag, commit, versionTagMessage(record, options.message));
+  addPendingVersion(repo.troveDir, { tag: chosen.tag, kind: pointer.kind, oid: formatOid(pointer.oid), path: entity.record.path });
   return {
     entity: name, type: entity.record.type, version: chosen.version, tag: chosen.tag, commit, committed: false, recordFile: null,
     record, remoteChecked: chosen.remoteChecked ? chosen.remote : null, readOnly: 0, hashed: 0, stored: 0, warnings,

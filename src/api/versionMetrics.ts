@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { TroveError, fromFsError } from '../errors/index.js';
+import { TroveError, fromFsError, isTroveError } from '../errors/index.js';
 import type { MetricValue } from '../core/registryTypes.js';
 import { metricsFormatFor, parseMetricArg, parseMetricsFile } from '../core/metricsFile.js';
 import { yamlLib } from '../platform/yamlLib.js';
+import { jsonErrorLine } from '../core/jsonErrorLine.js';
 import type { Repo } from '../workspace/Repo.js';
 
 /**
@@ -25,7 +26,7 @@ export function collectMetrics(repo: Repo, options: { metrics?: readonly string[
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new TroveError('NOT_FOUND', `Metrics file ${file} does not exist.`, { hint: 'Check the path (relative to the current directory).', data: { file } });
       throw fromFsError(err, 'reading metrics file', file);
     }
-    const parsed = parseMetricsFile(text, file, format, (t) => yamlLib().parse(t, { uniqueKeys: true }));
+    const parsed = withJsonLine(text, format, () => parseMetricsFile(text, file, format, (t) => yamlLib().parse(t, { uniqueKeys: true })));
     for (const [k, v] of Object.entries(parsed)) out.set(k, v);
   }
   for (const arg of options.metrics ?? []) {
@@ -33,4 +34,20 @@ export function collectMetrics(repo: Repo, options: { metrics?: readonly string[
     out.set(k, v);
   }
   return Object.fromEntries([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Node 20's JSON.parse names no position for most syntax errors ("Unexpected
+ * token 'o', … is not valid JSON"), so the codec cannot say which line is
+ * wrong; a scan of the text finds it.
+ */
+function withJsonLine<T>(text: string, format: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (format !== 'json' || !isTroveError(err, 'BAD_METRICS') || err.data?.line !== null) throw err;
+    const line = jsonErrorLine(text);
+    if (line === null) throw err;
+    throw new TroveError('BAD_METRICS', err.message.replace(/^(Metrics file [^:]*?)(:)/, `$1, line ${line}$2`), { hint: err.hint, data: { ...err.data, line }, cause: err });
+  }
 }

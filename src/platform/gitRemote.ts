@@ -26,14 +26,14 @@ export interface PushedRef {
 }
 
 /**
- * `git push --porcelain` of `refspecs`, each ref's outcome parsed (porcelain
+ * `git push --porcelain` of `refspecs` (`noVerify`: without the pre-push hook), each ref's outcome parsed (porcelain
  * lines `<flag>\t<from>:<to>\t<summary>`), so a caller can map Git's
  * refusals to its own errors. `atomic`: all or none (Git's --atomic).
  * A remote that cannot be reached is a REMOTE error.
  */
-export async function pushRefs(git: Git, remote: string, refspecs: readonly string[], options: { atomic?: boolean } = {}): Promise<PushedRef[]> {
+export async function pushRefs(git: Git, remote: string, refspecs: readonly string[], options: { atomic?: boolean; noVerify?: boolean } = {}): Promise<PushedRef[]> {
   if (remote.startsWith('-')) throw new TroveError('USAGE', `Invalid remote "${remote}".`, { hint: 'Name a Git remote (git remote -v lists them).' });
-  const res = await git.run(['push', '--porcelain', ...(options.atomic ? ['--atomic'] : []), remote, ...refspecs], { allowFail: true });
+  const res = await git.run(['push', '--porcelain', ...(options.atomic ? ['--atomic'] : []), ...(options.noVerify ? ['--no-verify'] : []), remote, ...refspecs], { allowFail: true });
   const out: PushedRef[] = [];
   for (const line of res.stdout.toString('utf8').split('\n')) {
     const m = /^([ +\-*=!])\t([^\t]*):([^\t]*)\t(.*)$/.exec(line);

@@ -1,6 +1,9 @@
 import { dataPathFor, isPointerPath, parsePointer } from '../core/pointer.js';
 import { checkRepoPath } from '../core/repoPath.js';
 import { catBlobs } from '../platform/git.js';
+import { parseOid } from '../core/oid.js';
+import { parseTag } from '../core/registryNames.js';
+import { parseVersionRecord } from '../core/versionRecord.js';
 import type { Repo } from './Repo.js';
 import { TROVE_DIR } from './Repo.js';
 import type { SelectedArtifact } from './transferArtifacts.js';
@@ -56,6 +59,7 @@ export async function artifactsForPush(repo: Repo, updates: readonly PushUpdate[
   }
   const contents = await catBlobs(repo.git, [...blobs.keys()]);
   const out = new Map<string, SelectedArtifact>();
+  for (const a of await versionTagArtifacts(repo, updates)) out.set(`${a.kind}:${a.oid.hex}`, a);
   for (const [blob, path] of blobs) {
     const pointer = parsePointer(contents.get(blob) ?? '', `${path} (blob ${blob.slice(0, 12)}) in the pushed commits`);
     const what = checkRepoPath(dataPathFor(path), path);
@@ -63,6 +67,32 @@ export async function artifactsForPush(repo: Repo, updates: readonly PushUpdate[
     if (!out.has(key)) out.set(key, { kind: pointer.kind, oid: pointer.oid, what });
   }
   return [...out.values()];
+}
+
+/**
+ * Registry version tags being pushed (refs/tags/NAME@vX.Y.Z) are roots of
+ * their own: the version's data goes even when its commit is already on the
+ * remote (GTO's `register NAME REF` of an old commit, or a tag pushed after
+ * its branch). The data is the record in the tag message, one
+ * `cat-file --batch` for all of them; an unreadable record sends nothing
+ * (registry check reports it), it never stops the push.
+ */
+async function versionTagArtifacts(repo: Repo, updates: readonly PushUpdate[]): Promise<SelectedArtifact[]> {
+  const tagged = updates.filter((u) => !ZERO.test(u.localSha) && u.localRef.startsWith('refs/tags/') && parseTag(u.localRef.slice(10))?.kind === 'register');
+  if (tagged.length === 0) return [];
+  const objects = await catBlobs(repo.git, tagged.map((u) => u.localSha));
+  const out: SelectedArtifact[] = [];
+  for (const u of tagged) {
+    const text = objects.get(u.localSha)?.toString('utf8');
+    if (!text) continue;
+    try {
+      const record = parseVersionRecord(text.slice(text.indexOf('\n\n') + 2), u.localRef);
+      out.push({ kind: record.dataKind, oid: parseOid(record.dataOid), what: checkRepoPath(record.path, u.localRef) });
+    } catch {
+      /* a lightweight tag, or a record this trove cannot read: nothing of its own to send */
+    }
+  }
+  return out;
 }
 
 async function isGitRemote(repo: Repo, name: string): Promise<boolean> {

@@ -20,6 +20,7 @@ export const pullCommand = defineCommand<PullResult>({
     return pull(repo, { ...sel, ...(opts.rev ? { rev: String(opts.rev) } : {}), force: Boolean(opts.force), ...(opts.link ? { link: opts.link as LinkMode } : {}) });
   },
   render(out, r) {
+    if (r.tags?.fetched.length) out.line(`Fetched version tag(s) ${r.tags.fetched.join(', ')} from Git remote ${r.tags.gitRemote} (trove checkout NAME@VERSION places one).`);
     renderTransfer(out, 'Fetched', r.fetch);
     for (const a of r.checkout.artifacts) {
       if (a.written || a.deleted) out.line(`restored  ${out.path(a.path)} (${a.written} written, ${a.deleted} removed, ${a.unchanged} unchanged)`);

@@ -16,6 +16,8 @@ export const pushCommand = defineCommand<PushResult>({
   render(out, r) {
     renderTransfer(out, 'Pushed', r, r.resumedPacks ? `, ${r.resumedPacks} pack(s) resumed from an interrupted push` : '');
     const st = r.removedStale;
+    if (r.versions?.tags.length) out.line(`Sent version tag(s) ${r.versions.tags.join(', ')} to Git remote ${r.versions.gitRemote} (git push sends your branch).`);
+    else if (r.versions && !r.versions.gitRemote) out.info('No Git remote: the version tags go with your first git push (push.followTags).');
     if (st && st.tempFiles + st.orphanPacks > 0) out.info(`Removed what killed pushes had left on ${r.remote}: ${st.tempFiles} temp file(s) and ${st.orphanPacks} pack(s) without an index, ${humanBytes(st.bytes)}.`);
   },
 });
