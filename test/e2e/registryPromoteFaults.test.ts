@@ -206,3 +206,14 @@ test('promote run again replaces its own branch, here and on the remote (a lease
   assert.match(again.result.warnings.join('\n'), /existed/);
   assert.equal(git(join(work, 'origin.git'), ['rev-parse', `refs/heads/${again.result.branch}`]).trim(), again.result.commit);
 }));
+
+test('registry --at that is not a date, --at with --rev, and an unknown action are USAGE (exit 2)', withRegistry((repo) => {
+  assert.equal(runJson(repo.dir, ['registry', '--at', 'last tuesday-ish']).error.code, 'USAGE');
+  assert.equal(runJson(repo.dir, ['registry', '--at', '2026-01-01', '--rev', 'HEAD']).code, 2);
+  assert.equal(runJson(repo.dir, ['registry', 'histroy']).code, 2);
+  assert.equal(runJson(repo.dir, ['registry', 'check', '--at', '2026-01-01']).code, 2);
+  // --rev: the declarations and stage files of that commit (before the models were declared: none).
+  const first = git(repo.dir, ['rev-list', '--max-parents=0', 'HEAD']).trim();
+  assert.deepEqual(runJson(repo.dir, ['registry', '--rev', first]).result.entities, []);
+  assert.deepEqual(runJson(repo.dir, ['registry', '--type', 'dataset']).result.entities.map((e: { name: string }) => e.name), ['mnist']);
+}, { withOrigin: false }));
