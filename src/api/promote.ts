@@ -103,6 +103,7 @@ export async function promote(repo: Repo, options: PromoteOptions): Promise<Prom
   // A declaration not yet on the base travels with the promotion, so the pull request is complete.
   if (!atBase?.entities.has(name)) files.push({ path: `${ENTITIES_DIR}/${name}.yaml`, content: readFileSync(join(repo.root, entity.file)) });
   const existing = await refCommit(repo, `refs/heads/${branch}`);
+  if (existing) await refuseForeignBranch(repo, branch);
   if (existing) warnings.push(`Branch ${branch} existed (${existing.slice(0, 12)}); it now holds this promotion.`);
   const message = `${promotionTitle(name, version.version, options.to)}\n\nTrove-Promote: ${version.tag} ${options.to}\n`;
   const commit = await commitFiles(repo.git, { base: base.commit, files, message, ref: `refs/heads/${branch}`, expectOld: existing });
@@ -177,6 +178,17 @@ async function refCommit(repo: Repo, ref: string): Promise<string | null> {
   const res = await repo.git.run(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFail: true });
   const sha = res.stdout.toString('utf8').trim();
   return res.code === 0 && sha ? sha : null;
+}
+
+/**
+ * Only trove's own promotion branches are ever replaced, and never the one
+ * checked out (moving it would leave the work tree and index behind).
+ */
+async function refuseForeignBranch(repo: Repo, branch: string): Promise<void> {
+  const head = (await repo.git.run(['symbolic-ref', '--quiet', 'HEAD'], { allowFail: true })).stdout.toString('utf8').trim();
+  if (head === `refs/heads/${branch}` || !branch.startsWith('trove/promote/')) {
+    throw new TroveError('USAGE', `Branch ${branch} already exists${head === `refs/heads/${branch}` ? ' and is checked out' : ''}; trove promote makes a new branch and only ever replaces its own trove/promote/* branches.`, { hint: `Name a new branch with --branch NAME, or leave --branch out (trove/promote/NAME-VERSION-STAGE).`, data: { branch } });
+  }
 }
 
 async function checkBranchName(repo: Repo, branch: string): Promise<void> {

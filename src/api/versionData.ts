@@ -1,6 +1,7 @@
 import { parseOid } from '../core/oid.js';
 import type { RegisteredVersion, RegistrySnapshot } from '../core/registryTypes.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
+import { readManifest } from '../store/manifestIO.js';
 import { fetchClosure, localClosure } from '../transfer/closure.js';
 import type { SelectedArtifact } from '../workspace/transferArtifacts.js';
 import type { RemoteSession } from './remoteSession.js';
@@ -77,6 +78,17 @@ export async function missingOnRemote(store: ObjectStore, session: RemoteSession
       objects++;
       if (examples.size < 5) examples.add(m.what);
     }
+    if (objects > 0 && examples.size < 5 && roots[i]!.kind === 'dir') {
+      // Name files too, not only counts: the entries whose content the remote lacks.
+      try {
+        for (const e of readManifest(store, roots[i]!.oid, v.path)) {
+          if (examples.size >= 5) break;
+          if (e.mode !== 'l' && !session.index.has('o', e.oid.hex) && !session.index.has('f', e.oid.hex)) examples.add(`${v.path}/${e.path}`);
+        }
+      } catch {
+        /* the listing itself is missing: counted above */
+      }
+    } else if (objects > 0 && examples.size === 0) examples.add(v.path);
     if (objects > 0) out.push({ tag: v.tag, path: v.path, objects, examples: [...examples] });
   });
   return out;

@@ -157,6 +157,7 @@ test('registry check names the version whose data is missing on the remote; exit
   assert.ok(!r.result.missing.includes('modelmnist@v1.0.0'));
   const held = r.result.versions.find((v: { tag: string }) => v.tag === 'modelmnist@v2.0.0');
   assert.deepEqual(held.heldBy, ['modelmnist#production']);
+  assert.ok(held.examples.includes('model/handwritten/digits/modelmnist/model.bin'), held.examples);
   const text = runCli(repo.dir, ['registry', 'check']);
   assert.equal(text.code, 1);
   assert.match(text.stdout, /MISSING\s+modelmnist@v2\.0\.0\s+\(modelmnist#production\): \d+ object\(s\) not on storage/);
@@ -194,6 +195,12 @@ test('ordered stages: production needs staging first (rule order), --force overr
   const forced = runJson(repo.dir, ['promote', 'modelmnist@v1.0.0', '--to', 'production', '--force', '--branch', 'hotfix/rollback'], gh.env);
   assert.equal(forced.code, 0, forced.stderr);
   assert.equal(forced.result.branch, 'hotfix/rollback');
+  // An existing branch that is not trove's own (here the checked-out main) is never moved.
+  const mainBefore = git(repo.dir, ['rev-parse', 'main']).trim();
+  const mine = runJson(repo.dir, ['promote', 'modelmnist@v1.0.0', '--to', 'staging', '--branch', 'main'], gh.env);
+  assert.equal(mine.code, 2);
+  assert.equal(mine.error.data.branch, 'main');
+  assert.equal(git(repo.dir, ['rev-parse', 'main']).trim(), mainBefore);
 }));
 
 test('promote run again replaces its own branch, here and on the remote (a lease: only what this clone pushed)', withRegistry((repo, work) => {
