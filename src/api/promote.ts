@@ -90,6 +90,8 @@ export async function promote(repo: Repo, options: PromoteOptions): Promise<Prom
   const baseBranch = options.base ?? repo.config.registry.branch;
   const branch = options.branch ?? `trove/promote/${name}-${version.version}-${options.to}`;
   await checkBranchName(repo, branch);
+  // The base goes into a fetch refspec: a name with ':' or '*' must not become another refspec.
+  await checkBranchName(repo, baseBranch);
 
   // 1. The base: the promote branch as the Git remote has it now.
   const remote = await pickGitRemote(repo.git, options.gitRemote);
