@@ -224,3 +224,17 @@ test('registry --at that is not a date, --at with --rev, and an unknown action a
   assert.deepEqual(runJson(repo.dir, ['registry', '--rev', first]).result.entities, []);
   assert.deepEqual(runJson(repo.dir, ['registry', '--type', 'dataset']).result.entities.map((e: { name: string }) => e.name), ['mnist']);
 }, { withOrigin: false }));
+
+test('promote with no trove remote keeps branch and commit; exit 3 at step data, hint adds a remote', withRegistry((repo, work) => {
+  assert.equal(runCli(repo.dir, ['remote', 'remove', 'storage']).code, 0);
+  const gh = fakeGh(join(work, 'bin'), join(work, 'log'));
+  const r = runJson(repo.dir, ['promote', 'modelmnist@v2.0.0', '--to', 'production'], gh.env);
+  assert.equal(r.code, 3);
+  assert.equal(r.error.code, 'PROMOTE_INCOMPLETE');
+  assert.equal(r.error.data.step, 'data');
+  assert.match(r.error.hint, /^Add a trove remote \(trove remote add -d storage URL\), then run trove promote modelmnist@v2\.0\.0 --to production -r origin$/);
+  assert.equal(branchTip(repo.dir, r.error.data.branch), r.error.data.commit);
+  // Nothing reached the Git remote: no half-proposed promotion.
+  assert.equal(git(join(work, 'origin.git'), ['branch', '--list', 'trove/*']), '');
+  assert.equal(gh.args(), null);
+}));
