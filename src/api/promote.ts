@@ -126,19 +126,14 @@ export async function promote(repo: Repo, options: PromoteOptions): Promise<Prom
   // 4. The pull request's text, kept in .trove/tmp so the printed command works by hand.
   const holders = plan.previous.map((a) => entity.versions.find((v) => v.version === a.version)).filter((v): v is RegisteredVersion => v !== undefined);
   const body = promotionBody({ entity: name, stage: options.to, version, holders, lineage: upstreamLineage(local, version.tag), change: dataChange(repo, holders[0], version, plan.previous.length > 0), dataRemote: data.remote, command: `trove promote ${version.tag} --to ${options.to}` });
-  const bodyFile = join(repo.troveDir, 'tmp', 'promote', `${branch.replace(/[^A-Za-z0-9._-]/g, '_')}.md`);
-  mkdirSync(join(repo.troveDir, 'tmp', 'promote'), { recursive: true });
-  writeFileSync(bodyFile, body);
+  const bodyFile = writeBodyFile(repo, branch, body);
 
   // 5. The branch and the version tags, on the Git remote, in one atomic push.
-  const tags = closure.versions.map((v) => v.tag);
-  const refspecs = [`refs/heads/${branch}:refs/heads/${branch}`, ...tags.map((t) => `refs/tags/${t}:refs/tags/${t}`)];
+  const refspecs = [`refs/heads/${branch}:refs/heads/${branch}`, ...closure.versions.map((v) => `refs/tags/${v.tag}:refs/tags/${v.tag}`)];
   const pushLine = (r: string): string => `git push --atomic ${shellQuote(r)} ${refspecs.map(shellQuote).join(' ')}`;
   if (!remote) throw incomplete('git-push', 'this repository has no Git remote', `git remote add origin URL && ${pushLine('origin')}`, undefined, { bodyFile });
-  // Run again, promote replaces its own branch: on the remote too, but only if it is still what this clone pushed there.
-  const lease = existing ? [`--force-with-lease=refs/heads/${branch}:${(await refCommit(repo, `refs/remotes/${remote}/${branch}`)) ?? ''}`] : [];
-  const res = await repo.git.run(['push', '--atomic', '--quiet', ...lease, remote, ...refspecs], { allowFail: true, env: { GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes -o ConnectTimeout=10' } });
-  if (res.code !== 0) throw incomplete('git-push', `git push to ${remote} failed (${(res.stderr.split('\n').find((l) => /fatal|error|rejected/.test(l)) ?? res.stderr.split('\n')[0] ?? '').replace(/^(fatal|error): /, '').trim() || `exit code ${res.code}`})`, pushLine(remote), undefined, { bodyFile, remote });
+  const failed = await pushBranchAndTags(repo, remote, branch, existing !== null, refspecs);
+  if (failed) throw incomplete('git-push', `git push to ${remote} failed (${failed})`, pushLine(remote), undefined, { bodyFile, remote });
 
   // 6. The pull request.
   const url = await gitRemoteUrl(repo.git, remote);
@@ -158,6 +153,28 @@ export async function promote(repo: Repo, options: PromoteOptions): Promise<Prom
     pullRequest: { ...pr, bodyFile },
     warnings,
   };
+}
+
+/** The pull request's text in .trove/tmp/promote/ (per clone, never committed). */
+function writeBodyFile(repo: Repo, branch: string, body: string): string {
+  const dir = join(repo.troveDir, 'tmp', 'promote');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${branch.replace(/[^A-Za-z0-9._-]/g, '_')}.md`);
+  writeFileSync(file, body);
+  return file;
+}
+
+/**
+ * One atomic `git push` of the branch and the tags; the reason when it fails.
+ * Run again, promote replaces its own branch: on the remote too, but only
+ * while the remote still has what this clone pushed there (a lease).
+ */
+async function pushBranchAndTags(repo: Repo, remote: string, branch: string, replacing: boolean, refspecs: readonly string[]): Promise<string | null> {
+  const lease = replacing ? [`--force-with-lease=refs/heads/${branch}:${(await refCommit(repo, `refs/remotes/${remote}/${branch}`)) ?? ''}`] : [];
+  const res = await repo.git.run(['push', '--atomic', '--quiet', ...lease, remote, ...refspecs], { allowFail: true, env: { GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes -o ConnectTimeout=10' } });
+  if (res.code === 0) return null;
+  const line = res.stderr.split('\n').find((l) => /fatal|error|rejected/.test(l)) ?? res.stderr.split('\n')[0] ?? '';
+  return line.replace(/^(fatal|error): /, '').trim() || `exit code ${res.code}`;
 }
 
 /** Fetch BASE from the Git remote; offline (or no remote), fall back to what this clone has, and say so. */
