@@ -75,6 +75,13 @@ export type { RegistryCheckOptions, RegistryCheckResult, CheckedVersion } from '
 export { deprecate } from './api/deprecate.js';
 export type { DeprecateOptions, DeprecateResult } from './api/deprecate.js';
 export type { PrOutcome, PrToolName } from './platform/prTool.js';
+export { checkoutSample, checkoutSampleLocked, fetchSample, fetchSampleLocked } from './api/sampledCheckout.js';
+export type { SampleCheckoutOptions, SampleCheckoutResult, SampleFetchOptions, SampleFetchResult } from './api/sampledCheckout.js';
+export { parseSampleSpec, sampleSpecFrom, selectSample, formatSampleSpec } from './core/sample.js';
+export { readSamples, markSampled, clearSampled, assertNotSampled, sampledEntityForPath } from './registry/samplesState.js';
+export type { SampleMark, SamplesState } from './registry/samplesState.js';
+export { fetchVersion } from './api/fetchVersion.js';
+export type { FetchVersionOptions, FetchVersionResult } from './api/fetchVersion.js';
 export { createEntity } from './api/createEntity.js';
 export type { CreateEntityOptions, CreateEntityResult } from './api/createEntity.js';
 export { registerVersion } from './api/registerVersion.js';

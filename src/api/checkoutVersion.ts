@@ -14,6 +14,9 @@ import { checkout, type RecoverOptions } from './checkout.js';
 import { checkOptions } from './checkOptions.js';
 import { revPointer } from './revPointer.js';
 import type { Recovered } from './recoverMissing.js';
+import type { SampleSpec } from '../core/registryTypes.js';
+import { clearSampled } from '../registry/samplesState.js';
+import { checkoutSample, type SampleCheckoutResult } from './sampledCheckout.js';
 
 export interface CheckoutVersionOptions extends RecoverOptions {
   /** NAME@vX.Y.Z, NAME@X, NAME@latest, NAME, NAME#STAGE or an ml-git tag */
@@ -23,6 +26,8 @@ export interface CheckoutVersionOptions extends RecoverOptions {
   /** overwrite local changes that were not added (saved in the store first) */
   readonly force?: boolean;
   readonly link?: LinkMode;
+  /** place only a sample of the dataset versions (docs/sampling.md); they are then marked sampled and cannot become versions */
+  readonly sample?: { readonly spec: SampleSpec; readonly seed?: string };
 }
 
 export interface CheckedOutVersion {
@@ -37,6 +42,10 @@ export interface CheckedOutVersion {
 
 export interface CheckoutVersionResult extends CheckoutResult, Recovered {
   readonly versions: CheckedOutVersion[];
+  /** the dataset versions placed as a sample (with `sample`) */
+  readonly samples: SampleCheckoutResult[];
+  /** entities whose sampled state ended: their full data is in place now */
+  readonly unsampled: string[];
 }
 
 /**
@@ -51,15 +60,35 @@ export interface CheckoutVersionResult extends CheckoutResult, Recovered {
  *   await checkoutVersion(repo, { refs: ['modelmnist@v1.0.0'], withDeps: true });
  */
 export async function checkoutVersion(repo: Repo, options: CheckoutVersionOptions): Promise<CheckoutVersionResult> {
-  checkOptions('checkoutVersion', repo, options, { refs: 'string[]', withDeps: 'boolean?', force: 'boolean?', link: 'string?', remote: 'string?', fetch: 'boolean?' });
+  checkOptions('checkoutVersion', repo, options, { refs: 'string[]', withDeps: 'boolean?', force: 'boolean?', link: 'string?', remote: 'string?', fetch: 'boolean?', sample: 'object?' });
   if (options.refs.length === 0) throw new TroveError('USAGE', 'Name a version to check out.', { hint: 'trove checkout mnist@v1.0.0' });
   const snapshot = await loadRegistry(repo);
   for (const w of snapshot.warnings) repo.reporter.warn(w);
   const versions = versionClosure(snapshot, options.refs, options.withDeps === true);
+  const isDataset = (v: CheckedOutVersion): boolean => snapshot.entities.get(v.entity)!.record.type === 'dataset';
+  const sampled = options.sample ? versions.filter(isDataset) : [];
+  if (options.sample && sampled.length === 0) {
+    throw new TroveError('USAGE', `Samples are taken of datasets; ${versions.map((v) => v.tag).join(', ')} ${versions.length === 1 ? 'is' : 'are'} not one.`, { hint: 'Check out a dataset version with --sample, or a model with --with-deps --sample to sample its dataset.', data: { rule: 'sample-not-dataset' } });
+  }
   // One checkout per commit: its pointers are what a fetch of missing content reads.
   const byCommit = new Map<string, CheckedOutVersion[]>();
-  for (const v of versions) (byCommit.get(v.commit) ?? byCommit.set(v.commit, []).get(v.commit)!).push(v);
-  const total: CheckoutVersionResult = { versions, artifacts: [], written: 0, deleted: 0, saved: [], pointers: [], strategy: 'copy' };
+  for (const v of versions) if (!sampled.includes(v)) (byCommit.get(v.commit) ?? byCommit.set(v.commit, []).get(v.commit)!).push(v);
+  const total: CheckoutVersionResult = { versions, artifacts: [], written: 0, deleted: 0, saved: [], pointers: [], strategy: 'copy', samples: [], unsampled: [] };
+  for (const v of sampled) {
+    total.samples.push(
+      await checkoutSample(repo, {
+        path: v.path,
+        pointer: await versionPointer(repo, snapshot, v),
+        spec: options.sample!.spec,
+        ...(options.sample!.seed !== undefined ? { seed: options.sample!.seed } : {}),
+        entity: v.entity,
+        version: v.version,
+        force: options.force === true,
+        ...(options.remote !== undefined ? { remote: options.remote } : {}),
+        ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
+      }),
+    );
+  }
   let fetched: Recovered['fetch'];
   for (const [commit, group] of byCommit) {
     const artifacts = await Promise.all(group.map(async (v) => ({ path: v.path, pointer: await versionPointer(repo, snapshot, v) })));
@@ -79,6 +108,8 @@ export async function checkoutVersion(repo: Repo, options: CheckoutVersionOption
     total.pointers.push(...r.pointers);
     (total as { strategy: string }).strategy = r.strategy;
     if (r.fetch) fetched = fetched ? { ...fetched, objects: fetched.objects + r.fetch.objects, bytes: fetched.bytes + r.fetch.bytes } : r.fetch;
+    // The whole version is in place: whatever sample was there before is over (`--full`).
+    for (const v of group) if (clearSampled(repo.troveDir, v.entity)) total.unsampled.push(v.entity);
   }
   return fetched ? { ...total, fetch: fetched } : total;
 }

@@ -38,6 +38,12 @@ export interface CheckoutOptions {
    * selected whole.
    */
   readonly entries?: ReadonlyMap<string, readonly ManifestEntry[]>;
+  /**
+   * For a directory artifact selected whole: the only entries the work tree
+   * is to hold (a sampled checkout, api/sampledCheckout.ts); its other files
+   * are removed or left absent, as if the version had only these.
+   */
+  readonly only?: ReadonlyMap<string, readonly ManifestEntry[]>;
 }
 
 export interface CheckoutResult {
@@ -68,7 +74,9 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
     const subs = selected.filter((s) => s.startsWith(artifact.path + '/')).map((s) => s.slice(artifact.path.length + 1));
     // Only files inside a directory were asked for: look at those, not at all of its files.
     const whole = selected.length === 0 || selected.some((s) => s === artifact.path || artifact.path.startsWith(s + '/') || s === `${artifact.path}.trove`);
-    const known = whole ? undefined : options.entries?.get(artifact.path);
+    // A sample narrowed by a path inside it would silently place more than the sample: a caller's bug.
+    if (!whole && options.only?.has(artifact.path)) throw new TroveError('INTERNAL', `A sampled checkout of ${artifact.path} must select the whole directory.`);
+    const known = whole ? options.only?.get(artifact.path) : options.entries?.get(artifact.path);
     let desired: readonly ManifestEntry[];
     try {
       desired = artifact.pointer.kind === 'file' ? [pointerAsEntry(artifact.pointer)] : known ?? readManifest(repo.store, artifact.pointer.oid, artifact.path);

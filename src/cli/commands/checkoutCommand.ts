@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import { TroveError } from '../../errors/index.js';
 import type { Repo } from '../../workspace/Repo.js';
 import type { CheckoutVersionResult } from '../../api/checkoutVersion.js';
+import { renderSample, sampleFromOptions, sampleOptions } from './sampleOptions.js';
 import { LINK_MODES, type LinkMode } from '../../platform/config.js';
 import { defineCommand } from '../defineCommand.js';
 import { conflictOptions, conflictSide, isConflictCheckout, renderConflictCheckout } from './conflictCheckout.js';
@@ -9,11 +10,12 @@ import { conflictOptions, conflictSide, isConflictCheckout, renderConflictChecko
 export const checkoutCommand = defineCommand({
   name: 'checkout',
   summary: 'make tracked data match the pointers of the work tree or of a Git revision',
-  examples: ['trove checkout                      # restore deleted or changed data', 'trove checkout models/model.pt', 'trove checkout --rev HEAD~1        # data of an older commit; HEAD does not move', 'trove checkout --rev v1.0 data/train/cat.jpg', 'trove checkout --force data/       # discard local changes (saved in the store first)', 'trove checkout --theirs data/images/cat/1.jpg   # during a merge conflict: their version of one file', 'trove checkout modelmnist@v1.0.0 --with-deps   # a registered version and the data it was made from', 'trove checkout handwritten__digits__modelmnist__1   # the same, by its ml-git tag'],
+  examples: ['trove checkout                      # restore deleted or changed data', 'trove checkout models/model.pt', 'trove checkout --rev HEAD~1        # data of an older commit; HEAD does not move', 'trove checkout --rev v1.0 data/train/cat.jpg', 'trove checkout --force data/       # discard local changes (saved in the store first)', 'trove checkout --theirs data/images/cat/1.jpg   # during a merge conflict: their version of one file', 'trove checkout modelmnist@v1.0.0 --with-deps   # a registered version and the data it was made from', 'trove checkout handwritten__digits__modelmnist__1   # the same, by its ml-git tag', 'trove checkout mnist@v2.0.0 --sample stable:1:10 --seed 7   # a tenth of a dataset version; only those files are downloaded', 'trove checkout mnist@v2.0.0 --full   # all of it again'],
   configure: (cmd) =>
-    conflictOptions(cmd)
+    sampleOptions(conflictOptions(cmd))
       .argument('[paths...]', 'tracked paths, or files inside tracked directories (default: all); or registry versions: NAME@vX.Y.Z, NAME (latest), NAME#STAGE, an ml-git tag')
       .option('--with-deps', 'with registry versions: also the versions they were made from (dataset, labels, …)')
+      .option('--full', 'with a dataset version: all of its files (ends a sampled checkout)')
       .option('--rev <rev>', 'take the pointers from this Git revision')
       .option('-f, --force', 'overwrite local changes that were not added (their content is saved in the store first)')
       .addOption(new Option('--link <mode>', 'how files are placed').choices([...LINK_MODES]))
@@ -36,7 +38,12 @@ export const checkoutCommand = defineCommand({
     });
   },
   render(out, r) {
-    if ('versions' in r) for (const v of (r as CheckoutVersionResult).versions) out.line(`version   ${v.tag} at ${out.path(v.path)}${v.dependency ? ' (made from)' : ''}`);
+    if ('versions' in r) {
+      const rv = r as CheckoutVersionResult;
+      for (const v of rv.versions) out.line(`version   ${v.tag} at ${out.path(v.path)}${v.dependency ? ' (made from)' : ''}`);
+      for (const s of rv.samples) renderSample(out, s);
+      for (const e of rv.unsampled) out.info(`${e} holds its full data again (no longer a sampled checkout).`);
+    }
     if ('fetch' in r && r.fetch) out.info(`Fetched ${r.fetch.objects} missing object(s) from ${r.fetch.remote}.`);
     for (const a of r.artifacts) {
       if (a.written || a.deleted) out.line(`restored  ${out.path(a.path)} (${a.written} written, ${a.deleted} removed, ${a.unchanged} unchanged)`);
@@ -53,11 +60,14 @@ export const checkoutCommand = defineCommand({
 async function registryCheckout(repo: Repo, args: readonly string[], opts: Record<string, unknown>): Promise<CheckoutVersionResult | undefined> {
   const { registryRefsIn, checkoutVersion } = await import('../../api/checkoutVersion.js');
   const refs = registryRefsIn(repo, args);
+  const sample = sampleFromOptions(opts);
   if (!refs) {
+    if (sample || opts.full) throw new TroveError('USAGE', `--${sample ? 'sample' : 'full'} needs a dataset version to check out.`, { hint: 'trove checkout mnist@v1.0.0 --sample stable:1:10' });
     if (opts.withDeps) throw new TroveError('USAGE', '--with-deps needs a registry version to check out.', { hint: 'trove checkout modelmnist@v1.0.0 --with-deps' });
     return undefined;
   }
   if (opts.rev) throw new TroveError('USAGE', '--rev takes paths; a registry version names its own commit.', { hint: `trove checkout ${refs.join(' ')}` });
+  if (sample && opts.full) throw new TroveError('USAGE', '--full and --sample contradict each other.', { hint: `trove checkout ${refs.join(' ')} --full`, data: { rule: 'full-and-sample' } });
   return checkoutVersion(repo, {
     refs,
     withDeps: opts.withDeps === true,
@@ -65,5 +75,6 @@ async function registryCheckout(repo: Repo, args: readonly string[], opts: Recor
     ...(opts.link ? { link: opts.link as LinkMode } : {}),
     ...(opts.remote ? { remote: String(opts.remote) } : {}),
     fetch: opts.fetch !== false,
+    ...(sample ? { sample } : {}),
   });
 }
