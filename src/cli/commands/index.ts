@@ -57,9 +57,9 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   hookCommand,
   mergeDriverCommand,
   versionCommand,
+  createCommand,
+  unlockCommand,
   promoteCommand,
   registryCommand,
   deprecateCommand,
-  createCommand,
-  unlockCommand,
 ];
