@@ -146,4 +146,8 @@ test('registry check: every version production holds, and what it was made from,
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.result.ok, true);
   assert.deepEqual(r.result.versions.map((v: { tag: string }) => v.tag).sort(), ['labelsmnist@v2.0.0', 'mnist@v2.0.0', 'modelmnist@v2.0.0']);
+  // --all: every version, also those no stage holds now (v1 went up with its own promotion).
+  const all = runJson(third, ['registry', 'check', '--all']);
+  assert.equal(all.code, 0, all.stderr);
+  assert.equal(all.result.versions.length, 6);
 });
