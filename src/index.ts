@@ -69,6 +69,17 @@ export type { LineageOptions, LineageResult, LineageNode, LineageDirection } fro
 export { metrics, metricsOf, serializeMetrics } from './api/metrics.js';
 export type { MetricsOptions, MetricsResult, MetricsDiff, MetricDelta, LineageChange, MetricsDiffSide, MetricsFormat, MetricsNames, MetricsContext } from './api/metrics.js';
 export type { DataDiff, DataFileChange } from './api/versionDataDiff.js';
+export { promote } from './api/promote.js';
+export type { PromoteOptions, PromoteResult, PromoteStep } from './api/promote.js';
+export { registry } from './api/registry.js';
+export type { RegistryOptions, RegistryResult, RegistryEntityRow } from './api/registry.js';
+export { registryHistory } from './api/registryHistory.js';
+export type { RegistryHistoryOptions, RegistryHistoryResult, RegistryEvent, RegistryEventKind } from './api/registryHistory.js';
+export { registryCheck } from './api/registryCheck.js';
+export type { RegistryCheckOptions, RegistryCheckResult, CheckedVersion } from './api/registryCheck.js';
+export { deprecate } from './api/deprecate.js';
+export type { DeprecateOptions, DeprecateResult } from './api/deprecate.js';
+export type { PrOutcome, PrToolName } from './platform/prTool.js';
 export { checkoutSample, checkoutSampleLocked, fetchSample, fetchSampleLocked } from './api/sampledCheckout.js';
 export type { SampleCheckoutOptions, SampleCheckoutResult, SampleFetchOptions, SampleFetchResult } from './api/sampledCheckout.js';
 export { parseSampleSpec, sampleSpecFrom, selectSample, formatSampleSpec } from './core/sample.js';

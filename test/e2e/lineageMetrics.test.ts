@@ -1,6 +1,6 @@
 /**
  * trove lineage and trove metrics through the CLI, on registries written
- * straight into Git (test/helpers/registryFixture.ts): large tables, several
+ * straight into Git (test/helpers/registryFastImport.ts): large tables, several
  * entities, --diff, --dot, and the bad-input cases (each named after the
  * failure). The 002 flow itself, through create/version/checkout, is
  * registryFlow.test.ts.
@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTmpRepo, runCli, runJson, type TmpRepo } from '../helpers/tmpRepo.js';
-import { writeRegistryFixture, type FixtureEntity } from '../helpers/registryFixture.js';
+import { writeRegistryFixture, type FixtureEntity } from '../helpers/registryFastImport.js';
 
 const T0 = Date.UTC(2021, 2, 25, 14, 52, 42) / 1000;
 

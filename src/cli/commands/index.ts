@@ -26,6 +26,9 @@ import { versionCommand } from './versionCommand.js';
 import { savedCommand } from './savedCommand.js';
 import { lineageCommand } from './lineageCommand.js';
 import { metricsCommand } from './metricsCommand.js';
+import { promoteCommand } from './promoteCommand.js';
+import { registryCommand } from './registryCommand.js';
+import { deprecateCommand } from './deprecateCommand.js';
 import { createCommand } from './createCommand.js';
 import { unlockCommand } from './unlockCommand.js';
 
@@ -60,4 +63,7 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   metricsCommand,
   createCommand,
   unlockCommand,
+  promoteCommand,
+  registryCommand,
+  deprecateCommand,
 ];
