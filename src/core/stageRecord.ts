@@ -80,7 +80,9 @@ export function parseStageRecord(text: string, source: string, yamlParse?: (t: s
     if (fastError) throw fastError;
     if (err instanceof TroveError) throw err; // the injected parser already named file and line
     const lp = (err as { linePos?: { line?: unknown }[] } | null)?.linePos;
-    const line = Array.isArray(lp) && typeof lp[0]?.line === 'number' ? (lp[0].line as number) : null;
+    // The yaml library's own error carries linePos; platform's parseYamlRecord throws BAD_RECORD with data.line.
+    const dataLine = isTroveError(err) && typeof err.data?.line === 'number' ? err.data.line : null;
+    const line = Array.isArray(lp) && typeof lp[0]?.line === 'number' ? (lp[0].line as number) : dataLine;
     throw bad(source, line, `it is not valid YAML (${(err instanceof Error ? err.message : String(err)).split('\n')[0]})`);
   }
   try {

@@ -4,6 +4,7 @@ import { TroveError, isTroveError } from '../errors/index.js';
 import { ENTITIES_DIR, STAGES_DIR, type EntityRecord, type RegisteredVersion, type RegistryEntity, type RegistrySnapshot, type StageAssignment, type StageRecord } from '../core/registryTypes.js';
 import { compareVersions, parseTag } from '../core/registryNames.js';
 import { entityFromYaml } from '../core/entityRecord.js';
+import { entityDocFast } from '../core/entityFastParse.js';
 import { parseStageRecord } from '../core/stageRecord.js';
 import { parseVersionRecord } from '../core/versionRecord.js';
 import { catBlobs, listTreeBlobs, resolveRev } from '../platform/git.js';
@@ -109,7 +110,8 @@ function versionFromTag(t: TagRecord, name: string, version: string, warnings: s
  * hostile repository would ship, and no command may act on it.
  */
 function parseDeclaration(f: RegistryFile, types: readonly string[]): EntityRecord {
-  const doc = parseYamlRecord(f.text, f.path);
+  // The machine-written layout without the yaml library (docs: core/entityFastParse.ts); hand edits through it.
+  const doc = entityDocFast(f.text) ?? parseYamlRecord(f.text, f.path);
   try {
     return entityFromYaml(doc, f.path, types, (key) => lineOf(f.text, key) ?? undefined);
   } catch (err) {

@@ -165,5 +165,41 @@ export function diffManifests(store: ObjectStore, from: Oid, to: Oid, what: stri
     a = pa.flatMap((p) => (p.type === 'node' ? p.children.map((c) => c.oid) : []));
     b = pb.flatMap((p) => (p.type === 'node' ? p.children.map((c) => c.oid) : []));
   }
-  return { from: a.flatMap((o) => readManifest(store, o, what)), to: b.flatMap((o) => readManifest(store, o, what)) };
+  // Trees of different heights (a version that gained enough files to grow a level): the pages no
+  // longer line up, so what is left is read in full, and the entries both sides hold unchanged must
+  // still be dropped here, or every caller would see all of them as changed (a strict entity that
+  // only gained files was refused for "changing" every old one).
+  return dropCommon(a.flatMap((o) => readManifest(store, o, what)), b.flatMap((o) => readManifest(store, o, what)));
+}
+
+/** Two path-sorted entry lists without the entries that are identical on both sides. */
+function dropCommon(from: ManifestEntry[], to: ManifestEntry[]): { from: ManifestEntry[]; to: ManifestEntry[] } {
+  const onlyFrom: ManifestEntry[] = [];
+  const onlyTo: ManifestEntry[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < from.length && j < to.length) {
+    const x = from[i]!;
+    const y = to[j]!;
+    if (x.path === y.path) {
+      if (!sameEntry(x, y)) {
+        onlyFrom.push(x);
+        onlyTo.push(y);
+      }
+      i++;
+      j++;
+    } else if (x.path < y.path) {
+      onlyFrom.push(x);
+      i++;
+    } else {
+      onlyTo.push(y);
+      j++;
+    }
+  }
+  return { from: [...onlyFrom, ...from.slice(i)], to: [...onlyTo, ...to.slice(j)] };
+}
+
+function sameEntry(x: ManifestEntry, y: ManifestEntry): boolean {
+  if (x.mode !== y.mode || x.size !== y.size) return false;
+  return x.mode === 'l' ? y.mode === 'l' && x.target === y.target : y.mode !== 'l' && x.oid.hex === y.oid.hex;
 }

@@ -24,6 +24,11 @@ import { importCommand } from './importCommand.js';
 import { updateCommand } from './updateCommand.js';
 import { versionCommand } from './versionCommand.js';
 import { savedCommand } from './savedCommand.js';
+import { lineageCommand } from './lineageCommand.js';
+import { metricsCommand } from './metricsCommand.js';
+import { promoteCommand } from './promoteCommand.js';
+import { registryCommand } from './registryCommand.js';
+import { deprecateCommand } from './deprecateCommand.js';
 import { createCommand } from './createCommand.js';
 import { unlockCommand } from './unlockCommand.js';
 
@@ -54,6 +59,11 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   hookCommand,
   mergeDriverCommand,
   versionCommand,
+  lineageCommand,
+  metricsCommand,
   createCommand,
   unlockCommand,
+  promoteCommand,
+  registryCommand,
+  deprecateCommand,
 ];
