@@ -1,13 +1,15 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { TroveError, isTroveError } from '../errors/index.js';
 import { VERSION_RECORD_FORMAT, type Bump, type MetricValue, type RegistryEntity, type VersionRecord } from '../core/registryTypes.js';
-import { formatOid, type Oid } from '../core/oid.js';
+import { formatOid, parseOid, type Oid } from '../core/oid.js';
 import { pointerPathFor, type Pointer } from '../core/pointer.js';
 import { checkRepoPath } from '../core/repoPath.js';
 import { versionRecordPath, versionTagMessage } from '../core/versionRecord.js';
 import { resolveRev } from '../platform/git.js';
 import { createAnnotatedTag } from '../platform/gitRefs.js';
 import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
-import { checkMutability, versionWithData } from '../registry/checkMutability.js';
+import { checkMutability, latestVersion, versionWithData } from '../registry/checkMutability.js';
 import { loadRegistry, type LoadedRegistry } from '../registry/loadRegistry.js';
 import { chooseVersion } from '../registry/nextVersion.js';
 import { assertNotSampled } from '../registry/samplesState.js';
@@ -19,6 +21,7 @@ import { checkOptions } from './checkOptions.js';
 import { collectMetrics } from './versionMetrics.js';
 import { resolveUses, type UsesOptions } from './versionLineage.js';
 import { revPointer } from './revPointer.js';
+import { fetchListing } from './fetchListing.js';
 import { commitVersion, restoreWorkFiles, snapshotWorkFiles, makeReadOnly } from './versionCommit.js';
 
 export interface RegisterVersionOptions extends UsesOptions {
@@ -108,6 +111,7 @@ function requireEntity(snapshot: LoadedRegistry, name: string): RegistryEntity {
 async function registerWorkTree(repo: Repo, snapshot: LoadedRegistry, entity: RegistryEntity, options: RegisterVersionOptions, metrics: Record<string, MetricValue>, warnings: string[]): Promise<RegisterVersionResult> {
   const name = entity.record.name;
   assertNotSampled(repo.troveDir, name);
+  await refuseGitOperationInProgress(repo);
   const uses = await resolveUses(repo, snapshot, entity, options, null);
   const chosen = await chooseVersion(repo, name, snapshot.tags.map((t) => t.tag), { ...versionChoice(options), ...(options.gitRemote !== undefined ? { remote: options.gitRemote } : {}) });
   warnings.push(...chosen.warnings);
@@ -122,7 +126,7 @@ async function registerWorkTree(repo: Repo, snapshot: LoadedRegistry, entity: Re
     hashed = added.artifacts.reduce((s, a) => s + a.hashed, 0);
     stored = added.artifacts.reduce((s, a) => s + a.stored, 0);
     pointer = readWorkPointer(repo, path)!;
-    checkData(repo, entity, pointer, options);
+    await checkData(repo, entity, pointer, options);
   } catch (err) {
     await restoreWorkFiles(repo, saved);
     throw err;
@@ -146,7 +150,7 @@ async function registerRev(repo: Repo, snapshot: LoadedRegistry, entity: Registr
   const uses = await resolveUses(repo, snapshot, entity, options, commit);
   const chosen = await chooseVersion(repo, name, snapshot.tags.map((t) => t.tag), { ...versionChoice(options), ...(options.gitRemote !== undefined ? { remote: options.gitRemote } : {}) });
   warnings.push(...chosen.warnings);
-  checkData(repo, entity, pointer, options);
+  await checkData(repo, entity, pointer, options);
   const record = makeRecord(entity, chosen.version, pointer, uses, metrics);
   await createAnnotatedTag(repo.git, chosen.tag, commit, versionTagMessage(record, options.message));
   addPendingVersion(repo.troveDir, { tag: chosen.tag, kind: pointer.kind, oid: formatOid(pointer.oid), path: entity.record.path });
@@ -160,17 +164,34 @@ function versionChoice(options: RegisterVersionOptions): { bump?: Bump; version?
   return { ...(options.bump !== undefined ? { bump: options.bump } : {}), ...(options.version !== undefined ? { version: options.version } : {}) };
 }
 
+/**
+ * A version commit made in the middle of a merge, rebase or cherry-pick
+ * would have one parent and lose what Git is doing; finish it first.
+ */
+async function refuseGitOperationInProgress(repo: Repo): Promise<void> {
+  const res = await repo.git.run(['rev-parse', '--git-path', 'MERGE_HEAD', '--git-path', 'CHERRY_PICK_HEAD', '--git-path', 'REVERT_HEAD', '--git-path', 'rebase-merge', '--git-path', 'rebase-apply']);
+  const names = ['a merge', 'a cherry-pick', 'a revert', 'a rebase', 'a rebase'];
+  const at = res.stdout.toString('utf8').split('\n').filter(Boolean).findIndex((p) => existsSync(isAbsolute(p) ? p : join(repo.root, p)));
+  if (at >= 0) {
+    throw new TroveError('USAGE', `Git is in the middle of ${names[at]}; a version commit now would lose it.`, { hint: 'Finish it (git commit, git rebase --continue, …) or abort it, then run trove version again.', data: { operation: names[at]!.slice(2) } });
+  }
+}
+
 /** Mutability (strict) and identical bytes, before anything is recorded. */
-function checkData(repo: Repo, entity: RegistryEntity, pointer: Pointer, options: RegisterVersionOptions): void {
+async function checkData(repo: Repo, entity: RegistryEntity, pointer: Pointer, options: RegisterVersionOptions): Promise<void> {
   try {
     checkMutability(repo.store, entity, pointer.kind, pointer.oid);
   } catch (err) {
     if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
-    throw new TroveError('OBJECT_MISSING', `${entity.record.name} is strict, and the listing of its latest version is not in the local store, so the new version cannot be compared with it.`, {
-      hint: `Fetch that version's data first (trove checkout ${entity.record.name} --no-fetch is not enough: run trove pull, or trove fetch --rev ${latestTagOf(entity)} ${entity.record.path}), then run the command again.`,
+    const missing = new TroveError('OBJECT_MISSING', `${entity.record.name} is strict, and the listing of its latest version is neither in the local store nor on a remote, so the new version cannot be compared with it.`, {
+      hint: `Fetch it from where it is (trove fetch ${latestTagOf(entity)} -r REMOTE), then run the command again.`,
       cause: err,
       data: { entity: entity.record.name },
     });
+    // A fresh clone has not got the previous version's listing: its pages (not its files) come from the remote.
+    const latest = latestVersion(entity)!;
+    await fetchListing(repo, parseOid(latest.dataOid, latest.tag), `${entity.record.path} (${latest.tag})`, missing);
+    checkMutability(repo.store, entity, pointer.kind, pointer.oid);
   }
   const same = versionWithData(entity, formatOid(pointer.oid));
   if (same && !options.allowIdentical) {
@@ -182,7 +203,7 @@ function checkData(repo: Repo, entity: RegistryEntity, pointer: Pointer, options
 }
 
 function latestTagOf(entity: RegistryEntity): string {
-  return entity.versions.at(-1)?.tag ?? entity.record.name;
+  return latestVersion(entity)?.tag ?? entity.record.name;
 }
 
 function makeRecord(entity: RegistryEntity, version: string, pointer: Pointer, uses: readonly string[], metrics: Record<string, MetricValue>): VersionRecord {

@@ -66,7 +66,7 @@ export async function createAnnotatedTag(git: Git, tag: string, commit: string, 
     if (await tagExists(git, tag)) {
       throw new TroveError('VERSION_EXISTS', `Tag ${tag} already exists in this repository.`, { data: { tag, where: 'local' } });
     }
-    throw new TroveError('GIT', `git tag ${tag} failed: ${res.stderr.split('\n')[0]?.replace(/^fatal: /, '') || `exit code ${res.code}`}.`, { data: { tag, stderr: res.stderr.slice(0, 2000) } });
+    throw new TroveError('GIT', `git tag ${tag} failed: ${res.stderr.split('\n')[0]?.replace(/^fatal: /, '').replace(/\.+$/, '') || `exit code ${res.code}`}.`, { data: { tag, stderr: res.stderr.slice(0, 2000) } });
   }
   const id = await git.run(['rev-parse', '--verify', `refs/tags/${tag}`]);
   return id.stdout.toString('utf8').trim();

@@ -47,5 +47,5 @@ export function clearPendingVersions(troveDir: string, tags: readonly string[]):
 }
 
 function write(troveDir: string, versions: readonly PendingVersion[]): void {
-  atomicWriteSync(join(troveDir, FILE), JSON.stringify({ version: 1, versions: [...versions].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0)) }, null, 1) + '\n');
+  atomicWriteSync(join(troveDir, FILE), JSON.stringify({ version: 1, versions: [...versions].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0)).map((v) => ({ tag: v.tag, kind: v.kind, oid: v.oid, path: v.path })) }, null, 1) + '\n');
 }

@@ -326,3 +326,77 @@ test('flexible entity files are read-only after version; unlock makes one writab
     repo.cleanup();
   }
 });
+
+test('version during a merge is refused; nothing recorded', () => {
+  const repo = withDataset();
+  try {
+    repo.write('notes.txt', 'base\n');
+    repo.git('add', 'notes.txt');
+    repo.git('commit', '-q', '-m', 'notes');
+    repo.git('checkout', '-q', '-b', 'side');
+    repo.write('notes.txt', 'side\n');
+    repo.git('commit', '-q', '-am', 'side');
+    repo.git('checkout', '-q', 'main');
+    repo.write('notes.txt', 'main\n');
+    repo.git('commit', '-q', '-am', 'main');
+    try {
+      repo.git('merge', '-q', 'side');
+    } catch {
+      /* the conflict is the point */
+    }
+    const head = repo.git('rev-parse', 'HEAD').trim();
+    const r = runJson(repo.dir, ['version', 'mnist']);
+    assert.equal(r.error?.code, 'USAGE', r.stderr);
+    assert.equal(r.error.data.operation, 'merge');
+    assert.equal(repo.git('rev-parse', 'HEAD').trim(), head);
+    assert.equal(repo.git('tag', '-l'), '');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('a tag that cannot be made rolls the version commit back: no commit without its tag', () => {
+  const repo = withDataset();
+  try {
+    const before = state(repo);
+    // Git's own lock on the tag ref (another git process holds it) makes `git tag` fail after the commit was made.
+    mkdirSync(join(repo.dir, '.git/refs/tags'), { recursive: true });
+    writeFileSync(join(repo.dir, '.git/refs/tags/mnist@v1.0.0.lock'), '');
+    const r = runJson(repo.dir, ['version', 'mnist']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(state(repo), before, 'HEAD, tags, index and pointer as before');
+    assert.equal(existsSync(join(repo.dir, '.trove/registry/versions/mnist/v1.0.0.yaml')), false);
+    rmSync(join(repo.dir, '.git/refs/tags/mnist@v1.0.0.lock'));
+    assert.equal(runJson(repo.dir, ['version', 'mnist']).result.tag, 'mnist@v1.0.0', 'and it can be made once the lock is gone');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('strict entity in a clone without the previous listing: its pages are fetched, a changed file is still refused', () => {
+  const team = createTeam();
+  try {
+    const a = team.clone('a');
+    assert.equal(a.trove('init').code, 0);
+    assert.equal(a.trove('remote', 'add', '-d', 'store', join(team.base, 'store')).code, 0);
+    assert.equal(a.trove('create', 'dataset', 'mnist', '--path', 'mnist').code, 0);
+    a.git('commit', '-q', '-m', 'declare');
+    for (let i = 0; i < 3; i++) a.write(`mnist/${i}.png`, `digit ${i}`);
+    assert.equal(a.trove('version', 'mnist').code, 0);
+    assert.equal(a.trove('push').code, 0);
+    a.git('push', '-q', 'origin', 'main');
+    // b regenerates the data instead of pulling it: the store has no listing of v1.
+    const b = team.clone('b');
+    for (let i = 0; i < 3; i++) b.write(`mnist/${i}.png`, i === 1 ? 'regenerated differently' : `digit ${i}`);
+    const refused = b.trove('version', 'mnist');
+    assert.equal(refused.error?.code, 'MUTABILITY', refused.stderr);
+    assert.deepEqual(refused.error.data.files, [{ path: 'mnist/1.png', change: 'changed' }]);
+    b.write('mnist/1.png', 'digit 1');
+    b.write('mnist/3.png', 'digit 3');
+    const v2 = b.trove('version', 'mnist');
+    assert.equal(v2.code, 0, v2.stderr);
+    assert.equal(v2.result.version, 'v2.0.0');
+  } finally {
+    team.cleanup();
+  }
+});

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTmpRepo, pseudoRandom, runCli, runJson, type TmpRepo } from '../helpers/tmpRepo.js';
+import { execFileSync } from 'node:child_process';
 import { createTeam } from '../helpers/collab.js';
+import { troveOnPath } from '../helpers/troveOnPath.js';
 
 const DS = 'dataset/handwritten/digits/mnist';
 const LB = 'labels/handwritten/digits/labelsmnist';
@@ -221,5 +223,31 @@ test('checkout NAME@V --sample places only the sample and marks it; --full ends 
     assert.equal(runJson(repo.dir, ['version', 'digits', '--allow-identical']).code, 0, 'no longer sampled');
   } finally {
     repo.cleanup();
+  }
+});
+
+test('git push of a version tag sends its data through the pre-push hook, even when its commit is already on the remote', () => {
+  const team = createTeam();
+  try {
+    const { env } = troveOnPath(team.base);
+    const a = team.clone('a');
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: a.dir, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(a.trove('init').code, 0);
+    assert.equal(a.trove('remote', 'add', '-d', 'store', join(team.base, 'store')).code, 0);
+    assert.equal(runCli(a.dir, ['install'], env).code, 0);
+    assert.equal(a.trove('create', 'model', 'm', '--mutability', 'mutable').code, 0);
+    a.write('model/m/w.bin', pseudoRandom(5000, 3));
+    assert.equal(a.trove('add', 'model/m').code, 0);
+    a.git('add', '-A');
+    a.git('commit', '-q', '-m', 'model');
+    git('push', '-q', '--no-verify', 'origin', 'main'); // the commit reaches the remote without its data
+    assert.equal(a.trove('version', 'm', '--rev', 'HEAD').code, 0);
+    git('push', '-q', 'origin', 'refs/tags/m@v1.0.0'); // the hook runs: the tag is a root of its own
+    const b = team.clone('b');
+    const co = b.trove('checkout', 'm@v1.0.0');
+    assert.equal(co.code, 0, co.stderr);
+    assert.ok(b.read('model/m/w.bin').equals(pseudoRandom(5000, 3)));
+  } finally {
+    team.cleanup();
   }
 });
