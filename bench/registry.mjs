@@ -43,7 +43,7 @@ const jsonPath = path.join(ROOT, 'bench', 'results', 'registry.json');
 const t0 = Date.now();
 const log = (m) => process.stderr.write(`[registry-bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${m}\n`);
 
-const lib = (p) => import(pathToFileURL(path.join(path.dirname(TROVE_BIN), '..', '..', p)).href);
+const lib = (p) => import(pathToFileURL(path.join(path.dirname(TROVE_BIN), '..', p)).href);
 const { versionTagMessage, serializeVersionRecord } = await lib('core/versionRecord.js');
 const { serializeEntityRecord } = await lib('core/entityRecord.js');
 const { serializeStageRecord } = await lib('core/stageRecord.js');
@@ -118,8 +118,8 @@ function syntheticRegistry(dir, { entities, versions, metrics, uses, stageOf }) 
       time += 60;
       stream += `commit refs/heads/main\nmark :${mark}\ncommitter bench <bench@trove.invalid> ${time} +0000\n${blob(`Register ${names[e]} ${version}`)}`;
       stream += mark === 1 ? `from ${head}\n` : '';
-      stream += `M 100644 inline ${VERSIONS_DIR}/${names[e]}/${version}.yaml\n${blob(serializeVersionRecord(record))}\n`;
-      stream += `tag ${names[e]}@${version}\nfrom :${mark}\ntagger bench <bench@trove.invalid> ${time} +0000\n${blob(versionTagMessage(record))}\n`;
+      stream += `M 100644 inline ${VERSIONS_DIR}/${names[e]}/${version}.yaml\n${blob(serializeVersionRecord(record))}`;
+      stream += `tag ${names[e]}@${version}\nfrom :${mark}\ntagger bench <bench@trove.invalid> ${time} +0000\n${blob(versionTagMessage(record))}`;
       tags.push({ e, v, version, mark });
     }
   }

@@ -132,7 +132,7 @@ async function registerWorkTree(repo: Repo, snapshot: LoadedRegistry, entity: Re
     throw err;
   }
   const record = makeRecord(entity, chosen.version, pointer, uses, metrics);
-  const committed = await commitVersion(repo, { saved, record, tag: chosen.tag, pointerPath: pointerPathFor(path), message: options.message });
+  const committed = await commitVersion(repo, { saved, record, tag: chosen.tag, pointerPath: pointerPathFor(path), declaration: entity.file, message: options.message });
   addPendingVersion(repo.troveDir, { tag: chosen.tag, kind: pointer.kind, oid: formatOid(pointer.oid), path });
   const readOnly = entity.record.mutability === 'flexible' ? makeReadOnly(repo, path) : 0;
   warnings.push(...committed.warnings);

@@ -71,6 +71,8 @@ export interface CommitVersionOptions {
   readonly record: VersionRecord;
   readonly tag: string;
   readonly pointerPath: string;
+  /** the entity's declaration (.trove/registry/entities/NAME.yaml), committed with its version when it is new or changed */
+  readonly declaration: string;
   readonly message?: string;
 }
 
@@ -96,6 +98,11 @@ export async function commitVersion(repo: Repo, o: CommitVersionOptions): Promis
   });
   if (!files.some((f) => f.path === o.pointerPath)) throw new TroveError('INTERNAL', `The pointer ${o.pointerPath} is missing after the add.`);
   files.push({ path: recordFile, content: Buffer.from(recordText) });
+  // A version of an entity that was declared but never committed would reach a clone without its declaration,
+  // and no registry command there could name it: the declaration goes into the version's commit.
+  // (loadRegistry read it from this path a moment ago and refuses a symlinked registry directory.)
+  const declared = readFileNoFollow(join(repo.root, o.declaration));
+  if (declared !== undefined) files.push({ path: o.declaration, content: declared });
   const subject = `Register ${record.entity} ${record.version}`;
   const message = o.message && o.message.trim() ? `${subject}\n\n${o.message.trim()}\n` : `${subject}\n`;
   const committed = await commitFilesDetailed(repo.git, { base: head, ref: 'HEAD', expectOld: head, files, message });

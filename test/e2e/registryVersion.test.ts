@@ -251,3 +251,28 @@ test('git push of a version tag sends its data through the pre-push hook, even w
     team.cleanup();
   }
 });
+
+test('a version of an entity declared but never committed reached a clone without its declaration: the declaration goes into the version commit', () => {
+  const repo = createTmpRepo();
+  try {
+    repo.git('commit', '-q', '-m', 'trove init');
+    ok(repo, ['create', 'dataset', 'fresh']); // staged, not committed
+    repo.write('dataset/fresh/a.bin', pseudoRandom(300, 3));
+    const v = ok(repo, ['version', 'fresh']);
+    const inCommit = repo.git('show', '--name-only', '--format=', v.commit).split('\n');
+    assert.ok(inCommit.includes('.trove/registry/entities/fresh.yaml'), `declaration committed with the version: ${inCommit.join(', ')}`);
+    assert.equal(repo.git('status', '--porcelain'), '', 'nothing left staged');
+    // A clone of the tag's commit knows the entity.
+    const clone = createTmpRepo({ init: false });
+    try {
+      clone.git('fetch', '-q', '--tags', repo.dir, 'main');
+      clone.git('checkout', '-q', 'FETCH_HEAD');
+      const reg = ok(clone, ['registry']);
+      assert.deepEqual(reg.entities.map((e: any) => [e.name, e.latest]), [['fresh', 'v1.0.0']], 'the clone lists the entity and its version');
+    } finally {
+      clone.cleanup();
+    }
+  } finally {
+    repo.cleanup();
+  }
+});
