@@ -400,3 +400,25 @@ test('strict entity in a clone without the previous listing: its pages are fetch
     team.cleanup();
   }
 });
+
+test('asset types beyond dataset/labels/model: a type declared in registry.types is accepted, an undeclared one is refused naming the declared types', () => {
+  const repo = createTmpRepo();
+  try {
+    const undeclared = runJson(repo.dir, ['create', 'environment', 'cuda12']);
+    assert.equal(undeclared.code, 2);
+    assert.equal(undeclared.error.code, 'USAGE');
+    assert.deepEqual(undeclared.error.data.types, ['dataset', 'labels', 'model']);
+    assert.equal(existsSync(join(repo.dir, '.trove/registry/entities/cuda12.yaml')), false, 'nothing declared');
+    repo.write('.trove/config.yaml', `${readFileSync(join(repo.dir, '.trove/config.yaml'), 'utf8')}registry:\n  types: [environment, endpoint]\n`);
+    const created = runJson(repo.dir, ['create', 'environment', 'cuda12']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(created.result.entity.path, 'environment/cuda12', "ml-git's layout: TYPE/NAME");
+    repo.write('environment/cuda12/requirements.txt', 'torch==2.3\n');
+    const v = runJson(repo.dir, ['version', 'cuda12']);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.result.tag, 'cuda12@v1.0.0');
+    assert.equal(v.result.type, 'environment');
+  } finally {
+    repo.cleanup();
+  }
+});

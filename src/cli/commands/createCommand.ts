@@ -35,7 +35,7 @@ export const createCommand = defineCommand<CreateEntityResult>({
   },
   render(out, r) {
     out.line(`created   ${r.entity.type} ${r.entity.name} (${r.entity.mutability}) at ${out.path(r.entity.path)}`);
-    out.info(`Declared in ${r.file} (staged; commit it with your next commit). Put the data in ${out.path(r.entity.path)}, then: trove version ${r.entity.name}`);
+    out.info(`Declared in ${r.file} (staged; its first trove version commits it, or commit it yourself). Put the data in ${out.path(r.entity.path)}, then: trove version ${r.entity.name}`);
     if (r.followTags) out.info('Set push.followTags=true in this clone\'s Git config, so git push also sends the version tags.');
   },
 });
