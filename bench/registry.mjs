@@ -15,7 +15,7 @@
 // 2,000 annotated tags takes a second, not minutes; R3 and R4 run the real
 // commands on real files (the W2 layout of bench/lib/data.mjs).
 //
-// Environment: BENCH_REPEATS (runs per timed step, median; default 5),
+// Environment: BENCH_ROWS, BENCH_KEEP (see below), BENCH_REPEATS (runs per timed step, median; default 5),
 // BENCH_W2_FILES (default 20000), BENCH_DOCS=0 (do not rewrite
 // docs/benchmarks.md), BENCH_WORK_DIR (default bench/work), TROVE_BIN.
 // The results also go to bench/results/registry.json.
@@ -36,6 +36,9 @@ const BEGIN = '<!-- registry-bench:begin -->';
 const END = '<!-- registry-bench:end -->';
 const env = process.env;
 const repeats = Number(env.BENCH_REPEATS ?? 5);
+// BENCH_ROWS=R1,R2 for a subset (R3 includes R4; no docs are written then), BENCH_KEEP=1 keeps the repositories to profile.
+const rows = (env.BENCH_ROWS ?? 'R1,R2,R3').split(',');
+if (env.BENCH_ROWS) env.BENCH_DOCS = '0';
 const w2Files = Number(env.BENCH_W2_FILES ?? 20000);
 const work = path.resolve(ROOT, env.BENCH_WORK_DIR ?? 'bench/work', 'registry');
 const docPath = path.join(ROOT, 'docs', 'benchmarks.md');
@@ -152,7 +155,7 @@ function syntheticRegistry(dir, { entities, versions, metrics, uses, stageOf }) 
 const results = { schema: 1, date: new Date().toISOString(), machine: machineInfo(work), repeats, rows: {} };
 
 // ---------------------------------------------------------------- R1
-{
+if (rows.includes('R1')) {
   log('R1: 100 entities x 20 versions, 500 stage assignments');
   const dir = newRepo('r1');
   // Per entity: dev holds versions 16-18, staging 19, production 20 (5 assignments).
@@ -169,7 +172,7 @@ const results = { schema: 1, date: new Date().toISOString(), machine: machineInf
 }
 
 // ---------------------------------------------------------------- R2
-{
+if (rows.includes('R2')) {
   log('R2: one entity with 1,000 versions');
   const dir = newRepo('r2');
   const made = syntheticRegistry(dir, {
@@ -184,7 +187,7 @@ const results = { schema: 1, date: new Date().toISOString(), machine: machineInf
 }
 
 // ---------------------------------------------------------------- R3, R4
-{
+if (rows.includes('R3')) {
   log(`R3: a ${w2Files}-file dataset, then 100 files changed`);
   const dir = newRepo('r3');
   trove(dir, 'create', 'dataset', 'ds', '--path', 'data', '--mutability', 'mutable');
@@ -217,7 +220,9 @@ const results = { schema: 1, date: new Date().toISOString(), machine: machineInf
   const withDeps = [];
   const byRev = [];
   back();
-  for (let i = 0; i < repeats; i++) {
+  // More pairs than the other rows: the two differ by a few per cent at most, less than one run's noise here.
+  const pairs = Math.max(repeats, 9);
+  for (let i = 0; i < pairs; i++) {
     // Alternate, each from the latest version's data in the work tree.
     for (const [list, args] of i % 2 === 0 ? [[withDeps, ['checkout', 'md@v1.0.0', '--with-deps']], [byRev, ['checkout', '--rev', v1, 'data', 'labels', 'model']]] : [[byRev, ['checkout', '--rev', v1, 'data', 'labels', 'model']], [withDeps, ['checkout', 'md@v1.0.0', '--with-deps']]]) {
       const r = await runCmd(process.execPath, [TROVE_BIN, ...args], { cwd: dir, env: gitE });
@@ -231,9 +236,14 @@ const results = { schema: 1, date: new Date().toISOString(), machine: machineInf
   results.rows.checkout = { medianS: wd, runsS: withDeps.map((x) => round(x, 3)), revMedianS: rv, revRunsS: byRev.map((x) => round(x, 3)), command: 'trove checkout md@v1.0.0 --with-deps', revCommand: `trove checkout --rev <md@v1.0.0's commit> data labels model`, target: 'no slower than checkout --rev', ok: wd <= rv * 1.1 };
   log(`R4: --with-deps ${wd} s, --rev ${rv} s`);
 }
-removeTree(work);
+if (env.BENCH_KEEP !== '1') removeTree(work);
 
 results.runSeconds = round((Date.now() - t0) / 1000, 1);
+if (env.BENCH_ROWS) {
+  // A subset is a look, not a result: printed, not recorded.
+  process.stdout.write(`${JSON.stringify(results.rows, null, 2)}\n`);
+  process.exit(0);
+}
 fs.mkdirSync(path.dirname(jsonPath), { recursive: true });
 fs.writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
 
