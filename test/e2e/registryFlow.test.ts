@@ -1,5 +1,6 @@
 /**
  * The flow of seed 002 (ml-git's MNIST notebook) through trove's CLI, on
+ * scikit-learn's bundled digits where python3 can import it, else on
  * digit-like images generated here (test/helpers/digits.ts): named dataset,
  * labels and model under categories, versions with metrics and lineage, more
  * data, new versions, checkout of model v1 with its data byte for byte, the
@@ -11,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createTmpRepo, runCli, runJson, type TmpRepo } from '../helpers/tmpRepo.js';
-import { accuracy, makeDigits, toPgm, trainCentroids, type DigitSample } from '../helpers/digits.js';
+import { accuracy, makeDigits, sklearnDigits, toPgm, trainCentroids, type DigitSample } from '../helpers/digits.js';
 
 const DATASET = 'dataset/handwritten/digits/mnist';
 const LABELS = 'labels/handwritten/digits/labelsmnist';
@@ -77,9 +78,11 @@ function parseCsv(text: string): string[][] {
 
 describe('002 flow', () => {
   let repo: TmpRepo;
-  const test = makeDigits(300, 99, 0.1);
-  const batch1 = makeDigits(20, 1, 0.1);
-  const batch2 = makeDigits(200, 2, 0.1);
+  // scikit-learn's real digits where python3 can import it (.ci/run installs it), else generated ones.
+  const real = sklearnDigits();
+  const test = real ? real.slice(1200) : makeDigits(300, 99, 0.1);
+  const batch1 = real ? real.slice(0, 100) : makeDigits(20, 1, 0.1);
+  const batch2 = real ? real.slice(100, 600) : makeDigits(200, 2, 0.1);
   let acc1 = 0;
   let acc2 = 0;
   let v1: { dataset: Record<string, string>; labels: Record<string, string>; model: Record<string, string> };

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 /**
  * Digit-like images for the registry flow tests (issue 14, seed 002): 8x8
  * grayscale PGM files (P5, maxval 16, the scale of scikit-learn's bundled
@@ -86,4 +87,20 @@ export function accuracy(centroids: readonly (readonly number[])[], samples: rea
     if (best === s.label) right++;
   }
   return Math.round((right / samples.length) * 1e4) / 1e4;
+}
+
+/**
+ * scikit-learn's bundled handwritten digits (1,797 real 8x8 scans, pixels
+ * 0..16) when `python3` can import scikit-learn, else null (then tests use
+ * makeDigits). Read once per process through one python3 call.
+ */
+let sklearnCache: DigitSample[] | null | undefined;
+export function sklearnDigits(): DigitSample[] | null {
+  if (sklearnCache !== undefined) return sklearnCache;
+  const script = 'import json, sys\nfrom sklearn.datasets import load_digits\nd = load_digits()\njson.dump({"x": d.data.astype(int).tolist(), "y": d.target.tolist()}, sys.stdout)';
+  const r = spawnSync('python3', ['-c', script], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 });
+  if (r.status !== 0) return (sklearnCache = null);
+  const { x, y } = JSON.parse(r.stdout) as { x: number[][]; y: number[] };
+  sklearnCache = x.map((px, i) => ({ label: y[i]!, pixels: Uint8Array.from(px) }));
+  return sklearnCache;
 }
