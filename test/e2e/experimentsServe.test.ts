@@ -151,6 +151,23 @@ test('EOF without stop stops the run', async () => {
   }
 });
 
+test('a script killed before its exit hook sent stop (init eof_status "crashed", then EOF) shows crashed', async () => {
+  const repo = setup();
+  try {
+    const c = new ServeClient(repo.dir);
+    const { experiment } = await c.ok({ ...initReq({}), eof_status: 'crashed' });
+    await c.ok({ op: 'checkpoint', experiment: experiment.id, step: 1, metrics: { loss: 1 } });
+    const bad = await c.request({ ...initReq({}), eof_status: 'maybe' });
+    assert.equal(bad.error.code, 'USAGE');
+    assert.equal(await c.end(), 0);
+    const run = await readRun(await openRepo({ cwd: repo.dir }), experiment.id);
+    assert.equal(run.status.status, 'crashed');
+    assert.equal(run.checkpoints.length, 1);
+  } finally {
+    repo.cleanup();
+  }
+});
+
 test('kill -9 of the serve process mid-checkpoint: the run shows crashed, every acknowledged checkpoint is intact, fsck is clean, listing still works', async () => {
   const repo = setup();
   try {
