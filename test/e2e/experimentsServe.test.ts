@@ -11,6 +11,7 @@ import { listRuns, readRun } from '../../src/experiments/readRuns.js';
 import { parseOid } from '../../src/core/oid.js';
 import { parseCommitMessage } from '../../src/core/experimentRecord.js';
 import { initExperiment } from '../../src/api/initExperiment.js';
+import { fetchExperimentData } from '../../src/api/expTransfer.js';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -320,6 +321,7 @@ test('exp push and exp pull share runs between clones through the Git remote and
     assert.equal(runCli(repo.dir, ['remote', 'add', '-d', 'storage', join(base, 'store')]).code, 0);
     repo.git('add', '-A');
     repo.git('commit', '-qm', 'remote');
+    repo.git('push', '-q', 'origin', 'main');
     const exp = await initExperiment({ cwd: repo.dir }, { params: { lr: 3 }, remote: null });
     repo.write('model.pth', 'shared weights');
     const cp = await exp.checkpoint({ path: 'model.pth', step: 1, metrics: { acc: 0.9 } });
@@ -335,6 +337,13 @@ test('exp push and exp pull share runs between clones through the Git remote and
     const run = await readRun(await openRepo({ cwd: clone }), exp.id);
     assert.equal(run.checkpoints[0]!.id, cp.id);
     assert.ok(existsSync(join(base, 'store')), 'data went to the trove remote');
+    // the data comes on demand
+    const cloneRepo = await openRepo({ cwd: clone });
+    assert.equal(cloneRepo.store.hasFile(parseOid(cp.data!.oid)), false);
+    const got = await fetchExperimentData(cloneRepo, [cp.data!]);
+    assert.equal(got.remote, 'storage');
+    assert.equal((await storedContent(clone, cp.data!.oid)).toString(), 'shared weights');
+    assert.equal((await fetchExperimentData(cloneRepo, [cp.data!])).remote, null, 'nothing to fetch the second time');
   } finally {
     repo.cleanup();
     rmSync(base, { recursive: true, force: true });
