@@ -1,6 +1,6 @@
 import { TroveError } from '../errors/index.js';
 import { parseOid } from '../core/oid.js';
-import type { StoredData } from '../experiments/expRuns.js';
+import type { StoredData } from '../core/experimentRecord.js';
 import { loadConfig } from '../platform/config.js';
 import { fetchClosure, localClosure, type TransferRoot } from '../transfer/closure.js';
 import type { Repo } from '../workspace/Repo.js';

@@ -1,6 +1,8 @@
 import type { ManifestEntry } from '../core/manifest.js';
 import { parseOid } from '../core/oid.js';
-import { readRunTree, resolveId, type CheckpointRecord, type RunTree, type StoredData } from '../experiments/expRuns.js';
+import type { CheckpointRecord, StoredData } from '../core/experimentRecord.js';
+import { defaultCheckpoint, resolveId } from '../experiments/expRuns.js';
+import { readRun, type Run } from '../experiments/readRuns.js';
 import { diffManifests } from '../store/diffManifests.js';
 import { readManifest } from '../store/manifestIO.js';
 import type { Repo } from '../workspace/Repo.js';
@@ -66,7 +68,7 @@ export async function expDiff(repo: Repo, options: { readonly a: string; readonl
   const eb = sb.run.experiment;
   const ma = sa.checkpoint?.metrics ?? {};
   const mb = sb.checkpoint?.metrics ?? {};
-  const runField = (r: RunTree): Record<string, unknown> => ({ host: r.experiment.host, user: r.experiment.user, command: r.experiment.command, python: r.experiment.python, status: r.status.status, primary_metric: r.summary.primary_metric ?? r.experiment.primary_metric });
+  const runField = (r: Run): Record<string, unknown> => ({ host: r.experiment.host, user: r.experiment.user, command: r.experiment.command, python: r.experiment.python, status: r.status.status, primary_metric: r.experiment.primary_metric });
   return {
     a: brief(sa),
     b: brief(sb),
@@ -80,21 +82,15 @@ export async function expDiff(repo: Repo, options: { readonly a: string; readonl
 }
 
 interface Side {
-  readonly run: RunTree;
+  readonly run: Run;
   readonly checkpoint: CheckpointRecord | null;
 }
 
 async function side(repo: Repo, id: string): Promise<Side> {
-  const found = await resolveId(repo.git, id);
-  const run = await readRunTree(repo.git, found.kind === 'experiment' ? found.id : found.experiment);
+  const found = await resolveId(repo, id);
+  const run = await readRun(repo, found.kind === 'experiment' ? found.id : found.experiment);
   if (found.kind === 'checkpoint') return { run, checkpoint: run.checkpoints.find((c) => c.id === found.id)! };
   return { run, checkpoint: defaultCheckpoint(run) };
-}
-
-/** The checkpoint an experiment id stands for: its best by the primary metric, else its latest. */
-export function defaultCheckpoint(run: RunTree): CheckpointRecord | null {
-  const bestId = run.summary.best?.id;
-  return (bestId ? run.checkpoints.find((c) => c.id === bestId) : undefined) ?? run.checkpoints[run.checkpoints.length - 1] ?? null;
 }
 
 function brief(s: Side): ExpDiffSide {
@@ -112,7 +108,7 @@ function changes(a: Record<string, unknown>, b: Record<string, unknown>): ValueC
   return out;
 }
 
-async function codeDiff(repo: Repo, a: RunTree, b: RunTree): Promise<ExpDiffResult['code']> {
+async function codeDiff(repo: Repo, a: Run, b: Run): Promise<ExpDiffResult['code']> {
   const ca = a.experiment.code ?? { commit: null, path: '.', dirty: null };
   const cb = b.experiment.code ?? { commit: null, path: '.', dirty: null };
   const view = (c: typeof ca): { commit: string | null; path: string; dirty: string | null } => ({ commit: c.commit, path: c.path, dirty: c.dirty?.oid ?? null });

@@ -1,6 +1,5 @@
-import { TroveError } from '../errors/index.js';
 import { matchesFilter, parseRunFilter, sortRuns, type RunSummary } from '../core/expQuery.js';
-import { listRunSummaries } from '../experiments/expRuns.js';
+import { listRuns } from '../experiments/readRuns.js';
 import type { Repo } from '../workspace/Repo.js';
 import { checkOptions } from './checkOptions.js';
 
@@ -26,10 +25,9 @@ export interface ExpListResult {
 export async function expList(repo: Repo, options: ExpListOptions = {}): Promise<ExpListResult> {
   checkOptions('expList', repo, options, { filters: 'string[]?', sort: 'string?' });
   const filters = (options.filters ?? []).map(parseRunFilter);
-  const { summaries, unreadable } = await listRunSummaries(repo.git);
-  for (const id of unreadable) repo.reporter.warn(`The run ${id} has no readable summary; it is left out (trove exp show ${id.slice(0, 8)} reads its record).`, { id });
-  let runs = summaries.filter((r) => filters.every((f) => matchesFilter(r, f)));
+  const { runs: all, problems } = await listRuns(repo);
+  for (const p of problems) repo.reporter.warn(`The run ${p.id} cannot be read (${p.message.replace(/\.$/, '')}); it is left out.`, { id: p.id });
+  let runs = all.filter((r) => filters.every((f) => matchesFilter(r, f)));
   runs = sortRuns(runs, options.sort ?? 'started');
-  if (options.sort !== undefined && options.sort.replace(/^[-+]/, '') === '') throw new TroveError('USAGE', 'Give --sort a key.', { data: { rule: 'bad-sort' } });
   return { experiments: runs };
 }

@@ -7,26 +7,8 @@ import { TroveError } from '../errors/index.js';
  * runs, the latest and best checkpoints with the primary metric).
  */
 
-export interface CheckpointSummary {
-  readonly id: string;
-  readonly step: number | null;
-  readonly metrics: Record<string, unknown>;
-}
-
-export interface RunSummary {
-  readonly id: string;
-  readonly created: string;
-  readonly updated: string;
-  readonly status: string;
-  readonly host: string;
-  readonly user: string;
-  readonly pid: number | null;
-  readonly params: Record<string, unknown>;
-  readonly primary_metric: { readonly name: string; readonly goal: 'minimize' | 'maximize' } | null;
-  readonly checkpoints: number;
-  readonly best: CheckpointSummary | null;
-  readonly latest: CheckpointSummary | null;
-}
+import type { CheckpointBrief as CheckpointSummary, RunSummary } from './experimentRecord.js';
+export type { CheckpointSummary, RunSummary };
 
 /** A JSON value as a number when it is one (`{"$float": "NaN"}` included), else undefined. */
 export function numberOf(v: unknown): number | undefined {
