@@ -1,5 +1,5 @@
-import { lstatSync, readFileSync as readFile, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { lstatSync, readdirSync, readFileSync as readFile, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import type { CheckpointRecord, StoredData } from '../core/experimentRecord.js';
 import type { ManifestEntry } from '../core/manifest.js';
@@ -126,8 +126,55 @@ function outputTarget(repo: Repo, out: string | undefined): Target {
   return { dirs: new WorkTreeDirs(abs), full: (rel) => rel, show: (rel) => `${abs}/${rel}` };
 }
 
-function checkpointItems(repo: Repo, ck: CheckpointRecord, data: StoredData): Item[] {
-  const base = checkRepoPath(ck.path ?? `checkpoint-${ck.id.slice(0, 12)}`, `checkpoint ${ck.id.slice(0, 12)}`);
+/**
+ * Place a checkpoint's files at repository path `dest` in the work tree
+ * (`exp promote`: at the entity's path). Same checks as expCheckout; for a
+ * directory, files under `dest` the checkpoint does not have count as local
+ * changes and are removed with `force`, so `dest` holds exactly the
+ * checkpoint. The caller holds the lock and has fetched the content.
+ */
+export async function placeCheckpoint(repo: Repo, ck: CheckpointRecord, data: StoredData, dest: string, force: boolean): Promise<{ written: string[]; unchanged: string[]; removed: string[] }> {
+  checkRepoPath(dest, 'the destination');
+  const target = outputTarget(repo, undefined);
+  const items = checkpointItems(repo, ck, data, dest);
+  const extras: string[] = [];
+  const abs = target.dirs.existingParent(dest);
+  if (abs) {
+    let st;
+    try {
+      st = lstatSync(abs);
+    } catch {
+      st = undefined;
+    }
+    if (st && data.kind === 'dir' && st.isDirectory()) {
+      const want = new Set(items.map((i) => i.rel));
+      for (const f of walkFiles(abs, dest)) if (!want.has(f)) extras.push(f);
+    } else if (st && data.kind === 'file' && st.isDirectory()) extras.push(dest);
+  }
+  if (extras.length && !force) {
+    throw new TroveError('DIRTY', `${dest} holds files the checkpoint does not have: ${extras.slice(0, 5).join(', ')}${extras.length > 5 ? ` and ${extras.length - 5} more` : ''}.`, {
+      hint: 'Move them away, or replace them with --force.',
+      data: { paths: extras },
+    });
+  }
+  const r = await writeItems(repo, target, items, force, () => {
+    for (const f of extras) rmSync(target.dirs.abs(f), { recursive: true, force: true });
+  });
+  return { ...r, removed: extras };
+}
+
+function walkFiles(abs: string, rel: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(abs, { withFileTypes: true })) {
+    const r = `${rel}/${e.name}`;
+    if (e.isDirectory()) out.push(...walkFiles(join(abs, e.name), r));
+    else out.push(r);
+  }
+  return out;
+}
+
+function checkpointItems(repo: Repo, ck: CheckpointRecord, data: StoredData, dest?: string): Item[] {
+  const base = checkRepoPath(dest ?? ck.path ?? `checkpoint-${ck.id.slice(0, 12)}`, `checkpoint ${ck.id.slice(0, 12)}`);
   if (data.kind === 'file') return [{ rel: base, what: base, kind: 'store', oid: data.oid, executable: false }];
   return readManifest(repo.store, parseOid(data.oid, base), base).map((e) => entryItem(`${base}/${e.path}`, e));
 }
@@ -168,7 +215,7 @@ async function codeItems(repo: Repo, run: Run): Promise<{ items: Item[]; dirty: 
   return { items: [...byPath.values()], dirty: Boolean(c.dirty) };
 }
 
-async function writeItems(repo: Repo, target: Target, items: readonly Item[], force: boolean): Promise<{ written: string[]; unchanged: string[] }> {
+async function writeItems(repo: Repo, target: Target, items: readonly Item[], force: boolean, beforeWrite?: () => void): Promise<{ written: string[]; unchanged: string[] }> {
   // First every check, then every write: a refusal leaves everything as it was.
   const plan: { item: Item; abs: string }[] = [];
   const unchanged: string[] = [];
@@ -188,6 +235,7 @@ async function writeItems(repo: Repo, target: Target, items: readonly Item[], fo
       data: { paths: dirty },
     });
   }
+  beforeWrite?.();
   const written: string[] = [];
   for (const { item } of plan) {
     const abs = target.dirs.ensureParent(target.full(item.rel), target.show(item.rel));
