@@ -293,10 +293,15 @@ test('exp gc --keep-best: dry run, bytes freed counting only what nothing else u
   return (async () => {
     try {
       // Two runs sharing one file: A's step 0 file is C's only checkpoint.
-      const files = [pseudoRandom(60_000, 11), pseudoRandom(70_000, 12), pseudoRandom(80_000, 13)];
+      const files = [pseudoRandom(60_000, 11), pseudoRandom(70_000, 12), pseudoRandom(80_000, 13), pseudoRandom(90_000, 14)];
+      // Step 3's file is also committed (tracked with trove add): Git history uses it.
+      repo.write('tracked.bin', files[3]!);
+      ok(repo.dir, ['add', 'tracked.bin']);
+      repo.git('add', '-A');
+      repo.git('commit', '-qm', 'tracked');
       const ea = await initExperiment({ cwd: repo.dir }, { params: { lr: 1 }, remote: null });
-      const losses = [0.5, 0.1, 0.3];
-      for (let s = 0; s < 3; s++) {
+      const losses = [0.5, 0.1, 0.3, 0.4];
+      for (let s = 0; s < 4; s++) {
         repo.write('m.bin', files[s]!);
         await ea.checkpoint({ path: 'm.bin', step: s, metrics: { loss: losses[s] }, primaryMetric: ['loss', 'minimize'] });
       }
@@ -310,17 +315,20 @@ test('exp gc --keep-best: dry run, bytes freed counting only what nothing else u
       rmSync(join(repo.dir, 'm.bin'));
       const dry = ok(repo.dir, ['exp', 'gc', '--keep-best', '1', '--dry-run']);
       assert.equal(dry.dryRun, true);
-      assert.equal(dry.removed.length, 2);
-      // Step 2's file is freed; step 0's is C's too, so it is not.
+      assert.equal(dry.removed.length, 3);
+      // Step 2's file is freed; step 0's is C's too and step 3's is in a commit, so they are not.
       assert.equal(dry.bytesFreed, files[2]!.length);
-      assert.equal(ok(repo.dir, ['exp', 'show', ea.id]).experiment.checkpoints.length, 3);
+      assert.equal(ok(repo.dir, ['exp', 'show', ea.id]).experiment.checkpoints.length, 4);
       const real = ok(repo.dir, ['exp', 'gc', '--keep-best', '1']);
       assert.equal(real.bytesFreed, files[2]!.length);
       assert.equal(real.deleted, true);
       const shown = ok(repo.dir, ['exp', 'show', ea.id]).experiment;
       assert.deepEqual(shown.checkpoints.map((c: any) => c.step), [1]);
       assert.equal(ok(repo.dir, ['exp', 'ls']).experiments.find((e: any) => e.id === ea.id).checkpoints, 1);
-      // C's checkpoint is intact.
+      // C's checkpoint and the committed file are intact.
+      rmSync(join(repo.dir, 'tracked.bin'));
+      ok(repo.dir, ['checkout', 'tracked.bin']);
+      assert.ok(readFileSync(join(repo.dir, 'tracked.bin')).equals(files[3]!));
       ok(repo.dir, ['exp', 'checkout', ec.id, '-o', 'c']);
       assert.ok(readFileSync(join(repo.dir, 'c/m.bin')).equals(files[0]!));
       // keep-last keeps the latest too; nothing more to free.
@@ -338,6 +346,48 @@ test('exp gc --keep-best: dry run, bytes freed counting only what nothing else u
       repo.cleanup();
     }
   })();
+});
+
+test('exp diff and checkout of directory checkpoints', async () => {
+  const repo = createTmpRepo();
+  try {
+    const e = await initExperiment({ cwd: repo.dir }, { params: { lr: 1 }, remote: null });
+    repo.write('ck/weights.bin', pseudoRandom(50_000, 1));
+    repo.write('ck/head.bin', pseudoRandom(1_000, 2));
+    repo.write('ck/sub/config.json', '{"layers": 3}\n');
+    const c0 = await e.checkpoint({ path: 'ck', step: 0, metrics: { loss: 1 } });
+    repo.write('ck/head.bin', pseudoRandom(1_000, 3));
+    repo.write('ck/extra.txt', 'new\n');
+    const c1 = await e.checkpoint({ path: 'ck', step: 1, metrics: { loss: 0.5 } });
+    await e.stop();
+    const d = ok(repo.dir, ['exp', 'diff', c0.id, c1.id]);
+    assert.deepEqual(d.files.changes.paths, [{ path: 'extra.txt', change: 'added' }, { path: 'head.bin', change: 'modified' }]);
+    assert.equal(d.files.changes.bytesChanged, 1_004);
+    assert.deepEqual(d.metrics, [{ key: 'loss', a: 1, b: 0.5 }]);
+    const r = ok(repo.dir, ['exp', 'checkout', c0.id.slice(0, 8), '-o', 'old']);
+    assert.deepEqual(r.written, ['old/ck/head.bin', 'old/ck/sub/config.json', 'old/ck/weights.bin']);
+    assert.ok(readFileSync(join(repo.dir, 'old/ck/head.bin')).equals(pseudoRandom(1_000, 2)));
+    assert.equal(readFileSync(join(repo.dir, 'old/ck/sub/config.json'), 'utf8'), '{"layers": 3}\n');
+    // In place over the newer files: head.bin differs (refused), then forced.
+    assert.deepEqual(fails(repo.dir, ['exp', 'checkout', c0.id.slice(0, 8)], 'DIRTY').data.paths, ['ck/head.bin']);
+    ok(repo.dir, ['exp', 'checkout', c0.id.slice(0, 8), '--force']);
+    assert.ok(readFileSync(join(repo.dir, 'ck/head.bin')).equals(pseudoRandom(1_000, 2)));
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('exp checkout of a metrics-only checkpoint is NOT_FOUND', async () => {
+  const repo = createTmpRepo();
+  try {
+    const e = await initExperiment({ cwd: repo.dir }, { params: {}, remote: null });
+    const c = await e.checkpoint({ step: 0, metrics: { loss: 1 } });
+    await e.stop();
+    assert.equal(fails(repo.dir, ['exp', 'checkout', c.id], 'NOT_FOUND').data.reason, 'no-files');
+    assert.equal(fails(repo.dir, ['exp', 'promote', c.id, 'x'], 'NOT_FOUND').data.reason, 'no-files');
+  } finally {
+    repo.cleanup();
+  }
 });
 
 test('exp ls lists 1,000 runs of 100 checkpoints from the fixture', () => {
