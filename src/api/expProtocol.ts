@@ -70,6 +70,7 @@ export class ExpProtocol {
           python: optString(req.python, 'python'),
           packages: (req.packages ?? {}) as Record<string, string>,
           primaryMetric: (req.primary_metric ?? null) as never,
+          eofStatus: eofStatus(req.eof_status),
         });
         return { experiment };
       }
@@ -98,6 +99,12 @@ export class ExpProtocol {
   async close(): Promise<void> {
     await this.session?.close({ timeoutMs: (this.options.stopTimeoutS ?? 60) * 1000, progress: (left, remote) => this.options.progress?.(`trove: uploading checkpoints to ${remote}: ${left} left`) });
   }
+}
+
+function eofStatus(v: unknown): 'stopped' | 'crashed' {
+  if (v === undefined || v === null || v === 'stopped') return 'stopped';
+  if (v === 'crashed') return 'crashed';
+  throw new TroveError('USAGE', 'eof_status must be "stopped" or "crashed".', { data: { value: encodeFloats(v) } });
 }
 
 function optString(v: unknown, what: string): string | null {

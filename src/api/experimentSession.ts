@@ -33,6 +33,12 @@ export interface InitRunOptions {
   readonly python?: string | null;
   readonly packages?: Record<string, string>;
   readonly primaryMetric?: PrimaryMetric | readonly [string, string] | null;
+  /**
+   * The status a run still live when the session closes (EOF on the protocol) gets: 'stopped'
+   * (default: the script ended without stop()), or 'crashed' for clients that send stop from an
+   * exit hook, so that EOF without it means the script was killed.
+   */
+  readonly eofStatus?: 'stopped' | 'crashed';
 }
 
 export interface CheckpointOptions {
@@ -173,6 +179,8 @@ export class BackgroundUploader {
  */
 export class ExperimentSession {
   private readonly runs = new Map<string, RunWriter>();
+  /** the status close() gives each live run (init's eofStatus) */
+  private readonly eofStatus = new Map<string, 'stopped' | 'crashed'>();
   readonly uploader: BackgroundUploader | null;
   /** background ref updates that failed (the journal still has everything) */
   readonly flushErrors: unknown[] = [];
@@ -223,6 +231,7 @@ export class ExperimentSession {
       { onFlushError: (err) => this.flushErrors.push(err) },
     );
     this.runs.set(writer.id, writer);
+    if (options.eofStatus === 'crashed') this.eofStatus.set(writer.id, 'crashed');
     if (code.dirty && this.uploader) {
       // re-key the code upload under the run, so stop() waits for it too
       this.uploader.add(writer.id, code.dirty, `code of ${repoPath}`);
@@ -277,7 +286,7 @@ export class ExperimentSession {
   /** Stop every live run (EOF on the protocol: the script ended without stop()). */
   async close(options: { timeoutMs?: number; progress?: (left: number, remote: string) => void } = {}): Promise<void> {
     for (const id of [...this.runs.keys()]) {
-      await this.stop(id, options).catch(() => undefined);
+      await this.stop(id, { ...options, status: this.eofStatus.get(id) ?? 'stopped' }).catch(() => undefined);
     }
     this.uploader?.close();
   }
