@@ -390,6 +390,37 @@ test('exp checkout of a metrics-only checkpoint is NOT_FOUND', async () => {
   }
 });
 
+test('exp checkout in a clone fetches a pulled run\'s checkpoint from the trove remote', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'trove-exp-share-'));
+  const repo = createTmpRepo();
+  try {
+    const bare = join(base, 'origin.git');
+    repo.git('init', '-q', '--bare', bare);
+    repo.git('remote', 'add', 'origin', bare);
+    ok(repo.dir, ['remote', 'add', '-d', 'storage', join(base, 'store')]);
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'remote');
+    repo.git('push', '-q', 'origin', 'main');
+    const e = await initExperiment({ cwd: repo.dir }, { params: { lr: 3 }, remote: null });
+    const bytes = pseudoRandom(300_000, 42);
+    repo.write('model.bin', bytes);
+    const c = await e.checkpoint({ path: 'model.bin', step: 1, metrics: { acc: 0.9 } });
+    await e.stop();
+    ok(repo.dir, ['exp', 'push']);
+    const clone = join(base, 'clone');
+    repo.git('clone', '-q', '-b', 'main', bare, clone);
+    ok(clone, ['exp', 'pull']);
+    assert.equal(fails(clone, ['exp', 'checkout', c.id.slice(0, 8), '--no-fetch'], 'OBJECT_MISSING').data.paths.length, 1);
+    const r = ok(clone, ['exp', 'checkout', c.id.slice(0, 8)]);
+    assert.ok(r.fetched.objects >= 1);
+    assert.deepEqual(r.written, ['model.bin']);
+    assert.ok(readFileSync(join(clone, 'model.bin')).equals(bytes));
+  } finally {
+    repo.cleanup();
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
 test('exp ls lists 1,000 runs of 100 checkpoints from the fixture', () => {
   const repo = createTmpRepo();
   try {
