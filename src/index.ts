@@ -104,7 +104,7 @@ export { ExperimentSession } from './api/experimentSession.js';
 export type { InitRunOptions, CheckpointOptions, StopResult, SessionOptions } from './api/experimentSession.js';
 export { expPush, expPull, fetchExperimentData } from './api/expTransfer.js';
 export type { ExpPushOptions, ExpPushResult, ExpPullOptions, ExpPullResult, FetchExperimentDataResult } from './api/expTransfer.js';
-export { listRuns, readRun, resolveRunId } from './experiments/readRuns.js';
+export { listRuns, readRun, resolveRunId, readUnpushed } from './experiments/readRuns.js';
 export type { ExperimentContext, ListRunsResult, Run } from './experiments/readRuns.js';
 export { listExperimentRoots } from './experiments/experimentRoots.js';
 export { encodeFloats, decodeFloats, bestCheckpoint, summarizeRun } from './core/experimentRecord.js';

@@ -6,10 +6,9 @@ import { fetchClosure } from '../transfer/closure.js';
 import { openSession } from './remoteSession.js';
 import { defaultGitRemote, pushRefs, type PushedRef } from '../platform/gitRemote.js';
 import { listExperimentRoots } from '../experiments/experimentRoots.js';
-import { listJournalIds, listRunRefs } from '../experiments/readRuns.js';
+import { listJournalIds, listRunRefs, unpushedPath } from '../experiments/readRuns.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 import { partial, push, type PushResult } from './push.js';
-import { unpushedPath } from './experimentSession.js';
 
 export interface ExpPushOptions {
   /** the trove remote for the data (default: the default remote) */

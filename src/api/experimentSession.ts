@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { TroveError, isTroveError } from '../errors/index.js';
@@ -17,7 +17,7 @@ import {
 } from '../core/experimentRecord.js';
 import { RunWriter } from '../experiments/runWriter.js';
 import { storeFileList, storePath } from '../experiments/storeCheckpoint.js';
-import { journalDir } from '../experiments/readRuns.js';
+import { journalDir, unpushedPath } from '../experiments/readRuns.js';
 import { listWorkArtifacts } from '../workspace/pointers.js';
 import { openRepo, saveCaches, type Repo } from '../workspace/Repo.js';
 import { resolveRemoteName } from '../workspace/remotes.js';
@@ -64,21 +64,6 @@ export interface SessionOptions {
   readonly remote?: string | null;
   /** ms between retries of a failed upload (first; doubles up to 30 s) */
   readonly retryMs?: number;
-}
-
-/** The file recording what a stopped run had not yet uploaded (trove exp push clears it). */
-export function unpushedPath(repo: Repo, id: string): string {
-  return join(journalDir(repo), `${id}.unpushed.json`);
-}
-
-/** Checkpoint and code objects of run `id` not yet known to be on the remote (0 = none recorded). */
-export function readUnpushed(repo: Repo, id: string): { remote: string; oids: string[] } | null {
-  try {
-    const o = JSON.parse(readFileSync(unpushedPath(repo, id), 'utf8')) as { remote: string; oids: string[] };
-    return Array.isArray(o.oids) ? o : null;
-  } catch {
-    return null;
-  }
 }
 
 interface Upload {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTmpRepo, pseudoRandom, runCli, runJson, objectPath, type TmpRepo } from '../helpers/tmpRepo.js';
@@ -131,6 +132,33 @@ test('checkpoint of a path that does not exist is an error naming the path, and 
     assert.equal(good.checkpoint.step, 2);
     const s = await c.ok({ op: 'stop', experiment: experiment.id });
     assert.equal(s.experiment.checkpoints, 1);
+    await c.end();
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('checkpoint of a file that is being written is an error naming the path (nothing recorded), and the run goes on', async () => {
+  const repo = setup();
+  try {
+    const c = new ServeClient(repo.dir);
+    const { experiment } = await c.ok(initReq({}));
+    repo.write('growing.pth', pseudoRandom(32 * 1024 * 1024, 5));
+    // another process appends to the file until the reply arrives
+    const writer = spawn(process.execPath, ['-e', `const fs=require('fs');setInterval(()=>fs.appendFileSync(${JSON.stringify(join(repo.dir, 'growing.pth'))}, Buffer.alloc(4096, 1)), 2)`]);
+    try {
+      // wait until it is really being written
+      while (statSync(join(repo.dir, 'growing.pth')).size === 32 * 1024 * 1024) await new Promise((res) => setTimeout(res, 5));
+      const r = await c.request({ op: 'checkpoint', experiment: experiment.id, path: 'growing.pth', step: 1, metrics: { loss: 1 } });
+      assert.equal(r.ok, false);
+      assert.equal(r.error.code, 'IO');
+      assert.equal(r.error.data.path, 'growing.pth');
+      assert.equal(r.error.data.reason, 'changing');
+    } finally {
+      writer.kill('SIGKILL');
+    }
+    const s = await c.ok({ op: 'stop', experiment: experiment.id });
+    assert.equal(s.experiment.checkpoints, 0);
     await c.end();
   } finally {
     repo.cleanup();
@@ -272,6 +300,7 @@ test('remote down during training: checkpoints are still acknowledged, the run s
     assert.equal(await c.end(), 0);
     const marker = JSON.parse(readFileSync(join(repo.dir, '.trove/tmp/experiments', `${experiment.id}.unpushed.json`), 'utf8'));
     assert.equal(marker.remote, 'storage');
+    assert.ok((await readRun(await openRepo({ cwd: repo.dir }), experiment.id)).unpushed >= 1, 'the run says it is not yet pushed');
     // the remote comes back
     rmSync(join(base, 'blocker'));
     const pushed = runJson(repo.dir, ['exp', 'push']);

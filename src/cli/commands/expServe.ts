@@ -34,4 +34,7 @@ export async function serveProtocol(options: Omit<ProtocolOptions, 'progress'>):
   await protocol.close();
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', ignore);
+  // An upload still retrying against a remote that is down must not keep serve alive after its
+  // runs stopped (what it had not sent is marked for trove exp push): exit once the reply is out.
+  setTimeout(() => process.exit(), 200).unref();
 }
