@@ -98,3 +98,6 @@ export type { UnlockOptions, UnlockResult } from './api/unlockPath.js';
 export { loadRegistry } from './registry/loadRegistry.js';
 export type { LoadRegistryOptions, LoadedRegistry } from './registry/loadRegistry.js';
 export type { RegistryContext } from './registry/RegistryContext.js';
+export { paramsDiff, metricsShow, metricsDiff, paramsDiffTable, metricsDiffTable, metricsShowTable, renderTable } from './api/paramsMetrics.js';
+export type { ParamsDiffResult, MetricsDiffResult, MetricsShowResult, ParamsDiffRow, MetricsDiffRow, DiffOptions, Side, Change, TableFormat } from './api/paramsMetrics.js';
+export { flattenParams, parseParamsFile, paramsFormatFor, type ParamValue, type ParamsFormat } from './core/paramsFile.js';
