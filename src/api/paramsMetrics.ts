@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { metricsFormatFor, parseMetricsFile } from '../core/metricsFile.js';
+import { formatOid } from '../core/oid.js';
+import { parsePointer, pointerPathFor } from '../core/pointer.js';
 import { metricsDiff as metricsDelta, toCsv, toMarkdown, toText, type MetricsCell } from '../core/metricsTable.js';
 import { paramText, paramsFormatFor, parseParamsFile, revText, sameParam, type ParamValue } from '../core/paramsFile.js';
 import type { MetricValue } from '../core/registryTypes.js';
@@ -88,7 +91,10 @@ export interface DiffOptions {
   readonly files?: readonly string[];
 }
 
-type Ctx = Pick<Repo, 'root' | 'git' | 'config'>;
+type Ctx = Pick<Repo, 'root' | 'git' | 'config'> & { readonly store?: Repo['store'] };
+
+/** A params or metrics file tracked by trove (a pointer beside it) is read from the store up to this size. */
+const TRACKED_MAX = 64 * 1024 * 1024;
 
 const WORK_TREE_LABEL = 'workspace';
 
@@ -148,11 +154,11 @@ export async function metricsShow(repo: Ctx, options: { readonly revs?: readonly
 
 export type TableFormat = 'text' | 'md' | 'csv';
 
-/** The table `trove params diff` prints: Path, Param, <old label>, <new label>. */
+/** The table `trove params diff` prints: Path, Param, <old label>, <new label> (null: absent on that side). */
 export function paramsDiffTable(r: ParamsDiffResult): { columns: string[]; rows: MetricsCell[][] } {
   return {
     columns: ['Path', 'Param', r.a.label, r.b.label],
-    rows: r.rows.map((x) => [x.file, x.key, x.change === 'added' ? '-' : paramText(x.old as ParamValue), x.change === 'removed' ? '-' : paramText(x.new as ParamValue)]),
+    rows: r.rows.map((x) => [x.file, x.key, x.change === 'added' ? null : paramText(x.old as ParamValue), x.change === 'removed' ? null : paramText(x.new as ParamValue)]),
   };
 }
 
@@ -160,7 +166,7 @@ export function paramsDiffTable(r: ParamsDiffResult): { columns: string[]; rows:
 export function metricsDiffTable(r: MetricsDiffResult): { columns: string[]; rows: MetricsCell[][] } {
   return {
     columns: ['Path', 'Metric', r.a.label, r.b.label, 'Change'],
-    rows: r.rows.map((x) => [x.file, x.key, x.old ?? '-', x.new ?? '-', x.delta ?? '-']),
+    rows: r.rows.map((x) => [x.file, x.key, x.old, x.new, x.delta]),
   };
 }
 
@@ -168,12 +174,15 @@ export function metricsDiffTable(r: MetricsDiffResult): { columns: string[]; row
 export function metricsShowTable(r: MetricsShowResult): { columns: string[]; rows: MetricsCell[][] } {
   return {
     columns: ['Path', 'Metric', ...r.revisions.map((s) => s.label)],
-    rows: r.rows.map((x) => [x.file, x.key, ...x.values.map((v) => v ?? '-')]),
+    rows: r.rows.map((x) => [x.file, x.key, ...x.values]),
   };
 }
 
+/** A table as text, Markdown or CSV. An absent value (null) is `-` in text and Markdown (DVC's mark) and an empty cell in CSV (pandas reads NaN). */
 export function renderTable(table: { columns: string[]; rows: MetricsCell[][] }, format: TableFormat): string {
-  return format === 'csv' ? toCsv(table, { eol: '\n' }) : format === 'md' ? toMarkdown(table) : toText(table);
+  if (format === 'csv') return toCsv(table, { eol: '\n' });
+  const marked = { columns: table.columns, rows: table.rows.map((r) => r.map((c) => c ?? '-')) };
+  return format === 'md' ? toMarkdown(marked) : toText(marked);
 }
 
 // ---------------------------------------------------------------- reading
@@ -215,10 +224,40 @@ function pickFiles(given: readonly string[] | undefined, configured: readonly st
 async function readAll<T>(repo: Ctx, side: Side, files: readonly string[], parse: (text: string, file: string, rev: string | null) => T): Promise<Map<string, T>> {
   const out = new Map<string, T>();
   for (const file of files) {
-    const buf = side.commit === null ? await readWorkTreeFile(repo.root, file) : await readFileAtCommit(repo.git, side.commit, file);
+    const buf = (side.commit === null ? await readWorkTreeFile(repo.root, file) : await readFileAtCommit(repo.git, side.commit, file)) ?? (await readTracked(repo, side, file));
     if (buf !== null) out.set(file, parse(buf.toString('utf8'), file, side.rev));
   }
   return out;
+}
+
+/**
+ * A file absent at `side` whose pointer (`FILE.trove`) is there: DVC caches
+ * metrics outputs by default, so a migrated project may track them with
+ * `trove add`. Its content comes from the local store, verified; not in the
+ * store is OBJECT_MISSING naming the file and the revision, with the fetch to run.
+ */
+async function readTracked(repo: Ctx, side: Side, file: string): Promise<Buffer | null> {
+  const ptrPath = pointerPathFor(file);
+  const text = side.commit === null ? await readWorkTreeFile(repo.root, ptrPath) : await readFileAtCommit(repo.git, side.commit, ptrPath);
+  if (text === null || !repo.store) return null;
+  const pointer = parsePointer(text, side.commit === null ? ptrPath : `${side.rev}:${ptrPath}`);
+  if (pointer.kind !== 'file') return null;
+  if (pointer.size > TRACKED_MAX) throw new TroveError('USAGE', `${file} is tracked by trove and ${pointer.size} bytes long; params and metrics files are read up to ${TRACKED_MAX} bytes.`, { data: { file, rev: side.rev, size: pointer.size } });
+  try {
+    const chunks = repo.store.readChunkList(pointer.oid);
+    const data = chunks ? Buffer.concat(chunks.map((c) => repo.store!.readObject(c.oid, file))) : repo.store.readObject(pointer.oid, file);
+    if (createHash('sha256').update(data).digest('hex') !== pointer.oid.hex) throw new TroveError('CORRUPT_OBJECT', `The stored content of ${file} does not match its pointer.`, { hint: 'Run trove fsck.', data: { file, rev: side.rev } });
+    return data;
+  } catch (err) {
+    if (err instanceof TroveError && err.code === 'OBJECT_MISSING') {
+      throw new TroveError('OBJECT_MISSING', `${file} in ${revText(side.rev)} is tracked by trove and its content is not in the local store.`, {
+        hint: side.commit === null ? `Run trove pull ${file}.` : `Fetch it first: trove fetch ${file} --rev ${side.rev}`,
+        data: { file, rev: side.rev, oid: formatOid(pointer.oid) },
+        cause: err,
+      });
+    }
+    throw err;
+  }
 }
 
 function parseMetrics(text: string, file: string, rev: string | null): Record<string, MetricValue> {

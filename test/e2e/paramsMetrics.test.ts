@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTmpRepo, runCli, runJson, type TmpRepo } from '../helpers/tmpRepo.js';
 import { writeRegistryFixture } from '../helpers/registryFastImport.js';
@@ -122,12 +122,12 @@ test('metrics show: the work tree by default, one column per revision given; --m
   const md = runCli(repo.dir, ['metrics', 'show', 'HEAD~1', 'HEAD', '--md']);
   assert.equal(md.stdout, '| Path | Metric | HEAD~1 | HEAD |\n| --- | --- | --- | ---: |\n| metrics.json | acc | 0.5 | 0.75 |\n| metrics.json | f1 | - | 0.5 |\n| metrics.json | loss | 1.5 | 1.25 |\n');
   const csv = runCli(repo.dir, ['metrics', 'show', 'HEAD~1', 'HEAD', '--csv']);
-  assert.equal(csv.stdout, 'Path,Metric,HEAD~1,HEAD\nmetrics.json,acc,0.5,0.75\nmetrics.json,f1,-,0.5\nmetrics.json,loss,1.5,1.25\n');
+  assert.equal(csv.stdout, 'Path,Metric,HEAD~1,HEAD\nmetrics.json,acc,0.5,0.75\nmetrics.json,f1,,0.5\nmetrics.json,loss,1.5,1.25\n');
   const j = runJson(repo.dir, ['metrics', 'show', 'HEAD~1', 'HEAD']);
   assert.deepEqual(j.result.rows[1], { file: 'metrics.json', key: 'f1', values: [null, 0.5] });
   assert.deepEqual(j.result.revisions.map((r: any) => r.label), ['HEAD~1', 'HEAD']);
   const pcsv = runCli(repo.dir, ['metrics', 'diff', 'HEAD~1', 'HEAD', '--csv']);
-  assert.equal(pcsv.stdout, 'Path,Metric,HEAD~1,HEAD,Change\nmetrics.json,acc,0.5,0.75,0.25\nmetrics.json,f1,-,0.5,-\nmetrics.json,loss,1.5,1.25,-0.25\n');
+  assert.equal(pcsv.stdout, 'Path,Metric,HEAD~1,HEAD,Change\nmetrics.json,acc,0.5,0.75,0.25\nmetrics.json,f1,,0.5,\nmetrics.json,loss,1.5,1.25,-0.25\n');
 }));
 
 test('metrics show and diff read YAML and CSV metrics files declared in config', withRepo((repo) => {
@@ -252,4 +252,27 @@ test('library: paramsDiff, metricsShow and metricsDiff return the same facts as 
   assert.deepEqual((await paramsDiff(r)).rows, [{ file: 'params.yaml', key: 'lr', old: 0.1, new: 0.2, change: 'modified' }]);
   assert.deepEqual((await metricsDiff(r, { a: 'HEAD' })).rows[0]!.delta, 0.125);
   assert.deepEqual((await metricsShow(r, { revs: ['HEAD'] })).rows, [{ file: 'metrics.json', key: 'acc', values: [0.5] }]);
+}));
+
+test('metrics file tracked by trove (trove add metrics.json): read from the store at each revision', withRepo((repo) => {
+  repo.write('metrics.json', '{"acc": 0.5}');
+  assert.equal(runCli(repo.dir, ['add', 'metrics.json']).code, 0);
+  commit(repo, 'one');
+  repo.write('metrics.json', '{"acc": 0.625}');
+  assert.equal(runCli(repo.dir, ['add', 'metrics.json']).code, 0);
+  commit(repo, 'two');
+  const j = runJson(repo.dir, ['metrics', 'diff', 'HEAD~1', 'HEAD']);
+  assert.equal(j.code, 0, j.stderr);
+  assert.deepEqual(j.result.rows, [{ file: 'metrics.json', key: 'acc', old: 0.5, new: 0.625, delta: 0.125, change: 'modified' }]);
+  assert.deepEqual(j.result.files, [{ file: 'metrics.json', old: true, new: true }]);
+}));
+
+test('tracked metrics file whose content is not in the local store: OBJECT_MISSING naming the file and revision', withRepo((repo) => {
+  repo.write('metrics.json', '{"acc": 0.5}');
+  assert.equal(runCli(repo.dir, ['add', 'metrics.json']).code, 0);
+  commit(repo, 'one');
+  rmSync(join(repo.dir, '.trove', 'cache'), { recursive: true, force: true });
+  const j = runJson(repo.dir, ['metrics', 'show', 'HEAD']);
+  assert.equal(j.code, 1);
+  assert.deepEqual([j.error.code, j.error.data.file, j.error.data.rev], ['OBJECT_MISSING', 'metrics.json', 'HEAD']);
 }));

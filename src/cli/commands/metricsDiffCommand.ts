@@ -22,7 +22,7 @@ export const metricsDiffCommand = defineCommand<Result>({
       .option('--all', 'show unchanged metrics too')
       .option('--md', 'a Markdown table')
       .option('--csv', 'CSV')
-      .option('--file <path...>', 'these metrics files instead of metrics.files from .trove/config.yaml'),
+      .option('--file <path...>', 'these metrics files (repository-relative) instead of metrics.files from .trove/config.yaml'),
   async run(ctx, args, opts) {
     const revs = (args[0] as string[] | undefined) ?? [];
     if (revs.length > 2) throw new TroveError('USAGE', `trove metrics diff compares two revisions, not ${revs.length}.`, { hint: 'trove metrics diff [A] [B]' });

@@ -20,7 +20,7 @@ export const metricsShowCommand = defineCommand<Result>({
       .argument('[revs...]', 'Git revisions (default: the work tree)')
       .option('--md', 'a Markdown table')
       .option('--csv', 'CSV')
-      .option('--file <path...>', 'these metrics files instead of metrics.files from .trove/config.yaml'),
+      .option('--file <path...>', 'these metrics files (repository-relative) instead of metrics.files from .trove/config.yaml'),
   async run(ctx, args, opts) {
     const format = tableFormat(opts);
     const [{ metricsShow }, { openRepo }] = await Promise.all([import('../../api/paramsMetrics.js'), import('../../workspace/Repo.js')]);

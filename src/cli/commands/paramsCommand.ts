@@ -24,7 +24,7 @@ export const paramsCommand = defineCommand<ParamsResult>({
       .option('--all', 'show unchanged params too')
       .option('--md', 'a Markdown table')
       .option('--csv', 'CSV')
-      .option('--file <path...>', 'these params files instead of params.files from .trove/config.yaml'),
+      .option('--file <path...>', 'these params files (repository-relative) instead of params.files from .trove/config.yaml'),
   async run(ctx, args, opts) {
     const action = args[0] as string;
     const revs = (args[1] as string[] | undefined) ?? [];
