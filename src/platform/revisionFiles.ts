@@ -15,7 +15,8 @@ let toml: SmolToml | undefined;
  */
 export function paramsParsers(): ParamsParsers {
   return {
-    yaml: (text) => yamlLib().parse(text),
+    // `<<:` merge keys: YAML 1.1's, still common in params files that share defaults through anchors.
+    yaml: (text) => yamlLib().parse(text, { merge: true }),
     toml: (text) => {
       toml ??= createRequire(import.meta.url)('smol-toml') as SmolToml;
       return toml.parse(text, { integersAsBigInt: 'asNeeded' });

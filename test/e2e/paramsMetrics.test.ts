@@ -276,3 +276,18 @@ test('tracked metrics file whose content is not in the local store: OBJECT_MISSI
   assert.equal(j.code, 1);
   assert.deepEqual([j.error.code, j.error.data.file, j.error.data.rev], ['OBJECT_MISSING', 'metrics.json', 'HEAD']);
 }));
+
+test('params diff from a subdirectory reads the repository-root files; NaN and infinities keep their $float form in --json', withRepo((repo) => {
+  repo.write('params.yaml', 'wd: 0.1\nclip: .inf\n');
+  repo.write('src/train.py', 'pass\n');
+  commit(repo, 'one');
+  repo.write('params.yaml', 'wd: .nan\nclip: .inf\n');
+  const j = runJson(join(repo.dir, 'src'), ['params', 'diff', '--all']);
+  assert.equal(j.code, 0, j.stderr);
+  assert.deepEqual(j.result.rows, [
+    { file: 'params.yaml', key: 'clip', old: { $float: 'Infinity' }, new: { $float: 'Infinity' }, change: 'unchanged' },
+    { file: 'params.yaml', key: 'wd', old: 0.1, new: { $float: 'NaN' }, change: 'modified' },
+  ]);
+  const text = runCli(join(repo.dir, 'src'), ['params', 'diff']);
+  assert.match(text.stdout, /^params\.yaml\s+wd\s+0\.1\s+NaN$/m);
+}));

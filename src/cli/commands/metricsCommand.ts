@@ -8,7 +8,7 @@ import { metricsShowCommand } from './metricsShowCommand.js';
 
 export const metricsCommand = defineCommand<MetricsResult>({
   name: 'metrics',
-  summary: 'the metrics of every version of one or more entities, as a table (text, csv, json, md); --diff compares two versions',
+  summary: 'the metrics of every version of one or more entities, as a table (text, csv, json, md); --diff compares two versions; show / diff: metrics files (metrics.json) across Git revisions',
   examples: [
     'trove metrics modelmnist',
     'trove metrics modelmnist --format csv -o metrics.csv',

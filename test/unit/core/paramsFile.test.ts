@@ -71,3 +71,8 @@ test('parseParamsFile: invalid YAML is BAD_PARAMS with the line', () => {
 test('parseParamsFile: a top-level list is BAD_PARAMS (not a mapping)', () => {
   assert.throws(() => parseParamsFile('[1, 2]', at, 'json', paramsParsers()), (e: any) => e.code === 'BAD_PARAMS' && e.data.line === 1);
 });
+
+test('parseParamsFile: YAML anchors and << merge keys are resolved before flattening', () => {
+  const flat = parseParamsFile('base: &b\n  lr: 0.1\n  epochs: 5\nfast:\n  <<: *b\n  epochs: 1\n', at, 'yaml', paramsParsers());
+  assert.deepEqual(flat, { 'base.epochs': 5, 'base.lr': 0.1, 'fast.epochs': 1, 'fast.lr': 0.1 });
+});
