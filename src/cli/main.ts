@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { EXIT_OK, EXIT_USAGE } from '../errors/index.js';
+import { EXIT_OK, EXIT_USAGE, TroveError } from '../errors/index.js';
 import { COMMANDS } from './commands/index.js';
 import type { CommandSpec } from './defineCommand.js';
 import { JSON_SCHEMA_VERSION, runSpec, type Globals } from './runCommand.js';
@@ -54,7 +54,12 @@ export async function main(rawArgv: readonly string[]): Promise<number> {
       const command = all[all.length - 1] as Command;
       const opts = command.opts() as Record<string, unknown>;
       const args = all.slice(0, -2);
-      exit = await runSpec(named, program.opts() as Globals, args, opts, argv);
+      // Commander lets the parent take its own options from anywhere on the line, so `trove metrics show -o x`
+      // would hand -o to `trove metrics NAME` and ignore it: refuse instead.
+      const parent = prefix ? command.parent : null;
+      const stolen = parent ? parent.options.filter((o) => parent.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? o.short ?? o.name()) : [];
+      const run = stolen.length === 0 ? named : { ...named, run: () => Promise.reject(new TroveError('USAGE', `${stolen.join(', ')}: not an option of trove ${named.name}.`, { hint: `Run trove ${named.name} --help for its options.`, data: { options: stolen } })) };
+      exit = await runSpec(run, program.opts() as Globals, args, opts, argv);
     });
     if (spec.subcommands?.length) {
       // No implicit `help` subcommand: it would take one more word from the command's own arguments (`--help` stays).

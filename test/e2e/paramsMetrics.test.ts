@@ -291,3 +291,11 @@ test('params diff from a subdirectory reads the repository-root files; NaN and i
   const text = runCli(join(repo.dir, 'src'), ['params', 'diff']);
   assert.match(text.stdout, /^params\.yaml\s+wd\s+0\.1\s+NaN$/m);
 }));
+
+test('metrics show with an option of trove metrics NAME (-o, --format) is USAGE, not silently taken by the parent', withRepo((repo) => {
+  repo.write('metrics.json', '{"acc": 0.5}');
+  const r = runJson(repo.dir, ['metrics', 'show', '-o', 'out.csv']);
+  assert.equal(r.code, 2);
+  assert.equal(r.error.code, 'USAGE');
+  assert.equal(runJson(repo.dir, ['metrics', 'diff', '--format', 'csv']).code, 2);
+}));
