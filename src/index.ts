@@ -124,3 +124,6 @@ export type { ExpGcOptions, ExpGcResult } from './api/expGc.js';
 export { expPromote } from './api/expPromote.js';
 export type { ExpPromoteOptions, ExpPromoteResult } from './api/expPromote.js';
 export { parseRunFilter, matchesFilter, sortRuns, differingParams } from './core/expQuery.js';
+export { paramsDiff, metricsShow, metricsDiff, paramsDiffTable, metricsDiffTable, metricsShowTable, renderTable } from './api/paramsMetrics.js';
+export type { ParamsDiffResult, MetricsDiffResult, MetricsShowResult, ParamsDiffRow, MetricsDiffRow, DiffOptions, Side, Change, TableFormat } from './api/paramsMetrics.js';
+export { flattenParams, parseParamsFile, paramsFormatFor, type ParamValue, type ParamsFormat } from './core/paramsFile.js';

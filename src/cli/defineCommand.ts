@@ -25,6 +25,12 @@ export interface CommandSpec<R> {
   render(out: Output, result: R): void;
   /** non-zero exit for a result that is not an error (e.g. status with changes and --exit-code) */
   exitCode?(result: R, opts: Record<string, unknown>): number;
+  /**
+   * Subcommands (`trove metrics show`): dispatched on the first argument,
+   * before this command's own action; their names can then never be this
+   * command's first argument (e.g. an entity name).
+   */
+  readonly subcommands?: readonly CommandSpec<any>[];
 }
 
 export function defineCommand<R>(spec: CommandSpec<R>): CommandSpec<R> {

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { EXIT_OK, EXIT_USAGE } from '../errors/index.js';
+import { EXIT_OK, EXIT_USAGE, TroveError } from '../errors/index.js';
 import { COMMANDS } from './commands/index.js';
 import type { CommandSpec } from './defineCommand.js';
 import { JSON_SCHEMA_VERSION, runSpec, type Globals } from './runCommand.js';
@@ -44,17 +44,30 @@ export async function main(rawArgv: readonly string[]): Promise<number> {
       writeErr: (s) => process.stderr.write(argv.includes('--json') ? JSON.stringify({ version: JSON_SCHEMA_VERSION, command: argv.find((a) => !a.startsWith('-')) ?? null, ok: false, error: { code: 'USAGE', message: s.trim().replace(/^error: /, ''), hint: 'Run trove <command> --help for the options and examples.', data: null } }) + '\n' : s),
       writeOut: (s) => process.stdout.write(s),
     });
-  for (const spec of COMMANDS) {
-    const cmd = spec.configure(program.command(spec.name).description(spec.summary));
+  const register = (parent: Command, spec: CommandSpec<unknown>, prefix = ''): void => {
+    // --json's "command" and error lines name a subcommand in full ("metrics show").
+    const named = prefix ? { ...spec, name: `${prefix} ${spec.name}` } : spec;
+    const cmd = spec.configure(parent.command(spec.name).description(spec.summary));
     cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
     cmd.exitOverride();
     cmd.action(async (...all: unknown[]) => {
       const command = all[all.length - 1] as Command;
       const opts = command.opts() as Record<string, unknown>;
       const args = all.slice(0, -2);
-      exit = await runSpec(spec as CommandSpec<unknown>, program.opts() as Globals, args, opts, argv);
+      // Commander lets the parent take its own options from anywhere on the line, so `trove metrics show -o x`
+      // would hand -o to `trove metrics NAME` and ignore it: refuse instead.
+      const parent = prefix ? command.parent : null;
+      const stolen = parent ? parent.options.filter((o) => parent.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? o.short ?? o.name()) : [];
+      const run = stolen.length === 0 ? named : { ...named, run: () => Promise.reject(new TroveError('USAGE', `${stolen.join(', ')}: not an option of trove ${named.name}.`, { hint: `Run trove ${named.name} --help for its options.`, data: { options: stolen } })) };
+      exit = await runSpec(run, program.opts() as Globals, args, opts, argv);
     });
-  }
+    if (spec.subcommands?.length) {
+      // No implicit `help` subcommand: it would take one more word from the command's own arguments (`--help` stays).
+      cmd.helpCommand(false);
+      for (const sub of spec.subcommands) register(cmd, sub as CommandSpec<unknown>, named.name);
+    }
+  };
+  for (const spec of COMMANDS) register(program, spec as CommandSpec<unknown>);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
   } catch (err) {

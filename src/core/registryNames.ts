@@ -13,8 +13,12 @@ import type { Bump, EntityRecord, ParsedTag } from './registryTypes.js';
  */
 export const NAME_RE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 export const NAME_MAX = 100;
-/** Words with a meaning in references (`NAME@latest`) or in GTO tags (`NAME@deprecated`). */
-export const RESERVED_NAMES: readonly string[] = ['latest', 'greatest', 'deprecated', 'created', 'head'];
+/**
+ * Words with a meaning in references (`NAME@latest`) or in GTO tags (`NAME@deprecated`),
+ * and the subcommands of `trove metrics NAME...` (`show`, `diff`: issue 15), which an
+ * entity of that name could never be asked for.
+ */
+export const RESERVED_NAMES: readonly string[] = ['latest', 'greatest', 'deprecated', 'created', 'head', 'show', 'diff'];
 
 export type NameKind = 'entity' | 'type' | 'category' | 'stage';
 /** Which part of the name rule a refused name breaks (BAD_NAME data.rule). */

@@ -36,7 +36,9 @@ export type ErrorCode =
   | 'SAMPLED'
   | 'BAD_RECORD'
   | 'BAD_METRICS'
-  | 'PROMOTE_INCOMPLETE';
+  | 'PROMOTE_INCOMPLETE'
+  // params and metrics files (issue 15)
+  | 'BAD_PARAMS';
 
 export interface TroveErrorOptions {
   hint?: string;

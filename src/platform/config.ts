@@ -1,6 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_REGISTRY, type Bump, type RegistryConfig } from '../core/registryTypes.js';
+import { metricsFormatFor } from '../core/metricsFile.js';
+import { paramsFormatFor } from '../core/paramsFile.js';
+import { checkRepoPath } from '../core/repoPath.js';
 import { TroveError } from '../errors/index.js';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
 import { hasUrlCredentials } from '../util/redactUrl.js';
@@ -59,6 +62,10 @@ export interface Config {
   readonly hooks: HooksConfig;
   /** the registry section (issue 14): asset types, stages, promote branch, default bump */
   readonly registry: RegistryConfig;
+  /** params files compared by `trove params diff` (issue 15; docs/experiments.md) */
+  readonly params: FilesConfig;
+  /** metrics files shown and compared by `trove metrics show|diff` */
+  readonly metrics: FilesConfig;
   /** what loading found unsafe but usable (a secret in the committed file, a secret file others can read); openRepo reports them */
   readonly warnings?: readonly string[];
 }
@@ -80,6 +87,14 @@ export function secretSettings(doc: Record<string, unknown>): string[] {
   }
   return out;
 }
+
+/** `params:` / `metrics:`: the files, repository-relative, format by extension. */
+export interface FilesConfig {
+  readonly files: readonly string[];
+}
+
+export const DEFAULT_PARAMS: FilesConfig = { files: ['params.yaml'] };
+export const DEFAULT_METRICS: FilesConfig = { files: ['metrics.json'] };
 
 export const DEFAULT_CORE: CoreConfig = { cache: 'cache', link: 'copy', autostage: true, jobs: 0, fsync: true };
 export const DEFAULT_HOOKS: HooksConfig = { pre_commit: 'check', restore: true, fetch: true, pre_push: 'push' };
@@ -190,7 +205,9 @@ function buildConfig(main: Record<string, unknown>, local: Record<string, unknow
   if (env.TROVE_CACHE_DIR) merged.cache = env.TROVE_CACHE_DIR;
   if (env.TROVE_FSYNC !== undefined && env.TROVE_FSYNC !== '') merged.fsync = parseFsyncEnv(env.TROVE_FSYNC);
   const hooks = { ...DEFAULT_HOOKS, ...section(main.hooks, 'hooks'), ...section(local.hooks, 'hooks') } as Record<string, unknown>;
-  return { version, core: validateCore(merged), remotes: mergeRemotes(main.remotes, local.remotes), hooks: validateHooks(hooks), registry: validateRegistry(section(main.registry, 'registry')) };
+  return { version, core: validateCore(merged), remotes: mergeRemotes(main.remotes, local.remotes), hooks: validateHooks(hooks), registry: validateRegistry(section(main.registry, 'registry')),
+    params: validateFiles('params', { ...section(main.params, 'params'), ...section(local.params, 'params') }),
+    metrics: validateFiles('metrics', { ...section(main.metrics, 'metrics'), ...section(local.metrics, 'metrics') }) };
 }
 
 /** TROVE_FSYNC: 1/true/on or 0/false/off; anything else is refused rather than guessed (a typo must not turn durability off). */
@@ -308,6 +325,30 @@ function validateRegistry(r: Record<string, unknown>): RegistryConfig {
     branch: (r.branch as string | undefined) ?? DEFAULT_REGISTRY.branch,
     bump: (r.bump as Bump | undefined) ?? DEFAULT_REGISTRY.bump,
   };
+}
+
+/**
+ * params.files / metrics.files: a non-empty list of repository-relative paths
+ * (no "..", never inside .git or .trove) whose extension names a format trove
+ * reads (params: .yaml .yml .json .toml; metrics: .json .yaml .yml .csv).
+ */
+function validateFiles(name: 'params' | 'metrics', f: Record<string, unknown>): FilesConfig {
+  const bad = (want: string): never => {
+    throw new TroveError('CONFIG', `${name}.files in the trove config must be ${want}, not ${JSON.stringify(f.files)}.`, { hint: 'Edit .trove/config.yaml; see docs/config.md#params-and-metrics-files.', data: { key: `${name}.files` } });
+  };
+  if (f.files === undefined || f.files === null) return name === 'params' ? DEFAULT_PARAMS : DEFAULT_METRICS;
+  const files = typeof f.files === 'string' ? [f.files] : f.files;
+  if (!Array.isArray(files) || files.length === 0 || !files.every((x) => typeof x === 'string' && x !== '')) bad('a non-empty list of file paths');
+  const exts = name === 'params' ? '.yaml, .yml, .json or .toml' : '.json, .yaml, .yml or .csv';
+  for (const file of files as string[]) {
+    try {
+      checkRepoPath(file, `${name}.files`);
+    } catch {
+      bad(`repository-relative paths (no "..", not absolute, not inside .git or .trove); "${file}" is not`);
+    }
+    if ((name === 'params' ? paramsFormatFor(file) : metricsFormatFor(file)) === null) bad(`files ending in ${exts}; "${file}" does not`);
+  }
+  return { files: [...new Set(files as string[])] };
 }
 
 export function resolveCacheDir(troveDir: string, cache: string): string {

@@ -32,6 +32,7 @@ import { deprecateCommand } from './deprecateCommand.js';
 import { createCommand } from './createCommand.js';
 import { unlockCommand } from './unlockCommand.js';
 import { expCommand } from './expCommand.js';
+import { paramsCommand } from './paramsCommand.js';
 
 /** Every command, in the order `trove --help` lists them (one per line, so branches adding commands merge cleanly). */
 export const COMMANDS: readonly CommandSpec<any>[] = [
@@ -68,4 +69,5 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   registryCommand,
   deprecateCommand,
   expCommand,
+  paramsCommand,
 ];

@@ -3,10 +3,12 @@ import { METRICS_FORMATS, serializeMetrics, type MetricsFormat, type MetricsName
 import { humanBytes } from '../../util/humanBytes.js';
 import type { Output } from '../Output.js';
 import { defineCommand } from '../defineCommand.js';
+import { metricsDiffCommand } from './metricsDiffCommand.js';
+import { metricsShowCommand } from './metricsShowCommand.js';
 
 export const metricsCommand = defineCommand<MetricsResult>({
   name: 'metrics',
-  summary: 'the metrics of every version of one or more entities, as a table (text, csv, json, md); --diff compares two versions',
+  summary: 'the metrics of every version of one or more entities, as a table (text, csv, json, md); --diff compares two versions; show / diff: metrics files (metrics.json) across Git revisions',
   examples: [
     'trove metrics modelmnist',
     'trove metrics modelmnist --format csv -o metrics.csv',
@@ -15,7 +17,11 @@ export const metricsCommand = defineCommand<MetricsResult>({
     'trove metrics modelmnist --diff v1.0.0 v2.0.0          # metrics with delta, lineage and data changed',
     'trove metrics --diff modelmnist@v1.0.0 handwritten__digits__modelmnist__2',
     'trove metrics modelmnist --json                        # {columns, rows}',
+    'trove metrics show HEAD~1 HEAD                         # metrics files (metrics.json) per Git revision: trove metrics show --help',
+    'trove metrics diff                                     # metrics files, HEAD vs the work tree: trove metrics diff --help',
   ],
+  // `show` and `diff` are reserved entity names (core/registryNames.ts), so they never shadow an entity.
+  subcommands: [metricsShowCommand, metricsDiffCommand],
   configure: (cmd) =>
     cmd
       .argument('[names...]', 'entities (every version), or single versions (NAME@vX.Y.Z, an ml-git tag)')

@@ -170,3 +170,9 @@ test('bump major/minor/patch; explicit 3 means v3.0.0', () => {
   assert.deepEqual(sorted, ['v0.9.9', 'v1.0.0-alpha', 'v1.0.0-alpha.1', 'v1.0.0-alpha.beta', 'v1.0.0-beta', 'v1.0.0-beta.2', 'v1.0.0-beta.11', 'v1.0.0-rc.1', 'v1.0.0', 'v2.0.0', 'v10.0.0']);
   assert.equal(compareVersions('v1.0.0', 'v1.0.0'), 0);
 });
+
+test('registryNames refuses show and diff as entity names: trove metrics show|diff are subcommands and would shadow them', () => {
+  for (const name of ['show', 'diff']) assert.equal(ruleOf(() => checkName('entity', name)), 'reserved', name);
+  checkName('entity', 'showcase');
+  checkName('entity', 'diff-model');
+});
