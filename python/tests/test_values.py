@@ -55,6 +55,7 @@ class Values(unittest.TestCase):
         self.assertIs(type(out["i64"]), int)
         self.assertIs(out["b"], True)
         self.assertEqual(out["f64"], 0.25)
+        self.assertIs(type(out["f64"]), float)  # a float subclass, whose repr is np.float64(…)
         self.assertEqual(out["zero_d"], 2.5)
         self.assertEqual(out["nan32"], {"$float": "NaN"})
         json.dumps(out, allow_nan=False)

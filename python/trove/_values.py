@@ -54,9 +54,9 @@ def to_json_value(value: Any, key: str) -> Any:
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
-        return value
+        return int(value)  # an int subclass (IntEnum…) as a plain int
     if isinstance(value, float):
-        return _float(value)
+        return _float(float(value))  # np.float64 is a float subclass whose repr is np.float64(…)
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
