@@ -6,6 +6,15 @@ import { writeRemoteFormat } from '../remote/remoteLayout.js';
 import { collectGarbage, collectPointers, type GcResult } from '../workspace/collectGarbage.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 import { closeSession, openSession } from './remoteSession.js';
+import { createPointer, type Pointer } from '../core/pointer.js';
+import { parseOid } from '../core/oid.js';
+import { listExperimentRoots } from '../experiments/experimentRoots.js';
+
+/** The store objects experiment runs name (refs/trove/experiments/*, live journals), as pointers gc keeps alive. */
+export async function experimentPointers(repo: Repo): Promise<{ pointer: Pointer; what: string }[]> {
+  const roots = await listExperimentRoots(repo);
+  return roots.map((r) => ({ pointer: createPointer({ kind: r.data.kind, oid: parseOid(r.data.oid, r.what), size: r.data.size, ...(r.data.kind === 'dir' ? { files: r.data.files } : {}) }), what: r.what }));
+}
 
 /**
  * Remove stored objects no branch, tag, stash, index or work tree refers to.
@@ -15,7 +24,7 @@ import { closeSession, openSession } from './remoteSession.js';
  */
 export async function gc(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean; /** keep copies saved by checkout --force this long (ms; default 30 days) */ keepSavedMs?: number } = {}): Promise<GcResult> {
   checkOptions('gc', repo, options, { dryRun: 'boolean?', allowShared: 'boolean?', keepSavedMs: 'number?' });
-  return withLock(repo, 'gc', () => collectGarbage(repo, options));
+  return withLock(repo, 'gc', async () => collectGarbage(repo, { ...options, extraRoots: await experimentPointers(repo) }));
 }
 export type { GcResult };
 
@@ -61,7 +70,7 @@ export const GC_LOCK_WAIT_MS = 60_000;
 export async function gcRemote(repo: Repo, options: RemoteGcOptions = {}): Promise<RemoteGcResult> {
   checkOptions('gcRemote', repo, options, { remote: 'string?', dryRun: 'boolean?', graceMs: 'number?', jobs: 'number?' });
   return withLock(repo, 'gc', async () => {
-    const pointers = await collectPointers(repo);
+    const pointers = [...(await collectPointers(repo)), ...(await experimentPointers(repo))];
     const dryRun = Boolean(options.dryRun);
     const graceMs = options.graceMs ?? DEFAULT_REMOTE_GRACE_MS;
     // A dry run deletes nothing, so it needs no lock (and works on a read-only URL).

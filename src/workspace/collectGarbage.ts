@@ -32,7 +32,7 @@ export interface GcResult {
  * manifest page that is corrupt or missing below a present root) it deletes
  * nothing and says which one: guessing would delete data.
  */
-export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean; keepSavedMs?: number } = {}): Promise<GcResult> {
+export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean; keepSavedMs?: number; /** more live versions (e.g. experiment checkpoints, which no pointer names) */ extraRoots?: readonly { pointer: Pointer; what: string }[] } = {}): Promise<GcResult> {
   if (!repo.privateStore && !options.allowShared) {
     throw new TroveError('USAGE', `The store ${repo.store.dir} is configured as a shared cache; gc here would delete objects that other repositories using it may need.`, {
       hint: 'Run trove gc --allow-shared only if this repository is the only one using that cache.',
@@ -41,6 +41,7 @@ export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; al
   const pointers = await collectPointers(repo);
   const keep = new Set<string>();
   for (const { pointer, what } of pointers) markLive(repo, pointer, what, keep);
+  for (const { pointer, what } of options.extraRoots ?? []) markLive(repo, pointer, what, keep);
   // Local versions overwritten by checkout --force stay restorable (trove saved) for the stated time.
   const keepSavedMs = options.keepSavedMs ?? DEFAULT_KEEP_SAVED_MS;
   const saved = readSavedCopies(repo).filter((c) => !isExpired(c, keepSavedMs));

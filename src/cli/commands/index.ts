@@ -31,6 +31,7 @@ import { registryCommand } from './registryCommand.js';
 import { deprecateCommand } from './deprecateCommand.js';
 import { createCommand } from './createCommand.js';
 import { unlockCommand } from './unlockCommand.js';
+import { expCommand } from './expCommand.js';
 
 /** Every command, in the order `trove --help` lists them (one per line, so branches adding commands merge cleanly). */
 export const COMMANDS: readonly CommandSpec<any>[] = [
@@ -66,4 +67,5 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   promoteCommand,
   registryCommand,
   deprecateCommand,
+  expCommand,
 ];
