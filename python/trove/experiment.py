@@ -237,7 +237,7 @@ class Experiment:
         server = _serve.current_server()
         if server is None or not server.alive:
             return {"experiment": self.record, "pushed": None, "pending": None}
-        result = server.request("stop", experiment=self.id, timeout=timeout) or {}
+        result = from_json_value(server.request("stop", experiment=self.id, timeout=timeout) or {})
         self.status = "stopped"
         return result
 
