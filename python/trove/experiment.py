@@ -68,14 +68,18 @@ class Checkpoint:
             return None
         return {"name": pm["name"], "goal": pm["goal"], "value": self.metrics.get(pm["name"])}
 
-    def checkout(self, output_directory: str, quiet: bool = True) -> List[str]:
+    def checkout(self, output_directory: str, quiet: bool = True, force: bool = False) -> List[str]:
         """Write this checkpoint's files (its ``path``, file or directory) under ``output_directory``.
 
         Runs ``trove exp checkout ID -o DIR --json``; returns the paths written. The file saved
-        as ``model.pth`` arrives as ``DIR/model.pth``.
+        as ``model.pth`` arrives as ``DIR/model.pth``. A file there with other content is an error
+        (code ``DIRTY``) unless ``force=True``.
         """
         os.makedirs(output_directory, exist_ok=True)
-        result = run_json(["exp", "checkout", self.id, "-o", os.path.abspath(output_directory)], cwd=self._cwd)
+        args = ["exp", "checkout", self.id, "-o", os.path.abspath(output_directory)]
+        if force:
+            args.append("--force")
+        result = run_json(args, cwd=self._cwd)
         written = result.get("written") if isinstance(result, dict) else None
         if not quiet:
             print("Checked out checkpoint {} to {}".format(self.short_id, output_directory), file=sys.stderr)
@@ -304,6 +308,14 @@ class Experiment:
         """The last checkpoint recorded (None without checkpoints)."""
         cks = self.checkpoints
         return cks[-1] if cks else None
+
+    def checkout(self, output_directory: str, force: bool = False) -> List[str]:
+        """Write the best checkpoint's files (else the latest's) under ``output_directory``
+        (``trove exp checkout RUN -o DIR``)."""
+        ck = self.best() or self.latest()
+        if ck is None:
+            raise TroveError("NOT_FOUND", "Experiment {} has no checkpoints.".format(self.short_id), None, {"experiment": self.id})
+        return ck.checkout(output_directory, force=force)
 
     def duration(self) -> Optional[float]:
         """Seconds from the run's start to its latest checkpoint (None without checkpoints)."""
