@@ -35,6 +35,9 @@ class Server:
                 stdout=subprocess.PIPE,
                 stderr=None,
                 bufsize=0,
+                # Its own session: Ctrl-C in the terminal interrupts the training script, not the
+                # server, so a script that catches KeyboardInterrupt can still checkpoint and stop().
+                start_new_session=(os.name == "posix"),
             )
         except OSError as exc:
             raise TroveNotInstalledError(
