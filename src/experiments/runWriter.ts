@@ -7,6 +7,7 @@ import {
   experimentRef,
   foldJournal,
   newExperimentId,
+  normalizeExperiment,
   serializeCheckpoints,
   serializeCommitMessage,
   serializeExperiment,
@@ -73,7 +74,7 @@ export class RunWriter {
   /** Start a run: journal its record, then create its ref (before returning, so `exp ls` sees it at once). */
   static async start(ctx: ExperimentContext, experiment: Omit<ExperimentRecord, 'id' | 'created' | 'trove-experiment'> & { id?: string; created?: string }, options: RunWriterOptions = {}): Promise<RunWriter> {
     await recoverCrashedRuns(ctx).catch(() => undefined);
-    const record: ExperimentRecord = { ...experiment, 'trove-experiment': 1, id: experiment.id ?? newExperimentId(), created: experiment.created ?? new Date().toISOString() };
+    const record: ExperimentRecord = normalizeExperiment({ ...experiment, 'trove-experiment': 1, id: experiment.id ?? newExperimentId(), created: experiment.created ?? new Date().toISOString() });
     const w = new RunWriter(ctx, record, options);
     w.append([{ event: 'init', experiment: record }, { event: 'status', status: w.state.status }]);
     w.dirty = true;

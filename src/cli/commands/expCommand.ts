@@ -4,6 +4,7 @@ import type { CommandContext } from '../defineCommand.js';
 import { defineCommand } from '../defineCommand.js';
 import type { Output } from '../Output.js';
 import { troveVersion } from './versionCommand.js';
+import { EXP_READ_SUBCOMMANDS } from './expReadCommands.js';
 
 /**
  * One subcommand of `trove exp` (the remoteCommand pattern: `trove exp ACTION [ARGS...]`).
@@ -95,6 +96,7 @@ export const EXP_SUBCOMMANDS: readonly ExpSubcommand<any>[] = [
   serveSubcommand,
   pushSubcommand,
   pullSubcommand,
+  ...EXP_READ_SUBCOMMANDS,
 ];
 
 function find(name: string): ExpSubcommand<any> | undefined {
