@@ -124,6 +124,22 @@ class Seed004(unittest.TestCase):
         ck = trove_json(["exp", "show", shown["checkpoints"][3]["id"][:10]], self.repo)["checkpoint"]
         self.assertEqual((ck["step"], ck["experiment"]), (3, shown["id"]))
 
+    def test_promote_the_best_checkpoint_to_a_registry_model(self):
+        cwd = os.getcwd()
+        os.chdir(self.repo)
+        try:
+            trove.create("model", "iris-classifier", categories=["iris"], mutability="mutable")
+            best = min(trove.experiments.list(), key=lambda e: e.best().metrics["loss"]).best()
+            # force: `trove create` made an empty directory at the entity's path, which promote
+            # (placing a one-file checkpoint there) otherwise counts as files it would replace.
+            v = best.promote("iris-classifier", force=True)
+            self.assertEqual(v["tag"], "iris-classifier@v1.0.0")
+            self.assertEqual(v["record"]["metrics"]["loss"], best.metrics["loss"])
+            table = trove.metrics("iris-classifier")
+            self.assertEqual(table.records()[0]["accuracy"], best.metrics["accuracy"])
+        finally:
+            os.chdir(cwd)
+
     def test_exp_diff_of_the_two_learning_rates(self):
         exps = trove_json(["exp", "ls"], self.repo)["experiments"]
         d = trove_json(["exp", "diff", exps[0]["id"], exps[1]["id"]], self.repo)

@@ -85,6 +85,21 @@ class Checkpoint:
             print("Checked out checkpoint {} to {}".format(self.short_id, output_directory), file=sys.stderr)
         return list(written or [])
 
+    def promote(self, name: str, version: Optional[str] = None, bump: Optional[str] = None, message: Optional[str] = None, force: bool = False) -> Dict[str, Any]:
+        """Register this checkpoint as a version of registry model ``name`` with its metrics and
+        lineage (``trove exp promote ID NAME --json``); returns the version (``tag``, ``record``…).
+        ``force`` replaces what is at the entity's path."""
+        args = ["exp", "promote", self.id, name]
+        if force:
+            args.append("--force")
+        if version is not None:
+            args += ["--version", str(version)]
+        if bump is not None:
+            args += ["--bump", bump]
+        if message is not None:
+            args += ["--message", message]
+        return run_json(args, cwd=self._cwd)
+
     def open(self, path: Optional[str] = None) -> "CheckpointFile":
         """A binary file object over ``path`` (relative to the checkpoint's own files; default: the
         file the checkpoint saved). The checkpoint is checked out into a private temporary directory
