@@ -37,8 +37,7 @@ class Protocol(unittest.TestCase):
         self.assertEqual(init["command"], ["-c"])
         self.assertEqual(init["python"], "{}.{}.{}".format(*sys.version_info[:3]))
         self.assertIsInstance(init["packages"], dict)
-        self.assertEqual(init["on_eof"], "crashed")
-        self.assertIsInstance(init["pid"], int)
+        self.assertEqual(init["eof_status"], "crashed")
         self.assertTrue(any(k.lower().startswith("trove") for k in init["packages"]))
         self.assertEqual(reqs[2]["experiment"], p.stdout.split("ID ")[1].strip())
 

@@ -550,12 +550,9 @@ def init(path: str = ".", params: Optional[Dict[str, Any]] = None, disable_heart
         command=list(sys.argv),
         python=platform.python_version(),
         packages=_installed_packages(),
-        # Additions to the protocol (ignored by a server that does not know them): this process's
-        # pid, and what EOF on the server's stdin means. This client always sends stop() itself
-        # (explicitly, at the end of a with-block, or from atexit), so EOF without stop means the
-        # script was killed: the run is "crashed", not "stopped".
-        pid=os.getpid(),
-        on_eof="crashed",
+        # This client always sends stop itself (explicitly, at the end of a with-block, or from
+        # atexit), so EOF without stop means the script was killed: the run is "crashed".
+        eof_status="crashed",
     )
     try:
         result = server.request("init", **fields)

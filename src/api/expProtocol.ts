@@ -30,8 +30,6 @@ export interface ProtocolOptions extends SessionOptions {
  */
 export class ExpProtocol {
   private session: ExperimentSession | null = null;
-  /** runs whose client asked (init `on_eof: "crashed"`) that EOF without stop means its process died */
-  private readonly crashOnEof = new Set<string>();
 
   constructor(private readonly options: ProtocolOptions) {}
 
@@ -72,8 +70,8 @@ export class ExpProtocol {
           python: optString(req.python, 'python'),
           packages: (req.packages ?? {}) as Record<string, string>,
           primaryMetric: (req.primary_metric ?? null) as never,
+          eofStatus: eofStatus(req.eof_status),
         });
-        if (req.on_eof === 'crashed') this.crashOnEof.add(experiment.id);
         return { experiment };
       }
       case 'checkpoint': {
@@ -99,13 +97,14 @@ export class ExpProtocol {
 
   /** EOF: stop every live run ("stopped"), waiting for uploads up to the timeout. */
   async close(): Promise<void> {
-    // A client that always sends stop itself (the Python client: explicitly, with-block, atexit)
-    // marks its runs crashed when the stream ends without stop: its process was killed.
-    for (const id of this.session?.liveRuns() ?? []) {
-      if (this.crashOnEof.has(id)) await this.session!.stop(id, { status: 'crashed', timeoutMs: 0 }).catch(() => undefined);
-    }
     await this.session?.close({ timeoutMs: (this.options.stopTimeoutS ?? 60) * 1000, progress: (left, remote) => this.options.progress?.(`trove: uploading checkpoints to ${remote}: ${left} left`) });
   }
+}
+
+function eofStatus(v: unknown): 'stopped' | 'crashed' {
+  if (v === undefined || v === null || v === 'stopped') return 'stopped';
+  if (v === 'crashed') return 'crashed';
+  throw new TroveError('USAGE', 'eof_status must be "stopped" or "crashed".', { data: { value: encodeFloats(v) } });
 }
 
 function optString(v: unknown, what: string): string | null {

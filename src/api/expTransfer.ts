@@ -1,13 +1,14 @@
 import { rmSync } from 'node:fs';
 import { TroveError, isTroveError } from '../errors/index.js';
 import { parseOid } from '../core/oid.js';
-import { EXPERIMENT_REF_PREFIX } from '../core/experimentRecord.js';
+import { EXPERIMENT_REF_PREFIX, type StoredData } from '../core/experimentRecord.js';
+import { fetchClosure } from '../transfer/closure.js';
+import { openSession } from './remoteSession.js';
 import { defaultGitRemote, pushRefs, type PushedRef } from '../platform/gitRemote.js';
 import { listExperimentRoots } from '../experiments/experimentRoots.js';
-import { listJournalIds, listRunRefs } from '../experiments/readRuns.js';
-import type { Repo } from '../workspace/Repo.js';
-import { push, type PushResult } from './push.js';
-import { unpushedPath } from './experimentSession.js';
+import { listJournalIds, listRunRefs, unpushedPath } from '../experiments/readRuns.js';
+import { withLock, type Repo } from '../workspace/Repo.js';
+import { partial, push, type PushResult } from './push.js';
 
 export interface ExpPushOptions {
   /** the trove remote for the data (default: the default remote) */
@@ -91,4 +92,36 @@ export async function expPull(repo: Repo, options: ExpPullOptions = {}): Promise
     }
   }
   return { gitRemote, before, after: (await listRunRefs(repo)).length };
+}
+
+export interface FetchExperimentDataResult {
+  /** null when everything was here already (no remote was opened) */
+  readonly remote: string | null;
+  readonly objects: number;
+  readonly bytes: number;
+}
+
+/**
+ * Bring the given checkpoint (or code) data into the local store from the
+ * trove remote, verified: what `exp checkout` of a pulled run needs (data
+ * comes on demand). Nothing is opened when the store has it all.
+ *
+ * @example
+ *   await fetchExperimentData(repo, [checkpoint.data]);
+ */
+export async function fetchExperimentData(repo: Repo, data: readonly StoredData[], options: { remote?: string } = {}): Promise<FetchExperimentDataResult> {
+  const artifacts = data.map((d) => ({ kind: d.kind, oid: parseOid(d.oid, 'checkpoint data'), what: `checkpoint data ${d.oid.slice(7, 19)}` }));
+  const missing = artifacts.filter((a) => (a.kind === 'file' ? !repo.store.hasFile(a.oid) : !repo.store.isComplete(a.oid)));
+  if (missing.length === 0) return { remote: null, objects: 0, bytes: 0 };
+  return withLock(repo, 'fetch', async () => {
+    const session = await openSession(repo, options.remote, undefined);
+    try {
+      const stats = await fetchClosure(session.backend, session.index, repo.store, missing, { jobs: session.jobs, policy: session.policy, reporter: repo.reporter });
+      if (stats.failed.length) throw partial('fetch', { remote: session.name, objects: stats.objects, failed: stats.failed }, stats.failed.length);
+      for (const a of missing) if (a.kind === 'dir') repo.store.markComplete(a.oid);
+      return { remote: session.name, objects: stats.objects, bytes: stats.bytes };
+    } finally {
+      await session.backend.close();
+    }
+  });
 }

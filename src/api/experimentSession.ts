@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { TroveError, isTroveError } from '../errors/index.js';
@@ -17,7 +17,7 @@ import {
 } from '../core/experimentRecord.js';
 import { RunWriter } from '../experiments/runWriter.js';
 import { storeFileList, storePath } from '../experiments/storeCheckpoint.js';
-import { journalDir } from '../experiments/readRuns.js';
+import { journalDir, unpushedPath } from '../experiments/readRuns.js';
 import { listWorkArtifacts } from '../workspace/pointers.js';
 import { openRepo, saveCaches, type Repo } from '../workspace/Repo.js';
 import { resolveRemoteName } from '../workspace/remotes.js';
@@ -33,6 +33,12 @@ export interface InitRunOptions {
   readonly python?: string | null;
   readonly packages?: Record<string, string>;
   readonly primaryMetric?: PrimaryMetric | readonly [string, string] | null;
+  /**
+   * The status a run still live when the session closes (EOF on the protocol) gets: 'stopped'
+   * (default: the script ended without stop()), or 'crashed' for clients that send stop from an
+   * exit hook, so that EOF without it means the script was killed.
+   */
+  readonly eofStatus?: 'stopped' | 'crashed';
 }
 
 export interface CheckpointOptions {
@@ -58,21 +64,6 @@ export interface SessionOptions {
   readonly remote?: string | null;
   /** ms between retries of a failed upload (first; doubles up to 30 s) */
   readonly retryMs?: number;
-}
-
-/** The file recording what a stopped run had not yet uploaded (trove exp push clears it). */
-export function unpushedPath(repo: Repo, id: string): string {
-  return join(journalDir(repo), `${id}.unpushed.json`);
-}
-
-/** Checkpoint and code objects of run `id` not yet known to be on the remote (0 = none recorded). */
-export function readUnpushed(repo: Repo, id: string): { remote: string; oids: string[] } | null {
-  try {
-    const o = JSON.parse(readFileSync(unpushedPath(repo, id), 'utf8')) as { remote: string; oids: string[] };
-    return Array.isArray(o.oids) ? o : null;
-  } catch {
-    return null;
-  }
 }
 
 interface Upload {
@@ -173,6 +164,8 @@ export class BackgroundUploader {
  */
 export class ExperimentSession {
   private readonly runs = new Map<string, RunWriter>();
+  /** the status close() gives each live run (init's eofStatus) */
+  private readonly eofStatus = new Map<string, 'stopped' | 'crashed'>();
   readonly uploader: BackgroundUploader | null;
   /** background ref updates that failed (the journal still has everything) */
   readonly flushErrors: unknown[] = [];
@@ -223,6 +216,7 @@ export class ExperimentSession {
       { onFlushError: (err) => this.flushErrors.push(err) },
     );
     this.runs.set(writer.id, writer);
+    if (options.eofStatus === 'crashed') this.eofStatus.set(writer.id, 'crashed');
     if (code.dirty && this.uploader) {
       // re-key the code upload under the run, so stop() waits for it too
       this.uploader.add(writer.id, code.dirty, `code of ${repoPath}`);
@@ -277,7 +271,7 @@ export class ExperimentSession {
   /** Stop every live run (EOF on the protocol: the script ended without stop()). */
   async close(options: { timeoutMs?: number; progress?: (left: number, remote: string) => void } = {}): Promise<void> {
     for (const id of [...this.runs.keys()]) {
-      await this.stop(id, options).catch(() => undefined);
+      await this.stop(id, { ...options, status: this.eofStatus.get(id) ?? 'stopped' }).catch(() => undefined);
     }
     this.uploader?.close();
   }

@@ -43,6 +43,21 @@ export function journalPath(ctx: ExperimentContext, id: string): string {
   return join(journalDir(ctx), `${id}.jsonl`);
 }
 
+/** The mark a run gets when it stopped before its background uploads finished (trove exp push clears it). */
+export function unpushedPath(ctx: ExperimentContext, id: string): string {
+  return join(journalDir(ctx), `${id}.unpushed.json`);
+}
+
+/** What run `id` had not uploaded when it stopped: `{remote, oids}`, or null when nothing is pending. */
+export function readUnpushed(ctx: ExperimentContext, id: string): { remote: string; oids: string[] } | null {
+  try {
+    const o = JSON.parse(readFileSync(unpushedPath(ctx, id), 'utf8')) as { remote?: unknown; oids?: unknown };
+    return typeof o.remote === 'string' && Array.isArray(o.oids) ? { remote: o.remote, oids: o.oids.map(String) } : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface RunRef {
   readonly id: string;
   readonly commit: string;
@@ -136,6 +151,8 @@ export interface Run extends RunState {
   readonly commit: string | null;
   /** true when a local journal newer than the ref was folded in */
   readonly journal: boolean;
+  /** uploads still pending when the run stopped (0: none recorded here) */
+  readonly unpushed: number;
 }
 
 /** Resolve an id or unique prefix (≥ 4 hex) among the run refs and local journals. */
@@ -154,7 +171,7 @@ export async function readRun(ctx: ExperimentContext, idOrPrefix: string): Promi
   const events = readJournal(ctx, id);
   const state = foldJournal(base, events);
   if (!state) throw new TroveError('NOT_FOUND', `Experiment ${id} has no record yet.`, { data: { id } });
-  return { ...state, status: correctStatus(state.status), commit, journal: events.length > 0 };
+  return { ...state, status: correctStatus(state.status), commit, journal: events.length > 0, unpushed: readUnpushed(ctx, id)?.oids.length ?? 0 };
 }
 
 /** The three files of a run commit's tree, read with one `git cat-file --batch`. */

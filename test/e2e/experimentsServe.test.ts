@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTmpRepo, pseudoRandom, runCli, runJson, objectPath, type TmpRepo } from '../helpers/tmpRepo.js';
@@ -11,6 +12,7 @@ import { listRuns, readRun } from '../../src/experiments/readRuns.js';
 import { parseOid } from '../../src/core/oid.js';
 import { parseCommitMessage } from '../../src/core/experimentRecord.js';
 import { initExperiment } from '../../src/api/initExperiment.js';
+import { fetchExperimentData } from '../../src/api/expTransfer.js';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -136,6 +138,33 @@ test('checkpoint of a path that does not exist is an error naming the path, and 
   }
 });
 
+test('checkpoint of a file that is being written is an error naming the path (nothing recorded), and the run goes on', async () => {
+  const repo = setup();
+  try {
+    const c = new ServeClient(repo.dir);
+    const { experiment } = await c.ok(initReq({}));
+    repo.write('growing.pth', pseudoRandom(32 * 1024 * 1024, 5));
+    // another process appends to the file until the reply arrives
+    const writer = spawn(process.execPath, ['-e', `const fs=require('fs');setInterval(()=>fs.appendFileSync(${JSON.stringify(join(repo.dir, 'growing.pth'))}, Buffer.alloc(4096, 1)), 2)`]);
+    try {
+      // wait until it is really being written
+      while (statSync(join(repo.dir, 'growing.pth')).size === 32 * 1024 * 1024) await new Promise((res) => setTimeout(res, 5));
+      const r = await c.request({ op: 'checkpoint', experiment: experiment.id, path: 'growing.pth', step: 1, metrics: { loss: 1 } });
+      assert.equal(r.ok, false);
+      assert.equal(r.error.code, 'IO');
+      assert.equal(r.error.data.path, 'growing.pth');
+      assert.equal(r.error.data.reason, 'changing');
+    } finally {
+      writer.kill('SIGKILL');
+    }
+    const s = await c.ok({ op: 'stop', experiment: experiment.id });
+    assert.equal(s.experiment.checkpoints, 0);
+    await c.end();
+  } finally {
+    repo.cleanup();
+  }
+});
+
 test('EOF without stop stops the run', async () => {
   const repo = setup();
   try {
@@ -145,6 +174,23 @@ test('EOF without stop stops the run', async () => {
     assert.equal(await c.end(), 0);
     const run = await readRun(await openRepo({ cwd: repo.dir }), experiment.id);
     assert.equal(run.status.status, 'stopped');
+    assert.equal(run.checkpoints.length, 1);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('a script killed before its exit hook sent stop (init eof_status "crashed", then EOF) shows crashed', async () => {
+  const repo = setup();
+  try {
+    const c = new ServeClient(repo.dir);
+    const { experiment } = await c.ok({ ...initReq({}), eof_status: 'crashed' });
+    await c.ok({ op: 'checkpoint', experiment: experiment.id, step: 1, metrics: { loss: 1 } });
+    const bad = await c.request({ ...initReq({}), eof_status: 'maybe' });
+    assert.equal(bad.error.code, 'USAGE');
+    assert.equal(await c.end(), 0);
+    const run = await readRun(await openRepo({ cwd: repo.dir }), experiment.id);
+    assert.equal(run.status.status, 'crashed');
     assert.equal(run.checkpoints.length, 1);
   } finally {
     repo.cleanup();
@@ -254,6 +300,7 @@ test('remote down during training: checkpoints are still acknowledged, the run s
     assert.equal(await c.end(), 0);
     const marker = JSON.parse(readFileSync(join(repo.dir, '.trove/tmp/experiments', `${experiment.id}.unpushed.json`), 'utf8'));
     assert.equal(marker.remote, 'storage');
+    assert.ok((await readRun(await openRepo({ cwd: repo.dir }), experiment.id)).unpushed >= 1, 'the run says it is not yet pushed');
     // the remote comes back
     rmSync(join(base, 'blocker'));
     const pushed = runJson(repo.dir, ['exp', 'push']);
@@ -303,6 +350,7 @@ test('exp push and exp pull share runs between clones through the Git remote and
     assert.equal(runCli(repo.dir, ['remote', 'add', '-d', 'storage', join(base, 'store')]).code, 0);
     repo.git('add', '-A');
     repo.git('commit', '-qm', 'remote');
+    repo.git('push', '-q', 'origin', 'main');
     const exp = await initExperiment({ cwd: repo.dir }, { params: { lr: 3 }, remote: null });
     repo.write('model.pth', 'shared weights');
     const cp = await exp.checkpoint({ path: 'model.pth', step: 1, metrics: { acc: 0.9 } });
@@ -318,6 +366,13 @@ test('exp push and exp pull share runs between clones through the Git remote and
     const run = await readRun(await openRepo({ cwd: clone }), exp.id);
     assert.equal(run.checkpoints[0]!.id, cp.id);
     assert.ok(existsSync(join(base, 'store')), 'data went to the trove remote');
+    // the data comes on demand
+    const cloneRepo = await openRepo({ cwd: clone });
+    assert.equal(cloneRepo.store.hasFile(parseOid(cp.data!.oid)), false);
+    const got = await fetchExperimentData(cloneRepo, [cp.data!]);
+    assert.equal(got.remote, 'storage');
+    assert.equal((await storedContent(clone, cp.data!.oid)).toString(), 'shared weights');
+    assert.equal((await fetchExperimentData(cloneRepo, [cp.data!])).remote, null, 'nothing to fetch the second time');
   } finally {
     repo.cleanup();
     rmSync(base, { recursive: true, force: true });

@@ -15,8 +15,11 @@ export async function serveProtocol(options: Omit<ProtocolOptions, 'progress'>):
     closing = true;
     rl.close();
   };
+  // Ctrl-C reaches the whole process group: the script handles it (and may still call stop()),
+  // so serve keeps serving and ends at EOF. SIGTERM ends serve as EOF does.
+  const ignore = (): void => undefined;
   process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.on('SIGINT', ignore);
   // Lines are handled one at a time, in order (a checkpoint's reply comes once its data is stored).
   let chain: Promise<void> = Promise.resolve();
   rl.on('line', (line) => {
@@ -30,5 +33,8 @@ export async function serveProtocol(options: Omit<ProtocolOptions, 'progress'>):
   await chain;
   await protocol.close();
   process.off('SIGTERM', onSignal);
-  process.off('SIGINT', onSignal);
+  process.off('SIGINT', ignore);
+  // An upload still retrying against a remote that is down must not keep serve alive after its
+  // runs stopped (what it had not sent is marked for trove exp push): exit once the reply is out.
+  setTimeout(() => process.exit(), 200).unref();
 }
