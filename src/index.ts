@@ -109,3 +109,18 @@ export type { ExperimentContext, ListRunsResult, Run } from './experiments/readR
 export { listExperimentRoots } from './experiments/experimentRoots.js';
 export { encodeFloats, decodeFloats, bestCheckpoint, summarizeRun } from './core/experimentRecord.js';
 export type { ExperimentRecord, CheckpointRecord, RunStatus, RunSummary, PrimaryMetric, StoredData } from './core/experimentRecord.js';
+export { expList } from './api/expList.js';
+export type { ExpListOptions, ExpListResult } from './api/expList.js';
+export { expShow } from './api/expShow.js';
+export type { ExpShowResult } from './api/expShow.js';
+export { expDiff } from './api/expDiff.js';
+export type { ExpDiffResult } from './api/expDiff.js';
+export { expCheckout } from './api/expCheckout.js';
+export type { ExpCheckoutOptions, ExpCheckoutResult } from './api/expCheckout.js';
+export { expRm } from './api/expRm.js';
+export type { ExpRmResult } from './api/expRm.js';
+export { expGc } from './api/expGc.js';
+export type { ExpGcOptions, ExpGcResult } from './api/expGc.js';
+export { expPromote } from './api/expPromote.js';
+export type { ExpPromoteOptions, ExpPromoteResult } from './api/expPromote.js';
+export { parseRunFilter, matchesFilter, sortRuns, differingParams } from './core/expQuery.js';

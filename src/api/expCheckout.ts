@@ -149,7 +149,12 @@ export async function placeCheckpoint(repo: Repo, ck: CheckpointRecord, data: St
     if (st && data.kind === 'dir' && st.isDirectory()) {
       const want = new Set(items.map((i) => i.rel));
       for (const f of walkFiles(abs, dest)) if (!want.has(f)) extras.push(f);
-    } else if (st && data.kind === 'file' && st.isDirectory()) extras.push(dest);
+    } else if (st && data.kind === 'file' && st.isDirectory()) {
+      // An empty directory at the entity's path (made when it was declared) simply goes.
+      const inside = walkFiles(abs, dest);
+      if (inside.length === 0) rmSync(abs, { recursive: true });
+      else extras.push(...inside, dest);
+    }
   }
   if (extras.length && !force) {
     throw new TroveError('DIRTY', `${dest} holds files the checkpoint does not have: ${extras.slice(0, 5).join(', ')}${extras.length > 5 ? ` and ${extras.length - 5} more` : ''}.`, {
@@ -185,7 +190,7 @@ function entryItem(rel: string, e: ManifestEntry): Item {
   return { rel, what: rel, kind: 'store', oid: `sha256:${e.oid.hex}`, executable: e.mode === 'x' };
 }
 
-/** The commit's files under the run's code path, then its uncommitted changes (a directory object relative to that path) over them. */
+/** The commit's files under the run's code path, then its uncommitted changes (a directory object of repository paths) over them. */
 async function codeItems(repo: Repo, run: Run): Promise<{ items: Item[]; dirty: boolean }> {
   const c = run.experiment.code;
   const codePath = c.path === '.' || c.path === '' ? '' : checkRepoPath(c.path, 'the run\'s code path');
@@ -202,13 +207,16 @@ async function codeItems(repo: Repo, run: Run): Promise<{ items: Item[]; dirty: 
     }).filter((e) => e.type === 'blob');
     const blobs = await catBlobs(repo.git, [...new Set(entries.map((e) => e.sha))]);
     for (const e of entries) {
+      // trove's own committed files (.trove/config.yaml…) are not the code.
+      if (e.path.split('/').some(isReservedName)) continue;
       const rel = checkRepoPath(e.path, `commit ${c.commit.slice(0, 12)}`);
       const data = blobs.get(e.sha) ?? Buffer.alloc(0);
       byPath.set(rel, e.mode === '120000' ? { rel, what: rel, kind: 'link', target: data.toString('utf8') } : { rel, what: rel, kind: 'blob', data, executable: e.mode === '100755' });
     }
   }
   if (c.dirty) {
-    const under = (p: string): string => (codePath ? `${codePath}/${p}` : p);
+    // Its entries are repository paths (api/experimentSession.ts captureCode).
+    const under = (p: string): string => p;
     const entries = c.dirty.kind === 'dir' ? readManifest(repo.store, parseOid(c.dirty.oid, 'the uncommitted code'), 'the uncommitted code') : [];
     for (const e of entries) byPath.set(under(e.path), entryItem(under(e.path), e));
   }

@@ -2,7 +2,7 @@ import type { ManifestEntry } from '../core/manifest.js';
 import { parseOid } from '../core/oid.js';
 import type { CheckpointRecord, StoredData } from '../core/experimentRecord.js';
 import { defaultCheckpoint, resolveId } from '../experiments/expRuns.js';
-import { readRun, type Run } from '../experiments/readRuns.js';
+import { catFiles, readRun, type Run } from '../experiments/readRuns.js';
 import { diffManifests } from '../store/diffManifests.js';
 import { readManifest } from '../store/manifestIO.js';
 import type { Repo } from '../workspace/Repo.js';
@@ -135,8 +135,16 @@ async function codeDiff(repo: Repo, a: Run, b: Run): Promise<ExpDiffResult['code
         const ia = new Map(ea.map((e) => [e.path, e]));
         const ib = new Map(eb.map((e) => [e.path, e]));
         const key = (e: ManifestEntry): string => (e.mode === 'l' ? `l:${e.target}` : `${e.mode}:${e.oid.hex}`);
-        for (const [p, e] of ia) if (!ib.has(p) || key(ib.get(p)!) !== key(e)) files.set(p, files.get(p) ?? 'modified');
-        for (const p of ib.keys()) if (!ia.has(p)) files.set(p, files.get(p) ?? 'modified');
+        // A file only one side's changes hold is added (or deleted) unless the other side's commit has it.
+        const oneSided: { p: string; side: 'a' | 'b' }[] = [];
+        for (const [p, e] of ia) {
+          if (!ib.has(p)) oneSided.push({ p, side: 'a' });
+          else if (key(ib.get(p)!) !== key(e)) files.set(p, files.get(p) ?? 'modified');
+        }
+        for (const p of ib.keys()) if (!ia.has(p)) oneSided.push({ p, side: 'b' });
+        const other = (side: 'a' | 'b'): string | null => (side === 'a' ? cb.commit : ca.commit);
+        const inCommit = await catFiles(repo.git, oneSided.map((x) => (other(x.side) ? `${other(x.side)}:${x.p}` : 'none:none')));
+        oneSided.forEach((x, i) => files.set(x.p, files.get(x.p) ?? (inCommit[i] ? 'modified' : x.side === 'b' ? 'added' : 'deleted')));
       } catch (err) {
         incomplete = `the uncommitted changes of a run are not in the local store (${(err as Error).message.replace(/\.$/, '')})`;
       }

@@ -49,7 +49,7 @@ export function parseRunFilter(text: string): RunFilter {
   if (!m || m[3] === '') {
     throw new TroveError('USAGE', `Cannot read the filter "${text}": it should be KEY OP VALUE with OP one of = != < <= > >=.`, {
       hint: 'trove exp ls --filter "accuracy > 0.9" --filter "learning_rate = 0.01"',
-      data: { filter: text, rule: 'bad-filter' },
+      data: { filter: text, reason: 'bad-filter' },
     });
   }
   const raw = m[3]!;
@@ -123,7 +123,7 @@ function compare<T extends number | string>(a: T, b: T, op: FilterOp): boolean {
 export function sortRuns(runs: readonly RunSummary[], key: string): RunSummary[] {
   const desc = key.startsWith('-');
   const name = desc ? key.slice(1) : key.replace(/^\+/, '');
-  if (!name) throw new TroveError('USAGE', `Cannot sort by "${key}".`, { hint: 'trove exp ls --sort -accuracy   (a minus sorts descending)', data: { rule: 'bad-sort' } });
+  if (!name) throw new TroveError('USAGE', `Cannot sort by "${key}".`, { hint: 'trove exp ls --sort -accuracy   (a minus sorts descending)', data: { reason: 'bad-sort' } });
   const keyed = runs.map((r, i) => ({ r, i, v: runValue(r, name) }));
   keyed.sort((a, b) => {
     const c = compareValues(a.v, b.v);
