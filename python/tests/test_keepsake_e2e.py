@@ -130,9 +130,7 @@ class Seed004(unittest.TestCase):
         try:
             trove.create("model", "iris-classifier", categories=["iris"], mutability="mutable")
             best = min(trove.experiments.list(), key=lambda e: e.best().metrics["loss"]).best()
-            # force: `trove create` made an empty directory at the entity's path, which promote
-            # (placing a one-file checkpoint there) otherwise counts as files it would replace.
-            v = best.promote("iris-classifier", force=True)
+            v = best.promote("iris-classifier")
             self.assertEqual(v["tag"], "iris-classifier@v1.0.0")
             self.assertEqual(v["record"]["metrics"]["loss"], best.metrics["loss"])
             table = trove.metrics("iris-classifier")
