@@ -12,6 +12,8 @@ export interface ExpShowExperiment extends ExperimentRecord {
   /** ids of the best (by the primary metric) and latest checkpoints */
   readonly best: string | null;
   readonly latest: string | null;
+  /** objects of this run not yet on the remote (a stop() that timed out, a remote that was down): trove exp push sends them */
+  readonly unpushed: number;
 }
 
 export type ExpShowResult =
@@ -44,6 +46,7 @@ export async function expShow(repo: Repo, options: { readonly id: string }): Pro
       checkpoints: run.checkpoints,
       best: best?.id ?? null,
       latest: latestCheckpoint(run.checkpoints)?.id ?? null,
+      unpushed: run.unpushed,
     },
   };
 }

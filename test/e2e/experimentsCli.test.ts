@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTmpRepo, pseudoRandom, runCli, runJson, type TmpRepo } from '../helpers/tmpRepo.js';
 import { bulkRuns, hexId, writeRuns } from '../helpers/experimentFixture.js';
@@ -418,6 +418,29 @@ test('exp checkout in a clone fetches a pulled run\'s checkpoint from the trove 
   } finally {
     repo.cleanup();
     rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('a running run: ls shows a dead one as crashed, rm refuses a live one without --force, gc leaves it alone', () => {
+  const repo = createTmpRepo();
+  try {
+    const ck = (loss: number) => ({ metrics: { loss } });
+    const [live, dead] = writeRuns(repo.dir, [
+      { status: 'running', pid: process.pid, host: hostname(), primary_metric: { name: 'loss', goal: 'minimize' }, checkpoints: [ck(3), ck(2), ck(1)] },
+      { status: 'running', pid: 2 ** 22 + 12345, host: hostname(), primary_metric: { name: 'loss', goal: 'minimize' }, checkpoints: [ck(3), ck(2), ck(1)] },
+    ]);
+    const ls = ok(repo.dir, ['exp', 'ls']);
+    const status = Object.fromEntries(ls.experiments.map((e: any) => [e.id, e.status]));
+    assert.equal(status[live!.experiment.id], 'running');
+    assert.equal(status[dead!.experiment.id], 'crashed');
+    assert.deepEqual(ok(repo.dir, ['exp', 'ls', '--filter', 'status = crashed']).experiments.map((e: any) => e.id), [dead!.experiment.id]);
+    const gc = ok(repo.dir, ['exp', 'gc', '--keep-best', '1']);
+    assert.deepEqual(gc.skipped, [live!.experiment.id]);
+    assert.deepEqual(gc.removed.map((r: any) => r.experiment), [dead!.experiment.id, dead!.experiment.id]);
+    assert.equal(fails(repo.dir, ['exp', 'rm', live!.experiment.id], 'USAGE').data.reason, 'running');
+    assert.deepEqual(ok(repo.dir, ['exp', 'rm', live!.experiment.id, '--force']).removed, [live!.experiment.id]);
+  } finally {
+    repo.cleanup();
   }
 });
 

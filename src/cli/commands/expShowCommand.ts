@@ -29,6 +29,7 @@ export const expShowSubcommand: ExpSubcommand<ExpShowRendered> = {
     row(out, 'Command', e.command.join(' '));
     if (e.python) row(out, 'Python', e.python);
     row(out, 'Code', `${e.code.commit ? e.code.commit.slice(0, 12) : '(no commit)'} at ${e.code.path}${e.code.dirty ? `, plus uncommitted changes to ${e.code.dirty.files} file(s)` : ''}`);
+    if (e.unpushed > 0) row(out, 'Not yet pushed', `${e.unpushed} object(s): trove exp push sends them`);
     if (e.primary_metric) row(out, 'Primary metric', `${e.primary_metric.name} (${e.primary_metric.goal})`);
     section(out, 'Params', e.params);
     if (e.data.length) {
