@@ -70,7 +70,7 @@ export class ExpProtocol {
           python: optString(req.python, 'python'),
           packages: (req.packages ?? {}) as Record<string, string>,
           primaryMetric: (req.primary_metric ?? null) as never,
-          eofStatus: eofStatus(req.eof_status),
+          eofStatus: eofStatus(req.on_eof),
         });
         return { experiment };
       }
@@ -104,7 +104,7 @@ export class ExpProtocol {
 function eofStatus(v: unknown): 'stopped' | 'crashed' {
   if (v === undefined || v === null || v === 'stopped') return 'stopped';
   if (v === 'crashed') return 'crashed';
-  throw new TroveError('USAGE', 'eof_status must be "stopped" or "crashed".', { data: { value: encodeFloats(v) } });
+  throw new TroveError('USAGE', 'on_eof must be "stopped" or "crashed".', { data: { value: encodeFloats(v) } });
 }
 
 function optString(v: unknown, what: string): string | null {

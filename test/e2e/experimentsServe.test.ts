@@ -180,13 +180,13 @@ test('EOF without stop stops the run', async () => {
   }
 });
 
-test('a script killed before its exit hook sent stop (init eof_status "crashed", then EOF) shows crashed', async () => {
+test('a script killed before its exit hook sent stop (init on_eof "crashed", then EOF) shows crashed', async () => {
   const repo = setup();
   try {
     const c = new ServeClient(repo.dir);
-    const { experiment } = await c.ok({ ...initReq({}), eof_status: 'crashed' });
+    const { experiment } = await c.ok({ ...initReq({}), on_eof: 'crashed' });
     await c.ok({ op: 'checkpoint', experiment: experiment.id, step: 1, metrics: { loss: 1 } });
-    const bad = await c.request({ ...initReq({}), eof_status: 'maybe' });
+    const bad = await c.request({ ...initReq({}), on_eof: 'maybe' });
     assert.equal(bad.error.code, 'USAGE');
     assert.equal(await c.end(), 0);
     const run = await readRun(await openRepo({ cwd: repo.dir }), experiment.id);
