@@ -192,6 +192,8 @@ class Experiment:
         self.code = record.get("code")
         self.data = record.get("data")
         self.status = record.get("status", "running" if self._live else None)
+        # objects of this run not yet on the remote (trove exp push sends them); from exp show
+        self.unpushed = record.get("unpushed")
         pm = record.get("primary_metric")
         self.primary_metric = pm if isinstance(pm, dict) else None  # {"name", "goal"} or None
         self.path = (self.code or {}).get("path") if isinstance(self.code, dict) else None
