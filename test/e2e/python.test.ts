@@ -69,5 +69,6 @@ describe('python client', { skip: unavailable ?? false }, () => {
   it('protocol: the client side of trove exp serve against a fake server (test_protocol.py)', () => runModule('test_protocol'));
   it('004 training script with import trove as keepsake: two runs, exp ls/show/diff, checkout of the best checkpoint scores the same (test_keepsake_e2e.py)', () => runModule('test_keepsake_e2e'));
   it('a training script killed with kill -9 mid-checkpoint shows as crashed with its reported checkpoints intact (test_killed.py)', () => runModule('test_killed'));
+  it('a remote that is down during training: stop() says what is not pushed, trove exp push sends it later (test_remote_down.py)', () => runModule('test_remote_down'));
   it('002 notebook flow through the Python client on scikit-learn digits (test_registry_e2e.py)', () => runModule('test_registry_e2e'));
 });
