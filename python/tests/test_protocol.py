@@ -37,7 +37,7 @@ class Protocol(unittest.TestCase):
         self.assertEqual(init["command"], ["-c"])
         self.assertEqual(init["python"], "{}.{}.{}".format(*sys.version_info[:3]))
         self.assertIsInstance(init["packages"], dict)
-        self.assertEqual(init["eof_status"], "crashed")
+        self.assertEqual(init["on_eof"], "crashed")
         from importlib import metadata
         some = next(d for d in metadata.distributions() if d.metadata["Name"])
         self.assertEqual(init["packages"].get(some.metadata["Name"]), some.version)

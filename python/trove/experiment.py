@@ -554,7 +554,7 @@ def init(path: str = ".", params: Optional[Dict[str, Any]] = None, disable_heart
         packages=_installed_packages(),
         # This client always sends stop itself (explicitly, at the end of a with-block, or from
         # atexit), so EOF without stop means the script was killed: the run is "crashed".
-        eof_status="crashed",
+        on_eof="crashed",
     )
     try:
         result = server.request("init", **fields)
