@@ -13,6 +13,7 @@ import { hashFileSync } from '../store/ingestSync.js';
 import { readManifest } from '../store/manifestIO.js';
 import { tempPathFor } from '../util/atomicWrite.js';
 import { mkdirp } from '../util/mkdirp.js';
+import { readWorkPointer } from '../workspace/pointers.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 import { checkOptions } from './checkOptions.js';
 import { dataRoot, ensureLocalData } from './expData.js';
@@ -137,6 +138,7 @@ export async function placeCheckpoint(repo: Repo, ck: CheckpointRecord, data: St
   checkRepoPath(dest, 'the destination');
   const target = outputTarget(repo, undefined);
   const items = checkpointItems(repo, ck, data, dest);
+  const saved = trackedContent(repo, dest);
   const extras: string[] = [];
   const abs = target.dirs.existingParent(dest);
   if (abs) {
@@ -156,15 +158,16 @@ export async function placeCheckpoint(repo: Repo, ck: CheckpointRecord, data: St
       else extras.push(...inside, dest);
     }
   }
-  if (extras.length && !force) {
-    throw new TroveError('DIRTY', `${dest} holds files the checkpoint does not have: ${extras.slice(0, 5).join(', ')}${extras.length > 5 ? ` and ${extras.length - 5} more` : ''}.`, {
+  const unsaved = extras.filter((f) => !(saved.has(f) && isSavedContent(target.dirs.abs(f), saved.get(f)!)));
+  if (unsaved.length && !force) {
+    throw new TroveError('DIRTY', `${dest} holds files the checkpoint does not have: ${unsaved.slice(0, 5).join(', ')}${unsaved.length > 5 ? ` and ${unsaved.length - 5} more` : ''}.`, {
       hint: 'Move them away, or replace them with --force.',
-      data: { paths: extras },
+      data: { paths: unsaved },
     });
   }
   const r = await writeItems(repo, target, items, force, () => {
     for (const f of extras) rmSync(target.dirs.abs(f), { recursive: true, force: true });
-  });
+  }, saved);
   return { ...r, removed: extras };
 }
 
@@ -223,14 +226,16 @@ async function codeItems(repo: Repo, run: Run): Promise<{ items: Item[]; dirty: 
   return { items: [...byPath.values()], dirty: Boolean(c.dirty) };
 }
 
-async function writeItems(repo: Repo, target: Target, items: readonly Item[], force: boolean, beforeWrite?: () => void): Promise<{ written: string[]; unchanged: string[] }> {
+async function writeItems(repo: Repo, target: Target, items: readonly Item[], force: boolean, beforeWrite?: () => void, saved?: ReadonlyMap<string, string>): Promise<{ written: string[]; unchanged: string[] }> {
   // First every check, then every write: a refusal leaves everything as it was.
   const plan: { item: Item; abs: string }[] = [];
   const unchanged: string[] = [];
   const dirty: string[] = [];
   for (const item of items) {
     const abs = target.dirs.existingParent(target.full(item.rel), target.show(item.rel)) ?? null;
-    const state = abs ? existing(abs, item) : 'absent';
+    let state = abs ? existing(abs, item) : 'absent';
+    // Content trove already holds for this path (the tracked version there) is no local change: overwriting it loses nothing.
+    if (state === 'different' && abs && saved?.has(item.rel) && isSavedContent(abs, saved.get(item.rel)!)) state = 'absent';
     if (state === 'same') unchanged.push(target.show(item.rel));
     else {
       if (state === 'different' && !force) dirty.push(target.show(item.rel));
@@ -266,6 +271,35 @@ async function writeItems(repo: Repo, target: Target, items: readonly Item[], fo
     written.push(target.show(item.rel));
   }
   return { written: written.sort(), unchanged: unchanged.sort() };
+}
+
+function isSavedContent(abs: string, oid: string): boolean {
+  try {
+    return lstatSync(abs).isFile() && `sha256:${hashFileSync(abs)}` === oid;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * path → oid of the content the tracked version at `dest` (its work-tree
+ * pointer) has, when the store holds it: files that still hold that are
+ * committed data, not local changes.
+ */
+function trackedContent(repo: Repo, dest: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const p = readWorkPointer(repo, dest);
+  if (!p) return out;
+  if (p.kind === 'file') {
+    if (repo.store.hasFile(p.oid)) out.set(dest, `sha256:${p.oid.hex}`);
+    return out;
+  }
+  try {
+    for (const e of readManifest(repo.store, p.oid, dest)) if (e.mode !== 'l' && repo.store.hasFile(e.oid)) out.set(`${dest}/${e.path}`, `sha256:${e.oid.hex}`);
+  } catch {
+    /* listing not here: every file counts as a local change */
+  }
+  return out;
 }
 
 /** What is at `abs` compared with the item: the same content, something else, or nothing. */

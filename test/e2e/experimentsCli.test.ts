@@ -284,7 +284,16 @@ test('exp promote registers a checkpoint as a model version with its metrics, li
   const message = w.repo.git('tag', '-l', '--format=%(contents)', 'net@v1.0.0');
   assert.ok(message.includes(w.a), message);
   assert.ok(message.includes(w.aCks[1]!), message);
-  // A metrics-only checkpoint or an undeclared entity: nothing registered.
+  // A second version from another checkpoint: v1's file at the path is committed data, not a local change.
+  const r2 = ok(dir, ['exp', 'promote', w.aCks[2]!.slice(0, 10), 'net', '--bump', 'minor']);
+  assert.equal(r2.tag, 'net@v1.1.0');
+  assert.ok(readFileSync(join(dir, 'models/net.bin')).equals(w.models[2]!));
+  // A real local change is refused.
+  writeFileSync(join(dir, 'models/net.bin'), 'edited by hand');
+  assert.deepEqual(fails(dir, ['exp', 'promote', w.aCks[0]!.slice(0, 10), 'net'], 'DIRTY').data.paths, ['models/net.bin']);
+  assert.equal(readFileSync(join(dir, 'models/net.bin'), 'utf8'), 'edited by hand');
+  ok(dir, ['checkout', 'models/net.bin', '--force']);
+  // An undeclared entity: nothing registered.
   fails(dir, ['exp', 'promote', w.aCks[1]!.slice(0, 10), 'nosuch'], 'NOT_FOUND');
 });
 
