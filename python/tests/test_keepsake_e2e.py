@@ -200,5 +200,43 @@ class CheckpointBadInput(unittest.TestCase):
             rm(repo)
 
 
+@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/src/cli/bin.js)")
+class DirectoryCheckpoint(unittest.TestCase):
+    def test_directory_checkpoint_open_and_checkout(self):
+        repo = git_repo()
+        cwd = os.getcwd()
+        os.chdir(repo)
+        try:
+            os.makedirs("ckpt/sub")
+            with open("ckpt/a.txt", "w") as f:
+                f.write("first")
+            with open("ckpt/sub/b.txt", "w") as f:
+                f.write("second")
+            with trove.init(params={}) as e:
+                c = e.checkpoint(path="ckpt", step=0, metrics={"loss": 0.1})
+                with open("ckpt/a.txt", "w") as f:
+                    f.write("overwritten right after checkpoint() returned")
+            self.assertEqual(c.data["kind"], "dir")
+            c = trove.experiments.get(e.id).latest()
+            with c.open("ckpt/a.txt") as f:
+                self.assertEqual(f.read(), b"first")
+            with c.open("sub/b.txt") as f:  # relative to the directory the checkpoint saved
+                self.assertEqual(f.read(), b"second")
+            with self.assertRaises(IsADirectoryError):
+                c.open()
+            with self.assertRaises(FileNotFoundError):
+                c.open("ckpt/nope.txt")
+            out = tempfile.mkdtemp(prefix="trove-py-dir-")
+            try:
+                c.checkout(out)
+                with open(os.path.join(out, "ckpt", "sub", "b.txt")) as f:
+                    self.assertEqual(f.read(), "second")
+            finally:
+                rm(out)
+        finally:
+            os.chdir(cwd)
+            rm(repo)
+
+
 if __name__ == "__main__":
     unittest.main()
