@@ -8,6 +8,12 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE = os.path.join(HERE, "fake_trove.py")
 
+# The tests change directory (and start scripts in other ones): a relative TROVE_BIN given by hand
+# (TROVE_BIN=../../dist/src/cli/bin.js) is made absolute once, here.
+for _name in ("TROVE_BIN", "TROVE_REAL_BIN"):
+    if os.environ.get(_name):
+        os.environ[_name] = os.path.abspath(os.environ[_name])
+
 
 def real_trove_bin():
     """The built CLI the Node test runner points TROVE_BIN at (None when run by hand without it)."""
