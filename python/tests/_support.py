@@ -13,6 +13,8 @@ FAKE = os.path.join(HERE, "fake_trove.py")
 for _name in ("TROVE_BIN", "TROVE_REAL_BIN"):
     if os.environ.get(_name):
         os.environ[_name] = os.path.abspath(os.environ[_name])
+if os.environ.get("PYTHONPATH"):  # likewise PYTHONPATH=.. (the scripts run elsewhere import trove too)
+    os.environ["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in os.environ["PYTHONPATH"].split(os.pathsep) if p)
 
 
 def real_trove_bin():
