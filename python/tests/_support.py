@@ -31,12 +31,16 @@ def trove_cmd():
 def git_repo(trove_init=True):
     """A fresh Git repository (with an identity) in a temp dir; `trove init` when asked."""
     d = tempfile.mkdtemp(prefix="trove-py-")
-    run(["git", "init", "-q", "-b", "main"], d)
-    run(["git", "config", "user.email", "py@example.com"], d)
-    run(["git", "config", "user.name", "py test"], d)
-    run(["git", "config", "commit.gpgsign", "false"], d)
-    if trove_init:
-        run(trove_cmd() + ["init"], d)
+    try:
+        run(["git", "init", "-q", "-b", "main"], d)
+        run(["git", "config", "user.email", "py@example.com"], d)
+        run(["git", "config", "user.name", "py test"], d)
+        run(["git", "config", "commit.gpgsign", "false"], d)
+        if trove_init:
+            run(trove_cmd() + ["init"], d)
+    except BaseException:
+        rm(d)
+        raise
     return d
 
 

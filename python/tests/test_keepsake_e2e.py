@@ -43,6 +43,7 @@ class Seed004(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.repo = repo = git_repo()
+        cls.addClassCleanup(rm, repo)  # also when the training below fails (tearDownClass would not run)
         shutil.copy(os.path.join(HERE, "seed004", "main_{}.py".format(VARIANT)), os.path.join(repo, "main.py"))
         shutil.copy(os.path.join(HERE, "seed004", "score.py"), os.path.join(repo, "score.py"))
         with open(os.path.join(repo, "keepsake.yaml"), "w") as f:
@@ -57,10 +58,6 @@ class Seed004(unittest.TestCase):
             p = run([sys.executable, "main.py", "--learning_rate", str(lr), "--num_epochs", str(EPOCHS)], repo)
             cls.runs.append(p)
         cls.first_stderr = cls.runs[0].stderr
-
-    @classmethod
-    def tearDownClass(cls):
-        rm(cls.repo)
 
     def test_keepsake_yaml_repository_became_the_trove_remote(self):
         self.assertIn('trove remote "keepsake"', self.first_stderr)
