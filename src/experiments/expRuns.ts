@@ -1,6 +1,6 @@
 import { TroveError } from '../errors/index.js';
-import { EXPERIMENT_REF_PREFIX, MIN_PREFIX, bestCheckpoint, isExperimentId, latestCheckpoint, parseCheckpoints, type CheckpointRecord } from '../core/experimentRecord.js';
-import { catFiles, listJournalIds, readJournal, type ExperimentContext, type Run } from './readRuns.js';
+import { EXPERIMENT_FILES, EXPERIMENT_REF_PREFIX, MIN_PREFIX, bestCheckpoint, isExperimentId, latestCheckpoint, parseCheckpoints, parseExperiment, parseStatus, type CheckpointRecord } from '../core/experimentRecord.js';
+import { catFiles, correctStatus, listJournalIds, listRunRefs, readJournal, readRun, readUnpushed, type ExperimentContext, type Run } from './readRuns.js';
 
 /**
  * Id prefixes for the analysis commands (`exp show/diff/checkout/promote`):
@@ -54,4 +54,34 @@ export async function resolveId(ctx: ExperimentContext, prefix: string, want: 'e
 /** The checkpoint an experiment id stands for: its best by the primary metric, else its latest (null: none). */
 export function defaultCheckpoint(run: Run): CheckpointRecord | null {
   return bestCheckpoint(run.checkpoints, run.experiment.primary_metric) ?? latestCheckpoint(run.checkpoints);
+}
+
+/**
+ * Every run in full, cheaply: the trees of all run refs with ONE cat-file
+ * (three blobs per run), and readRun (journal folded in) only for runs with
+ * a local journal. Status corrected for dead processes.
+ */
+export async function readAllRuns(ctx: ExperimentContext): Promise<Run[]> {
+  const refs = await listRunRefs(ctx);
+  const names = refs.flatMap((r) => [EXPERIMENT_FILES.experiment, EXPERIMENT_FILES.checkpoints, EXPERIMENT_FILES.status].map((f) => `${r.commit}:${f}`));
+  const blobs = names.length ? await catFiles(ctx.git, names) : [];
+  const journals = new Set(listJournalIds(ctx));
+  const out: Run[] = [];
+  for (let i = 0; i < refs.length; i++) {
+    const r = refs[i]!;
+    if (journals.has(r.id)) continue;
+    const [e, c, s] = blobs.slice(3 * i, 3 * i + 3);
+    const src = r.commit.slice(0, 12);
+    if (!e || !s) throw new TroveError('BAD_RECORD', `Experiment commit ${src} lacks ${!e ? EXPERIMENT_FILES.experiment : EXPERIMENT_FILES.status}.`, { data: { commit: r.commit, id: r.id } });
+    out.push({
+      experiment: parseExperiment(e.toString('utf8'), `${src}:${EXPERIMENT_FILES.experiment}`),
+      checkpoints: c ? parseCheckpoints(c.toString('utf8'), `${src}:${EXPERIMENT_FILES.checkpoints}`) : [],
+      status: correctStatus(parseStatus(s.toString('utf8'), `${src}:${EXPERIMENT_FILES.status}`)),
+      commit: r.commit,
+      journal: false,
+      unpushed: readUnpushed(ctx, r.id)?.oids.length ?? 0,
+    });
+  }
+  for (const id of journals) out.push(await readRun(ctx, id));
+  return out;
 }

@@ -476,7 +476,18 @@ test('exp ls lists 1,000 runs of 100 checkpoints from the fixture', () => {
   }
 });
 
-test('exp with an unknown action is USAGE', () => {
-  fails(w.repo.dir, ['exp', 'frobnicate'], 'USAGE');
-  writeFileSync(join(w.repo.dir, 'ignored.txt'), '');
+test('exp with an unknown action or wrong arguments is USAGE', () => {
+  const dir = w.repo.dir;
+  fails(dir, ['exp', 'frobnicate'], 'USAGE');
+  assert.equal(fails(dir, ['exp', 'ls', '--csv', '--md'], 'USAGE').data.reason, 'two-formats');
+  assert.equal(fails(dir, ['exp', 'ls', 'extra'], 'USAGE').data.reason, 'extra-args');
+  assert.equal(fails(dir, ['exp', 'show'], 'USAGE').data.reason, 'one-id');
+  assert.equal(fails(dir, ['exp', 'show', w.a, w.b], 'USAGE').data.reason, 'one-id');
+  assert.equal(fails(dir, ['exp', 'checkout'], 'USAGE').data.reason, 'one-id');
+  assert.equal(fails(dir, ['exp', 'rm'], 'USAGE').data.reason, 'no-ids');
+  assert.equal(fails(dir, ['exp', 'promote', w.a], 'USAGE').data.reason, 'two-args');
+  assert.equal(fails(dir, ['exp', 'gc', '--keep-best', '0'], 'USAGE').data.reason, 'keep-nothing');
+  assert.equal(fails(dir, ['exp', 'gc', '--keep-best', '-1'], 'USAGE').data.reason, 'bad-count');
+  // Nothing changed: both runs still have every checkpoint.
+  assert.deepEqual(ok(dir, ['exp', 'ls']).experiments.map((e: any) => e.checkpoints).sort(), [2, 3]);
 });
