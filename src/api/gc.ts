@@ -9,6 +9,9 @@ import { closeSession, openSession } from './remoteSession.js';
 import { createPointer, type Pointer } from '../core/pointer.js';
 import { parseOid } from '../core/oid.js';
 import { listExperimentRoots } from '../experiments/experimentRoots.js';
+import { listRuns } from '../experiments/readRuns.js';
+import { hostname } from 'node:os';
+import { TroveError } from '../errors/index.js';
 
 /** The store objects experiment runs name (refs/trove/experiments/*, live journals), as pointers gc keeps alive. */
 export async function experimentPointers(repo: Repo): Promise<{ pointer: Pointer; what: string }[]> {
@@ -24,7 +27,27 @@ export async function experimentPointers(repo: Repo): Promise<{ pointer: Pointer
  */
 export async function gc(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean; /** keep copies saved by checkout --force this long (ms; default 30 days) */ keepSavedMs?: number } = {}): Promise<GcResult> {
   checkOptions('gc', repo, options, { dryRun: 'boolean?', allowShared: 'boolean?', keepSavedMs: 'number?' });
-  return withLock(repo, 'gc', async () => collectGarbage(repo, { ...options, extraRoots: await experimentPointers(repo) }));
+  return withLock(repo, 'gc', async () => {
+    if (!options.dryRun) await refuseWhileRunsLive(repo);
+    return collectGarbage(repo, { ...options, extraRoots: await experimentPointers(repo) });
+  });
+}
+
+/**
+ * A live run stores its checkpoints without the repository lock (a long
+ * `trove add` must not stall a training loop), and a checkpoint's objects are
+ * named by its journal only once they are stored: gc in that moment would
+ * delete them. So gc waits for the runs of this host to stop; a run whose
+ * process died shows as crashed and does not hold gc up.
+ */
+async function refuseWhileRunsLive(repo: Repo): Promise<void> {
+  const live = (await listRuns(repo)).runs.filter((r) => r.status === 'running' && r.host === hostname());
+  if (live.length === 0) return;
+  const first = live[0]!;
+  throw new TroveError('LOCKED', `Experiment run ${first.id.slice(0, 8)} is running here (pid ${first.pid ?? '?'}); gc now could delete a checkpoint it is storing.`, {
+    hint: 'Run trove gc once the run has stopped (trove exp ls shows its status); trove gc --dry-run works meanwhile.',
+    data: { experiments: live.map((r) => ({ id: r.id, pid: r.pid })) },
+  });
 }
 export type { GcResult };
 

@@ -228,6 +228,9 @@ test('kill -9 of the serve process mid-checkpoint: the run shows crashed, every 
       assert.deepEqual(await storedContent(repo.dir, a.oid), a.bytes);
     }
     assert.equal(runJson(repo.dir, ['fsck']).code, 0, 'nothing corrupt in the store');
+    // A crashed run does not hold gc up, and gc keeps what its journal names.
+    assert.equal(runJson(repo.dir, ['gc']).code, 0, 'a dead run does not block gc');
+    for (const a of acked) assert.deepEqual(await storedContent(repo.dir, a.oid), a.bytes, 'gc kept the crashed run\'s checkpoints');
     // the next writer folds the journal into the ref, marked crashed
     const c2 = new ServeClient(repo.dir);
     const second = await c2.ok(initReq({ lr: 0.2 }));
@@ -315,14 +318,18 @@ test('remote down during training: checkpoints are still acknowledged, the run s
   }
 });
 
-test('gc kept experiment checkpoints alive (no pointer names them)', async () => {
+test('gc kept experiment checkpoints alive (no pointer names them), and waits for a live run, which stores checkpoints without the repository lock', async () => {
   const repo = setup();
   try {
     const exp = await initExperiment({ cwd: repo.dir }, { path: '.', params: { lr: 1 } });
     repo.write('model.pth', 'weights v1');
     const cp = await exp.checkpoint({ path: 'model.pth', step: 1, metrics: { loss: 0.5 }, primaryMetric: ['loss', 'minimize'] });
-    // live run (only the journal names it yet) and stopped run (the ref) alike
-    assert.equal(runJson(repo.dir, ['gc']).code, 0);
+    // A live run: gc waits for it (a checkpoint being stored is named by nothing yet); a dry run still reports.
+    const during = runJson(repo.dir, ['gc']);
+    assert.equal(during.code, 11);
+    assert.equal(during.error.code, 'LOCKED');
+    assert.deepEqual(during.error.data.experiments.map((e: any) => e.id), [exp.id]);
+    assert.equal(runJson(repo.dir, ['gc', '--dry-run']).code, 0);
     assert.ok(existsSync(objectPath(repo.dir, cp.data!.oid)), 'live run kept');
     const stop = await exp.stop();
     assert.equal(stop.experiment.best!.id, cp.id);
