@@ -10,6 +10,7 @@ trove repository, with TROVE_BIN set. Prints one JSON object on stdout.
 import hashlib
 import json
 import os
+import random
 import sys
 import tarfile
 import time
@@ -19,15 +20,26 @@ import trove
 mode = sys.argv[1]
 
 
+SEED = int(os.environ.get("BENCH_EXP_SEED", "1"))
+
+
+def random_bytes(n, seed):
+    # Seeded, so that every run of the bench stores the same bytes: where the content-defined chunk
+    # boundaries fall near the end of the backbone (and so how much of it is stored again with each
+    # new head) depends on the bytes, by up to one chunk per step.
+    r = random.Random(seed)
+    return r.randbytes(n) if hasattr(r, "randbytes") else r.getrandbits(8 * n).to_bytes(n, "little") if n else b""
+
+
 def model_writer(backbone_bytes, head_bytes):
     # A frozen backbone (the same random bytes every step) and a head that changes every step,
     # written as one file as torch.save(model.state_dict(), "model.pth") would: the whole file each time.
-    backbone = os.urandom(backbone_bytes)
+    backbone = random_bytes(backbone_bytes, SEED)
 
     def write(step):
         with open("model.pth", "wb") as f:
             f.write(backbone)
-            f.write(os.urandom(head_bytes))
+            f.write(random_bytes(head_bytes, SEED * 1_000_003 + step + 1))
         return backbone_bytes + head_bytes
 
     return write
