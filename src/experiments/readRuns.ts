@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
-import type { Git } from '../platform/git.js';
+import { catObjects, type Git } from '../platform/git.js';
 import { isProcessAlive } from '../util/isProcessAlive.js';
 import {
   EXPERIMENT_FILES,
@@ -189,37 +188,9 @@ export async function readRunTree(git: Git, commit: string): Promise<RunState> {
   };
 }
 
-/** Contents of `rev:path` names, in order, null for missing ones (one cat-file --batch). */
-export function catFiles(git: Git, names: readonly string[]): Promise<(Buffer | null)[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.env.TROVE_GIT ?? 'git', ['cat-file', '--batch'], { cwd: git.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new TroveError('GIT', `git cat-file failed: ${stderr.trim() || code}.`));
-      const buf = Buffer.concat(chunks);
-      const out: (Buffer | null)[] = [];
-      let pos = 0;
-      for (let i = 0; i < names.length; i++) {
-        const nl = buf.indexOf(10, pos);
-        const header = buf.subarray(pos, nl).toString('utf8');
-        pos = nl + 1;
-        const m = /^\S+ (\S+) (\d+)$/.exec(header);
-        if (!m) {
-          out.push(null);
-          continue;
-        }
-        const size = Number(m[2]);
-        out.push(m[1] === 'blob' ? buf.subarray(pos, pos + size) : null);
-        pos += size + 1;
-      }
-      resolve(out);
-    });
-    child.stdin.end(names.join('\n') + '\n');
-  });
+/** Contents of `rev:path` names, in order, null for missing ones and for anything that is not a blob (one cat-file --batch). */
+export async function catFiles(git: Git, names: readonly string[]): Promise<(Buffer | null)[]> {
+  return (await catObjects(git, names)).map((o) => (o && o.type === 'blob' ? o.content : null));
 }
 
 /** mtime of a journal in ms, or 0 (used by writers to tell a journal from a finished run). */

@@ -110,13 +110,13 @@ export async function listTreeBlobs(git: Git, rev: string, filter: (path: string
 }
 
 /**
- * Read many blobs in one `git cat-file --batch` process (one spawn instead of
- * one per pointer: 20k pointers take ~0.1 s instead of ~40 s).
+ * The objects `names` name (ids or `rev:path`), in order, null where one is
+ * missing: one `git cat-file --batch` process for all of them (one spawn
+ * instead of one per object: 20k pointers take ~0.1 s instead of ~40 s).
  */
-export function catBlobs(git: Git, blobs: readonly string[]): Promise<Map<string, Buffer>> {
+export function catObjects(git: Git, names: readonly string[]): Promise<({ type: string; content: Buffer } | null)[]> {
   return new Promise((resolve, reject) => {
-    const result = new Map<string, Buffer>();
-    if (blobs.length === 0) return resolve(result);
+    if (names.length === 0) return resolve([]);
     const child = spawn(process.env.TROVE_GIT ?? 'git', ['cat-file', '--batch'], { cwd: git.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let stderr = '';
@@ -126,19 +126,35 @@ export function catBlobs(git: Git, blobs: readonly string[]): Promise<Map<string
     child.on('close', (code) => {
       if (code !== 0) return reject(new TroveError('GIT', `git cat-file failed: ${stderr.trim() || code}.`));
       const buf = Buffer.concat(chunks);
+      const out: ({ type: string; content: Buffer } | null)[] = [];
       let pos = 0;
-      for (const want of blobs) {
+      for (let i = 0; i < names.length; i++) {
         const nl = buf.indexOf(10, pos);
         const header = buf.subarray(pos, nl).toString('utf8');
         pos = nl + 1;
-        const [sha, type, sizeText] = header.split(' ');
-        if (type === 'missing' || sizeText === undefined) continue;
-        const size = Number(sizeText);
-        result.set(sha ?? want, buf.subarray(pos, pos + size));
+        // "<id> <type> <size>", or "<name> missing" / "<name> ambiguous" with no content after it
+        const m = /^\S+ (\S+) (\d+)$/.exec(header);
+        if (!m) {
+          out.push(null);
+          continue;
+        }
+        const size = Number(m[2]);
+        out.push({ type: m[1]!, content: buf.subarray(pos, pos + size) });
         pos += size + 1;
       }
-      resolve(result);
+      resolve(out);
     });
-    child.stdin.end(blobs.join('\n') + '\n');
+    child.stdin.end(names.join('\n') + '\n');
   });
+}
+
+/** Many blobs by id (catObjects), as id → content; missing ones are left out. */
+export async function catBlobs(git: Git, blobs: readonly string[]): Promise<Map<string, Buffer>> {
+  const result = new Map<string, Buffer>();
+  const objects = await catObjects(git, blobs);
+  blobs.forEach((id, i) => {
+    const o = objects[i];
+    if (o) result.set(id, o.content);
+  });
+  return result;
 }
