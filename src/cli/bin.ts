@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 import { hookFastPath } from './hookFastPath.js';
 
+// `trove ls data | head`: the reader went away before the output ended. Stop quietly, as git and
+// coreutils do, instead of dying with a stack trace; output is written after the work is done.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const argv = process.argv.slice(2);
 // Git runs `trove hook NAME -- ARGS` on every checkout, merge, commit and push:
 // that exact form skips loading the argument parser and every other command.

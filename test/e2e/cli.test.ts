@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTmpRepo, pseudoRandom, runCli, runJson, type TmpRepo } from '../helpers/tmpRepo.js';
+import { BIN, createTmpRepo, pseudoRandom, runCli, runJson, type TmpRepo } from '../helpers/tmpRepo.js';
+import { spawnSync } from 'node:child_process';
 
 function inRepo(fn: (repo: TmpRepo) => void | Promise<void>) {
   return async () => {
@@ -188,4 +189,13 @@ test('text output names paths relative to the current directory, as arguments ar
   const json = runJson(inData, ['status']);
   assert.deepEqual(json.result.artifacts.map((a: any) => a.path).sort(), ['data', 'models/model.bin']);
   assert.match(runCli(repo.dir, ['status']).stdout, /^modified +data\/$/m, 'at the root, paths are unchanged');
+}));
+
+test('output piped into a reader that stops early (trove ls data | head -1) died with an EPIPE stack trace; it now stops quietly', inRepo((repo) => {
+  for (let i = 0; i < 3000; i++) repo.write(`data/f${String(i).padStart(5, '0')}.txt`, `${i}\n`);
+  assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ls data | head -1; exit \${PIPESTATUS[0]}`], { cwd: repo.dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  assert.equal(r.stdout.trim().split('\n').length, 1, 'head printed one line');
+  assert.equal(r.stderr, '', 'no stack trace');
+  assert.equal(r.status, 0, 'trove exits 0: the reader closing early is not a failure');
 }));
