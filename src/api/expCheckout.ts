@@ -217,6 +217,8 @@ async function codeItems(repo: Repo, run: Run): Promise<{ items: Item[]; dirty: 
       byPath.set(rel, e.mode === '120000' ? { rel, what: rel, kind: 'link', target: data.toString('utf8') } : { rel, what: rel, kind: 'blob', data, executable: e.mode === '100755' });
     }
   }
+  // Files the run's work tree had deleted are not part of its code.
+  for (const p of c.deleted ?? []) byPath.delete(p);
   if (c.dirty) {
     // Its entries are repository paths (api/experimentSession.ts captureCode).
     const under = (p: string): string => p;

@@ -333,9 +333,13 @@ export async function captureCode(repo: Repo, path: string): Promise<ExperimentC
       }
     })
     .sort();
-  if (files.length === 0) return { commit, path, dirty: null };
+  // Tracked files deleted in the work tree are uncommitted changes too: `exp checkout --code` must not bring them back.
+  const gone = await repo.git.run(['ls-files', '-z', '--deleted', '--', path === '.' ? '.' : `:(literal)${path}`]);
+  const deletedPaths = [...new Set(gone.stdout.toString('utf8').split('\0').filter(Boolean))].filter((p) => !p.startsWith('.trove/') && !p.startsWith('.git/')).sort();
+  const deleted = deletedPaths.length ? { deleted: deletedPaths } : {};
+  if (files.length === 0) return { commit, path, dirty: null, ...deleted };
   const dirty = await storeFileList({ store: repo.store, jobs: repo.config.core.jobs }, files.map((p) => ({ path: p, abs: join(repo.root, ...p.split('/')) })));
-  return { commit, path, dirty };
+  return { commit, path, dirty, ...deleted };
 }
 
 /** The versions of the tracked data in the work tree (lineage). */

@@ -52,6 +52,8 @@ export interface ExperimentCode {
   readonly path: string;
   /** the uncommitted changes under path as a directory object; null when there are none */
   readonly dirty: StoredData | null;
+  /** tracked files under path deleted in the work tree when the run started (repository paths, sorted); absent when none */
+  readonly deleted?: readonly string[];
 }
 
 export interface ExperimentRecord {
@@ -220,7 +222,8 @@ export function normalizeExperiment(e: ExperimentRecord): ExperimentRecord {
     user: e.user,
     python: e.python,
     packages: e.packages,
-    code: { commit: e.code.commit, path: e.code.path, dirty: storedData(e.code.dirty) },
+    // `deleted` only when there are some: a record without deletions keeps its bytes.
+    code: { commit: e.code.commit, path: e.code.path, dirty: storedData(e.code.dirty), ...(e.code.deleted && e.code.deleted.length ? { deleted: [...e.code.deleted] } : {}) },
     data: e.data.map((d) => ({ path: d.path, kind: d.kind, oid: d.oid })),
     primary_metric: e.primary_metric === null ? null : { name: e.primary_metric.name, goal: e.primary_metric.goal },
   };
@@ -328,7 +331,7 @@ export function parseExperiment(text: string, source: string = EXPERIMENT_FILES.
     user: str(o, 'user', source),
     python: strOrNull(o, 'python', source),
     packages: obj(o.packages ?? {}, source, '"packages"') as Record<string, string>,
-    code: { commit: strOrNull(code, 'commit', source), path: str(code, 'path', source), dirty: parseStoredData(code.dirty, source, 'code.dirty') },
+    code: { commit: strOrNull(code, 'commit', source), path: str(code, 'path', source), dirty: parseStoredData(code.dirty, source, 'code.dirty'), deleted: parseDeleted(code.deleted, source) },
     data: data.map((d) => {
       const x = obj(d, source, 'a data entry');
       if (x.kind !== 'file' && x.kind !== 'dir') throw bad(source, 'a data entry kind is not "file" or "dir"');
@@ -559,4 +562,11 @@ export function parseCommitMessage(text: string, source = 'commit message'): Run
     best: parseBrief(o.best),
     latest: parseBrief(o.latest),
   };
+}
+
+/** code.deleted: absent, or a list of safe repository paths. */
+function parseDeleted(v: unknown, source: string): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.some((p) => typeof p !== 'string' || p === '' || p.startsWith('/') || p.split('/').some((s: string) => s === '..' || s === '.git' || s === '.trove'))) throw bad(source, '"code.deleted" is not a list of repository paths');
+  return v as string[];
 }

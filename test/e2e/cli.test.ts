@@ -192,7 +192,7 @@ test('text output names paths relative to the current directory, as arguments ar
 }));
 
 test('output piped into a reader that stops early (trove ls data | head -1) died with an EPIPE stack trace; it now stops quietly', inRepo((repo) => {
-  for (let i = 0; i < 3000; i++) repo.write(`data/f${String(i).padStart(5, '0')}.txt`, `${i}\n`);
+  for (let i = 0; i < 3000; i++) repo.write(`data/a-directory-with-a-long-name/file-${String(i).padStart(5, '0')}-whose-name-is-long-enough.txt`, `${i}\n`);
   assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
   const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" ls data | head -1; exit \${PIPESTATUS[0]}`], { cwd: repo.dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.stdout.trim().split('\n').length, 1, 'head printed one line');

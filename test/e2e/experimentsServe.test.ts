@@ -385,3 +385,23 @@ test('exp push and exp pull share runs between clones through the Git remote and
     rmSync(base, { recursive: true, force: true });
   }
 });
+
+test('a run started with a tracked file deleted got it back from exp checkout --code: the deletion is recorded with the code', async () => {
+  const repo = setup();
+  try {
+    repo.write('helper.py', 'x = 1\n');
+    repo.git('add', 'helper.py');
+    repo.git('commit', '-qm', 'helper');
+    rmSync(join(repo.dir, 'helper.py'));
+    const exp = await initExperiment({ cwd: repo.dir }, { path: '.', params: { lr: 1 } });
+    await exp.stop();
+    const record = JSON.parse(repo.git('cat-file', '-p', `refs/trove/experiments/${exp.id}:experiment.json`));
+    assert.deepEqual(record.code.deleted, ['helper.py']);
+    const r = runJson(repo.dir, ['exp', 'checkout', exp.id.slice(0, 8), '-o', 'out', '--code']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(join(repo.dir, 'out/code/train.py'), 'utf8'), 'print("train")\n');
+    assert.equal(existsSync(join(repo.dir, 'out/code/helper.py')), false, 'deleted when the run started, so not part of its code');
+  } finally {
+    repo.cleanup();
+  }
+});
