@@ -41,11 +41,10 @@ import { pathToFileURL } from 'node:url';
 
 import { dirBytes, fileBytes, median, round, runCmd } from './lib/measure.mjs';
 import { machineInfo } from './lib/report.mjs';
+import { replaceDocBlock } from './lib/docBlock.mjs';
 import { ROOT, TROVE_BIN } from './lib/tools.mjs';
 import { gitEnv, removeTree } from './lib/workloads.mjs';
 
-const BEGIN = '<!-- experiments-bench:begin -->';
-const END = '<!-- experiments-bench:end -->';
 const env = process.env;
 const repeats = Number(env.BENCH_REPEATS ?? 5);
 const rows = (env.BENCH_ROWS ?? 'E1,E2,E3,E4').split(',');
@@ -247,23 +246,8 @@ const md = [
   'How: store growth is `du -sb .trove/cache` after minus before, the checkpoints recorded by the Python client (`pip install ./python`), each step rewriting the whole model.pth as `torch.save` does (bytes seeded with BENCH_EXP_SEED=' + size.seed + '; besides the new head, each step stores again the part of the backbone after its last chunk boundary, on average about one chunk, ~290 KiB on random data); Keepsake\'s figure is the sum of the `tar.gz` archives (python3 `tarfile`, gzip at its default level) of the same files, DVC\'s the sum of the sizes of the distinct files by md5. Checkpoint times are `time.perf_counter()` around the call in the Python loop (the file is rewritten before, outside the timing); "no slower" allows 10 % for this VM\'s noise. `exp ls` is the wall clock of the whole process, median of ' + repeats + ' runs after a warm-up, over runs written with `git fast-import` by the test fixture.',
 ].join('\n');
 if (env.BENCH_DOCS !== '0') {
-  writeBlock(md);
+  replaceDocBlock(docPath, 'experiments-bench', md, { heading: 'Experiments (issue 15)', intro: '`npm run bench` ends with `bench/experiments.mjs` (alone: `npm run bench:experiments`), which rewrites\nthe block below.' });
   log('report: docs/benchmarks.md');
 }
 process.stdout.write(`${md}\n`);
 
-function writeBlock(body) {
-  const block = `${BEGIN}\n${body}\n${END}`;
-  let text = fs.readFileSync(docPath, 'utf8');
-  const b = text.indexOf(BEGIN);
-  const e = text.indexOf(END);
-  if (b !== -1 && e > b) text = text.slice(0, b) + block + text.slice(e + END.length);
-  else {
-    // After the registry section (before the next "## " heading after it, else at the end).
-    const section = `## Experiments (issue 15)\n\n\`npm run bench\` ends with \`bench/experiments.mjs\` (alone: \`npm run bench:experiments\`), which rewrites\nthe block below.\n\n${block}\n`;
-    const reg = text.indexOf('## Registry (issue 14)');
-    const next = reg === -1 ? -1 : text.indexOf('\n## ', reg + 1);
-    text = next === -1 ? `${text.trimEnd()}\n\n${section}` : `${text.slice(0, next + 1)}${section}\n${text.slice(next + 1)}`;
-  }
-  fs.writeFileSync(docPath, text);
-}

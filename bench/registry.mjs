@@ -29,11 +29,10 @@ import { pathToFileURL } from 'node:url';
 import { pickSpread, rewriteEntries, w2Layout, writeLayout } from './lib/data.mjs';
 import { median, round, runCmd } from './lib/measure.mjs';
 import { machineInfo } from './lib/report.mjs';
+import { replaceDocBlock } from './lib/docBlock.mjs';
 import { ROOT, TROVE_BIN } from './lib/tools.mjs';
 import { gitEnv, removeTree } from './lib/workloads.mjs';
 
-const BEGIN = '<!-- registry-bench:begin -->';
-const END = '<!-- registry-bench:end -->';
 const env = process.env;
 const repeats = Number(env.BENCH_REPEATS ?? 5);
 // BENCH_ROWS=R1,R2 for a subset (R3 includes R4; no docs are written then), BENCH_KEEP=1 keeps the repositories to profile.
@@ -263,18 +262,7 @@ const md = [
   'The registry and metrics repositories are generated with `git fast-import` (records written by trove\'s own codecs); version and checkout run on the W2 layout (files of 1–64 KiB). Checkout alternates the two commands, each from the latest version\'s data, and counts "no slower" with a 10 % allowance for this VM\'s noise.',
 ].join('\n');
 if (env.BENCH_DOCS !== '0') {
-  const block = `${BEGIN}\n${md}\n${END}`;
-  let text = fs.readFileSync(docPath, 'utf8');
-  const b = text.indexOf(BEGIN);
-  const e = text.indexOf(END);
-  if (b !== -1 && e > b) text = text.slice(0, b) + block + text.slice(e + END.length);
-  else {
-    // Before the hand-written "What bounds each figure" section, after the generated tables.
-    const at = text.indexOf('## What bounds each figure');
-    const section = `## Registry (issue 14)\n\n${block}\n\n`;
-    text = at === -1 ? `${text.trimEnd()}\n\n${section}` : text.slice(0, at) + section + text.slice(at);
-  }
-  fs.writeFileSync(docPath, text);
+  replaceDocBlock(docPath, 'registry-bench', md, { heading: 'Registry (issue 14)', intro: '`npm run bench` ends with `bench/registry.mjs` (alone: `npm run bench:registry`), which rewrites\nthe block below.' });
   log(`report: docs/benchmarks.md`);
 }
 process.stdout.write(`${md}\n`);
