@@ -115,6 +115,8 @@ export { expShow } from './api/expShow.js';
 export type { ExpShowResult } from './api/expShow.js';
 export { runSeries } from './api/runSeries.js';
 export type { RunSeriesOptions, RunSeriesResult, RunSeries, MetricSeries } from './api/runSeries.js';
+export { runVersions } from './api/runVersions.js';
+export type { RunVersionsResult } from './api/runVersions.js';
 export { guessGoal, runMetrics } from './core/runMetrics.js';
 export type { RunMetric } from './core/runMetrics.js';
 export { metricStats } from './core/experimentRecord.js';
