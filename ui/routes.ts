@@ -1,5 +1,6 @@
 import type { ComponentType } from 'preact';
 import { OverviewPage } from './pages/OverviewPage.js';
+import { RunsPage } from './pages/RunsPage.js';
 
 export interface PageProps {
   /** the route's `:name` parts (and `rest` for a trailing `*`) */
@@ -19,4 +20,5 @@ export interface RouteDef {
 /** Every page, one line each (branches adding pages merge cleanly); first match wins. */
 export const ROUTES: RouteDef[] = [
   { pattern: '#/', page: OverviewPage },
+  { pattern: '#/runs', nav: 'Runs', page: RunsPage },
 ];

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { TroveError } from '../errors/index.js';
 
 /**
@@ -187,8 +186,10 @@ export function parseJson(text: string): unknown {
 
 const ID_RE = /^[0-9a-f]{32}$/;
 
+/** 16 random bytes as hex. Web Crypto (a global in Node 20 and browsers), so this module stays importable by the web UI. */
 export function newExperimentId(): string {
-  return randomBytes(16).toString('hex');
+  const b = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 export function isExperimentId(s: unknown): s is string {

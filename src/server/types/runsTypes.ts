@@ -1,6 +1,5 @@
 import type { MetricGoal, PrimaryMetric, RunStatus } from '../../core/experimentRecord.js';
 import type { CheckpointSummary } from '../../core/expQuery.js';
-import type { MetricSeries } from '../../api/runSeries.js';
 
 /**
  * The runs page's routes. NaN and ±Infinity in /api/runs are
@@ -50,6 +49,18 @@ export interface RunsResponse {
   readonly params: string[];
   /** every metric name, sorted, with the goal its best uses: a primary metric's goal when some run has it as primary, else the guess */
   readonly metrics: { readonly name: string; readonly goal: MetricGoal; readonly goal_source: 'primary' | 'guess' }[];
+}
+
+/** One metric of one run along its checkpoints (api/runSeries.ts MetricSeries): four arrays of the same length. */
+export interface MetricSeries {
+  /** the checkpoint's step, or its index (from 0) when it was given none */
+  readonly step: number[];
+  /** seconds from the run's start */
+  readonly time: number[];
+  /** ms since the epoch */
+  readonly wall: number[];
+  /** null for NaN and ±Infinity */
+  readonly value: (number | null)[];
 }
 
 /** `GET /api/series?ids=a,b&metrics=m1,m2`: curves of the chosen runs, in the order asked. */
