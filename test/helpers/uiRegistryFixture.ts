@@ -19,6 +19,7 @@ import { createTmpRepo, runJson, type TmpRepo } from './tmpRepo.js';
  *             └──────────> run A ─┴─> modelmnist@v1 (accuracy 0.95)
  *   mnist@v2 ─┬─> labelsmnist@v2 ─┐
  *             └──────────> run B ─┴─> modelmnist@v2 (accuracy 0.9746) ─> staging, production
+ *   extra/vocab.txt (tracked, no version) ─> run B
  *
  * (labels are versioned with --dataset, so labels → dataset edges exist too.)
  */
@@ -107,6 +108,11 @@ export async function buildUiRegistryWorld(): Promise<UiRegistryWorld> {
   ok(dir, ['version', 'mnist'], at(UT.v2));
   put(dir, paths.labels, { 'labels-2.csv': labelCsv(20, 30) });
   ok(dir, ['version', 'labelsmnist', '--dataset', 'mnist'], at(UT.v2));
+  // Run B also reads a tracked file that is no registry version: a path node in the graph.
+  put(dir, 'extra', { 'vocab.txt': 'zero one two three four five six seven eight nine\n' });
+  ok(dir, ['add', 'extra/vocab.txt']);
+  git(dir, ['add', '-A'], at(UT.v2));
+  git(dir, ['commit', '-q', '-m', 'vocabulary'], at(UT.v2));
   const b = await train(dir, 0.02, 'weights-v2-'.repeat(400), 0.9746);
   ok(dir, ['exp', 'promote', b.checkpoint.slice(0, 12), 'modelmnist'], at(UT.model2));
 

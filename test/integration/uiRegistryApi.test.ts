@@ -145,6 +145,13 @@ describe('trove ui API: registry, entity, lineage', () => {
     assert.equal(node(runA).kind, 'run');
     assert.equal(node('stage:modelmnist#production').href, '#/entity/modelmnist');
     assert.equal(node('stage:modelmnist#production').kind, 'stage');
+    // A tracked path run B read that is no version: a data node linking to the path's history.
+    const vocab = body.nodes.filter((n) => n.kind === 'data');
+    assert.equal(vocab.length, 1);
+    assert.match(vocab[0]!.id, /^data:extra\/vocab\.txt@sha256:[0-9a-f]{64}$/);
+    assert.equal(vocab[0]!.href, '#/data/extra/vocab.txt');
+    assert.ok(edges.has(`${vocab[0]!.id} -input-> ${runB}`));
+    assert.ok(!body.edges.some((e) => e.from === vocab[0]!.id && e.to === runA), 'run A started before the file existed');
     // Every edge joins two nodes of the answer.
     const ids = new Set(body.nodes.map((n) => n.id));
     assert.ok(body.edges.every((e) => ids.has(e.from) && ids.has(e.to)));
@@ -154,7 +161,8 @@ describe('trove ui API: registry, entity, lineage', () => {
     const { status, body } = await get<UiLineageResponse>(`/api/lineage?focus=${encodeURIComponent('modelmnist#production')}`);
     assert.equal(status, 200);
     assert.equal(body.focus, 'v:modelmnist@v2.0.0');
-    assert.deepEqual(body.nodes.map((n) => n.id), [`run:${w.runB}`, 'stage:modelmnist#production', 'stage:modelmnist#staging', 'v:labelsmnist@v2.0.0', 'v:mnist@v2.0.0', 'v:modelmnist@v2.0.0']);
+    const vocab = body.nodes.find((n) => n.kind === 'data')!;
+    assert.deepEqual(body.nodes.map((n) => n.id), [vocab.id, `run:${w.runB}`, 'stage:modelmnist#production', 'stage:modelmnist#staging', 'v:labelsmnist@v2.0.0', 'v:mnist@v2.0.0', 'v:modelmnist@v2.0.0']);
     assert.equal(body.nodes.find((n) => n.focus)?.id, 'v:modelmnist@v2.0.0');
   });
 
