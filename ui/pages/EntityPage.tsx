@@ -1,3 +1,4 @@
+import { useEffect } from 'preact/hooks';
 import type { UiEntityResponse, UiEntityVersion } from '../../src/server/types/uiRegistryTypes.js';
 import { Pending } from '../components/Status.js';
 import { StageTimeline } from '../components/StageTimeline.js';
@@ -32,6 +33,10 @@ function EntityView({ e, wanted }: { e: UiEntityResponse; wanted: string | null 
   const selected = wanted === 'latest' ? e.latest : wanted && e.versions.some((v) => v.version === wanted) ? wanted : null;
   const focusVersion = selected ?? e.latest;
   const metricKeys = [...new Set(e.versions.flatMap((v) => Object.keys(v.metrics)))].sort();
+  useEffect(() => {
+    // a long version list: bring the version the address names into view
+    if (selected) document.getElementById(`v-${selected}`)?.scrollIntoView({ block: 'nearest' });
+  }, [selected]);
   return (
     <>
       <h1>
