@@ -1,5 +1,8 @@
 import type { ComponentType } from 'preact';
 import { OverviewPage } from './pages/OverviewPage.js';
+import { RegistryPage } from './pages/RegistryPage.js';
+import { EntityPage } from './pages/EntityPage.js';
+import { LineagePage } from './pages/LineagePage.js';
 
 export interface PageProps {
   /** the route's `:name` parts (and `rest` for a trailing `*`) */
@@ -19,4 +22,7 @@ export interface RouteDef {
 /** Every page, one line each (branches adding pages merge cleanly); first match wins. */
 export const ROUTES: RouteDef[] = [
   { pattern: '#/', page: OverviewPage },
+  { pattern: '#/registry', nav: 'Registry', page: RegistryPage },
+  { pattern: '#/entity/:name', page: EntityPage },
+  { pattern: '#/lineage', nav: 'Lineage', page: LineagePage },
 ];
