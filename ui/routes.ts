@@ -1,6 +1,9 @@
 import type { ComponentType } from 'preact';
 import { OverviewPage } from './pages/OverviewPage.js';
 import { RunsPage } from './pages/RunsPage.js';
+import { RegistryPage } from './pages/RegistryPage.js';
+import { EntityPage } from './pages/EntityPage.js';
+import { LineagePage } from './pages/LineagePage.js';
 
 export interface PageProps {
   /** the route's `:name` parts (and `rest` for a trailing `*`) */
@@ -21,4 +24,7 @@ export interface RouteDef {
 export const ROUTES: RouteDef[] = [
   { pattern: '#/', page: OverviewPage },
   { pattern: '#/runs', nav: 'Runs', page: RunsPage },
+  { pattern: '#/registry', nav: 'Registry', page: RegistryPage },
+  { pattern: '#/entity/:name', page: EntityPage },
+  { pattern: '#/lineage', nav: 'Lineage', page: LineagePage },
 ];
