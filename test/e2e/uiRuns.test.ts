@@ -176,6 +176,25 @@ describe('trove ui in Chromium: the runs page', () => {
     assert.deepEqual(page.consoleErrors, []);
   });
 
+  test('the address keeps the selection and metric (#/runs?select=…&metric=…), so a comparison can be bookmarked', async () => {
+    const page = await browser.newPage();
+    const [a, b] = [runs[1]!.id!, runs[3]!.id!];
+    await page.goto(`${ui.url}#/runs?select=${a.slice(0, 8)},${b}&metric=accuracy`);
+    await page.waitForFunction(() => ((window as any).__troveCharts?.curves?.series?.length ?? 0) === 2);
+    const d = (await drawn(page))!;
+    assert.deepEqual(d.series.map((s) => [s.id, s.metric]), [[a, 'accuracy'], [b, 'accuracy']]);
+    assert.deepEqual(d.series[1]!.y, runs[3]!.checkpoints!.map((c) => c.metrics!.accuracy));
+    assert.equal(await page.locator(`[data-id="${a}"] [data-testid="run-select"]`).isChecked(), true);
+    // the page marks when its table and curves were drawn (bench/ui.mjs reads them)
+    assert.equal(await page.evaluate(() => performance.getEntriesByName('trove:runs-table', 'mark').length + performance.getEntriesByName('trove:curves-drawn', 'mark').length), 2);
+    await page.getByTestId('curves-metric-loss').check();
+    await page.locator(`[data-id="${runs[0]!.id}"] [data-testid="run-select"]`).check();
+    await page.waitForFunction(() => (window as any).__troveCharts.curves.series.length === 6);
+    const hash = await page.evaluate(() => window.location.hash);
+    // a prefix from the address becomes the full id once the selection changes
+    assert.equal(decodeURIComponent(hash), `#/runs?select=${a},${b},${runs[0]!.id}&metric=accuracy,loss`);
+  });
+
   test('Export CSV downloads the rows and columns shown', async () => {
     const page = await openRuns();
     await page.getByTestId('runs-filter').fill('status=stopped');

@@ -1,8 +1,9 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { numberOf } from '../../src/core/expQuery.js';
 import type { RunsRow } from '../../src/server/types/runsTypes.js';
 import { formatTime, formatValue, shortId } from '../format.js';
 import type { RunColumn } from '../runsColumns.js';
+import { markOnce } from '../marks.js';
 
 export interface RunsSort {
   readonly key: string;
@@ -47,6 +48,8 @@ export function RunsTable({ rows, columns, sort, onSort, selected, onToggle }: P
       ro.disconnect();
     };
   }, []);
+  // Rendered with its rows and answering clicks: the benchmark's "table interactive".
+  useEffect(() => markOnce('trove:runs-table'), []);
   const first = Math.max(0, Math.floor(view.top / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((view.top + view.height) / ROW_HEIGHT) + OVERSCAN);
   const shown = rows.slice(first, last);
