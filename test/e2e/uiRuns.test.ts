@@ -13,7 +13,7 @@ const T0 = Date.UTC(2026, 11, 1, 9, 0, 0);
 const LRS = [0.1, 0.03, 0.01, 0.003, 0.001, 0.0003];
 const STEPS = 40;
 
-/** Six finished runs: lr differs (batch does not), loss falls faster with a larger lr, one crashed. */
+/** Six finished runs: lr differs (batch does not), loss falls faster with a larger lr (with some noise, so best and last differ), one crashed. */
 function finishedRuns(): FixtureRun[] {
   return LRS.map((lr, i) => ({
     id: `${i + 1}`.repeat(32),
@@ -25,7 +25,7 @@ function finishedRuns(): FixtureRun[] {
       step: s * 10,
       created: new Date(T0 + i * 3600_000 + (s + 1) * 1500).toISOString(),
       // a NaN at step 200 of the first run: drawn as a gap (null)
-      metrics: { loss: i === 0 && s === 20 ? NaN : 2 * Math.exp(-s * lr * 4) + 0.05 * i, accuracy: 1 - Math.exp(-s * lr * 3) * 0.9 },
+      metrics: { loss: i === 0 && s === 20 ? NaN : 2 * Math.exp(-s * lr * 4) + 0.05 * i + 0.03 + 0.02 * Math.sin(s * 1.3 + i), accuracy: 0.97 - Math.exp(-s * lr * 3) * 0.87 + 0.015 * Math.cos(s * 0.7 + i) },
     })),
   }));
 }
