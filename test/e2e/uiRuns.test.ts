@@ -130,6 +130,11 @@ describe('trove ui in Chromium: the runs page', () => {
     const expected = runs.filter((r) => (r.params!.lr as number) > 0.005 && r.status === 'stopped').map((r) => r.id!);
     assert.deepEqual(new Set(await rowIds(page)), new Set(expected));
     assert.match((await page.getByTestId('runs-count').textContent()) ?? '', /3 of 7 runs/);
+    // the filter is in the address: reloading keeps it
+    assert.equal(decodeURIComponent(await page.evaluate(() => window.location.hash)).replace(/\+/g, ' '), '#/runs?filter=lr>0.005 status=stopped');
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 3);
+    assert.equal(await page.getByTestId('runs-filter').inputValue(), 'lr>0.005 status=stopped');
     // `loss` is the best checkpoint's, as in exp ls: runs 1 (0.07) and 3 (0.52) of the sgd ones
     await page.getByTestId('runs-filter').fill('loss<0.6 optimizer=sgd');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2);

@@ -16,7 +16,7 @@ import { useRunEvents } from '../useRunEvents.js';
 /** Several live events in a burst (a run checkpointing fast) make one reload. */
 const RELOAD_DEBOUNCE_MS = 250;
 
-/** `select=ID,ID` (ids or prefixes) and `metric=NAME,NAME` from the page's address: a bookmarked comparison. */
+/** `select=ID,ID` (ids or prefixes), `metric=NAME,NAME` and `filter=TEXT` from the page's address: a bookmarked comparison. */
 function listParam(params: URLSearchParams, name: string): string[] {
   return (params.get(name) ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 }
@@ -27,6 +27,7 @@ export function RunsPage({ params }: PageProps) {
   const [seriesRefresh, setSeriesRefresh] = useState(0);
   const [selected, setSelected] = useState<string[]>(() => listParam(params, 'select'));
   const [chosenMetrics, setChosenMetrics] = useState<string[] | null>(() => (params.get('metric') ? listParam(params, 'metric') : null));
+  const [filterText, setFilterText] = useState(() => params.get('filter') ?? '');
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
   const pending = useRef<{ timer: ReturnType<typeof setTimeout> | null; series: boolean }>({ timer: null, series: false });
@@ -51,14 +52,14 @@ export function RunsPage({ params }: PageProps) {
   const series = useJson<SeriesResponse>(seriesPath, seriesRefresh);
   // Keep the address in step (replaceState: no hashchange, no re-render), so the view can be bookmarked.
   useEffect(() => {
-    const q = query({ select: selected.length ? selected.join(',') : undefined, metric: chosenMetrics?.length ? chosenMetrics.join(',') : undefined });
+    const q = query({ filter: filterText.trim() || undefined, select: selected.length ? selected.join(',') : undefined, metric: chosenMetrics?.length ? chosenMetrics.join(',') : undefined });
     if (window.location.hash.startsWith('#/runs')) history.replaceState(null, '', `#/runs${q}`);
-  }, [selected.join(','), chosenMetrics?.join(',')]);
+  }, [filterText, selected.join(','), chosenMetrics?.join(',')]);
   return (
     <section class="runs" data-testid="runs-page">
       <h1>Runs</h1>
       <Pending loaded={runs}>
-        {(d) => <RunsView data={d} selected={selected} setSelected={setSelected} metrics={metrics} setMetrics={setChosenMetrics} series={series} />}
+        {(d) => <RunsView data={d} filterText={filterText} setFilterText={setFilterText} selected={selected} setSelected={setSelected} metrics={metrics} setMetrics={setChosenMetrics} series={series} />}
       </Pending>
     </section>
   );
@@ -75,6 +76,8 @@ function defaultMetrics(data: RunsResponse, selected: readonly string[]): string
 
 interface ViewProps {
   readonly data: RunsResponse;
+  readonly filterText: string;
+  setFilterText(text: string): void;
   /** ids or prefixes (from the address) */
   readonly selected: string[];
   setSelected(ids: string[]): void;
@@ -83,8 +86,7 @@ interface ViewProps {
   readonly series: Loaded<SeriesResponse>;
 }
 
-function RunsView({ data, selected, setSelected, metrics, setMetrics, series }: ViewProps) {
-  const [filterText, setFilterText] = useState('');
+function RunsView({ data, filterText, setFilterText, selected, setSelected, metrics, setMetrics, series }: ViewProps) {
   const [sort, setSort] = useState<RunsSort>({ key: 'created', desc: true });
   const [chosenColumns, setChosenColumns] = useState<string[] | null>(null);
 
