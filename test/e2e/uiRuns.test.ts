@@ -267,3 +267,22 @@ describe('trove ui in Chromium: 1,000 runs', () => {
     assert.deepEqual(page.consoleErrors, []);
   });
 });
+
+describe('trove ui in Chromium: no runs yet', () => {
+  test('a repository without runs says how to record one instead of showing an empty table', async () => {
+    const repo = createTmpRepo();
+    const ui = await startUiServer(repo.dir);
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${ui.url}#/runs`);
+      assert.match((await page.getByTestId('runs-empty').textContent()) ?? '', /No experiment runs in this repository yet/);
+      assert.match((await page.getByTestId('runs-count').textContent()) ?? '', /^0 runs/);
+      assert.deepEqual(page.consoleErrors, []);
+    } finally {
+      await browser.close();
+      await ui.stop();
+      repo.cleanup();
+    }
+  });
+});

@@ -17,6 +17,8 @@ interface Props {
   onSort(key: string): void;
   readonly selected: ReadonlySet<string>;
   onToggle(id: string): void;
+  /** what to say when there is no row */
+  readonly empty: preact.ComponentChildren;
 }
 
 /** Fixed row height (px): the table draws only the rows in view, so 1,000 or 100,000 runs cost the same. */
@@ -32,7 +34,7 @@ function cell(col: RunColumn, r: RunsRow) {
 }
 
 /** The runs, virtualised: a scroll box whose spacer rows stand for the rows out of view. */
-export function RunsTable({ rows, columns, sort, onSort, selected, onToggle }: Props) {
+export function RunsTable({ rows, columns, sort, onSort, selected, onToggle, empty }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ top: 0, height: 600 });
   useLayoutEffect(() => {
@@ -99,7 +101,7 @@ export function RunsTable({ rows, columns, sort, onSort, selected, onToggle }: P
           {last < rows.length && <tr class="runs-spacer" style={{ height: `${(rows.length - last) * ROW_HEIGHT}px` }}><td colSpan={span} /></tr>}
         </tbody>
       </table>
-      {rows.length === 0 && <p class="empty" data-testid="runs-empty">No run matches.</p>}
+      {rows.length === 0 && <p class="empty" data-testid="runs-empty">{empty}</p>}
     </div>
   );
 }

@@ -150,7 +150,21 @@ function RunsView({ data, filterText, setFilterText, selected, setSelected, metr
         )}
       </div>
       {parsed.error && <div class="runs-filter-error" role="alert" data-testid="runs-filter-error">{parsed.error}</div>}
-      <RunsTable rows={sorted} columns={visible} sort={sort} onSort={onSort} selected={selectedSet} onToggle={onToggle} />
+      <RunsTable
+        rows={sorted}
+        columns={visible}
+        sort={sort}
+        onSort={onSort}
+        selected={selectedSet}
+        onToggle={onToggle}
+        empty={
+          data.runs.length === 0 ? (
+            <>No experiment runs in this repository yet. A training script records them with <code>experiment = trove.init(params=…)</code> and <code>experiment.checkpoint(metrics=…)</code> (docs/experiments.md); they show here as they train.</>
+          ) : (
+            'No run matches the filter.'
+          )
+        }
+      />
       {present.length > 0 ? <RunsCurves data={data} ids={present} metrics={metrics} setMetrics={setMetrics} series={series} /> : <p class="muted runs-hint">Select runs (the boxes on the left) to overlay their curves.</p>}
     </>
   );
