@@ -1,5 +1,6 @@
 import type { ComponentType } from 'preact';
 import { OverviewPage } from './pages/OverviewPage.js';
+import { RunsPage } from './pages/RunsPage.js';
 import { RegistryPage } from './pages/RegistryPage.js';
 import { EntityPage } from './pages/EntityPage.js';
 import { LineagePage } from './pages/LineagePage.js';
@@ -22,6 +23,7 @@ export interface RouteDef {
 /** Every page, one line each (branches adding pages merge cleanly); first match wins. */
 export const ROUTES: RouteDef[] = [
   { pattern: '#/', page: OverviewPage },
+  { pattern: '#/runs', nav: 'Runs', page: RunsPage },
   { pattern: '#/registry', nav: 'Registry', page: RegistryPage },
   { pattern: '#/entity/:name', page: EntityPage },
   { pattern: '#/lineage', nav: 'Lineage', page: LineagePage },
