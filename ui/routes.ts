@@ -1,5 +1,8 @@
 import type { ComponentType } from 'preact';
 import { OverviewPage } from './pages/OverviewPage.js';
+import { RunPage } from './pages/RunPage.js';
+import { ComparePage } from './pages/ComparePage.js';
+import { PlotsPage } from './pages/PlotsPage.js';
 
 export interface PageProps {
   /** the route's `:name` parts (and `rest` for a trailing `*`) */
@@ -19,4 +22,7 @@ export interface RouteDef {
 /** Every page, one line each (branches adding pages merge cleanly); first match wins. */
 export const ROUTES: RouteDef[] = [
   { pattern: '#/', page: OverviewPage },
+  { pattern: '#/run/:id', page: RunPage },
+  { pattern: '#/compare', page: ComparePage },
+  { pattern: '#/plots', nav: 'Plots', page: PlotsPage },
 ];
