@@ -1,5 +1,6 @@
 import type { ComponentType } from 'preact';
 import { OverviewPage } from './pages/OverviewPage.js';
+import { RunsPage } from './pages/RunsPage.js';
 import { RunPage } from './pages/RunPage.js';
 import { ComparePage } from './pages/ComparePage.js';
 import { PlotsPage } from './pages/PlotsPage.js';
@@ -22,6 +23,7 @@ export interface RouteDef {
 /** Every page, one line each (branches adding pages merge cleanly); first match wins. */
 export const ROUTES: RouteDef[] = [
   { pattern: '#/', page: OverviewPage },
+  { pattern: '#/runs', nav: 'Runs', page: RunsPage },
   { pattern: '#/run/:id', page: RunPage },
   { pattern: '#/compare', page: ComparePage },
   { pattern: '#/plots', nav: 'Plots', page: PlotsPage },
