@@ -1,5 +1,6 @@
 import { TroveError } from '../errors/index.js';
-import { bestCheckpoint, encodeFloats, latestCheckpoint, type PrimaryMetric, type RunStatus } from '../core/experimentRecord.js';
+import { bestCheckpoint, encodeFloats, latestCheckpoint, summarizeRun, type MetricGoal, type PrimaryMetric, type RunStatus } from '../core/experimentRecord.js';
+import { runMetrics } from '../core/runMetrics.js';
 import { resolveId } from '../experiments/expRuns.js';
 import { readRun, type Run } from '../experiments/readRuns.js';
 import type { Repo } from '../workspace/Repo.js';
@@ -17,9 +18,11 @@ export interface CompareRow {
 
 export interface CompareMetricRow {
   readonly key: string;
-  /** the value at each run's best checkpoint (by its primary metric; its latest when it has none) */
+  /** the goal "best" uses, per run: its primary metric's goal, else guessed from the name (as the runs table) */
+  readonly goals: (MetricGoal | null)[];
+  /** each run's best value of the metric over all its checkpoints (min or max by the goal; NaN never counts) */
   readonly best: CompareRow;
-  /** the value at each run's latest checkpoint */
+  /** the value at each run's latest checkpoint that has the metric */
   readonly last: CompareRow;
 }
 
@@ -37,7 +40,9 @@ export const MAX_COMPARE = 8;
 
 /**
  * Runs side by side (the UI's compare page): every param with the ones that
- * differ marked, each metric's best and last value, and the code diff from
+ * differ marked, each metric's best and last value (core/runMetrics, as the
+ * runs table: best by the run's primary goal or one guessed from the
+ * metric's name), and the code diff from
  * the first run to each of the others (expCodeDiff). `ids` are run ids or
  * unique prefixes, 2 to 8 of them, in the order to show.
  *
@@ -54,7 +59,11 @@ export async function compareRuns(repo: Repo, options: { readonly ids: readonly 
   for (const id of options.ids) runs.push(await readRun(repo, (await resolveId(repo, id, 'experiment')).id));
   const best = runs.map((r) => bestCheckpoint(r.checkpoints, r.experiment.primary_metric) ?? latestCheckpoint(r.checkpoints));
   const last = runs.map((r) => latestCheckpoint(r.checkpoints));
-  const metricKeys = sortedKeys([...best, ...last].map((c) => c?.metrics ?? {}));
+  // Best and last of every numeric metric as the runs table computes them (one definition in core/runMetrics).
+  const stats = runs.map((r) => runMetrics(summarizeRun(r)));
+  const metricKeys = sortedKeys(stats);
+  const column = (field: 'best' | 'last'): Record<string, unknown>[] => stats.map((m) => Object.fromEntries(Object.entries(m).flatMap(([k, v]) => (v[field] === null ? [] : [[k, v[field]]]))));
+  const [bestValues, lastValues] = [column('best'), column('last')];
   const code: ExpCodeDiffResult[] = [];
   for (const r of runs.slice(1)) code.push(await expCodeDiff(repo, { a: runs[0]!.experiment.id, b: r.experiment.id }));
   return {
@@ -69,7 +78,7 @@ export async function compareRuns(repo: Repo, options: { readonly ids: readonly 
       commit: r.experiment.code.commit,
     })),
     params: sortedKeys(runs.map((r) => r.experiment.params)).map((key) => row(key, runs.map((r) => r.experiment.params))),
-    metrics: metricKeys.map((key) => ({ key, best: row(key, best.map((c) => c?.metrics ?? {})), last: row(key, last.map((c) => c?.metrics ?? {})) })),
+    metrics: metricKeys.map((key) => ({ key, goals: stats.map((m) => m[key]?.goal ?? null), best: row(key, bestValues), last: row(key, lastValues) })),
     code,
   };
 }

@@ -26,7 +26,7 @@ async function getJson(port: number, path: string): Promise<{ status: number; bo
   return { status: r.status, body: JSON.parse(r.body.toString('utf8')) };
 }
 
-describe('trove ui: the run area API (/api/run, /api/compare, /api/plots/runs)', () => {
+describe('trove ui: the run area API (/api/run, /api/compare)', () => {
   let fx: RunFixture;
   let ui: RunningUi;
   before(async () => {
@@ -126,6 +126,10 @@ describe('trove ui: the run area API (/api/run, /api/compare, /api/plots/runs)',
     const acc = body.metrics.find((m: any) => m.key === 'accuracy');
     assert.deepEqual(acc.best.values, [0.8, 0.85]);
     assert.deepEqual(acc.last.values, [0.8, 0.85]);
+    assert.deepEqual(acc.goals, ['maximize', 'maximize'], 'the primary metric\'s goal');
+    const loss = body.metrics.find((m: any) => m.key === 'loss');
+    assert.deepEqual(loss.goals, ['minimize', 'minimize'], 'guessed from the name');
+    assert.deepEqual(loss.best.values, [0.5, 0.4]);
     assert.equal(body.code.length, 1);
     const code = body.code[0];
     assert.equal(code.same, false);
@@ -136,12 +140,6 @@ describe('trove ui: the run area API (/api/run, /api/compare, /api/plots/runs)',
     assert.match(code.patch, /^\+print\("done"\)$/m);
     const one = await getJson(ui.port, `/api/compare?ids=${fx.a}`);
     assert.equal(one.status, 400);
-  });
-
-  test('GET /api/plots/runs gives every run with params and best/last metrics', async () => {
-    const { body } = await getJson(ui.port, '/api/plots/runs');
-    const got = body.runs.map((r: any) => ({ id: r.id, lr: r.params.lr, accuracy: r.best.metrics.accuracy })).sort((x: any, y: any) => (x.id < y.id ? -1 : 1));
-    assert.deepEqual(got, [...fx.points].sort((x, y) => (x.id < y.id ? -1 : 1)));
   });
 
   test('a file whose content is not in the local store is 404 OBJECT_MISSING with a hint, before any byte is sent', async () => {

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { PlotRunJson } from '../../src/server/types/runTypes.js';
+import type { RunsRow } from '../../src/server/types/runsTypes.js';
 import { formatValue } from '../format.js';
 import { axisScale, niceTicks, valueOf, type AxisScale, type Dimension, type MetricSource } from './plotDimensions.js';
 import { exposeChart } from './runValues.js';
@@ -22,7 +22,7 @@ export type Brushes = Record<string, { lo: number; hi: number }>;
  * Sets window.__troveCharts.parallel: per run, its id as label, the
  * dimensions as x and its values as y (null: missing).
  */
-export function ParallelCoordinates({ runs, dims, source, onSelect }: { runs: readonly PlotRunJson[]; dims: readonly Dimension[]; source: MetricSource; onSelect?: (ids: string[]) => void }) {
+export function ParallelCoordinates({ runs, dims, source, onSelect }: { runs: readonly RunsRow[]; dims: readonly Dimension[]; source: MetricSource; onSelect?: (ids: string[]) => void }) {
   const [brushes, setBrushes] = useState<Brushes>({});
   const [drag, setDrag] = useState<{ key: string; from: number; to: number } | null>(null);
   const svg = useRef<SVGSVGElement>(null);

@@ -1,4 +1,4 @@
-import type { PlotRunJson } from '../../src/server/types/runTypes.js';
+import type { RunsRow } from '../../src/server/types/runsTypes.js';
 import { numberOf } from './runValues.js';
 
 /** A column of the plots: a param, or a metric at each run's best or last checkpoint. */
@@ -13,15 +13,16 @@ export interface Dimension {
 export type MetricSource = 'best' | 'last';
 
 /** Every param and metric the runs have (params first), as dimensions. */
-export function dimensionsOf(runs: readonly PlotRunJson[]): Dimension[] {
+export function dimensionsOf(runs: readonly RunsRow[]): Dimension[] {
   const params = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort();
-  const metrics = [...new Set(runs.flatMap((r) => [...Object.keys(r.best?.metrics ?? {}), ...Object.keys(r.latest?.metrics ?? {})]))].sort();
+  const metrics = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].sort();
   return [...params.map((name) => ({ key: `param:${name}`, label: name, kind: 'param' as const, name })), ...metrics.map((name) => ({ key: `metric:${name}`, label: name, kind: 'metric' as const, name }))];
 }
 
 /** A run's value on a dimension: a number, a category (string), or undefined when it has none. */
-export function valueOf(run: PlotRunJson, d: Dimension, source: MetricSource): number | string | undefined {
-  const raw = d.kind === 'param' ? run.params[d.name] : (source === 'best' ? run.best ?? run.latest : run.latest)?.metrics[d.name];
+export function valueOf(run: RunsRow, d: Dimension, source: MetricSource): number | string | undefined {
+  // A metric's best is over all its checkpoints, by the run's primary goal or one guessed from its name (/api/runs).
+  const raw = d.kind === 'param' ? run.params[d.name] : run.metrics[d.name]?.[source];
   if (raw === undefined || raw === null) return undefined;
   const n = numberOf(raw);
   if (n !== undefined) return Number.isFinite(n) ? n : undefined;

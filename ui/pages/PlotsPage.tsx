@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import type { PlotRunJson, PlotRunsResponse } from '../../src/server/types/runTypes.js';
+import type { RunsResponse, RunsRow } from '../../src/server/types/runsTypes.js';
 import { downloadText, toCsv } from '../csv.js';
 import { ParallelCoordinates } from '../components/ParallelCoordinates.js';
 import { dimensionsOf, valueOf, type Dimension, type MetricSource } from '../components/plotDimensions.js';
@@ -10,11 +10,11 @@ import { useJson } from '../useJson.js';
 
 /** `#/plots`: every run in parallel coordinates of chosen params and metrics, and a scatter of any two with CSV export. */
 export function PlotsPage(_props: PageProps) {
-  const loaded = useJson<PlotRunsResponse>('/api/plots/runs');
+  const loaded = useJson<RunsResponse>('/api/runs');
   return <Pending loaded={loaded}>{(d) => (d.runs.length ? <PlotsView runs={d.runs} /> : <p class="empty" data-testid="plots-empty">No runs yet: start one with trove.init() in a training script.</p>)}</Pending>;
 }
 
-function PlotsView({ runs }: { runs: readonly PlotRunJson[] }) {
+function PlotsView({ runs }: { runs: readonly RunsRow[] }) {
   const dims = useMemo(() => dimensionsOf(runs), [runs]);
   const [source, setSource] = useState<MetricSource>('best');
   // By default: the params that differ between runs, then every metric.
@@ -44,11 +44,12 @@ function PlotsView({ runs }: { runs: readonly PlotRunJson[] }) {
     <section class="plots-page" data-testid="plots-page">
       <h1>Plots of {runs.length} runs</h1>
       <div class="plots-controls">
-        metrics at each run's{' '}
+        each run's{' '}
         <select value={source} onChange={(e) => setSource((e.target as HTMLSelectElement).value as MetricSource)} data-testid="plots-source">
-          <option value="best">best checkpoint</option>
-          <option value="last">last checkpoint</option>
+          <option value="best">best value of each metric</option>
+          <option value="last">last value of each metric</option>
         </select>
+        <span class="muted"> (best: the lowest loss, the highest accuracy: the run's primary goal, else guessed from the name, as in the runs table)</span>
       </div>
       <h2>Parallel coordinates</h2>
       <div class="plots-dims" data-testid="plots-dims">

@@ -1,12 +1,11 @@
 import type { Context, Hono } from 'hono';
 import { compareRuns } from '../../api/compareRuns.js';
-import { expList } from '../../api/expList.js';
 import { openRunFile, runFiles } from '../../api/runFiles.js';
 import { runDetail } from '../../api/runDetail.js';
 import { encodeFloats } from '../../core/experimentRecord.js';
 import { TroveError } from '../../errors/index.js';
 import type { UiContext } from '../UiContext.js';
-import type { CompareResponse, PlotRunsResponse, RunDetailResponse, RunFilesResponse } from '../types/runTypes.js';
+import type { CompareResponse, RunDetailResponse, RunFilesResponse } from '../types/runTypes.js';
 
 /** JSON with NaN/±Infinity as {"$float"} (c.json would make them null, and a NaN loss is news). */
 function json<T>(c: Context, body: T): Response {
@@ -14,9 +13,9 @@ function json<T>(c: Context, body: T): Response {
 }
 
 /**
- * One run's page, its files, runs side by side and the runs for the plots
- * page: all read through api/ (runDetail, runFiles, openRunFile,
- * compareRuns, expList).
+ * One run's page, its files and runs side by side, read through api/
+ * (runDetail, runFiles, openRunFile, compareRuns). The plots page reads
+ * /api/runs (runsRoutes).
  */
 export function runRoutes(app: Hono, ctx: UiContext): void {
   app.get('/api/run/:id', async (c) => {
@@ -59,18 +58,6 @@ export function runRoutes(app: Hono, ctx: UiContext): void {
     try {
       const ids = (c.req.query('ids') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const body: CompareResponse = await compareRuns(ctx.repo, { ids });
-      return json(c, body);
-    } catch (err) {
-      return ctx.fail(c, err);
-    }
-  });
-
-  app.get('/api/plots/runs', async (c) => {
-    try {
-      const { experiments } = await expList(ctx.repo, {});
-      const body: PlotRunsResponse = {
-        runs: experiments.map((r) => ({ id: r.id, created: r.created, status: r.status, params: r.params, best: r.best, latest: r.latest })),
-      };
       return json(c, body);
     } catch (err) {
       return ctx.fail(c, err);

@@ -106,22 +106,8 @@ export interface CompareResponse {
     readonly commit: string | null;
   }[];
   readonly params: readonly CompareRowJson[];
-  readonly metrics: readonly { readonly key: string; readonly best: CompareRowJson; readonly last: CompareRowJson }[];
+  /** best: each run's best value over its checkpoints (min or max by `goals[i]`: the primary metric's goal, else guessed from the name, as /api/runs); last: its latest value */
+  readonly metrics: readonly { readonly key: string; readonly goals: readonly ('minimize' | 'maximize' | null)[]; readonly best: CompareRowJson; readonly last: CompareRowJson }[];
   /** the code change from the first run to each other run */
   readonly code: readonly CodeDiffJson[];
-}
-
-/** One run as the plots page needs it: params and the best and last checkpoint's metrics. */
-export interface PlotRunJson {
-  readonly id: string;
-  readonly created: string;
-  readonly status: 'running' | 'stopped' | 'crashed';
-  readonly params: Record<string, unknown>;
-  readonly best: { readonly id: string; readonly step: number | null; readonly metrics: Record<string, unknown> } | null;
-  readonly latest: { readonly id: string; readonly step: number | null; readonly metrics: Record<string, unknown> } | null;
-}
-
-/** `GET /api/plots/runs` */
-export interface PlotRunsResponse {
-  readonly runs: readonly PlotRunJson[];
 }
