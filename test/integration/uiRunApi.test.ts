@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { parseOid } from '../../src/core/oid.js';
-import { objectFile } from '../../src/store/layout.js';
+import { chunkListFile, objectFile } from '../../src/store/layout.js';
+import { initExperiment } from '../../src/api/initExperiment.js';
+import { runDetail } from '../../src/api/runDetail.js';
+import { openRepo } from '../../src/workspace/Repo.js';
+import { createTmpRepo, pseudoRandom, runCli } from '../helpers/tmpRepo.js';
 import { makeRunFixture, type RunFixture } from '../helpers/uiRunFixture.js';
 import { startUiServer, type RunningUi } from '../helpers/uiServer.js';
 
@@ -150,4 +154,59 @@ describe('trove ui: the run area API (/api/run, /api/compare)', () => {
     assert.equal(r.body.error.code, 'OBJECT_MISSING');
     assert.match(r.body.error.hint, /trove exp pull/);
   });
+
+  test('a corrupt chunk is never served: the download is cut short (fewer bytes than Content-Length) and the chunk leaves the store', async () => {
+    const detail = (await getJson(ui.port, `/api/run/${fx.a}`)).body;
+    const cid = detail.checkpoints[1].id;
+    const files = (await getJson(ui.port, `/api/run/${fx.a}/files?checkpoint=${cid}`)).body;
+    const model = files.files.find((f: any) => f.path === 'model.bin');
+    const store = `${fx.repo.dir}/.trove/cache`;
+    const chunks = readFileSync(chunkListFile(store, parseOid(model.oid)), 'utf8').trim().split('\n').slice(1);
+    const victim = objectFile(store, parseOid(chunks[1]!.split(' ')[1]!));
+    chmodSync(victim, 0o644);
+    const bytes = readFileSync(victim);
+    bytes[10] = bytes[10]! ^ 0xff;
+    writeFileSync(victim, bytes);
+    const got = await new Promise<{ status: number; length: number; received: number; complete: boolean }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: ui.port, path: `/api/run/${fx.a}/file?checkpoint=${cid}&path=model.bin`, headers: { Host: `127.0.0.1:${ui.port}` } }, (res) => {
+        let received = 0;
+        res.on('data', (d: Buffer) => (received += d.length));
+        res.on('error', () => undefined);
+        res.on('close', () => resolve({ status: res.statusCode ?? 0, length: Number(res.headers['content-length']), received, complete: res.complete }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(got.status, 200, 'the headers went out before the bad chunk was reached');
+    assert.equal(got.length, fx.modelAtStep2.length);
+    assert.equal(got.complete, false);
+    assert.ok(got.received < got.length, `received ${got.received} of ${got.length}`);
+    assert.equal(existsSync(victim), false, 'the corrupt chunk was removed from the store');
+    assert.equal((await getJson(ui.port, `/api/run/${fx.a}`)).status, 200, 'the server goes on serving');
+    const again = await getJson(ui.port, `/api/run/${fx.a}/file?checkpoint=${cid}&path=model.bin`);
+    assert.equal(again.body.error.code, 'OBJECT_MISSING', 'asked again: the content is known to be missing before any byte');
+  });
+});
+
+test('bytes added do not count what the run started from: a checkpoint that extends a tracked base model adds only its new chunks', async () => {
+  const repo = createTmpRepo();
+  try {
+    const base = pseudoRandom(3 * 1024 * 1024, 31);
+    repo.write('.gitignore', 'out/\n');
+    repo.write('models/base.bin', base);
+    assert.equal(runCli(repo.dir, ['add', 'models/base.bin']).code, 0);
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'base model');
+    const exp = await initExperiment({ cwd: repo.dir }, { params: {} });
+    repo.write('out/model.bin', Buffer.concat([base, pseudoRandom(16 * 1024, 32)]));
+    await exp.checkpoint({ path: 'out/model.bin', step: 1, metrics: { loss: 1 } });
+    await exp.stop();
+    const detail = await runDetail(await openRepo({ cwd: repo.dir }), { id: exp.id });
+    assert.deepEqual(detail.data.map((d) => d.path), ['models/base.bin'], 'the base model is the run\'s input');
+    const c = detail.checkpoints[0]!;
+    assert.ok(c.store.stored > base.length, `needs ${c.store.stored}`);
+    assert.ok(c.store.added > 0 && c.store.added < base.length / 4, `added ${c.store.added} of ${base.length}`);
+  } finally {
+    repo.cleanup();
+  }
 });

@@ -1,6 +1,6 @@
 /**
- * JSON of the run area's routes (`/api/run/:id`, its files, `/api/compare`,
- * `/api/plots/runs`). Self-contained types (the front end imports them and
+ * JSON of the run area's routes (`/api/run/:id`, its files, `/api/compare`).
+ * Self-contained types (the front end imports them and
  * type-checks without Node's). Numbers that are NaN or ±Infinity travel as
  * `{"$float": "NaN" | "Infinity" | "-Infinity"}`, as in trove's --json.
  */
