@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { initExperiment } from '../../src/api/initExperiment.js';
 import { makeRunFixture, type RunFixture } from '../helpers/uiRunFixture.js';
 import { launchBrowser, saveScreenshot, type UiBrowser } from '../helpers/uiBrowser.js';
 import { startUiServer, type RunningUi } from '../helpers/uiServer.js';
@@ -124,5 +125,24 @@ describe('trove ui in Chromium: a run, compare, plots', () => {
     await page.evaluate("window.scrollTo(0, document.querySelector('[data-testid=plots-dims]').getBoundingClientRect().top + window.scrollY - 90)");
     await saveScreenshot(page, 'plots');
     assert.deepEqual(page.consoleErrors, []);
+  });
+
+  test('the page of a run still training shows its new checkpoints as they are recorded', async () => {
+    const exp = await initExperiment({ cwd: fx.repo.dir }, { params: { lr: 0.2 }, primaryMetric: ['accuracy', 'maximize'] });
+    try {
+      await exp.checkpoint({ step: 1, metrics: { accuracy: 0.5 } });
+      const page = await browser.newPage();
+      await page.goto(`${ui.url}#/run/${exp.id}`);
+      await page.getByTestId('run-checkpoints').waitFor();
+      assert.equal(await page.getByTestId('run-status').textContent(), 'running');
+      assert.equal(await page.getByTestId('run-checkpoint').count(), 1);
+      await exp.checkpoint({ step: 2, metrics: { accuracy: 0.6 } });
+      await page.locator('[data-testid=run-checkpoint]:nth-child(2)').waitFor({ timeout: 15_000 });
+      const charts = await chartsUntil(page, (c) => c['run-metrics']?.series[0]?.x.length === 2);
+      assert.deepEqual(charts['run-metrics']!.series.find((x) => x.label === 'accuracy')!.y, [0.5, 0.6]);
+      assert.deepEqual(page.consoleErrors, []);
+    } finally {
+      await exp.stop();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useCallback, useMemo, useState } from 'preact/hooks';
 import type { RunsResponse, RunsRow } from '../../src/server/types/runsTypes.js';
 import { downloadText, toCsv } from '../csv.js';
 import { ParallelCoordinates } from '../components/ParallelCoordinates.js';
@@ -7,10 +7,14 @@ import { ScatterPlot, type ScatterPoint } from '../components/ScatterPlot.js';
 import { Pending } from '../components/Status.js';
 import type { PageProps } from '../routes.js';
 import { useJson } from '../useJson.js';
+import { useRunEvents } from '../useRunEvents.js';
 
 /** `#/plots`: every run in parallel coordinates of chosen params and metrics, and a scatter of any two with CSV export. */
 export function PlotsPage(_props: PageProps) {
-  const loaded = useJson<RunsResponse>('/api/runs');
+  // New runs and checkpoints appear as they are recorded (/api/events).
+  const [refresh, setRefresh] = useState(0);
+  useRunEvents(useCallback(() => setRefresh((n) => n + 1), []));
+  const loaded = useJson<RunsResponse>('/api/runs', refresh);
   return <Pending loaded={loaded}>{(d) => (d.runs.length ? <PlotsView runs={d.runs} /> : <p class="empty" data-testid="plots-empty">No runs yet: start one with trove.init() in a training script.</p>)}</Pending>;
 }
 

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useCallback, useMemo, useState } from 'preact/hooks';
 import type { RunDetailResponse, RunFilesResponse } from '../../src/server/types/runTypes.js';
 import { query } from '../api.js';
 import { Pending } from '../components/Status.js';
@@ -7,10 +7,17 @@ import { numberOf, showValue } from '../components/runValues.js';
 import { formatBytes, formatTime, shortId } from '../format.js';
 import type { PageProps } from '../routes.js';
 import { useJson } from '../useJson.js';
+import { useRunEvents } from '../useRunEvents.js';
 
 /** `#/run/<id>`: one run: params, environment, code, checkpoints with the bytes each added, files, a metrics chart. */
 export function RunPage({ route }: PageProps) {
-  const loaded = useJson<RunDetailResponse>(`/api/run/${encodeURIComponent(route['id'] ?? '')}`);
+  const id = (route['id'] ?? '').toLowerCase();
+  // A run still training: reload when /api/events says it changed (or the stream reconnected).
+  const [refresh, setRefresh] = useState(0);
+  useRunEvents(useCallback((ids: string[]) => {
+    if (ids.length === 0 || ids.some((x) => x.startsWith(id))) setRefresh((n) => n + 1);
+  }, [id]));
+  const loaded = useJson<RunDetailResponse>(`/api/run/${encodeURIComponent(id)}`, refresh);
   return <Pending loaded={loaded}>{(run) => <RunView run={run} />}</Pending>;
 }
 
@@ -106,7 +113,7 @@ function RunView({ run }: { run: RunDetailResponse }) {
           </tbody>
         </table>
       </div>
-      {selected && <RunFiles runId={run.id} checkpoint={selected} step={run.checkpoints.find((c) => c.id === selected)?.step ?? null} />}
+      {selected && <RunFiles key={selected} runId={run.id} checkpoint={selected} step={run.checkpoints.find((c) => c.id === selected)?.step ?? null} />}
     </section>
   );
 }
