@@ -33,83 +33,109 @@ export interface CheckpointStoreBytes {
  */
 export function checkpointStoreBytes(store: ObjectStore, run: Pick<Run, 'experiment' | 'checkpoints'>): CheckpointStoreBytes[] {
   const seen = new Set<string>();
+  const memo: Memo = new Map();
   const inputs: StoredData[] = [];
   if (run.experiment.code.dirty) inputs.push(run.experiment.code.dirty);
   for (const d of run.experiment.data) inputs.push({ kind: d.kind, oid: d.oid, size: 0, files: 0 });
-  for (const d of inputs) walkClosure(store, d, 'a run input', (key) => void seen.add(key));
+  for (const d of inputs) for (const [key] of closureOf(store, d, 'a run input', memo).items) seen.add(key);
   return run.checkpoints.map((c) => {
+    if (!c.data) return { added: 0, addedObjects: 0, stored: 0, complete: true };
+    const { items, complete } = closureOf(store, c.data, c.path ?? c.id, memo);
     let added = 0;
     let addedObjects = 0;
     let stored = 0;
-    if (!c.data) return { added: 0, addedObjects: 0, stored: 0, complete: true };
-    const complete = walkClosure(store, c.data, c.path ?? c.id, (key, size) => {
+    const mine = new Set<string>();
+    for (const [key, size] of items) {
+      if (mine.has(key)) continue;
+      mine.add(key);
       stored += size;
-      if (seen.has(key)) return;
+      if (seen.has(key)) continue;
       seen.add(key);
       added += size;
       addedObjects++;
-    });
+    }
     return { added, addedObjects, stored, complete };
   });
 }
 
+/** The store files (key, bytes) under a manifest page or a file, by its hex, and whether all were here. */
+type Memo = Map<string, Closure>;
+interface Closure {
+  /** 'o'+hex for an object (whole file, chunk, manifest page), 'f'+hex for a chunk list; may repeat */
+  readonly items: readonly (readonly [string, number])[];
+  readonly complete: boolean;
+}
+
 /**
- * Visit every store file `data` needs, once each, as (key, bytes): 'o'+hex
- * for an object (whole file, chunk, manifest page), 'f'+hex for a chunk list.
- * Returns false when some of it is not in the local store.
+ * Every store file `data` needs. Memoised by page and file id across the
+ * run's checkpoints: a directory page a checkpoint shares with an earlier
+ * one (content-addressed: same page, same subtree) is not read or stat'ed
+ * again, so 100 checkpoints of a 20,000-file directory that change a few
+ * files cost one walk plus the changed pages, not 2 million file checks.
  */
-function walkClosure(store: ObjectStore, data: StoredData, what: string, visit: (key: string, size: number) => void): boolean {
-  let complete = true;
-  const done = new Set<string>();
-  const once = (key: string, size: number): void => {
-    if (done.has(key)) return;
-    done.add(key);
-    visit(key, size);
-  };
-  const file = (oid: Oid, size: number): void => {
-    if (store.hasObject(oid)) return once('o' + oid.hex, size);
+function closureOf(store: ObjectStore, data: StoredData, what: string, memo: Memo): Closure {
+  let root: Oid;
+  try {
+    root = parseOid(data.oid, what);
+  } catch {
+    return { items: [], complete: false };
+  }
+  return data.kind === 'file' ? fileClosure(store, root, data.size, memo) : pageClosure(store, root, what, memo, 0);
+}
+
+function fileClosure(store: ObjectStore, oid: Oid, size: number, memo: Memo): Closure {
+  const key = 'f:' + oid.hex;
+  const hit = memo.get(key);
+  if (hit) return hit;
+  let out: Closure;
+  if (store.hasObject(oid)) out = { items: [['o' + oid.hex, size]], complete: true };
+  else {
     let chunks;
     try {
       chunks = store.readChunkList(oid);
     } catch {
       chunks = undefined;
     }
-    if (!chunks) {
-      complete = false;
-      return;
+    if (!chunks) out = { items: [], complete: false };
+    else {
+      const items: [string, number][] = [['f' + oid.hex, listBytes(chunks)]];
+      let complete = true;
+      for (const ch of chunks) {
+        if (store.hasObject(ch.oid)) items.push(['o' + ch.oid.hex, ch.size]);
+        else complete = false;
+      }
+      out = { items, complete };
     }
-    once('f' + oid.hex, listBytes(chunks));
-    for (const ch of chunks) {
-      if (store.hasObject(ch.oid)) once('o' + ch.oid.hex, ch.size);
-      else complete = false;
-    }
-  };
-  let root: Oid;
+  }
+  memo.set(key, out);
+  return out;
+}
+
+function pageClosure(store: ObjectStore, oid: Oid, what: string, memo: Memo, depth: number): Closure {
+  const key = 'p:' + oid.hex;
+  const hit = memo.get(key);
+  if (hit) return hit;
+  if (depth > 32) return { items: [], complete: false };
+  let bytes: Buffer;
   try {
-    root = parseOid(data.oid, what);
+    bytes = store.readObject(oid, what);
   } catch {
-    return false;
+    const missing = { items: [], complete: false };
+    memo.set(key, missing);
+    return missing;
   }
-  if (data.kind === 'file') {
-    file(root, data.size);
-    return complete;
-  }
-  const page = (oid: Oid, depth: number): void => {
-    if (depth > 32 || done.has('o' + oid.hex)) return;
-    let bytes: Buffer;
-    try {
-      bytes = store.readObject(oid, what);
-    } catch {
-      complete = false;
-      return;
-    }
-    once('o' + oid.hex, bytes.length);
-    const p = parsePage(bytes, `${formatOid(oid).slice(0, 19)}… of ${what}`, what);
-    if (p.type === 'node') for (const child of p.children) page(child.oid, depth + 1);
-    else for (const e of p.entries) if (e.mode !== 'l') file(e.oid, e.size);
+  const items: (readonly [string, number])[] = [['o' + oid.hex, bytes.length]];
+  let complete = true;
+  const add = (c: Closure): void => {
+    for (const it of c.items) items.push(it);
+    complete &&= c.complete;
   };
-  page(root, 0);
-  return complete;
+  const p = parsePage(bytes, `${formatOid(oid).slice(0, 19)}… of ${what}`, what);
+  if (p.type === 'node') for (const child of p.children) add(pageClosure(store, child.oid, what, memo, depth + 1));
+  else for (const e of p.entries) if (e.mode !== 'l') add(fileClosure(store, e.oid, e.size, memo));
+  const out = { items, complete };
+  memo.set(key, out);
+  return out;
 }
 
 /** The size of a chunk list file as serializeChunkList writes it (without reading it again). */
