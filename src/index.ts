@@ -127,3 +127,11 @@ export { parseRunFilter, matchesFilter, sortRuns, differingParams } from './core
 export { paramsDiff, metricsShow, metricsDiff, paramsDiffTable, metricsDiffTable, metricsShowTable, renderTable } from './api/paramsMetrics.js';
 export type { ParamsDiffResult, MetricsDiffResult, MetricsShowResult, ParamsDiffRow, MetricsDiffRow, DiffOptions, Side, Change, TableFormat } from './api/paramsMetrics.js';
 export { flattenParams, parseParamsFile, paramsFormatFor, type ParamValue, type ParamsFormat } from './core/paramsFile.js';
+// Data history (issue 16, the web UI's data pages)
+export { dataHistory } from './api/dataHistory.js';
+export type { DataHistoryResult, DataVersion } from './api/dataHistory.js';
+export { dataDiff } from './api/dataDiff.js';
+export type { DataDiffFile, DataDiffResult, DataDiffSide } from './api/dataDiff.js';
+export { rowDiff, ROW_DIFF_MAX_BYTES } from './api/rowDiff.js';
+export type { RowDiffOptions, RowDiffResult, TableSide } from './api/rowDiff.js';
+export type { CsvRowDiff, DiffRow, ChangedRow } from './core/csvRowDiff.js';
