@@ -7,7 +7,7 @@ import { join, relative, dirname, resolve } from 'node:path';
 
 export const RANKS = {
   errors: 0, util: 1, core: 1, platform: 2, store: 3, remote: 3,
-  transfer: 4, workspace: 4, experiments: 4, registry: 4, api: 5, cli: 6, server: 6,
+  transfer: 4, workspace: 4, experiments: 4, registry: 4, api: 5, server: 5.5, cli: 6,
 };
 const CORE_FORBIDDEN = ['node:fs', 'node:child_process', 'node:net', 'node:http', 'node:https', 'node:worker_threads', 'fs', 'child_process'];
 

@@ -33,6 +33,7 @@ import { createCommand } from './createCommand.js';
 import { unlockCommand } from './unlockCommand.js';
 import { expCommand } from './expCommand.js';
 import { paramsCommand } from './paramsCommand.js';
+import { uiCommand } from './uiCommand.js';
 
 /** Every command, in the order `trove --help` lists them (one per line, so branches adding commands merge cleanly). */
 export const COMMANDS: readonly CommandSpec<any>[] = [
@@ -70,4 +71,5 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   deprecateCommand,
   expCommand,
   paramsCommand,
+  uiCommand,
 ];

@@ -1,0 +1,8 @@
+import type { Hono } from 'hono';
+import type { UiContext } from '../UiContext.js';
+import { overviewRoutes } from './overviewRoutes.js';
+
+/** Every area's routes, one line each (branches adding an area merge cleanly). */
+export function registerRoutes(app: Hono, ctx: UiContext): void {
+  overviewRoutes(app, ctx);
+}

@@ -1,0 +1,10 @@
+/** `GET /api/overview`: what the home page shows and every page's header needs. */
+export interface OverviewResponse {
+  /** the work tree's folder name */
+  readonly name: string;
+  readonly root: string;
+  /** HEAD's branch (null: detached) and commit (null: no commit yet) */
+  readonly branch: string | null;
+  readonly commit: string | null;
+  readonly trove: string;
+}

@@ -1,0 +1,22 @@
+import type { ComponentType } from 'preact';
+import { OverviewPage } from './pages/OverviewPage.js';
+
+export interface PageProps {
+  /** the route's `:name` parts (and `rest` for a trailing `*`) */
+  readonly route: Record<string, string>;
+  /** the query after `?` in the hash */
+  readonly params: URLSearchParams;
+}
+
+export interface RouteDef {
+  /** `#/run/:id`; a trailing `/*` matches the rest of the path (data paths) */
+  readonly pattern: string;
+  /** the top bar's label, for routes that are a destination of their own */
+  readonly nav?: string;
+  readonly page: ComponentType<PageProps>;
+}
+
+/** Every page, one line each (branches adding pages merge cleanly); first match wins. */
+export const ROUTES: RouteDef[] = [
+  { pattern: '#/', page: OverviewPage },
+];
