@@ -1,8 +1,10 @@
 import type { Hono } from 'hono';
 import type { UiContext } from '../UiContext.js';
 import { overviewRoutes } from './overviewRoutes.js';
+import { dataRoutes } from './dataRoutes.js';
 
 /** Every area's routes, one line each (branches adding an area merge cleanly). */
 export function registerRoutes(app: Hono, ctx: UiContext): void {
   overviewRoutes(app, ctx);
+  dataRoutes(app, ctx);
 }
