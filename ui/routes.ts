@@ -1,5 +1,8 @@
 import type { ComponentType } from 'preact';
 import { OverviewPage } from './pages/OverviewPage.js';
+import { DataPage } from './pages/DataPage.js';
+import { DataHistoryPage } from './pages/DataHistoryPage.js';
+import { DataDiffPage } from './pages/DataDiffPage.js';
 
 export interface PageProps {
   /** the route's `:name` parts (and `rest` for a trailing `*`) */
@@ -19,4 +22,7 @@ export interface RouteDef {
 /** Every page, one line each (branches adding pages merge cleanly); first match wins. */
 export const ROUTES: RouteDef[] = [
   { pattern: '#/', page: OverviewPage },
+  { pattern: '#/data', nav: 'Data', page: DataPage },
+  { pattern: '#/data/*', page: DataHistoryPage },
+  { pattern: '#/datadiff', page: DataDiffPage },
 ];
