@@ -128,7 +128,7 @@ export { paramsDiff, metricsShow, metricsDiff, paramsDiffTable, metricsDiffTable
 export type { ParamsDiffResult, MetricsDiffResult, MetricsShowResult, ParamsDiffRow, MetricsDiffRow, DiffOptions, Side, Change, TableFormat } from './api/paramsMetrics.js';
 export { flattenParams, parseParamsFile, paramsFormatFor, type ParamValue, type ParamsFormat } from './core/paramsFile.js';
 // Data history (issue 16, the web UI's data pages)
-export { dataHistory } from './api/dataHistory.js';
+export { dataHistory, DataHistoryCache } from './api/dataHistory.js';
 export type { DataHistoryResult, DataVersion } from './api/dataHistory.js';
 export { dataDiff } from './api/dataDiff.js';
 export type { DataDiffFile, DataDiffResult, DataDiffSide } from './api/dataDiff.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Context, Hono } from 'hono';
 import { dataDiff } from '../../api/dataDiff.js';
-import { dataHistory } from '../../api/dataHistory.js';
+import { DataHistoryCache, dataHistory } from '../../api/dataHistory.js';
 import { ls } from '../../api/ls.js';
 import { rowDiff } from '../../api/rowDiff.js';
 import { TroveError, isTroveError } from '../../errors/index.js';
@@ -37,6 +37,8 @@ function limit(c: Context): number | undefined {
 
 /** The data-history pages' routes: tracked paths, their versions with bytes new, file diffs and CSV row diffs. */
 export function dataRoutes(app: Hono, ctx: UiContext): void {
+  // Walks of a path's versions, continued when a commit is added instead of redone (content-addressed: never stale).
+  const histories = new DataHistoryCache();
   app.get('/api/paths', async (c) => {
     try {
       const head = await ctx.repo.git.run(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { allowFail: true });
@@ -56,7 +58,7 @@ export function dataRoutes(app: Hono, ctx: UiContext): void {
     try {
       const path = fromRoot(ctx, ctx.repoPath(c.req.query('path')));
       const n = limit(c);
-      const body: DataHistoryResponse = await dataHistory(ctx.repo, { path, ...(n !== undefined ? { limit: n } : {}) });
+      const body: DataHistoryResponse = await dataHistory(ctx.repo, { path, cache: histories, ...(n !== undefined ? { limit: n } : {}) });
       return c.json(body);
     } catch (err) {
       return ctx.fail(c, err);
