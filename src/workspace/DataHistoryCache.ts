@@ -4,6 +4,8 @@ interface Kept {
   readonly keys: readonly string[];
   readonly costs: readonly NewCost[];
   readonly walker: NewBytes;
+  /** the whole answer, for the HEAD it was computed at (the history is HEAD's: same HEAD, same versions) */
+  answer?: { readonly head: string; readonly value: unknown };
 }
 
 /**
@@ -31,10 +33,16 @@ export class DataHistoryCache {
     return { costs: k.costs, walker: k.walker };
   }
 
-  keep(key: string, keys: readonly string[], costs: readonly NewCost[], walker: NewBytes): void {
+  /** The answer kept for `key` at commit `head`, if any: a repeated request then costs one rev-parse instead of a git log. */
+  answer<T>(key: string, head: string): T | undefined {
+    const a = this.kept.get(key)?.answer;
+    return a && a.head === head ? (a.value as T) : undefined;
+  }
+
+  keep(key: string, keys: readonly string[], costs: readonly NewCost[], walker: NewBytes, answer?: { head: string; value: unknown }): void {
     walker.releasePages();
     this.kept.delete(key);
-    this.kept.set(key, { keys: [...keys], costs: [...costs], walker });
+    this.kept.set(key, { keys: [...keys], costs: [...costs], walker, ...(answer ? { answer } : {}) });
     while (this.kept.size > this.maxPaths) this.kept.delete(this.kept.keys().next().value!);
   }
 }

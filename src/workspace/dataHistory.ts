@@ -62,23 +62,35 @@ export interface DataHistoryResult {
  */
 export async function dataHistory(repo: Repo, options: { path: string; limit?: number; cache?: DataHistoryCache }): Promise<DataHistoryResult> {
   const path = toRepoPath(repo, options.path);
-  const log = await artifactLog(repo, { path });
+  const cacheKey = `${repo.store.dir}\0${path}`;
+  const head = options.cache ? await headCommit(repo) : null;
+  const known = head ? options.cache!.answer<{ versions: DataVersion[] }>(cacheKey, head) : undefined;
+  if (known) return limited(path, known.versions, true, options.limit);
+  const log = await artifactLog(repo, { path, ...(head ? { rev: head } : {}) });
   if (log.artifact !== path) {
     throw new TroveError('USAGE', `${path} is inside the tracked directory ${log.artifact}; its data history is that directory's.`, { hint: `Ask for ${log.artifact}.`, data: { path, artifact: log.artifact } });
   }
   const oldestFirst = [...log.commits].reverse();
   const keys = oldestFirst.map(versionKey);
-  const cacheKey = `${repo.store.dir}\0${path}`;
   const cached = options.cache?.resume(cacheKey, keys);
   const walker = cached?.walker ?? new NewBytes(repo.store);
   const costs: (NewCost | null)[] = [...(cached?.costs ?? [])];
   for (const e of oldestFirst.slice(costs.length)) costs.push(walker.next(e));
   const complete = costs.every((c) => c !== null);
   // Only a complete walk is kept: a version whose manifest was missing may be fetched later.
-  if (options.cache && complete) options.cache.keep(cacheKey, keys, costs as NewCost[], walker);
   const versions = oldestFirst.map((e, i) => version(e, costs[i]!)).reverse();
-  const limit = options.limit ?? versions.length;
+  if (options.cache && complete) options.cache.keep(cacheKey, keys, costs as NewCost[], walker, head ? { head, value: { versions } } : undefined);
+  return limited(path, versions, complete, options.limit);
+}
+
+function limited(path: string, versions: readonly DataVersion[], complete: boolean, limit = versions.length): DataHistoryResult {
   return { path, versions: versions.slice(0, limit), truncated: versions.length > limit, complete };
+}
+
+/** HEAD's commit, or null before the first commit. */
+async function headCommit(repo: Repo): Promise<string | null> {
+  const res = await repo.git.run(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { allowFail: true });
+  return res.code === 0 ? res.stdout.toString('utf8').trim() : null;
 }
 
 /** What identifies a version for the cache: its change and content. */
