@@ -31,6 +31,21 @@ describe('csvRowDiff', () => {
     assert.equal(recs[1]!.raw, '"x,1","say ""hi""\nthere"');
   });
 
+  test('a quoted field spanning several lines is one record, and quotes in later rows do not confuse the split', () => {
+    const recs = parseRecords('a,b\n"x\ny\nz",1\n2,"q"\n', ',');
+    assert.deepEqual(recs.map((r) => r.cells), [['a', 'b'], ['x\ny\nz', '1'], ['2', 'q']]);
+  });
+
+  test('maxRows cuts the changed list too, and the count stays whole', () => {
+    const from = 'id,v\n' + Array.from({ length: 30 }, (_, i) => `${i},a\n`).join('');
+    const to = 'id,v\n' + Array.from({ length: 30 }, (_, i) => `${i},b\n`).join('');
+    const d = csvRowDiff(from, to, ',', { maxRows: 5 });
+    assert.equal(d.counts.changed, 30);
+    assert.equal(d.changed.length, 5);
+    assert.equal(d.counts.added + d.counts.removed, 0);
+    assert.equal(d.truncated, true);
+  });
+
   test('maxRows cuts the lists but not the counts', () => {
     const many = 'v\n' + Array.from({ length: 50 }, (_, i) => `${i}\n`).join('');
     const d = csvRowDiff('v\n', many, ',', { maxRows: 10 });
