@@ -24,7 +24,7 @@ export function DataDiffPage({ params }: PageProps) {
         <a href="#/data">Data</a> / <a href={historyHref(path)}>{path}</a> / <code>{shortId(from)}</code> → <code>{shortId(to)}</code>
       </h1>
       {file !== null && <RowDiff path={path} from={from} to={to} file={file} />}
-      <Pending loaded={loaded}>{(d) => <Files data={d} />}</Pending>
+      <Pending loaded={loaded}>{(d) => <Files key={`${d.path} ${d.from.commit} ${d.to.commit}`} data={d} />}</Pending>
     </section>
   );
 }

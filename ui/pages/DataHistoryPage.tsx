@@ -18,7 +18,7 @@ export function DataHistoryPage({ route }: PageProps) {
       <h1>
         <a href="#/data">Data</a> / <span data-testid="data-history-path">{path}</span>
       </h1>
-      <Pending loaded={loaded}>{(d) => <History data={d} />}</Pending>
+      <Pending loaded={loaded}>{(d) => <History key={d.path} data={d} />}</Pending>
     </section>
   );
 }
