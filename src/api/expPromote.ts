@@ -1,6 +1,7 @@
 import { TroveError } from '../errors/index.js';
 import { checkRepoPath } from '../core/repoPath.js';
 import { METRIC_KEY_RE } from '../core/metricsFile.js';
+import { formatRunNote } from '../core/versionRunNote.js';
 import { defaultCheckpoint, resolveId } from '../experiments/expRuns.js';
 import { readRun } from '../experiments/readRuns.js';
 import { loadRegistry } from '../registry/loadRegistry.js';
@@ -81,7 +82,7 @@ export async function expPromote(repo: Repo, options: ExpPromoteOptions): Promis
     await ensureLocalData(repo, [dataRoot(data, ck.path ?? ck.id)], options.remote !== undefined ? { remote: options.remote } : {});
     await placeCheckpoint(repo, ck, data, path, Boolean(options.force));
   });
-  const note = `From experiment ${run.experiment.id} checkpoint ${ck.id}${ck.step !== null ? ` (step ${ck.step})` : ''}.`;
+  const note = formatRunNote({ experiment: run.experiment.id, checkpoint: ck.id, step: ck.step });
   const v = await registerVersion(repo, {
     name: options.name,
     ...(options.version !== undefined ? { version: options.version } : {}),

@@ -7,7 +7,8 @@ import { TroveError } from './TroveError.js';
  */
 export function fromFsError(err: unknown, doing: string, path: string): TroveError {
   if (err instanceof TroveError) return err;
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  // A structural type, not NodeJS.ErrnoException: errors/ is also type-checked for the web UI, without Node types.
+  const code = (err as { code?: string } | undefined)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new TroveError('NO_SPACE', `No space left on the device while ${doing} ${path}.`, {
       hint: 'Free some disk space (trove gc removes unreferenced objects), then run the command again.',

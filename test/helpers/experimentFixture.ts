@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { metricStats, stringifyJson } from '../../src/core/experimentRecord.js';
 
 /**
  * Experiment runs written straight into a repository's Git data with ONE
@@ -8,7 +9,8 @@ import { randomBytes } from 'node:crypto';
  * experiment.json, checkpoints.jsonl and status.json and whose message is
  * `trove experiment <id>\n\n<summary JSON>`. 1,000 runs × 100 checkpoints
  * take about a second. Checkpoint data (`data`) is whatever the caller
- * stored (e.g. with `trove add` and the pointer's oid), or null.
+ * stored (e.g. with `trove add` and the pointer's oid), or null. NaN and
+ * ±Infinity are written as {"$float"} like the real writer does.
  */
 
 export interface FixtureCheckpoint {
@@ -35,6 +37,8 @@ export interface FixtureRun {
   status?: 'running' | 'stopped' | 'crashed';
   pid?: number | null;
   checkpoints?: FixtureCheckpoint[];
+  /** write the summary as trove did before metric_stats existed (readers must fall back to best/latest) */
+  legacySummary?: boolean;
 }
 
 export const hexId = (): string => randomBytes(16).toString('hex');
@@ -94,6 +98,7 @@ export function completeRun(run: FixtureRun, index = 0): { experiment: any; chec
     checkpoints: checkpoints.length,
     best: brief(best),
     latest: brief(checkpoints[checkpoints.length - 1] ?? null),
+    ...(run.legacySummary ? {} : { metric_stats: metricStats(checkpoints) }),
   };
   return { experiment, checkpoints, status, summary };
 }
@@ -109,13 +114,13 @@ export function writeRuns(dir: string, runs: readonly FixtureRun[]): ReturnType<
   const when = Math.floor(Date.UTC(2026, 0, 1) / 1000);
   for (const r of done) {
     parts.push(Buffer.from(`commit refs/trove/experiments/${r.experiment.id}\ncommitter trove <trove@localhost> ${when} +0000\n`));
-    data(`trove experiment ${r.experiment.id}\n\n${JSON.stringify(r.summary)}\n`);
+    data(`trove experiment ${r.experiment.id}\n\n${stringifyJson(r.summary)}\n`);
     parts.push(Buffer.from('M 100644 inline experiment.json\n'));
-    data(JSON.stringify(r.experiment, null, 2) + '\n');
+    data(stringifyJson(r.experiment, 2) + '\n');
     parts.push(Buffer.from('M 100644 inline checkpoints.jsonl\n'));
-    data(r.checkpoints.map((c) => JSON.stringify(c) + '\n').join(''));
+    data(r.checkpoints.map((c) => stringifyJson(c) + '\n').join(''));
     parts.push(Buffer.from('M 100644 inline status.json\n'));
-    data(JSON.stringify(r.status) + '\n');
+    data(stringifyJson(r.status) + '\n');
     parts.push(Buffer.from('\n'));
   }
   execFileSync('git', ['fast-import', '--quiet', '--force'], { cwd: dir, input: Buffer.concat(parts), maxBuffer: 1 << 28 });

@@ -19,6 +19,7 @@ import {
   serializeJournalEvent,
   serializeStatus,
   summarizeRun,
+  metricStats,
   type CheckpointRecord,
   type ExperimentRecord,
 } from '../../../src/core/experimentRecord.js';
@@ -179,9 +180,36 @@ test('commit message summary line golden and round-trip', () => {
     msg,
     `trove experiment ${ID}\n\n{"id":"${ID}","created":"2026-12-06T10:00:00.000Z","updated":"2026-12-06T10:00:01.000Z","status":"running","host":"box","user":"ada","pid":null,` +
       `"params":{"learning_rate":0.01,"num_epochs":3},"primary_metric":{"name":"loss","goal":"minimize"},"checkpoints":1,` +
-      `"best":{"id":"${C1}","step":1,"metrics":{"loss":{"$float":"-Infinity"}}},"latest":{"id":"${C1}","step":1,"metrics":{"loss":{"$float":"-Infinity"}}}}\n`,
+      `"best":{"id":"${C1}","step":1,"metrics":{"loss":{"$float":"-Infinity"}}},"latest":{"id":"${C1}","step":1,"metrics":{"loss":{"$float":"-Infinity"}}},` +
+      `"metric_stats":{"loss":{"min":{"$float":"-Infinity"},"max":{"$float":"-Infinity"},"last":{"$float":"-Infinity"},"last_step":1,"count":1}}}\n`,
   );
   assert.deepEqual(parseCommitMessage(msg), summarizeRun(state));
+});
+
+test('metric_stats: min and max skip NaN, last keeps it, strings are not counted, names sorted', () => {
+  const cs: CheckpointRecord[] = [
+    { ...cp(C1, 1, 0.9), metrics: { loss: 0.9, acc: 0.5, note: 'warmup' } },
+    { ...cp(C2, 2, 0.3), metrics: { loss: 0.3, acc: Infinity } },
+    { ...cp(C3, 3, NaN), step: null, metrics: { loss: NaN } },
+  ];
+  const s = metricStats(cs);
+  assert.deepEqual(Object.keys(s), ['acc', 'loss']);
+  assert.deepEqual(s.acc, { min: 0.5, max: Infinity, last: Infinity, last_step: 2, count: 2 });
+  assert.equal(s.loss!.min, 0.3);
+  assert.equal(s.loss!.max, 0.9);
+  assert.ok(Number.isNaN(s.loss!.last));
+  assert.equal(s.loss!.last_step, null);
+  assert.equal(s.loss!.count, 3);
+  assert.deepEqual(metricStats([{ ...cp(C1, 1, NaN) }]).loss, { min: null, max: null, last: NaN, last_step: 1, count: 1 });
+});
+
+test('a summary written before metric_stats existed still parses (no metric_stats); a malformed one is dropped, not the run', () => {
+  const old = `trove experiment ${ID}\n\n{"id":"${ID}","created":"2026-12-06T10:00:00.000Z","updated":"2026-12-06T10:00:01.000Z","status":"stopped","host":"box","user":"ada","pid":null,"params":{},"primary_metric":null,"checkpoints":0,"best":null,"latest":null}\n`;
+  const parsed = parseCommitMessage(old);
+  assert.equal(parsed.metric_stats, undefined);
+  assert.equal('metric_stats' in parsed, false);
+  const broken = old.replace('"latest":null}', '"latest":null,"metric_stats":{"loss":{"min":"x"}}}');
+  assert.equal(parseCommitMessage(broken).metric_stats, undefined);
 });
 
 test('a commit message that is not an experiment summary is BAD_RECORD', () => {
