@@ -150,3 +150,11 @@ export type { ExpCodeDiffResult, CodeFileDiff } from './api/expCodeDiff.js';
 export { compareRuns } from './api/compareRuns.js';
 export type { CompareRunsResult, CompareRow, CompareMetricRow } from './api/compareRuns.js';
 export { unifiedDiff } from './core/unifiedDiff.js';
+// Data history (issue 16, the web UI's data pages)
+export { dataHistory, DataHistoryCache } from './api/dataHistory.js';
+export type { DataHistoryResult, DataVersion } from './api/dataHistory.js';
+export { dataDiff } from './api/dataDiff.js';
+export type { DataDiffFile, DataDiffResult, DataDiffSide } from './api/dataDiff.js';
+export { rowDiff, ROW_DIFF_MAX_BYTES } from './api/rowDiff.js';
+export type { RowDiffOptions, RowDiffResult, TableSide } from './api/rowDiff.js';
+export type { CsvRowDiff, DiffRow, ChangedRow } from './core/csvRowDiff.js';

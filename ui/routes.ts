@@ -7,6 +7,9 @@ import { LineagePage } from './pages/LineagePage.js';
 import { RunPage } from './pages/RunPage.js';
 import { ComparePage } from './pages/ComparePage.js';
 import { PlotsPage } from './pages/PlotsPage.js';
+import { DataPage } from './pages/DataPage.js';
+import { DataHistoryPage } from './pages/DataHistoryPage.js';
+import { DataDiffPage } from './pages/DataDiffPage.js';
 
 export interface PageProps {
   /** the route's `:name` parts (and `rest` for a trailing `*`) */
@@ -33,4 +36,7 @@ export const ROUTES: RouteDef[] = [
   { pattern: '#/run/:id', page: RunPage },
   { pattern: '#/compare', page: ComparePage },
   { pattern: '#/plots', nav: 'Plots', page: PlotsPage },
+  { pattern: '#/data', nav: 'Data', page: DataPage },
+  { pattern: '#/data/*', page: DataHistoryPage },
+  { pattern: '#/datadiff', page: DataDiffPage },
 ];

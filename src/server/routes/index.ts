@@ -4,6 +4,7 @@ import { overviewRoutes } from './overviewRoutes.js';
 import { runRoutes } from './runRoutes.js';
 import { runsRoutes } from './runsRoutes.js';
 import { registryRoutes } from './registryRoutes.js';
+import { dataRoutes } from './dataRoutes.js';
 
 /** Every area's routes, one line each (branches adding an area merge cleanly). */
 export function registerRoutes(app: Hono, ctx: UiContext): void {
@@ -11,4 +12,5 @@ export function registerRoutes(app: Hono, ctx: UiContext): void {
   runRoutes(app, ctx);
   runsRoutes(app, ctx);
   registryRoutes(app, ctx);
+  dataRoutes(app, ctx);
 }
