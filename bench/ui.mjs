@@ -195,17 +195,23 @@ if (rows.includes('U3')) {
     sh(dir, 'git', ['commit', '-qm', `data v${v}`]);
   }
   log('U3: measuring the data-history page');
-  const ui = await startUi(dir);
-  const xs = [];
-  try {
-    for (let i = 0; i < repeats + 1; i++) {
-      const m = await timeMarks(`${ui.url}#/data/data`, ['trove:data-history']);
-      if (i > 0) xs.push(m['trove:data-history'] / 1000);
+  // Cold: a fresh server whose first answer reads every version's manifest; warm: the same page again
+  // (the server keeps each path's history in memory and extends it by the commits made since).
+  const cold = [];
+  const warm = [];
+  for (let i = 0; i < repeats + 1; i++) {
+    const ui = await startUi(dir);
+    try {
+      const c = await timeMarks(`${ui.url}#/data/data`, ['trove:data-history']);
+      const w = await timeMarks(`${ui.url}#/data/data`, ['trove:data-history']);
+      if (i === 0) continue; // warm-up: the disk cache and the browser's first start
+      cold.push(c['trove:data-history'] / 1000);
+      warm.push(w['trove:data-history'] / 1000);
+    } finally {
+      await ui.stop();
     }
-  } finally {
-    await ui.stop();
   }
-  results.rows.dataHistory = { files: size.files, versions: size.versions, medianS: round(median(xs), 3), runsS: xs.map((x) => round(x, 3)), target: '≤ 1 s', ok: median(xs) <= 1 };
+  results.rows.dataHistory = { files: size.files, versions: size.versions, medianS: round(median(cold), 3), runsS: cold.map((x) => round(x, 3)), warmS: round(median(warm), 3), warmRunsS: warm.map((x) => round(x, 3)), target: '≤ 1 s', ok: median(cold) <= 1 };
   log(`U3: ${results.rows.dataHistory.medianS} s`);
 }
 if (browser) await browser.close();
@@ -228,9 +234,9 @@ const md = [
   '|:--|--:|:--|:--|',
   `| \`trove ui\` start to first page served (spawn to GET / and /api/overview answered), median of ${r.start.runsS.length} | ${r.start.medianS} s | ${r.start.target} | ${yes(r.start.ok)} |`,
   `| runs page, ${r.runsPage.runs} runs × ${r.runsPage.steps} steps (10 params, 5 metrics): table interactive / 10 runs' curves drawn, from navigation start | ${r.runsPage.tableS} s / ${r.runsPage.curvesS} s | ${r.runsPage.target} | ${yes(r.runsPage.ok)} |`,
-  `| data-history page of W2 (${r.dataHistory.files} files) over ${r.dataHistory.versions} versions, from navigation start to the versions with sizes and bytes new drawn | ${r.dataHistory.medianS} s | ${r.dataHistory.target} | ${yes(r.dataHistory.ok)} |`,
+  `| data-history page of W2 (${r.dataHistory.files} files) over ${r.dataHistory.versions} versions, from navigation start to the versions with sizes and bytes new drawn: first load of a fresh server / again | ${r.dataHistory.medianS} s / ${r.dataHistory.warmS} s | ${r.dataHistory.target} | ${yes(r.dataHistory.ok)} |`,
   '',
-  `Runs (s): start ${r.start.runsS.join(', ')}; runs table ${r.runsPage.tableRunsS.join(', ')}; curves ${r.runsPage.curvesRunsS.join(', ')}; data history ${r.dataHistory.runsS.join(', ')}.`,
+  `Runs (s): start ${r.start.runsS.join(', ')}; runs table ${r.runsPage.tableRunsS.join(', ')}; curves ${r.runsPage.curvesRunsS.join(', ')}; data history ${r.dataHistory.runsS.join(', ')} (again: ${r.dataHistory.warmRunsS.join(', ')}).`,
   '',
   'How: page times are the `performance.mark` each page sets when it has drawn (`trove:runs-table`, `trove:curves-drawn`, `trove:data-history`), read from the browser\'s performance timeline; its zero is the navigation\'s start, so they include loading the app, the API calls and drawing. Each is the median of ' + repeats + ' loads in fresh browser contexts after one warm-up load (the server\'s first read). Runs are written with `git fast-import` by the test fixture; W2\'s versions with real `trove add` and `git commit`.',
 ].join('\n');

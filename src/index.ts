@@ -139,3 +139,22 @@ export { parseRunFilter, matchesFilter, sortRuns, differingParams } from './core
 export { paramsDiff, metricsShow, metricsDiff, paramsDiffTable, metricsDiffTable, metricsShowTable, renderTable } from './api/paramsMetrics.js';
 export type { ParamsDiffResult, MetricsDiffResult, MetricsShowResult, ParamsDiffRow, MetricsDiffRow, DiffOptions, Side, Change, TableFormat } from './api/paramsMetrics.js';
 export { flattenParams, parseParamsFile, paramsFormatFor, type ParamValue, type ParamsFormat } from './core/paramsFile.js';
+// The run page, compare and plots of `trove ui` (issue 16).
+export { runDetail } from './api/runDetail.js';
+export type { RunDetailResult, RunDetailCheckpoint } from './api/runDetail.js';
+export type { CheckpointStoreBytes } from './experiments/checkpointStoreBytes.js';
+export { runFiles, openRunFile } from './api/runFiles.js';
+export type { RunFilesOptions, RunFilesResult, RunFileEntry, OpenRunFileOptions, OpenRunFileResult } from './api/runFiles.js';
+export { expCodeDiff } from './api/expCodeDiff.js';
+export type { ExpCodeDiffResult, CodeFileDiff } from './api/expCodeDiff.js';
+export { compareRuns } from './api/compareRuns.js';
+export type { CompareRunsResult, CompareRow, CompareMetricRow } from './api/compareRuns.js';
+export { unifiedDiff } from './core/unifiedDiff.js';
+// Data history (issue 16, the web UI's data pages)
+export { dataHistory, DataHistoryCache } from './api/dataHistory.js';
+export type { DataHistoryResult, DataVersion } from './api/dataHistory.js';
+export { dataDiff } from './api/dataDiff.js';
+export type { DataDiffFile, DataDiffResult, DataDiffSide } from './api/dataDiff.js';
+export { rowDiff, ROW_DIFF_MAX_BYTES } from './api/rowDiff.js';
+export type { RowDiffOptions, RowDiffResult, TableSide } from './api/rowDiff.js';
+export type { CsvRowDiff, DiffRow, ChangedRow } from './core/csvRowDiff.js';

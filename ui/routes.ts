@@ -4,6 +4,12 @@ import { RunsPage } from './pages/RunsPage.js';
 import { RegistryPage } from './pages/RegistryPage.js';
 import { EntityPage } from './pages/EntityPage.js';
 import { LineagePage } from './pages/LineagePage.js';
+import { RunPage } from './pages/RunPage.js';
+import { ComparePage } from './pages/ComparePage.js';
+import { PlotsPage } from './pages/PlotsPage.js';
+import { DataPage } from './pages/DataPage.js';
+import { DataHistoryPage } from './pages/DataHistoryPage.js';
+import { DataDiffPage } from './pages/DataDiffPage.js';
 
 export interface PageProps {
   /** the route's `:name` parts (and `rest` for a trailing `*`) */
@@ -27,4 +33,10 @@ export const ROUTES: RouteDef[] = [
   { pattern: '#/registry', nav: 'Registry', page: RegistryPage },
   { pattern: '#/entity/:name', page: EntityPage },
   { pattern: '#/lineage', nav: 'Lineage', page: LineagePage },
+  { pattern: '#/run/:id', page: RunPage },
+  { pattern: '#/compare', page: ComparePage },
+  { pattern: '#/plots', nav: 'Plots', page: PlotsPage },
+  { pattern: '#/data', nav: 'Data', page: DataPage },
+  { pattern: '#/data/*', page: DataHistoryPage },
+  { pattern: '#/datadiff', page: DataDiffPage },
 ];

@@ -1,7 +1,7 @@
 import type { ManifestEntry } from '../core/manifest.js';
 import { MANIFEST_VERSION, parsePage } from '../core/manifest.js';
 import { formatOid, type Oid } from '../core/oid.js';
-import type { ObjectStore } from './ObjectStore.js';
+import type { PageReader } from './PageCache.js';
 import { readManifest } from './manifestIO.js';
 
 const LEAF = Buffer.from(`trove-manifest ${MANIFEST_VERSION} leaf\n`);
@@ -138,7 +138,7 @@ function differingLines(ra: readonly Buffer[], rb: readonly Buffer[]): { a: stri
  * files' paths, not all of them. Returns [from-only-or-changed entries,
  * to-only-or-changed entries], each sorted by path.
  */
-export function diffManifests(store: ObjectStore, from: Oid, to: Oid, what: string): { from: ManifestEntry[]; to: ManifestEntry[] } {
+export function diffManifests(store: PageReader, from: Oid, to: Oid, what: string): { from: ManifestEntry[]; to: ManifestEntry[] } {
   if (from.hex === to.hex) return { from: [], to: [] };
   let a: Oid[] = [from];
   let b: Oid[] = [to];

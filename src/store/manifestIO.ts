@@ -6,6 +6,7 @@ import { fromFsError } from '../errors/index.js';
 import { objectFile } from './layout.js';
 import { ObjectBatch, syncDirs, type WriterFs } from './objectWriter.js';
 import type { ObjectStore } from './ObjectStore.js';
+import type { PageReader } from './PageCache.js';
 
 /** Write the page tree of a directory version; returns its root id and bytes newly written. */
 export function writeManifest(store: ObjectStore, entries: readonly ManifestEntry[]): { root: Oid; files: number; size: number; written: number } {
@@ -37,7 +38,7 @@ export async function writeManifestBatched(store: ObjectStore, entries: readonly
 }
 
 /** Every page id of a tree (for gc and push), reading pages that are present. */
-export function listManifestPages(store: ObjectStore, root: Oid, what: string): Oid[] {
+export function listManifestPages(store: PageReader, root: Oid, what: string): Oid[] {
   const out: Oid[] = [];
   walk(store, root, what, (oid) => out.push(oid), () => undefined);
   return out;
@@ -48,7 +49,7 @@ export function listManifestPages(store: ObjectStore, root: Oid, what: string): 
  * naming `what` when a page is absent, BAD_MANIFEST / UNSAFE_PATH for a
  * corrupt or hostile one.
  */
-export function readManifest(store: ObjectStore, root: Oid, what: string): ManifestEntry[] {
+export function readManifest(store: PageReader, root: Oid, what: string): ManifestEntry[] {
   const entries: ManifestEntry[] = [];
   walk(store, root, what, () => undefined, (leaf) => {
     for (const e of leaf) entries.push(e);
@@ -62,7 +63,7 @@ export function readManifest(store: ObjectStore, root: Oid, what: string): Manif
   return entries;
 }
 
-function walk(store: ObjectStore, oid: Oid, what: string, onPage: (oid: Oid) => void, onLeaf: (entries: ManifestEntry[]) => void, depth = 0): void {
+function walk(store: PageReader, oid: Oid, what: string, onPage: (oid: Oid) => void, onLeaf: (entries: ManifestEntry[]) => void, depth = 0): void {
   if (depth > 32) throw badTree(oid, what, 'the tree is too deep');
   onPage(oid);
   const page = parsePage(store.readObject(oid, what), `${formatOid(oid).slice(0, 19)}… of ${what}`, what);

@@ -116,7 +116,7 @@ describe('trove ui: the server and its request guard', () => {
     }
   });
 
-  test('SIGTERM stops the server with exit code 0', async () => {
+  test('SIGTERM sent as soon as the address is printed stops the server with exit code 0, not killed by the signal', async () => {
     const other = await startUiServer(repo.dir);
     assert.equal(await other.stop(), 0);
   });

@@ -35,6 +35,16 @@ export const uiCommand = defineCommand<UiResult>({
     const { startUi } = await import('../../server/startUi.js');
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
     const ui = await startUi({ repo, version: troveVersion(), port, ...(opts.host ? { host: String(opts.host) } : {}) });
+    // Listen for the stop signals BEFORE printing the address: a script that reads it and stops us at once must not kill us mid-start.
+    const stopped = new Promise<void>((resolveStop) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        void ui.close().then(resolveStop, resolveStop);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
     const result = { url: ui.url, host: ui.host, port: ui.port, token: ui.token };
     // Printed as soon as it listens (the command then runs until stopped), so scripts and tests can read the address.
     if (ctx.out.json) ctx.out.line(JSON.stringify({ version: JSON_SCHEMA_VERSION, command: 'ui', ok: true, result: { ...result, stopped: false } }));
@@ -44,15 +54,7 @@ export const uiCommand = defineCommand<UiResult>({
       ctx.out.info('Read-only. Press Ctrl-C to stop.');
     }
     if (opts.open) openBrowser(ui.url, (why) => ctx.out.warn(`Could not open a browser (${why}); open ${ui.url} yourself.`));
-    await new Promise<void>((resolveStop) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        void ui.close().then(resolveStop, resolveStop);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await stopped;
     return { ...result, stopped: true };
   },
   render(out) {
