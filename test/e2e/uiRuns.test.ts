@@ -178,6 +178,8 @@ describe('trove ui in Chromium: the runs page', () => {
     await page.waitForFunction(() => (window as any).__troveCharts.curves.series.length === 2 && (window as any).__troveCharts.curves.series[0].x[1] === 10);
     await page.locator('[data-testid="runs-curves"][data-state="ok"] .runs-chart canvas').waitFor();
     await saveScreenshot(page, 'runs-curves');
+    // two selected: a link compares them side by side
+    assert.equal(await page.getByTestId('runs-compare').getAttribute('href'), `#/compare?ids=${encodeURIComponent(`${a.id},${b.id}`)}`);
     assert.deepEqual(page.consoleErrors, []);
   });
 

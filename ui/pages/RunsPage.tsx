@@ -145,6 +145,11 @@ function RunsView({ data, filterText, setFilterText, selected, setSelected, metr
         </span>
         <ColumnChooser columns={columns} visible={visible.map((c) => c.key)} onChange={setChosenColumns} onReset={() => setChosenColumns(null)} />
         <button type="button" onClick={exportCsv} data-testid="runs-csv" title="the rows and columns shown, as CSV">Export CSV</button>
+        {present.length >= 2 && (
+          <a class="runs-button" href={`#/compare${query({ ids: present.join(',') })}`} data-testid="runs-compare" title="params, metrics and code of the selected runs side by side">
+            Compare {present.length}
+          </a>
+        )}
         {present.length > 0 && (
           <button type="button" onClick={() => setSelected([])} data-testid="runs-clear">Clear selection</button>
         )}
