@@ -249,6 +249,36 @@ describe('trove ui: /api/events', () => {
     }
   });
 
+  test('closing the server (in process) with a client connected ends the stream and its polling', async () => {
+    const log = join(repo.dir, '..', `git-calls-inproc-${process.pid}.log`);
+    const wrapper = join(repo.dir, '..', `git-wrapper-inproc-${process.pid}.sh`);
+    writeFileSync(log, '');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec git "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const polls = (): number => readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('for-each-ref --format=%(refname) %(objectname)')).length;
+    const saved = process.env.TROVE_GIT;
+    process.env.TROVE_GIT = wrapper; // read when the repository is opened
+    const opened = await openRepo({ cwd: repo.dir });
+    if (saved === undefined) delete process.env.TROVE_GIT;
+    else process.env.TROVE_GIT = saved;
+    const ui = await startUi({ repo: opened, version: 'test' });
+    const res = await fetch(ui.url.replace(/\/$/, '') + '/api/events');
+    const reader = res.body!.getReader();
+    assert.match(Buffer.from((await reader.read()).value!).toString('utf8'), /event: ready/);
+    await new Promise((r) => setTimeout(r, 2200));
+    assert.ok(polls() >= 2, `${polls()} polls with a client`);
+    await ui.close();
+    // the stream ends for the client too
+    for (;;) {
+      const { done } = await reader.read().catch(() => ({ done: true }));
+      if (done) break;
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    const settled = polls();
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(polls(), settled, 'no polling after close()');
+  });
+
   test('the poller runs only while a client listens and stops when the server stops (git calls counted through TROVE_GIT)', async () => {
     const log = join(repo.dir, '..', `git-calls-${process.pid}.log`);
     const wrapper = join(repo.dir, '..', `git-wrapper-${process.pid}.sh`);
