@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { initExperiment } from '../../src/api/initExperiment.js';
@@ -159,12 +160,18 @@ describe('trove ui: the runs routes', () => {
 
 describe('trove ui: /api/events', () => {
   let repo: TmpRepo;
+  /** the git wrappers that count calls, and their logs */
+  let scratch: string;
   before(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'trove-git-calls-'));
     repo = createTmpRepo();
     repo.git('commit', '-q', '--allow-empty', '-m', 'init');
     writeRuns(repo.dir, [RUNS[0]!]);
   });
-  after(() => repo?.cleanup());
+  after(() => {
+    repo?.cleanup();
+    rmSync(scratch, { recursive: true, force: true });
+  });
 
   /** Read SSE events from `url` until `until` says stop (or the timeout). */
   async function readEvents(url: string, until: (events: { event: string; data: string }[]) => boolean, timeoutMs = 8000, onOpen?: () => Promise<void>): Promise<{ event: string; data: string }[]> {
@@ -250,8 +257,8 @@ describe('trove ui: /api/events', () => {
   });
 
   test('closing the server (in process) with a client connected ends the stream and its polling', async () => {
-    const log = join(repo.dir, '..', `git-calls-inproc-${process.pid}.log`);
-    const wrapper = join(repo.dir, '..', `git-wrapper-inproc-${process.pid}.sh`);
+    const log = join(scratch, 'calls-inproc.log');
+    const wrapper = join(scratch, 'git-inproc.sh');
     writeFileSync(log, '');
     writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec git "$@"\n`);
     chmodSync(wrapper, 0o755);
@@ -280,8 +287,8 @@ describe('trove ui: /api/events', () => {
   });
 
   test('the poller runs only while a client listens and stops when the server stops (git calls counted through TROVE_GIT)', async () => {
-    const log = join(repo.dir, '..', `git-calls-${process.pid}.log`);
-    const wrapper = join(repo.dir, '..', `git-wrapper-${process.pid}.sh`);
+    const log = join(scratch, 'calls-cli.log');
+    const wrapper = join(scratch, 'git-cli.sh');
     writeFileSync(log, '');
     writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec git "$@"\n`);
     chmodSync(wrapper, 0o755);
