@@ -43,8 +43,24 @@ export function buildCurves(data: SeriesResponse, metrics: readonly string[], x:
       const xs = x === 'step' ? s.step : x === 'time' ? s.time : s.wall.map((w) => w / 1000);
       let ys = smoothEma(s.value, smoothing);
       if (log) ys = ys.map((y) => (y !== null && y > 0 ? y : null));
-      out.push({ id: run.id, metric: m, label: metrics.length > 1 ? `${label(run.id)} ${m}` : label(run.id), x: xs.slice(), y: ys });
+      const line = ascending(xs, ys);
+      out.push({ id: run.id, metric: m, label: metrics.length > 1 ? `${label(run.id)} ${m}` : label(run.id), x: line.x, y: line.y });
     }
   }
   return out;
+}
+
+/**
+ * x ascending and unique, as a chart's x axis must be: a run that restarted
+ * its step count, or two checkpoints in the same millisecond, keeps the LAST
+ * value recorded at each x (smoothing already ran in recording order).
+ */
+export function ascending(xs: readonly number[], ys: readonly (number | null)[]): { x: number[]; y: (number | null)[] } {
+  let sorted = true;
+  for (let i = 1; i < xs.length; i++) if (!(xs[i]! > xs[i - 1]!)) sorted = false;
+  if (sorted) return { x: xs.slice(), y: ys.slice() };
+  const last = new Map<number, number | null>();
+  xs.forEach((x, i) => last.set(x, ys[i] ?? null));
+  const x = [...last.keys()].sort((a, b) => a - b);
+  return { x, y: x.map((v) => last.get(v)!) };
 }

@@ -13,7 +13,7 @@ const T0 = Date.UTC(2026, 11, 1, 9, 0, 0);
 const LRS = [0.1, 0.03, 0.01, 0.003, 0.001, 0.0003];
 const STEPS = 40;
 
-/** Six finished runs: lr differs (batch does not), loss falls faster with a larger lr, one crashed. */
+/** Six finished runs: lr differs (batch does not), loss falls faster with a larger lr (with some noise, so best and last differ), one crashed. */
 function finishedRuns(): FixtureRun[] {
   return LRS.map((lr, i) => ({
     id: `${i + 1}`.repeat(32),
@@ -25,7 +25,7 @@ function finishedRuns(): FixtureRun[] {
       step: s * 10,
       created: new Date(T0 + i * 3600_000 + (s + 1) * 1500).toISOString(),
       // a NaN at step 200 of the first run: drawn as a gap (null)
-      metrics: { loss: i === 0 && s === 20 ? NaN : 2 * Math.exp(-s * lr * 4) + 0.05 * i, accuracy: 1 - Math.exp(-s * lr * 3) * 0.9 },
+      metrics: { loss: i === 0 && s === 20 ? NaN : 2 * Math.exp(-s * lr * 4) + 0.05 * i + 0.03 + 0.02 * Math.sin(s * 1.3 + i), accuracy: 0.97 - Math.exp(-s * lr * 3) * 0.87 + 0.015 * Math.cos(s * 0.7 + i) },
     })),
   }));
 }
@@ -130,6 +130,11 @@ describe('trove ui in Chromium: the runs page', () => {
     const expected = runs.filter((r) => (r.params!.lr as number) > 0.005 && r.status === 'stopped').map((r) => r.id!);
     assert.deepEqual(new Set(await rowIds(page)), new Set(expected));
     assert.match((await page.getByTestId('runs-count').textContent()) ?? '', /3 of 7 runs/);
+    // the filter is in the address: reloading keeps it
+    assert.equal(decodeURIComponent(await page.evaluate(() => window.location.hash)).replace(/\+/g, ' '), '#/runs?filter=lr>0.005 status=stopped');
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 3);
+    assert.equal(await page.getByTestId('runs-filter').inputValue(), 'lr>0.005 status=stopped');
     // `loss` is the best checkpoint's, as in exp ls: runs 1 (0.07) and 3 (0.52) of the sgd ones
     await page.getByTestId('runs-filter').fill('loss<0.6 optimizer=sgd');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2);
@@ -173,7 +178,28 @@ describe('trove ui in Chromium: the runs page', () => {
     await page.waitForFunction(() => (window as any).__troveCharts.curves.series.length === 2 && (window as any).__troveCharts.curves.series[0].x[1] === 10);
     await page.locator('[data-testid="runs-curves"][data-state="ok"] .runs-chart canvas').waitFor();
     await saveScreenshot(page, 'runs-curves');
+    // two selected: a link compares them side by side
+    assert.equal(await page.getByTestId('runs-compare').getAttribute('href'), `#/compare?ids=${encodeURIComponent(`${a.id},${b.id}`)}`);
     assert.deepEqual(page.consoleErrors, []);
+  });
+
+  test('the address keeps the selection and metric (#/runs?select=…&metric=…), so a comparison can be bookmarked', async () => {
+    const page = await browser.newPage();
+    const [a, b] = [runs[1]!.id!, runs[3]!.id!];
+    await page.goto(`${ui.url}#/runs?select=${a.slice(0, 8)},${b}&metric=accuracy`);
+    await page.waitForFunction(() => ((window as any).__troveCharts?.curves?.series?.length ?? 0) === 2);
+    const d = (await drawn(page))!;
+    assert.deepEqual(d.series.map((s) => [s.id, s.metric]), [[a, 'accuracy'], [b, 'accuracy']]);
+    assert.deepEqual(d.series[1]!.y, runs[3]!.checkpoints!.map((c) => c.metrics!.accuracy));
+    assert.equal(await page.locator(`[data-id="${a}"] [data-testid="run-select"]`).isChecked(), true);
+    // the page marks when its table and curves were drawn (bench/ui.mjs reads them)
+    assert.equal(await page.evaluate(() => performance.getEntriesByName('trove:runs-table', 'mark').length + performance.getEntriesByName('trove:curves-drawn', 'mark').length), 2);
+    await page.getByTestId('curves-metric-loss').check();
+    await page.locator(`[data-id="${runs[0]!.id}"] [data-testid="run-select"]`).check();
+    await page.waitForFunction(() => (window as any).__troveCharts.curves.series.length === 6);
+    const hash = await page.evaluate(() => window.location.hash);
+    // a prefix from the address becomes the full id once the selection changes
+    assert.equal(decodeURIComponent(hash), `#/runs?select=${a},${b},${runs[0]!.id}&metric=accuracy,loss`);
   });
 
   test('Export CSV downloads the rows and columns shown', async () => {
@@ -241,5 +267,24 @@ describe('trove ui in Chromium: 1,000 runs', () => {
     await page.getByTestId('runs-filter').fill('learning_rate=0.01 seed<100');
     await page.waitForFunction(() => document.querySelector('[data-testid="runs-count"]')?.textContent?.startsWith('25 of 1000'));
     assert.deepEqual(page.consoleErrors, []);
+  });
+});
+
+describe('trove ui in Chromium: no runs yet', () => {
+  test('a repository without runs says how to record one instead of showing an empty table', async () => {
+    const repo = createTmpRepo();
+    const ui = await startUiServer(repo.dir);
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${ui.url}#/runs`);
+      assert.match((await page.getByTestId('runs-empty').textContent()) ?? '', /No experiment runs in this repository yet/);
+      assert.match((await page.getByTestId('runs-count').textContent()) ?? '', /^0 runs/);
+      assert.deepEqual(page.consoleErrors, []);
+    } finally {
+      await browser.close();
+      await ui.stop();
+      repo.cleanup();
+    }
   });
 });

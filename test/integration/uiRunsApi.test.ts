@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { initExperiment } from '../../src/api/initExperiment.js';
@@ -159,12 +160,18 @@ describe('trove ui: the runs routes', () => {
 
 describe('trove ui: /api/events', () => {
   let repo: TmpRepo;
+  /** the git wrappers that count calls, and their logs */
+  let scratch: string;
   before(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'trove-git-calls-'));
     repo = createTmpRepo();
     repo.git('commit', '-q', '--allow-empty', '-m', 'init');
     writeRuns(repo.dir, [RUNS[0]!]);
   });
-  after(() => repo?.cleanup());
+  after(() => {
+    repo?.cleanup();
+    rmSync(scratch, { recursive: true, force: true });
+  });
 
   /** Read SSE events from `url` until `until` says stop (or the timeout). */
   async function readEvents(url: string, until: (events: { event: string; data: string }[]) => boolean, timeoutMs = 8000, onOpen?: () => Promise<void>): Promise<{ event: string; data: string }[]> {
@@ -249,9 +256,39 @@ describe('trove ui: /api/events', () => {
     }
   });
 
+  test('closing the server (in process) with a client connected ends the stream and its polling', async () => {
+    const log = join(scratch, 'calls-inproc.log');
+    const wrapper = join(scratch, 'git-inproc.sh');
+    writeFileSync(log, '');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec git "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const polls = (): number => readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('for-each-ref --format=%(refname) %(objectname)')).length;
+    const saved = process.env.TROVE_GIT;
+    process.env.TROVE_GIT = wrapper; // read when the repository is opened
+    const opened = await openRepo({ cwd: repo.dir });
+    if (saved === undefined) delete process.env.TROVE_GIT;
+    else process.env.TROVE_GIT = saved;
+    const ui = await startUi({ repo: opened, version: 'test' });
+    const res = await fetch(ui.url.replace(/\/$/, '') + '/api/events');
+    const reader = res.body!.getReader();
+    assert.match(Buffer.from((await reader.read()).value!).toString('utf8'), /event: ready/);
+    await new Promise((r) => setTimeout(r, 2200));
+    assert.ok(polls() >= 2, `${polls()} polls with a client`);
+    await ui.close();
+    // the stream ends for the client too
+    for (;;) {
+      const { done } = await reader.read().catch(() => ({ done: true }));
+      if (done) break;
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    const settled = polls();
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(polls(), settled, 'no polling after close()');
+  });
+
   test('the poller runs only while a client listens and stops when the server stops (git calls counted through TROVE_GIT)', async () => {
-    const log = join(repo.dir, '..', `git-calls-${process.pid}.log`);
-    const wrapper = join(repo.dir, '..', `git-wrapper-${process.pid}.sh`);
+    const log = join(scratch, 'calls-cli.log');
+    const wrapper = join(scratch, 'git-cli.sh');
     writeFileSync(log, '');
     writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec git "$@"\n`);
     chmodSync(wrapper, 0o755);

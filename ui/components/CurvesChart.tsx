@@ -1,6 +1,7 @@
 import uPlot from 'uplot';
 import { useEffect, useRef } from 'preact/hooks';
 import type { Curve, XAxis } from '../curves.js';
+import { markOnce } from '../marks.js';
 
 interface Props {
   /** the key in window.__troveCharts (tests read what was drawn there) */
@@ -50,6 +51,8 @@ export function CurvesChart({ chartId, curves, x, log, metrics, height = 360 }: 
     const axes: uPlot.Axis[] = [{ label: X_LABEL[x] }];
     metrics.slice(0, 2).forEach((m, i) => axes.push({ scale: m, label: m, side: i === 0 ? 3 : 1, grid: { show: i === 0 } }));
     const opts: uPlot.Options = {
+      // The benchmark (bench/ui.mjs) reads when the first curves were on screen.
+      hooks: { draw: [() => markOnce('trove:curves-drawn')] },
       width: Math.max(320, el.clientWidth),
       height,
       scales,

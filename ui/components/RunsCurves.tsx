@@ -1,31 +1,28 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import type { RunsResponse, SeriesResponse } from '../../src/server/types/runsTypes.js';
-import { query } from '../api.js';
 import { buildCurves, type XAxis } from '../curves.js';
 import { shortId } from '../format.js';
-import { useJson } from '../useJson.js';
+import type { Loaded } from '../useJson.js';
 import { ErrorBox } from './Status.js';
 import { CurvesChart } from './CurvesChart.js';
 
 interface Props {
   readonly data: RunsResponse;
-  /** selected run ids, in the order they were selected */
+  /** selected run ids (full), in the order they were selected */
   readonly ids: readonly string[];
-  /** bumped when a selected run changed (live) */
-  readonly refresh: number;
+  /** the metrics drawn, and how to change them (the page fetches their series) */
+  readonly metrics: readonly string[];
+  setMetrics(metrics: string[]): void;
+  readonly series: Loaded<SeriesResponse>;
 }
 
 /** The selected runs' metric curves overlaid: metric(s), x axis, log scale, smoothing. */
-export function RunsCurves({ data, ids, refresh }: Props) {
+export function RunsCurves({ data, ids, metrics: asked, setMetrics, series }: Props) {
   const names = data.metrics.map((m) => m.name);
-  const firstPrimary = data.runs.find((r) => r.id === ids[0])?.primary_metric?.name;
-  const [chosen, setChosen] = useState<string[] | null>(null);
-  const metrics = (chosen ?? [firstPrimary && names.includes(firstPrimary) ? firstPrimary : names[0]].filter((m): m is string => !!m)).filter((m) => names.includes(m));
+  const metrics = asked.filter((m) => names.includes(m));
   const [x, setX] = useState<XAxis>('step');
   const [log, setLog] = useState(false);
   const [smoothing, setSmoothing] = useState(0);
-  const path = ids.length && metrics.length ? `/api/series${query({ ids: ids.join(','), metrics: metrics.join(',') })}` : null;
-  const series = useJson<SeriesResponse>(path, refresh);
   // While another selection loads, keep drawing what is still asked for from the last answer (no blank flash).
   const lastOk = useRef<SeriesResponse | null>(null);
   if (series.state === 'ok') lastOk.current = series.data;
@@ -38,7 +35,7 @@ export function RunsCurves({ data, ids, refresh }: Props) {
   }, [shown, idsKey, metrics.join(','), x, smoothing, log]);
   const toggleMetric = (m: string): void => {
     const next = metrics.includes(m) ? metrics.filter((n) => n !== m) : [...metrics, m];
-    setChosen(names.filter((n) => next.includes(n)));
+    setMetrics(names.filter((n) => next.includes(n)));
   };
   const metricsKey = metrics.join(',');
   const stableMetrics = useMemo(() => metrics, [metricsKey]);
@@ -70,7 +67,7 @@ export function RunsCurves({ data, ids, refresh }: Props) {
         </label>
       </div>
       {series.state === 'error' && <ErrorBox error={series.error} />}
-      {series.state === 'loading' && path && !shown && <p class="loading">Loading curves…</p>}
+      {series.state === 'loading' && !shown && <p class="loading">Loading curves…</p>}
       {metrics.length === 0 && <p class="empty">Choose a metric.</p>}
       <CurvesChart chartId="curves" curves={curves} x={x} log={log} metrics={stableMetrics} />
     </section>

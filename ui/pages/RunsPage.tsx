@@ -1,7 +1,8 @@
-import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { matchesFilter, numberOf, type RunSummary } from '../../src/core/expQuery.js';
 import { parseRunFilterText } from '../../src/core/runFilterText.js';
-import type { RunsResponse, RunsRow } from '../../src/server/types/runsTypes.js';
+import type { RunsResponse, RunsRow, SeriesResponse } from '../../src/server/types/runsTypes.js';
+import { query } from '../api.js';
 import { ColumnChooser } from '../components/ColumnChooser.js';
 import { RunsCurves } from '../components/RunsCurves.js';
 import { RunsTable, type RunsSort } from '../components/RunsTable.js';
@@ -9,24 +10,31 @@ import { Pending } from '../components/Status.js';
 import { downloadText, toCsv } from '../csv.js';
 import type { PageProps } from '../routes.js';
 import { allColumns, compareCells, defaultColumnKeys, type RunColumn } from '../runsColumns.js';
-import { useJson } from '../useJson.js';
+import { useJson, type Loaded } from '../useJson.js';
 import { useRunEvents } from '../useRunEvents.js';
 
 /** Several live events in a burst (a run checkpointing fast) make one reload. */
 const RELOAD_DEBOUNCE_MS = 250;
 
+/** `select=ID,ID` (ids or prefixes), `metric=NAME,NAME` and `filter=TEXT` from the page's address: a bookmarked comparison. */
+function listParam(params: URLSearchParams, name: string): string[] {
+  return (params.get(name) ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+}
+
 /** The runs: a sortable, filterable table of every experiment, and the curves of the selected ones. */
-export function RunsPage(_props: PageProps) {
+export function RunsPage({ params }: PageProps) {
   const [refresh, setRefresh] = useState(0);
   const [seriesRefresh, setSeriesRefresh] = useState(0);
-  const [selected, setSelected] = useState<string[]>([]);
+  const [selected, setSelected] = useState<string[]>(() => listParam(params, 'select'));
+  const [chosenMetrics, setChosenMetrics] = useState<string[] | null>(() => (params.get('metric') ? listParam(params, 'metric') : null));
+  const [filterText, setFilterText] = useState(() => params.get('filter') ?? '');
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
   const pending = useRef<{ timer: ReturnType<typeof setTimeout> | null; series: boolean }>({ timer: null, series: false });
   useRunEvents(
     useCallback((ids: string[]) => {
       const p = pending.current;
-      if (ids.length === 0 || ids.some((id) => selectedRef.current.includes(id))) p.series = true;
+      if (ids.length === 0 || ids.some((id) => selectedRef.current.some((s) => id.startsWith(s)))) p.series = true;
       if (p.timer) return;
       p.timer = setTimeout(() => {
         p.timer = null;
@@ -37,23 +45,48 @@ export function RunsPage(_props: PageProps) {
     }, []),
   );
   const runs = useJson<RunsResponse>('/api/runs', refresh);
+  const data = runs.state === 'ok' ? runs.data : null;
+  // The curves' request goes out with the table's when the address names the metric (no waiting for /api/runs).
+  const metrics = chosenMetrics ?? (data ? defaultMetrics(data, selected) : []);
+  const seriesPath = selected.length && metrics.length ? `/api/series${query({ ids: selected.join(','), metrics: metrics.join(',') })}` : null;
+  const series = useJson<SeriesResponse>(seriesPath, seriesRefresh);
+  // Keep the address in step (replaceState: no hashchange, no re-render), so the view can be bookmarked.
+  useEffect(() => {
+    const q = query({ filter: filterText.trim() || undefined, select: selected.length ? selected.join(',') : undefined, metric: chosenMetrics?.length ? chosenMetrics.join(',') : undefined });
+    if (window.location.hash.startsWith('#/runs')) history.replaceState(null, '', `#/runs${q}`);
+  }, [filterText, selected.join(','), chosenMetrics?.join(',')]);
   return (
     <section class="runs" data-testid="runs-page">
       <h1>Runs</h1>
-      <Pending loaded={runs}>{(data) => <RunsView data={data} selected={selected} setSelected={setSelected} seriesRefresh={seriesRefresh} />}</Pending>
+      <Pending loaded={runs}>
+        {(d) => <RunsView data={d} filterText={filterText} setFilterText={setFilterText} selected={selected} setSelected={setSelected} metrics={metrics} setMetrics={setChosenMetrics} series={series} />}
+      </Pending>
     </section>
   );
 }
 
-interface ViewProps {
-  readonly data: RunsResponse;
-  readonly selected: string[];
-  setSelected(ids: string[]): void;
-  readonly seriesRefresh: number;
+/** The first selected run's primary metric, else the first metric there is. */
+function defaultMetrics(data: RunsResponse, selected: readonly string[]): string[] {
+  const first = selected.length ? data.runs.find((r) => r.id.startsWith(selected[0]!)) : undefined;
+  const pm = first?.primary_metric?.name;
+  const names = data.metrics.map((m) => m.name);
+  const m = pm && names.includes(pm) ? pm : names[0];
+  return m ? [m] : [];
 }
 
-function RunsView({ data, selected, setSelected, seriesRefresh }: ViewProps) {
-  const [filterText, setFilterText] = useState('');
+interface ViewProps {
+  readonly data: RunsResponse;
+  readonly filterText: string;
+  setFilterText(text: string): void;
+  /** ids or prefixes (from the address) */
+  readonly selected: string[];
+  setSelected(ids: string[]): void;
+  readonly metrics: string[];
+  setMetrics(metrics: string[]): void;
+  readonly series: Loaded<SeriesResponse>;
+}
+
+function RunsView({ data, filterText, setFilterText, selected, setSelected, metrics, setMetrics, series }: ViewProps) {
   const [sort, setSort] = useState<RunsSort>({ key: 'created', desc: true });
   const [chosenColumns, setChosenColumns] = useState<string[] | null>(null);
 
@@ -81,10 +114,17 @@ function RunsView({ data, selected, setSelected, seriesRefresh }: ViewProps) {
   }, [filtered, sort, columns]);
 
   const onSort = useCallback((key: string) => setSort((s) => (s.key === key ? { key, desc: !s.desc } : { key, desc: columns.find((c) => c.key === key)?.numeric ?? false })), [columns]);
-  const selectedSet = useMemo(() => new Set(selected), [selected]);
-  const onToggle = useCallback((id: string) => setSelected(selected.includes(id) ? selected.filter((s) => s !== id) : [...selected, id]), [selected]);
-  // Runs removed meanwhile drop out of the selection.
-  const present = selected.filter((id) => data.runs.some((r) => r.id === id));
+  // Full ids of the selected runs that exist (a prefix from the address names the run it starts; runs removed meanwhile drop out).
+  const present = useMemo(() => {
+    const out: string[] = [];
+    for (const s of selected) {
+      const r = data.runs.find((x) => x.id.startsWith(s));
+      if (r && !out.includes(r.id)) out.push(r.id);
+    }
+    return out;
+  }, [data, selected.join(',')]);
+  const selectedSet = useMemo(() => new Set(present), [present]);
+  const onToggle = useCallback((id: string) => setSelected(present.includes(id) ? present.filter((s) => s !== id) : [...present, id]), [present]);
 
   const exportCsv = (): void => downloadText('runs.csv', tableCsv(sorted, visible));
   return (
@@ -105,13 +145,32 @@ function RunsView({ data, selected, setSelected, seriesRefresh }: ViewProps) {
         </span>
         <ColumnChooser columns={columns} visible={visible.map((c) => c.key)} onChange={setChosenColumns} onReset={() => setChosenColumns(null)} />
         <button type="button" onClick={exportCsv} data-testid="runs-csv" title="the rows and columns shown, as CSV">Export CSV</button>
+        {present.length >= 2 && (
+          <a class="runs-button" href={`#/compare${query({ ids: present.join(',') })}`} data-testid="runs-compare" title="params, metrics and code of the selected runs side by side">
+            Compare {present.length}
+          </a>
+        )}
         {present.length > 0 && (
           <button type="button" onClick={() => setSelected([])} data-testid="runs-clear">Clear selection</button>
         )}
       </div>
       {parsed.error && <div class="runs-filter-error" role="alert" data-testid="runs-filter-error">{parsed.error}</div>}
-      <RunsTable rows={sorted} columns={visible} sort={sort} onSort={onSort} selected={selectedSet} onToggle={onToggle} />
-      {present.length > 0 ? <RunsCurves data={data} ids={present} refresh={seriesRefresh} /> : <p class="muted runs-hint">Select runs (the boxes on the left) to overlay their curves.</p>}
+      <RunsTable
+        rows={sorted}
+        columns={visible}
+        sort={sort}
+        onSort={onSort}
+        selected={selectedSet}
+        onToggle={onToggle}
+        empty={
+          data.runs.length === 0 ? (
+            <>No experiment runs in this repository yet. A training script records them with <code>experiment = trove.init(params=…)</code> and <code>experiment.checkpoint(metrics=…)</code> (docs/experiments.md); they show here as they train.</>
+          ) : (
+            'No run matches the filter.'
+          )
+        }
+      />
+      {present.length > 0 ? <RunsCurves data={data} ids={present} metrics={metrics} setMetrics={setMetrics} series={series} /> : <p class="muted runs-hint">Select runs (the boxes on the left) to overlay their curves.</p>}
     </>
   );
 }
