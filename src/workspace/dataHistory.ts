@@ -2,7 +2,7 @@ import { TroveError } from '../errors/index.js';
 import { artifactLog, type LogEntry } from './artifactLog.js';
 import type { DataHistoryCache } from './DataHistoryCache.js';
 import { NewBytes, type NewCost } from './NewBytes.js';
-import { toRepoPath, type Repo } from './Repo.js';
+import { absPath, toRepoPath, type Repo } from './Repo.js';
 
 /** One version of a tracked path: a commit that changed it, and what it cost in new bytes. */
 export interface DataVersion {
@@ -66,7 +66,8 @@ export async function dataHistory(repo: Repo, options: { path: string; limit?: n
   const head = options.cache ? await headCommit(repo) : null;
   const known = head ? options.cache!.answer<{ versions: DataVersion[] }>(cacheKey, head) : undefined;
   if (known) return limited(path, known.versions, true, options.limit);
-  const log = await artifactLog(repo, { path, ...(head ? { rev: head } : {}) });
+  // artifactLog reads paths as the command line gives them (from the cwd): hand it the absolute one.
+  const log = await artifactLog(repo, { path: absPath(repo, path), ...(head ? { rev: head } : {}) });
   if (log.artifact !== path) {
     throw new TroveError('USAGE', `${path} is inside the tracked directory ${log.artifact}; its data history is that directory's.`, { hint: `Ask for ${log.artifact}.`, data: { path, artifact: log.artifact } });
   }

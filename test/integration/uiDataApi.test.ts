@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -106,6 +106,26 @@ describe('trove ui: the data-history API (/api/paths, /api/history, /api/datadif
     assert.equal(v3!.bytesNew, big.length);
     assert.equal(v3!.filesNew, 1);
     assert.equal(v3!.files, 7);
+  });
+
+  test('trove ui started in a subdirectory answers for root-level paths (history was NOT_TRACKED "sub/data")', async () => {
+    mkdirSync(join(repo.dir, 'notes'), { recursive: true });
+    const sub = await startUiServer(join(repo.dir, 'notes'));
+    try {
+      const at = async (path: string): Promise<{ status: number; body: any }> => {
+        const res = await fetch(`${sub.origin}${path}`);
+        return { status: res.status, body: await res.json() };
+      };
+      const history = await at(`/api/history?${q({ path: 'data' })}`);
+      assert.equal(history.status, 200, JSON.stringify(history.body));
+      assert.deepEqual(history.body.versions.map((v: { commit: string }) => v.commit), [commits[2], commits[1], commits[0]]);
+      const diff = await at(`/api/datadiff?${q({ path: 'data', from: commits[0]!, to: commits[1]! })}`);
+      assert.equal(diff.status, 200, JSON.stringify(diff.body));
+      const rows = await at(`/api/rowdiff?${q({ path: 'scores.tsv', from: commits[0]!, to: commits[1]! })}`);
+      assert.equal(rows.status, 200, JSON.stringify(rows.body));
+    } finally {
+      await sub.stop();
+    }
   });
 
   test('/api/history of a tracked file, and ?limit=1', async () => {
