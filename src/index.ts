@@ -158,3 +158,5 @@ export type { DataDiffFile, DataDiffResult, DataDiffSide } from './api/dataDiff.
 export { rowDiff, ROW_DIFF_MAX_BYTES } from './api/rowDiff.js';
 export type { RowDiffOptions, RowDiffResult, TableSide } from './api/rowDiff.js';
 export type { CsvRowDiff, DiffRow, ChangedRow } from './core/csvRowDiff.js';
+export { repoSummary } from './api/repoSummary.js';
+export type { RepoSummary } from './api/repoSummary.js';

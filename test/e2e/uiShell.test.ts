@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTmpRepo, type TmpRepo } from '../helpers/tmpRepo.js';
+import { createTmpRepo, runCli, type TmpRepo } from '../helpers/tmpRepo.js';
 import { launchBrowser, type UiBrowser } from '../helpers/uiBrowser.js';
 import { startUiServer, type RunningUi } from '../helpers/uiServer.js';
 
@@ -25,6 +25,23 @@ describe('trove ui in Chromium: the shell', () => {
     const name = await page.getByTestId('repo-name').textContent();
     assert.match(name ?? '', /^trove-test-/);
     assert.equal(await page.getByTestId('overview').isVisible(), true);
+    // An empty repository: every card counts nothing and says the first command instead.
+    assert.match((await page.getByTestId('card-runs').textContent()) ?? '', /^0 runs.*import trove as keepsake/);
+    assert.match((await page.getByTestId('card-data').textContent()) ?? '', /^0 tracked paths.*trove add/);
+    assert.deepEqual(page.consoleErrors, []);
+  });
+
+  test('the home page counts runs, entities and tracked paths, and its cards lead to their pages', async () => {
+    repo.write('data/a.txt', 'a\n');
+    const add = runCli(repo.dir, ['add', 'data']);
+    assert.equal(add.code, 0, add.stderr);
+    assert.equal(runCli(repo.dir, ['create', 'dataset', 'mnist', '--path', 'data']).code, 0);
+    const page = await browser.newPage();
+    await page.goto(ui.url);
+    assert.match((await page.getByTestId('card-data').textContent()) ?? '', /^1 tracked path\b/);
+    assert.match((await page.getByTestId('card-registry').textContent()) ?? '', /^1 entity\b/);
+    await page.getByTestId('card-data').click();
+    await page.waitForURL(/#\/data$/);
     assert.deepEqual(page.consoleErrors, []);
   });
 

@@ -7,4 +7,6 @@ export interface OverviewResponse {
   readonly branch: string | null;
   readonly commit: string | null;
   readonly trove: string;
+  /** how many runs, declared entities and tracked paths there are (home page cards) */
+  readonly counts: { readonly runs: number; readonly entities: number; readonly trackedPaths: number };
 }
