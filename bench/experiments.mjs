@@ -39,6 +39,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import { makeShell } from './lib/benchRepo.mjs';
 import { dirBytes, fileBytes, median, round, runCmd } from './lib/measure.mjs';
 import { machineInfo } from './lib/report.mjs';
 import { replaceDocBlock } from './lib/docBlock.mjs';
@@ -71,23 +72,8 @@ removeTree(work);
 fs.mkdirSync(work, { recursive: true });
 const gitE = { ...gitEnv(work), TROVE_BIN, NO_COLOR: '1', PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: '' };
 
-function sh(cwd, cmd, args, e = gitE) {
-  const r = spawnSync(cmd, args, { cwd, env: e, encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}: ${r.stderr || r.error?.message}`);
-  return r.stdout;
-}
-const trove = (cwd, ...args) => sh(cwd, process.execPath, [TROVE_BIN, ...args]);
-
-function newRepo(name) {
-  const dir = path.join(work, name);
-  fs.mkdirSync(dir, { recursive: true });
-  sh(dir, 'git', ['init', '-q', '-b', 'main']);
-  trove(dir, 'init');
-  fs.writeFileSync(path.join(dir, '.gitignore'), 'model.pth\n');
-  sh(dir, 'git', ['add', '-A']);
-  sh(dir, 'git', ['commit', '-qm', 'trove init']);
-  return dir;
-}
+const { sh, trove, newRepo: newRepoIn } = makeShell(gitE);
+const newRepo = (name) => newRepoIn(work, name, { gitignore: 'model.pth\n' });
 
 // The Python client, as a user installs it (see test/e2e/python.test.ts).
 let python = null;

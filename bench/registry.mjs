@@ -20,12 +20,12 @@
 // docs/benchmarks.md), BENCH_WORK_DIR (default bench/work), TROVE_BIN.
 // The results also go to bench/results/registry.json.
 
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import { makeShell } from './lib/benchRepo.mjs';
 import { pickSpread, rewriteEntries, w2Layout, writeLayout } from './lib/data.mjs';
 import { median, round, runCmd } from './lib/measure.mjs';
 import { machineInfo } from './lib/report.mjs';
@@ -55,12 +55,8 @@ removeTree(work);
 fs.mkdirSync(work, { recursive: true });
 const gitE = gitEnv(work);
 
-function sh(cwd, cmd, args, input) {
-  const r = spawnSync(cmd, args, { cwd, env: gitE, input, encoding: input === undefined || typeof input === 'string' ? 'utf8' : undefined, maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}: ${r.stderr}`);
-  return typeof r.stdout === 'string' ? r.stdout : String(r.stdout ?? '');
-}
-const trove = (cwd, ...args) => sh(cwd, process.execPath, [TROVE_BIN, ...args]);
+const { sh, trove, newRepo: newRepoIn } = makeShell(gitE);
+const newRepo = (name) => newRepoIn(work, name);
 
 /** Time one trove command `repeats` times (after one warm-up run); median and all runs, in seconds. */
 async function timeTrove(cwd, args, { warm = true, n = repeats, between } = {}) {
@@ -73,15 +69,6 @@ async function timeTrove(cwd, args, { warm = true, n = repeats, between } = {}) 
     runs.push(r.wallS);
   }
   return { medianS: round(median(runs), 3), runsS: runs.map((x) => round(x, 3)), command: `trove ${args.join(' ')}` };
-}
-
-function newRepo(name) {
-  const dir = path.join(work, name);
-  fs.mkdirSync(dir, { recursive: true });
-  sh(dir, 'git', ['init', '-q', '-b', 'main']);
-  trove(dir, 'init');
-  sh(dir, 'git', ['commit', '-qm', 'trove init']);
-  return dir;
 }
 
 const oidOf = (s) => `sha256:${createHash('sha256').update(s).digest('hex')}`;

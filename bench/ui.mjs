@@ -22,11 +22,12 @@
 // BENCH_UI_RUNS (1000), BENCH_UI_STEPS (1000), BENCH_W2_FILES (20000),
 // BENCH_UI_VERSIONS (20), TROVE_BIN. Results also go to bench/results/ui.json.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import { makeShell } from './lib/benchRepo.mjs';
 import { pickSpread, rewriteEntries, w2Layout, writeLayout } from './lib/data.mjs';
 import { median, round } from './lib/measure.mjs';
 import { machineInfo } from './lib/report.mjs';
@@ -54,21 +55,8 @@ removeTree(work);
 fs.mkdirSync(work, { recursive: true });
 const gitE = { ...gitEnv(work), TROVE_BIN, NO_COLOR: '1' };
 
-function sh(cwd, cmd, args) {
-  const r = spawnSync(cmd, args, { cwd, env: gitE, encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}: ${r.stderr || r.error?.message}`);
-  return r.stdout;
-}
-const trove = (cwd, ...args) => sh(cwd, process.execPath, [TROVE_BIN, ...args]);
-
-function newRepo(name) {
-  const dir = path.join(work, name);
-  fs.mkdirSync(dir, { recursive: true });
-  sh(dir, 'git', ['init', '-q', '-b', 'main']);
-  trove(dir, 'init');
-  sh(dir, 'git', ['commit', '-qm', 'trove init']);
-  return dir;
-}
+const { sh, trove, newRepo: newRepoIn } = makeShell(gitE);
+const newRepo = (name) => newRepoIn(work, name);
 
 /** `trove ui --json` in `dir`; resolves when it printed its address. */
 function startUi(dir) {

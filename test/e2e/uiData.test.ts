@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createTmpRepo, pseudoRandom, runCli, type TmpRepo } from '../helpers/tmpRepo.js';
-import { launchBrowser, saveScreenshot, type UiBrowser } from '../helpers/uiBrowser.js';
-import { startUiServer, type RunningUi } from '../helpers/uiServer.js';
+import { saveScreenshot } from '../helpers/uiBrowser.js';
+import { uiSession } from '../helpers/uiSession.js';
 
 const CSV_V1 = 'id,species,length_cm\n1,trout,31\n2,perch,22\n3,pike,64\n4,carp,45\n';
 /** v2: row 2 removed, row 5 added, row 3's length changed (paired by id) */
@@ -10,11 +10,8 @@ const CSV_V2 = 'id,species,length_cm\n1,trout,31\n3,pike,66\n4,carp,45\n5,eel,58
 const MANY = 3000;
 
 describe('trove ui in Chromium: data history and data diff', () => {
-  let repo: TmpRepo;
-  let ui: RunningUi;
-  let browser: UiBrowser;
   const commits: string[] = [];
-  const commit = (msg: string, ...paths: string[]): void => {
+  const commit = (repo: TmpRepo, msg: string, ...paths: string[]): void => {
     const r = runCli(repo.dir, ['add', ...paths]);
     assert.equal(r.code, 0, r.stderr);
     repo.git('add', '-A');
@@ -22,30 +19,24 @@ describe('trove ui in Chromium: data history and data diff', () => {
     commits.push(repo.git('rev-parse', 'HEAD').trim());
   };
 
-  before(async () => {
-    repo = createTmpRepo();
-    repo.write('data/fish.csv', CSV_V1);
-    for (let i = 0; i < 6; i++) repo.write(`data/images/img${i}.bin`, pseudoRandom(20_000 + i * 5_000, i + 1));
-    commit('data: first catch', 'data');
-    repo.write('data/fish.csv', CSV_V2);
-    repo.write('data/images/img6.bin', pseudoRandom(80_000, 7));
-    repo.write('data/labels/extra.txt', 'eel\n');
-    for (let i = 0; i < MANY; i++) repo.write(`many/f${String(i).padStart(5, '0')}.txt`, `file ${i}\n`);
-    commit('data: eel season, a new image and labels', 'data', 'many');
-    repo.write('data/images/img0.bin', pseudoRandom(20_000, 99));
-    commit('data: img0 re-shot', 'data');
-    ui = await startUiServer(repo.dir);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await ui?.stop();
-    repo?.cleanup();
+  const session = uiSession(() => createTmpRepo(), {
+    prepare: (repo) => {
+      repo.write('data/fish.csv', CSV_V1);
+      for (let i = 0; i < 6; i++) repo.write(`data/images/img${i}.bin`, pseudoRandom(20_000 + i * 5_000, i + 1));
+      commit(repo, 'data: first catch', 'data');
+      repo.write('data/fish.csv', CSV_V2);
+      repo.write('data/images/img6.bin', pseudoRandom(80_000, 7));
+      repo.write('data/labels/extra.txt', 'eel\n');
+      for (let i = 0; i < MANY; i++) repo.write(`many/f${String(i).padStart(5, '0')}.txt`, `file ${i}\n`);
+      commit(repo, 'data: eel season, a new image and labels', 'data', 'many');
+      repo.write('data/images/img0.bin', pseudoRandom(20_000, 99));
+      commit(repo, 'data: img0 re-shot', 'data');
+    },
   });
 
   test('the data page lists tracked paths; a path opens its history with sizes, bytes new and the chart', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${ui.url}#/data`);
+    const page = await session.browser.newPage();
+    await page.goto(`${session.ui.url}#/data`);
     await page.getByTestId('data-path-row').first().waitFor();
     const paths = await page.getByTestId('data-path-link').allTextContents();
     assert.deepEqual(paths, ['data', 'many']);
@@ -56,7 +47,7 @@ describe('trove ui in Chromium: data history and data diff', () => {
     assert.equal(await rows.count(), 3);
     assert.deepEqual(await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-commit'))), [commits[2], commits[1], commits[0]]);
     // What the API says, the table and the chart show.
-    const api = (await (await fetch(`${ui.origin}/api/history?path=data`)).json()) as { versions: { bytesNew: number; size: number }[] };
+    const api = (await (await fetch(`${session.ui.origin}/api/history?path=data`)).json()) as { versions: { bytesNew: number; size: number }[] };
     assert.equal(api.versions[1]!.bytesNew, CSV_V2.length + 80_000 + 4);
     const bytesNew = await page.getByTestId('data-bytes-new').evaluateAll((cs) => cs.map((c) => c.getAttribute('title')));
     assert.deepEqual(bytesNew, api.versions.map((v) => `${v.bytesNew} bytes`));
@@ -70,8 +61,8 @@ describe('trove ui in Chromium: data history and data diff', () => {
   });
 
   test('pick two versions, open the data diff: the added, removed and changed files with sizes; then a CSV row diff', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${ui.url}#/data/data`);
+    const page = await session.browser.newPage();
+    await page.goto(`${session.ui.url}#/data/data`);
     await page.getByTestId('data-versions').waitFor();
     const picks = page.getByTestId('data-version-pick');
     // The two newest are picked at first: swap the newest for the oldest (v1 → v2).
@@ -110,8 +101,8 @@ describe('trove ui in Chromium: data history and data diff', () => {
   });
 
   test(`a diff of ${MANY} files renders only the rows in view, and scrolling shows the last`, async () => {
-    const page = await browser.newPage();
-    await page.goto(`${ui.url}#/datadiff?path=many&from=${commits[0]}&to=${commits[1]}`);
+    const page = await session.browser.newPage();
+    await page.goto(`${session.ui.url}#/datadiff?path=many&from=${commits[0]}&to=${commits[1]}`);
     await page.getByTestId('data-diff-files').waitFor();
     assert.equal(await page.getByTestId('data-diff-files').getAttribute('data-total'), String(MANY));
     const inDom = await page.getByTestId('data-diff-file').count();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { buildUiRegistryWorld, type UiRegistryWorld } from '../helpers/uiRegistryFixture.js';
-import { launchBrowser, saveScreenshot, type UiBrowser } from '../helpers/uiBrowser.js';
-import { startUiServer, type RunningUi } from '../helpers/uiServer.js';
+import { describe, test } from 'node:test';
+import { buildUiRegistryWorld } from '../helpers/uiRegistryFixture.js';
+import { saveScreenshot } from '../helpers/uiBrowser.js';
+import { uiSession } from '../helpers/uiSession.js';
 
 interface Drawn {
   nodes: { id: string; kind: string; href: string; focus?: boolean }[];
@@ -20,23 +20,11 @@ interface Timeline {
  * versions promoted from two runs, v2 in staging and production.
  */
 describe('trove ui in Chromium: registry, entity, lineage', () => {
-  let w: UiRegistryWorld;
-  let ui: RunningUi;
-  let browser: UiBrowser;
-  before(async () => {
-    w = await buildUiRegistryWorld();
-    ui = await startUiServer(w.dir);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await ui?.stop();
-    w?.cleanup();
-  });
+  const session = uiSession(buildUiRegistryWorld);
 
   test('the registry page lists every entity with type, categories, latest and what each stage holds', async () => {
-    const page = await browser.newPage();
-    await page.goto(ui.url);
+    const page = await session.browser.newPage();
+    await page.goto(session.ui.url);
     await page.getByTestId('nav-registry').click();
     const table = page.getByTestId('registry-table');
     await table.waitFor();
@@ -57,8 +45,8 @@ describe('trove ui in Chromium: registry, entity, lineage', () => {
   });
 
   test('the entity page shows the versions with their metrics, the trove metrics table and the promotions on the timeline', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${ui.url}#/registry`);
+    const page = await session.browser.newPage();
+    await page.goto(`${session.ui.url}#/registry`);
     await page.getByTestId('registry-link-modelmnist').click();
     await page.getByTestId('entity-versions').waitFor();
     assert.equal(await page.getByTestId('entity-name').textContent(), 'modelmnist');
@@ -69,7 +57,7 @@ describe('trove ui in Chromium: registry, entity, lineage', () => {
     assert.equal(await page.getByTestId('entity-metric-v2.0.0-accuracy').textContent(), '0.9746');
     assert.equal(await page.getByTestId('entity-metric-v1.0.0-accuracy').textContent(), '0.95');
     assert.match((await page.getByTestId('entity-version-v2.0.0').textContent()) ?? '', /labelsmnist@v2\.0\.0, mnist@v2\.0\.0/);
-    assert.equal(await page.getByTestId('entity-run-v2.0.0').getAttribute('href'), `#/run/${w.runB}`);
+    assert.equal(await page.getByTestId('entity-run-v2.0.0').getAttribute('href'), `#/run/${session.fixture.runB}`);
     assert.match((await page.getByTestId('entity-stage-production').textContent()) ?? '', /production\s*v2\.0\.0/);
     // The table of seed 002, as trove metrics prints it.
     const metricsRows = page.getByTestId('entity-metrics-row');
@@ -93,9 +81,9 @@ describe('trove ui in Chromium: registry, entity, lineage', () => {
   });
 
   test('follow the lineage from the production model through its run to its dataset, by clicking', async () => {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     // The whole graph first (the picture in docs/ui.md).
-    await page.goto(`${ui.url}#/lineage`);
+    await page.goto(`${session.ui.url}#/lineage`);
     await page.getByTestId('lineage-graph').waitFor();
     const all = (await page.evaluate(() => (window as any).__troveCharts['lineage'])) as Drawn;
     assert.equal(all.nodes.filter((n) => n.kind === 'run').length, 2);
@@ -112,7 +100,7 @@ describe('trove ui in Chromium: registry, entity, lineage', () => {
     assert.equal(await page.getByTestId('lineage-focus').textContent(), 'modelmnist@v2.0.0');
     const g = (await page.evaluate(() => (window as any).__troveCharts['lineage'])) as Drawn;
     const has = (from: string, to: string, kind: string): boolean => g.edges.some((e) => e.from === from && e.to === to && e.kind === kind);
-    const run = `run:${w.runB}`;
+    const run = `run:${session.fixture.runB}`;
     // dataset → run → model → stage
     assert.ok(has('v:mnist@v2.0.0', run, 'input'));
     assert.ok(has(run, 'v:modelmnist@v2.0.0', 'produced'));
@@ -125,7 +113,7 @@ describe('trove ui in Chromium: registry, entity, lineage', () => {
 
     // The run node opens the run's page; back, then the dataset node opens mnist at v2.0.0.
     await page.getByTestId(`lineage-node-${run}`).click();
-    await page.waitForFunction((id) => window.location.hash === `#/run/${id}`, w.runB);
+    await page.waitForFunction((id) => window.location.hash === `#/run/${id}`, session.fixture.runB);
     await page.goBack();
     await page.getByTestId('lineage-graph').waitFor();
     await page.getByTestId('lineage-node-v:mnist@v2.0.0').click();

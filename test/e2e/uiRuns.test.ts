@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { initExperiment } from '../../src/api/initExperiment.js';
 import type { Experiment } from '../../src/api/initExperiment.js';
 import { bulkRuns, writeRuns, type FixtureRun } from '../helpers/experimentFixture.js';
-import { createTmpRepo, type TmpRepo } from '../helpers/tmpRepo.js';
-import { launchBrowser, saveScreenshot, type UiBrowser } from '../helpers/uiBrowser.js';
-import { startUiServer, type RunningUi } from '../helpers/uiServer.js';
+import { createTmpRepo } from '../helpers/tmpRepo.js';
+import { saveScreenshot } from '../helpers/uiBrowser.js';
+import { uiSession } from '../helpers/uiSession.js';
 
 const T0 = Date.UTC(2026, 11, 1, 9, 0, 0);
 const LRS = [0.1, 0.03, 0.01, 0.003, 0.001, 0.0003];
@@ -46,31 +46,25 @@ async function drawn(page: Page): Promise<Drawn | null> {
 }
 
 describe('trove ui in Chromium: the runs page', () => {
-  let repo: TmpRepo;
-  let ui: RunningUi;
-  let browser: UiBrowser;
   let live: Experiment;
   const runs = finishedRuns();
-  before(async () => {
-    repo = createTmpRepo();
-    repo.git('commit', '-q', '--allow-empty', '-m', 'init');
-    writeRuns(repo.dir, runs);
-    // A run still training, recorded by the library as a training script would (this process is its pid).
-    live = await initExperiment({ cwd: repo.dir }, { params: { lr: 0.05, batch: 64, optimizer: 'adam' }, primaryMetric: ['loss', 'minimize'], remote: null });
-    await live.checkpoint({ step: 0, metrics: { loss: 3, accuracy: 0.1 } });
-    ui = await startUiServer(repo.dir);
-    browser = await launchBrowser();
-  });
+  // Registered first, so it runs before the session's after hook closes the browser and server.
   after(async () => {
     await live?.stop().catch(() => {});
-    await browser?.close();
-    await ui?.stop();
-    repo?.cleanup();
+  });
+  const session = uiSession(() => createTmpRepo(), {
+    prepare: async (repo) => {
+      repo.git('commit', '-q', '--allow-empty', '-m', 'init');
+      writeRuns(repo.dir, runs);
+      // A run still training, recorded by the library as a training script would (this process is its pid).
+      live = await initExperiment({ cwd: repo.dir }, { params: { lr: 0.05, batch: 64, optimizer: 'adam' }, primaryMetric: ['loss', 'minimize'], remote: null });
+      await live.checkpoint({ step: 0, metrics: { loss: 3, accuracy: 0.1 } });
+    },
   });
 
   async function openRuns(): Promise<Page & { consoleErrors: string[] }> {
-    const page = await browser.newPage();
-    await page.goto(`${ui.url}#/runs`);
+    const page = await session.browser.newPage();
+    await page.goto(`${session.ui.url}#/runs`);
     await page.getByTestId('runs-table').waitFor();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length >= 7);
     return page;
@@ -184,9 +178,9 @@ describe('trove ui in Chromium: the runs page', () => {
   });
 
   test('the address keeps the selection and metric (#/runs?select=…&metric=…), so a comparison can be bookmarked', async () => {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     const [a, b] = [runs[1]!.id!, runs[3]!.id!];
-    await page.goto(`${ui.url}#/runs?select=${a.slice(0, 8)},${b}&metric=accuracy`);
+    await page.goto(`${session.ui.url}#/runs?select=${a.slice(0, 8)},${b}&metric=accuracy`);
     await page.waitForFunction(() => ((window as any).__troveCharts?.curves?.series?.length ?? 0) === 2);
     const d = (await drawn(page))!;
     assert.deepEqual(d.series.map((s) => [s.id, s.metric]), [[a, 'accuracy'], [b, 'accuracy']]);
@@ -236,25 +230,12 @@ describe('trove ui in Chromium: the runs page', () => {
 });
 
 describe('trove ui in Chromium: 1,000 runs', () => {
-  let repo: TmpRepo;
-  let ui: RunningUi;
-  let browser: UiBrowser;
-  before(async () => {
-    repo = createTmpRepo();
-    writeRuns(repo.dir, bulkRuns(1000, 20));
-    ui = await startUiServer(repo.dir);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await ui?.stop();
-    repo?.cleanup();
-  });
+  const session = uiSession(() => createTmpRepo(), { prepare: (repo) => { writeRuns(repo.dir, bulkRuns(1000, 20)); } });
 
   test('the table draws only the rows in view, sorts and filters all 1,000, and scrolls to the last one', async () => {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     const t = Date.now();
-    await page.goto(`${ui.url}#/runs`);
+    await page.goto(`${session.ui.url}#/runs`);
     await page.waitForFunction(() => document.querySelector('[data-testid="runs-count"]')?.textContent?.startsWith('1000 runs'));
     const ms = Date.now() - t;
     const inDom = await page.locator('[data-testid="run-row"]').count();
@@ -271,20 +252,12 @@ describe('trove ui in Chromium: 1,000 runs', () => {
 });
 
 describe('trove ui in Chromium: no runs yet', () => {
+  const session = uiSession(() => createTmpRepo());
   test('a repository without runs says how to record one instead of showing an empty table', async () => {
-    const repo = createTmpRepo();
-    const ui = await startUiServer(repo.dir);
-    const browser = await launchBrowser();
-    try {
-      const page = await browser.newPage();
-      await page.goto(`${ui.url}#/runs`);
-      assert.match((await page.getByTestId('runs-empty').textContent()) ?? '', /No experiment runs in this repository yet/);
-      assert.match((await page.getByTestId('runs-count').textContent()) ?? '', /^0 runs/);
-      assert.deepEqual(page.consoleErrors, []);
-    } finally {
-      await browser.close();
-      await ui.stop();
-      repo.cleanup();
-    }
+    const page = await session.browser.newPage();
+    await page.goto(`${session.ui.url}#/runs`);
+    assert.match((await page.getByTestId('runs-empty').textContent()) ?? '', /No experiment runs in this repository yet/);
+    assert.match((await page.getByTestId('runs-count').textContent()) ?? '', /^0 runs/);
+    assert.deepEqual(page.consoleErrors, []);
   });
 });

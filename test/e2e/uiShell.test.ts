@@ -1,27 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createTmpRepo, runCli, type TmpRepo } from '../helpers/tmpRepo.js';
-import { launchBrowser, type UiBrowser } from '../helpers/uiBrowser.js';
-import { startUiServer, type RunningUi } from '../helpers/uiServer.js';
+import { describe, test } from 'node:test';
+import { createTmpRepo, runCli } from '../helpers/tmpRepo.js';
+import { uiSession } from '../helpers/uiSession.js';
 
 describe('trove ui in Chromium: the shell', () => {
-  let repo: TmpRepo;
-  let ui: RunningUi;
-  let browser: UiBrowser;
-  before(async () => {
-    repo = createTmpRepo();
-    ui = await startUiServer(repo.dir);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await ui?.stop();
-    repo?.cleanup();
-  });
+  const session = uiSession(() => createTmpRepo());
 
   test('the home page loads with the repository name and no script errors', async () => {
-    const page = await browser.newPage();
-    await page.goto(ui.url);
+    const page = await session.browser.newPage();
+    await page.goto(session.ui.url);
     const name = await page.getByTestId('repo-name').textContent();
     assert.match(name ?? '', /^trove-test-/);
     assert.equal(await page.getByTestId('overview').isVisible(), true);
@@ -32,12 +19,14 @@ describe('trove ui in Chromium: the shell', () => {
   });
 
   test('the home page counts runs, entities and tracked paths, and its cards lead to their pages', async () => {
+    const repo = session.fixture;
     repo.write('data/a.txt', 'a\n');
     const add = runCli(repo.dir, ['add', 'data']);
     assert.equal(add.code, 0, add.stderr);
-    assert.equal(runCli(repo.dir, ['create', 'dataset', 'mnist', '--path', 'data']).code, 0);
-    const page = await browser.newPage();
-    await page.goto(ui.url);
+    const create = runCli(repo.dir, ['create', 'dataset', 'mnist', '--path', 'data']);
+    assert.equal(create.code, 0, create.stderr);
+    const page = await session.browser.newPage();
+    await page.goto(session.ui.url);
     assert.match((await page.getByTestId('card-data').textContent()) ?? '', /^1 tracked path\b/);
     assert.match((await page.getByTestId('card-registry').textContent()) ?? '', /^1 entity\b/);
     await page.getByTestId('card-data').click();
@@ -46,8 +35,8 @@ describe('trove ui in Chromium: the shell', () => {
   });
 
   test('an unknown page says so instead of showing a blank screen', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${ui.url}#/no/such/page`);
+    const page = await session.browser.newPage();
+    await page.goto(`${session.ui.url}#/no/such/page`);
     assert.match((await page.getByTestId('not-found').textContent()) ?? '', /No page at #\/no\/such\/page/);
   });
 });

@@ -54,3 +54,10 @@ export async function startUiServer(cwd: string, extra: string[] = [], env: Node
     },
   };
 }
+
+/** GET `origin + path` and parse the answer as JSON (errors too: `{error:{code,message,hint}}`); `text` is the raw body. */
+export async function getJson<T = any>(origin: string, path: string): Promise<{ status: number; body: T; text: string }> {
+  const res = await fetch(`${origin}${path}`);
+  const text = await res.text();
+  return { status: res.status, body: JSON.parse(text) as T, text };
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { DataDiffResponse, DataHistoryResponse, DataPathsResponse, RowDiffResponse } from '../../src/server/types/dataTypes.js';
 import { createTmpRepo, objectPath, pseudoRandom, runCli, type TmpRepo } from '../helpers/tmpRepo.js';
-import { startUiServer, type RunningUi } from '../helpers/uiServer.js';
+import { getJson, startUiServer, type RunningUi } from '../helpers/uiServer.js';
 
 const CSV_V1 = 'id,name\n1,alpha\n2,beta\n3,gamma\n';
 /** v2: row 2 removed, row 4 added, the others unchanged */
@@ -37,11 +37,6 @@ describe('trove ui: the data-history API (/api/paths, /api/history, /api/datadif
     repo.git('add', '-A');
     repo.git('commit', '-qm', msg);
     commits.push(repo.git('rev-parse', 'HEAD').trim());
-  };
-  const get = async <T>(path: string): Promise<{ status: number; body: T; text: string }> => {
-    const res = await fetch(`${ui.origin}${path}`);
-    const text = await res.text();
-    return { status: res.status, body: JSON.parse(text) as T, text };
   };
   const q = (params: Record<string, string>): string => new URLSearchParams(params).toString();
 
@@ -76,7 +71,7 @@ describe('trove ui: the data-history API (/api/paths, /api/history, /api/datadif
   });
 
   test('/api/paths lists every tracked path at HEAD with its kind, size and files', async () => {
-    const { status, body } = await get<DataPathsResponse>('/api/paths');
+    const { status, body } = await getJson<DataPathsResponse>(ui.origin, '/api/paths');
     assert.equal(status, 200);
     assert.equal(body.commit, commits[2]);
     const byPath = new Map(body.paths.map((p) => [p.path, p]));
@@ -89,7 +84,7 @@ describe('trove ui: the data-history API (/api/paths, /api/history, /api/datadif
   });
 
   test('/api/history: bytes new is the new content of each version (v2: 2 files added + 1 changed; v3: a copy adds nothing)', async () => {
-    const { status, body } = await get<DataHistoryResponse>(`/api/history?${q({ path: 'data' })}`);
+    const { status, body } = await getJson<DataHistoryResponse>(ui.origin, `/api/history?${q({ path: 'data' })}`);
     assert.equal(status, 200);
     assert.equal(body.complete, true);
     assert.deepEqual(body.versions.map((v) => v.commit), [commits[2], commits[1], commits[0]]);
@@ -112,16 +107,12 @@ describe('trove ui: the data-history API (/api/paths, /api/history, /api/datadif
     mkdirSync(join(repo.dir, 'notes'), { recursive: true });
     const sub = await startUiServer(join(repo.dir, 'notes'));
     try {
-      const at = async (path: string): Promise<{ status: number; body: any }> => {
-        const res = await fetch(`${sub.origin}${path}`);
-        return { status: res.status, body: await res.json() };
-      };
-      const history = await at(`/api/history?${q({ path: 'data' })}`);
+      const history = await getJson(sub.origin, `/api/history?${q({ path: 'data' })}`);
       assert.equal(history.status, 200, JSON.stringify(history.body));
       assert.deepEqual(history.body.versions.map((v: { commit: string }) => v.commit), [commits[2], commits[1], commits[0]]);
-      const diff = await at(`/api/datadiff?${q({ path: 'data', from: commits[0]!, to: commits[1]! })}`);
+      const diff = await getJson(sub.origin, `/api/datadiff?${q({ path: 'data', from: commits[0]!, to: commits[1]! })}`);
       assert.equal(diff.status, 200, JSON.stringify(diff.body));
-      const rows = await at(`/api/rowdiff?${q({ path: 'scores.tsv', from: commits[0]!, to: commits[1]! })}`);
+      const rows = await getJson(sub.origin, `/api/rowdiff?${q({ path: 'scores.tsv', from: commits[0]!, to: commits[1]! })}`);
       assert.equal(rows.status, 200, JSON.stringify(rows.body));
     } finally {
       await sub.stop();
@@ -129,7 +120,7 @@ describe('trove ui: the data-history API (/api/paths, /api/history, /api/datadif
   });
 
   test('/api/history of a tracked file, and ?limit=1', async () => {
-    const { body } = await get<DataHistoryResponse>(`/api/history?${q({ path: 'scores.tsv', limit: '1' })}`);
+    const { body } = await getJson<DataHistoryResponse>(ui.origin, `/api/history?${q({ path: 'scores.tsv', limit: '1' })}`);
     assert.equal(body.versions.length, 1);
     assert.equal(body.truncated, true);
     assert.equal(body.versions[0]!.kind, 'file');
@@ -137,7 +128,7 @@ describe('trove ui: the data-history API (/api/paths, /api/history, /api/datadif
   });
 
   test('/api/datadiff lists the files added, removed and changed with their sizes on each side', async () => {
-    const { status, body } = await get<DataDiffResponse>(`/api/datadiff?${q({ path: 'data', from: commits[0]!, to: commits[1]! })}`);
+    const { status, body } = await getJson<DataDiffResponse>(ui.origin, `/api/datadiff?${q({ path: 'data', from: commits[0]!, to: commits[1]! })}`);
     assert.equal(status, 200);
     assert.deepEqual(body.files, [
       { path: 'a.csv', change: 'modified', oldSize: CSV_V1.length, newSize: CSV_V2.length },
@@ -152,12 +143,12 @@ describe('trove ui: the data-history API (/api/paths, /api/history, /api/datadif
     assert.equal(body.from.files, 3);
     assert.equal(body.to.files, 5);
     // The other way round, the same files are removed.
-    const back = await get<DataDiffResponse>(`/api/datadiff?${q({ path: 'data', from: commits[1]!, to: commits[0]! })}`);
+    const back = await getJson<DataDiffResponse>(ui.origin, `/api/datadiff?${q({ path: 'data', from: commits[1]!, to: commits[0]! })}`);
     assert.deepEqual(back.body.files.filter((f) => f.change === 'removed').map((f) => [f.path, f.oldSize]), [['d.bin', 3000], ['sub/e.txt', 8]]);
   });
 
   test('/api/rowdiff of a CSV inside a directory: one row removed, one added, the rest unchanged', async () => {
-    const { status, body } = await get<RowDiffResponse>(`/api/rowdiff?${q({ path: 'data', file: 'a.csv', from: commits[0]!, to: commits[1]! })}`);
+    const { status, body } = await getJson<RowDiffResponse>(ui.origin, `/api/rowdiff?${q({ path: 'data', file: 'a.csv', from: commits[0]!, to: commits[1]! })}`);
     assert.equal(status, 200);
     assert.equal(body.format, 'csv');
     assert.deepEqual(body.header.from, ['id', 'name']);
@@ -169,7 +160,7 @@ describe('trove ui: the data-history API (/api/paths, /api/history, /api/datadif
   });
 
   test('/api/rowdiff of a tracked TSV file (no file parameter)', async () => {
-    const { status, body } = await get<RowDiffResponse>(`/api/rowdiff?${q({ path: 'scores.tsv', from: commits[0]!, to: commits[1]! })}`);
+    const { status, body } = await getJson<RowDiffResponse>(ui.origin, `/api/rowdiff?${q({ path: 'scores.tsv', from: commits[0]!, to: commits[1]! })}`);
     assert.equal(status, 200, JSON.stringify(body));
     assert.equal(body.format, 'tsv');
     assert.deepEqual(body.added, [{ row: 2, cells: ['r2', '0.7'] }]);
@@ -177,7 +168,7 @@ describe('trove ui: the data-history API (/api/paths, /api/history, /api/datadif
   });
 
   test('/api/rowdiff of a CSV over 20 MB is refused with 413 and says why', async () => {
-    const { status, body } = await get<{ error: { code: string; message: string } }>(`/api/rowdiff?${q({ path: 'data', file: 'big.csv', from: commits[1]!, to: commits[2]! })}`);
+    const { status, body } = await getJson<{ error: { code: string; message: string } }>(ui.origin, `/api/rowdiff?${q({ path: 'data', file: 'big.csv', from: commits[1]!, to: commits[2]! })}`);
     assert.equal(status, 413);
     assert.match(body.error.message, /at most 20971520 bytes/);
   });
@@ -199,27 +190,27 @@ describe('trove ui: the data-history API (/api/paths, /api/history, /api/datadif
       `/api/datadiff?${q({ path: 'data', from: '--output=/tmp/x', to: commits[1]! })}`,
     ];
     for (const a of attempts) {
-      const res = await get<{ error: { code: string } }>(a);
+      const res = await getJson<{ error: { code: string } }>(ui.origin, a);
       assert.equal(res.status, 400, `${a} → ${res.status} ${res.text}`);
       assert.doesNotMatch(res.text, new RegExp(SECRET), a);
     }
   });
 
   test('a file name not in the directory manifest is 404, and an untracked path too', async () => {
-    const res = await get<{ error: { code: string } }>(`/api/rowdiff?${q({ path: 'data', file: 'nope.csv', from: commits[0]!, to: commits[1]! })}`);
+    const res = await getJson<{ error: { code: string } }>(ui.origin, `/api/rowdiff?${q({ path: 'data', file: 'nope.csv', from: commits[0]!, to: commits[1]! })}`);
     assert.equal(res.status, 404);
     assert.equal(res.body.error.code, 'NOT_FOUND');
-    const untracked = await get<{ error: { code: string } }>(`/api/history?${q({ path: 'no/such/data' })}`);
+    const untracked = await getJson<{ error: { code: string } }>(ui.origin, `/api/history?${q({ path: 'no/such/data' })}`);
     assert.equal(untracked.status, 404);
     assert.equal(untracked.body.error.code, 'NOT_TRACKED');
   });
 
   test('content missing from the local store: a 404 whose hint names trove fetch', async () => {
-    const diff = await get<RowDiffResponse>(`/api/rowdiff?${q({ path: 'data', file: 'a.csv', from: commits[0]!, to: commits[1]! })}`);
+    const diff = await getJson<RowDiffResponse>(ui.origin, `/api/rowdiff?${q({ path: 'data', file: 'a.csv', from: commits[0]!, to: commits[1]! })}`);
     const file = objectPath(repo.dir, diff.body.from.oid!);
     chmodSync(join(file, '..'), 0o755);
     rmSync(file, { force: true });
-    const res = await get<{ error: { code: string; hint: string } }>(`/api/rowdiff?${q({ path: 'data', file: 'a.csv', from: commits[0]!, to: commits[1]! })}`);
+    const res = await getJson<{ error: { code: string; hint: string } }>(ui.origin, `/api/rowdiff?${q({ path: 'data', file: 'a.csv', from: commits[0]!, to: commits[1]! })}`);
     assert.equal(res.status, 404);
     assert.equal(res.body.error.code, 'OBJECT_MISSING');
     assert.match(res.body.error.hint, new RegExp(`trove fetch --rev ${commits[0]!.slice(0, 12)} data/a\\.csv`));

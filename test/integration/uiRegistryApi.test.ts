@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { UiEntityResponse, UiLineageResponse, UiRegistryResponse } from '../../src/server/types/uiRegistryTypes.js';
 import { runJson } from '../helpers/tmpRepo.js';
 import { buildUiRegistryWorld, UT, type UiRegistryWorld } from '../helpers/uiRegistryFixture.js';
-import { startUiServer, type RunningUi } from '../helpers/uiServer.js';
+import { getJson, startUiServer, type RunningUi } from '../helpers/uiServer.js';
 
 /**
  * The registry area's routes against `trove ui` on a repository made with
@@ -13,10 +13,6 @@ import { startUiServer, type RunningUi } from '../helpers/uiServer.js';
 describe('trove ui API: registry, entity, lineage', () => {
   let w: UiRegistryWorld;
   let ui: RunningUi;
-  const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
-    const res = await fetch(new URL(path, ui.origin));
-    return { status: res.status, body: (await res.json()) as T };
-  };
   before(async () => {
     w = await buildUiRegistryWorld();
     // Declared, never versioned (not committed either: the registry reads the work tree's declarations).
@@ -29,7 +25,7 @@ describe('trove ui API: registry, entity, lineage', () => {
   });
 
   test('GET /api/registry: every entity with type, categories, path, latest and what each stage holds', async () => {
-    const { status, body } = await get<UiRegistryResponse>('/api/registry');
+    const { status, body } = await getJson<UiRegistryResponse>(ui.origin, '/api/registry');
     assert.equal(status, 200);
     assert.deepEqual(body.stages, ['dev', 'staging', 'production']);
     assert.deepEqual(body.entities.map((e) => e.name), ['draftmodel', 'labelsmnist', 'mnist', 'modelmnist']);
@@ -48,7 +44,7 @@ describe('trove ui API: registry, entity, lineage', () => {
   });
 
   test('GET /api/entity/modelmnist: versions with data, metrics, lineage and the run that made each; stages now', async () => {
-    const { status, body } = await get<UiEntityResponse>('/api/entity/modelmnist');
+    const { status, body } = await getJson<UiEntityResponse>(ui.origin, '/api/entity/modelmnist');
     assert.equal(status, 200);
     assert.equal(body.type, 'model');
     assert.equal(body.mutability, 'mutable');
@@ -74,7 +70,7 @@ describe('trove ui API: registry, entity, lineage', () => {
   });
 
   test('GET /api/entity/modelmnist: the metrics table is the one trove metrics prints (seed 002)', async () => {
-    const { body } = await get<UiEntityResponse>('/api/entity/modelmnist');
+    const { body } = await getJson<UiEntityResponse>(ui.origin, '/api/entity/modelmnist');
     const cli = runJson(w.dir, ['metrics', 'modelmnist']);
     assert.equal(cli.code, 0, cli.stderr);
     assert.deepEqual(body.metrics.columns, ['Date', 'Tag', 'Related dataset - (version)', 'Related labels - (version)', 'accuracy', 'loss']);
@@ -84,7 +80,7 @@ describe('trove ui API: registry, entity, lineage', () => {
   });
 
   test('GET /api/entity/modelmnist: the stage history has the registrations and each promotion at its merge, v1 leaving production when v2 came', async () => {
-    const { body } = await get<UiEntityResponse>('/api/entity/modelmnist');
+    const { body } = await getJson<UiEntityResponse>(ui.origin, '/api/entity/modelmnist');
     assert.equal(body.historyBranch, 'main');
     const seen = body.history.map((e) => `${e.date} ${e.kind} ${e.version ?? ''} ${e.stage ?? ''}`.trim());
     assert.deepEqual(seen, [
@@ -99,7 +95,7 @@ describe('trove ui API: registry, entity, lineage', () => {
   });
 
   test('GET /api/entity/draftmodel: an entity without versions has an empty table, no error', async () => {
-    const { status, body } = await get<UiEntityResponse>('/api/entity/draftmodel');
+    const { status, body } = await getJson<UiEntityResponse>(ui.origin, '/api/entity/draftmodel');
     assert.equal(status, 200);
     assert.deepEqual(body.versions, []);
     assert.deepEqual(body.metrics, { columns: [], rows: [] });
@@ -107,14 +103,14 @@ describe('trove ui API: registry, entity, lineage', () => {
   });
 
   test('GET /api/entity/nosuch is 404 NOT_FOUND with a hint', async () => {
-    const { status, body } = await get<{ error: { code: string; hint: string | null } }>('/api/entity/nosuch');
+    const { status, body } = await getJson<{ error: { code: string; hint: string | null } }>(ui.origin, '/api/entity/nosuch');
     assert.equal(status, 404);
     assert.equal(body.error.code, 'NOT_FOUND');
     assert.match(body.error.hint ?? '', /trove registry/);
   });
 
   test('GET /api/lineage: datasets and labels -> runs -> model versions -> stages, every node with its page', async () => {
-    const { status, body } = await get<UiLineageResponse>('/api/lineage');
+    const { status, body } = await getJson<UiLineageResponse>(ui.origin, '/api/lineage');
     assert.equal(status, 200);
     assert.equal(body.focus, null);
     const edges = new Set(body.edges.map((e) => `${e.from} -${e.kind}-> ${e.to}`));
@@ -158,7 +154,7 @@ describe('trove ui API: registry, entity, lineage', () => {
   });
 
   test('GET /api/lineage?focus=modelmnist#production: the production model, its run, its data and its stages only', async () => {
-    const { status, body } = await get<UiLineageResponse>(`/api/lineage?focus=${encodeURIComponent('modelmnist#production')}`);
+    const { status, body } = await getJson<UiLineageResponse>(ui.origin, `/api/lineage?focus=${encodeURIComponent('modelmnist#production')}`);
     assert.equal(status, 200);
     assert.equal(body.focus, 'v:modelmnist@v2.0.0');
     const vocab = body.nodes.find((n) => n.kind === 'data')!;
@@ -167,20 +163,20 @@ describe('trove ui API: registry, entity, lineage', () => {
   });
 
   test('GET /api/lineage?focus=mnist@v1.0.0: downstream to the model v1 and its run, and what v1 came from (nothing)', async () => {
-    const { body } = await get<UiLineageResponse>(`/api/lineage?focus=${encodeURIComponent('mnist@v1.0.0')}`);
+    const { body } = await getJson<UiLineageResponse>(ui.origin, `/api/lineage?focus=${encodeURIComponent('mnist@v1.0.0')}`);
     assert.deepEqual(body.nodes.map((n) => n.id), [`run:${w.runA}`, 'v:labelsmnist@v1.0.0', 'v:mnist@v1.0.0', 'v:modelmnist@v1.0.0']);
   });
 
   test('GET /api/lineage?focus=run:PREFIX centres on a run; an unknown version or run is 404', async () => {
-    const r = await get<UiLineageResponse>(`/api/lineage?focus=run:${w.runB.slice(0, 8)}`);
+    const r = await getJson<UiLineageResponse>(ui.origin, `/api/lineage?focus=run:${w.runB.slice(0, 8)}`);
     assert.equal(r.status, 200);
     assert.equal(r.body.focus, `run:${w.runB}`);
     assert.ok(r.body.nodes.some((n) => n.id === 'v:modelmnist@v2.0.0'));
     assert.ok(!r.body.nodes.some((n) => n.id === 'v:modelmnist@v1.0.0'));
-    const bad = await get<{ error: { code: string } }>(`/api/lineage?focus=${encodeURIComponent('modelmnist@v9.0.0')}`);
+    const bad = await getJson<{ error: { code: string } }>(ui.origin, `/api/lineage?focus=${encodeURIComponent('modelmnist@v9.0.0')}`);
     assert.equal(bad.status, 404);
     assert.equal(bad.body.error.code, 'NOT_FOUND');
-    const noRun = await get<{ error: { code: string } }>('/api/lineage?focus=run:ffffffff');
+    const noRun = await getJson<{ error: { code: string } }>(ui.origin, '/api/lineage?focus=run:ffffffff');
     assert.equal(noRun.status, 404);
   });
 });

@@ -9,7 +9,7 @@ import { startUi, type UiServer } from '../../src/server/startUi.js';
 import type { RunsResponse, SeriesResponse } from '../../src/server/types/runsTypes.js';
 import { writeRuns, type FixtureRun } from '../helpers/experimentFixture.js';
 import { createTmpRepo, type TmpRepo } from '../helpers/tmpRepo.js';
-import { startUiServer } from '../helpers/uiServer.js';
+import { getJson, startUiServer } from '../helpers/uiServer.js';
 
 const A = 'a'.repeat(32);
 const B = 'b'.repeat(32);
@@ -59,11 +59,6 @@ const RUNS: FixtureRun[] = [
   },
 ];
 
-async function json<T>(base: string, path: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(base + path);
-  return { status: res.status, body: (await res.json()) as T };
-}
-
 describe('trove ui: the runs routes', () => {
   let repo: TmpRepo;
   let ui: UiServer;
@@ -80,7 +75,7 @@ describe('trove ui: the runs routes', () => {
   });
 
   test('GET /api/runs: every run newest first with best, last, min and max of every metric, goals from the primary metric or the name', async () => {
-    const { status, body } = await json<RunsResponse>(base, '/api/runs');
+    const { status, body } = await getJson<RunsResponse>(base, '/api/runs');
     assert.equal(status, 200);
     assert.deepEqual(body.runs.map((r) => r.id), [OLD, C, B, A]);
     const a = body.runs.find((r) => r.id === A)!;
@@ -114,13 +109,13 @@ describe('trove ui: the runs routes', () => {
   });
 
   test('GET /api/runs: differingParams lists only the params whose values differ', async () => {
-    const { body } = await json<RunsResponse>(base, '/api/runs');
+    const { body } = await getJson<RunsResponse>(base, '/api/runs');
     assert.deepEqual(body.differingParams, ['lr']);
     assert.deepEqual(body.params, ['batch', 'lr', 'seed']);
   });
 
   test('GET /api/series: per run and metric, step, time since start, wall time and value as recorded; NaN is null', async () => {
-    const { status, body } = await json<SeriesResponse>(base, `/api/series?ids=${A},${B.slice(0, 6)}&metrics=loss,val_err`);
+    const { status, body } = await getJson<SeriesResponse>(base, `/api/series?ids=${A},${B.slice(0, 6)}&metrics=loss,val_err`);
     assert.equal(status, 200);
     assert.deepEqual(body.missing, []);
     assert.deepEqual(body.runs.map((r) => r.id), [A, B]);
@@ -131,16 +126,16 @@ describe('trove ui: the runs routes', () => {
     assert.deepEqual(body.runs[1]!.metrics.loss!.value, [0.5, 0.7, 0.6]);
     assert.equal(body.runs[1]!.metrics.val_err, undefined);
     // without metrics=: every metric
-    const all = await json<SeriesResponse>(base, `/api/series?ids=${B}`);
+    const all = await getJson<SeriesResponse>(base, `/api/series?ids=${B}`);
     assert.deepEqual(Object.keys(all.body.runs[0]!.metrics), ['accuracy', 'loss']);
     assert.deepEqual(all.body.runs[0]!.metrics.accuracy!.value, [0.1, null, 0.2]);
   });
 
   test('GET /api/series: an unknown id is reported missing, no ids is a 400', async () => {
-    const { body } = await json<SeriesResponse>(base, `/api/series?ids=${A},${'e'.repeat(32)},ffff`);
+    const { body } = await getJson<SeriesResponse>(base, `/api/series?ids=${A},${'e'.repeat(32)},ffff`);
     assert.deepEqual(body.runs.map((r) => r.id), [A]);
     assert.deepEqual(body.missing, ['ffff', 'e'.repeat(32)]);
-    const none = await json<{ error: { code: string } }>(base, '/api/series');
+    const none = await getJson<{ error: { code: string } }>(base, '/api/series');
     assert.equal(none.status, 400);
     assert.equal(none.body.error.code, 'USAGE');
   });

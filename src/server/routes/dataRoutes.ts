@@ -5,6 +5,7 @@ import { DataHistoryCache, dataHistory } from '../../api/dataHistory.js';
 import { ls } from '../../api/ls.js';
 import { rowDiff } from '../../api/rowDiff.js';
 import { TroveError, isTroveError } from '../../errors/index.js';
+import { jsonRoute } from '../jsonRoute.js';
 import type { UiContext } from '../UiContext.js';
 import type { DataDiffResponse, DataHistoryResponse, DataPathsResponse, RowDiffResponse } from '../types/dataTypes.js';
 
@@ -35,58 +36,46 @@ function limit(c: Context): number | undefined {
   return n;
 }
 
+/** Too large to diff in the browser: HTTP 413, with the api's message and hint. */
+function tooLargeIs413(err: unknown): never {
+  if (isTroveError(err) && err.data?.['reason'] === 'TOO_LARGE') {
+    throw new TroveError(err.code, err.message, { hint: err.hint, data: { ...err.data, httpStatus: 413 } });
+  }
+  throw err;
+}
+
 /** The data-history pages' routes: tracked paths, their versions with bytes new, file diffs and CSV row diffs. */
 export function dataRoutes(app: Hono, ctx: UiContext): void {
   // Walks of a path's versions, continued when a commit is added instead of redone (content-addressed: never stale).
   const histories = new DataHistoryCache();
-  app.get('/api/paths', async (c) => {
-    try {
-      const head = await ctx.repo.git.run(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { allowFail: true });
-      const commit = head.code === 0 ? head.stdout.toString('utf8').trim() : null;
-      const listed = commit ? await ls(ctx.repo, { rev: commit }) : { artifacts: [] };
-      const body: DataPathsResponse = {
-        commit,
-        paths: listed.artifacts.map((a) => ({ path: a.path, kind: a.kind, oid: a.oid, size: a.size, files: a.kind === 'file' ? 1 : (a.files ?? 0) })),
-      };
-      return c.json(body);
-    } catch (err) {
-      return ctx.fail(c, err);
-    }
+  jsonRoute(app, ctx, '/api/paths', async () => {
+    const head = await ctx.repo.git.run(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { allowFail: true });
+    const commit = head.code === 0 ? head.stdout.toString('utf8').trim() : null;
+    const listed = commit ? await ls(ctx.repo, { rev: commit }) : { artifacts: [] };
+    const body: DataPathsResponse = {
+      commit,
+      paths: listed.artifacts.map((a) => ({ path: a.path, kind: a.kind, oid: a.oid, size: a.size, files: a.kind === 'file' ? 1 : (a.files ?? 0) })),
+    };
+    return body;
   });
 
-  app.get('/api/history', async (c) => {
-    try {
-      const path = fromRoot(ctx, ctx.repoPath(c.req.query('path')));
-      const n = limit(c);
-      const body: DataHistoryResponse = await dataHistory(ctx.repo, { path, cache: histories, ...(n !== undefined ? { limit: n } : {}) });
-      return c.json(body);
-    } catch (err) {
-      return ctx.fail(c, err);
-    }
+  jsonRoute(app, ctx, '/api/history', async (c) => {
+    const path = fromRoot(ctx, ctx.repoPath(c.req.query('path')));
+    const n = limit(c);
+    const body: DataHistoryResponse = await dataHistory(ctx.repo, { path, cache: histories, ...(n !== undefined ? { limit: n } : {}) });
+    return body;
   });
 
-  app.get('/api/datadiff', async (c) => {
-    try {
-      const path = fromRoot(ctx, ctx.repoPath(c.req.query('path')));
-      const body: DataDiffResponse = await dataDiff(ctx.repo, { path, from: rev(c, 'from'), to: rev(c, 'to') });
-      return c.json(body);
-    } catch (err) {
-      return ctx.fail(c, err);
-    }
+  jsonRoute(app, ctx, '/api/datadiff', async (c) => {
+    const path = fromRoot(ctx, ctx.repoPath(c.req.query('path')));
+    const body: DataDiffResponse = await dataDiff(ctx.repo, { path, from: rev(c, 'from'), to: rev(c, 'to') });
+    return body;
   });
 
-  app.get('/api/rowdiff', async (c) => {
-    try {
-      const path = fromRoot(ctx, ctx.repoPath(c.req.query('path')));
-      const file = c.req.query('file');
-      const body: RowDiffResponse = await rowDiff(ctx.repo, { path, ...(file ? { file } : {}), from: rev(c, 'from'), to: rev(c, 'to') });
-      return c.json(body);
-    } catch (err) {
-      // Too large to diff in the browser: 413, with the api's message and hint.
-      if (isTroveError(err) && err.data?.['reason'] === 'TOO_LARGE') {
-        return ctx.fail(c, new TroveError(err.code, err.message, { hint: err.hint, data: { ...err.data, httpStatus: 413 } }));
-      }
-      return ctx.fail(c, err);
-    }
+  jsonRoute(app, ctx, '/api/rowdiff', async (c) => {
+    const path = fromRoot(ctx, ctx.repoPath(c.req.query('path')));
+    const file = c.req.query('file');
+    const body: RowDiffResponse = await rowDiff(ctx.repo, { path, ...(file ? { file } : {}), from: rev(c, 'from'), to: rev(c, 'to') }).catch(tooLargeIs413);
+    return body;
   });
 }

@@ -4,6 +4,7 @@ import { metrics } from '../../api/metrics.js';
 import { registry } from '../../api/registry.js';
 import { registryEntity } from '../../api/registryEntity.js';
 import { registryHistory } from '../../api/registryHistory.js';
+import { jsonRoute } from '../jsonRoute.js';
 import type { UiContext } from '../UiContext.js';
 import type { UiEntityResponse, UiLineageNode, UiLineageResponse, UiRegistryResponse } from '../types/uiRegistryTypes.js';
 
@@ -14,44 +15,32 @@ import type { UiEntityResponse, UiLineageNode, UiLineageResponse, UiRegistryResp
  * for-each-ref, so a page costs a handful of git processes.
  */
 export function registryRoutes(app: Hono, ctx: UiContext): void {
-  app.get('/api/registry', async (c) => {
-    try {
-      const r = await registry(ctx.repo);
-      const body: UiRegistryResponse = { stages: r.stages, entities: r.entities, warnings: r.warnings };
-      return c.json(body);
-    } catch (err) {
-      return ctx.fail(c, err);
-    }
+  jsonRoute(app, ctx, '/api/registry', async () => {
+    const r = await registry(ctx.repo);
+    const body: UiRegistryResponse = { stages: r.stages, entities: r.entities, warnings: r.warnings };
+    return body;
   });
 
-  app.get('/api/entity/:name', async (c) => {
-    try {
-      const name = c.req.param('name');
-      const e = await registryEntity(ctx.repo, { name });
-      // No versions yet: no table to ask metrics() for (it names what is missing as an error).
-      const [table, history] = await Promise.all([e.versions.length ? metrics(ctx.repo, { entities: [name] }) : null, registryHistory(ctx.repo, { name })]);
-      const body: UiEntityResponse = {
-        ...e,
-        metrics: table ? { columns: table.columns, rows: table.rows } : { columns: [], rows: [] },
-        history: history.events.map(({ entity: _e, ...ev }) => ev),
-        historyBranch: history.branch,
-        warnings: [...e.warnings, ...history.warnings],
-      };
-      return c.json(body);
-    } catch (err) {
-      return ctx.fail(c, err);
-    }
+  jsonRoute(app, ctx, '/api/entity/:name', async (c) => {
+    const name = c.req.param('name');
+    const e = await registryEntity(ctx.repo, { name });
+    // No versions yet: no table to ask metrics() for (it names what is missing as an error).
+    const [table, history] = await Promise.all([e.versions.length ? metrics(ctx.repo, { entities: [name] }) : null, registryHistory(ctx.repo, { name })]);
+    const body: UiEntityResponse = {
+      ...e,
+      metrics: table ? { columns: table.columns, rows: table.rows } : { columns: [], rows: [] },
+      history: history.events.map(({ entity: _e, ...ev }) => ev),
+      historyBranch: history.branch,
+      warnings: [...e.warnings, ...history.warnings],
+    };
+    return body;
   });
 
-  app.get('/api/lineage', async (c) => {
-    try {
-      const focus = c.req.query('focus');
-      const g = await lineageGraph(ctx.repo, focus ? { focus } : {});
-      const body: UiLineageResponse = { focus: g.focus, nodes: g.nodes.map(withHref), edges: g.edges, warnings: g.warnings };
-      return c.json(body);
-    } catch (err) {
-      return ctx.fail(c, err);
-    }
+  jsonRoute(app, ctx, '/api/lineage', async (c) => {
+    const focus = c.req.query('focus');
+    const g = await lineageGraph(ctx.repo, focus ? { focus } : {});
+    const body: UiLineageResponse = { focus: g.focus, nodes: g.nodes.map(withHref), edges: g.edges, warnings: g.warnings };
+    return body;
   });
 }
 

@@ -4,6 +4,7 @@ import { openRunFile, runFiles } from '../../api/runFiles.js';
 import { runDetail } from '../../api/runDetail.js';
 import { encodeFloats } from '../../core/experimentRecord.js';
 import { TroveError } from '../../errors/index.js';
+import { jsonRoute } from '../jsonRoute.js';
 import type { UiContext } from '../UiContext.js';
 import type { CompareResponse, RunDetailResponse, RunFilesResponse } from '../types/runTypes.js';
 
@@ -18,24 +19,16 @@ function json<T>(c: Context, body: T): Response {
  * /api/runs (runsRoutes).
  */
 export function runRoutes(app: Hono, ctx: UiContext): void {
-  app.get('/api/run/:id', async (c) => {
-    try {
-      const body: RunDetailResponse = await runDetail(ctx.repo, { id: c.req.param('id') });
-      return json(c, body);
-    } catch (err) {
-      return ctx.fail(c, err);
-    }
-  });
+  jsonRoute(app, ctx, '/api/run/:id', async (c) => {
+    const body: RunDetailResponse = await runDetail(ctx.repo, { id: c.req.param('id') });
+    return body;
+  }, json);
 
-  app.get('/api/run/:id/files', async (c) => {
-    try {
-      const checkpoint = c.req.query('checkpoint');
-      const body: RunFilesResponse = await runFiles(ctx.repo, { id: c.req.param('id'), ...(checkpoint ? { checkpoint } : {}) });
-      return json(c, body);
-    } catch (err) {
-      return ctx.fail(c, err);
-    }
-  });
+  jsonRoute(app, ctx, '/api/run/:id/files', async (c) => {
+    const checkpoint = c.req.query('checkpoint');
+    const body: RunFilesResponse = await runFiles(ctx.repo, { id: c.req.param('id'), ...(checkpoint ? { checkpoint } : {}) });
+    return body;
+  }, json);
 
   app.get('/api/run/:id/file', async (c) => {
     try {
@@ -54,15 +47,11 @@ export function runRoutes(app: Hono, ctx: UiContext): void {
     }
   });
 
-  app.get('/api/compare', async (c) => {
-    try {
-      const ids = (c.req.query('ids') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      const body: CompareResponse = await compareRuns(ctx.repo, { ids });
-      return json(c, body);
-    } catch (err) {
-      return ctx.fail(c, err);
-    }
-  });
+  jsonRoute(app, ctx, '/api/compare', async (c) => {
+    const ids = (c.req.query('ids') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const body: CompareResponse = await compareRuns(ctx.repo, { ids });
+    return body;
+  }, json);
 }
 
 /** `attachment; filename="…"; filename*=UTF-8''…` (a quote, backslash or control character never reaches the header). */

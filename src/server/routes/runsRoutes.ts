@@ -9,6 +9,7 @@ import { differingParams, formatValue, toCsv } from '../../core/expQuery.js';
 import { parseRunFilterText } from '../../core/runFilterText.js';
 import { guessGoal, runMetrics } from '../../core/runMetrics.js';
 import { createRunWatcher } from '../runWatcher.js';
+import { jsonRoute } from '../jsonRoute.js';
 import type { UiContext } from '../UiContext.js';
 import type { RunsResponse, RunsRow, SeriesResponse } from '../types/runsTypes.js';
 
@@ -62,13 +63,7 @@ function runsCsv(body: RunsResponse): string {
 export function runsRoutes(app: Hono, ctx: UiContext): void {
   const watcher = createRunWatcher(async () => (await runVersions(ctx.repo)).versions);
 
-  app.get('/api/runs', async (c) => {
-    try {
-      return c.json((await loadRuns(ctx)).body);
-    } catch (err) {
-      return ctx.fail(c, err);
-    }
-  });
+  jsonRoute(app, ctx, '/api/runs', async () => (await loadRuns(ctx)).body);
 
   app.get('/api/runs.csv', async (c) => {
     try {
@@ -79,17 +74,13 @@ export function runsRoutes(app: Hono, ctx: UiContext): void {
     }
   });
 
-  app.get('/api/series', async (c) => {
-    try {
-      const ids = list(c.req.query('ids'));
-      if (ids.length === 0) throw new TroveError('USAGE', 'Name the runs: /api/series?ids=ID,ID.', { hint: 'Select runs in the table.' });
-      if (ids.length > MAX_SERIES_RUNS) throw new TroveError('USAGE', `At most ${MAX_SERIES_RUNS} runs at once (${ids.length} asked).`, { hint: 'Select fewer runs.' });
-      const metrics = list(c.req.query('metrics'));
-      const body: SeriesResponse = await runSeries(ctx.repo, { ids, metrics });
-      return c.json(body);
-    } catch (err) {
-      return ctx.fail(c, err);
-    }
+  jsonRoute(app, ctx, '/api/series', async (c) => {
+    const ids = list(c.req.query('ids'));
+    if (ids.length === 0) throw new TroveError('USAGE', 'Name the runs: /api/series?ids=ID,ID.', { hint: 'Select runs in the table.' });
+    if (ids.length > MAX_SERIES_RUNS) throw new TroveError('USAGE', `At most ${MAX_SERIES_RUNS} runs at once (${ids.length} asked).`, { hint: 'Select fewer runs.' });
+    const metrics = list(c.req.query('metrics'));
+    const body: SeriesResponse = await runSeries(ctx.repo, { ids, metrics });
+    return body;
   });
 
   app.get('/api/events', (c: Context) =>
