@@ -11,14 +11,22 @@ export interface VersionResult {
   readonly node: string;
 }
 
-/** trove's version as packaged: dist/src/cli/commands/ → the package root's package.json, in a checkout and once installed. */
+let packagedVersion: string | undefined;
+
+/**
+ * trove's version as packaged: dist/src/cli/commands/ → the package root's
+ * package.json, in a checkout and once installed. package.json is the only
+ * place the version is written; it is read once per process.
+ */
 export function troveVersion(): string {
+  if (packagedVersion !== undefined) return packagedVersion;
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+    packagedVersion = typeof pkg.version === 'string' ? pkg.version : 'unknown';
   } catch {
-    return 'unknown';
+    packagedVersion = 'unknown'; // a broken install still runs; `trove version` says so
   }
+  return packagedVersion;
 }
 
 /** Options that only make sense with NAME (registering a version). */
