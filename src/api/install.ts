@@ -93,7 +93,7 @@ export async function install(options: InstallOptions = {}): Promise<InstallResu
   let hooks: HookInstallOutcome[];
   let advice: HookManagerAdvice | null = null;
   if (manager && !options.force) {
-    advice = adviceFor(manager, t);
+    advice = adviceFor(manager);
     hooks = HOOK_NAMES.map((name) => ({ name, action: 'skipped' as const, reason: `${manager.name} manages the hooks here (${manager.evidence})` }));
   } else {
     hooks = HOOK_NAMES.map((name) => installHookFile(t.hooksDir, name, (chain) => renderHookScript(name, { chain, quietOutsideTrove: t.quiet })));
@@ -157,7 +157,7 @@ async function target(options: InstallOptions, creating: boolean): Promise<Targe
   return { git, hooksDir: join(templateDir, 'hooks'), quiet: true, templateDir, ownTemplate: resolve(templateDir) === resolve(own) };
 }
 
-function adviceFor(manager: HookManager, t: Target): HookManagerAdvice {
+function adviceFor(manager: HookManager): HookManagerAdvice {
   if (manager.name === 'husky') {
     return { ...manager, add: HOOK_NAMES.map((name) => ({ file: `.husky/${name}`, lines: [hookCallLine(name)] })) };
   }
