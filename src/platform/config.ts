@@ -141,6 +141,7 @@ function exposedSecretWarnings(path: string, local: Record<string, unknown>): st
     if ((mode & 0o077) === 0) return [];
     return [`.trove/config.local.yaml holds credentials and is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 .trove/config.local.yaml.`];
   } catch {
+    // cannot stat the file we just read: no mode to warn about; the warning is advice, the config itself was read
     return [];
   }
 }
