@@ -288,6 +288,7 @@ function currentUser(): string {
   try {
     return userInfo().username;
   } catch {
+    // no passwd entry for this uid (containers): fall back to the environment's user name
     return process.env.USER ?? process.env.USERNAME ?? 'unknown';
   }
 }

@@ -190,6 +190,7 @@ async function stage(git: Git, root: string): Promise<boolean> {
   try {
     if (!loadConfig(join(root, '.trove')).core.autostage) return false;
   } catch {
+    // not a trove repository (or its config is unreadable): leave .gitattributes unstaged, as the doc says; it was still written
     return false;
   }
   return (await git.run(['add', '--', '.gitattributes'], { allowFail: true })).code === 0;
@@ -208,6 +209,7 @@ function isEmptyDir(dir: string): boolean {
   try {
     return readdirSync(dir).length === 0;
   } catch {
+    // unreadable: empty only if it does not exist, so a folder we cannot list is never taken for empty
     return !existsSync(dir);
   }
 }
