@@ -345,6 +345,7 @@ function validateFiles(name: 'params' | 'metrics', f: Record<string, unknown>): 
     try {
       checkRepoPath(file, `${name}.files`);
     } catch {
+      // reported: bad() throws CONFIG naming the file
       bad(`repository-relative paths (no "..", not absolute, not inside .git or .trove); "${file}" is not`);
     }
     if ((name === 'params' ? paramsFormatFor(file) : metricsFormatFor(file)) === null) bad(`files ending in ${exts}; "${file}" does not`);
