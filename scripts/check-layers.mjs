@@ -98,8 +98,42 @@ export function checkLayers(srcDir) {
   return problems;
 }
 
+/** Folders of src/ the browser front end (ui/) may import: pure core/ modules and the server's response types. */
+export const UI_MAY_IMPORT = ['core/', 'server/types/'];
+
+/** ui/ runs in the browser: it imports no Node built-in, and from src/ only UI_MAY_IMPORT. */
+export function checkUi(uiDir, srcDir) {
+  const problems = [];
+  const files = [];
+  const walk = (d) => {
+    for (const n of readdirSync(d).sort()) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.tsx?$/.test(n) && !n.endsWith('.d.ts')) files.push(p);
+    }
+  };
+  walk(uiDir);
+  for (const file of files) {
+    const rel = `ui/${relative(uiDir, file).split(sep).join('/')}`;
+    for (const { spec, viaUrl } of importsOf(readFileSync(file, 'utf8'))) {
+      if (!viaUrl && builtinName(spec) !== undefined) {
+        problems.push(`${rel}: the browser front end must not import the Node built-in ${spec}`);
+        continue;
+      }
+      if (!spec.startsWith('.')) continue;
+      const target = relative(srcDir, resolve(dirname(file), spec)).split(sep).join('/');
+      if (target.startsWith('../') || target === '..') continue; // not in src/
+      if (!UI_MAY_IMPORT.some((d) => target.startsWith(d))) problems.push(`${rel}: ui/ may import only ${UI_MAY_IMPORT.map((d) => `src/${d}`).join(' and ')} from src/, not src/${target}`);
+    }
+  }
+  return problems;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const problems = checkLayers(fileURLToPath(new URL('../src', import.meta.url)));
+  const problems = [
+    ...checkLayers(fileURLToPath(new URL('../src', import.meta.url))),
+    ...checkUi(fileURLToPath(new URL('../ui', import.meta.url)), fileURLToPath(new URL('../src', import.meta.url))),
+  ];
   for (const p of problems) console.error(p);
   if (problems.length) process.exit(1);
   console.log('layers ok');

@@ -6,8 +6,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 type CheckLayers = (srcDir: string) => string[];
-const checker = async (): Promise<CheckLayers> =>
-  ((await import(fileURLToPath(new URL('../../../scripts/check-layers.mjs', import.meta.url)))) as { checkLayers: CheckLayers }).checkLayers;
+type CheckUi = (uiDir: string, srcDir: string) => string[];
+const script = async (): Promise<{ checkLayers: CheckLayers; checkUi: CheckUi }> =>
+  (await import(fileURLToPath(new URL('../../../scripts/check-layers.mjs', import.meta.url)))) as { checkLayers: CheckLayers; checkUi: CheckUi };
+const checker = async (): Promise<CheckLayers> => (await script()).checkLayers;
 
 /** A throw-away src/ tree: path under src → file text. Returns what the checker reports on it. */
 async function checkTree(files: Record<string, string>): Promise<string[]> {
@@ -43,6 +45,31 @@ const CLEAN: Record<string, string> = {
 test('imports between layers go one way only (scripts/check-layers.mjs)', async () => {
   const problems = (await checker())(fileURLToPath(new URL('../../../src', import.meta.url)));
   assert.deepEqual(problems, []);
+});
+
+test('ui/ imports only pure core/ modules and server/types/ from src/, and no Node built-in', async () => {
+  const { checkUi } = await script();
+  assert.deepEqual(checkUi(fileURLToPath(new URL('../../../ui', import.meta.url)), fileURLToPath(new URL('../../../src', import.meta.url))), []);
+});
+
+test('layer checker: ui/ importing api/, a server module or a Node built-in is reported', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'trove-layers-ui-'));
+  try {
+    mkdirSync(join(root, 'ui', 'pages'), { recursive: true });
+    writeFileSync(
+      join(root, 'ui', 'pages', 'Runs.tsx'),
+      "import type { RunsResponse } from '../../src/server/types/runsTypes.js';\nimport { parseQuery } from '../../src/core/expQuery.js';\n" +
+        "import { listRuns } from '../../src/api/expList.js';\nimport { guard } from '../../src/server/requestGuard.js';\nimport { readFileSync } from 'node:fs';\nimport { api } from '../api.js';\n",
+    );
+    const { checkUi } = await script();
+    assert.deepEqual(checkUi(join(root, 'ui'), join(root, 'src')), [
+      'ui/pages/Runs.tsx: ui/ may import only src/core/ and src/server/types/ from src/, not src/api/expList.js',
+      'ui/pages/Runs.tsx: ui/ may import only src/core/ and src/server/types/ from src/, not src/server/requestGuard.js',
+      'ui/pages/Runs.tsx: the browser front end must not import the Node built-in node:fs',
+    ]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('layer checker: a clean tree reports nothing', async () => {
