@@ -2,43 +2,47 @@
  * The one error type the library throws. `code` is stable and is what callers
  * and tests match on (never the message text); `hint` is the next command the
  * user should type; `data` is structured and serialisable (it goes into --json).
+ * ERROR_CODES is the list at run time (docs/exit-codes.md is checked against it).
  */
-export type ErrorCode =
-  | 'USAGE'
-  | 'CONFIG'
-  | 'NOT_A_GIT_REPO'
-  | 'NOT_INITIALIZED'
-  | 'LOCKED'
-  | 'AUTH'
-  | 'PARTIAL_TRANSFER'
-  | 'NOT_FOUND'
-  | 'OBJECT_MISSING'
-  | 'CORRUPT_OBJECT'
-  | 'BAD_POINTER'
-  | 'BAD_MANIFEST'
-  | 'UNSAFE_PATH'
-  | 'NOT_TRACKED'
-  | 'ALREADY_TRACKED'
-  | 'DIRTY'
-  | 'NOT_FETCHED'
-  | 'IO'
-  | 'NO_SPACE'
-  | 'PERMISSION'
-  | 'GIT'
-  | 'REMOTE'
-  | 'CANCELLED'
-  | 'NEWER_FORMAT'
-  | 'INTERNAL'
+export const ERROR_CODES = [
+  'USAGE',
+  'CONFIG',
+  'NOT_A_GIT_REPO',
+  'NOT_INITIALIZED',
+  'LOCKED',
+  'AUTH',
+  'PARTIAL_TRANSFER',
+  'NOT_FOUND',
+  'OBJECT_MISSING',
+  'CORRUPT_OBJECT',
+  'BAD_POINTER',
+  'BAD_MANIFEST',
+  'UNSAFE_PATH',
+  'NOT_TRACKED',
+  'ALREADY_TRACKED',
+  'DIRTY',
+  'NOT_FETCHED',
+  'IO',
+  'NO_SPACE',
+  'PERMISSION',
+  'GIT',
+  'REMOTE',
+  'CANCELLED',
+  'NEWER_FORMAT',
+  'INTERNAL',
   // registry (issue 14)
-  | 'BAD_NAME'
-  | 'VERSION_EXISTS'
-  | 'MUTABILITY'
-  | 'SAMPLED'
-  | 'BAD_RECORD'
-  | 'BAD_METRICS'
-  | 'PROMOTE_INCOMPLETE'
+  'BAD_NAME',
+  'VERSION_EXISTS',
+  'MUTABILITY',
+  'SAMPLED',
+  'BAD_RECORD',
+  'BAD_METRICS',
+  'PROMOTE_INCOMPLETE',
   // params and metrics files (issue 15)
-  | 'BAD_PARAMS';
+  'BAD_PARAMS',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface TroveErrorOptions {
   hint?: string;
