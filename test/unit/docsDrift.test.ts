@@ -260,6 +260,22 @@ test('the command check catches a command and an option that do not exist', asyn
 });
 
 // ---------------------------------------------------------------------------------------------
+// Layers
+
+test('docs/architecture.md gives every folder of src/ the rank scripts/check-layers.mjs gives it', async () => {
+  const { RANKS } = (await import(new URL('../../../scripts/check-layers.mjs', import.meta.url).href)) as { RANKS: Record<string, number> };
+  const documented = new Map<string, number>();
+  for (const [rank, folders] of tableAfter(read('docs/architecture.md'), '## Layers and the import rule')) {
+    for (const m of (folders ?? '').matchAll(/`([a-z]+)\/`/g)) documented.set(m[1]!, Number(rank));
+  }
+  const folders = readdirSync(join(ROOT, 'src')).filter((f) => statSync(join(ROOT, 'src', f)).isDirectory());
+  assert.deepEqual([
+    ...folders.filter((f) => !documented.has(f)).map((f) => `src/${f}/ is not in the layer table`),
+    ...[...documented].filter(([f, r]) => RANKS[f] !== r).map(([f, r]) => `the table ranks ${f}/ ${r}, check-layers.mjs ${RANKS[f]}`),
+  ], []);
+});
+
+// ---------------------------------------------------------------------------------------------
 // Generated blocks
 
 test('the generated blocks are what npm run docs would write now', async () => {
