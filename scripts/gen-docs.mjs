@@ -5,11 +5,13 @@
 //   docs/exit-codes.md  gen:error-codes  every ErrorCode → exit code (src/errors)
 //   docs/config.md      gen:env-vars     every TROVE_* variable (src/util/envVars.ts)
 //   docs/json.md        gen:commands     every command, its summary and options (src/cli/commands)
+//   docs/api.md         the whole file   the library's API reference (scripts/gen-api.mjs, from src/index.ts)
 // test/unit/docsDrift.test.ts fails when a block differs from what this writes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
+import { renderApi } from './gen-api.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -92,13 +94,14 @@ export async function renderDocs() {
     const text = out.get(file) ?? fs.readFileSync(path.join(ROOT, file), 'utf8');
     out.set(file, replaceBlock(text, name, await render(), file));
   }
+  out.set('docs/api.md', renderApi());
   return out;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   for (const [file, text] of await renderDocs()) {
     const abs = path.join(ROOT, file);
-    if (fs.readFileSync(abs, 'utf8') === text) continue;
+    if (fs.existsSync(abs) && fs.readFileSync(abs, 'utf8') === text) continue;
     fs.writeFileSync(abs, text);
     console.log(`wrote ${file}`);
   }

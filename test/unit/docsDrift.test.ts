@@ -276,10 +276,24 @@ test('docs/architecture.md gives every folder of src/ the rank scripts/check-lay
 });
 
 // ---------------------------------------------------------------------------------------------
+// API reference
+
+test('docs/api.md has a section for every value src/index.ts exports, and none for anything else it exports at run time', async () => {
+  const lib = (await import('../../src/index.js')) as Record<string, unknown>;
+  const text = read('docs/api.md');
+  const valuesPart = text.slice(text.indexOf('\n## Functions and values\n'), text.indexOf('\n## Types\n'));
+  const headings = new Set([...valuesPart.matchAll(/^### (\S+)$/gm)].map((m) => m[1]!));
+  assert.deepEqual([
+    ...Object.keys(lib).filter((k) => !headings.has(k)).map((k) => `docs/api.md lacks ${k}`),
+    ...[...headings].filter((h) => !(h in lib)).map((h) => `docs/api.md documents ${h}, which src/index.ts does not export`),
+  ], []);
+});
+
+// ---------------------------------------------------------------------------------------------
 // Generated blocks
 
-test('the generated blocks are what npm run docs would write now', async () => {
+test('the generated blocks and docs/api.md are what npm run docs would write now', async () => {
   const rendered = await (await genDocs()).renderDocs();
-  assert.ok(rendered.size >= 3);
+  assert.ok(rendered.size >= 4);
   for (const [file, text] of rendered) assert.equal(read(file), text, `${file} is stale: run npm run docs`);
 });
