@@ -161,6 +161,35 @@ test('the variable check catches a variable nothing reads and one the doc leaves
 });
 
 // ---------------------------------------------------------------------------------------------
+// Config keys
+
+/** The keys of each config section, as src/platform/config.ts validates them (`bad('KEY', …)` in validateCore/Hooks/Registry). */
+function configKeys(): Set<string> {
+  const source = read('src/platform/config.ts');
+  const keys = new Set(['version', 'params.files', 'metrics.files']);
+  for (const [fn, section] of [['validateCore', 'core'], ['validateHooks', 'hooks'], ['validateRegistry', 'registry']] as const) {
+    const at = source.indexOf(`\nfunction ${fn}(`);
+    assert.ok(at >= 0, `config.ts has no ${fn}`);
+    const body = source.slice(at, source.indexOf('\n}\n', at));
+    for (const m of body.matchAll(/\bbad\('([a-z_]+)'/g)) keys.add(`${section}.${m[1]}`);
+  }
+  return keys;
+}
+
+test('docs/config.md lists every config key the code reads, and no doc names a core, hooks or registry key it does not', () => {
+  const keys = configKeys();
+  const table = tableAfter(read('docs/config.md'), '## Keys').flatMap((r) => [...(r[0] ?? '').matchAll(/`([a-z]+(?:\.[a-z_]+)?)`/g)].map((m) => m[1]!));
+  const named = new Set([...read('docs/config.md').matchAll(/`((?:core|hooks|registry)\.[a-z_]+)`/g)].map((m) => m[1]!));
+  const elsewhere = DOCS.flatMap((f) => [...read(f).matchAll(/`((?:core|hooks|registry)\.[a-z_]+)[`:= ]/g)].map((m) => [f, m[1]!] as const));
+  assert.deepEqual([
+    ...[...keys].filter((k) => !table.includes(k)).map((k) => `docs/config.md: the key table lacks ${k}`),
+    ...table.filter((k) => !keys.has(k)).map((k) => `docs/config.md: the key table has ${k}, which the code does not read`),
+    ...[...named].filter((k) => !keys.has(k)).map((k) => `docs/config.md names ${k}, which the code does not read`),
+    ...elsewhere.filter(([, k]) => !keys.has(k)).map(([f, k]) => `${f} names ${k}, which the code does not read`),
+  ], []);
+});
+
+// ---------------------------------------------------------------------------------------------
 // Commands and options
 
 /** Command lines in a doc: lines of sh/console/bare code blocks (split at && || ; | $( ) and inline code spans. */
