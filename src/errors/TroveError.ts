@@ -1,9 +1,4 @@
-/**
- * The one error type the library throws. `code` is stable and is what callers
- * and tests match on (never the message text); `hint` is the next command the
- * user should type; `data` is structured and serialisable (it goes into --json).
- * ERROR_CODES is the list at run time (docs/exit-codes.md is checked against it).
- */
+/** Every error code, at run time: docs/exit-codes.md is generated from and checked against this list. */
 export const ERROR_CODES = [
   'USAGE',
   'CONFIG',
@@ -42,6 +37,11 @@ export const ERROR_CODES = [
   'BAD_PARAMS',
 ] as const;
 
+/**
+ * The one error type the library throws. `code` is stable and is what callers
+ * and tests match on (never the message text); `hint` is the next command the
+ * user should type; `data` is structured and serialisable (it goes into --json).
+ */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface TroveErrorOptions {

@@ -176,17 +176,30 @@ function configKeys(): Set<string> {
   return keys;
 }
 
-test('docs/config.md lists every config key the code reads, and no doc names a core, hooks or registry key it does not', () => {
-  const keys = configKeys();
-  const table = tableAfter(read('docs/config.md'), '## Keys').flatMap((r) => [...(r[0] ?? '').matchAll(/`([a-z]+(?:\.[a-z_]+)?)`/g)].map((m) => m[1]!));
-  const named = new Set([...read('docs/config.md').matchAll(/`((?:core|hooks|registry)\.[a-z_]+)`/g)].map((m) => m[1]!));
-  const elsewhere = DOCS.flatMap((f) => [...read(f).matchAll(/`((?:core|hooks|registry)\.[a-z_]+)[`:= ]/g)].map((m) => [f, m[1]!] as const));
-  assert.deepEqual([
+export function configKeyProblems(configDoc: string, keys: ReadonlySet<string>): string[] {
+  const table = tableAfter(configDoc, '## Keys').flatMap((r) => [...(r[0] ?? '').matchAll(/`([a-z]+(?:\.[a-z_]+)?)`/g)].map((m) => m[1]!));
+  const named = new Set([...configDoc.matchAll(/`((?:core|hooks|registry)\.[a-z_]+)`/g)].map((m) => m[1]!));
+  return [
     ...[...keys].filter((k) => !table.includes(k)).map((k) => `docs/config.md: the key table lacks ${k}`),
     ...table.filter((k) => !keys.has(k)).map((k) => `docs/config.md: the key table has ${k}, which the code does not read`),
     ...[...named].filter((k) => !keys.has(k)).map((k) => `docs/config.md names ${k}, which the code does not read`),
+  ];
+}
+
+test('docs/config.md lists every config key the code reads, and no doc names a core, hooks or registry key it does not', () => {
+  const keys = configKeys();
+  const elsewhere = DOCS.flatMap((f) => [...read(f).matchAll(/`((?:core|hooks|registry)\.[a-z_]+)[`:= ]/g)].map((m) => [f, m[1]!] as const));
+  assert.deepEqual([
+    ...configKeyProblems(read('docs/config.md'), keys),
     ...elsewhere.filter(([, k]) => !keys.has(k)).map(([f, k]) => `${f} names ${k}, which the code does not read`),
   ], []);
+});
+
+test('the config-key check catches a key the table lacks and one the code does not read', () => {
+  const doctored = read('docs/config.md').replace(/^\| `core\.remote` \|/m, '| `core.remotes` |');
+  const problems = configKeyProblems(doctored, configKeys()).join('\n');
+  assert.match(problems, /the key table lacks core\.remote$/m);
+  assert.match(problems, /the key table has core\.remotes/);
 });
 
 // ---------------------------------------------------------------------------------------------
