@@ -59,6 +59,10 @@ function signature(checker, printer, name, symbol, decl) {
     const heritage = (decl.heritageClauses ?? []).map((h) => ` ${h.getText(sf)}`).join('');
     return `class ${name}${heritage} {\n${members.join('\n')}\n}`;
   }
+  // a type computed from a value the package does not export (`(typeof ERROR_CODES)[number]`): the type it resolves to
+  if (kind === 'type' && /\btypeof\b/.test(decl.type.getText(sf))) {
+    return `type ${name} = ${checker.typeToString(checker.getTypeAtLocation(decl), decl, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.InTypeAlias)};`;
+  }
   // interfaces and type aliases: the source text, member comments kept, the declaration's own comment dropped
   return decl.getText(sf).replace(/^export\s+/, '').replace(/^(interface|type)\s+\w+/, `$1 ${name}`);
 }
