@@ -6,6 +6,7 @@ import { paramsFormatFor } from '../core/paramsFile.js';
 import { checkRepoPath } from '../core/repoPath.js';
 import { TroveError } from '../errors/index.js';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
+import { envValue } from '../util/envVars.js';
 import { hasUrlCredentials } from '../util/redactUrl.js';
 import { yamlLib } from './yamlLib.js';
 
@@ -203,8 +204,10 @@ function buildConfig(main: Record<string, unknown>, local: Record<string, unknow
     throw new TroveError('CONFIG', `.trove/config.yaml has format version ${version}, newer than this trove understands (${CONFIG_VERSION}).`, { hint: 'Upgrade trove (npm install -g trove@latest).' });
   }
   const merged = { ...DEFAULT_CORE, ...section(main.core, 'core'), ...section(local.core, 'core') } as Record<string, unknown>;
-  if (env.TROVE_CACHE_DIR) merged.cache = env.TROVE_CACHE_DIR;
-  if (env.TROVE_FSYNC !== undefined && env.TROVE_FSYNC !== '') merged.fsync = parseFsyncEnv(env.TROVE_FSYNC);
+  const cacheDir = envValue(env, 'TROVE_CACHE_DIR');
+  if (cacheDir) merged.cache = cacheDir;
+  const fsync = envValue(env, 'TROVE_FSYNC');
+  if (fsync !== undefined && fsync !== '') merged.fsync = parseFsyncEnv(fsync);
   const hooks = { ...DEFAULT_HOOKS, ...section(main.hooks, 'hooks'), ...section(local.hooks, 'hooks') } as Record<string, unknown>;
   return { version, core: validateCore(merged), remotes: mergeRemotes(main.remotes, local.remotes), hooks: validateHooks(hooks), registry: validateRegistry(section(main.registry, 'registry')),
     params: validateFiles('params', { ...section(main.params, 'params'), ...section(local.params, 'params') }),
