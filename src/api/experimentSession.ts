@@ -1,4 +1,5 @@
-import { lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { atomicWriteSync } from '../util/atomicWriteSync.js';
 import { hostname, userInfo } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { TroveError, isTroveError } from '../errors/index.js';
@@ -261,7 +262,8 @@ export class ExperimentSession {
     const pending = this.uploader.pendingFor(w.id);
     if (left > 0) {
       mkdirSync(journalDir(this.repo), { recursive: true });
-      writeFileSync(unpushedPath(this.repo, w.id), JSON.stringify({ remote: this.uploader.remote, oids: pending.map((p) => p.data.oid) }) + '\n');
+      // Temp and rename: a crash mid-write must not leave a torn file that reads as nothing pending.
+      atomicWriteSync(unpushedPath(this.repo, w.id), JSON.stringify({ remote: this.uploader.remote, oids: pending.map((p) => p.data.oid) }) + '\n');
     } else {
       rmSync(unpushedPath(this.repo, w.id), { force: true });
     }
@@ -288,6 +290,7 @@ function currentUser(): string {
   try {
     return userInfo().username;
   } catch {
+    // no passwd entry for this uid (containers): fall back to the environment's user name
     return process.env.USER ?? process.env.USERNAME ?? 'unknown';
   }
 }

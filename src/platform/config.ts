@@ -142,6 +142,7 @@ function exposedSecretWarnings(path: string, local: Record<string, unknown>): st
     if ((mode & 0o077) === 0) return [];
     return [`.trove/config.local.yaml holds credentials and is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 .trove/config.local.yaml.`];
   } catch {
+    // cannot stat the file we just read: no mode to warn about; the warning is advice, the config itself was read
     return [];
   }
 }
@@ -347,6 +348,7 @@ function validateFiles(name: 'params' | 'metrics', f: Record<string, unknown>): 
     try {
       checkRepoPath(file, `${name}.files`);
     } catch {
+      // reported: bad() throws CONFIG naming the file
       bad(`repository-relative paths (no "..", not absolute, not inside .git or .trove); "${file}" is not`);
     }
     if ((name === 'params' ? paramsFormatFor(file) : metricsFormatFor(file)) === null) bad(`files ending in ${exts}; "${file}" does not`);

@@ -17,6 +17,7 @@ export function troveVersion(): string {
     const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
     return typeof pkg.version === 'string' ? pkg.version : 'unknown';
   } catch {
+    // no readable package.json beside the build: the version prints as unknown, nothing else depends on it
     return 'unknown';
   }
 }
