@@ -273,7 +273,11 @@ export class ExperimentSession {
   /** Stop every live run (EOF on the protocol: the script ended without stop()). */
   async close(options: { timeoutMs?: number; progress?: (left: number, remote: string) => void } = {}): Promise<void> {
     for (const id of [...this.runs.keys()]) {
-      await this.stop(id, { ...options, status: this.eofStatus.get(id) ?? 'stopped' }).catch(() => undefined);
+      await this.stop(id, { ...options, status: this.eofStatus.get(id) ?? 'stopped' }).catch((err: unknown) => {
+        // Nothing is lost: the run's journal keeps every checkpoint, and `trove exp ls` folds it in and shows
+        // the run crashed once this process is gone. The other runs must still be stopped, so say it and go on.
+        this.repo.reporter.warn(`The run ${id} could not be stopped cleanly (${err instanceof Error ? err.message : String(err)}); its journal keeps its checkpoints and trove exp ls will show it as crashed.`, { id });
+      });
     }
     this.uploader?.close();
   }
