@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 const argv = process.argv.slice(2);
 const dirAt = argv.indexOf('--dir');
 const root = dirAt >= 0 ? resolve(argv[dirAt + 1] ?? '.') : fileURLToPath(new URL('../dist/test/', import.meta.url));
+// Without --dir (dirAt -1) every argument is a suite; `i !== dirAt + 1` alone would drop the first.
 const only = argv.filter((_, i) => dirAt < 0 || (i !== dirAt && i !== dirAt + 1));
 const files = [];
 const walk = (dir) => {

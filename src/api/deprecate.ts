@@ -60,6 +60,6 @@ export async function deprecate(repo: Repo, options: DeprecateOptions): Promise<
   }
   const subject = version ? `Deprecate ${entity} ${version}` : `Deprecate ${entity}`;
   await createAnnotatedTag(repo.git, tag, commit, options.message ? `${subject}\n\n${options.message}\n` : `${subject}\n`);
-  const remote = await pickGitRemote(repo.git).catch(() => null);
+  const remote = await pickGitRemote(repo.git).catch(() => null); // only names the remote in the suggested push command; without one the suggestion says origin
   return { entity, ...(version ? { version } : {}), tag, commit, pushCommand: `git push ${remote ?? 'origin'} ${shellQuote(`refs/tags/${tag}`)}` };
 }

@@ -119,6 +119,7 @@ function outputTarget(repo: Repo, out: string | undefined): Target {
   try {
     st = lstatSync(abs);
   } catch {
+    // nothing (we can stat) at the output: treated as absent, and writing there reports its own errors
     st = undefined;
   }
   if (st?.isSymbolicLink()) throw new TroveError('UNSAFE_PATH', `Refusing to write through ${out}: it is a symbolic link.`, { hint: 'Give the real directory, or a new one.', data: { path: out } });
@@ -146,6 +147,7 @@ export async function placeCheckpoint(repo: Repo, ck: CheckpointRecord, data: St
     try {
       st = lstatSync(abs);
     } catch {
+      // nothing (we can stat) there: treated as absent, and writing there reports its own errors
       st = undefined;
     }
     if (st && data.kind === 'dir' && st.isDirectory()) {
@@ -279,6 +281,7 @@ function isSavedContent(abs: string, oid: string): boolean {
   try {
     return lstatSync(abs).isFile() && `sha256:${hashFileSync(abs)}` === oid;
   } catch {
+    // gone or unreadable: not a saved copy, so the file counts as unsaved and is kept (the safe answer)
     return false;
   }
 }
@@ -310,6 +313,7 @@ function existing(abs: string, item: Item): 'same' | 'different' | 'absent' {
   try {
     st = lstatSync(abs);
   } catch {
+    // nothing (we can stat) at abs: absent, and writing there reports its own errors
     return 'absent';
   }
   if (item.kind === 'link') return 'different';

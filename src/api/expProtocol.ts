@@ -41,6 +41,7 @@ export class ExpProtocol {
       if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
       req = v as Record<string, unknown>;
     } catch {
+      // reported: the reply is a USAGE error naming the line
       return stringifyJson(errorReply(null, new TroveError('USAGE', 'A request line is not a JSON object.', { hint: 'Send one JSON object per line, e.g. {"id":1,"op":"hello"}.', data: { line: line.slice(0, 200) } }))) + '\n';
     }
     let reply: ProtocolReply;

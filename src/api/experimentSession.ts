@@ -1,4 +1,5 @@
-import { lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { atomicWriteSync } from '../util/atomicWriteSync.js';
 import { hostname, userInfo } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { TroveError, isTroveError } from '../errors/index.js';
@@ -261,7 +262,8 @@ export class ExperimentSession {
     const pending = this.uploader.pendingFor(w.id);
     if (left > 0) {
       mkdirSync(journalDir(this.repo), { recursive: true });
-      writeFileSync(unpushedPath(this.repo, w.id), JSON.stringify({ remote: this.uploader.remote, oids: pending.map((p) => p.data.oid) }) + '\n');
+      // Temp and rename: a crash mid-write must not leave a torn file that reads as nothing pending.
+      atomicWriteSync(unpushedPath(this.repo, w.id), JSON.stringify({ remote: this.uploader.remote, oids: pending.map((p) => p.data.oid) }) + '\n');
     } else {
       rmSync(unpushedPath(this.repo, w.id), { force: true });
     }
@@ -271,7 +273,11 @@ export class ExperimentSession {
   /** Stop every live run (EOF on the protocol: the script ended without stop()). */
   async close(options: { timeoutMs?: number; progress?: (left: number, remote: string) => void } = {}): Promise<void> {
     for (const id of [...this.runs.keys()]) {
-      await this.stop(id, { ...options, status: this.eofStatus.get(id) ?? 'stopped' }).catch(() => undefined);
+      await this.stop(id, { ...options, status: this.eofStatus.get(id) ?? 'stopped' }).catch((err: unknown) => {
+        // Nothing is lost: the run's journal keeps every checkpoint, and `trove exp ls` folds it in and shows
+        // the run crashed once this process is gone. The other runs must still be stopped, so say it and go on.
+        this.repo.reporter.warn(`The run ${id} could not be stopped cleanly (${err instanceof Error ? err.message : String(err)}); its journal keeps its checkpoints and trove exp ls will show it as crashed.`, { id });
+      });
     }
     this.uploader?.close();
   }
@@ -288,6 +294,7 @@ function currentUser(): string {
   try {
     return userInfo().username;
   } catch {
+    // no passwd entry for this uid (containers): fall back to the environment's user name
     return process.env.USER ?? process.env.USERNAME ?? 'unknown';
   }
 }

@@ -1,5 +1,5 @@
 import { checkOptions } from './checkOptions.js';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { createPointer, POINTER_MAX_BYTES, pointerPathFor, serializePointer, type Pointer, type PointerSource } from '../core/pointer.js';
 import type { LinkMode } from '../platform/config.js';

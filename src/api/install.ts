@@ -93,7 +93,7 @@ export async function install(options: InstallOptions = {}): Promise<InstallResu
   let hooks: HookInstallOutcome[];
   let advice: HookManagerAdvice | null = null;
   if (manager && !options.force) {
-    advice = adviceFor(manager, t);
+    advice = adviceFor(manager);
     hooks = HOOK_NAMES.map((name) => ({ name, action: 'skipped' as const, reason: `${manager.name} manages the hooks here (${manager.evidence})` }));
   } else {
     hooks = HOOK_NAMES.map((name) => installHookFile(t.hooksDir, name, (chain) => renderHookScript(name, { chain, quietOutsideTrove: t.quiet })));
@@ -157,7 +157,7 @@ async function target(options: InstallOptions, creating: boolean): Promise<Targe
   return { git, hooksDir: join(templateDir, 'hooks'), quiet: true, templateDir, ownTemplate: resolve(templateDir) === resolve(own) };
 }
 
-function adviceFor(manager: HookManager, t: Target): HookManagerAdvice {
+function adviceFor(manager: HookManager): HookManagerAdvice {
   if (manager.name === 'husky') {
     return { ...manager, add: HOOK_NAMES.map((name) => ({ file: `.husky/${name}`, lines: [hookCallLine(name)] })) };
   }
@@ -190,6 +190,7 @@ async function stage(git: Git, root: string): Promise<boolean> {
   try {
     if (!loadConfig(join(root, '.trove')).core.autostage) return false;
   } catch {
+    // not a trove repository (or its config is unreadable): leave .gitattributes unstaged, as the doc says; it was still written
     return false;
   }
   return (await git.run(['add', '--', '.gitattributes'], { allowFail: true })).code === 0;
@@ -208,6 +209,7 @@ function isEmptyDir(dir: string): boolean {
   try {
     return readdirSync(dir).length === 0;
   } catch {
+    // unreadable: empty only if it does not exist, so a folder we cannot list is never taken for empty
     return !existsSync(dir);
   }
 }

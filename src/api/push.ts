@@ -116,7 +116,7 @@ async function pushPendingTags(repo: Repo, pending: readonly PendingVersion[]): 
 /** Best effort: a push that could not tidy up still sends its data. */
 async function removeStale(session: RemoteSession): Promise<StaleUploads | undefined> {
   if (session.backend.readOnly || !session.backend.canList) return undefined;
-  return removeStaleUploads(session.backend, session.index, { now: Date.now(), orphanAgeMs: DEFAULT_REMOTE_GRACE_MS, dryRun: false, policy: session.policy }).catch(() => undefined);
+  return removeStaleUploads(session.backend, session.index, { now: Date.now(), orphanAgeMs: DEFAULT_REMOTE_GRACE_MS, dryRun: false, policy: session.policy }).catch(() => undefined); // best effort (see above): the next push tries again
 }
 
 export function partial(verb: 'push' | 'fetch', result: { remote: string; objects: number; failed: readonly { what?: string; message: string }[]; missingLocally?: readonly { path: string }[] }, count: number): TroveError {

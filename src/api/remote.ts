@@ -27,6 +27,7 @@ export const remote = {
     try {
       return resolveRemoteName(repo);
     } catch {
+      // none configured, or several without a default: no default to show
       return undefined;
     }
   },

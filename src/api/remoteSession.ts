@@ -103,8 +103,8 @@ export async function openBackendSession(remote: { name: string; url: string; se
     const index = await RemoteIndex.load(backend, cacheDir, { jobs: j, policy });
     return { name: remote.name, backend, index, jobs: Math.max(1, j), policy, cacheDir, ...(lock ? { lock } : {}), ...(removedTemp ? { removedTemp } : {}) };
   } catch (err) {
-    await lock?.release().catch(() => undefined);
-    await backend.close().catch(() => undefined);
+    await lock?.release().catch(() => undefined); // cleanup only: the opening error is rethrown below
+    await backend.close().catch(() => undefined); // cleanup only: the opening error is rethrown below
     throw err;
   }
 }

@@ -48,6 +48,7 @@ export async function unlockPath(repo: Repo, options: UnlockOptions): Promise<Un
       try {
         st = abs === undefined ? undefined : lstatSync(abs);
       } catch {
+        // nothing (we can stat) there: treated as absent; unlocking reports its own errors
         st = undefined;
       }
       if (!abs || !st) throw new TroveError('NOT_FOUND', `${path} does not exist.`, { hint: `Bring the data back first: trove checkout ${entity.record.name}`, data: { path } });

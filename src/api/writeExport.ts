@@ -35,6 +35,7 @@ export async function writeExport(where: { root: string; cwd: string }, output: 
   try {
     st = lstatSync(abs);
   } catch {
+    // nothing (we can stat) at the output: a new file, whose write reports its own errors
     st = undefined;
   }
   if (st?.isSymbolicLink()) {
@@ -103,6 +104,7 @@ function safeRealpath(p: string): string | undefined {
   try {
     return realpathSync(p);
   } catch {
+    // not resolvable (not there yet): the caller uses the path as given
     return undefined;
   }
 }

@@ -44,6 +44,7 @@ function workTreePrefix(cwd: string): string {
   try {
     dir = realpathSync(cwd);
   } catch {
+    // cwd cannot be resolved: no prefix, so paths are taken relative to cwd as given; the command reports its own errors
     return '';
   }
   const start = dir;

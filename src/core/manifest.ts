@@ -89,6 +89,7 @@ export function parsePage(bytes: Buffer, source: string, dirPath = ''): Manifest
   try {
     rows = body.length === 0 ? [] : JSON.parse(`[${body.slice(0, -1).split('\n').join(',')}]`);
   } catch {
+    // reported: bad() throws BAD_MANIFEST naming why
     return bad('a line is not valid JSON');
   }
   let prev: string | undefined;
@@ -132,6 +133,7 @@ function parseOidIn(v: unknown, bad: (why: string) => never): Oid {
   try {
     return parseOid(v);
   } catch {
+    // reported: bad() throws BAD_MANIFEST naming the oid
     return bad(`oid "${v.slice(0, 80)}" is invalid`);
   }
 }

@@ -110,6 +110,7 @@ function dateText(d: Date): string {
   try {
     return d.toISOString();
   } catch {
+    // toISOString throws on an invalid date: show its String() form ('Invalid Date') instead
     return String(d);
   }
 }

@@ -171,6 +171,7 @@ function parseSource(lines: readonly string[], bad: (why: string) => never): Poi
     try {
       v = JSON.parse(raw!);
     } catch {
+      // not JSON: the check below reports it as not a quoted string
       v = undefined;
     }
     if (typeof v !== 'string' || v === '' || !raw!.startsWith('"')) bad(`source ${key} is not a quoted non-empty string`);

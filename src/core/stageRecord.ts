@@ -137,6 +137,7 @@ function parseFast(text: string, source: string): FastResult {
       try {
         by = JSON.parse(b[1]!);
       } catch {
+        // reported: stop() names the line
         return stop(i + 3, 'the quoted "by" does not parse');
       }
       const a = checkAssignment({ version: v[1], commit: c[1], assigned: t[1], by }, source, stage, i + 1);

@@ -1,44 +1,48 @@
+/** Every error code, at run time: docs/exit-codes.md is generated from and checked against this list. */
+export const ERROR_CODES = [
+  'USAGE',
+  'CONFIG',
+  'NOT_A_GIT_REPO',
+  'NOT_INITIALIZED',
+  'LOCKED',
+  'AUTH',
+  'PARTIAL_TRANSFER',
+  'NOT_FOUND',
+  'OBJECT_MISSING',
+  'CORRUPT_OBJECT',
+  'BAD_POINTER',
+  'BAD_MANIFEST',
+  'UNSAFE_PATH',
+  'NOT_TRACKED',
+  'ALREADY_TRACKED',
+  'DIRTY',
+  'NOT_FETCHED',
+  'IO',
+  'NO_SPACE',
+  'PERMISSION',
+  'GIT',
+  'REMOTE',
+  'CANCELLED',
+  'NEWER_FORMAT',
+  'INTERNAL',
+  // registry (issue 14)
+  'BAD_NAME',
+  'VERSION_EXISTS',
+  'MUTABILITY',
+  'SAMPLED',
+  'BAD_RECORD',
+  'BAD_METRICS',
+  'PROMOTE_INCOMPLETE',
+  // params and metrics files (issue 15)
+  'BAD_PARAMS',
+] as const;
+
 /**
  * The one error type the library throws. `code` is stable and is what callers
  * and tests match on (never the message text); `hint` is the next command the
  * user should type; `data` is structured and serialisable (it goes into --json).
  */
-export type ErrorCode =
-  | 'USAGE'
-  | 'CONFIG'
-  | 'NOT_A_GIT_REPO'
-  | 'NOT_INITIALIZED'
-  | 'LOCKED'
-  | 'AUTH'
-  | 'PARTIAL_TRANSFER'
-  | 'NOT_FOUND'
-  | 'OBJECT_MISSING'
-  | 'CORRUPT_OBJECT'
-  | 'BAD_POINTER'
-  | 'BAD_MANIFEST'
-  | 'UNSAFE_PATH'
-  | 'NOT_TRACKED'
-  | 'ALREADY_TRACKED'
-  | 'DIRTY'
-  | 'NOT_FETCHED'
-  | 'IO'
-  | 'NO_SPACE'
-  | 'PERMISSION'
-  | 'GIT'
-  | 'REMOTE'
-  | 'CANCELLED'
-  | 'NEWER_FORMAT'
-  | 'INTERNAL'
-  // registry (issue 14)
-  | 'BAD_NAME'
-  | 'VERSION_EXISTS'
-  | 'MUTABILITY'
-  | 'SAMPLED'
-  | 'BAD_RECORD'
-  | 'BAD_METRICS'
-  | 'PROMOTE_INCOMPLETE'
-  // params and metrics files (issue 15)
-  | 'BAD_PARAMS';
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface TroveErrorOptions {
   hint?: string;

@@ -78,6 +78,7 @@ function closureOf(store: ObjectStore, data: StoredData, what: string, memo: Mem
   try {
     root = parseOid(data.oid, what);
   } catch {
+    // not an oid: counted as incomplete (complete: false), which the caller shows
     return { items: [], complete: false };
   }
   return data.kind === 'file' ? fileClosure(store, root, data.size, memo) : pageClosure(store, root, what, memo, 0);
@@ -94,6 +95,7 @@ function fileClosure(store: ObjectStore, oid: Oid, size: number, memo: Memo): Cl
     try {
       chunks = store.readChunkList(oid);
     } catch {
+      // an unreadable chunk list: counted as incomplete (complete: false), which the caller shows
       chunks = undefined;
     }
     if (!chunks) out = { items: [], complete: false };
@@ -120,6 +122,7 @@ function pageClosure(store: ObjectStore, oid: Oid, what: string, memo: Memo, dep
   try {
     bytes = store.readObject(oid, what);
   } catch {
+    // not in the local store: counted as incomplete (complete: false), which the caller shows
     const missing = { items: [], complete: false };
     memo.set(key, missing);
     return missing;

@@ -53,6 +53,7 @@ export function readUnpushed(ctx: ExperimentContext, id: string): { remote: stri
     const o = JSON.parse(readFileSync(unpushedPath(ctx, id), 'utf8')) as { remote?: unknown; oids?: unknown };
     return typeof o.remote === 'string' && Array.isArray(o.oids) ? { remote: o.remote, oids: o.oids.map(String) } : null;
   } catch {
+    // no file (the usual case) or a damaged one: shown as nothing pending; the count is display only, and the file is written atomically
     return null;
   }
 }
@@ -90,6 +91,7 @@ export function listJournalIds(ctx: ExperimentContext): string[] {
   try {
     names = readdirSync(journalDir(ctx));
   } catch {
+    // no journal folder: no run has a journal
     return [];
   }
   return names.filter((n) => n.endsWith('.jsonl') && isExperimentId(n.slice(0, -6))).map((n) => n.slice(0, -6));
@@ -198,6 +200,7 @@ export function journalMtime(ctx: ExperimentContext, id: string): number {
   try {
     return statSync(journalPath(ctx, id)).mtimeMs;
   } catch {
+    // no journal: 0, as documented (a finished run)
     return 0;
   }
 }

@@ -73,7 +73,7 @@ export class RunWriter {
 
   /** Start a run: journal its record, then create its ref (before returning, so `exp ls` sees it at once). */
   static async start(ctx: ExperimentContext, experiment: Omit<ExperimentRecord, 'id' | 'created' | 'trove-experiment'> & { id?: string; created?: string }, options: RunWriterOptions = {}): Promise<RunWriter> {
-    await recoverCrashedRuns(ctx).catch(() => undefined);
+    await recoverCrashedRuns(ctx).catch(() => undefined); // tidying older crashed runs must not stop a new one; their journals stay and the next run's start folds them
     const record: ExperimentRecord = normalizeExperiment({ ...experiment, 'trove-experiment': 1, id: experiment.id ?? newExperimentId(), created: experiment.created ?? new Date().toISOString() });
     const w = new RunWriter(ctx, record, options);
     w.append([{ event: 'init', experiment: record }, { event: 'status', status: w.state.status }]);

@@ -6,6 +6,7 @@ import { paramsFormatFor } from '../core/paramsFile.js';
 import { checkRepoPath } from '../core/repoPath.js';
 import { TroveError } from '../errors/index.js';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
+import { envValue } from '../util/envVars.js';
 import { hasUrlCredentials } from '../util/redactUrl.js';
 import { yamlLib } from './yamlLib.js';
 
@@ -141,6 +142,7 @@ function exposedSecretWarnings(path: string, local: Record<string, unknown>): st
     if ((mode & 0o077) === 0) return [];
     return [`.trove/config.local.yaml holds credentials and is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 .trove/config.local.yaml.`];
   } catch {
+    // cannot stat the file we just read: no mode to warn about; the warning is advice, the config itself was read
     return [];
   }
 }
@@ -202,8 +204,10 @@ function buildConfig(main: Record<string, unknown>, local: Record<string, unknow
     throw new TroveError('CONFIG', `.trove/config.yaml has format version ${version}, newer than this trove understands (${CONFIG_VERSION}).`, { hint: 'Upgrade trove (npm install -g trove@latest).' });
   }
   const merged = { ...DEFAULT_CORE, ...section(main.core, 'core'), ...section(local.core, 'core') } as Record<string, unknown>;
-  if (env.TROVE_CACHE_DIR) merged.cache = env.TROVE_CACHE_DIR;
-  if (env.TROVE_FSYNC !== undefined && env.TROVE_FSYNC !== '') merged.fsync = parseFsyncEnv(env.TROVE_FSYNC);
+  const cacheDir = envValue(env, 'TROVE_CACHE_DIR');
+  if (cacheDir) merged.cache = cacheDir;
+  const fsync = envValue(env, 'TROVE_FSYNC');
+  if (fsync !== undefined && fsync !== '') merged.fsync = parseFsyncEnv(fsync);
   const hooks = { ...DEFAULT_HOOKS, ...section(main.hooks, 'hooks'), ...section(local.hooks, 'hooks') } as Record<string, unknown>;
   return { version, core: validateCore(merged), remotes: mergeRemotes(main.remotes, local.remotes), hooks: validateHooks(hooks), registry: validateRegistry(section(main.registry, 'registry')),
     params: validateFiles('params', { ...section(main.params, 'params'), ...section(local.params, 'params') }),
@@ -344,6 +348,7 @@ function validateFiles(name: 'params' | 'metrics', f: Record<string, unknown>): 
     try {
       checkRepoPath(file, `${name}.files`);
     } catch {
+      // reported: bad() throws CONFIG naming the file
       bad(`repository-relative paths (no "..", not absolute, not inside .git or .trove); "${file}" is not`);
     }
     if ((name === 'params' ? paramsFormatFor(file) : metricsFormatFor(file)) === null) bad(`files ending in ${exts}; "${file}" does not`);

@@ -45,6 +45,7 @@ function existingMode(path: string): number | undefined {
   try {
     return statSync(path).mode & 0o777;
   } catch {
+    // no file yet (as documented): the new file gets the default mode; writing it reports its own errors
     return undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { TroveError } from '../errors/index.js';
+import { envValue } from '../util/envVars.js';
 
 /**
  * The real `git` binary, spawned with typed results. We never reimplement Git:
@@ -11,7 +12,7 @@ export interface Git {
   run(args: readonly string[], options?: { input?: string | Buffer; allowFail?: boolean; env?: NodeJS.ProcessEnv }): Promise<{ stdout: Buffer; stderr: string; code: number }>;
 }
 
-export function createGit(cwd: string, gitBinary = process.env.TROVE_GIT ?? 'git'): Git {
+export function createGit(cwd: string, gitBinary = envValue(process.env, 'TROVE_GIT') ?? 'git'): Git {
   return {
     cwd,
     run(args, options = {}) {
@@ -117,7 +118,7 @@ export async function listTreeBlobs(git: Git, rev: string, filter: (path: string
 export function catObjects(git: Git, names: readonly string[]): Promise<({ type: string; content: Buffer } | null)[]> {
   return new Promise((resolve, reject) => {
     if (names.length === 0) return resolve([]);
-    const child = spawn(process.env.TROVE_GIT ?? 'git', ['cat-file', '--batch'], { cwd: git.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(envValue(process.env, 'TROVE_GIT') ?? 'git', ['cat-file', '--batch'], { cwd: git.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => chunks.push(c));

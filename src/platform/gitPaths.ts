@@ -39,6 +39,7 @@ export async function isRebaseReplaying(git: Git): Promise<boolean> {
   try {
     todo = readFileSync(await gitPath(git, 'rebase-merge/git-rebase-todo'), 'utf8');
   } catch {
+    // no todo file: no rebase is replaying
     return false;
   }
   return todo.split('\n').some((l) => l.trim() !== '' && !l.trim().startsWith('#'));

@@ -28,6 +28,7 @@ function inspect(path: string): Current {
   try {
     st = lstatSync(path);
   } catch {
+    // nothing (we can stat) at the hook path: absent, so install writes it and reports if that fails
     return { kind: 'absent' };
   }
   if (st.isDirectory()) return { kind: 'other', what: 'a directory' };
@@ -121,6 +122,7 @@ function isLink(path: string): boolean {
   try {
     return lstatSync(path).isSymbolicLink();
   } catch {
+    // nothing (we can stat) at path: not a symlink
     return false;
   }
 }

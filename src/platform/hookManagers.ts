@@ -30,6 +30,7 @@ function head(path: string): string {
   try {
     return readFileSync(path, 'utf8').slice(0, 4096);
   } catch {
+    // an unreadable hook names no manager: detection is a hint, and nothing is written on it
     return '';
   }
 }
@@ -38,6 +39,7 @@ function isDir(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {
+    // nothing (we can stat) at path: not a directory, so no husky; detection is a hint
     return false;
   }
 }

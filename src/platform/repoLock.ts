@@ -72,6 +72,7 @@ function readOwner(lockDir: string): Owner | undefined {
   try {
     return JSON.parse(readFileSync(join(lockDir, 'owner.json'), 'utf8')) as Owner;
   } catch {
+    // no owner.json yet (the holder is starting up) or a torn one: undefined, which the caller reports as 'starting up' or treats as stale by age
     return undefined;
   }
 }
@@ -87,6 +88,7 @@ function ageMs(path: string): number {
   try {
     return Date.now() - statSync(path).mtimeMs;
   } catch {
+    // gone already: age 0, so it is not taken for stale
     return 0;
   }
 }
@@ -96,6 +98,7 @@ function breakLock(dir: string, lockDir: string, seen: Owner | undefined): void 
   try {
     mkdirSync(guard);
   } catch {
+    // another process is breaking the lock (or its guard is orphaned, removed here): retry the lock from the top
     if (ageMs(guard) > ORPHAN_MS) rmdirSyncQuiet(guard);
     return;
   }

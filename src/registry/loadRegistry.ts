@@ -152,6 +152,7 @@ function readWorkDir(root: string, dir: string): RegistryFile[] {
     try {
       st = lstatSync(join(root, sub));
     } catch {
+      // no such directory in the work tree: no registry files there
       return [];
     }
     if (st.isSymbolicLink()) throw new TroveError('UNSAFE_PATH', `${sub} is a symbolic link; trove reads the registry only from real directories of the repository.`, { hint: `Replace the link by a directory; a repository that ships such a link may be hostile.`, data: { path: sub } });

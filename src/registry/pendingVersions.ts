@@ -25,6 +25,7 @@ export function readPendingVersions(troveDir: string): PendingVersion[] {
   try {
     text = readFileNoFollow(join(troveDir, FILE));
   } catch {
+    // no pending file (the usual case): nothing pending; a damaged one only costs the push of old versions' data (see below)
     return [];
   }
   if (!text) return [];

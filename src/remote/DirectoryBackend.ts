@@ -79,7 +79,7 @@ export class DirectoryBackend implements Backend {
       if (st.size !== body.size) throw new TroveError('REMOTE', `Wrote ${st.size} bytes of ${key} to ${this.display}, expected ${body.size}.`, { retryable: true });
       await renameCreatingParent(tmp, target);
     } catch (err) {
-      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      await fsp.rm(tmp, { force: true }).catch(() => undefined); // cleanup only: the write's own error is rethrown below
       throw this.fail(err, 'writing', key);
     }
   }
@@ -101,7 +101,7 @@ export class DirectoryBackend implements Backend {
           if (dir === this.root && e.name === 'tmp') continue;
           await walk(p);
         } else if (e.isFile()) {
-          const st = await fsp.stat(p).catch(() => undefined);
+          const st = await fsp.stat(p).catch(() => undefined); // removed between readdir and stat (a concurrent gc or upload rename): not listed, as if listed a moment later
           if (st) out.push({ key: relative(this.root, p).split(sep).join('/'), size: st.size, mtime: st.mtimeMs });
         }
       }

@@ -225,6 +225,7 @@ function isAddressable(key: string): boolean {
     checkKey(key);
     return true;
   } catch {
+    // a key trove could not have written (not a store key): left out of the listing, never deleted or read
     return false;
   }
 }

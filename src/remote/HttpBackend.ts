@@ -141,7 +141,7 @@ export class HttpBackend implements Backend {
     try {
       const res = await fetch(url, { method, headers, signal: controller.signal, redirect: 'follow' });
       if (method === 'HEAD' || !isOk(res.status) || !res.body) {
-        await res.body?.cancel().catch(() => undefined);
+        await res.body?.cancel().catch(() => undefined); // only releases the connection; the status is returned below
         return { status: res.status, headers: res.headers, body: Buffer.alloc(0) };
       }
       const skip = range && res.status === 200 ? range.start : 0;

@@ -173,7 +173,7 @@ export class SftpBackend implements Backend {
   async close(): Promise<void> {
     const pending = this.session;
     this.session = undefined;
-    const s = this.current ?? (await pending?.catch(() => undefined));
+    const s = this.current ?? (await pending?.catch(() => undefined)); // a session that failed to open has nothing to close; its error went to whoever awaited it
     this.current = undefined;
     if (!s) return;
     s.alive = false;

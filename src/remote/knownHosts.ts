@@ -23,6 +23,7 @@ export function readKnownHosts(files: readonly string[], host: string, port: num
     try {
       text = readFileSync(file, 'utf8');
     } catch {
+      // a known_hosts file that is missing or unreadable holds no keys; an unknown host is then refused and reported
       continue;
     }
     for (const raw of text.split('\n')) {

@@ -1,4 +1,3 @@
-import { TroveError } from '../errors/index.js';
 import type { Backend, BackendOptions } from './Backend.js';
 import { parseRemoteUrl, type RemoteScheme } from './remoteUrl.js';
 
@@ -14,12 +13,6 @@ const LOADERS: Record<RemoteScheme, (o: BackendOptions) => Promise<Backend>> = {
   ssh: async (o) => (await import('./SftpBackend.js')).SftpBackend.open(o),
   http: async (o) => (await import('./HttpBackend.js')).HttpBackend.open(o),
 };
-
-function notYet(scheme: string): () => Promise<Backend> {
-  return async () => {
-    throw new TroveError('USAGE', `The ${scheme} backend is not available in this build.`, { hint: 'Use a directory remote.' });
-  };
-}
 
 export function openBackend(options: BackendOptions): Promise<Backend> {
   return LOADERS[parseRemoteUrl(options.url).scheme](options);

@@ -49,6 +49,7 @@ export function parseRemoteUrl(url: string, cwd = process.cwd()): RemoteUrl {
   try {
     u = new URL(url);
   } catch {
+    // reported: bad() throws, naming the URL
     return bad('it cannot be parsed');
   }
   const scheme = SCHEMES[u.protocol];

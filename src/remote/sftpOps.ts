@@ -158,7 +158,7 @@ export async function mkdirp(sftp: SFTPWrapper, dir: string): Promise<void> {
       await mkdirp(sftp, parent);
       return mkdirp(sftp, dir);
     }
-    const st = await call<Stats>((cb) => sftp.stat(dir, cb)).catch(() => undefined);
+    const st = await call<Stats>((cb) => sftp.stat(dir, cb)).catch(() => undefined); // cannot stat it either: the mkdir error is rethrown below
     if (!st?.isDirectory()) throw err;
   }
 }

@@ -137,6 +137,7 @@ function tryDefaultKey(path: string, passphrase: string | undefined): ParsedKey 
   try {
     data = readFileSync(path);
   } catch {
+    // no default key at this path (the usual case): try the next one; no key at all is reported by authentication
     return undefined;
   }
   // an encrypted default key we cannot open is skipped, as ssh does in batch mode
@@ -151,6 +152,7 @@ function urlPassword(url: string): string | undefined {
     const pw = new URL(url).password;
     return pw ? decodeURIComponent(pw) : undefined;
   } catch {
+    // not a parsable URL: no password in it; the URL itself is validated (and reported) by parseRemoteUrl
     return undefined;
   }
 }
@@ -159,6 +161,7 @@ function safeUserName(): string {
   try {
     return userInfo().username;
   } catch {
+    // no passwd entry for this uid (containers): assume root, the usual user there; a wrong guess fails authentication, reported
     return 'root';
   }
 }

@@ -22,6 +22,7 @@ export function browserPath(root: string, raw: string | undefined | null): strin
     try {
       real = realpathSync(join(root, probe));
     } catch {
+      // does not exist (yet): check its parent instead, below
       real = undefined;
     }
     if (real !== undefined) {

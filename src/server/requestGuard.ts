@@ -49,6 +49,7 @@ export function checkRequest(req: GuardRequest, settings: GuardSettings): GuardV
       const u = new URL(req.origin);
       originHost = u.protocol === 'http:' ? u.host.toLowerCase() : null;
     } catch {
+      // an unparsable Origin matches no allowed host, so the request is refused below
       originHost = null;
     }
     const own = settings.hosts.length > 0 ? settings.hosts : [host];

@@ -96,8 +96,12 @@ export class ObjectStore {
     let text: string;
     try {
       text = readFileSync(chunkListFile(this.dir, oid), 'utf8');
-    } catch {
-      return undefined;
+    } catch (err) {
+      // No chunk list: the object is stored whole or not at all, and callers that need the bytes open the object and
+      // report that. Any other failure (EACCES, EIO) is reported: read as "not chunked", gc would not keep the chunks.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw fromFsError(err, 'reading', chunkListFile(this.dir, oid));
     }
     return parseChunkList(text, oid.hex);
   }
@@ -161,7 +165,7 @@ export class ObjectStore {
       if (!modeSet && (strategy === 'copy' || strategy === 'reflink' || !existsSync(whole))) await fsp.chmod(tmp, wantedMode);
       await fsp.rename(tmp, dest);
     } catch (err) {
-      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      await fsp.rm(tmp, { force: true }).catch(() => undefined); // cleanup only: the write's own error is rethrown below
       throw fromFsError(err, 'writing', options.what);
     }
   }
@@ -287,6 +291,7 @@ function safeReaddir(dir: string): string[] {
   try {
     return readdirSync(dir);
   } catch {
+    // a missing or unreadable shard folder lists as empty: listings are for enumeration, and reading an object reports its own error
     return [];
   }
 }
@@ -313,6 +318,7 @@ async function readIfSmall(file: string): Promise<Buffer | undefined> {
   try {
     handle = await fsp.open(file, 'r');
   } catch {
+    // absent or unopenable: the caller falls back to the general read, which reports the error
     return undefined;
   }
   try {

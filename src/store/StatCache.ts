@@ -80,6 +80,7 @@ export class StatCache {
     try {
       text = readFileSync(this.journal, 'utf8');
     } catch {
+      // no journal (the usual case): the base alone is the cache; a cache miss only costs a rehash
       return;
     }
     const lines = text.split('\n');
@@ -87,6 +88,7 @@ export class StatCache {
       const head = JSON.parse(lines[0] ?? '') as { version?: number; base?: string };
       if (head.version !== STAT_CACHE_VERSION || head.base !== this.baseId) return;
     } catch {
+      // a torn or foreign journal head: ignore the journal; a cache miss only costs a rehash
       return;
     }
     const entries = this.parsed!;
@@ -96,6 +98,7 @@ export class StatCache {
       try {
         rec = JSON.parse(lines[i]!);
       } catch {
+        // a torn line from a crash mid-append: skipped (documented above); a cache miss only costs a rehash
         continue;
       }
       if (!Array.isArray(rec) || typeof rec[0] !== 'string') continue;
@@ -183,6 +186,7 @@ function fileBytes(file: string): number {
   try {
     return statSync(file).size;
   } catch {
+    // no file: zero bytes, which only decides when to compact the journal
     return 0;
   }
 }
@@ -192,6 +196,7 @@ function readHead(file: string): string {
   try {
     fd = openSync(file, 'r');
   } catch {
+    // no cache file: an empty head reads as no base, so the cache starts empty (costs a rehash, loses nothing)
     return '';
   }
   try {
@@ -216,6 +221,7 @@ function readJournalBase(file: string): string | undefined {
     const h = JSON.parse(head.slice(0, nl)) as { version?: number; base?: unknown };
     return h.version === STAT_CACHE_VERSION && typeof h.base === 'string' ? h.base : undefined;
   } catch {
+    // an unparsable head means no usable base: the cache starts empty (costs a rehash, loses nothing)
     return undefined;
   }
 }

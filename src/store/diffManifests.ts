@@ -84,6 +84,7 @@ class LineCursor {
         const row = JSON.parse(this.text()) as unknown;
         this.path = Array.isArray(row) && typeof row[0] === 'string' ? row[0] : '';
       } catch {
+        // not JSON: sorts as "" and the manifest validation reports the line later (see the doc comment)
         this.path = '';
       }
     }

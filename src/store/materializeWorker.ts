@@ -54,6 +54,7 @@ function place(job: MaterializeJob): MaterializeReply {
       closeSync(fd);
     }
   } catch {
+    // ok: false sends the job back to the caller's general path, which reads the object again and reports any error
     return { ok: false };
   }
   if (createHash('sha256').update(data).digest('hex') !== job.hex) return { ok: false };
@@ -67,6 +68,7 @@ function place(job: MaterializeJob): MaterializeReply {
     const st = lstatSync(job.dest);
     return { ok: true, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
   } catch {
+    // ok: false sends the job back to the caller's general path, which places the file and reports any error
     rmSync(job.tmp, { force: true });
     return { ok: false };
   }

@@ -14,6 +14,7 @@ export function checkStoreFormat(storeDir: string): void {
   try {
     text = readFileSync(join(storeDir, STORE_FORMAT_FILE), 'utf8');
   } catch {
+    // no format file: a format-1 store (see above); an unreadable store fails on its first object read
     return;
   }
   const m = /^trove-store ([1-9][0-9]*)\n?$/.exec(text);
@@ -27,6 +28,7 @@ export function ensureStoreFormat(storeDir: string): void {
   try {
     readFileSync(join(storeDir, STORE_FORMAT_FILE));
   } catch {
+    // no readable format file: write it; the write throws (and reports) if it cannot
     atomicWriteSync(join(storeDir, STORE_FORMAT_FILE), `trove-store ${STORE_FORMAT}\n`);
   }
 }

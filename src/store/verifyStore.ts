@@ -70,6 +70,7 @@ function checkChunkList(store: ObjectStore, e: StoredEntry): string | undefined 
     try {
       data = readFileSync(objectFile(store.dir, c.oid));
     } catch {
+      // reported: the returned problem names the chunk
       return `chunk ${formatOid(c.oid)} is missing`;
     }
     h.update(data);

@@ -118,7 +118,7 @@ export class RemoteLock {
       if (!info) continue;
       const ageMs = own.mtime !== undefined && e.mtime !== undefined ? Math.max(0, own.mtime - e.mtime) : 0;
       if (ageMs > staleMs || (info.host === hostname() && !isProcessAlive(info.pid))) {
-        await withRetries(() => this.backend.delete(e.key), this.options.policy).catch(() => undefined);
+        await withRetries(() => this.backend.delete(e.key), this.options.policy).catch(() => undefined); // a stale lock we cannot delete now is retried by the next taker; the live lock we write next is what counts
         continue;
       }
       if (this.options.kind === 'exclusive' || info.kind === 'exclusive') return { info, ageMs };

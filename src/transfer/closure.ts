@@ -41,6 +41,7 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[])
       done.add('o' + hex);
       return true;
     } catch {
+      // not stored whole: false makes addFile look for a chunk list, and record the object as missing if there is none
       return false;
     }
   };
@@ -51,6 +52,7 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[])
     try {
       bytes = readFileSync(path);
     } catch {
+      // reported: the object goes into missing, which the caller raises
       missing.push({ what, hex: oid.hex });
       return;
     }

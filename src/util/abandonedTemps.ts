@@ -58,6 +58,7 @@ export function removeAbandonedTempsOf(targets: readonly string[]): number {
     try {
       names = readdirSync(dir);
     } catch {
+      // a folder we cannot list has no temp files we could remove; the sweep is best-effort and nothing is lost
       continue;
     }
     for (const n of names) {

@@ -27,7 +27,7 @@ export async function atomicWrite(target: string, data: string | Uint8Array, opt
     }
     await fsp.rename(tmp, target);
   } catch (err) {
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    await fsp.rm(tmp, { force: true }).catch(() => undefined); // cleanup only: the write's own error is rethrown below
     throw err;
   }
 }

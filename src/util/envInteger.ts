@@ -1,4 +1,5 @@
 import { TroveError } from '../errors/index.js';
+import type { EnvVarName } from './envVars.js';
 
 /**
  * A whole-number environment variable: `fallback` when unset or empty, else a
@@ -6,7 +7,7 @@ import { TroveError } from '../errors/index.js';
  * typo must not silently become "retry forever" (NaN compares false with
  * every bound) or "wait forever".
  */
-export function envInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, range: { min: number; max: number }): number {
+export function envInteger(env: NodeJS.ProcessEnv, name: EnvVarName, fallback: number, range: { min: number; max: number }): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = /^\s*[+]?\d+\s*$/.test(raw) ? Number(raw) : NaN;

@@ -6,6 +6,7 @@ export function pathExists(p: string): boolean {
     lstatSync(p);
     return true;
   } catch {
+    // lstat failing is the answer: nothing there (or nothing we can see), which callers treat as absent
     return false;
   }
 }

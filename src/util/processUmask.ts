@@ -6,6 +6,7 @@ export function processUmask(): number {
     try {
       umask = process.umask();
     } catch {
+      // process.umask() throws in worker threads; assuming the strictest umask only adds a chmod
       umask = 0o777;
     }
   }

@@ -126,6 +126,7 @@ async function saveDirty(repo: Repo, dirty: readonly string[]): Promise<SavedCop
       const st = lstatSync(absPath(repo, p));
       return st.isFile() ? [{ repoPath: p, abs: absPath(repo, p), size: st.size, ino: st.ino, mtimeMs: st.mtimeMs }] : [];
     } catch {
+      // gone since the scan (or not a file we can stat): there is nothing here we could save a copy of
       return [];
     }
   });

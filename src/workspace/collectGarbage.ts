@@ -127,6 +127,7 @@ function cleanTmp(dir: string): void {
   try {
     names = readdirSync(dir);
   } catch {
+    // no tmp folder: no stale temp files to remove; the sweep is best-effort and nothing is lost
     return;
   }
   for (const n of names) {

@@ -112,6 +112,7 @@ function hasManifest(repo: Repo, p: Pointer): boolean {
     readManifest(repo.store, p.oid, '');
     return true;
   } catch {
+    // only picks which side to name: the OBJECT_MISSING error is raised by the caller either way
     return false;
   }
 }

@@ -29,6 +29,7 @@ export function resolveLinkStrategy(repo: Repo, mode: LinkMode): LinkStrategy {
     copyFileSync(src, dst, constants.COPYFILE_FICLONE_FORCE);
     strategy = 'reflink';
   } catch {
+    // the probe's answer: no reflink here, so copy (always correct, only slower)
     strategy = 'copy';
   } finally {
     rmSync(src, { force: true });

@@ -59,6 +59,7 @@ function isDir(p: string): boolean {
   try {
     return statSync(p).isDirectory() && !lstatSync(p).isSymbolicLink();
   } catch {
+    // nothing (or nothing we can stat) at p: not a directory, and the move reports its own errors
     return false;
   }
 }

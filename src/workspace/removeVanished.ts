@@ -65,6 +65,7 @@ function pruneParents(repo: Repo, path: string, dirs: WorkTreeDirs): void {
       rmdirSync(absPath(repo, path.slice(0, i)));
       dirs.forget(path.slice(0, i));
     } catch {
+      // not empty (or already gone): stop pruning, as Git does; the file itself was removed
       return;
     }
   }

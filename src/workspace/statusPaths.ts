@@ -126,6 +126,7 @@ function isDirectory(abs: string): boolean {
   try {
     return lstatSync(abs).isDirectory();
   } catch {
+    // nothing (or nothing we can stat) at abs: no fast path; the full read below reports what is there
     return false;
   }
 }

@@ -28,6 +28,7 @@ export async function readWorkState(repo: Repo, path: string, options: { store?:
   try {
     st = lstatSync(abs);
   } catch {
+    // nothing at the path we can stat: the artifact reads as missing from the work tree, which status and checkout report
     return { kind: 'missing', hashed: 0 };
   }
   const linkHex = st.isSymbolicLink() ? storeLinkHex(readlinkSync(abs), storeObjectsDir(repo)) : undefined;

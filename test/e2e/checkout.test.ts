@@ -152,7 +152,7 @@ test('a corrupt chunk of a large file is detected on checkout and nothing partia
     const victim = objectPath(repo.dir, chunks[2]!.split(' ')[1]!);
     chmodSync(victim, 0o644);
     const bytes = readFileSync(victim);
-    bytes[100] ^= 0xff;
+    bytes[100]! ^= 0xff; // the file is 5 MiB of chunk bytes
     writeFileSync(victim, bytes);
     const r = runJson(repo.dir, ['checkout']);
     assert.equal(r.error.code, 'CORRUPT_OBJECT');

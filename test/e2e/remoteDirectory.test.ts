@@ -83,7 +83,7 @@ test('a corrupt pack on the remote is reported by path, never stored or placed, 
   const file = join(remote, 'packs', pack);
   chmodSync(file, 0o644);
   const bytes = readFileSync(file);
-  bytes[1000] ^= 0x40;
+  bytes[1000]! ^= 0x40; // a 200 kB file's pack
   writeFileSync(file, bytes);
   const b = team.clone('b');
   const r = b.trove('pull');

@@ -40,7 +40,7 @@ const generic: Mutation[] = [
   ['truncated', (b, rng) => b.subarray(0, randInt(rng, 0, Math.max(0, b.length - 1)))],
   ['flipped bytes', (b, rng) => {
     const c = Buffer.from(b);
-    for (let k = randInt(rng, 1, 3); k > 0 && c.length; k--) c[randInt(rng, 0, c.length - 1)] ^= randInt(rng, 1, 255);
+    for (let k = randInt(rng, 1, 3); k > 0 && c.length; k--) c[randInt(rng, 0, c.length - 1)]! ^= randInt(rng, 1, 255); // an index below c.length
     return c;
   }],
   ['garbage', (_, rng) => junk(randInt(rng, 1, 4096), rng)],

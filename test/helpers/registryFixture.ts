@@ -106,7 +106,7 @@ export function digitImage(digit: number, seed: number): Buffer {
     3: [[1, 2], [1, 5], [3, 4], [6, 2], [6, 5]], 4: [[1, 2], [3, 2], [3, 5], [5, 5], [6, 5]], 5: [[1, 5], [1, 2], [3, 2], [5, 5], [6, 2]],
     6: [[1, 5], [3, 2], [5, 2], [6, 5], [4, 4]], 7: [[1, 2], [1, 5], [3, 5], [5, 4], [6, 3]], 8: [[1, 3], [3, 3], [4, 4], [6, 3], [2, 5]], 9: [[1, 3], [3, 5], [2, 2], [5, 5], [6, 4]],
   };
-  for (const [y, x] of strokes[digit % 10]!) for (const [dy, dx] of [[0, 0], [0, 1], [1, 0]]) px[Math.min(7, y + dy) * 8 + Math.min(7, x + dx + (seed % 2))] = 200 + ((seed * 7 + y) % 55);
+  for (const [y, x] of strokes[digit % 10]!) for (const [dy, dx] of [[0, 0], [0, 1], [1, 0]] as const) px[Math.min(7, y + dy) * 8 + Math.min(7, x + dx + (seed % 2))] = 200 + ((seed * 7 + y) % 55);
   return Buffer.concat([Buffer.from('P5\n8 8\n255\n'), px]);
 }
 

@@ -104,7 +104,7 @@ test('azure: a blocked upload stages blocks in parallel and the blob appears onl
 });
 
 test('azure: 503 ServerBusy is retryable with Retry-After; 404 ContainerNotFound on stat is NOT_FOUND', async () => {
-  const fake: Server = createServer((req, res) => {
+  const fake: Server = createServer((_req, res) => {
     res.writeHead(503, { 'x-ms-error-code': 'ServerBusy', 'retry-after': '3', 'content-type': 'application/xml' });
     res.end('<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBusy</Code><Message>busy</Message></Error>');
   });

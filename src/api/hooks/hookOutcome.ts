@@ -42,6 +42,7 @@ export function defaultRemote(repo: Repo): string | undefined {
   try {
     return resolveRemoteName(repo);
   } catch {
+    // none configured, or several without a default: undefined, as documented above
     return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import { isTroveError } from '../../errors/index.js';
+import { envValue } from '../../util/envVars.js';
 import { humanBytes } from '../../util/humanBytes.js';
 import { artifactsForPush, parsePushUpdates, type PushUpdate } from '../../workspace/pushedArtifacts.js';
 import type { Repo } from '../../workspace/Repo.js';
@@ -22,7 +23,7 @@ export interface PrePushInput {
  * there) the push stops with the reason and how to override it.
  */
 export async function prePushHook(repo: Repo, input: PrePushInput): Promise<HookOutcome> {
-  if (input.env.TROVE_SKIP_PUSH === '1') return { action: 'skipped', exit: 0, messages: ['trove: TROVE_SKIP_PUSH=1, so the data of these commits was not pushed'] };
+  if (envValue(input.env, 'TROVE_SKIP_PUSH') === '1') return { action: 'skipped', exit: 0, messages: ['trove: TROVE_SKIP_PUSH=1, so the data of these commits was not pushed'] };
   if (repo.config.hooks.pre_push === 'off') return { action: 'skipped', exit: 0, messages: [] };
   const updates = pushUpdates(input);
   const artifacts = await artifactsForPush(repo, updates, input.args[0]);

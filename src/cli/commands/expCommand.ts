@@ -72,7 +72,7 @@ const pushSubcommand: ExpSubcommand<PushRendered> = {
 
 const pullSubcommand: ExpSubcommand<{ action: 'pull'; gitRemote: string; before: number; after: number }> = {
   name: 'pull',
-  usage: 'pull [--git-remote N] fetch the runs recorded in the Git remote (checkpoint data comes on demand)',
+  usage: 'pull [--git-remote N]  fetch the runs recorded in the Git remote (checkpoint data comes on demand)',
   examples: ['trove exp pull', 'trove exp pull --git-remote origin'],
   async run(ctx, args, opts) {
     if (args.length) throw new TroveError('USAGE', 'trove exp pull takes no arguments.', { hint: 'trove exp pull [--git-remote NAME]' });

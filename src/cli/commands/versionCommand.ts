@@ -24,7 +24,8 @@ export function troveVersion(): string {
     const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
     packagedVersion = typeof pkg.version === 'string' ? pkg.version : 'unknown';
   } catch {
-    packagedVersion = 'unknown'; // a broken install still runs; `trove version` says so
+    // no readable package.json beside the build: the version prints as unknown, nothing else depends on it
+    packagedVersion = 'unknown';
   }
   return packagedVersion;
 }

@@ -1,0 +1,44 @@
+/**
+ * Every TROVE_* environment variable trove reads, with what it does: the code
+ * reads them through `envValue` (or `envInteger`, which takes only these
+ * names), and the table in docs/config.md is generated from this list by
+ * `npm run docs` (scripts/gen-docs.mjs); test/unit/docsDrift.test.ts fails when
+ * the source names a TROVE_* variable that is not here, or the doc drifts.
+ */
+export const ENV_VARS = {
+  TROVE_CACHE_DIR: {
+    effect: 'replaces `core.cache`. A relative value is resolved against `.trove/`, like the config key (not against the current directory).',
+    readIn: 'src/platform/config.ts',
+  },
+  TROVE_FSYNC: {
+    effect: 'replaces `core.fsync`: `1` (or `true`, `on`, `yes`) syncs, `0` (or `false`, `off`, `no`) does not. Any other value is a `USAGE` error (exit 2) rather than a guess: a typo must not turn durability off. Empty means unset.',
+    readIn: 'src/platform/config.ts',
+  },
+  TROVE_LOCK_TIMEOUT_MS: {
+    effect: "how long a writing command waits for another trove's lock before failing with `LOCKED`; a whole number from 0 to 86400000, default `60000`.",
+    readIn: 'src/platform/repoLock.ts',
+  },
+  TROVE_RETRIES: {
+    effect: 'retries of a transient remote failure (per request); a whole number from 0 to 100, default `6`.',
+    readIn: 'src/transfer/withRetries.ts',
+  },
+  TROVE_RETRY_BASE_MS: {
+    effect: 'the first backoff wait, doubled per retry (capped at 20 s); a whole number from 0 to 60000, default `250`.',
+    readIn: 'src/transfer/withRetries.ts',
+  },
+  TROVE_GIT: {
+    effect: 'the `git` executable to run; default `git` from `PATH`.',
+    readIn: 'src/platform/git.ts',
+  },
+  TROVE_SKIP_PUSH: {
+    effect: '`1`: the pre-push hook sends no data (and says so); the push goes on. The hook scripts that `trove install` writes honour it too when trove is not on `PATH`.',
+    readIn: 'src/api/hooks/prePushHook.ts, src/core/hookScript.ts',
+  },
+} as const satisfies Record<string, { effect: string; readIn: string }>;
+
+export type EnvVarName = keyof typeof ENV_VARS;
+
+/** The value of one of trove's variables (undefined when unset). */
+export function envValue(env: NodeJS.ProcessEnv, name: EnvVarName): string | undefined {
+  return env[name];
+}
