@@ -48,7 +48,7 @@ const HEADERS: Record<string, string> = {
  * Origin, token) before any route sees it.
  *
  * @example
- *   const ui = await startUi({ repo: await openRepo(), version: '0.1.0' });
+ *   const ui = await startUi({ repo: await openRepo(), version: troveVersion() }); // the CLI passes cli/commands/versionCommand.ts's
  *   console.log(ui.url); // http://127.0.0.1:41234/
  *   await ui.close();
  */

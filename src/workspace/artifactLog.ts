@@ -7,7 +7,7 @@ import { catBlobs, resolveRev } from '../platform/git.js';
 import { existingPaths, gitLog, renameSource, type GitLogChange, type GitLogCommit } from '../platform/gitLog.js';
 import { manifestEntriesUnder } from '../store/manifestEntriesUnder.js';
 import { absPath, toRepoPath, type Repo } from './Repo.js';
-import { compareEntries, isUnchanged } from './workState.js';
+import { diffEntries, isUnchanged } from './workState.js';
 
 export type LogChange = 'added' | 'modified' | 'deleted' | 'renamed' | 'unknown';
 
@@ -227,7 +227,7 @@ function entriesInside(repo: Repo, steps: readonly Step[], sub: string, pointerA
     } else if (before.length === 0 && after.length === 0) continue;
     else if (before.length === 0) change = 'added';
     else if (after.length === 0) change = 'deleted';
-    else if (!isUnchanged(compareEntries(before, after))) change = 'modified';
+    else if (!isUnchanged(diffEntries(before, after))) change = 'modified';
     else continue;
     out.push({ ...commitFields(s), change, ...at, ...(change === 'deleted' ? {} : describe(after, sub)) });
   }

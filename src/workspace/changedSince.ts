@@ -4,7 +4,7 @@ import { joinRepoPath } from '../core/repoPath.js';
 import { diffManifests } from '../store/diffManifests.js';
 import { listRevArtifacts, type Artifact } from './pointers.js';
 import type { Repo } from './Repo.js';
-import { compareEntries } from './workState.js';
+import { diffEntries } from './workState.js';
 
 /** Beyond this many changed files in one directory, looking at all of it is as cheap. */
 const MAX_CHANGED_FILES = 2000;
@@ -55,7 +55,7 @@ export function changedSince(repo: Repo, before: readonly Artifact[], now: reado
     }
     try {
       const d = diffManifests(repo.store, was.oid, a.pointer.oid, a.path);
-      const c = compareEntries(d.from, d.to);
+      const c = diffEntries(d.from, d.to);
       const files = [...c.added, ...c.deleted, ...c.modified].map((e) => e.path);
       if (files.length > MAX_CHANGED_FILES) paths.push(a.path);
       else if (files.length > 0) {

@@ -4,7 +4,7 @@ import type { Pointer } from '../core/pointer.js';
 import { readManifest } from '../store/manifestIO.js';
 import { listRevArtifacts, listWorkArtifacts, type Artifact } from './pointers.js';
 import { toRepoPath, type Repo } from './Repo.js';
-import { compareEntries, isUnchanged, pointerAsEntry, readWorkState, type EntryChanges } from './workState.js';
+import { diffEntries, isUnchanged, pointerAsEntry, readWorkState, type EntryChanges } from './workState.js';
 
 export interface ArtifactDiff {
   readonly path: string;
@@ -47,7 +47,7 @@ export async function diffRevs(repo: Repo, options: { from?: string; to?: string
       if (!b.live && samePointer(x.pointer, y.pointer)) continue;
       const [ex, ey] = [await a.entries(x), await b.entries(y)];
       if (ex && ey) {
-        const files = compareEntries(ex, ey);
+        const files = diffEntries(ex, ey);
         if (isUnchanged(files) && x.pointer.kind === y.pointer.kind) continue;
         const newSize = ey.reduce((s, e) => s + e.size, 0);
         out.push({ path, change: 'modified', kind: y.pointer.kind, oldSize: x.pointer.size, newSize, ...(x.pointer.kind === 'dir' && y.pointer.kind === 'dir' ? { files } : {}) });

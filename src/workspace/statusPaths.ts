@@ -7,7 +7,7 @@ import { invalidWorkPointers, listWorkArtifacts, type Artifact } from './pointer
 import { absPath, toRepoPath, type Repo } from './Repo.js';
 import { scanTree, type ScanResult } from './scanTree.js';
 import { scanSignature } from './scanSignature.js';
-import { compareEntries, isUnchanged, pointerAsEntry, readWorkState, storeObjectsDir, type EntryChanges } from './workState.js';
+import { diffEntries, isUnchanged, pointerAsEntry, readWorkState, storeObjectsDir, type EntryChanges } from './workState.js';
 
 export type ArtifactState = 'unchanged' | 'modified' | 'missing' | 'unknown';
 
@@ -86,7 +86,7 @@ async function statusOne(repo: Repo, a: Artifact): Promise<{ status: ArtifactSta
     // The version's listing never reached this store: nothing to compare with until it is fetched.
     return { status: { ...withCache, state: 'unknown', next: `trove fetch ${arg}` }, hashed: work.hashed };
   }
-  const compared = compareEntries(expected, actual);
+  const compared = diffEntries(expected, actual);
   // A file absent here whose content the store lacks was never fetched (a partial pull): not a deletion to record.
   const wanted = new Map(expected.map((e) => [e.path, e]));
   const isFetched = (path: string): boolean => {

@@ -76,8 +76,8 @@ export interface EntryChanges {
   readonly modified: { path: string; oldSize: number; newSize: number }[];
 }
 
-/** Merge-join two sorted entry lists. */
-export function compareEntries(from: readonly ManifestEntry[], to: readonly ManifestEntry[]): EntryChanges {
+/** What changed from one sorted entry list to another (added, deleted, modified), by a merge-join. The sort comparator is manifestTree.ts's compareEntries. */
+export function diffEntries(from: readonly ManifestEntry[], to: readonly ManifestEntry[]): EntryChanges {
   const changes: EntryChanges = { added: [], deleted: [], modified: [] };
   let i = 0;
   let j = 0;

@@ -78,7 +78,7 @@ function parseCsv(text: string): string[][] {
 
 describe('002 flow', () => {
   let repo: TmpRepo;
-  // scikit-learn's real digits where python3 can import it (.ci/run installs it), else generated ones.
+  // scikit-learn's real digits where python3 can import it (.ci/run installs it; npm test does not), else generated ones.
   const real = sklearnDigits();
   const test = real ? real.slice(1200) : makeDigits(300, 99, 0.1);
   const batch1 = real ? real.slice(0, 100) : makeDigits(20, 1, 0.1);

@@ -34,7 +34,7 @@ export async function startAzurite(): Promise<AzuriteServer> {
   const root = repoRoot();
   const main = join(root, 'test', 'servers', 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js');
   if (!existsSync(main)) {
-    throw new Error(`Azurite is not installed (no ${main}). Install the test servers once: npm --prefix test/servers ci`);
+    throw new Error(`Azurite is not installed (no ${main}). Install the test servers once: npm --prefix test/servers ci (npm test does it when missing)`);
   }
   // Azurite may write its workspace files to cwd even in memory mode: give it a scratch directory.
   const cwd = mkdtempSync(join(tmpdir(), 'trove-azurite-'));

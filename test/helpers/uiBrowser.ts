@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-/** Debian's chromium (apt-get install chromium; .ci/run installs it). Never a downloaded browser. */
+/** Debian's chromium (apt-get install chromium; `npm test` installs it: scripts/provision-tests.mjs). Never a downloaded browser. */
 export const CHROMIUM = process.env.TROVE_CHROMIUM ?? '/usr/bin/chromium';
 
 /** docs/ui/ in the source tree (tests run from dist/test/helpers). */

@@ -1,6 +1,6 @@
 import { TroveError, isTroveError } from '../../errors/index.js';
 import { humanBytes } from '../../util/humanBytes.js';
-import { artifactsMissingContent } from '../../workspace/missingContent.js';
+import { artifactsMissingContent } from '../../workspace/isInStore.js';
 import { artifactsAt, changedSince, type Changes } from '../../workspace/changedSince.js';
 import { listWorkArtifacts, type Artifact } from '../../workspace/pointers.js';
 import { absPath, withLock, type Repo } from '../../workspace/Repo.js';

@@ -11,15 +11,23 @@ export interface VersionResult {
   readonly node: string;
 }
 
-/** trove's version as packaged: dist/src/cli/commands/ → the package root's package.json, in a checkout and once installed. */
+let packagedVersion: string | undefined;
+
+/**
+ * trove's version as packaged: dist/src/cli/commands/ → the package root's
+ * package.json, in a checkout and once installed. package.json is the only
+ * place the version is written; it is read once per process.
+ */
 export function troveVersion(): string {
+  if (packagedVersion !== undefined) return packagedVersion;
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+    packagedVersion = typeof pkg.version === 'string' ? pkg.version : 'unknown';
   } catch {
     // no readable package.json beside the build: the version prints as unknown, nothing else depends on it
-    return 'unknown';
+    packagedVersion = 'unknown';
   }
+  return packagedVersion;
 }
 
 /** Options that only make sense with NAME (registering a version). */

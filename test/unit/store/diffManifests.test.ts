@@ -8,7 +8,7 @@ import { createOid } from '../../../src/core/oid.js';
 import { ObjectStore } from '../../../src/store/ObjectStore.js';
 import { readManifest, writeManifest } from '../../../src/store/manifestIO.js';
 import { diffManifests } from '../../../src/store/diffManifests.js';
-import { compareEntries } from '../../../src/workspace/workState.js';
+import { diffEntries } from '../../../src/workspace/workState.js';
 
 const oid = (n: number) => createOid('sha256', n.toString(16).padStart(64, '0'));
 
@@ -28,7 +28,7 @@ test('diffManifests finds exactly the changes a full comparison finds, reading a
     v2.sort((a, b) => (a.path < b.path ? -1 : 1));
     const a = writeManifest(store, v1).root;
     const b = writeManifest(store, v2).root;
-    const full = compareEntries(readManifest(store, a, 'data'), readManifest(store, b, 'data'));
+    const full = diffEntries(readManifest(store, a, 'data'), readManifest(store, b, 'data'));
     let reads = 0;
     const spy = new ObjectStore(store.dir);
     const orig = spy.readObject.bind(spy);
@@ -37,7 +37,7 @@ test('diffManifests finds exactly the changes a full comparison finds, reading a
       return orig(o, what);
     };
     const d = diffManifests(spy, a, b, 'data');
-    assert.deepEqual(compareEntries(d.from, d.to), full);
+    assert.deepEqual(diffEntries(d.from, d.to), full);
     assert.equal(full.modified.length, 10);
     assert.deepEqual(full.added.map((e) => e.path), ['d050/f0100x.bin']);
     assert.deepEqual(full.deleted.map((e) => e.path), ['d050/f0100.bin']);
@@ -75,12 +75,12 @@ test('diffManifests matches a full comparison when changes touch every page (ran
       sortByPath(v2);
       const a = writeManifest(store, v1).root;
       const b = writeManifest(store, v2).root;
-      const full = compareEntries(readManifest(store, a, 'data'), readManifest(store, b, 'data'));
+      const full = diffEntries(readManifest(store, a, 'data'), readManifest(store, b, 'data'));
       const d = diffManifests(store, a, b, 'data');
-      assert.deepEqual(compareEntries(d.from, d.to), full, `round ${round}`);
+      assert.deepEqual(diffEntries(d.from, d.to), full, `round ${round}`);
       assert.ok(full.modified.length > 50 && full.deleted.length > 20 && full.added.length > 5, `round ${round} exercised every kind of change`);
       // The reverse direction too.
-      assert.deepEqual(compareEntries(diffManifests(store, b, a, 'data').from, diffManifests(store, b, a, 'data').to), compareEntries(readManifest(store, b, 'data'), readManifest(store, a, 'data')));
+      assert.deepEqual(diffEntries(diffManifests(store, b, a, 'data').from, diffManifests(store, b, a, 'data').to), diffEntries(readManifest(store, b, 'data'), readManifest(store, a, 'data')));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
