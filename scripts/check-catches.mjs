@@ -3,24 +3,17 @@
 // never used) must say why nothing is lost: a comment inside the catch, on its line,
 // or on the line above the try (or above a `.catch(() => …)` call). Issue 17 point 5.
 // Reads the sources with the TypeScript parser, so strings and comments cannot fool it.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceFiles } from './lib/sourceFiles.mjs';
 
 const ts = createRequire(import.meta.url)('typescript');
 
 /** The catches under srcDir that swallow their error without a comment: `file:line: text`. */
 export function silentCatches(srcDir) {
-  const files = [];
-  const walk = (d) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.tsx?$/.test(n) && !n.endsWith('.d.ts')) files.push(p);
-    }
-  };
-  walk(srcDir);
+  const files = sourceFiles(srcDir, /\.tsx?$/);
   const out = [];
   for (const file of files) {
     const text = readFileSync(file, 'utf8');

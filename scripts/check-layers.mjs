@@ -9,10 +9,11 @@
 // `import '…'`, `import(…)`, `require(…)` and `createRequire(…)(…)`, and
 // `new URL('…', import.meta.url)` (how worker scripts and assets are named),
 // which is resolved like a relative import.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative, dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceFiles } from './lib/sourceFiles.mjs';
 
 export const RANKS = {
   errors: 0, util: 1, core: 1, platform: 2, store: 3, remote: 3,
@@ -53,15 +54,7 @@ export function importsOf(text) {
 
 export function checkLayers(srcDir) {
   const problems = [];
-  const files = [];
-  const walk = (d) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(m|c)?tsx?$/.test(n) && !n.endsWith('.d.ts')) files.push(p);
-    }
-  };
-  walk(srcDir);
+  const files = sourceFiles(srcDir, /\.(m|c)?tsx?$/);
   for (const file of files) {
     const rel = relative(srcDir, file).split(sep).join('/');
     const layer = rel.split('/')[0];
@@ -104,15 +97,7 @@ export const UI_MAY_IMPORT = ['core/', 'server/types/'];
 /** ui/ runs in the browser: it imports no Node built-in, and from src/ only UI_MAY_IMPORT. */
 export function checkUi(uiDir, srcDir) {
   const problems = [];
-  const files = [];
-  const walk = (d) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.tsx?$/.test(n) && !n.endsWith('.d.ts')) files.push(p);
-    }
-  };
-  walk(uiDir);
+  const files = sourceFiles(uiDir, /\.tsx?$/);
   for (const file of files) {
     const rel = `ui/${relative(uiDir, file).split(sep).join('/')}`;
     for (const { spec, viaUrl } of importsOf(readFileSync(file, 'utf8'))) {
