@@ -111,7 +111,8 @@ export type { ExpPushOptions, ExpPushResult, ExpPullOptions, ExpPullResult, Fetc
 export { listRuns, readRun, resolveRunId, readUnpushed } from './experiments/readRuns.js';
 export type { ExperimentContext, ListRunsResult, Run } from './experiments/readRuns.js';
 export { listExperimentRoots } from './experiments/experimentRoots.js';
-export { encodeFloats, decodeFloats, bestCheckpoint, summarizeRun } from './core/experimentRecord.js';
+export { encodeFloats, decodeFloats } from './core/jsonFloats.js';
+export { bestCheckpoint, summarizeRun } from './core/runSummary.js';
 export type { ExperimentRecord, CheckpointRecord, RunStatus, RunSummary, PrimaryMetric, StoredData } from './core/experimentRecord.js';
 export { expList } from './api/expList.js';
 export type { ExpListOptions, ExpListResult } from './api/expList.js';
@@ -123,7 +124,7 @@ export { runVersions } from './api/runVersions.js';
 export type { RunVersionsResult } from './api/runVersions.js';
 export { guessGoal, runMetrics } from './core/runMetrics.js';
 export type { RunMetric } from './core/runMetrics.js';
-export { metricStats } from './core/experimentRecord.js';
+export { metricStats } from './core/runSummary.js';
 export type { MetricStats } from './core/experimentRecord.js';
 export { expDiff } from './api/expDiff.js';
 export type { ExpDiffResult } from './api/expDiff.js';

@@ -1,5 +1,7 @@
 import { TroveError } from '../errors/index.js';
-import { bestCheckpoint, encodeFloats, latestCheckpoint, summarizeRun, type MetricGoal, type PrimaryMetric, type RunStatus } from '../core/experimentRecord.js';
+import { type MetricGoal, type PrimaryMetric, type RunStatus } from '../core/experimentRecord.js';
+import { encodeFloats } from '../core/jsonFloats.js';
+import { bestCheckpoint, latestCheckpoint, summarizeRun } from '../core/runSummary.js';
 import { runMetrics } from '../core/runMetrics.js';
 import { resolveId } from '../experiments/expRuns.js';
 import { readRun, type Run } from '../experiments/readRuns.js';

@@ -1,6 +1,7 @@
 import { rmSync, statSync } from 'node:fs';
 import { TroveError } from '../errors/index.js';
-import { EXPERIMENT_FILES, EXPERIMENT_REF_PREFIX, bestCheckpoint, serializeCheckpoints, serializeCommitMessage, summarizeRun, type CheckpointRecord, type StoredData } from '../core/experimentRecord.js';
+import { EXPERIMENT_FILES, EXPERIMENT_REF_PREFIX, serializeCheckpoints, type CheckpointRecord, type StoredData } from '../core/experimentRecord.js';
+import { bestCheckpoint, serializeCommitMessage, summarizeRun } from '../core/runSummary.js';
 import { parseOid, type Oid } from '../core/oid.js';
 import { createPointer, type Pointer } from '../core/pointer.js';
 import { readAllRuns } from '../experiments/expRuns.js';

@@ -1,5 +1,5 @@
 import { TroveError } from '../errors/index.js';
-import { encodeFloats, parseJson, stringifyJson } from '../core/experimentRecord.js';
+import { encodeFloats, parseJson, stringifyJson } from '../core/jsonFloats.js';
 import { ExperimentSession, type SessionOptions } from './experimentSession.js';
 
 /** The `trove exp serve` protocol version (docs/experiments.md, "The serve protocol"). */

@@ -1,4 +1,5 @@
-import { bestCheckpoint, latestCheckpoint, type CheckpointRecord, type ExperimentRecord } from '../core/experimentRecord.js';
+import { type CheckpointRecord, type ExperimentRecord } from '../core/experimentRecord.js';
+import { bestCheckpoint, latestCheckpoint } from '../core/runSummary.js';
 import { resolveId } from '../experiments/expRuns.js';
 import { readRun } from '../experiments/readRuns.js';
 import type { Repo } from '../workspace/Repo.js';

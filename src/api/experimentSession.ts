@@ -5,17 +5,8 @@ import { join, relative, resolve, sep } from 'node:path';
 import { TroveError, isTroveError } from '../errors/index.js';
 import { formatOid, parseOid } from '../core/oid.js';
 import { checkRepoPath } from '../core/repoPath.js';
-import {
-  encodeFloats,
-  parsePrimaryMetric,
-  type CheckpointRecord,
-  type DataLineage,
-  type ExperimentCode,
-  type ExperimentRecord,
-  type PrimaryMetric,
-  type RunSummary,
-  type StoredData,
-} from '../core/experimentRecord.js';
+import { parsePrimaryMetric, type CheckpointRecord, type DataLineage, type ExperimentCode, type ExperimentRecord, type PrimaryMetric, type RunSummary, type StoredData } from '../core/experimentRecord.js';
+import { encodeFloats } from '../core/jsonFloats.js';
 import { RunWriter } from '../experiments/runWriter.js';
 import { storeFileList, storePath } from '../experiments/storeCheckpoint.js';
 import { journalDir, unpushedPath } from '../experiments/readRuns.js';

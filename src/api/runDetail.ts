@@ -1,4 +1,5 @@
-import { bestCheckpoint, latestCheckpoint, type CheckpointRecord, type DataLineage, type ExperimentCode, type PrimaryMetric, type RunStatus } from '../core/experimentRecord.js';
+import { type CheckpointRecord, type DataLineage, type ExperimentCode, type PrimaryMetric, type RunStatus } from '../core/experimentRecord.js';
+import { bestCheckpoint, latestCheckpoint } from '../core/runSummary.js';
 import { checkpointStoreBytes, type CheckpointStoreBytes } from '../experiments/checkpointStoreBytes.js';
 import { resolveId } from '../experiments/expRuns.js';
 import { readRun } from '../experiments/readRuns.js';

@@ -1,5 +1,6 @@
 import { TroveError } from '../errors/index.js';
-import { EXPERIMENT_FILES, EXPERIMENT_REF_PREFIX, MIN_PREFIX, bestCheckpoint, isExperimentId, latestCheckpoint, parseCheckpoints, parseExperiment, parseStatus, type CheckpointRecord } from '../core/experimentRecord.js';
+import { EXPERIMENT_FILES, EXPERIMENT_REF_PREFIX, MIN_PREFIX, isExperimentId, parseCheckpoints, parseExperiment, parseStatus, type CheckpointRecord } from '../core/experimentRecord.js';
+import { bestCheckpoint, latestCheckpoint } from '../core/runSummary.js';
 import { catFiles, correctStatus, listJournalIds, listRunRefs, readJournal, readRun, readUnpushed, type ExperimentContext, type Run } from './readRuns.js';
 
 /**

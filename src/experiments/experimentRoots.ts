@@ -1,4 +1,5 @@
-import { EXPERIMENT_FILES, foldJournal, parseCheckpoints, parseExperiment, type RunState, type StoredData } from '../core/experimentRecord.js';
+import { EXPERIMENT_FILES, parseCheckpoints, parseExperiment, type RunState, type StoredData } from '../core/experimentRecord.js';
+import { foldJournal } from '../core/experimentJournal.js';
 import { catFiles, listJournalIds, listRunRefs, readJournal, type ExperimentContext } from './readRuns.js';
 
 export interface ExperimentRoot {

@@ -4,22 +4,9 @@ import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { catObjects, type Git } from '../platform/git.js';
 import { isProcessAlive } from '../util/isProcessAlive.js';
-import {
-  EXPERIMENT_FILES,
-  EXPERIMENT_REF_PREFIX,
-  foldJournal,
-  isExperimentId,
-  matchIdPrefix,
-  parseCheckpoints,
-  parseCommitMessage,
-  parseExperiment,
-  parseJournal,
-  parseStatus,
-  summarizeRun,
-  type RunState,
-  type RunSummary,
-  type StatusRecord,
-} from '../core/experimentRecord.js';
+import { EXPERIMENT_FILES, EXPERIMENT_REF_PREFIX, isExperimentId, matchIdPrefix, parseCheckpoints, parseExperiment, parseStatus, type RunState, type RunSummary, type StatusRecord } from '../core/experimentRecord.js';
+import { foldJournal, parseJournal } from '../core/experimentJournal.js';
+import { parseCommitMessage, summarizeRun } from '../core/runSummary.js';
 
 /**
  * What experiments/ needs from an opened repository. A Repo satisfies it

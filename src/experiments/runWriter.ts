@@ -2,27 +2,9 @@ import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'no
 import { hostname } from 'node:os';
 import { TroveError, isTroveError } from '../errors/index.js';
 import type { Git } from '../platform/git.js';
-import {
-  EXPERIMENT_FILES,
-  experimentRef,
-  foldJournal,
-  newExperimentId,
-  normalizeExperiment,
-  serializeCheckpoints,
-  serializeCommitMessage,
-  serializeExperiment,
-  serializeJournalEvent,
-  serializeStatus,
-  summarizeRun,
-  type CheckpointRecord,
-  type ExperimentRecord,
-  type JournalEvent,
-  type PrimaryMetric,
-  type RunState,
-  type RunStatus,
-  type RunSummary,
-  type StoredData,
-} from '../core/experimentRecord.js';
+import { EXPERIMENT_FILES, experimentRef, newExperimentId, normalizeExperiment, serializeCheckpoints, serializeExperiment, serializeStatus, type CheckpointRecord, type ExperimentRecord, type JournalEvent, type PrimaryMetric, type RunState, type RunStatus, type RunSummary, type StoredData } from '../core/experimentRecord.js';
+import { foldJournal, serializeJournalEvent } from '../core/experimentJournal.js';
+import { serializeCommitMessage, summarizeRun } from '../core/runSummary.js';
 import { correctStatus, journalDir, journalPath, listJournalIds, readJournal, readRunTree, type ExperimentContext } from './readRuns.js';
 
 /** The ref moves at most this often while a run is live (and at stop). */

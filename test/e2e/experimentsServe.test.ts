@@ -10,7 +10,7 @@ import { ServeClient } from '../helpers/expServeClient.js';
 import { openRepo } from '../../src/workspace/Repo.js';
 import { listRuns, readRun } from '../../src/experiments/readRuns.js';
 import { parseOid } from '../../src/core/oid.js';
-import { parseCommitMessage } from '../../src/core/experimentRecord.js';
+import { parseCommitMessage } from '../../src/core/runSummary.js';
 import { initExperiment } from '../../src/api/initExperiment.js';
 import { fetchExperimentData } from '../../src/api/expTransfer.js';
 

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { metricStats, stringifyJson } from '../../src/core/experimentRecord.js';
+import { stringifyJson } from '../../src/core/jsonFloats.js';
+import { metricStats } from '../../src/core/runSummary.js';
 
 /**
  * Experiment runs written straight into a repository's Git data with ONE

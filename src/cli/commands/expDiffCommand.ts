@@ -1,5 +1,5 @@
 import { TroveError } from '../../errors/index.js';
-import { encodeFloats } from '../../core/experimentRecord.js';
+import { encodeFloats } from '../../core/jsonFloats.js';
 import { formatValue } from '../../core/expQuery.js';
 import type { ExpDiffResult, ValueChange } from '../../api/expDiff.js';
 import type { Output } from '../Output.js';

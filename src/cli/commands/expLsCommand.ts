@@ -1,5 +1,5 @@
 import { TroveError } from '../../errors/index.js';
-import { encodeFloats } from '../../core/experimentRecord.js';
+import { encodeFloats } from '../../core/jsonFloats.js';
 import { runCsvTable, runTable, toColumns, toCsv, toMarkdown, type RunSummary } from '../../core/expQuery.js';
 import type { ExpSubcommand } from './expCommand.js';
 import { collect } from './transferOptions.js';

@@ -1,5 +1,5 @@
 import { TroveError } from '../../errors/index.js';
-import { encodeFloats } from '../../core/experimentRecord.js';
+import { encodeFloats } from '../../core/jsonFloats.js';
 import { formatStarted, formatValue, numberOf, SHORT_ID } from '../../core/expQuery.js';
 import type { ExpShowResult } from '../../api/expShow.js';
 import type { Output } from '../Output.js';

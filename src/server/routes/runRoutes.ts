@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import { compareRuns } from '../../api/compareRuns.js';
 import { openRunFile, runFiles } from '../../api/runFiles.js';
 import { runDetail } from '../../api/runDetail.js';
-import { encodeFloats } from '../../core/experimentRecord.js';
+import { encodeFloats } from '../../core/jsonFloats.js';
 import { TroveError } from '../../errors/index.js';
 import { jsonRoute } from '../jsonRoute.js';
 import type { UiContext } from '../UiContext.js';

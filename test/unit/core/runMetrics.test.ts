@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { metricStats, summarizeRun, type CheckpointRecord, type ExperimentRecord, type RunSummary } from '../../../src/core/experimentRecord.js';
+import { type CheckpointRecord, type ExperimentRecord, type RunSummary } from '../../../src/core/experimentRecord.js';
+import { metricStats, summarizeRun } from '../../../src/core/runSummary.js';
 import { guessGoal, runMetrics } from '../../../src/core/runMetrics.js';
 
 const ID = '0123456789abcdef0123456789abcdef';

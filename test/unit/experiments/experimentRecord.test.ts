@@ -1,28 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  bestCheckpoint,
-  decodeFloats,
-  encodeFloats,
-  foldJournal,
-  isExperimentId,
-  matchIdPrefix,
-  newExperimentId,
-  parseCheckpoints,
-  parseCommitMessage,
-  parseExperiment,
-  parseJournal,
-  parseStatus,
-  serializeCheckpoints,
-  serializeCommitMessage,
-  serializeExperiment,
-  serializeJournalEvent,
-  serializeStatus,
-  summarizeRun,
-  metricStats,
-  type CheckpointRecord,
-  type ExperimentRecord,
-} from '../../../src/core/experimentRecord.js';
+import { isExperimentId, matchIdPrefix, newExperimentId, parseCheckpoints, parseExperiment, parseStatus, serializeCheckpoints, serializeExperiment, serializeStatus, type CheckpointRecord, type ExperimentRecord } from '../../../src/core/experimentRecord.js';
+import { foldJournal, parseJournal, serializeJournalEvent } from '../../../src/core/experimentJournal.js';
+import { decodeFloats, encodeFloats } from '../../../src/core/jsonFloats.js';
+import { bestCheckpoint, parseCommitMessage, serializeCommitMessage, summarizeRun, metricStats } from '../../../src/core/runSummary.js';
 import { TroveError } from '../../../src/errors/index.js';
 
 const ID = '0123456789abcdef0123456789abcdef';

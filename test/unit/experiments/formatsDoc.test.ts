@@ -2,19 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  parseCheckpoints,
-  parseCommitMessage,
-  parseExperiment,
-  parseJournal,
-  parseStatus,
-  serializeCheckpoints,
-  serializeCommitMessage,
-  serializeExperiment,
-  serializeJournalEvent,
-  serializeStatus,
-  summarizeRun,
-} from '../../../src/core/experimentRecord.js';
+import { parseCheckpoints, parseExperiment, parseStatus, serializeCheckpoints, serializeExperiment, serializeStatus } from '../../../src/core/experimentRecord.js';
+import { parseJournal, serializeJournalEvent } from '../../../src/core/experimentJournal.js';
+import { parseCommitMessage, serializeCommitMessage, summarizeRun } from '../../../src/core/runSummary.js';
 import { G_CHECKPOINTS, G_EXPERIMENT, G_STATUS } from './experimentGoldens.js';
 
 const FORMATS = fileURLToPath(new URL('../../../../docs/formats.md', import.meta.url));
