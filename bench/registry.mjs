@@ -30,6 +30,7 @@ import { pickSpread, rewriteEntries, w2Layout, writeLayout } from './lib/data.mj
 import { median, round, runCmd } from './lib/measure.mjs';
 import { machineInfo } from './lib/report.mjs';
 import { replaceDocBlock } from './lib/docBlock.mjs';
+import { recordResults } from './lib/results.mjs';
 import { ROOT, TROVE_BIN } from './lib/tools.mjs';
 import { gitEnv, removeTree } from './lib/workloads.mjs';
 
@@ -224,14 +225,7 @@ if (rows.includes('R3')) {
 }
 if (env.BENCH_KEEP !== '1') removeTree(work);
 
-results.runSeconds = round((Date.now() - t0) / 1000, 1);
-if (env.BENCH_ROWS) {
-  // A subset is a look, not a result: printed, not recorded.
-  process.stdout.write(`${JSON.stringify(results.rows, null, 2)}\n`);
-  process.exit(0);
-}
-fs.mkdirSync(path.dirname(jsonPath), { recursive: true });
-fs.writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+recordResults(results, { jsonPath, t0, env });
 
 const r = results.rows;
 const md = [
