@@ -1,5 +1,4 @@
 import { lstatSync, readlinkSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { createOid } from '../core/oid.js';
 import type { ManifestEntry } from '../core/manifest.js';
 import type { Pointer } from '../core/pointer.js';
@@ -106,5 +105,5 @@ export function isUnchanged(c: EntryChanges): boolean {
 
 /** Where `--link symlink` points: symlinks into here are the stored files they name. */
 export function storeObjectsDir(repo: Repo): string {
-  return join(repo.store.dir, 'objects');
+  return repo.store.symlinkRoot();
 }
