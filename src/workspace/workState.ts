@@ -4,7 +4,8 @@ import type { ManifestEntry } from '../core/manifest.js';
 import type { Pointer } from '../core/pointer.js';
 import { hashFiles } from './hashFiles.js';
 import { absPath, type Repo } from './Repo.js';
-import { scanTree, storeLinkHex, type ScanResult } from './scanTree.js';
+import { scanTree, type ScanResult } from './scanTree.js';
+import { storeLinkHex } from '../store/storeLinkHex.js';
 
 /** What is in the work tree at an artifact's path, as manifest entries. */
 export type WorkState =
