@@ -44,7 +44,7 @@ const LOCAL_SPAN = 4 * 1024 * 1024;
  * first (they bound the wall time). A want the index does not know is
  * pushed to `failed` as "not on the remote"; a repeated want is read once.
  */
-export function planSpans(index: RemoteIndex, wants: readonly FetchWant[], options: { local: boolean; streaming: boolean; jobs: number; display: string; failed: FetchFailure[] }): Span[] {
+export function planSpans(index: Pick<RemoteIndex, 'locate'>, wants: readonly FetchWant[], options: { local: boolean; streaming: boolean; jobs: number; display: string; failed: FetchFailure[] }): Span[] {
   const byPack = new Map<string, { want: FetchWant; entry: PackEntry }[]>();
   const seen = new Set<string>();
   for (const want of wants) {
