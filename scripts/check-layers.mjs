@@ -52,6 +52,16 @@ export function importsOf(text) {
   return [...out.values()];
 }
 
+// The local store owns its layout (docs/architecture.md, "The store"): above
+// store/, nothing imports store/layout.ts or joins a path onto the store's
+// directory; it asks ContentStore (store/ContentStore.ts) instead.
+const STORE_LAYOUT = 'store/layout';
+const STORE_PATH_PATTERNS = [
+  /\b(?:join|resolve)\(\s*[\w.]*\bstore\.dir\s*,/, // join(repo.store.dir, 'objects')
+  /\b(?:join|resolve)\(\s*storeDir\s*,/, // join(storeDir, 'remotes')
+  /`\$\{[\w.]*\bstore\.dir\}\//, // `${store.dir}/tmp`
+];
+
 export function checkLayers(srcDir) {
   const problems = [];
   const files = sourceFiles(srcDir, /\.(m|c)?tsx?$/);
@@ -63,7 +73,14 @@ export function checkLayers(srcDir) {
       problems.push(`${rel}: folder "${layer}" has no layer rank; add it to scripts/check-layers.mjs`);
       continue;
     }
-    for (const { spec, viaUrl } of importsOf(readFileSync(file, 'utf8'))) {
+    const text = readFileSync(file, 'utf8');
+    if (layer !== 'store') {
+      for (const re of STORE_PATH_PATTERNS) {
+        const m = re.exec(text);
+        if (m) problems.push(`${rel}: builds a path inside the local store (${m[0]}…); ask the store (store/ContentStore.ts) instead`);
+      }
+    }
+    for (const { spec, viaUrl } of importsOf(text)) {
       const builtin = viaUrl ? undefined : builtinName(spec);
       if (builtin !== undefined) {
         if (layer === 'core' && !CORE_BUILTINS.includes(builtin)) problems.push(`${rel}: core must stay pure but imports ${spec}`);
@@ -77,6 +94,10 @@ export function checkLayers(srcDir) {
       const how = viaUrl ? `new URL('${spec}', import.meta.url)` : spec;
       if (!target.includes('/')) {
         problems.push(`${rel}: ${layer} must not import the package entry src/${target} via ${how}`);
+        continue;
+      }
+      if (layer !== 'store' && target.replace(/\.(m|c)?(js|ts)$/, '') === STORE_LAYOUT) {
+        problems.push(`${rel}: the store's on-disk layout is its own: import store/ContentStore.ts (or ObjectStore) instead of ${how}`);
         continue;
       }
       const tlayer = target.split('/')[0];

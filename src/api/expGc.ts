@@ -1,13 +1,12 @@
-import { rmSync, statSync } from 'node:fs';
 import { TroveError } from '../errors/index.js';
 import { EXPERIMENT_FILES, EXPERIMENT_REF_PREFIX, serializeCheckpoints, type CheckpointRecord, type StoredData } from '../core/experimentRecord.js';
 import { bestCheckpoint, serializeCommitMessage, summarizeRun } from '../core/runSummary.js';
-import { parseOid, type Oid } from '../core/oid.js';
+import { createOid, parseOid, type Oid } from '../core/oid.js';
 import { createPointer, type Pointer } from '../core/pointer.js';
 import { readAllRuns } from '../experiments/expRuns.js';
 import type { Run } from '../experiments/readRuns.js';
 import { listManifestPages, readManifest } from '../store/manifestIO.js';
-import { chunkListFile, objectFile } from '../store/layout.js';
+import { parseStoredKey, storedKey } from '../store/ContentStore.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
 import { isProcessAlive } from '../util/isProcessAlive.js';
 import { collectPointers } from '../workspace/collectGarbage.js';
@@ -91,18 +90,22 @@ export async function expGc(repo: Repo, options: ExpGcOptions): Promise<ExpGcRes
       for (const s of readSavedCopies(repo)) markPointer(repo.store, createPointer({ kind: 'file', oid: parseOid(s.oid, 'a saved copy'), size: s.size }), s.path, live_);
       for (const f of dead) {
         if (live_.has(f)) continue;
-        try {
-          bytesFreed += statSync(f).size;
-          freed.push(f);
-        } catch {
-          /* not here */
-        }
+        const { kind, hex } = parseStoredKey(f);
+        const stored = repo.store.entry(kind, createOid('sha256', hex));
+        if (!stored) continue; // not here
+        bytesFreed += stored.size;
+        freed.push(f);
       }
     }
     const removed = plan.flatMap((p) => p.drop.map((c) => ({ experiment: p.run.experiment.id, checkpoint: c.id, step: c.step })));
     if (!dryRun) {
       await rewriteRuns(repo, plan.filter((p) => p.drop.length > 0));
-      if (!live) for (const f of freed) rmSync(f, { force: true });
+      if (!live) {
+        for (const f of freed) {
+          const { kind, hex } = parseStoredKey(f);
+          repo.store.remove(kind, createOid('sha256', hex));
+        }
+      }
       if (!live && freed.length) repo.store.clearCompleteMarks();
     }
     return { dryRun, removed, kept: plan.reduce((s, p) => s + p.keep.length, 0), bytesFreed, objectsFreed: freed.length, deleted: !dryRun && !live && freed.length > 0, skipped };
@@ -131,17 +134,17 @@ function markData(store: ObjectStore, d: StoredData, what: string, into: Set<str
   markPointer(store, d.kind === 'dir' ? createPointer({ kind: 'dir', oid: parseOid(d.oid, what), size: d.size, files: d.files }) : createPointer({ kind: 'file', oid: parseOid(d.oid, what), size: d.size }), what, into, tolerant);
 }
 
-/** The store files a pointer's content needs (as `trove gc` marks them). */
+/** The store entries (storedKey) a pointer's content needs (as `trove gc` marks them). */
 function markPointer(store: ObjectStore, pointer: Pointer, what: string, into: Set<string>, tolerant = false): void {
   const markFile = (oid: Oid): void => {
-    into.add(objectFile(store.dir, oid));
-    into.add(chunkListFile(store.dir, oid));
-    for (const c of store.readChunkList(oid) ?? []) into.add(objectFile(store.dir, c.oid));
+    into.add(storedKey('object', oid));
+    into.add(storedKey('chunklist', oid));
+    for (const c of store.readChunkList(oid) ?? []) into.add(storedKey('object', c.oid));
   };
   if (pointer.kind === 'file') return markFile(pointer.oid);
-  if (into.has(objectFile(store.dir, pointer.oid)) || !store.hasObject(pointer.oid)) return;
+  if (into.has(storedKey('object', pointer.oid)) || !store.hasObject(pointer.oid)) return;
   try {
-    for (const page of listManifestPages(store, pointer.oid, what)) into.add(objectFile(store.dir, page));
+    for (const page of listManifestPages(store, pointer.oid, what)) into.add(storedKey('object', page));
     for (const e of readManifest(store, pointer.oid, what)) if (e.mode !== 'l') markFile(e.oid);
   } catch (err) {
     if (tolerant) return; // a dropped checkpoint we cannot read: count less, delete less

@@ -89,7 +89,7 @@ export async function downloadUpstream(located: LocatedUpstream, req: UpstreamRe
   if (remote.ignored.length > 0) {
     ctx.reporter.warn(`Not using ${remote.ignored.join(', ')} of the remote "${remote.name}" from the trove config of ${where}: settings that choose credentials, relax host checks or name another server come only from your own config.`, { remote: remote.name, ignored: remote.ignored });
   }
-  const session = await openBackendSession(remote, ctx.store.dir, { ...(req.jobs ? { jobs: req.jobs } : {}), ...(up.local ? { baseDir: localDir(up.url) } : {}) });
+  const session = await openBackendSession(remote, ctx.store, { ...(req.jobs ? { jobs: req.jobs } : {}), ...(up.local ? { baseDir: localDir(up.url) } : {}) });
   try {
     const sub = artifact.sub;
     const root = { kind: artifact.pointer.kind, oid: artifact.pointer.oid, what: artifact.path, ...(sub ? { select: (e: string) => e === sub || e.startsWith(`${sub}/`) } : {}) };

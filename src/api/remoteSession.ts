@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +9,7 @@ import { removeStaleTemp, STALE_TEMP_MS } from '../transfer/removeStaleUploads.j
 import { defaultRetryPolicy, type RetryPolicy } from '../transfer/withRetries.js';
 import { loadConfig } from '../platform/config.js';
 import { parseRemoteUrl } from '../remote/remoteUrl.js';
+import type { ContentStore } from '../store/ContentStore.js';
 import { openBackend } from '../remote/openBackend.js';
 import { resolveRemoteName } from '../workspace/remotes.js';
 import type { Repo } from '../workspace/Repo.js';
@@ -49,7 +49,7 @@ export async function openSession(repo: Repo, remote: string | undefined, jobs: 
     repo.reporter.warn(`The directory ${parsed.path} of the remote "${name}" does not exist: a push creates it, a fetch finds nothing there.`, { remote: name, path: parsed.path });
   }
   warnExposedSecretFiles(repo, name, settings);
-  return openBackendSession({ name, url, settings }, repo.store.dir, { jobs, baseDir: repo.root, ...(lock ? { lock } : {}) });
+  return openBackendSession({ name, url, settings }, repo.store, { jobs, baseDir: repo.root, ...(lock ? { lock } : {}) });
 }
 
 /** Release the session's lock (if any) and the backend's connections. */
@@ -82,9 +82,9 @@ function warnExposedSecretFiles(repo: Repo, name: string, settings: Readonly<Rec
 
 /**
  * Open a remote given by its configuration (this repository's, or another
- * one's for trove get) and load its index, cached under `storeDir`.
+ * one's for trove get) and load its index, cached in the store (ContentStore.remoteCacheDir).
  */
-export async function openBackendSession(remote: { name: string; url: string; settings: Readonly<Record<string, unknown>> }, storeDir: string, options: { jobs?: number; baseDir?: string; lock?: SessionLock } = {}): Promise<RemoteSession> {
+export async function openBackendSession(remote: { name: string; url: string; settings: Readonly<Record<string, unknown>> }, store: ContentStore, options: { jobs?: number; baseDir?: string; lock?: SessionLock } = {}): Promise<RemoteSession> {
   // Bad numbers stop the command before any connection (a NaN retry count would retry forever).
   const policy = defaultRetryPolicy();
   const configured = jobsSetting(remote.name, remote.settings.jobs);
@@ -92,7 +92,7 @@ export async function openBackendSession(remote: { name: string; url: string; se
   let lock: RemoteLock | undefined;
   try {
     const j = options.jobs ?? configured ?? (parseRemoteUrl(remote.url, options.baseDir).scheme === 'dir' ? DEFAULT_JOBS.dir : DEFAULT_JOBS.other);
-    const cacheDir = join(storeDir, 'remotes', createHash('sha256').update(backend.display).digest('hex').slice(0, 16));
+    const cacheDir = store.remoteCacheDir(backend.display);
     // A read-only remote (HTTP) is never written, so nothing there can change under a reader.
     let removedTemp: { tempFiles: string[]; bytes: number } | undefined;
     if (options.lock && !backend.readOnly) {

@@ -4,19 +4,13 @@ import { join } from 'node:path';
 import { TroveError, fromFsError } from '../errors/index.js';
 import { createOid, isValidHex, type Oid } from '../core/oid.js';
 import { parseChunkList, type ChunkRef } from './chunkList.js';
-import { chunkListFile, isStoreTemp, objectFile } from './layout.js';
+import { chunkListFile, isStoreTemp, objectFile, storeTmpDir } from './layout.js';
+import type { ContentStore, LinkStrategy, StoredEntry, StoredKind } from './ContentStore.js';
 import { writeObjectSync } from './objectWriter.js';
 import { tempPathFor } from '../util/atomicWrite.js';
 import { processUmask } from '../util/processUmask.js';
 
-export type LinkStrategy = 'copy' | 'reflink' | 'hardlink' | 'symlink';
-
-export interface StoredEntry {
-  readonly kind: 'object' | 'chunklist';
-  readonly oid: Oid;
-  readonly size: number;
-  readonly path: string;
-}
+export type { LinkStrategy, StoredEntry, StoredKind };
 
 /**
  * The local content-addressed cache. Objects are immutable and named by their
@@ -24,7 +18,7 @@ export interface StoredEntry {
  * fails verification is deleted (the store heals itself, as pnpm's does) and
  * reported as CORRUPT_OBJECT, never served.
  */
-export class ObjectStore {
+export class ObjectStore implements ContentStore {
   /** Objects are durable before they become visible (core.fsync, on by default; see objectWriter). */
   readonly fsync: boolean;
 
@@ -35,8 +29,54 @@ export class ObjectStore {
     this.fsync = options.fsync ?? true;
   }
 
+  /** The file holding object `oid` stored whole: what a hardlink or symlink into the store names. */
   objectPath(oid: Oid): string {
     return objectFile(this.dir, oid);
+  }
+
+  /**
+   * Where the store's own writers (objectWriter, SpanStorer) put a verified
+   * entry of this kind: fetch hands them this, never a path of its own.
+   */
+  targetFor(kind: StoredKind, oid: Oid): string {
+    return kind === 'object' ? objectFile(this.dir, oid) : chunkListFile(this.dir, oid);
+  }
+
+  /** One stored entry with its size, or undefined when it is not stored. */
+  entry(kind: StoredKind, oid: Oid): StoredEntry | undefined {
+    const path = this.targetFor(kind, oid);
+    let size: number;
+    try {
+      size = statSync(path).size;
+    } catch {
+      // absent (or unreadable, which a read of it reports): not stored, as far as a listing goes
+      return undefined;
+    }
+    return { kind, oid, size, path };
+  }
+
+  /**
+   * Delete one entry (gc). The caller clears the complete marks once after
+   * its last removal (clearCompleteMarks), instead of once per entry.
+   */
+  remove(kind: StoredKind, oid: Oid): void {
+    if (kind === 'object') this.listed?.delete(oid.hex);
+    rmSync(this.targetFor(kind, oid), { force: true });
+  }
+
+  /** Directory whose files are the objects a `--link symlink` work tree points at (for recognising such links). */
+  symlinkRoot(): string {
+    return join(this.dir, 'objects');
+  }
+
+  /** Scratch directory for probes (link mode); swept by removeStaleTemps. */
+  scratchDir(): string {
+    return storeTmpDir(this.dir);
+  }
+
+  /** Where the index of the remote shown as `display` is cached (one directory per remote). */
+  remoteCacheDir(display: string): string {
+    return join(this.dir, 'remotes', createHash('sha256').update(display).digest('hex').slice(0, 16));
   }
 
   hasObject(oid: Oid): boolean {
@@ -106,7 +146,7 @@ export class ObjectStore {
     return parseChunkList(text, oid.hex);
   }
 
-  /** Store one object now, durable (unless fsync is off) when this returns. */
+  /** Store one object now, durable (unless fsync is off) when this returns. The only `putBytes`: writers below take a target path and are named writeObject. */
   putBytes(data: Uint8Array): { oid: Oid; written: number } {
     const oid = createOid('sha256', createHash('sha256').update(data).digest('hex'));
     try {
@@ -261,10 +301,12 @@ export class ObjectStore {
 
   /**
    * Remove temp files (storeTempFor) older than `olderThanMs` that a killed
-   * writer left in the fan-out directories; younger ones may belong to a
-   * writer still running. Returns how many were removed.
+   * writer left in the fan-out directories, and as old entries of the scratch
+   * directory; younger ones may belong to a writer still running. Returns how
+   * many temp files were removed from the fan-out directories.
    */
   removeStaleTemps(olderThanMs: number): number {
+    cleanScratch(storeTmpDir(this.dir), olderThanMs);
     let removed = 0;
     const now = Date.now();
     for (const sub of ['objects', 'files']) {
@@ -284,6 +326,23 @@ export class ObjectStore {
       }
     }
     return removed;
+  }
+}
+
+function cleanScratch(dir: string, olderThanMs: number): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    // no tmp folder: no stale temp files to remove; the sweep is best-effort and nothing is lost
+    return;
+  }
+  for (const n of names) {
+    try {
+      if (Date.now() - statSync(join(dir, n)).mtimeMs > olderThanMs) rmSync(join(dir, n), { force: true, recursive: true });
+    } catch {
+      /* gone */
+    }
   }
 }
 

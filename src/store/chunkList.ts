@@ -39,3 +39,6 @@ export function parseChunkList(text: string, source: string): ChunkRef[] {
     }
   });
 }
+
+/** Files at or below this size are stored whole; larger ones as content-defined chunks named by a chunk list. */
+export const CHUNK_THRESHOLD = 1024 * 1024;

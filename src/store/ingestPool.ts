@@ -4,7 +4,7 @@ import { WorkerPool } from '../platform/WorkerPool.js';
 import { cutFileSync, ingestFileSync, writeChunkListSync, type IngestResult } from './ingestSync.js';
 import type { IngestBatchReply, IngestJob } from './ingestWorker.js';
 import { ObjectBatch, syncDirs, useFsWideSync, type ObjectWriteOptions, type WriterFs } from './objectWriter.js';
-import { CHUNK_THRESHOLD } from './layout.js';
+import { CHUNK_THRESHOLD } from './chunkList.js';
 
 export interface IngestItem {
   /** absolute path */

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { CHUNKER_V1, nextCut, type ChunkerParams } from '../core/chunker.js';
 import { createOid, type Oid } from '../core/oid.js';
-import { CHUNK_THRESHOLD, chunkListFile, objectFile } from './layout.js';
+import { CHUNK_THRESHOLD } from './chunkList.js';
+import { chunkListFile, objectFile } from './layout.js';
 import { serializeChunkList, type ChunkRef } from './chunkList.js';
 import { ObjectBatch, syncDirsSync, writeObjectSync, type ObjectWriteOptions } from './objectWriter.js';
 

@@ -44,6 +44,3 @@ export function storeTempFor(target: string): string {
 export function isStoreTemp(name: string): boolean {
   return name.startsWith('.') && name.includes('.tmp-');
 }
-
-/** Files at or below this size are stored whole; larger ones as content-defined chunks. */
-export const CHUNK_THRESHOLD = 1024 * 1024;

@@ -3,7 +3,6 @@ import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { TroveError } from '../errors/index.js';
 import type { Oid } from '../core/oid.js';
 import type { ChunkRef } from './chunkList.js';
-import { objectFile } from './layout.js';
 import type { ObjectStore } from './ObjectStore.js';
 
 /** How a stored file is laid out in the local store: one whole object, or a chunk list with its chunks. */
@@ -48,7 +47,7 @@ export async function* storedFileChunks(store: ObjectStore, oid: Oid, what: stri
       yield data;
     }
   } else {
-    const path = objectFile(store.dir, oid);
+    const path = store.objectPath(oid);
     if (!existsSync(path)) throw new TroveError('OBJECT_MISSING', `The content of ${what} is no longer in the local store.`, { data: { path: what, oid: `${oid.algo}:${oid.hex}` } });
     const fd = openSync(path, 'r');
     try {
@@ -65,7 +64,7 @@ export async function* storedFileChunks(store: ObjectStore, oid: Oid, what: stri
     }
   }
   if (whole.digest('hex') !== oid.hex) {
-    if (layout.kind === 'whole') store.quarantine(objectFile(store.dir, oid));
+    if (layout.kind === 'whole') store.quarantine(store.objectPath(oid));
     throw new TroveError('CORRUPT_OBJECT', `The stored content of ${what} (${oid.algo}:${oid.hex.slice(0, 12)}…) is corrupt; it was removed from the store.`, {
       hint: 'Fetch the run again (trove exp pull) or re-add the data if you still have it.',
       data: { path: what, oid: `${oid.algo}:${oid.hex}` },

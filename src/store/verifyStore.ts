@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Reporter } from '../core/Reporter.js';
 import { isTroveError } from '../errors/index.js';
 import { formatOid } from '../core/oid.js';
 import { ingestMany } from './ingestPool.js';
-import { objectFile } from './layout.js';
 import type { ObjectStore, StoredEntry } from './ObjectStore.js';
 
 export interface FsckResult {
@@ -33,7 +32,7 @@ export async function verifyStore(store: ObjectStore, options: { reporter: Repor
     const outcomes = await ingestMany(objects.map((o) => ({ path: o.path, size: o.size })), null, { jobs: options.jobs ?? 0, onDone: (item) => options.reporter.advance(item.size) });
     outcomes.forEach((o, i) => {
       const e = objects[i]!;
-      if (!o.ok || o.result.hex !== e.oid.hex) remove(e, o.ok ? 'content does not match its id' : o.message, corrupt);
+      if (!o.ok || o.result.hex !== e.oid.hex) remove(store, e, o.ok ? 'content does not match its id' : o.message, corrupt);
     });
     for (const e of lists) {
       let reason: string | undefined;
@@ -45,7 +44,7 @@ export async function verifyStore(store: ObjectStore, options: { reporter: Repor
         continue;
       }
       if (reason?.startsWith('chunk ')) incomplete.push({ oid: formatOid(e.oid), reason });
-      else if (reason) remove(e, reason, corrupt);
+      else if (reason) remove(store, e, reason, corrupt);
       options.reporter.advance(e.size);
     }
   } finally {
@@ -68,7 +67,7 @@ function checkChunkList(store: ObjectStore, e: StoredEntry): string | undefined 
   for (const c of chunks) {
     let data: Buffer;
     try {
-      data = readFileSync(objectFile(store.dir, c.oid));
+      data = readFileSync(store.objectPath(c.oid));
     } catch {
       // reported: the returned problem names the chunk
       return `chunk ${formatOid(c.oid)} is missing`;
@@ -78,7 +77,7 @@ function checkChunkList(store: ObjectStore, e: StoredEntry): string | undefined 
   return h.digest('hex') === e.oid.hex ? undefined : 'its chunks do not add up to the file it names';
 }
 
-function remove(e: StoredEntry, reason: string, corrupt: FsckResult['corrupt']): void {
-  rmSync(e.path, { force: true });
+function remove(store: ObjectStore, e: StoredEntry, reason: string, corrupt: FsckResult['corrupt']): void {
+  store.remove(e.kind, e.oid);
   corrupt.push({ kind: e.kind, oid: formatOid(e.oid), reason });
 }

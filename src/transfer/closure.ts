@@ -1,9 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parsePage, type ManifestEntry } from '../core/manifest.js';
 import { createOid, formatOid, type Oid } from '../core/oid.js';
 import type { Reporter } from '../core/Reporter.js';
 import { parseChunkList } from '../store/chunkList.js';
-import { chunkListFile, objectFile } from '../store/layout.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
 import type { Backend } from '../remote/Backend.js';
 import { fetchObjects, type FetchStats, type FetchWant } from './fetchObjects.js';
@@ -35,24 +34,23 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[])
   const done = new Set<string>();
   const addObject = (hex: string, meta = false): boolean => {
     if (done.has('o' + hex)) return true;
-    const path = objectFile(store.dir, createOid('sha256', hex));
-    try {
-      items.push({ kind: 'o', hex, size: statSync(path).size, path, digest: hex, ...(meta ? { meta } : {}) });
-      done.add('o' + hex);
-      return true;
-    } catch {
-      // not stored whole: false makes addFile look for a chunk list, and record the object as missing if there is none
-      return false;
-    }
+    const stored = store.entry('object', createOid('sha256', hex));
+    // not stored whole: false makes addFile look for a chunk list, and record the object as missing if there is none
+    if (!stored) return false;
+    items.push({ kind: 'o', hex, size: stored.size, path: stored.path, digest: hex, ...(meta ? { meta } : {}) });
+    done.add('o' + hex);
+    return true;
   };
   const addFile = (oid: Oid, what: string): void => {
     if (done.has('f' + oid.hex) || addObject(oid.hex)) return;
-    const path = chunkListFile(store.dir, oid);
-    let bytes: Buffer;
+    const path = store.entry('chunklist', oid)?.path;
+    let bytes: Buffer | undefined;
     try {
-      bytes = readFileSync(path);
+      if (path !== undefined) bytes = readFileSync(path);
     } catch {
-      // reported: the object goes into missing, which the caller raises
+      // reported below: the object goes into missing, which the caller raises
+    }
+    if (path === undefined || bytes === undefined) {
       missing.push({ what, hex: oid.hex });
       return;
     }

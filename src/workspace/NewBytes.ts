@@ -2,7 +2,7 @@ import { isTroveError } from '../errors/index.js';
 import type { ManifestEntry } from '../core/manifest.js';
 import { parseOid, type Oid } from '../core/oid.js';
 import { diffManifests } from '../store/diffManifests.js';
-import { CHUNK_THRESHOLD } from '../store/layout.js';
+import { CHUNK_THRESHOLD } from '../store/chunkList.js';
 import { readManifest } from '../store/manifestIO.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
 import { PageCache } from '../store/PageCache.js';

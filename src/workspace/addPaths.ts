@@ -9,7 +9,8 @@ import { ensureIgnored } from './gitignore.js';
 import { hashFiles } from './hashFiles.js';
 import { readWorkPointer, writeWorkPointer, listWorkPointerPaths } from './pointers.js';
 import { absPath, toRepoPath, type Repo } from './Repo.js';
-import { scanTree, storeLinkHex } from './scanTree.js';
+import { scanTree } from './scanTree.js';
+import { storeLinkHex } from '../store/storeLinkHex.js';
 import { storeObjectsDir } from './workState.js';
 import { scanSignature } from './scanSignature.js';
 

@@ -1,11 +1,9 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { createPointer, dataPathFor, isPointerPath, parsePointer, type Pointer } from '../core/pointer.js';
-import { formatOid, parseOid } from '../core/oid.js';
+import { formatOid, parseOid, type Oid } from '../core/oid.js';
 import { catBlobs } from '../platform/git.js';
 import { listManifestPages, readManifest } from '../store/manifestIO.js';
-import { chunkListFile, objectFile } from '../store/layout.js';
+import { storedKey, type StoredKind } from '../store/ContentStore.js';
 import { listWorkPointerPaths, readWorkPointer } from './pointers.js';
 import { TROVE_DIR, type Repo } from './Repo.js';
 import { DEFAULT_KEEP_SAVED_MS, forgetExpiredCopies, isExpired, readSavedCopies } from './savedCopies.js';
@@ -50,15 +48,12 @@ export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; al
   let freedBytes = 0;
   const entries = repo.store.list();
   for (const e of entries) {
-    if (keep.has(e.path)) continue;
+    if (keep.has(storedKey(e.kind, e.oid))) continue;
     removed++;
     freedBytes += e.size;
-    if (!options.dryRun) rmSync(e.path, { force: true });
+    if (!options.dryRun) repo.store.remove(e.kind, e.oid);
   }
-  if (!options.dryRun) {
-    repo.store.removeStaleTemps(STALE_TEMP_MS);
-    cleanTmp(join(repo.store.dir, 'tmp'));
-  }
+  if (!options.dryRun) repo.store.removeStaleTemps(STALE_TEMP_MS);
   if (!options.dryRun && removed > 0) repo.store.clearCompleteMarks();
   if (!options.dryRun) await forgetExpiredCopies(repo, keepSavedMs);
   return { dryRun: Boolean(options.dryRun), pointers: pointers.length, kept: entries.length - removed, removed, freedBytes, savedKept: saved.length };
@@ -97,17 +92,18 @@ export async function collectPointers(repo: Repo): Promise<{ pointer: Pointer; w
 }
 
 function markLive(repo: Repo, pointer: Pointer, what: string, keep: Set<string>): void {
-  const markFile = (oid: Pointer['oid']): void => {
-    keep.add(objectFile(repo.store.dir, oid));
-    keep.add(chunkListFile(repo.store.dir, oid));
-    for (const c of repo.store.readChunkList(oid) ?? []) keep.add(objectFile(repo.store.dir, c.oid));
+  const add = (kind: StoredKind, oid: Oid): void => void keep.add(storedKey(kind, oid));
+  const markFile = (oid: Oid): void => {
+    add('object', oid);
+    add('chunklist', oid);
+    for (const c of repo.store.readChunkList(oid) ?? []) add('object', c.oid);
   };
   if (pointer.kind === 'file') return markFile(pointer.oid);
-  if (keep.has(objectFile(repo.store.dir, pointer.oid))) return; // this directory version was walked already
+  if (keep.has(storedKey('object', pointer.oid))) return; // this directory version was walked already
   // A version whose root page is absent was never fetched here: nothing of it to keep.
   if (!repo.store.hasObject(pointer.oid)) return;
   try {
-    for (const page of listManifestPages(repo.store, pointer.oid, what)) keep.add(objectFile(repo.store.dir, page));
+    for (const page of listManifestPages(repo.store, pointer.oid, what)) add('object', page);
     for (const e of readManifest(repo.store, pointer.oid, what)) if (e.mode !== 'l') markFile(e.oid);
   } catch (err) {
     throw new TroveError('BAD_MANIFEST', `gc stopped without deleting anything: the directory version ${formatOid(pointer.oid).slice(0, 19)}… of ${what} cannot be read completely (${(err as Error).message.replace(/\.$/, '')}).`, {
@@ -118,23 +114,5 @@ function markLive(repo: Repo, pointer: Pointer, what: string, keep: Set<string>)
   }
 }
 
-/** Temp files older than an hour belong to crashed processes. */
 /** A temp file this old is a killed writer's: no write of one object takes an hour. */
 const STALE_TEMP_MS = 3_600_000;
-
-function cleanTmp(dir: string): void {
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    // no tmp folder: no stale temp files to remove; the sweep is best-effort and nothing is lost
-    return;
-  }
-  for (const n of names) {
-    try {
-      if (Date.now() - statSync(join(dir, n)).mtimeMs > STALE_TEMP_MS) rmSync(join(dir, n), { force: true, recursive: true });
-    } catch {
-      /* gone */
-    }
-  }
-}

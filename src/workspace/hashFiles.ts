@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { TroveError, fromFsError } from '../errors/index.js';
 import { createOid } from '../core/oid.js';
 import { ingestMany, type IngestItem } from '../store/ingestPool.js';
-import { CHUNK_THRESHOLD } from '../store/layout.js';
+import { CHUNK_THRESHOLD } from '../store/chunkList.js';
 import type { Repo } from './Repo.js';
 
 export interface FileToHash {

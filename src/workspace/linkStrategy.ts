@@ -19,7 +19,7 @@ export function resolveLinkStrategy(repo: Repo, mode: LinkMode): LinkStrategy {
   } catch {
     /* probe */
   }
-  const dir = join(repo.store.dir, 'tmp');
+  const dir = repo.store.scratchDir();
   const src = join(dir, `probe-${process.pid}`);
   const dst = join(repo.root, '.trove', 'tmp', `probe-${process.pid}`);
   let strategy: LinkStrategy = 'copy';

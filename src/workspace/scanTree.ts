@@ -4,6 +4,7 @@ import { TroveError } from '../errors/index.js';
 import { isContainedLinkTarget, joinRepoPath } from '../core/repoPath.js';
 import { IgnoreRules, TROVE_IGNORE } from './troveIgnore.js';
 import { parseTempName, removeIfAbandoned } from '../util/abandonedTemps.js';
+import { storeLinkHex } from '../store/storeLinkHex.js';
 
 /** One file or symlink found in the work tree under a tracked directory. */
 export interface ScannedFile {
@@ -125,15 +126,4 @@ function entry(path: string, kind: 'file' | 'link', st: Stats, target?: string):
     executable: kind === 'file' && (st.mode & 0o111) !== 0,
     ...(target !== undefined ? { target } : {}),
   };
-}
-
-/**
- * The digest a symlink into the store stands for (checkout --link symlink
- * writes `<store>/objects/sha256/ab/cdef…`), or undefined for any other link.
- */
-export function storeLinkHex(target: string, storeObjects: string): string | undefined {
-  const prefix = storeObjects.endsWith('/') ? storeObjects : `${storeObjects}/`;
-  if (!target.startsWith(prefix)) return undefined;
-  const m = /^sha256\/([0-9a-f]{2})\/([0-9a-f]{62})$/.exec(target.slice(prefix.length));
-  return m ? m[1]! + m[2]! : undefined;
 }

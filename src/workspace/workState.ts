@@ -1,11 +1,11 @@
 import { lstatSync, readlinkSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { createOid } from '../core/oid.js';
 import type { ManifestEntry } from '../core/manifest.js';
 import type { Pointer } from '../core/pointer.js';
 import { hashFiles } from './hashFiles.js';
 import { absPath, type Repo } from './Repo.js';
-import { scanTree, storeLinkHex, type ScanResult } from './scanTree.js';
+import { scanTree, type ScanResult } from './scanTree.js';
+import { storeLinkHex } from '../store/storeLinkHex.js';
 
 /** What is in the work tree at an artifact's path, as manifest entries. */
 export type WorkState =
@@ -106,5 +106,5 @@ export function isUnchanged(c: EntryChanges): boolean {
 
 /** Where `--link symlink` points: symlinks into here are the stored files they name. */
 export function storeObjectsDir(repo: Repo): string {
-  return join(repo.store.dir, 'objects');
+  return repo.store.symlinkRoot();
 }

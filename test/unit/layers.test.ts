@@ -146,3 +146,33 @@ test('layer checker: a folder without a rank and an import of the package entry 
     'store/entry.ts: store must not import the package entry src/index.js via ../index.js',
   ]);
 });
+
+test('layer checker: importing store/layout.js from outside src/store is reported (the store owns its layout)', async () => {
+  const problems = await checkTree({
+    ...CLEAN,
+    'store/layout.ts': "export const objectFile = (dir: string, hex: string): string => `${dir}/objects/${hex}`;\n",
+    'store/ObjectStore.ts': "import { objectFile } from './layout.js';\nexport { objectFile };\n",
+    'transfer/fetch.ts': "import { objectFile } from '../store/layout.js';\nexport { objectFile };\n",
+    'workspace/gc.ts': "export type { objectFile } from '../store/layout';\n",
+  });
+  assert.deepEqual(problems.sort(), [
+    "transfer/fetch.ts: the store's on-disk layout is its own: import store/ContentStore.ts (or ObjectStore) instead of ../store/layout.js",
+    "workspace/gc.ts: the store's on-disk layout is its own: import store/ContentStore.ts (or ObjectStore) instead of ../store/layout",
+  ]);
+});
+
+test('layer checker: a path joined onto the store directory outside src/store is reported', async () => {
+  const problems = await checkTree({
+    ...CLEAN,
+    'store/ObjectStore.ts': "import { join } from 'node:path';\nexport const tmp = (store: { dir: string }): string => join(store.dir, 'tmp');\n",
+    'workspace/linkStrategy.ts': "import { join } from 'node:path';\nexport const tmp = (repo: { store: { dir: string } }): string => join(repo.store.dir, 'tmp');\n",
+    'api/session.ts': "import { join } from 'node:path';\nexport const cache = (storeDir: string): string => join(storeDir, 'remotes');\n",
+    'transfer/x.ts': 'export const t = (store: { dir: string }): string => `${store.dir}/objects`;\n',
+    'workspace/Repo.ts': "import { resolve } from 'node:path';\nexport const same = (storeDir: string, other: string): boolean => resolve(storeDir) === resolve(other);\n",
+  });
+  assert.deepEqual(problems.sort(), [
+    'api/session.ts: builds a path inside the local store (join(storeDir,…); ask the store (store/ContentStore.ts) instead',
+    'transfer/x.ts: builds a path inside the local store (`${store.dir}/…); ask the store (store/ContentStore.ts) instead',
+    'workspace/linkStrategy.ts: builds a path inside the local store (join(repo.store.dir,…); ask the store (store/ContentStore.ts) instead',
+  ]);
+});

@@ -1,0 +1,74 @@
+import type { Oid } from '../core/oid.js';
+import type { ChunkRef } from './chunkList.js';
+
+export type LinkStrategy = 'copy' | 'reflink' | 'hardlink' | 'symlink';
+
+/** What a store file holds: an object (whole file, chunk or manifest page) or the chunk list of a large file. */
+export type StoredKind = 'object' | 'chunklist';
+
+export interface StoredEntry {
+  readonly kind: StoredKind;
+  readonly oid: Oid;
+  readonly size: number;
+  /** the file holding it, for a transfer that streams it out (push): handed out by the store, never built by a caller */
+  readonly path: string;
+}
+
+/**
+ * Everything above store/ asks of the local store, modelled on restic's
+ * `Repository`: presence, verified reads, writes, chunk lists, a path-free
+ * listing and removal for gc and fsck. The on-disk layout (store/layout.ts)
+ * stays behind it: no module outside src/store imports the layout or joins a
+ * path onto the store's directory (scripts/check-layers.mjs enforces both).
+ * The few operations that must hand out a file path (a hardlink or symlink
+ * into the store, a writer thread's target, a file streamed to a remote) are
+ * methods named after that one use. ObjectStore implements it.
+ */
+export interface ContentStore {
+  /** The store's directory: an identity (cache keys, messages, worker set-up), never a base for paths. */
+  readonly dir: string;
+  readonly fsync: boolean;
+
+  // Presence
+  hasObject(oid: Oid): boolean;
+  hasFile(oid: Oid): boolean;
+  hasFiles(oids: readonly Oid[]): boolean[];
+  entry(kind: StoredKind, oid: Oid): StoredEntry | undefined;
+
+  // Reads (verified; a corrupt entry is removed and reported)
+  readObject(oid: Oid, what: string): Buffer;
+  readChunkList(oid: Oid): ChunkRef[] | undefined;
+  materialize(oid: Oid, dest: string, options: { what: string; strategy: LinkStrategy; executable?: boolean }): Promise<void>;
+
+  // Writes
+  putBytes(data: Uint8Array): { oid: Oid; written: number };
+  targetFor(kind: StoredKind, oid: Oid): string;
+
+  // Listing and removal (gc, fsck)
+  list(): StoredEntry[];
+  remove(kind: StoredKind, oid: Oid): void;
+  quarantine(path: string): void;
+  removeStaleTemps(olderThanMs: number): number;
+
+  // "Everything this version needs is here" markers
+  isComplete(oid: Oid): boolean;
+  markComplete(oid: Oid): void;
+  clearCompleteMarks(): void;
+
+  // Paths for one named use each
+  objectPath(oid: Oid): string;
+  symlinkRoot(): string;
+  scratchDir(): string;
+  remoteCacheDir(display: string): string;
+}
+
+/** A stored entry's name in a set of entries (gc's live set): kind and oid, no path. */
+export function storedKey(kind: StoredKind, oid: Oid): string {
+  return `${kind}:${oid.hex}`;
+}
+
+/** The kind and hex an entry key (storedKey) names. */
+export function parseStoredKey(key: string): { kind: StoredKind; hex: string } {
+  const colon = key.indexOf(':');
+  return { kind: key.slice(0, colon) as StoredKind, hex: key.slice(colon + 1) };
+}
