@@ -43,7 +43,7 @@ export class HttpBackend implements Backend {
     const parsed = parseRemoteUrl(options.url, options.baseDir);
     const u = new URL(options.url);
     const settings = new RemoteSettings(options.name, options.settings);
-    const headers = headerSetting(options.name, settings.raw('headers'));
+    const headers = headerSetting(settings);
     // fetch refuses URLs with credentials in them; user:password@ means basic auth.
     if ((u.username || u.password) && headers.authorization === undefined) {
       headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
@@ -214,17 +214,18 @@ function causeCode(err: unknown): string | undefined {
 }
 
 /** headers: a mapping from config.local.yaml. Messages name the setting, never a value. */
-function headerSetting(remote: string, value: unknown): Record<string, string> {
+function headerSetting(settings: RemoteSettings): Record<string, string> {
+  const value = settings.raw('headers');
   if (value === undefined || value === null) return {};
-  const bad = (why: string): never => {
-    throw new TroveError('CONFIG', `remotes.${remote}.headers ${why}.`, { hint: 'Write it as a mapping in .trove/config.local.yaml, e.g. headers: { Authorization: "Bearer TOKEN" }.' });
+  const bad = (want: string): never => {
+    throw settings.invalid('headers', want, undefined, 'Write it as a mapping in .trove/config.local.yaml, e.g. headers: { Authorization: "Bearer TOKEN" }.');
   };
-  if (typeof value !== 'object' || Array.isArray(value)) bad('must be a mapping of header names to values');
+  if (typeof value !== 'object' || Array.isArray(value)) bad('a mapping of header names to values');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (!HEADER_NAME.test(k)) bad('has a key that is not a valid header name');
-    if (typeof v !== 'string' && typeof v !== 'number') bad(`entry ${k} must be a string`);
-    if (/[\r\n\0]/.test(String(v))) bad(`entry ${k} contains a line break`);
+    if (!HEADER_NAME.test(k)) bad('a mapping whose keys are header names');
+    if (typeof v !== 'string' && typeof v !== 'number') bad(`a mapping of header names to text (${k} is not)`);
+    if (/[\r\n\0]/.test(String(v))) bad(`a mapping of header names to one-line values (${k} has a line break)`);
     out[k.toLowerCase()] = String(v);
   }
   return out;

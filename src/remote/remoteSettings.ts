@@ -78,9 +78,9 @@ export class RemoteSettings {
   }
 
   /** The CONFIG error every getter throws; also for checks across settings a backend makes itself. */
-  invalid(key: string, want: string, got?: string): TroveError {
+  invalid(key: string, want: string, got?: string, hint?: string): TroveError {
     return new TroveError('CONFIG', `The setting ${key} of the remote "${this.remote}" must be ${want}${got === undefined ? '' : `, not ${got}`}.`, {
-      hint: `Fix it: trove remote modify ${this.remote} ${key} VALUE (or trove remote modify --unset ${this.remote} ${key}).`,
+      hint: hint ?? `Fix it: trove remote modify ${this.remote} ${key} VALUE (or trove remote modify --unset ${this.remote} ${key}).`,
       data: { remote: this.remote, key },
     });
   }

@@ -97,3 +97,10 @@ for (const jobs of badJobs) {
       isTroveError(e, 'CONFIG') && e.message === `The setting jobs of the remote "origin" must be a whole number from 1 to 256, not ${JSON.stringify(jobs)}.`);
   });
 }
+
+test('http: a bad headers setting is the same CONFIG error shape, with its own hint, and never echoes a value', async () => {
+  for (const headers of ['Authorization: Bearer hunter2', { 'Bad Name': 'hunter2' }, { Authorization: 'Bearer hunter2\r\nX: 1' }, { Authorization: ['hunter2'] }]) {
+    await assert.rejects(openWith('http', { headers }), (e: TroveError) =>
+      isTroveError(e, 'CONFIG') && e.message.startsWith('The setting headers of the remote "origin" must be') && !/hunter2/.test(e.message) && /config\.local\.yaml/.test(e.hint ?? ''));
+  }
+});
