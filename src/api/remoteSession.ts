@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TroveError } from '../errors/index.js';
 import type { Backend } from '../remote/Backend.js';
 import { RemoteIndex } from '../transfer/RemoteIndex.js';
 import { RemoteLock, type LockKind } from '../transfer/RemoteLock.js';
@@ -11,6 +10,7 @@ import { loadConfig } from '../platform/config.js';
 import { parseRemoteUrl } from '../remote/remoteUrl.js';
 import type { ContentStore } from '../store/ContentStore.js';
 import { openBackend } from '../remote/openBackend.js';
+import { RemoteSettings } from '../remote/remoteSettings.js';
 import { resolveRemoteName } from '../workspace/remotes.js';
 import type { Repo } from '../workspace/Repo.js';
 
@@ -87,7 +87,8 @@ function warnExposedSecretFiles(repo: Repo, name: string, settings: Readonly<Rec
 export async function openBackendSession(remote: { name: string; url: string; settings: Readonly<Record<string, unknown>> }, store: ContentStore, options: { jobs?: number; baseDir?: string; lock?: SessionLock } = {}): Promise<RemoteSession> {
   // Bad numbers stop the command before any connection (a NaN retry count would retry forever).
   const policy = defaultRetryPolicy();
-  const configured = jobsSetting(remote.name, remote.settings.jobs);
+  // jobs: 1–256; a typo is a CONFIG error, not the default
+  const configured = new RemoteSettings(remote.name, remote.settings).int('jobs', { min: 1, max: 256 });
   const backend = await openBackend({ name: remote.name, url: remote.url, settings: remote.settings, env: process.env, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
   let lock: RemoteLock | undefined;
   try {
@@ -107,13 +108,4 @@ export async function openBackendSession(remote: { name: string; url: string; se
     await backend.close().catch(() => undefined); // cleanup only: the opening error is rethrown below
     throw err;
   }
-}
-
-/** A remote's `jobs`: unset, or a whole number of parallel requests (a typo is a CONFIG error, not the default). */
-function jobsSetting(remote: string, value: unknown): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 256) {
-    throw new TroveError('CONFIG', `remotes.${remote}.jobs in the trove config must be a whole number from 1 to 256, not ${JSON.stringify(value)}.`, { hint: `Fix it: trove remote modify ${remote} jobs 8 (or trove remote modify --unset ${remote} jobs).` });
-  }
-  return value;
 }

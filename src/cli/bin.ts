@@ -8,6 +8,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+// The AWS SDK warns on Node < 22 about its releases of 2027 (trove supports Node 20). The process is
+// the CLI's, so the CLI turns that warning off; the library leaves process.env to whoever embeds it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const argv = process.argv.slice(2);
 // Git runs `trove hook NAME -- ARGS` on every checkout, merge, commit and push:
 // that exact form skips loading the argument parser and every other command.

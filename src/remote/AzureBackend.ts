@@ -3,6 +3,8 @@ import { AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential, typ
 import { fromFsError, TroveError } from '../errors/index.js';
 import { readBody, type Backend, type BackendOptions, type Body, type ByteRange, type RemoteEntry } from './Backend.js';
 import { checkKey, joinKey } from './checkKey.js';
+import { classifyHttpFailure } from './classifyHttpFailure.js';
+import { RemoteSettings } from './remoteSettings.js';
 import { parseRemoteUrl, redactUrl } from './remoteUrl.js';
 
 /** Bodies up to this size go up as one Put Blob; larger ones as staged blocks of this size. */
@@ -12,8 +14,6 @@ const BLOCKS_IN_FLIGHT = 4;
 /** Azure's limit on committed blocks per blob. */
 const MAX_BLOCKS = 50_000;
 
-const AUTH_CODES = new Set(['AuthenticationFailed', 'AuthorizationFailure', 'AuthorizationPermissionMismatch', 'AuthorizationResourceTypeMismatch', 'AuthorizationServiceMismatch', 'AuthorizationProtocolMismatch', 'AuthorizationSourceIPMismatch', 'InsufficientAccountPermissions', 'InvalidAuthenticationInfo', 'NoAuthenticationInformation', 'KeyBasedAuthenticationNotPermitted']);
-const TRANSIENT_CODES = new Set(['ServerBusy', 'OperationTimedOut', 'InternalError', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'REQUEST_SEND_ERROR']);
 
 /** Knobs the tests turn down so that pagination and block uploads happen at small sizes. */
 export interface AzureTuning {
@@ -264,16 +264,17 @@ export class AzureBackend implements Backend {
         data: { ...data, container },
       });
     }
-    if (http === 404) return new TroveError('NOT_FOUND', `${where} has no ${key || 'such object'} (${code ?? 'HTTP 404'}) while ${doing}.`, { cause: err, data });
-    if (http === 401 || http === 403 || (code !== undefined && AUTH_CODES.has(code))) {
+    const verdict = classifyHttpFailure({ status: http, code, retryAfter: (err as SdkError | undefined)?.response?.headers?.get('retry-after') });
+    if (verdict.code === 'NOT_FOUND') return new TroveError('NOT_FOUND', `${where} has no ${key || 'such object'} (${code ?? `HTTP ${http}`}) while ${doing}.`, { cause: err, data });
+    if (verdict.code === 'AUTH') {
       return new TroveError('AUTH', `${where} refused the credentials (${code ?? `HTTP ${http}`}) while ${doing}.`, { hint: authHint(code, this.name), cause: err, data });
     }
-    // InvalidBlockList: a concurrent commit to the same blob discarded our staged blocks; staging again succeeds.
-    const transient = http === undefined ? !(err instanceof TypeError) : http === 408 || http === 429 || http >= 500 || code === 'InvalidBlockList' || (code !== undefined && TRANSIENT_CODES.has(code));
-    const retryAfterMs = retryAfter(err);
-    const message = http === undefined
-      ? `Cannot reach ${this.where} (${code ?? redactUrl((err as Error | undefined)?.message ?? 'unknown error')}) while ${doing}.`
-      : `${where} failed (${code ?? 'unknown error'}, HTTP ${http}) while ${doing}.`;
+    // Without a status and a transport code the failure never left this machine (a bug, a bad argument): not retried.
+    const { retryable: transient, retryAfterMs } = verdict;
+    const reason = code ?? redactUrl((err as Error | undefined)?.message ?? 'unknown error');
+    const message = verdict.network
+      ? `Cannot reach ${this.where} (${reason}) while ${doing}.`
+      : `${where} failed (${reason}${http === undefined ? '' : `, HTTP ${http}`}) while ${doing}.`;
     return new TroveError('REMOTE', message, {
       cause: err,
       retryable: transient,
@@ -295,16 +296,6 @@ function errorCode(err: unknown): string | undefined {
   return e.details?.errorCode ?? (typeof e.code === 'string' ? e.code : undefined);
 }
 
-/** Retry-After in ms, from seconds or an HTTP date. */
-function retryAfter(err: unknown): number | undefined {
-  const raw = (err as SdkError | undefined)?.response?.headers?.get('retry-after');
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(raw);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 function authHint(code: string | undefined, name: string): string {
   if (code === 'AuthorizationPermissionMismatch' || code === 'AuthorizationResourceTypeMismatch' || code === 'InsufficientAccountPermissions') {
     return 'The credentials are valid but not allowed here: a SAS needs permissions rwdl on the container (sr=c or an account SAS), a role needs Storage Blob Data Contributor.';
@@ -318,12 +309,8 @@ function authHint(code: string | undefined, name: string): string {
  * its own account ignores an AZURE_STORAGE_CONNECTION_STRING meant for another.
  */
 function serviceClient(options: BackendOptions, shown: string): BlobServiceClient {
-  const str = (k: string): string | undefined => {
-    const v = options.settings[k];
-    if (v === undefined || v === null || v === '') return undefined;
-    if (typeof v !== 'string') throw new TroveError('CONFIG', `${k} of the remote "${options.name}" must be a string.`, { hint: `Fix it: trove remote modify ${options.name} ${k} VALUE.` });
-    return v.trim();
-  };
+  const settings = new RemoteSettings(options.name, options.settings);
+  const str = (k: string): string | undefined => settings.string(k);
   const env = (k: string): string | undefined => options.env[k]?.trim() || undefined;
   const pipeline: StoragePipelineOptions = { retryOptions: { maxTries: 1 }, userAgentOptions: { userAgentPrefix: 'trove' } };
   const endpoint = str('endpoint')?.replace(/\/+$/, '');

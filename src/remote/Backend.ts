@@ -33,6 +33,16 @@ export interface Body {
   open(): AsyncIterable<Uint8Array>;
 }
 
+/** What the caller knows about an object it stores; the backend knows nothing of trove's layout. */
+export interface PutOptions {
+  /**
+   * The bytes at this key never change (the key names its content): HTTP
+   * caches may keep them. Without it, a backend that sets cache headers (GCS)
+   * marks the object no-cache, since it may be rewritten in place.
+   */
+  readonly immutable?: boolean;
+}
+
 export interface RemoteEntry {
   readonly key: string;
   readonly size: number;
@@ -82,7 +92,7 @@ export interface Backend {
    * the old object, the new one or nothing, never a part. Backends that
    * support it upload large bodies in parts.
    */
-  put(key: string, body: Body): Promise<void>;
+  put(key: string, body: Body, options?: PutOptions): Promise<void>;
   /** every key below `prefix` (recursive), with sizes, in any order */
   list(prefix: string): Promise<RemoteEntry[]>;
   /** remove `key`; removing an absent key is not an error */

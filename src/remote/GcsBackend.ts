@@ -4,10 +4,10 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { IdempotencyStrategy, Storage, type Bucket, type File } from '@google-cloud/storage';
 import { TroveError } from '../errors/index.js';
-import { bodyStream, readBody, type Backend, type BackendOptions, type Body, type ByteRange, type RemoteEntry } from './Backend.js';
+import { bodyStream, readBody, type Backend, type BackendOptions, type Body, type ByteRange, type PutOptions, type RemoteEntry } from './Backend.js';
 import { checkKey, joinKey } from './checkKey.js';
-import { parseRetryAfter } from './HttpBackend.js';
-import { PACKS_PREFIX } from './remoteLayout.js';
+import { classifyHttpFailure } from './classifyHttpFailure.js';
+import { RemoteSettings } from './remoteSettings.js';
 import { parseRemoteUrl } from './remoteUrl.js';
 
 /**
@@ -18,7 +18,6 @@ import { parseRemoteUrl } from './remoteUrl.js';
 const SINGLE_REQUEST_MAX = 8 * 1024 * 1024;
 const CHUNK_SIZE = 8 * 1024 * 1024;
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']);
 /** The SDK's own integrity failures: bytes were damaged in transit, so another attempt is worth it. */
 const INTEGRITY_CODES = new Set(['CONTENT_DOWNLOAD_MISMATCH', 'FILE_NO_UPLOAD', 'FILE_NO_UPLOAD_DELETE']);
 
@@ -38,10 +37,10 @@ export class GcsBackend implements Backend {
 
   static async open(options: BackendOptions): Promise<GcsBackend> {
     const url = parseRemoteUrl(options.url, options.baseDir);
-    const s = options.settings;
-    const project = stringSetting(options.name, s, 'project') ?? options.env.GOOGLE_CLOUD_PROJECT;
-    const endpoint = stringSetting(options.name, s, 'endpoint');
-    const configured = stringSetting(options.name, s, 'credentials_file');
+    const s = new RemoteSettings(options.name, options.settings);
+    const project = s.string('project') ?? options.env.GOOGLE_CLOUD_PROJECT;
+    const endpoint = s.string('endpoint');
+    const configured = s.string('credentials_file');
     // An emulator at a custom endpoint wants no token; a private endpoint does,
     // and says so by naming a key file in the remote's settings.
     const authenticate = endpoint === undefined || configured !== undefined;
@@ -91,14 +90,14 @@ export class GcsBackend implements Backend {
     }
   }
 
-  async put(key: string, body: Body): Promise<void> {
+  async put(key: string, body: Body, options: PutOptions = {}): Promise<void> {
     const file = this.file(key);
     const metadata = {
       contentType: 'application/octet-stream',
-      // Packs and indexes are named by their content and never change, so caches
-      // may keep them; anything else (packs.list, the format marker) is rewritten
-      // in place and must not be served stale by a CDN or GCS's public-object cache.
-      ...(key.startsWith(PACKS_PREFIX) ? {} : { cacheControl: 'no-cache' }),
+      // An object the caller marks immutable never changes, so caches may keep it;
+      // anything else is rewritten in place and must not be served stale by a CDN
+      // or GCS's public-object cache.
+      ...(options.immutable ? {} : { cacheControl: 'no-cache' }),
     };
     try {
       if (body.size <= SINGLE_REQUEST_MAX) {
@@ -175,18 +174,19 @@ export class GcsBackend implements Backend {
       }
       return this.notFound(key, cause);
     }
-    if (status === 401 || status === 403 || isCredentialsError(err)) {
+    const verdict = classifyHttpFailure({ status, code, retryAfter: retryAfterHeader(err) });
+    if (verdict.code === 'AUTH' || isCredentialsError(err)) {
       return new TroveError('AUTH', `Google Cloud Storage refused access to ${this.where} while ${doing} ${key}${status ? ` (HTTP ${status})` : ''}: ${reason}`, {
         hint: `Set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file (or run gcloud auth application-default login), or name one for this remote in .trove/config.local.yaml: trove remote modify ${this.name} credentials_file /path/to/key.json --local. The account needs roles/storage.objectAdmin on the bucket.`,
         cause,
       });
     }
-    if (status === 408 || status === 429 || (status !== undefined && status >= 500)) {
-      const retryAfterMs = parseRetryAfter(retryAfterHeader(err));
+    if (verdict.retryable && status !== undefined) {
+      const { retryAfterMs } = verdict;
       return new TroveError('REMOTE', `Google Cloud Storage answered HTTP ${status} for ${this.where} while ${doing} ${key}.`, { retryable: true, cause, data: retryAfterMs === undefined ? { status } : { status, retryAfterMs } });
     }
-    if (code !== undefined && (NETWORK_CODES.has(code) || INTEGRITY_CODES.has(code))) {
-      return new TroveError('REMOTE', `${INTEGRITY_CODES.has(code) ? 'Corrupted transfer' : `Network error (${code})`} on ${this.where} while ${doing} ${key}.`, { retryable: true, cause });
+    if (verdict.retryable || (code !== undefined && INTEGRITY_CODES.has(code))) {
+      return new TroveError('REMOTE', `${verdict.retryable ? `Network error (${code ?? 'connection lost'})` : 'Corrupted transfer'} on ${this.where} while ${doing} ${key}.`, { retryable: true, cause });
     }
     return new TroveError('REMOTE', `Google Cloud Storage failed on ${this.where} while ${doing} ${key}${status ? ` (HTTP ${status})` : ''}: ${reason}`, { cause, data: status ? { status } : undefined });
   }
@@ -197,13 +197,6 @@ interface ListedItem {
   readonly size?: string | number;
   readonly updated?: string;
   readonly metadata?: { readonly size?: string | number; readonly updated?: string };
-}
-
-function stringSetting(remote: string, settings: Readonly<Record<string, unknown>>, key: string): string | undefined {
-  const v = settings[key];
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string') throw new TroveError('CONFIG', `remotes.${remote}.${key} must be a string.`, { hint: 'Edit .trove/config.yaml (or config.local.yaml).' });
-  return v;
 }
 
 /** Fail at open, naming the setting, rather than with the SDK's ENOENT on the first request. */

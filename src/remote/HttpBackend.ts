@@ -1,13 +1,13 @@
-import { timeoutSetting } from './timeoutSetting.js';
 import { TroveError } from '../errors/index.js';
 import type { Backend, BackendOptions, Body, ByteRange, RemoteEntry } from './Backend.js';
 import { checkKey } from './checkKey.js';
+import { classifyHttpFailure } from './classifyHttpFailure.js';
+import { RemoteSettings } from './remoteSettings.js';
 import { parseRemoteUrl, redactUrl } from './remoteUrl.js';
 
 /** Idle time allowed before the first byte and between two chunks of a body; a stalled link is then a retryable error. */
 const DEFAULT_TIMEOUT_MS = 60_000;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
 const TLS_CODE = /CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
 
 interface Reply {
@@ -42,12 +42,13 @@ export class HttpBackend implements Backend {
   static async open(options: BackendOptions): Promise<HttpBackend> {
     const parsed = parseRemoteUrl(options.url, options.baseDir);
     const u = new URL(options.url);
-    const headers = headerSetting(options.name, options.settings.headers);
+    const settings = new RemoteSettings(options.name, options.settings);
+    const headers = headerSetting(settings);
     // fetch refuses URLs with credentials in them; user:password@ means basic auth.
     if ((u.username || u.password) && headers.authorization === undefined) {
       headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
     }
-    const timeoutMs = timeoutSetting(options.name, options.settings.timeout_ms, DEFAULT_TIMEOUT_MS);
+    const timeoutMs = settings.durationMs('timeout_ms') ?? DEFAULT_TIMEOUT_MS;
     // A query string on the base URL (an access token some servers accept there) goes on every request.
     return new HttpBackend(parsed.base!, u.search, headers, timeoutMs, options.name, redactUrl(options.url));
   }
@@ -170,20 +171,18 @@ export class HttpBackend implements Backend {
 
   private statusError(reply: { status: number; headers?: Headers }, doing: string, key: string): TroveError {
     const { status } = reply;
-    if (status === 401 || status === 403) {
+    const verdict = classifyHttpFailure({ status, retryAfter: reply.headers?.get('retry-after') });
+    if (verdict.code === 'AUTH') {
       return new TroveError('AUTH', `${this.where} refused ${doing} ${key} (HTTP ${status}).`, {
         hint: `If the server wants a token or password, add it under remotes.${this.name}.headers in .trove/config.local.yaml (for example Authorization: Bearer TOKEN).`,
         data: { status },
       });
     }
-    if (status === 404 || status === 410) {
+    if (verdict.code === 'NOT_FOUND') {
       return new TroveError('NOT_FOUND', `${key} is not on ${this.where}.`, { hint: 'Push it to the storage behind this URL from a clone that has it.', data: { key } });
     }
-    if (status === 408 || status === 429 || status >= 500) {
-      const retryAfterMs = parseRetryAfter(reply.headers?.get('retry-after'));
-      return new TroveError('REMOTE', `${this.where} answered HTTP ${status} while ${doing} ${key}.`, { retryable: true, data: retryAfterMs === undefined ? { status } : { status, retryAfterMs } });
-    }
-    return new TroveError('REMOTE', `${this.where} answered HTTP ${status} while ${doing} ${key}.`, { data: { status } });
+    const { retryable, retryAfterMs } = verdict;
+    return new TroveError('REMOTE', `${this.where} answered HTTP ${status} while ${doing} ${key}.`, { retryable, data: retryAfterMs === undefined ? { status } : { status, retryAfterMs } });
   }
 
   private networkError(err: unknown, timedOut: boolean, key: string): TroveError {
@@ -194,18 +193,9 @@ export class HttpBackend implements Backend {
       return new TroveError('REMOTE', `TLS failed for ${this.where} (${code}) while reading ${key}.`, { cause: err, hint: 'For a private certificate authority, point NODE_EXTRA_CA_CERTS at its certificate.' });
     }
     // fetch reports every transport failure as "fetch failed" / "terminated"; all of them are worth another try.
-    const transport = (code !== undefined && NETWORK_CODES.has(code)) || /fetch failed|terminated|other side closed/i.test(String((err as Error)?.message));
-    return new TroveError('REMOTE', `Cannot reach ${this.where}${code ? ` (${code})` : ''} while reading ${key}.`, { retryable: transport, cause: err });
+    const { retryable } = classifyHttpFailure({ code, transport: /fetch failed|terminated|other side closed/i.test(String((err as Error)?.message)) });
+    return new TroveError('REMOTE', `Cannot reach ${this.where}${code ? ` (${code})` : ''} while reading ${key}.`, { retryable, cause: err });
   }
-}
-
-/** Retry-After as milliseconds: delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^[0-9]+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function isOk(status: number): boolean {
@@ -224,17 +214,18 @@ function causeCode(err: unknown): string | undefined {
 }
 
 /** headers: a mapping from config.local.yaml. Messages name the setting, never a value. */
-function headerSetting(remote: string, value: unknown): Record<string, string> {
+function headerSetting(settings: RemoteSettings): Record<string, string> {
+  const value = settings.raw('headers');
   if (value === undefined || value === null) return {};
-  const bad = (why: string): never => {
-    throw new TroveError('CONFIG', `remotes.${remote}.headers ${why}.`, { hint: 'Write it as a mapping in .trove/config.local.yaml, e.g. headers: { Authorization: "Bearer TOKEN" }.' });
+  const bad = (want: string): never => {
+    throw settings.invalid('headers', want, undefined, 'Write it as a mapping in .trove/config.local.yaml, e.g. headers: { Authorization: "Bearer TOKEN" }.');
   };
-  if (typeof value !== 'object' || Array.isArray(value)) bad('must be a mapping of header names to values');
+  if (typeof value !== 'object' || Array.isArray(value)) bad('a mapping of header names to values');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (!HEADER_NAME.test(k)) bad('has a key that is not a valid header name');
-    if (typeof v !== 'string' && typeof v !== 'number') bad(`entry ${k} must be a string`);
-    if (/[\r\n\0]/.test(String(v))) bad(`entry ${k} contains a line break`);
+    if (!HEADER_NAME.test(k)) bad('a mapping whose keys are header names');
+    if (typeof v !== 'string' && typeof v !== 'number') bad(`a mapping of header names to text (${k} is not)`);
+    if (/[\r\n\0]/.test(String(v))) bad(`a mapping of header names to one-line values (${k} has a line break)`);
     out[k.toLowerCase()] = String(v);
   }
   return out;

@@ -9,10 +9,11 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { timeoutSetting } from './timeoutSetting.js';
 import { TroveError } from '../errors/index.js';
 import { readBody, sizedBodyStream, type Backend, type BackendOptions, type Body, type ByteRange, type RemoteEntry } from './Backend.js';
 import { checkKey, joinKey } from './checkKey.js';
+import { classifyHttpFailure } from './classifyHttpFailure.js';
+import { RemoteSettings } from './remoteSettings.js';
 import { parseRemoteUrl, redactUrl } from './remoteUrl.js';
 
 /** Bodies up to this size are read into one buffer and sent with a signed payload. */
@@ -37,10 +38,6 @@ export interface S3Tuning {
   readonly singlePutMax?: number;
   readonly partSize?: number;
 }
-
-const AUTH_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired', 'RequestTimeTooSkewed', 'CredentialsProviderError', 'AllAccessDisabled', 'AccountProblem']);
-const TRANSIENT_CODES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'TooManyRequests', 'RequestLimitExceeded', 'RequestThrottled', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'TimeoutError']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EPROTO', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /** What the SDK's errors carry, read defensively: network errors have only `code`, service errors `$metadata` and a hidden `$response`. */
 interface SdkError {
@@ -81,7 +78,7 @@ export class S3Backend implements Backend {
   static async open(options: BackendOptions, tuning: S3Tuning = {}): Promise<S3Backend> {
     const url = parseRemoteUrl(options.url, options.baseDir);
     const config = clientConfig(options);
-    return new S3Backend(quietClient(config), url.host, url.path, options.name, typeof config.endpoint === 'string' ? redactUrl(config.endpoint) : undefined, tuning);
+    return new S3Backend(new S3Client(config), url.host, url.path, options.name, typeof config.endpoint === 'string' ? redactUrl(config.endpoint) : undefined, tuning);
   }
 
   private objectKey(key: string): string {
@@ -232,17 +229,17 @@ export class S3Backend implements Backend {
     const where = `The remote "${this.name}" (${this.display})`;
     const data = { key, s3Code: code ?? null, httpStatus: http ?? null };
     if (code === 'NoSuchBucket') return this.bucketMissing(err, key);
-    if ((code !== undefined && AUTH_CODES.has(code)) || http === 401 || http === 403) {
+    const verdict = classifyHttpFailure({ status: http, code, retryAfter: retryAfterHeader(err) });
+    if (verdict.code === 'AUTH') {
       const problem = code === 'CredentialsProviderError' ? 'has no credentials (none in the config, environment or AWS profile)' : `refused the credentials (${code ?? `HTTP ${http}`})`;
       return new TroveError('AUTH', `${where} ${problem} ${what}.`, { hint: authHint(code, this.name), cause: err, data });
     }
     if (code === 'PermanentRedirect' || code === 'AuthorizationHeaderMalformed' || code === 'IllegalLocationConstraintException' || http === 301) {
       return new TroveError('REMOTE', `${where} is in another region than the one configured (${code ?? `HTTP ${http}`}) ${what}.`, { hint: `Set the bucket's region: trove remote modify ${this.name} region REGION.`, cause: err, data });
     }
-    const network = code !== undefined && NETWORK_CODES.has(code);
-    const transient = network || (code !== undefined && TRANSIENT_CODES.has(code)) || http === 429 || (http !== undefined && http >= 500);
-    const retryAfterMs = retryAfter(err);
-    const message = network || (http === undefined && code === 'TimeoutError')
+    if (verdict.code === 'NOT_FOUND') return new TroveError('NOT_FOUND', `${where} has no ${key || 'such object'} (${code ?? `HTTP ${http}`}) ${what}.`, { cause: err, data });
+    const { network, retryable: transient, retryAfterMs } = verdict;
+    const message = network
       ? `Cannot reach ${this.where}${this.endpoint ? ` at ${this.endpoint}` : ''} (${code}) ${what}.`
       : `${where} failed (${code ?? 'unknown error'}${http ? `, HTTP ${http}` : ''}) ${what}.`;
     return new TroveError('REMOTE', message, {
@@ -280,41 +277,25 @@ function status(err: unknown): number | undefined {
   return e?.$metadata?.httpStatusCode ?? e?.$response?.statusCode;
 }
 
-/** Retry-After in ms, from seconds or an HTTP date. */
-function retryAfter(err: unknown): number | undefined {
+function retryAfterHeader(err: unknown): string | undefined {
   const headers = (err as SdkError | undefined)?.$response?.headers;
-  if (!headers) return undefined;
-  const raw = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(raw);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return headers ? Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1] : undefined;
 }
 
 /** The S3 client's configuration from the remote's settings (snake_case, as in config.yaml) and the environment. */
 function clientConfig(options: BackendOptions): S3ClientConfig {
-  const s = options.settings;
+  const s = new RemoteSettings(options.name, options.settings);
   const env = options.env;
-  const str = (k: string): string | undefined => {
-    const v = s[k];
-    if (v === undefined || v === null || v === '') return undefined;
-    if (typeof v !== 'string') throw configError(options.name, k, 'a string');
-    return v;
-  };
-  const pathStyle = s.path_style;
-  if (pathStyle !== undefined && typeof pathStyle !== 'boolean' && !/^(true|false)$/i.test(String(pathStyle))) throw configError(options.name, 'path_style', 'true or false');
-  const checksum = str('checksum');
-  if (checksum !== undefined && checksum !== 'when_required' && checksum !== 'when_supported') throw configError(options.name, 'checksum', 'when_required or when_supported');
+  const checksum = s.oneOf('checksum', ['when_required', 'when_supported']);
   const config: S3ClientConfig = {
-    region: str('region') ?? env.AWS_REGION ?? 'us-east-1',
-    endpoint: str('endpoint'),
-    forcePathStyle: pathStyle === true || /^true$/i.test(String(pathStyle)),
+    region: s.string('region') ?? env.AWS_REGION ?? 'us-east-1',
+    endpoint: s.string('endpoint'),
+    forcePathStyle: s.bool('path_style') ?? false,
     maxAttempts: 1,
     // The default region is a guess: let AWS's 301 name the bucket's real one instead of failing.
     followRegionRedirects: true,
     // No overall request timeout: a 2 GB part upload is slow but healthy. A stalled socket is not.
-    requestHandler: { connectionTimeout: 10_000, socketTimeout: timeoutSetting(options.name, s.timeout_ms, 120_000) },
+    requestHandler: { connectionTimeout: 10_000, socketTimeout: s.durationMs('timeout_ms') ?? 120_000 },
   };
   // S3-compatible stores (an endpoint is set) often reject the SDK's default
   // flexible checksums (aws-chunked trailers): ask for them only when required
@@ -325,14 +306,14 @@ function clientConfig(options: BackendOptions): S3ClientConfig {
     config.requestChecksumCalculation = mode;
     config.responseChecksumValidation = mode;
   }
-  const keyId = str('access_key_id');
-  const secret = str('secret_access_key');
+  const keyId = s.string('access_key_id');
+  const secret = s.string('secret_access_key');
   if ((keyId === undefined) !== (secret === undefined)) {
     throw new TroveError('CONFIG', `The remote "${options.name}" has ${keyId ? 'access_key_id' : 'secret_access_key'} but not ${keyId ? 'secret_access_key' : 'access_key_id'}.`, { hint: `Set both: trove remote modify --local ${options.name} ${keyId ? 'secret_access_key' : 'access_key_id'} VALUE.` });
   }
-  const profile = str('profile');
+  const profile = s.string('profile');
   if (keyId && secret) {
-    config.credentials = { accessKeyId: keyId, secretAccessKey: secret, sessionToken: str('session_token') };
+    config.credentials = { accessKeyId: keyId, secretAccessKey: secret, sessionToken: s.string('session_token') };
   } else if (profile) {
     config.profile = profile;
   } else if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
@@ -342,25 +323,4 @@ function clientConfig(options: BackendOptions): S3ClientConfig {
     config.profile = env.AWS_PROFILE;
   }
   return config;
-}
-
-/**
- * Construct the client without the SDK's NodeVersionSupportWarning (it warns on
- * Node < 22 about SDK releases of 2027; trove supports Node 20 and only the CLI
- * writes to stderr). The SDK reads its opt-out variable synchronously in the
- * constructor, so setting it just around `new` leaves the environment as it was.
- */
-function quietClient(config: S3ClientConfig): S3Client {
-  const VAR = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
-  if (process.env[VAR] !== undefined) return new S3Client(config);
-  process.env[VAR] = 'true';
-  try {
-    return new S3Client(config);
-  } finally {
-    delete process.env[VAR];
-  }
-}
-
-function configError(name: string, key: string, want: string): TroveError {
-  return new TroveError('CONFIG', `${key} of the remote "${name}" must be ${want}.`, { hint: `Fix it: trove remote modify ${name} ${key} VALUE.` });
 }

@@ -368,6 +368,3 @@ export class SftpBackend implements Backend {
     return new TroveError('REMOTE', `SSH connection to ${this.where} failed: ${e.message}.`, { cause: err, retryable: dropped, hint: dropped ? 'Run the command again; if it keeps failing, check the server with ssh -v.' : undefined });
   }
 }
-
-// ---------------------------------------------------------------------------
-// settings

@@ -1,5 +1,5 @@
 import { TroveError } from '../errors/index.js';
-import { bufferBody, type Backend } from './Backend.js';
+import { bufferBody, type Backend, type PutOptions } from './Backend.js';
 
 /**
  * Remote layout 2 (docs/formats.md):
@@ -24,6 +24,13 @@ export const PACKS_PREFIX = 'packs/';
 export const PACK_LIST_KEY = 'packs.list';
 export const LOCKS_PREFIX = 'locks/';
 export const CLAIMS_PREFIX = 'claims/';
+
+/**
+ * How packs and indexes are put: each is named by a hash of (its) index, which fixes its bytes, and
+ * never rewritten in place, so caches in front of the remote may keep it.
+ * The marker, packs.list, locks and claims change and are put without it.
+ */
+export const CONTENT_NAMED: PutOptions = { immutable: true };
 
 export const packKey = (name: string): string => `${PACKS_PREFIX}${name}.pack`;
 export const indexKey = (name: string): string => `${PACKS_PREFIX}${name}.idx`;

@@ -4,6 +4,7 @@ import ssh2 from 'ssh2';
 import type { AnyAuthMethod, ParsedKey } from 'ssh2';
 import { TroveError } from '../errors/index.js';
 import type { BackendOptions } from './Backend.js';
+import { RemoteSettings } from './remoteSettings.js';
 import type { RemoteUrl } from './remoteUrl.js';
 
 const { utils } = ssh2;
@@ -28,30 +29,32 @@ export interface SshSettings {
  * then the environment and ~/.ssh, as ssh(1) resolves them.
  */
 export function readSshSettings(options: BackendOptions, url: RemoteUrl): SshSettings {
-  const s = options.settings;
+  const s = new RemoteSettings(options.name, options.settings);
   const env = options.env;
   const home = env.HOME || homedir();
-  const user = str(s, 'user') ?? url.user ?? env.USER ?? env.LOGNAME ?? safeUserName();
-  const port = int(s, 'port', options.name) ?? url.port ?? 22;
-  const knownHostsSetting = str(s, 'known_hosts');
-  const agentSetting = s.agent === false ? undefined : str(s, 'agent');
-  const keyFile = str(s, 'key_file');
+  const user = s.string('user') ?? url.user ?? env.USER ?? env.LOGNAME ?? safeUserName();
+  const port = s.int('port', { min: 1, max: 65535 }) ?? url.port ?? 22;
+  const knownHostsSetting = s.string('known_hosts');
+  // agent: a path names its socket; false turns the agent off, true keeps SSH_AUTH_SOCK's
+  const agentSwitch = s.raw('agent');
+  const noAgent = agentSwitch === false;
+  const agentSetting = typeof agentSwitch === 'boolean' ? undefined : s.string('agent');
+  const keyFile = s.string('key_file');
   const settings: SshSettings = {
     user,
     port,
-    timeoutMs: int(s, 'timeout_ms', options.name) ?? 15_000,
-    strict: bool(s, 'strict_host_key_checking', options.name) ?? true,
+    timeoutMs: s.durationMs('timeout_ms') ?? 15_000,
+    strict: s.bool('strict_host_key_checking') ?? true,
     knownHosts: knownHostsSetting
       ? [expandHome(knownHostsSetting, home)]
       : [`${home}/.ssh/known_hosts`, `${home}/.ssh/known_hosts2`, '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
     knownHostsExplicit: knownHostsSetting !== undefined,
     keyFile: keyFile === undefined ? undefined : expandHome(keyFile, home),
-    passphrase: str(s, 'passphrase'),
-    password: str(s, 'password') ?? urlPassword(options.url),
-    agent: s.agent === false ? undefined : agentSetting ?? (env.SSH_AUTH_SOCK || undefined),
+    passphrase: s.string('passphrase'),
+    password: s.string('password') ?? urlPassword(options.url),
+    agent: noAgent ? undefined : agentSetting ?? (env.SSH_AUTH_SOCK || undefined),
     home,
   };
-  if (port > 65535) throw new TroveError('CONFIG', `The port ${port} of the remote "${options.name}" is out of range.`, { hint: `Fix it: trove remote modify ${options.name} port 22.` });
   return settings;
 }
 
@@ -103,29 +106,6 @@ function loadKey(path: string, cfg: SshSettings, remote: string, where: string):
     });
   }
   return key;
-}
-
-function str(s: Readonly<Record<string, unknown>>, key: string): string | undefined {
-  const v = s[key];
-  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
-}
-
-function int(s: Readonly<Record<string, unknown>>, key: string, remote: string): number | undefined {
-  const v = s[key];
-  if (v === undefined || v === null || v === '') return undefined;
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new TroveError('CONFIG', `The setting ${key} of the remote "${remote}" must be a positive whole number, not ${JSON.stringify(v)}.`, { hint: `Fix it: trove remote modify ${remote} ${key} VALUE.` });
-  return n;
-}
-
-function bool(s: Readonly<Record<string, unknown>>, key: string, remote: string): boolean | undefined {
-  const v = s[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'boolean') return v;
-  const t = String(v).toLowerCase();
-  if (['true', 'yes', 'on', '1'].includes(t)) return true;
-  if (['false', 'no', 'off', '0'].includes(t)) return false;
-  throw new TroveError('CONFIG', `The setting ${key} of the remote "${remote}" must be true or false, not ${JSON.stringify(v)}.`, { hint: `Fix it: trove remote modify ${remote} ${key} true.` });
 }
 
 function expandHome(p: string, home: string): string {

@@ -6,7 +6,7 @@ import { serializePackIndex, type PackEntry } from '../core/packIndex.js';
 import { formatOid, type Oid } from '../core/oid.js';
 import type { Reporter } from '../core/Reporter.js';
 import { bufferBody, type Backend } from '../remote/Backend.js';
-import { indexKey, packKey, PACK_LIST_KEY, PACKS_PREFIX, packNamesFromListing } from '../remote/remoteLayout.js';
+import { CONTENT_NAMED, indexKey, packKey, PACK_LIST_KEY, PACKS_PREFIX, packNamesFromListing } from '../remote/remoteLayout.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
 import { mapLimit } from '../util/mapLimit.js';
 import type { TransferRoot } from './closure.js';
@@ -155,8 +155,8 @@ export async function collectRemoteGarbage(backend: Backend, index: RemoteIndex,
         // New data, then its index, and only then the old index and data: the objects are never unindexed.
         options.guard?.();
         requests += 2;
-        await withRetries(() => backend.put(packKey(to), bufferBody(body)), options.policy);
-        await withRetries(() => backend.put(indexKey(to), bufferBody(Buffer.from(text))), options.policy);
+        await withRetries(() => backend.put(packKey(to), bufferBody(body), CONTENT_NAMED), options.policy);
+        await withRetries(() => backend.put(indexKey(to), bufferBody(Buffer.from(text)), CONTENT_NAMED), options.policy);
         await del(indexKey(p.name));
         await del(packKey(p.name));
         repackedPacks.push({ from: p.name, to, kept: p.keep.length });

@@ -6,7 +6,7 @@ import { serializePackIndex, type PackEntry, type PackEntryKind } from '../core/
 import type { Reporter } from '../core/Reporter.js';
 import { bufferBody, type Backend, type Body } from '../remote/Backend.js';
 import { VerifiedReadError, VerifiedReader } from '../store/VerifiedReader.js';
-import { indexKey, packKey, PACK_LIST_KEY, PACKS_PREFIX, packNamesFromListing, writeRemoteFormat } from '../remote/remoteLayout.js';
+import { CONTENT_NAMED, indexKey, packKey, PACK_LIST_KEY, PACKS_PREFIX, packNamesFromListing, writeRemoteFormat } from '../remote/remoteLayout.js';
 import type { RemoteIndex } from './RemoteIndex.js';
 import { groupBySize } from '../util/groupBySize.js';
 import { runQueue } from './runQueue.js';
@@ -84,12 +84,12 @@ export async function pushObjects(backend: Backend, index: RemoteIndex, items: r
       } else {
         await withRetries(async () => {
           requests++;
-          await backend.put(packKey(name), packBody(pack, size, options.reporter, reader));
+          await backend.put(packKey(name), packBody(pack, size, options.reporter, reader), CONTENT_NAMED);
         }, options.policy);
       }
       await withRetries(async () => {
         requests++;
-        await backend.put(indexKey(name), bufferBody(Buffer.from(text)));
+        await backend.put(indexKey(name), bufferBody(Buffer.from(text)), CONTENT_NAMED);
       }, options.policy);
       index.addPack(name, entries as PackEntry[], size);
       bytes += size;

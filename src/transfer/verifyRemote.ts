@@ -2,7 +2,7 @@ import { TroveError } from '../errors/index.js';
 import type { Reporter } from '../core/Reporter.js';
 import { bufferBody, type Backend } from '../remote/Backend.js';
 import { serializePackIndex } from '../core/packIndex.js';
-import { indexKey, packKey } from '../remote/remoteLayout.js';
+import { CONTENT_NAMED, indexKey, packKey } from '../remote/remoteLayout.js';
 import { mapLimit } from '../util/mapLimit.js';
 import type { RemoteIndex } from './RemoteIndex.js';
 import { sha256 } from './RemoteIndex.js';
@@ -91,7 +91,7 @@ export async function verifyRemote(backend: Backend, index: RemoteIndex, options
       if (good.length > 0) {
         const { text } = serializePackIndex(good.map((e) => ({ kind: e.kind, hex: e.hex, length: e.length, digest: e.digest })));
         const name = sha256(Buffer.from(text));
-        await withRetries(() => backend.put(packKey(name), bufferBody(Buffer.concat(good.map((e) => data.subarray(e.offset, e.offset + e.length))))), options.policy);
+        await withRetries(() => backend.put(packKey(name), bufferBody(Buffer.concat(good.map((e) => data.subarray(e.offset, e.offset + e.length)))), CONTENT_NAMED), options.policy);
         await withRetries(() => backend.put(indexKey(name), bufferBody(Buffer.from(text))), options.policy);
       }
       await drop(indexKey(pack));

@@ -106,7 +106,8 @@ test('TROVE_RETRIES=abc is a usage error with a hint instead of retrying forever
     const jobs = runJson(repo.dir, ['push']);
     assert.equal(jobs.code, 2);
     assert.equal(jobs.error.code, 'CONFIG');
-    assert.match(jobs.error.message, /remotes\.s\.jobs/);
+    assert.match(jobs.error.message, /The setting jobs of the remote "s" must be a whole number from 1 to 256/);
+    assert.deepEqual(jobs.error.data, { remote: 's', key: 'jobs' });
   } finally {
     repo.cleanup();
   }

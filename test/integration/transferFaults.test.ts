@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TroveError, isTroveError } from '../../src/errors/index.js';
-import type { Backend, Body, ByteRange } from '../../src/remote/Backend.js';
+import type { Backend, Body, ByteRange, PutOptions } from '../../src/remote/Backend.js';
 import { DirectoryBackend } from '../../src/remote/DirectoryBackend.js';
 import { ObjectStore } from '../../src/store/ObjectStore.js';
 import { silentReporter } from '../../src/core/Reporter.js';
@@ -225,4 +225,24 @@ test('withRetries waits exactly the Retry-After the server sent, and never retri
     (e) => isTroveError(e, 'AUTH'),
   );
   assert.equal(calls, 1);
+});
+
+test('a push tells the backend which objects never change (packs and indexes) instead of the backend guessing from their keys', async () => {
+  const s = await setup(1000);
+  try {
+    const immutable = new Map<string, boolean>();
+    const inner: Backend = s.dir;
+    const recording: Backend = Object.assign(Object.create(inner) as Backend, {
+      put: (key: string, body: Body, options?: PutOptions) => {
+        immutable.set(key, options?.immutable === true);
+        return inner.put(key, body, options);
+      },
+    });
+    assert.deepEqual((await pushAll(s, recording)).failed, []);
+    const keys = [...immutable.keys()];
+    assert.ok(keys.some((k) => k.endsWith('.pack')) && keys.some((k) => k.endsWith('.idx')) && keys.includes('packs.list'), keys.join(' '));
+    for (const [key, fixed] of immutable) assert.equal(fixed, /^packs\/[0-9a-f]{64}\.(pack|idx)$/.test(key), key);
+  } finally {
+    s.cleanup();
+  }
 });

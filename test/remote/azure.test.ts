@@ -120,3 +120,18 @@ test('azure: 503 ServerBusy is retryable with Retry-After; 404 ContainerNotFound
   const missing = await open('azure://no-such-container', { connection_string: server.connectionString });
   await assert.rejects(missing.stat('k'), (e) => isTroveError(e, 'NOT_FOUND') && /az storage container create/.test((e as { hint: string }).hint));
 });
+
+test('azure does not retry an error that has no HTTP status and is not a network error', async () => {
+  const b = await open(await freshUrl(), { connection_string: server.connectionString });
+  // A bug below the client (here a RangeError from the body) never reached the server: another attempt fails the same way.
+  const buggy: Body = {
+    size: 10,
+    async *open() {
+      throw new RangeError('Invalid array length');
+    },
+  };
+  await assert.rejects(b.put('bug', buggy), (e) => isTroveError(e, 'REMOTE') && e.retryable === false && !/Cannot reach/.test(e.message));
+  // The same backend still retries a lost connection.
+  const unreachable = await open('azure://anything/p', { account_name: AZURITE_ACCOUNT, account_key: WRONG_KEY, endpoint: `http://127.0.0.1:${await deadPort()}/${AZURITE_ACCOUNT}` });
+  await assert.rejects(unreachable.stat('k'), (e) => isTroveError(e, 'REMOTE') && e.retryable === true && /Cannot reach/.test(e.message));
+});

@@ -9,6 +9,7 @@ import { isTroveError, type TroveError } from '../../src/errors/index.js';
 import { bufferBody } from '../../src/remote/Backend.js';
 import { GcsBackend } from '../../src/remote/GcsBackend.js';
 import { openBackend } from '../../src/remote/openBackend.js';
+import { CONTENT_NAMED } from '../../src/remote/remoteLayout.js';
 import { startGcsFake } from '../helpers/gcsFake.js';
 import { backendContract } from './backendContract.js';
 
@@ -137,7 +138,8 @@ test('gcs: wrong credentials are AUTH on reads too, with a hint naming credentia
 
 test('gcs: an unreadable credentials_file is CONFIG at open', async () => {
   await assert.rejects(open({ settings: { credentials_file: join(dir, 'missing.json') } }), (e: TroveError) => isTroveError(e, 'CONFIG') && /credentials_file/.test(e.message));
-  await assert.rejects(open({ settings: { project: 42 } }), (e: TroveError) => isTroveError(e, 'CONFIG'));
+  // A number is text here (`trove remote modify` stores digits as one); a switch is not.
+  await assert.rejects(open({ settings: { project: true } }), (e: TroveError) => isTroveError(e, 'CONFIG') && /project/.test(e.message));
 });
 
 test('gcs: openBackend loads the GCS backend for gs:// URLs', async () => {
@@ -149,4 +151,16 @@ test('gcs: openBackend loads the GCS backend for gs:// URLs', async () => {
   } finally {
     await b.close();
   }
+});
+
+test('gcs: caching follows what the caller says of an object, not its key: only an immutable put may be cached', async () => {
+  const b = await open({ prefix: 'cache' });
+  await b.put('packs/content.pack', bufferBody(Buffer.from('a')), CONTENT_NAMED);
+  await b.put('packs/rewritten.pack', bufferBody(Buffer.from('b')));
+  await b.put('packs.list', bufferBody(Buffer.from('c')));
+  const cacheControl = async (key: string): Promise<unknown> =>
+    ((await (await fetch(`${fake.endpoint}/storage/v1/b/${BUCKET}/o/${encodeURIComponent(`cache/${key}`)}`)).json()) as { cacheControl?: unknown }).cacheControl;
+  assert.equal(await cacheControl('packs/content.pack'), undefined);
+  assert.equal(await cacheControl('packs/rewritten.pack'), 'no-cache');
+  assert.equal(await cacheControl('packs.list'), 'no-cache');
 });

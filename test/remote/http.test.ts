@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isTroveError, type TroveError } from '../../src/errors/index.js';
 import { bufferBody } from '../../src/remote/Backend.js';
-import { HttpBackend, parseRetryAfter } from '../../src/remote/HttpBackend.js';
+import { HttpBackend } from '../../src/remote/HttpBackend.js';
 import { openBackend } from '../../src/remote/openBackend.js';
 
 /**
@@ -192,11 +192,3 @@ test('http: openBackend loads the HTTP backend for http(s):// URLs', async () =>
   assert.equal(await b.stat('packs.list'), 2);
 });
 
-test('parseRetryAfter reads seconds and HTTP dates', () => {
-  const now = Date.parse('2025-01-01T00:00:00Z');
-  assert.equal(parseRetryAfter('120', now), 120_000);
-  assert.equal(parseRetryAfter('Wed, 01 Jan 2025 00:00:30 GMT', now), 30_000);
-  assert.equal(parseRetryAfter('Tue, 31 Dec 2024 00:00:00 GMT', now), 0);
-  assert.equal(parseRetryAfter('soon', now), undefined);
-  assert.equal(parseRetryAfter(null, now), undefined);
-});

@@ -176,3 +176,28 @@ test('s3 backend: 503 SlowDown is retryable REMOTE with the Retry-After delay; 4
     denied.server.close();
   }
 });
+
+test('s3 backend: opening and using one never writes process.env, even for a moment', async () => {
+  // The SDK's Node-version warning switch is hidden, as in a process that never set it: trove used to set it around `new S3Client`.
+  const VAR = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+  const real = process.env;
+  const before = { ...real };
+  const writes: string[] = [];
+  process.env = new Proxy(real, {
+    get: (t, k) => (k === VAR ? undefined : Reflect.get(t, k)),
+    has: (t, k) => k !== VAR && Reflect.has(t, k),
+    set: (t, k, v) => (writes.push(String(k)), Reflect.set(t, k, v)),
+    defineProperty: (t, k, d) => (writes.push(String(k)), Reflect.defineProperty(t, k, d)),
+    deleteProperty: (t, k) => (writes.push(String(k)), Reflect.deleteProperty(t, k)),
+  });
+  try {
+    const b = await open(`s3://${BUCKET}/env${n++}`, settings(moto.endpoint));
+    await b.put('k', bufferBody(Buffer.from('v')));
+    assert.equal((await b.get('k')).toString(), 'v');
+    await b.close();
+  } finally {
+    process.env = real;
+  }
+  assert.deepEqual(writes, []);
+  assert.deepEqual({ ...process.env }, before);
+});
