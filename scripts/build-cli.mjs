@@ -85,6 +85,9 @@ await build({
   entryPoints: { cli: join(src, 'cli', 'bin.js') },
   format: 'cjs',
   outExtension: { '.js': '.cjs' },
+  // import() of a package (cli-progress) becomes require(): code that vm.Script compiled from a code cache has no
+  // dynamic-import callback in Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING, first seen drawing progress bars).
+  supported: { 'dynamic-import': false },
   // ES modules are strict; the CommonJS they become must be too.
   banner: { js: "'use strict';" },
   plugins: [importMetaUrl("require('node:url').pathToFileURL(__filename)")],

@@ -18,12 +18,6 @@ const CACHE = `${BUNDLE}.cache`;
 
 /** Run the bundle as Node would run it as a CommonJS module, from the code cache when there is one; `writeCache` (the build) saves the cache on exit. */
 function start(writeCache) {
-  // import() inside code compiled by vm.Script needs this option (recent Node 20 releases have it); without it, no cache: plain require.
-  const importModuleDynamically = vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  if (!importModuleDynamically) {
-    require(BUNDLE);
-    return;
-  }
   // The bundle keeps bin.ts's #! line, which is a syntax error inside the module wrapper; blanking it keeps line numbers.
   const source = readFileSync(BUNDLE, 'utf8').replace(/^#!.*/, '');
   let cachedData;
@@ -32,7 +26,8 @@ function start(writeCache) {
   } catch {
     // no cache beside the bundle (not built, or removed): V8 compiles from source, only slower
   }
-  const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData, importModuleDynamically });
+  // The bundle holds no import() (the build turns them into require()), so the script needs no dynamic-import callback.
+  const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
   const mod = new Module(BUNDLE, module);
   mod.filename = BUNDLE;
   const require = Module.createRequire(BUNDLE);

@@ -23,6 +23,10 @@ test('every worker script the bundle names is bundled beside it', () => {
   for (const file of named) assert.ok(existsSync(join(CLI, file)), `${file} is missing from dist/cli`);
 });
 
+test('the bundle holds no import(): code compiled from the code cache cannot run one (progress bars failed so on a terminal)', () => {
+  assert.doesNotMatch(readFileSync(join(CLI, 'cli.cjs'), 'utf8'), /\bimport\(/);
+});
+
 /** A copy of the shipped command in a fresh prefix (package.json, node_modules and dist/ui linked), with its code cache replaced by `cache` (undefined: none). */
 function installedCopy(cache: Buffer | undefined): { bin: string; cleanup(): void } {
   const prefix = mkdtempSync(join(tmpdir(), 'trove-bin-'));
