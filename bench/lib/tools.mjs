@@ -34,7 +34,7 @@ const c = (cmd, ...args) => ({ cmd, args });
 const git = (...args) => c('git', ...args);
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const TROVE_BIN = process.env.TROVE_BIN ?? path.join(ROOT, 'dist', 'src', 'cli', 'bin.js');
+export const TROVE_BIN = process.env.TROVE_BIN ?? path.join(ROOT, 'dist', 'cli', 'trove.cjs');
 const trove = (...args) => c(process.execPath, TROVE_BIN, ...args);
 
 export const gitLfs = {

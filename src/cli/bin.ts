@@ -12,14 +12,20 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 // the CLI's, so the CLI turns that warning off; the library leaves process.env to whoever embeds it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const argv = process.argv.slice(2);
-// Git runs `trove hook NAME -- ARGS` on every checkout, merge, commit and push:
-// that exact form skips loading the argument parser and every other command.
-const hook = hookFastPath(argv);
-if (hook) {
-  const [{ runSpec }, { hookCommand }] = await Promise.all([import('./runCommand.js'), import('./commands/hookCommand.js')]);
-  process.exitCode = await runSpec(hookCommand, {}, [hook.name, hook.args], {}, argv);
-} else {
+async function run(argv: readonly string[]): Promise<number> {
+  // Git runs `trove hook NAME -- ARGS` on every checkout, merge, commit and push:
+  // that exact form skips loading the argument parser and every other command.
+  const hook = hookFastPath(argv);
+  if (hook) {
+    const [{ runSpec }, { hookCommand }] = await Promise.all([import('./runCommand.js'), import('./commands/hookCommand.js')]);
+    return runSpec(hookCommand, {}, [hook.name, hook.args], {}, argv);
+  }
   const { main } = await import('./main.js');
-  process.exitCode = await main(argv);
+  return main(argv);
 }
+
+// No top-level await: scripts/build-cli.mjs bundles this file as CommonJS (the form V8's code cache can serve).
+// A failure to load is thrown from the promise, so Node still prints it and exits non-zero.
+void run(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

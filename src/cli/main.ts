@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, TroveError } from '../errors/index.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMAND_MODULES } from './commands/commandModules.js';
 import type { CommandSpec } from './defineCommand.js';
 import { JSON_SCHEMA_VERSION, runSpec, type Globals } from './runCommand.js';
 
@@ -21,6 +21,25 @@ function versionFlagAsCommand(argv: readonly string[]): readonly string[] {
   const end = commandIndex(argv);
   const at = argv.slice(0, end).findIndex((a) => a === '--version' || a === '-V');
   return at < 0 ? argv : [...argv.slice(0, at), ...argv.slice(at + 1, end), 'version', ...argv.slice(end)];
+}
+
+/**
+ * The commands this command line can run. Commander only ever dispatches to a
+ * command whose name is a word of argv, so when the first word after the global
+ * options names a command, loading the commands named from there on (`-qC
+ * init status` runs status) parses exactly as loading all of them would, at the
+ * cost of one command's modules instead of every command's. Anything else (no
+ * command, `help`, a misspelt name that Commander answers with a suggestion)
+ * loads them all.
+ */
+export function commandsToLoad(argv: readonly string[]): readonly string[] {
+  const names = new Set(COMMAND_MODULES.map((m) => m.name));
+  const at = commandIndex(argv);
+  const first = argv[at];
+  if (first === undefined || !names.has(first)) return [...names];
+  const end = argv.indexOf('--');
+  const words = new Set(argv.slice(at, end < 0 ? argv.length : end));
+  return [...names].filter((n) => words.has(n));
 }
 
 /** argv → command → render → exit code (runCommand.ts prints the result or the error). */
@@ -67,7 +86,9 @@ export async function main(rawArgv: readonly string[]): Promise<number> {
       for (const sub of spec.subcommands) register(cmd, sub as CommandSpec<unknown>, named.name);
     }
   };
-  for (const spec of COMMANDS) register(program, spec as CommandSpec<unknown>);
+  const wanted = new Set(commandsToLoad(argv));
+  const specs = await Promise.all(COMMAND_MODULES.filter((m) => wanted.has(m.name)).map((m) => m.load()));
+  for (const spec of specs) register(program, spec as CommandSpec<unknown>);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
   } catch (err) {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Path of the built CLI entry (tests run from dist/test/...). */
-export const BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
+/** Path of the shipped CLI, package.json's "bin" (scripts/build-cli.mjs bundles it; tests run from dist/test/...). */
+export const BIN = fileURLToPath(new URL('../../cli/trove.cjs', import.meta.url));
 
 export interface TmpRepo {
   readonly dir: string;

@@ -26,11 +26,12 @@ export const statusCommand = defineCommand({
       .option('--exit-code', 'exit with 1 when data differs from its pointer, is missing, or its content is not in the store (with -r: when anything is not pushed or not pulled)')
       .option('-r, --remote <name>', 'compare the local store with a remote instead: what is not yet pushed / pulled'),
   async run(ctx, args, opts) {
-    const [{ status }, { remoteStatus }, { openRepo }] = await Promise.all([import('../../api/status.js'), import('../../api/remoteStatus.js'), import('../../workspace/Repo.js')]);
+    const { openRepo } = await import('../../workspace/Repo.js');
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
     const paths = (args[0] as string[] | undefined) ?? [];
-    if (opts.remote) return { remote: await remoteStatus(repo, { remote: String(opts.remote), paths }) };
-    return status(repo, { paths });
+    // Each form imports only its own module graph: a plain status (every hook, every prompt) skips the remote code.
+    if (opts.remote) return { remote: await (await import('../../api/remoteStatus.js')).remoteStatus(repo, { remote: String(opts.remote), paths }) };
+    return (await import('../../api/status.js')).status(repo, { paths });
   },
   render(out, all) {
     if ('remote' in all) {
