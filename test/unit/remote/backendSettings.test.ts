@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { isTroveError, type TroveError } from '../../../src/errors/index.js';
 import type { BackendOptions } from '../../../src/remote/Backend.js';
 import { openBackendSession } from '../../../src/api/remoteSession.js';
+import { ObjectStore } from '../../../src/store/ObjectStore.js';
 import { openBackend } from '../../../src/remote/openBackend.js';
 import { parseRemoteUrl } from '../../../src/remote/remoteUrl.js';
 import { readSshSettings } from '../../../src/remote/sshSettings.js';
@@ -93,7 +94,7 @@ test('ssh: settings are trimmed and numbers are text where text is wanted', () =
 const badJobs: unknown[] = [0, 257, 'eight', 2.5, true];
 for (const jobs of badJobs) {
   test(`every remote: jobs ${JSON.stringify(jobs)} is the one CONFIG error, before any connection`, async () => {
-    await assert.rejects(openBackendSession({ name: 'origin', url: 'ssh://user@127.0.0.1:9/p', settings: { jobs } }, '/nonexistent/store'), (e: TroveError) =>
+    await assert.rejects(openBackendSession({ name: 'origin', url: 'ssh://user@127.0.0.1:9/p', settings: { jobs } }, new ObjectStore('/nonexistent/store')), (e: TroveError) =>
       isTroveError(e, 'CONFIG') && e.message === `The setting jobs of the remote "origin" must be a whole number from 1 to 256, not ${JSON.stringify(jobs)}.`);
   });
 }
