@@ -20,7 +20,7 @@ export interface Repo {
   /** where the command was run from (relative paths on the command line are relative to it) */
   readonly cwd: string;
   readonly git: Git;
-  /** .trove/config.yaml + config.local.yaml + TROVE_* variables, read once at open (reloadConfig after trove edits them) */
+  /** .trove/config.yaml + config.local.yaml + TROVE_* variables, read once at open; remote.add / modify / remove / setDefault refresh it (a hand edit is seen at the next open) */
   readonly config: Config;
   readonly store: ObjectStore;
   readonly statCache: StatCache;
