@@ -8,6 +8,7 @@ import { checkRepoPath, isContainedLinkTarget, isReservedName } from '../core/re
 import { defaultCheckpoint, resolveId } from '../experiments/expRuns.js';
 import { readRun, type Run } from '../experiments/readRuns.js';
 import { catBlobs } from '../platform/git.js';
+import { parseLsTree } from '../platform/parseLsTree.js';
 import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { hashFileSync } from '../store/ingestSync.js';
 import { readManifest } from '../store/manifestIO.js';
@@ -205,17 +206,13 @@ async function codeItems(repo: Repo, run: Run): Promise<{ items: Item[]; dirty: 
     if (ls.code !== 0) {
       throw new TroveError('NOT_FOUND', `The commit ${c.commit.slice(0, 12)} the run's code was in is not in this clone.`, { hint: 'Fetch it (git fetch) and run the command again.', data: { commit: c.commit } });
     }
-    const entries = ls.stdout.toString('utf8').split('\0').filter(Boolean).map((rec) => {
-      const tab = rec.indexOf('\t');
-      const [mode, type, sha] = rec.slice(0, tab).split(' ');
-      return { mode: mode!, type: type!, sha: sha!, path: rec.slice(tab + 1) };
-    }).filter((e) => e.type === 'blob');
-    const blobs = await catBlobs(repo.git, [...new Set(entries.map((e) => e.sha))]);
+    const entries = parseLsTree(ls.stdout).filter((e) => e.type === 'blob');
+    const blobs = await catBlobs(repo.git, [...new Set(entries.map((e) => e.oid))]);
     for (const e of entries) {
       // trove's own committed files (.trove/config.yaml…) are not the code.
       if (e.path.split('/').some(isReservedName)) continue;
       const rel = checkRepoPath(e.path, `commit ${c.commit.slice(0, 12)}`);
-      const data = blobs.get(e.sha) ?? Buffer.alloc(0);
+      const data = blobs.get(e.oid) ?? Buffer.alloc(0);
       byPath.set(rel, e.mode === '120000' ? { rel, what: rel, kind: 'link', target: data.toString('utf8') } : { rel, what: rel, kind: 'blob', data, executable: e.mode === '100755' });
     }
   }

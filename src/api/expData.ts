@@ -1,7 +1,6 @@
 import { TroveError } from '../errors/index.js';
 import { parseOid } from '../core/oid.js';
 import type { StoredData } from '../core/experimentRecord.js';
-import { loadConfig } from '../platform/config.js';
 import { fetchClosure, localClosure, type TransferRoot } from '../transfer/closure.js';
 import type { Repo } from '../workspace/Repo.js';
 import { closeSession, openSession } from './remoteSession.js';
@@ -27,7 +26,7 @@ export async function ensureLocalData(repo: Repo, roots: readonly TransferRoot[]
       data: { paths: what, objects: missing.length },
     });
   if (options.fetch === false) throw fail('');
-  if (options.remote === undefined && Object.keys(loadConfig(repo.troveDir).remotes).length === 0) throw fail(', and no remote is configured');
+  if (options.remote === undefined && Object.keys(repo.config.remotes).length === 0) throw fail(', and no remote is configured');
   const session = await openSession(repo, options.remote, undefined);
   let stats;
   try {

@@ -1,6 +1,5 @@
 import { TroveError, isTroveError } from '../errors/index.js';
 import type { Oid } from '../core/oid.js';
-import { loadConfig } from '../platform/config.js';
 import { fetchClosure } from '../transfer/closure.js';
 import { partial } from './push.js';
 import { closeSession, openSession } from './remoteSession.js';
@@ -14,7 +13,7 @@ import type { Repo } from '../workspace/Repo.js';
  * OBJECT_MISSING that asked for it, thrown as is when there is no remote.
  */
 export async function fetchListing(repo: Repo, oid: Oid, what: string, why: TroveError): Promise<void> {
-  if (Object.keys(loadConfig(repo.troveDir).remotes).length === 0) throw why;
+  if (Object.keys(repo.config.remotes).length === 0) throw why;
   const session = await openSession(repo, undefined, undefined);
   try {
     const stats = await fetchClosure(session.backend, session.index, repo.store, [{ kind: 'dir', oid, what }], { jobs: session.jobs, policy: session.policy, reporter: repo.reporter, pagesOnly: true });

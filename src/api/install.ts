@@ -188,6 +188,7 @@ async function removeMergeDriver(git: Git, scope: '--local' | '--global'): Promi
 /** Stage .gitattributes as add stages pointers (core.autostage), in a trove repository only. */
 async function stage(git: Git, root: string): Promise<boolean> {
   try {
+    // install takes a Git repository, not an opened trove one (it also runs where trove init has not): no Repo.config to use, so read it here
     if (!loadConfig(join(root, '.trove')).core.autostage) return false;
   } catch {
     // not a trove repository (or its config is unreadable): leave .gitattributes unstaged, as the doc says; it was still written

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { TroveError, isTroveError } from '../errors/index.js';
-import { loadConfig } from '../platform/config.js';
 import type { CheckoutResult } from '../workspace/checkoutPaths.js';
 import { resolveRemoteName } from '../workspace/remotes.js';
 import { toRepoPath, type Repo } from '../workspace/Repo.js';
@@ -38,7 +37,7 @@ export async function recoverMissing(repo: Repo, options: RecoverOptions & { pat
     failure = err;
   }
   if (options.fetch === false) throw failure.code === 'OBJECT_MISSING' ? new TroveError('OBJECT_MISSING', failure.message, { hint: 'Run the checkout again without --no-fetch to fetch it from the remote.', cause: failure, data: failure.data }) : failure;
-  if (options.remote === undefined && Object.keys(loadConfig(repo.troveDir).remotes).length === 0) throw failure;
+  if (options.remote === undefined && Object.keys(repo.config.remotes).length === 0) throw failure;
   const done = failure.data?.result as CheckoutResult | undefined;
   const failed = (failure.data?.paths as string[] | undefined) ?? [String(failure.data?.path ?? '')];
   // A directory whose manifest was missing is narrowed to the files asked for inside it (granular fetch).

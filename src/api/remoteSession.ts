@@ -6,7 +6,6 @@ import { RemoteIndex } from '../transfer/RemoteIndex.js';
 import { RemoteLock, type LockKind } from '../transfer/RemoteLock.js';
 import { removeStaleTemp, STALE_TEMP_MS } from '../transfer/removeStaleUploads.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../transfer/withRetries.js';
-import { loadConfig } from '../platform/config.js';
 import { parseRemoteUrl } from '../remote/remoteUrl.js';
 import type { ContentStore } from '../store/ContentStore.js';
 import { openBackend } from '../remote/openBackend.js';
@@ -43,7 +42,7 @@ const DEFAULT_JOBS = { dir: 4, other: 8 };
 /** Open a remote and load its index; the caller closes the backend. */
 export async function openSession(repo: Repo, remote: string | undefined, jobs: number | undefined, lock?: SessionLock): Promise<RemoteSession> {
   const name = resolveRemoteName(repo, remote);
-  const { url, ...settings } = loadConfig(repo.troveDir).remotes[name]!;
+  const { url, ...settings } = repo.config.remotes[name]!;
   const parsed = parseRemoteUrl(url, repo.root);
   if (parsed.scheme === 'dir' && !existsSync(parsed.path)) {
     repo.reporter.warn(`The directory ${parsed.path} of the remote "${name}" does not exist: a push creates it, a fetch finds nothing there.`, { remote: name, path: parsed.path });

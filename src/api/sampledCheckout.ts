@@ -8,7 +8,6 @@ import type { Pointer } from '../core/pointer.js';
 import { checkRepoPath } from '../core/repoPath.js';
 import type { SampleSpec } from '../core/registryTypes.js';
 import { DEFAULT_SEED, formatSampleSpec, selectSample } from '../core/sample.js';
-import { loadConfig } from '../platform/config.js';
 import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { markSampled } from '../registry/samplesState.js';
 import { readManifest } from '../store/manifestIO.js';
@@ -148,7 +147,7 @@ async function sampleLocked(repo: Repo, options: SampleFetchOptions): Promise<{ 
   const remote = async (why: TroveError): Promise<RemoteSession> => {
     if (session) return session;
     if (options.fetch === false) throw new TroveError('OBJECT_MISSING', why.message, { hint: 'Run it again without --no-fetch to fetch it from the remote.', cause: why, data: why.data });
-    if (options.remote === undefined && Object.keys(loadConfig(repo.troveDir).remotes).length === 0) throw why;
+    if (options.remote === undefined && Object.keys(repo.config.remotes).length === 0) throw why;
     session = await openSession(repo, options.remote, options.jobs);
     return session;
   };

@@ -1,6 +1,7 @@
 import { isTroveError } from '../errors/index.js';
 import type { ManifestEntry } from '../core/manifest.js';
 import { parseOid } from '../core/oid.js';
+import { pairEntries } from '../core/pairEntries.js';
 import type { VersionRecord } from '../core/registryTypes.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
 import { diffManifests } from '../store/diffManifests.js';
@@ -76,31 +77,23 @@ export function versionDataDiff(store: ObjectStore, a: DataSide, b: DataSide): D
   return summarize(d.from, d.to, totals);
 }
 
-/** Pair the two sides' differing entries by path (both sorted by path). */
+/** Count and list the two sides' differing entries, paired by path (pairEntries; both sorted by path). */
 function summarize(from: readonly ManifestEntry[], to: readonly ManifestEntry[], totals: { sizeDelta: number; filesDelta: number }): DataDiff {
   const changes: DataFileChange[] = [];
   let [added, removed, modified, bytesAdded, bytesRemoved, bytesModified] = [0, 0, 0, 0, 0, 0];
-  let i = 0;
-  let j = 0;
-  while (i < from.length || j < to.length) {
-    const fa = from[i];
-    const tb = to[j];
-    if (fa && tb && fa.path === tb.path) {
+  for (const { path, from: fa, to: tb } of pairEntries(from, to)) {
+    if (fa && tb) {
       modified++;
       bytesModified += tb.size;
-      changes.push({ path: fa.path, change: 'modified', sizeA: fa.size, sizeB: tb.size });
-      i++;
-      j++;
-    } else if (fa && (!tb || fa.path < tb.path)) {
+      changes.push({ path, change: 'modified', sizeA: fa.size, sizeB: tb.size });
+    } else if (fa) {
       removed++;
       bytesRemoved += fa.size;
-      changes.push({ path: fa.path, change: 'removed', sizeA: fa.size });
-      i++;
+      changes.push({ path, change: 'removed', sizeA: fa.size });
     } else if (tb) {
       added++;
       bytesAdded += tb.size;
-      changes.push({ path: tb.path, change: 'added', sizeB: tb.size });
-      j++;
+      changes.push({ path, change: 'added', sizeB: tb.size });
     }
   }
   return { available: true, added, removed, modified, bytesAdded, bytesRemoved, bytesModified, ...totals, files: changes.slice(0, DATA_DIFF_LIST_MAX), truncated: changes.length > DATA_DIFF_LIST_MAX };

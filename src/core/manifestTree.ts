@@ -79,7 +79,7 @@ export function buildManifestTree(entries: readonly ManifestEntry[]): BuiltTree 
   return { root: top.oid, pages, files: top.files, size: top.size };
 }
 
-/** Sort comparator for entries: by path, the order a manifest keeps. (workState.ts's diffEntries compares two sorted lists.) */
+/** Sort comparator for entries: by path (UTF-16 code units), the order a manifest keeps and the one pairEntries walks two lists in. */
 export function compareEntries(a: { path: string }, b: { path: string }): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }

@@ -1,4 +1,6 @@
 import type { ManifestEntry } from './manifest.js';
+import { compareEntries } from './manifestTree.js';
+import { sameEntry } from './pairEntries.js';
 
 /**
  * Three-way merge of directory versions, file by file (pure: entries in,
@@ -41,11 +43,9 @@ export interface ManifestMergeResult {
   readonly fromTheirs: number;
 }
 
-/** Same content, mode and link target (size follows from the content). */
+/** sameEntry, where `undefined` (absent on that side) equals only itself. */
 export function sameManifestEntry(a: ManifestEntry | undefined, b: ManifestEntry | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  if (a.mode !== b.mode || a.size !== b.size) return false;
-  return a.mode === 'l' ? a.target === (b as typeof a).target : a.oid.algo === (b as typeof a).oid.algo && a.oid.hex === (b as typeof a).oid.hex;
+  return a === undefined || b === undefined ? a === b : sameEntry(a, b);
 }
 
 /** One path's three-way decision: the merged state, or the conflict reason. */
@@ -88,8 +88,8 @@ export function mergeManifests(base: readonly ManifestEntry[], ours: readonly Ma
     if (pick.value) merged.set(path, pick.value);
   }
   resolveFileDirectoryClashes(merged, oursByPath, fromTheirs, conflicts);
-  const entries = [...merged.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const list = [...conflicts.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const entries = [...merged.values()].sort(compareEntries);
+  const list = [...conflicts.values()].sort(compareEntries);
   return { entries, conflicts: list, fromTheirs: fromTheirs.size };
 }
 

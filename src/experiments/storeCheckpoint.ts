@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { TroveError, fromFsError } from '../errors/index.js';
 import { createOid, formatOid } from '../core/oid.js';
 import type { ManifestEntry } from '../core/manifest.js';
+import { compareEntries } from '../core/manifestTree.js';
 import type { StoredData } from '../core/experimentRecord.js';
 import { ingestMany } from '../store/ingestPool.js';
 import { writeManifestBatched } from '../store/manifestIO.js';
@@ -54,7 +55,7 @@ export async function storePath(target: StoreTarget, abs: string, what: string):
   const entries: ManifestEntry[] = [
     ...files.map((f, i): ManifestEntry => ({ path: f.path, mode: (f.st.mode & 0o111) !== 0 ? 'x' : 'f', size: f.st.size, oid: createOid('sha256', hexes[i]!) })),
     ...links,
-  ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  ].sort(compareEntries);
   return storeEntries(target, entries);
 }
 
@@ -64,7 +65,7 @@ export async function storeFileList(target: StoreTarget, list: readonly FileToSt
   const hexes = await ingestFiles(target, files);
   const entries = files
     .map((f, i): ManifestEntry => ({ path: f.path, mode: (f.st.mode & 0o111) !== 0 ? 'x' : 'f', size: f.st.size, oid: createOid('sha256', hexes[i]!) }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    .sort(compareEntries);
   return storeEntries(target, entries);
 }
 

@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { TroveError } from '../errors/index.js';
 import { envValue } from '../util/envVars.js';
+import { parseLsTree } from './parseLsTree.js';
 
 /**
  * The real `git` binary, spawned with typed results. We never reimplement Git:
@@ -99,15 +100,7 @@ export interface TreeBlob {
 /** Blobs under `rev` whose path satisfies `filter` (ls-tree -r -z, full tree). */
 export async function listTreeBlobs(git: Git, rev: string, filter: (path: string) => boolean): Promise<TreeBlob[]> {
   const res = await git.run(['ls-tree', '-r', '-z', '--full-tree', rev]);
-  const out: TreeBlob[] = [];
-  for (const rec of res.stdout.toString('utf8').split('\0')) {
-    if (!rec) continue;
-    const tab = rec.indexOf('\t');
-    const [, type, blob] = rec.slice(0, tab).split(' ');
-    const path = rec.slice(tab + 1);
-    if (type === 'blob' && filter(path)) out.push({ path, blob: blob! });
-  }
-  return out;
+  return parseLsTree(res.stdout).filter((e) => e.type === 'blob' && filter(e.path)).map((e) => ({ path: e.path, blob: e.oid }));
 }
 
 /**

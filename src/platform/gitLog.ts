@@ -1,18 +1,5 @@
 import type { Git } from './git.js';
-
-/** One file change of a commit, from `git log --raw` (diff against the first parent). */
-export interface GitLogChange {
-  /** the status letter: A, M, D, T, R or C */
-  readonly status: string;
-  /** blob before the commit; all zeros when the file was added */
-  readonly oldBlob: string;
-  /** blob after the commit; all zeros when the file was deleted */
-  readonly newBlob: string;
-  /** path after the commit (for D, the deleted path) */
-  readonly path: string;
-  /** R and C: the path before */
-  readonly from?: string;
-}
+import { parseRawLog, rawLogFormat, type RawChange } from './parseRawLog.js';
 
 export interface GitLogCommit {
   readonly commit: string;
@@ -24,7 +11,8 @@ export interface GitLogCommit {
   readonly email: string;
   /** first line of the message */
   readonly subject: string;
-  readonly changes: GitLogChange[];
+  /** with `raw`: its changes to `paths`, against its first parent */
+  readonly changes: RawChange[];
 }
 
 export interface GitLogOptions {
@@ -39,9 +27,7 @@ export interface GitLogOptions {
   readonly raw?: boolean;
 }
 
-// \x1e starts a commit and \x1f separates its fields: neither can occur in a
-// commit id, date, name or subject line, so no quoting is needed.
-const FORMAT = '%x1e%H%x1f%P%x1f%aI%x1f%an%x1f%ae%x1f%s';
+const FORMAT = rawLogFormat(['%H', '%P', '%aI', '%an', '%ae', '%s']);
 
 /**
  * Commits that changed `paths`, newest first, in one `git log`. Merges are
@@ -51,7 +37,7 @@ const FORMAT = '%x1e%H%x1f%P%x1f%aI%x1f%an%x1f%ae%x1f%s';
  * merges that resolved a conflict); see renameSource.
  */
 export async function gitLog(git: Git, options: GitLogOptions = {}): Promise<GitLogCommit[]> {
-  const args = ['--literal-pathspecs', '-c', 'log.showSignature=false', 'log', '-z', `--format=${FORMAT}`, '--simplify-merges'];
+  const args = ['--literal-pathspecs', '-c', 'log.showSignature=false', 'log', '-z', FORMAT, '--simplify-merges'];
   if (options.raw) args.push('--raw', '--no-abbrev', '--no-renames', '--diff-merges=first-parent');
   if (options.limit !== undefined) args.push(`--max-count=${options.limit}`);
   if (options.all) args.push('--all');
@@ -61,34 +47,12 @@ export async function gitLog(git: Git, options: GitLogOptions = {}): Promise<Git
   return parseGitLog(res.stdout);
 }
 
-/** Parse the output of gitLog's `git log -z` (exported for unit tests). */
+/** The output of gitLog's `git log -z` as commits (exported for unit tests). */
 export function parseGitLog(out: Buffer | string): GitLogCommit[] {
-  const text = typeof out === 'string' ? out : out.toString('utf8');
-  const commits: GitLogCommit[] = [];
-  for (const record of text.split('\x1e')) {
-    if (!record) continue;
-    const end = record.indexOf('\0');
-    const header = end < 0 ? record : record.slice(0, end);
-    const [commit = '', parents = '', date = '', author = '', email = '', subject = ''] = header.split('\x1f');
-    const changes: GitLogChange[] = [];
-    // After the header: "\n" then NUL-separated ":meta", path[, path] triples.
-    const tokens = end < 0 ? [] : record.slice(end + 1).replace(/^\n/, '').split('\0');
-    for (let i = 0; i < tokens.length; i++) {
-      const meta = tokens[i]!;
-      if (!meta.startsWith(':')) continue;
-      const [, , oldBlob = '', newBlob = '', statusText = ''] = meta.slice(1).split(' ');
-      const status = statusText.charAt(0);
-      if (status === 'R' || status === 'C') {
-        changes.push({ status, oldBlob, newBlob, from: tokens[i + 1] ?? '', path: tokens[i + 2] ?? '' });
-        i += 2;
-      } else {
-        changes.push({ status, oldBlob, newBlob, path: tokens[i + 1] ?? '' });
-        i += 1;
-      }
-    }
-    commits.push({ commit, parents: parents ? parents.split(' ') : [], date, author, email, subject, changes });
-  }
-  return commits;
+  return parseRawLog(out).map(({ fields, changes }) => {
+    const [commit = '', parents = '', date = '', author = '', email = '', subject = ''] = fields;
+    return { commit, parents: parents ? parents.split(' ') : [], date, author, email, subject, changes };
+  });
 }
 
 /**
@@ -101,17 +65,8 @@ export async function renameSource(git: Git, commit: string, path: string): Prom
   // A root commit has no parent to rename from: git fails on `commit^`, which answers "no rename".
   const res = await git.run(['diff-tree', '-r', '-z', '--raw', '--no-abbrev', '--find-renames=100%', `${commit}^`, commit, '--', '*.trove'], { allowFail: true });
   if (res.code !== 0) return undefined;
-  const tokens = res.stdout.toString('utf8').split('\0');
-  for (let i = 0; i < tokens.length; i++) {
-    const meta = tokens[i]!;
-    if (!meta.startsWith(':')) continue;
-    const status = (meta.split(' ')[4] ?? '').charAt(0);
-    if (status === 'R' || status === 'C') {
-      if (status === 'R' && tokens[i + 2] === path) return tokens[i + 1];
-      i += 2;
-    } else i += 1;
-  }
-  return undefined;
+  const changes = parseRawLog(res.stdout).flatMap((c) => c.changes);
+  return changes.find((c) => c.status === 'R' && c.path === path)?.from;
 }
 
 /** Which of `paths` exist (as blobs) in the tree of `rev`: one ls-tree. */

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { createGit, type Git } from './git.js';
+import { parseLsTree } from './parseLsTree.js';
 
 /**
  * Another Git repository, read through a private bare cache repository: its
@@ -75,13 +76,9 @@ export async function readUpstreamFiles(up: UpstreamRepo, commit: string, paths:
   const out = new Map<string, Buffer>();
   if (paths.length === 0) return out;
   const res = await up.git.run(['ls-tree', '-z', '--full-tree', commit, '--', ...paths]);
-  for (const rec of res.stdout.toString('utf8').split('\0')) {
-    const tab = rec.indexOf('\t');
-    if (tab < 0) continue;
-    const [, type, blob] = rec.slice(0, tab).split(' ');
-    const path = rec.slice(tab + 1);
+  for (const { type, oid: blob, path } of parseLsTree(res.stdout)) {
     if (type !== 'blob' || !paths.includes(path)) continue;
-    const data = await up.git.run(['cat-file', 'blob', blob!], { allowFail: true });
+    const data = await up.git.run(['cat-file', 'blob', blob], { allowFail: true });
     if (data.code !== 0) {
       throw new TroveError('GIT', `Cannot read ${path} from ${displayUrl(up.url)}: ${firstLine(data.stderr) || 'git cat-file failed'}.`, {
         hint: 'Check your network and access to that repository, then run the command again.',

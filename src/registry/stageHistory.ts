@@ -1,6 +1,7 @@
 import { parseStageRecord } from '../core/stageRecord.js';
 import { STAGES_DIR, type StageAssignment, type StageRecord } from '../core/registryTypes.js';
 import { catBlobs } from '../platform/git.js';
+import { isZeroOid, parseRawLog, rawLogFormat } from '../platform/parseRawLog.js';
 import { yamlLib } from '../platform/yamlLib.js';
 import type { RegistryContext } from './RegistryContext.js';
 
@@ -20,8 +21,6 @@ export interface StageEvent {
   readonly committedBy: string;
 }
 
-const ZERO = /^0+$/;
-
 /**
  * Every assignment and unassignment on `branch`, oldest first, from ONE
  * `git log --first-parent --raw` over the stage files and ONE `cat-file
@@ -32,15 +31,17 @@ const ZERO = /^0+$/;
  */
 export async function stageHistory(ctx: RegistryContext, branch: string, options: { entity?: string } = {}): Promise<{ events: StageEvent[]; warnings: string[] }> {
   const path = options.entity ? `${STAGES_DIR}/${options.entity}.yaml` : `${STAGES_DIR}/`;
-  const res = await ctx.git.run(['log', '--first-parent', '--diff-merges=first-parent', '--raw', '--no-abbrev', '-z', '--reverse', '--format=%x01%H%x00%ct%x00%an <%ae>%x00', branch, '--', path], { allowFail: true });
+  const res = await ctx.git.run(['log', '--first-parent', '--diff-merges=first-parent', '--raw', '--no-abbrev', '-z', '--reverse', rawLogFormat(['%H', '%ct', '%an <%ae>']), branch, '--', path], { allowFail: true });
   if (res.code !== 0) return { events: [], warnings: [] }; // no such branch yet: no history
-  const changes = parseRawLog(res.stdout.toString('utf8'));
-  const blobs = await catBlobs(ctx.git, [...new Set(changes.flatMap((c) => [c.before, c.after]).filter((b) => !ZERO.test(b)))]);
+  const changes = parseRawLog(res.stdout).flatMap(({ fields: [commit = '', time = '', author = ''], changes }) =>
+    changes.map((c) => ({ commit, time: Number(time), author, before: c.oldOid, after: c.newOid, file: c.path })),
+  );
+  const blobs = await catBlobs(ctx.git, [...new Set(changes.flatMap((c) => [c.before, c.after]).filter((b) => !isZeroOid(b)))]);
   const events: StageEvent[] = [];
   const warnings: string[] = [];
   // null: no file on that side; 'bad': a file that does not parse (warned once per change).
   const read = (blob: string, file: string, commit: string): StageRecord | null | 'bad' => {
-    if (ZERO.test(blob)) return null;
+    if (isZeroOid(blob)) return null;
     const text = blobs.get(blob)?.toString('utf8');
     if (text === undefined) return null;
     try {
@@ -74,41 +75,6 @@ export function diffStages(entity: string, before: StageRecord | null, after: St
     for (const a of was) if (!nowKeys.has(key(a))) out.push({ kind: 'unassign', entity, stage, version: a.version, time: at.time, commit: at.commit, author: at.author, committedBy: at.author });
     // Oldest first, so a file that gained two assignments lists them in order.
     for (const a of [...now].reverse()) if (!wasKeys.has(key(a))) out.push({ kind: 'assign', entity, stage, version: a.version, time: at.time, commit: at.commit, author: a.by || at.author, committedBy: at.author });
-  }
-  return out;
-}
-
-interface RawChange {
-  readonly commit: string;
-  readonly time: number;
-  readonly author: string;
-  readonly before: string;
-  readonly after: string;
-  readonly file: string;
-}
-
-/**
- * `git log -z --raw --format=%x01%H%x00%ct%x00%an <%ae>%x00`: each commit
- * starts with \x01, then its fields, then NUL-separated raw records
- * (`:oldmode newmode oldblob newblob STATUS`, then the path; renames carry two paths).
- */
-export function parseRawLog(text: string): RawChange[] {
-  const out: RawChange[] = [];
-  for (const chunk of text.split('\x01')) {
-    if (!chunk) continue;
-    const parts = chunk.split('\0');
-    const commit = parts[0]!;
-    const time = Number(parts[1]);
-    const author = parts[2]!;
-    for (let i = 3; i < parts.length; i++) {
-      const rec = parts[i]!.replace(/^\n+/, '');
-      if (!rec.startsWith(':')) continue;
-      const [, , before, after, status] = rec.slice(1).split(' ');
-      const twoPaths = /^[RC]/.test(status ?? '');
-      const file = parts[twoPaths ? i + 2 : i + 1] ?? '';
-      i += twoPaths ? 2 : 1;
-      out.push({ commit, time, author, before: before!, after: after!, file });
-    }
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import type { ManifestEntry } from '../core/manifest.js';
 import { MANIFEST_VERSION, parsePage } from '../core/manifest.js';
 import { formatOid, type Oid } from '../core/oid.js';
+import { pairEntries } from '../core/pairEntries.js';
 import type { PageReader } from './PageCache.js';
 import { readManifest } from './manifestIO.js';
 
@@ -173,34 +174,8 @@ export function diffManifests(store: PageReader, from: Oid, to: Oid, what: strin
   return dropCommon(a.flatMap((o) => readManifest(store, o, what)), b.flatMap((o) => readManifest(store, o, what)));
 }
 
-/** Two path-sorted entry lists without the entries that are identical on both sides. */
+/** Two path-sorted entry lists without the entries that are identical on both sides (pairEntries, split back into its sides). */
 function dropCommon(from: ManifestEntry[], to: ManifestEntry[]): { from: ManifestEntry[]; to: ManifestEntry[] } {
-  const onlyFrom: ManifestEntry[] = [];
-  const onlyTo: ManifestEntry[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < from.length && j < to.length) {
-    const x = from[i]!;
-    const y = to[j]!;
-    if (x.path === y.path) {
-      if (!sameEntry(x, y)) {
-        onlyFrom.push(x);
-        onlyTo.push(y);
-      }
-      i++;
-      j++;
-    } else if (x.path < y.path) {
-      onlyFrom.push(x);
-      i++;
-    } else {
-      onlyTo.push(y);
-      j++;
-    }
-  }
-  return { from: [...onlyFrom, ...from.slice(i)], to: [...onlyTo, ...to.slice(j)] };
-}
-
-function sameEntry(x: ManifestEntry, y: ManifestEntry): boolean {
-  if (x.mode !== y.mode || x.size !== y.size) return false;
-  return x.mode === 'l' ? y.mode === 'l' && x.target === y.target : y.mode !== 'l' && x.oid.hex === y.oid.hex;
+  const pairs = pairEntries(from, to);
+  return { from: pairs.flatMap((p) => (p.from ? [p.from] : [])), to: pairs.flatMap((p) => (p.to ? [p.to] : [])) };
 }

@@ -20,6 +20,7 @@ export interface Repo {
   /** where the command was run from (relative paths on the command line are relative to it) */
   readonly cwd: string;
   readonly git: Git;
+  /** .trove/config.yaml + config.local.yaml + TROVE_* variables, read once at open; remote.add / modify / remove / setDefault refresh it (a hand edit is seen at the next open) */
   readonly config: Config;
   readonly store: ObjectStore;
   readonly statCache: StatCache;
@@ -62,6 +63,21 @@ export async function openRepo(options: OpenRepoOptions = {}): Promise<Repo> {
     reporter,
     privateStore: resolve(storeDir) === resolve(troveDir, 'cache'),
   };
+}
+
+/**
+ * Read the configuration again into `repo.config`, for the one case where it
+ * is known to have changed under an opened repository: trove itself just
+ * wrote config.yaml or config.local.yaml (`remote add / modify / remove /
+ * default`). The rest of that command, and a library caller that keeps using
+ * `repo` (remote.add then push), see the change. Everything else uses the
+ * config read at open; warnings were reported then and are not repeated.
+ */
+export function reloadConfig(repo: Repo): Config {
+  const config = loadConfig(repo.troveDir);
+  // The one writer of the field: readonly for every reader of a Repo.
+  (repo as { config: Config }).config = config;
+  return config;
 }
 
 /**

@@ -4,7 +4,8 @@ import type { ManifestEntry } from '../core/manifest.js';
 import { formatOid } from '../core/oid.js';
 import { dataPathFor, isPointerPath, parsePointer, pointerPathFor, type Pointer } from '../core/pointer.js';
 import { catBlobs, resolveRev } from '../platform/git.js';
-import { existingPaths, gitLog, renameSource, type GitLogChange, type GitLogCommit } from '../platform/gitLog.js';
+import { existingPaths, gitLog, renameSource, type GitLogCommit } from '../platform/gitLog.js';
+import { isZeroOid, type RawChange } from '../platform/parseRawLog.js';
 import { manifestEntriesUnder } from '../store/manifestEntriesUnder.js';
 import { absPath, toRepoPath, type Repo } from './Repo.js';
 import { diffEntries, isUnchanged } from './workState.js';
@@ -60,12 +61,10 @@ export interface LogResult {
 /** A commit of the pointer's history and its change to the pointer. */
 interface Step {
   readonly commit: GitLogCommit;
-  readonly change: GitLogChange;
+  readonly change: RawChange;
   /** pointer path this commit renamed the artifact from */
   readonly renamedFrom?: string;
 }
-
-const isZero = (blob: string): boolean => /^0+$/.test(blob);
 
 /**
  * The commits that changed a tracked artifact, newest first, from one
@@ -85,9 +84,9 @@ export async function artifactLog(repo: Repo, options: LogOptions): Promise<LogR
   const start = options.all ? undefined : await startCommit(repo, options.rev);
   const { artifact, sub } = await findArtifact(repo, path, start, Boolean(options.all));
   const steps = start === null ? [] : await followPointer(repo, pointerPathFor(artifact), start, sub ? undefined : options.limit);
-  const blobs = await catBlobs(repo.git, [...new Set(steps.flatMap((s) => [s.change.oldBlob, s.change.newBlob]).filter((b) => !isZero(b)))]);
-  const pointerAt = (blob: string, s: Step): Pointer | undefined => (isZero(blob) ? undefined : parsePointer(blobs.get(blob) ?? '', `${s.change.path} at ${s.commit.commit.slice(0, 12)}`));
-  let commits = sub ? entriesInside(repo, steps, sub, pointerAt) : steps.map((s) => wholeEntry(s, pointerAt(s.change.newBlob, s)));
+  const blobs = await catBlobs(repo.git, [...new Set(steps.flatMap((s) => [s.change.oldOid, s.change.newOid]).filter((b) => !isZeroOid(b)))]);
+  const pointerAt = (blob: string, s: Step): Pointer | undefined => (isZeroOid(blob) ? undefined : parsePointer(blobs.get(blob) ?? '', `${s.change.path} at ${s.commit.commit.slice(0, 12)}`));
+  let commits = sub ? entriesInside(repo, steps, sub, pointerAt) : steps.map((s) => wholeEntry(s, pointerAt(s.change.newOid, s)));
   const unknown = commits.filter((c) => c.change === 'unknown').length;
   if (sub && steps.length > 0 && commits.length === 0) {
     throw new TroveError('NOT_TRACKED', `${path} was never in the tracked directory ${artifact}${where(options)}.`, { hint: `List its files with trove ls ${artifact}.`, data: { path, artifact } });
@@ -208,9 +207,9 @@ function entriesInside(repo: Repo, steps: readonly Step[], sub: string, pointerA
   for (const s of steps) {
     const dir = dataPathFor(s.change.path);
     const renamed = s.renamedFrom !== undefined;
-    const newP = pointerAt(s.change.newBlob, s);
+    const newP = pointerAt(s.change.newOid, s);
     // An exact rename moved the same version: before and after are one manifest.
-    const oldP = renamed ? newP : pointerAt(s.change.oldBlob, s);
+    const oldP = renamed ? newP : pointerAt(s.change.oldOid, s);
     if (!renamed && oldP && newP && oldP.kind === newP.kind && oldP.oid.hex === newP.oid.hex) continue;
     const at = { path: `${dir}/${sub}`, ...(renamed ? { from: `${dataPathFor(s.renamedFrom!)}/${sub}` } : {}) };
     const before = under(oldP, dir);

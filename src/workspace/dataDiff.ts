@@ -1,6 +1,7 @@
 import { TroveError, isTroveError } from '../errors/index.js';
 import type { ManifestEntry } from '../core/manifest.js';
 import { formatOid } from '../core/oid.js';
+import { pairEntries } from '../core/pairEntries.js';
 import type { Pointer } from '../core/pointer.js';
 import { diffManifests } from '../store/diffManifests.js';
 import { readManifest } from '../store/manifestIO.js';
@@ -123,30 +124,9 @@ function allEntries(repo: Repo, path: string, p: Pointer | undefined): ManifestE
   return readManifest(repo.store, p.oid, path);
 }
 
-/** Pair two path-sorted entry lists into changes, skipping entries identical on both sides. */
+/** Two path-sorted entry lists as changes (pairEntries' pairs, named as the data diff names them). */
 function pair(from: readonly ManifestEntry[], to: readonly ManifestEntry[]): DataDiffFile[] {
-  const out: DataDiffFile[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < from.length || j < to.length) {
-    const x = from[i];
-    const y = to[j];
-    if (x && y && x.path === y.path) {
-      if (!same(x, y)) out.push({ path: x.path, change: 'modified', oldSize: x.size, newSize: y.size });
-      i++;
-      j++;
-    } else if (x && (!y || x.path < y.path)) {
-      out.push({ path: x.path, change: 'removed', oldSize: x.size });
-      i++;
-    } else {
-      out.push({ path: y!.path, change: 'added', newSize: y!.size });
-      j++;
-    }
-  }
-  return out;
-}
-
-function same(x: ManifestEntry, y: ManifestEntry): boolean {
-  if (x.mode !== y.mode || x.size !== y.size) return false;
-  return x.mode === 'l' ? y.mode === 'l' && x.target === y.target : y.mode !== 'l' && x.oid.hex === y.oid.hex;
+  return pairEntries(from, to).map(({ path, from: x, to: y }): DataDiffFile =>
+    !y ? { path, change: 'removed', oldSize: x!.size } : !x ? { path, change: 'added', newSize: y.size } : { path, change: 'modified', oldSize: x.size, newSize: y.size },
+  );
 }

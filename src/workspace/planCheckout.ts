@@ -3,7 +3,8 @@ import type { ManifestEntry } from '../core/manifest.js';
 import { joinRepoPath } from '../core/repoPath.js';
 import type { Artifact } from './pointers.js';
 import type { Repo } from './Repo.js';
-import { sameEntry, type WorkState } from './workState.js';
+import { sameEntry } from '../core/pairEntries.js';
+import type { WorkState } from './workState.js';
 
 /** What checkout will do for one artifact. Paths are relative to the artifact ('' = the artifact itself). */
 export interface CheckoutPlan {

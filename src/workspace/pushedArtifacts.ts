@@ -1,6 +1,7 @@
 import { dataPathFor, isPointerPath, parsePointer } from '../core/pointer.js';
 import { checkRepoPath } from '../core/repoPath.js';
 import { catBlobs } from '../platform/git.js';
+import { isZeroOid, parseRawLog } from '../platform/parseRawLog.js';
 import { parseOid } from '../core/oid.js';
 import { parseTag } from '../core/registryNames.js';
 import { parseVersionRecord } from '../core/versionRecord.js';
@@ -15,8 +16,6 @@ export interface PushUpdate {
   readonly remoteRef: string;
   readonly remoteSha: string;
 }
-
-const ZERO = /^0+$/;
 
 /** Parse pre-push's stdin; blank and malformed lines are ignored. */
 export function parsePushUpdates(stdin: string): PushUpdate[] {
@@ -37,25 +36,20 @@ export function parsePushUpdates(stdin: string): PushUpdate[] {
  * `gitRemote`: the Git remote's name (pre-push's first argument), if it is one.
  */
 export async function artifactsForPush(repo: Repo, updates: readonly PushUpdate[], gitRemote?: string): Promise<SelectedArtifact[]> {
-  const tips = [...new Set(updates.filter((u) => !ZERO.test(u.localSha)).map((u) => u.localSha))];
+  const tips = [...new Set(updates.filter((u) => !isZeroOid(u.localSha)).map((u) => u.localSha))];
   if (tips.length === 0) return [];
   const exclude: string[] = [];
-  for (const sha of new Set(updates.map((u) => u.remoteSha).filter((s) => !ZERO.test(s)))) {
+  for (const sha of new Set(updates.map((u) => u.remoteSha).filter((s) => !isZeroOid(s)))) {
     // A remote tip we do not have (someone else's push, a force push over it) cannot be excluded by name.
     if ((await repo.git.run(['cat-file', '-e', `${sha}^{commit}`], { allowFail: true })).code === 0) exclude.push(sha);
   }
   if (gitRemote && (await isGitRemote(repo, gitRemote))) exclude.push(`--remotes=${gitRemote}`);
   const res = await repo.git.run(['log', '-z', '--format=', '--raw', '--root', '--no-abbrev', '--no-renames', '--diff-merges=first-parent', ...tips, '--not', ...exclude, '--', '*.trove']);
   const blobs = new Map<string, string>();
-  const tokens = res.stdout.toString('utf8').split('\0');
-  for (let i = 0; i < tokens.length; i++) {
-    const meta = tokens[i]!.replace(/^\n+/, '');
-    if (!meta.startsWith(':')) continue;
-    const path = tokens[++i] ?? '';
-    const [, mode, , blob, status] = meta.slice(1).split(' ');
-    if (status === 'D' || !blob || ZERO.test(blob) || !/^100[67]/.test(mode ?? '')) continue;
+  for (const { newMode, newOid, status, path } of parseRawLog(res.stdout).flatMap((c) => c.changes)) {
+    if (status === 'D' || !newOid || isZeroOid(newOid) || !/^100[67]/.test(newMode)) continue;
     if (!isPointerPath(path) || path.startsWith(TROVE_DIR + '/')) continue;
-    if (!blobs.has(blob)) blobs.set(blob, path);
+    if (!blobs.has(newOid)) blobs.set(newOid, path);
   }
   const contents = await catBlobs(repo.git, [...blobs.keys()]);
   const out = new Map<string, SelectedArtifact>();
@@ -78,7 +72,7 @@ export async function artifactsForPush(repo: Repo, updates: readonly PushUpdate[
  * (registry check reports it), it never stops the push.
  */
 async function versionTagArtifacts(repo: Repo, updates: readonly PushUpdate[]): Promise<SelectedArtifact[]> {
-  const tagged = updates.filter((u) => !ZERO.test(u.localSha) && u.localRef.startsWith('refs/tags/') && parseTag(u.localRef.slice(10))?.kind === 'register');
+  const tagged = updates.filter((u) => !isZeroOid(u.localSha) && u.localRef.startsWith('refs/tags/') && parseTag(u.localRef.slice(10))?.kind === 'register');
   if (tagged.length === 0) return [];
   const objects = await catBlobs(repo.git, tagged.map((u) => u.localSha));
   const out: SelectedArtifact[] = [];

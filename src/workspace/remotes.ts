@@ -4,10 +4,10 @@ import type { Document } from 'yaml';
 import { yamlLib } from '../platform/yamlLib.js';
 import { TroveError } from '../errors/index.js';
 import { editConfig, SECRET_KEYS } from '../platform/configEdit.js';
-import { loadConfig, type RemoteConfig } from '../platform/config.js';
+import type { RemoteConfig } from '../platform/config.js';
 import { parseRemoteUrl, redactUrl } from '../remote/remoteUrl.js';
 import { hasUrlCredentials } from '../util/redactUrl.js';
-import type { Repo } from './Repo.js';
+import { reloadConfig, type Repo } from './Repo.js';
 
 export interface RemoteInfo {
   readonly name: string;
@@ -26,7 +26,7 @@ function checkName(name: string): void {
 }
 
 function requireRemote(repo: Repo, name: string): RemoteConfig {
-  const config = loadConfig(repo.troveDir);
+  const config = repo.config;
   const r = config.remotes[name];
   if (!r) {
     const names = Object.keys(config.remotes);
@@ -65,9 +65,14 @@ function setIn(doc: Document, path: string[], value: unknown): void {
   doc.setIn(path, value);
 }
 
-/** Stage config.yaml after an edit, as add stages pointers (core.autostage). */
+/**
+ * After an edit: the config on disk changed, so re-read it into `repo.config`
+ * (the only re-read there is), then stage config.yaml as add stages pointers
+ * (core.autostage).
+ */
 async function stageConfig(repo: Repo, local: boolean): Promise<void> {
-  if (!local && loadConfig(repo.troveDir).core.autostage) await repo.git.run(['add', '--', '.trove/config.yaml'], { allowFail: true });
+  const config = reloadConfig(repo);
+  if (!local && config.core.autostage) await repo.git.run(['add', '--', '.trove/config.yaml'], { allowFail: true });
 }
 
 function parseValue(v: string): unknown {
@@ -80,7 +85,7 @@ function parseValue(v: string): unknown {
 export async function addRemote(repo: Repo, name: string, url: string, options: { makeDefault?: boolean; local?: boolean; force?: boolean } = {}): Promise<RemoteInfo> {
   checkName(name);
   parseRemoteUrl(url, repo.cwd);
-  const config = loadConfig(repo.troveDir);
+  const config = repo.config;
   if (config.remotes[name] && !options.force) {
     throw new TroveError('USAGE', `A remote named "${name}" already exists (${redactUrl(config.remotes[name]!.url)}).`, { hint: `Change it with trove remote modify ${name} url URL, or pass --force to replace it.` });
   }
@@ -99,7 +104,7 @@ export async function addRemote(repo: Repo, name: string, url: string, options: 
 }
 
 export function listRemotes(repo: Repo): RemoteInfo[] {
-  const config = loadConfig(repo.troveDir);
+  const config = repo.config;
   return Object.entries(config.remotes)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, r]) => {
@@ -152,7 +157,7 @@ export async function modifyRemote(repo: Repo, name: string, key: string, value:
 
 /** The remote a transfer command uses: the one named, else the default, else the only one. */
 export function resolveRemoteName(repo: Repo, name?: string): string {
-  const config = loadConfig(repo.troveDir);
+  const config = repo.config;
   if (name) {
     requireRemote(repo, name);
     return name;

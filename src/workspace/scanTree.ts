@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
+import { compareEntries } from '../core/manifestTree.js';
 import { isContainedLinkTarget, joinRepoPath } from '../core/repoPath.js';
 import { IgnoreRules, TROVE_IGNORE } from './troveIgnore.js';
 import { parseTempName, removeIfAbandoned } from '../util/abandonedTemps.js';
@@ -112,7 +113,7 @@ export function scanTree(absDir: string, repoDirPath: string, storeObjects?: str
     files.length = 0;
     files.push(...unique.values());
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort(compareEntries);
   return { files, skipped };
 }
 

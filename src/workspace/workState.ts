@@ -1,6 +1,7 @@
 import { lstatSync, readlinkSync, statSync } from 'node:fs';
 import { createOid } from '../core/oid.js';
 import type { ManifestEntry } from '../core/manifest.js';
+import { pairEntries } from '../core/pairEntries.js';
 import type { Pointer } from '../core/pointer.js';
 import { hashFiles } from './hashFiles.js';
 import { absPath, type Repo } from './Repo.js';
@@ -59,12 +60,6 @@ export async function readWorkState(repo: Repo, path: string, options: { store?:
   return { kind: 'dir', entries, scan, hashed };
 }
 
-/** Same content, mode and link target? */
-export function sameEntry(a: ManifestEntry, b: ManifestEntry): boolean {
-  if (a.mode !== b.mode || a.size !== b.size) return false;
-  return a.mode === 'l' ? a.target === (b as typeof a).target : a.oid.hex === (b as typeof a).oid.hex;
-}
-
 /** A file pointer as a single manifest entry, so files and directories compare the same way. */
 export function pointerAsEntry(p: Pointer): ManifestEntry {
   return { path: '', mode: p.executable ? 'x' : 'f', size: p.size, oid: p.oid };
@@ -76,25 +71,13 @@ export interface EntryChanges {
   readonly modified: { path: string; oldSize: number; newSize: number }[];
 }
 
-/** What changed from one sorted entry list to another (added, deleted, modified), by a merge-join. The sort comparator is manifestTree.ts's compareEntries. */
+/** What changed from one sorted entry list to another (added, deleted, modified): pairEntries' pairs, by kind. */
 export function diffEntries(from: readonly ManifestEntry[], to: readonly ManifestEntry[]): EntryChanges {
   const changes: EntryChanges = { added: [], deleted: [], modified: [] };
-  let i = 0;
-  let j = 0;
-  while (i < from.length || j < to.length) {
-    const a = from[i];
-    const b = to[j];
-    if (b === undefined || (a !== undefined && a.path < b.path)) {
-      changes.deleted.push({ path: a!.path, size: a!.size });
-      i++;
-    } else if (a === undefined || b.path < a.path) {
-      changes.added.push({ path: b.path, size: b.size });
-      j++;
-    } else {
-      if (!sameEntry(a, b)) changes.modified.push({ path: a.path, oldSize: a.size, newSize: b.size });
-      i++;
-      j++;
-    }
+  for (const { path, from: a, to: b } of pairEntries(from, to)) {
+    if (!b) changes.deleted.push({ path, size: a!.size });
+    else if (!a) changes.added.push({ path, size: b.size });
+    else changes.modified.push({ path, oldSize: a.size, newSize: b.size });
   }
   return changes;
 }

@@ -19,12 +19,12 @@ test('git log -z --raw records parse into commits with added, modified, renamed 
   assert.equal(commits[1]!.subject, 'merge; with "quotes" and \ttabs');
   assert.equal(commits[0]!.author, 'Ann Ö');
   assert.equal(commits[0]!.date, '2026-01-02T03:04:05+01:00');
-  assert.deepEqual(commits[0]!.changes, [{ status: 'D', oldBlob: B, newBlob: Z, path: 'models/b.trove' }]);
+  assert.deepEqual(commits[0]!.changes, [{ status: 'D', oldMode: '100644', newMode: '000000', oldOid: B, newOid: Z, path: 'models/b.trove' }]);
   assert.deepEqual(commits[1]!.changes, [
-    { status: 'M', oldBlob: A, newBlob: B, path: 'models/b.trove' },
-    { status: 'R', oldBlob: A, newBlob: A, from: 'models/a.trove', path: 'models/b.trove' },
+    { status: 'M', oldMode: '100644', newMode: '100644', oldOid: A, newOid: B, path: 'models/b.trove' },
+    { status: 'R', score: 100, oldMode: '100644', newMode: '100644', oldOid: A, newOid: A, from: 'models/a.trove', path: 'models/b.trove' },
   ]);
-  assert.deepEqual(commits[2]!.changes, [{ status: 'A', oldBlob: Z, newBlob: A, path: 'dir with space/ä.trove' }]);
+  assert.deepEqual(commits[2]!.changes, [{ status: 'A', oldMode: '000000', newMode: '100644', oldOid: Z, newOid: A, path: 'dir with space/ä.trove' }]);
 });
 
 test('git log -z without --raw (commit headers only) and empty output parse', () => {
