@@ -15,9 +15,12 @@ import { join, relative, dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sourceFiles } from './lib/sourceFiles.mjs';
 
+// sync/ (4.5) is what needs both workspace/ and transfer/ (a repository's remotes: their
+// configuration, opening one, fetching during a merge or an import); hooks/ (5.2) are git's
+// hooks and their installation, built on the public api/ like server/ and cli/.
 export const RANKS = {
   errors: 0, util: 1, core: 1, platform: 2, store: 3, remote: 3,
-  transfer: 4, workspace: 4, experiments: 4, registry: 4, api: 5, server: 5.5, cli: 6,
+  transfer: 4, workspace: 4, experiments: 4, registry: 4, sync: 4.5, api: 5, hooks: 5.2, server: 5.5, cli: 6,
 };
 
 // The built-ins core/ may import: hashing, bytes and text decoding. Each is a

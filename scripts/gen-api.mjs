@@ -42,6 +42,8 @@ function signature(checker, printer, name, symbol, decl) {
     return sigs.map((s) => `function ${name}${checker.signatureToString(s, decl, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.WriteArrowStyleSignature).replace(/\) => /, '): ')}`).join('\n');
   }
   if (kind === 'const') {
+    // a declared type reads better than its expansion (`const ls: typeof listArtifacts`)
+    if (decl.type) return `const ${name}: ${decl.type.getText(sf)}`;
     return `const ${name}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(symbol, decl), decl, ts.TypeFormatFlags.NoTruncation)}`;
   }
   if (kind === 'class') {
