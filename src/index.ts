@@ -17,37 +17,37 @@ export type { ErrorCode } from './errors/index.js';
 export type { Reporter } from './core/Reporter.js';
 export type { Pointer } from './core/pointer.js';
 export { diff } from './api/diff.js';
-export { ls } from './api/ls.js';
+export { listArtifacts } from './api/listArtifacts.js';
 export { mv } from './api/mv.js';
 export { rm } from './api/rm.js';
-export { gc } from './api/gc.js';
-export { fsck } from './api/fsck.js';
+export { collectGarbage } from './api/collectGarbage.js';
+export { verifyStore } from './api/verifyStore.js';
 export type { AddResult } from './api/add.js';
 export type { StatusResult } from './api/status.js';
 export type { CheckoutOptions, CheckoutResult } from './api/checkout.js';
 export type { DiffResult } from './api/diff.js';
-export type { ListResult } from './api/ls.js';
-export type { GcResult } from './api/gc.js';
-export type { FsckResult } from './api/fsck.js';
+export type { ListResult } from './api/listArtifacts.js';
+export type { GcResult } from './api/collectGarbage.js';
+export type { FsckResult } from './api/verifyStore.js';
 // Remotes: the same functions as trove remote / push / fetch / pull / status -r / fsck -r / gc -r.
 export { remote } from './api/remote.js';
 export { push } from './api/push.js';
 export { fetch } from './api/fetch.js';
 export { pull } from './api/pull.js';
 export { remoteStatus } from './api/remoteStatus.js';
-export { fsckRemote } from './api/fsck.js';
-export { gcRemote } from './api/gc.js';
+export { fsckRemote } from './api/verifyStore.js';
+export { gcRemote } from './api/collectGarbage.js';
 export type { RemoteInfo } from './api/remote.js';
 export type { PushOptions, PushResult } from './api/push.js';
 export type { FetchOptions, FetchResult } from './api/fetch.js';
 export type { PullOptions, PullResult } from './api/pull.js';
 export type { RemoteStatusResult } from './api/remoteStatus.js';
-export type { RemoteFsckResult } from './api/fsck.js';
-export type { RemoteGcOptions, RemoteGcResult } from './api/gc.js';
+export type { RemoteFsckResult } from './api/verifyStore.js';
+export type { RemoteGcOptions, RemoteGcResult } from './api/collectGarbage.js';
 export { mergeDriver } from './api/mergeDriver.js';
 export type { MergeDriverOptions, MergeDriverResult } from './api/mergeDriver.js';
 export { checkoutConflict } from './api/checkoutConflict.js';
-export type { ConflictCheckoutOptions, ConflictCheckoutResult, ConflictSide } from './api/checkoutConflict.js';
+export type { CheckoutConflictOptions, CheckoutConflictResult, ConflictSide } from './api/checkoutConflict.js';
 export { get } from './api/get.js';
 export type { GetOptions, GetResult } from './api/get.js';
 export { importArtifact } from './api/importArtifact.js';
@@ -55,15 +55,15 @@ export type { ImportOptions, ImportResult } from './api/importArtifact.js';
 export { update } from './api/update.js';
 export type { UpdateOptions, UpdateResult, UpdatedArtifact } from './api/update.js';
 export type { PointerSource } from './core/pointer.js';
-export { log } from './api/log.js';
+export { artifactLog } from './api/artifactLog.js';
 export { show } from './api/show.js';
-export type { LogEntry, LogOptions, LogResult } from './api/log.js';
+export type { LogEntry, LogOptions, LogResult } from './api/artifactLog.js';
 export type { ShowResult } from './api/show.js';
 export type { RecoverOptions } from './api/checkout.js';
-export { install, uninstall } from './api/install.js';
-export type { InstallOptions, InstallResult, UninstallResult } from './api/install.js';
-export { runHook } from './api/hook.js';
-export type { HookOptions, HookResult } from './api/hook.js';
+export { install, uninstall } from './hooks/install.js';
+export type { InstallOptions, InstallResult, UninstallResult } from './hooks/install.js';
+export { runHook } from './hooks/runHook.js';
+export type { HookOptions, HookResult } from './hooks/runHook.js';
 export { lineage, lineageOf } from './api/lineage.js';
 export type { LineageOptions, LineageResult, LineageNode, LineageDirection } from './api/lineage.js';
 export { metrics, metricsOf, serializeMetrics } from './api/metrics.js';
@@ -161,3 +161,23 @@ export type { RowDiffOptions, RowDiffResult, TableSide } from './api/rowDiff.js'
 export type { CsvRowDiff, DiffRow, ChangedRow } from './core/csvRowDiff.js';
 export { repoSummary } from './api/repoSummary.js';
 export type { RepoSummary } from './api/repoSummary.js';
+// Deprecated names (issue 17): the same functions and types under the names they had before.
+import { listArtifacts } from './api/listArtifacts.js';
+/** The old name of `listArtifacts`, the same function. @deprecated Use listArtifacts. */
+export const ls: typeof listArtifacts = listArtifacts;
+import { artifactLog } from './api/artifactLog.js';
+/** The old name of `artifactLog`, the same function. @deprecated Use artifactLog. */
+export const log: typeof artifactLog = artifactLog;
+import { collectGarbage } from './api/collectGarbage.js';
+/** The old name of `collectGarbage`, the same function. @deprecated Use collectGarbage. */
+export const gc: typeof collectGarbage = collectGarbage;
+import { verifyStore } from './api/verifyStore.js';
+/** The old name of `verifyStore`, the same function. @deprecated Use verifyStore. */
+export const fsck: typeof verifyStore = verifyStore;
+import type { CheckoutConflictResult } from './api/checkoutConflict.js';
+/** The old name of `CheckoutConflictResult`, the same type. @deprecated Use CheckoutConflictResult. */
+export type ConflictCheckoutResult = CheckoutConflictResult;
+import type { CheckoutConflictOptions } from './api/checkoutConflict.js';
+/** The old name of `CheckoutConflictOptions`, the same type. @deprecated Use CheckoutConflictOptions. */
+export type ConflictCheckoutOptions = CheckoutConflictOptions;
+// End of deprecated names.

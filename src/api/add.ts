@@ -1,5 +1,5 @@
 import { checkOptions } from './checkOptions.js';
-import { addPaths, type AddResult } from '../workspace/addPaths.js';
+import { addPaths, type AddResult } from '../workspace/stage/addPaths.js';
 import { toRepoPath, withLock, type Repo } from '../workspace/Repo.js';
 import { refuseSampledPaths } from '../registry/samplesState.js';
 

@@ -1,5 +1,5 @@
 import { checkOptions } from './checkOptions.js';
-import { checkoutPaths, type CheckoutOptions, type CheckoutResult } from '../workspace/checkoutPaths.js';
+import { checkoutPaths, type CheckoutOptions, type CheckoutResult } from '../workspace/checkout/checkoutPaths.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 import { recoverMissing, type RecoverOptions, type Recovered } from './recoverMissing.js';
 

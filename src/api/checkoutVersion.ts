@@ -8,7 +8,7 @@ import { checkRepoPath } from '../core/repoPath.js';
 import { parseRef, resolveRef } from '../core/resolveRef.js';
 import type { LinkMode } from '../platform/config.js';
 import { loadRegistry } from '../registry/loadRegistry.js';
-import type { CheckoutResult } from '../workspace/checkoutPaths.js';
+import type { CheckoutResult } from '../workspace/checkout/checkoutPaths.js';
 import { absPath, type Repo } from '../workspace/Repo.js';
 import { checkout, type RecoverOptions } from './checkout.js';
 import { checkOptions } from './checkOptions.js';

@@ -9,7 +9,7 @@ import { tagExists } from '../platform/gitRefs.js';
 import { loadRegistry } from '../registry/loadRegistry.js';
 import { writeRegistryFile } from '../registry/writeRegistryFile.js';
 import { absPath, toRepoPath, withLock, type Repo } from '../workspace/Repo.js';
-import { ensureIgnored } from '../workspace/gitignore.js';
+import { ensureIgnored } from '../workspace/stage/gitignore.js';
 import { checkOptions } from './checkOptions.js';
 
 export interface CreateEntityOptions {

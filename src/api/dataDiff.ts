@@ -1,5 +1,5 @@
 import { checkOptions } from './checkOptions.js';
-import { dataDiff as diffData, type DataDiffFile, type DataDiffResult, type DataDiffSide } from '../workspace/dataDiff.js';
+import { dataDiff as diffData, type DataDiffFile, type DataDiffResult, type DataDiffSide } from '../workspace/history/dataDiff.js';
 import type { Repo } from '../workspace/Repo.js';
 
 /**

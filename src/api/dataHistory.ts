@@ -1,6 +1,6 @@
 import { checkOptions } from './checkOptions.js';
-import { dataHistory as history, type DataHistoryResult, type DataVersion } from '../workspace/dataHistory.js';
-import { DataHistoryCache } from '../workspace/DataHistoryCache.js';
+import { dataHistory as history, type DataHistoryResult, type DataVersion } from '../workspace/history/dataHistory.js';
+import { DataHistoryCache } from '../workspace/history/DataHistoryCache.js';
 import type { Repo } from '../workspace/Repo.js';
 
 /**

@@ -1,5 +1,5 @@
 import { checkOptions } from './checkOptions.js';
-import { diffRevs, type DiffResult } from '../workspace/diffRevs.js';
+import { diffRevs, type DiffResult } from '../workspace/history/diffRevs.js';
 import { saveCaches, type Repo } from '../workspace/Repo.js';
 
 /**

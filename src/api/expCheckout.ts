@@ -14,7 +14,7 @@ import { hashFileSync } from '../store/ingestSync.js';
 import { readManifest } from '../store/manifestIO.js';
 import { tempPathFor } from '../util/atomicWrite.js';
 import { mkdirp } from '../util/mkdirp.js';
-import { readWorkPointer } from '../workspace/pointers.js';
+import { readWorkPointer } from '../workspace/pointers/pointers.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 import { checkOptions } from './checkOptions.js';
 import { dataRoot, ensureLocalData } from './expData.js';

@@ -3,7 +3,7 @@ import { parseOid } from '../core/oid.js';
 import type { StoredData } from '../core/experimentRecord.js';
 import { fetchClosure, localClosure, type TransferRoot } from '../transfer/closure.js';
 import type { Repo } from '../workspace/Repo.js';
-import { closeSession, openSession } from './remoteSession.js';
+import { closeSession, openSession } from '../sync/remoteSession.js';
 
 /** A checkpoint's (or dirty code's) stored data as a transfer root. */
 export function dataRoot(d: StoredData, what: string): TransferRoot {

@@ -9,8 +9,8 @@ import { listManifestPages, readManifest } from '../store/manifestIO.js';
 import { parseStoredKey, storedKey } from '../store/ContentStore.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
 import { isProcessAlive } from '../util/isProcessAlive.js';
-import { collectPointers } from '../workspace/collectGarbage.js';
-import { readSavedCopies } from '../workspace/savedCopies.js';
+import { collectPointers } from '../workspace/gc/collectGarbage.js';
+import { readSavedCopies } from '../workspace/checkout/savedCopies.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 import { checkOptions } from './checkOptions.js';
 

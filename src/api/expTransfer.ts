@@ -3,7 +3,7 @@ import { TroveError, isTroveError } from '../errors/index.js';
 import { parseOid } from '../core/oid.js';
 import { EXPERIMENT_REF_PREFIX, type StoredData } from '../core/experimentRecord.js';
 import { fetchClosure } from '../transfer/closure.js';
-import { openSession } from './remoteSession.js';
+import { openSession } from '../sync/remoteSession.js';
 import { defaultGitRemote, pushRefs, type PushedRef } from '../platform/gitRemote.js';
 import { listExperimentRoots } from '../experiments/experimentRoots.js';
 import { listJournalIds, listRunRefs, unpushedPath } from '../experiments/readRuns.js';

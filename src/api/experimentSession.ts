@@ -10,10 +10,10 @@ import { encodeFloats } from '../core/jsonFloats.js';
 import { RunWriter } from '../experiments/runWriter.js';
 import { storeFileList, storePath } from '../experiments/storeCheckpoint.js';
 import { journalDir, unpushedPath } from '../experiments/readRuns.js';
-import { listWorkArtifacts } from '../workspace/pointers.js';
+import { listWorkArtifacts } from '../workspace/pointers/pointers.js';
 import { openRepo, saveCaches, type Repo } from '../workspace/Repo.js';
-import { resolveRemoteName } from '../workspace/remotes.js';
-import { IgnoreRules } from '../workspace/troveIgnore.js';
+import { resolveRemoteName } from '../sync/remoteConfig.js';
+import { IgnoreRules } from '../workspace/scan/troveIgnore.js';
 import { push } from './push.js';
 
 export interface InitRunOptions {

@@ -1,9 +1,9 @@
 import { checkOptions } from './checkOptions.js';
 import { fetchClosure } from '../transfer/closure.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
-import { checkFetchedSelections, selectArtifacts, type ArtifactSelection } from '../workspace/transferArtifacts.js';
+import { checkFetchedSelections, selectArtifacts, type ArtifactSelection } from '../workspace/pointers/transferArtifacts.js';
 import { partial } from './push.js';
-import { openSession } from './remoteSession.js';
+import { openSession } from '../sync/remoteSession.js';
 
 export interface FetchOptions extends ArtifactSelection {
   readonly remote?: string;

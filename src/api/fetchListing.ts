@@ -2,7 +2,7 @@ import { TroveError, isTroveError } from '../errors/index.js';
 import type { Oid } from '../core/oid.js';
 import { fetchClosure } from '../transfer/closure.js';
 import { partial } from './push.js';
-import { closeSession, openSession } from './remoteSession.js';
+import { closeSession, openSession } from '../sync/remoteSession.js';
 import type { Repo } from '../workspace/Repo.js';
 
 /**

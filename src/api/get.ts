@@ -6,9 +6,9 @@ import { formatOid } from '../core/oid.js';
 import { silentReporter, type Reporter } from '../core/Reporter.js';
 import { ObjectStore } from '../store/ObjectStore.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
-import { normalizeUpstreamPath } from '../workspace/upstreamArtifact.js';
-import { checkOutputFree, writeOutput } from '../workspace/writeOutput.js';
-import { downloadUpstream, locateUpstream, type FetchedUpstream, type SourceInfo, type UpstreamContext, type UpstreamRequest } from './fetchUpstream.js';
+import { normalizeUpstreamPath } from '../workspace/pointers/upstreamArtifact.js';
+import { checkOutputFree, writeOutput } from '../workspace/checkout/writeOutput.js';
+import { downloadUpstream, locateUpstream, type FetchedUpstream, type SourceInfo, type UpstreamContext, type UpstreamRequest } from '../sync/fetchUpstream.js';
 
 export interface GetOptions extends UpstreamRequest {
   /** where to write, relative to the cwd (default: the last component of `path`) */

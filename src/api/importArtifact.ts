@@ -4,14 +4,14 @@ import { TroveError } from '../errors/index.js';
 import { createPointer, POINTER_MAX_BYTES, pointerPathFor, serializePointer, type Pointer, type PointerSource } from '../core/pointer.js';
 import type { LinkMode } from '../platform/config.js';
 import { displayUrl, normalizeGitUrl } from '../platform/upstreamRepo.js';
-import { checkImportTarget } from '../workspace/checkImportTarget.js';
-import { checkoutPaths } from '../workspace/checkoutPaths.js';
-import { ensureIgnored } from '../workspace/gitignore.js';
-import { writeWorkPointer } from '../workspace/pointers.js';
+import { checkImportTarget } from '../workspace/checkout/checkImportTarget.js';
+import { checkoutPaths } from '../workspace/checkout/checkoutPaths.js';
+import { ensureIgnored } from '../workspace/stage/gitignore.js';
+import { writeWorkPointer } from '../workspace/pointers/pointers.js';
 import { absPath, toRepoPath, withLock, type Repo } from '../workspace/Repo.js';
 import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
-import { normalizeUpstreamPath } from '../workspace/upstreamArtifact.js';
-import { downloadUpstream, locateUpstream, type UpstreamContext, type UpstreamRequest } from './fetchUpstream.js';
+import { normalizeUpstreamPath } from '../workspace/pointers/upstreamArtifact.js';
+import { downloadUpstream, locateUpstream, type UpstreamContext, type UpstreamRequest } from '../sync/fetchUpstream.js';
 import { toGetResult, type GetResult } from './get.js';
 
 export interface ImportOptions extends UpstreamRequest {

@@ -6,9 +6,9 @@ import { formatOid } from '../core/oid.js';
 import { dataPathFor, isPointerPath, POINTER_MAX_BYTES, serializePointer } from '../core/pointer.js';
 import { checkRepoPath } from '../core/repoPath.js';
 import { atomicWrite } from '../util/atomicWrite.js';
-import type { MergeConflict, MergeProblem } from '../workspace/mergePointerVersions.js';
+import type { MergeConflict, MergeProblem } from '../workspace/pointers/mergePointerVersions.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
-import { mergeWithFetch } from './mergeWithFetch.js';
+import { mergeWithFetch } from '../sync/mergeWithFetch.js';
 
 export interface MergeDriverOptions {
   /** file holding the common ancestor's version (Git's %O; empty when there is none) */

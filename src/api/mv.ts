@@ -1,5 +1,5 @@
 import { checkOptions } from './checkOptions.js';
-import { moveArtifact, type MoveResult } from '../workspace/moveArtifact.js';
+import { moveArtifact, type MoveResult } from '../workspace/pointers/moveArtifact.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 
 /**

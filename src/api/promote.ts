@@ -13,7 +13,7 @@ import { diffManifests } from '../store/diffManifests.js';
 import { parseOid } from '../core/oid.js';
 import { checkOptions } from './checkOptions.js';
 import { push } from './push.js';
-import { closeSession, openSession } from './remoteSession.js';
+import { closeSession, openSession } from '../sync/remoteSession.js';
 import { dataClosure, missingOnRemote, versionArtifact } from './versionData.js';
 import { gitIdentity, gitRemoteUrl, pickGitRemote } from '../platform/gitRemoteInfo.js';
 import type { DataChange } from '../registry/promotionBody.js';

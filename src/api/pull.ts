@@ -1,6 +1,6 @@
 import { checkOptions } from './checkOptions.js';
 import { TroveError, isTroveError } from '../errors/index.js';
-import { checkoutPaths, type CheckoutResult } from '../workspace/checkoutPaths.js';
+import { checkoutPaths, type CheckoutResult } from '../workspace/checkout/checkoutPaths.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 import type { LinkMode } from '../platform/config.js';
 import { fetchLocked, type FetchOptions, type FetchResult } from './fetch.js';

@@ -4,11 +4,11 @@ import { localClosure } from '../transfer/closure.js';
 import { pushObjects } from '../transfer/pushObjects.js';
 import { writeClaim } from '../transfer/pushClaims.js';
 import { removeStaleUploads, type StaleUploads } from '../transfer/removeStaleUploads.js';
-import type { RemoteSession } from './remoteSession.js';
+import type { RemoteSession } from '../sync/remoteSession.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
-import { selectArtifacts, type ArtifactSelection, type SelectedArtifact } from '../workspace/transferArtifacts.js';
-import { DEFAULT_REMOTE_GRACE_MS } from './gc.js';
-import { closeSession, openSession } from './remoteSession.js';
+import { selectArtifacts, type ArtifactSelection, type SelectedArtifact } from '../workspace/pointers/transferArtifacts.js';
+import { DEFAULT_REMOTE_GRACE_MS } from './collectGarbage.js';
+import { closeSession, openSession } from '../sync/remoteSession.js';
 import { parseOid } from '../core/oid.js';
 import { listTagRecords } from '../platform/gitRefs.js';
 import { defaultGitRemote } from '../platform/gitRemote.js';
@@ -71,7 +71,7 @@ export async function push(repo: Repo, options: PushOptions = {}): Promise<PushR
       const stale = await removeStale(session);
       const out = await pushObjects(session.backend, session.index, closure.items, { jobs: session.jobs, policy: session.policy, reporter: repo.reporter });
       if (out.failed.length === 0 && !session.backend.readOnly && artifacts.length > 0 && (session.index.hasMarker || out.packs > 0)) {
-        // A lock that lapsed (a suspended machine) may have let gc -r delete what this push skipped.
+        // A lock that lapsed (a suspended machine) may have let collectGarbage -r delete what this push skipped.
         session.lock?.assertHeld();
         await writeClaim(session.backend, artifacts, session.policy);
         session.lock?.assertHeld();

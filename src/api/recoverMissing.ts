@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { TroveError, isTroveError } from '../errors/index.js';
-import type { CheckoutResult } from '../workspace/checkoutPaths.js';
-import { resolveRemoteName } from '../workspace/remotes.js';
+import type { CheckoutResult } from '../workspace/checkout/checkoutPaths.js';
+import { resolveRemoteName } from '../sync/remoteConfig.js';
 import { toRepoPath, type Repo } from '../workspace/Repo.js';
 import type { FetchResult } from './fetch.js';
 

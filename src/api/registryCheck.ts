@@ -1,7 +1,7 @@
 import type { RegisteredVersion } from '../core/registryTypes.js';
 import { loadRegistry } from '../registry/loadRegistry.js';
 import { checkOptions } from './checkOptions.js';
-import { closeSession, openSession } from './remoteSession.js';
+import { closeSession, openSession } from '../sync/remoteSession.js';
 import { dataClosure, missingOnRemote, versionsByTag, type MissingData } from './versionData.js';
 import type { Repo } from '../workspace/Repo.js';
 

@@ -1,5 +1,5 @@
 import { checkOptions } from './checkOptions.js';
-import { addRemote, listRemotes, modifyRemote, removeRemote, resolveRemoteName, setDefaultRemote, type RemoteInfo } from '../workspace/remotes.js';
+import { addRemote, listRemotes, modifyRemote, removeRemote, resolveRemoteName, setDefaultRemote, type RemoteInfo } from '../sync/remoteConfig.js';
 import type { Repo } from '../workspace/Repo.js';
 
 /**

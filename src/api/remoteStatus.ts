@@ -1,8 +1,8 @@
 import { checkOptions } from './checkOptions.js';
 import { localClosure } from '../transfer/closure.js';
 import type { Repo } from '../workspace/Repo.js';
-import { selectArtifacts } from '../workspace/transferArtifacts.js';
-import { openSession } from './remoteSession.js';
+import { selectArtifacts } from '../workspace/pointers/transferArtifacts.js';
+import { openSession } from '../sync/remoteSession.js';
 
 export interface RemoteArtifactStatus {
   readonly path: string;

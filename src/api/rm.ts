@@ -1,5 +1,5 @@
 import { checkOptions } from './checkOptions.js';
-import { removeArtifacts, type RemoveResult } from '../workspace/removeArtifact.js';
+import { removeArtifacts, type RemoveResult } from '../workspace/pointers/removeArtifact.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
 
 /**

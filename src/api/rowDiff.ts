@@ -1,5 +1,5 @@
 import { checkOptions } from './checkOptions.js';
-import { ROW_DIFF_MAX_BYTES, tableRowDiff, type RowDiffOptions, type RowDiffResult, type TableSide } from '../workspace/tableRowDiff.js';
+import { ROW_DIFF_MAX_BYTES, tableRowDiff, type RowDiffOptions, type RowDiffResult, type TableSide } from '../workspace/history/tableRowDiff.js';
 import type { Repo } from '../workspace/Repo.js';
 
 /**

@@ -1,6 +1,6 @@
 import { checkOptions } from './checkOptions.js';
 import { partial } from './push.js';
-import { closeSession, openSession, type RemoteSession } from './remoteSession.js';
+import { closeSession, openSession, type RemoteSession } from '../sync/remoteSession.js';
 import { TroveError, isTroveError } from '../errors/index.js';
 import type { FileEntry, ManifestEntry } from '../core/manifest.js';
 import { formatOid } from '../core/oid.js';
@@ -12,10 +12,10 @@ import { WorkTreeDirs } from '../platform/WorkTreeDirs.js';
 import { markSampled } from '../registry/samplesState.js';
 import { readManifest } from '../store/manifestIO.js';
 import { fetchClosure, localClosure, type TransferRoot } from '../transfer/closure.js';
-import { checkoutPaths } from '../workspace/checkoutPaths.js';
-import { ensureIgnored } from '../workspace/gitignore.js';
-import { writeWorkPointer } from '../workspace/pointers.js';
-import { resolveRemoteName } from '../workspace/remotes.js';
+import { checkoutPaths } from '../workspace/checkout/checkoutPaths.js';
+import { ensureIgnored } from '../workspace/stage/gitignore.js';
+import { writeWorkPointer } from '../workspace/pointers/pointers.js';
+import { resolveRemoteName } from '../sync/remoteConfig.js';
 import { absPath, withLock, type Repo } from '../workspace/Repo.js';
 
 export interface SampleFetchOptions {

@@ -2,8 +2,8 @@ import { TroveError } from '../errors/index.js';
 import { parseOid } from '../core/oid.js';
 import { createPointer } from '../core/pointer.js';
 import { absPath, toRepoPath, withLock, type Repo } from '../workspace/Repo.js';
-import { DEFAULT_KEEP_SAVED_MS, readSavedCopies, type SavedCopy } from '../workspace/savedCopies.js';
-import { writeOutput } from '../workspace/writeOutput.js';
+import { DEFAULT_KEEP_SAVED_MS, readSavedCopies, type SavedCopy } from '../workspace/checkout/savedCopies.js';
+import { writeOutput } from '../workspace/checkout/writeOutput.js';
 
 export interface SavedListResult {
   readonly saved: (SavedCopy & { readonly keepUntil: string; readonly available: boolean })[];

@@ -2,8 +2,8 @@ import { checkOptions } from './checkOptions.js';
 import { parseOid } from '../core/oid.js';
 import { localClosure } from '../transfer/closure.js';
 import type { Repo } from '../workspace/Repo.js';
-import { showRevision, type ShowOptions, type ShowResult } from '../workspace/showRevision.js';
-import { openSession } from './remoteSession.js';
+import { showRevision, type ShowOptions, type ShowResult } from '../workspace/history/showRevision.js';
+import { openSession } from '../sync/remoteSession.js';
 
 export interface ShowApiOptions extends ShowOptions {
   /** also tell, per artifact, whether its content is on this remote */

@@ -1,5 +1,5 @@
 import { checkOptions } from './checkOptions.js';
-import { statusPaths, type StatusResult } from '../workspace/statusPaths.js';
+import { statusPaths, type StatusResult } from '../workspace/scan/statusPaths.js';
 import { saveCaches, type Repo } from '../workspace/Repo.js';
 
 export interface StatusOptions {

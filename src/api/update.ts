@@ -7,10 +7,10 @@ import { pointerPathFor, type PointerSource } from '../core/pointer.js';
 import type { LinkMode } from '../platform/config.js';
 import { displayUrl } from '../platform/upstreamRepo.js';
 import { atomicWrite } from '../util/atomicWrite.js';
-import { checkoutPaths } from '../workspace/checkoutPaths.js';
-import { listWorkArtifacts, writeWorkPointer, type Artifact } from '../workspace/pointers.js';
+import { checkoutPaths } from '../workspace/checkout/checkoutPaths.js';
+import { listWorkArtifacts, writeWorkPointer, type Artifact } from '../workspace/pointers/pointers.js';
 import { absPath, toRepoPath, withLock, type Repo } from '../workspace/Repo.js';
-import { downloadUpstream, locateUpstream, type UpstreamContext, type UpstreamRequest } from './fetchUpstream.js';
+import { downloadUpstream, locateUpstream, type UpstreamContext, type UpstreamRequest } from '../sync/fetchUpstream.js';
 import { withSource } from './importArtifact.js';
 
 export interface UpdateOptions {

@@ -3,8 +3,8 @@ import type { RegisteredVersion, RegistrySnapshot } from '../core/registryTypes.
 import type { ObjectStore } from '../store/ObjectStore.js';
 import { readManifest } from '../store/manifestIO.js';
 import { fetchClosure, localClosure } from '../transfer/closure.js';
-import type { SelectedArtifact } from '../workspace/transferArtifacts.js';
-import type { RemoteSession } from './remoteSession.js';
+import type { SelectedArtifact } from '../workspace/pointers/transferArtifacts.js';
+import type { RemoteSession } from '../sync/remoteSession.js';
 
 /** Every registered version by tag. */
 export function versionsByTag(snapshot: RegistrySnapshot): Map<string, RegisteredVersion> {

@@ -3,7 +3,7 @@ import { formatOid } from '../core/oid.js';
 import type { RegistryEntity, RegistrySnapshot } from '../core/registryTypes.js';
 import { parseMlgitAlias } from '../core/registryNames.js';
 import { resolveRef } from '../core/resolveRef.js';
-import { readWorkPointer } from '../workspace/pointers.js';
+import { readWorkPointer } from '../workspace/pointers/pointers.js';
 import type { Repo } from '../workspace/Repo.js';
 import { revPointer } from './revPointer.js';
 

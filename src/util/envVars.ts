@@ -32,7 +32,7 @@ export const ENV_VARS = {
   },
   TROVE_SKIP_PUSH: {
     effect: '`1`: the pre-push hook sends no data (and says so); the push goes on. The hook scripts that `trove install` writes honour it too when trove is not on `PATH`.',
-    readIn: 'src/api/hooks/prePushHook.ts, src/core/hookScript.ts',
+    readIn: 'src/hooks/prePushHook.ts, src/core/hookScript.ts',
   },
 } as const satisfies Record<string, { effect: string; readIn: string }>;
 

@@ -165,7 +165,7 @@ test('layer checker: a path joined onto the store directory outside src/store is
   const problems = await checkTree({
     ...CLEAN,
     'store/ObjectStore.ts': "import { join } from 'node:path';\nexport const tmp = (store: { dir: string }): string => join(store.dir, 'tmp');\n",
-    'workspace/linkStrategy.ts': "import { join } from 'node:path';\nexport const tmp = (repo: { store: { dir: string } }): string => join(repo.store.dir, 'tmp');\n",
+    'workspace/checkout/linkStrategy.ts': "import { join } from 'node:path';\nexport const tmp = (repo: { store: { dir: string } }): string => join(repo.store.dir, 'tmp');\n",
     'api/session.ts': "import { join } from 'node:path';\nexport const cache = (storeDir: string): string => join(storeDir, 'remotes');\n",
     'transfer/x.ts': 'export const t = (store: { dir: string }): string => `${store.dir}/objects`;\n',
     'workspace/Repo.ts': "import { resolve } from 'node:path';\nexport const same = (storeDir: string, other: string): boolean => resolve(storeDir) === resolve(other);\n",
@@ -173,6 +173,6 @@ test('layer checker: a path joined onto the store directory outside src/store is
   assert.deepEqual(problems.sort(), [
     'api/session.ts: builds a path inside the local store (join(storeDir,…); ask the store (store/ContentStore.ts) instead',
     'transfer/x.ts: builds a path inside the local store (`${store.dir}/…); ask the store (store/ContentStore.ts) instead',
-    'workspace/linkStrategy.ts: builds a path inside the local store (join(repo.store.dir,…); ask the store (store/ContentStore.ts) instead',
+    'workspace/checkout/linkStrategy.ts: builds a path inside the local store (join(repo.store.dir,…); ask the store (store/ContentStore.ts) instead',
   ]);
 });

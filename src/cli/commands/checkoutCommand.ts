@@ -5,7 +5,7 @@ import type { CheckoutVersionResult } from '../../api/checkoutVersion.js';
 import { renderSample, sampleFromOptions, sampleOptions } from './sampleOptions.js';
 import { LINK_MODES, type LinkMode } from '../../platform/config.js';
 import { defineCommand } from '../defineCommand.js';
-import { conflictOptions, conflictSide, isConflictCheckout, renderConflictCheckout } from './conflictCheckout.js';
+import { conflictOptions, conflictSide, isCheckoutConflict, renderCheckoutConflict } from './checkoutConflictOptions.js';
 
 export const checkoutCommand = defineCommand({
   name: 'checkout',
@@ -51,9 +51,9 @@ export const checkoutCommand = defineCommand({
     }
     for (const s of r.saved) out.info(`Saved your local version of ${out.path(s.path)} as saved copy ${s.id}: trove saved lists it, trove saved restore ${s.id} [-o PATH] brings it back; gc keeps it for 30 days (trove gc --keep-saved).`);
     if (r.pointers.length) out.info(`Pointer files now match the checked-out revision: ${r.pointers.join(', ')} (git status shows whether they differ from HEAD).`);
-    if (isConflictCheckout(r)) renderConflictCheckout(out, r);
+    if (isCheckoutConflict(r)) renderCheckoutConflict(out, r);
   },
-  exitCode: (r) => (isConflictCheckout(r) && r.conflicts.length > 0 ? 1 : 0),
+  exitCode: (r) => (isCheckoutConflict(r) && r.conflicts.length > 0 ? 1 : 0),
 });
 
 /** `trove checkout NAME@V …` (the dispatch rule: api/checkoutVersion.ts registryRefsIn); undefined for a path checkout. */

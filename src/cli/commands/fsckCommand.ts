@@ -7,10 +7,10 @@ export const fsckCommand = defineCommand({
   examples: ['trove fsck', 'trove fsck --json', 'trove fsck -r storage              # presence and size of every pack', 'trove fsck -r storage --thorough   # download and re-hash everything'],
   configure: (cmd) => cmd.option('-r, --remote <name>', 'check a remote instead of the local store').option('--thorough', 'with -r: download and re-hash every object, not only presence and size'),
   async run(ctx, _args, opts) {
-    const [{ fsck, fsckRemote }, { openRepo }] = await Promise.all([import('../../api/fsck.js'), import('../../workspace/Repo.js')]);
+    const [{ verifyStore, fsckRemote }, { openRepo }] = await Promise.all([import('../../api/verifyStore.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
     if (opts.remote) return { remote: await fsckRemote(repo, { remote: String(opts.remote), thorough: Boolean(opts.thorough) }) };
-    return fsck(repo);
+    return verifyStore(repo);
   },
   render(out, all) {
     if ('remote' in all) {

@@ -21,7 +21,7 @@ export const gcCommand = defineCommand({
       .option('--grace <duration>', 'with -r: leave packs younger than this alone, and keep what pushes made in this time relied on (other clones\' commits not fetched here), e.g. 1h, 7d, 0', '24h')
       .option('-j, --jobs <n>', 'with -r: parallel requests', parseJobs),
   async run(ctx, _args, opts) {
-    const [{ gc, gcRemote }, { openRepo }] = await Promise.all([import('../../api/gc.js'), import('../../workspace/Repo.js')]);
+    const [{ collectGarbage, gcRemote }, { openRepo }] = await Promise.all([import('../../api/collectGarbage.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
     if (opts.remote) {
       const { parseDuration } = await import('../../util/parseDuration.js');
@@ -29,7 +29,7 @@ export const gcCommand = defineCommand({
       return { remote: await gcRemote(repo, { remote: String(opts.remote), dryRun: Boolean(opts.dryRun), graceMs, ...(opts.jobs ? { jobs: Number(opts.jobs) } : {}) }) };
     }
     const { parseDuration } = await import('../../util/parseDuration.js');
-    return gc(repo, { dryRun: Boolean(opts.dryRun), allowShared: Boolean(opts.allowShared), keepSavedMs: parseDuration(String(opts.keepSaved), '--keep-saved') });
+    return collectGarbage(repo, { dryRun: Boolean(opts.dryRun), allowShared: Boolean(opts.allowShared), keepSavedMs: parseDuration(String(opts.keepSaved), '--keep-saved') });
   },
   render(out, all) {
     if ('remote' in all) {

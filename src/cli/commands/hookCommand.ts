@@ -1,5 +1,5 @@
 import { defineCommand } from '../defineCommand.js';
-import type { HookResult } from '../../api/hook.js';
+import type { HookResult } from '../../hooks/runHook.js';
 
 /** Hooks Git feeds on stdin; for the others stdin is left alone (it may be a terminal). */
 const READS_STDIN = new Set(['pre-push', 'post-rewrite']);
@@ -16,7 +16,7 @@ export const hookCommand = defineCommand<HookResult>({
   async run(ctx, args) {
     const name = String(args[0]);
     const hookArgs = (args[1] as string[] | undefined) ?? [];
-    const { runHook } = await import('../../api/hook.js');
+    const { runHook } = await import('../../hooks/runHook.js');
     const stdin = READS_STDIN.has(name) && !process.stdin.isTTY ? await readStdin() : '';
     try {
       return await runHook({ cwd: ctx.cwd, name, args: hookArgs, stdin, reporter: ctx.reporter });

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { defineCommand } from '../defineCommand.js';
 import type { Output } from '../Output.js';
-import type { InstallResult } from '../../api/install.js';
+import type { InstallResult } from '../../hooks/install.js';
 
 export const installCommand = defineCommand<InstallResult>({
   name: 'install',
@@ -17,7 +17,7 @@ export const installCommand = defineCommand<InstallResult>({
       .option('-g, --global', "for every repository cloned or created from now on (Git's template directory) and the global Git config")
       .option('-f, --force', 'install even where husky or the pre-commit framework manages the hooks'),
   async run(ctx, _args, opts) {
-    const { install } = await import('../../api/install.js');
+    const { install } = await import('../../hooks/install.js');
     return install({ cwd: ctx.cwd, global: Boolean(opts.global), force: Boolean(opts.force) });
   },
   render(out, r) {

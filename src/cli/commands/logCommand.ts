@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import type { LogResult } from '../../api/log.js';
+import type { LogResult } from '../../api/artifactLog.js';
 import { humanBytes } from '../../util/humanBytes.js';
 import { plural } from '../../util/plural.js';
 import { defineCommand } from '../defineCommand.js';
@@ -27,9 +27,9 @@ export const logCommand = defineCommand<LogResult>({
       .option('--rev <rev>', 'start from this revision (default: HEAD)')
       .option('--all', 'the commits of every branch and tag'),
   async run(ctx, args, opts) {
-    const [{ log }, { openRepo }] = await Promise.all([import('../../api/log.js'), import('../../workspace/Repo.js')]);
+    const [{ artifactLog }, { openRepo }] = await Promise.all([import('../../api/artifactLog.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
-    return log(repo, {
+    return artifactLog(repo, {
       path: String(args[0]),
       ...(opts.rev ? { rev: String(opts.rev) } : {}),
       ...(opts.all ? { all: true } : {}),

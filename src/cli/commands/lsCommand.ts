@@ -8,9 +8,9 @@ export const lsCommand = defineCommand({
   examples: ['trove ls', 'trove ls data', 'trove ls --rev v1.0 data/images', 'trove ls --json'],
   configure: (cmd) => cmd.argument('[path]', 'a tracked directory or a folder inside one').option('--rev <rev>', 'as committed at this Git revision'),
   async run(ctx, args, opts) {
-    const [{ ls }, { openRepo }] = await Promise.all([import('../../api/ls.js'), import('../../workspace/Repo.js')]);
+    const [{ listArtifacts }, { openRepo }] = await Promise.all([import('../../api/listArtifacts.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
-    return ls(repo, { ...(args[0] ? { path: String(args[0]) } : {}), ...(opts.rev ? { rev: String(opts.rev) } : {}) });
+    return listArtifacts(repo, { ...(args[0] ? { path: String(args[0]) } : {}), ...(opts.rev ? { rev: String(opts.rev) } : {}) });
   },
   render(out, r) {
     if (r.files) {

@@ -1,5 +1,5 @@
 import { defineCommand } from '../defineCommand.js';
-import type { UninstallResult } from '../../api/install.js';
+import type { UninstallResult } from '../../hooks/install.js';
 import { shortPath } from './installCommand.js';
 
 export const uninstallCommand = defineCommand<UninstallResult>({
@@ -8,7 +8,7 @@ export const uninstallCommand = defineCommand<UninstallResult>({
   examples: ['trove uninstall', 'trove uninstall --global'],
   configure: (cmd) => cmd.option('-g, --global', "undo trove install --global (template directory and global Git config)"),
   async run(ctx, _args, opts) {
-    const { uninstall } = await import('../../api/install.js');
+    const { uninstall } = await import('../../hooks/install.js');
     return uninstall({ cwd: ctx.cwd, global: Boolean(opts.global) });
   },
   render(out, r) {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Context, Hono } from 'hono';
 import { dataDiff } from '../../api/dataDiff.js';
 import { DataHistoryCache, dataHistory } from '../../api/dataHistory.js';
-import { ls } from '../../api/ls.js';
+import { listArtifacts } from '../../api/listArtifacts.js';
 import { rowDiff } from '../../api/rowDiff.js';
 import { TroveError, isTroveError } from '../../errors/index.js';
 import { jsonRoute } from '../jsonRoute.js';
@@ -51,7 +51,7 @@ export function dataRoutes(app: Hono, ctx: UiContext): void {
   jsonRoute(app, ctx, '/api/paths', async () => {
     const head = await ctx.repo.git.run(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { allowFail: true });
     const commit = head.code === 0 ? head.stdout.toString('utf8').trim() : null;
-    const listed = commit ? await ls(ctx.repo, { rev: commit }) : { artifacts: [] };
+    const listed = commit ? await listArtifacts(ctx.repo, { rev: commit }) : { artifacts: [] };
     const body: DataPathsResponse = {
       commit,
       paths: listed.artifacts.map((a) => ({ path: a.path, kind: a.kind, oid: a.oid, size: a.size, files: a.kind === 'file' ? 1 : (a.files ?? 0) })),

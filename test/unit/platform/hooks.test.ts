@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_HOOKS, loadConfig } from '../../../src/platform/config.js';
 import { addMergeAttribute, removeMergeAttribute } from '../../../src/platform/gitAttributes.js';
-import { parsePushUpdates } from '../../../src/workspace/pushedArtifacts.js';
+import { parsePushUpdates } from '../../../src/workspace/history/pushedArtifacts.js';
 import { isTroveError } from '../../../src/errors/index.js';
 
 function withDir(fn: (dir: string) => void): () => void {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isTroveError, type TroveError } from '../../../src/errors/index.js';
 import type { BackendOptions } from '../../../src/remote/Backend.js';
-import { openBackendSession } from '../../../src/api/remoteSession.js';
+import { openBackendSession } from '../../../src/sync/remoteSession.js';
 import { ObjectStore } from '../../../src/store/ObjectStore.js';
 import { openBackend } from '../../../src/remote/openBackend.js';
 import { parseRemoteUrl } from '../../../src/remote/remoteUrl.js';
@@ -90,7 +90,7 @@ test('ssh: settings are trimmed and numbers are text where text is wanted', () =
   assert.deepEqual([s.user, s.password, s.port, s.timeoutMs], ['deploy', '123456', 2222, 5000]);
 });
 
-/** jobs is read above the backends (api/remoteSession.ts), by the same reader */
+/** jobs is read above the backends (sync/remoteSession.ts), by the same reader */
 const badJobs: unknown[] = [0, 257, 'eight', 2.5, true];
 for (const jobs of badJobs) {
   test(`every remote: jobs ${JSON.stringify(jobs)} is the one CONFIG error, before any connection`, async () => {

@@ -8,7 +8,7 @@ import { createOid } from '../../../src/core/oid.js';
 import { ObjectStore } from '../../../src/store/ObjectStore.js';
 import { readManifest, writeManifest } from '../../../src/store/manifestIO.js';
 import { diffManifests } from '../../../src/store/diffManifests.js';
-import { diffEntries } from '../../../src/workspace/workState.js';
+import { diffEntries } from '../../../src/workspace/scan/workState.js';
 
 const oid = (n: number) => createOid('sha256', n.toString(16).padStart(64, '0'));
 

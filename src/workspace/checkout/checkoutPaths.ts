@@ -1,0 +1,217 @@
+import { lstatSync, rmSync, symlinkSync, renameSync } from 'node:fs';
+import { TroveError, isTroveError, fromFsError } from '../../errors/index.js';
+import type { FileEntry, ManifestEntry } from '../../core/manifest.js';
+import { joinRepoPath } from '../../core/repoPath.js';
+import type { LinkMode } from '../../platform/config.js';
+import { WorkTreeDirs } from '../../platform/WorkTreeDirs.js';
+import { readManifest } from '../../store/manifestIO.js';
+import { MATERIALIZE_POOL_MIN_FILES, materializeMany } from '../../store/materializeMany.js';
+import { processUmask } from '../../util/processUmask.js';
+import type { LinkStrategy } from '../../store/ObjectStore.js';
+import { tempPathFor } from '../../util/atomicWrite.js';
+import { mapLimit } from '../../util/mapLimit.js';
+import { removeAbandonedTempsOf } from '../../util/abandonedTemps.js';
+import { ensureIgnored, ensureTempsIgnored } from '../stage/gitignore.js';
+import { hashFiles } from '../scan/hashFiles.js';
+import { resolveLinkStrategy } from './linkStrategy.js';
+import { listRevArtifacts, listWorkArtifacts, writeWorkPointer, type Artifact } from '../pointers/pointers.js';
+import { pruneEmptyDirs } from './pruneEmptyDirs.js';
+import { requireSelectedEntries } from '../stage/requireSelectedEntries.js';
+import { recordSavedCopies, type SavedCopy } from './savedCopies.js';
+import { absPath, toRepoPath, type Repo } from '../Repo.js';
+import { planCheckout, type CheckoutPlan } from './planCheckout.js';
+import { pointerAsEntry, readWorkState } from '../scan/workState.js';
+
+export interface CheckoutOptions {
+  readonly paths?: readonly string[];
+  /** take pointers from this Git revision instead of the work tree (HEAD does not move) */
+  readonly rev?: string;
+  /** overwrite local changes that were not added, saving their content in the store first */
+  readonly force?: boolean;
+  readonly link?: LinkMode;
+  /** the artifacts `paths` select, when the caller has just listed them (the restore hook): not listed again */
+  readonly artifacts?: readonly Artifact[];
+  /**
+   * For a directory artifact selected in part: its entries under the selected
+   * paths, when the caller already has them (the restore hook's manifest
+   * diff), so the whole manifest is not read. Ignored for an artifact
+   * selected whole.
+   */
+  readonly entries?: ReadonlyMap<string, readonly ManifestEntry[]>;
+  /**
+   * For a directory artifact selected whole: the only entries the work tree
+   * is to hold (a sampled checkout, api/sampledCheckout.ts); its other files
+   * are removed or left absent, as if the version had only these.
+   */
+  readonly only?: ReadonlyMap<string, readonly ManifestEntry[]>;
+}
+
+export interface CheckoutResult {
+  readonly artifacts: { path: string; written: number; deleted: number; unchanged: number }[];
+  readonly written: number;
+  readonly deleted: number;
+  /** local changes overwritten with --force, saved in the store and recorded (`trove saved` lists them, `trove saved restore ID` brings one back) */
+  readonly saved: { id: string; time: string; path: string; oid: string; size: number }[];
+  /** pointer files rewritten from --rev */
+  readonly pointers: string[];
+  readonly strategy: LinkStrategy;
+}
+
+/** Make the work tree match the pointers of the work tree or of a revision. */
+export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promise<CheckoutResult> {
+  const selected = (options.paths ?? []).map((p) => toRepoPath(repo, p));
+  const artifacts = options.artifacts ?? (options.rev ? await listRevArtifacts(repo, options.rev, selected) : await listWorkArtifacts(repo, selected));
+  const strategy = resolveLinkStrategy(repo, options.link ?? repo.config.core.link);
+  const plans: { artifact: Artifact; plan: CheckoutPlan }[] = [];
+  const problems: TroveError[] = [];
+  // Every write, rename and delete below goes through these verified directories (never through a symlink).
+  const dirs = new WorkTreeDirs(repo.root);
+  for (const artifact of artifacts) {
+    // A symlinked directory in front of the data is refused before anything is read through it or written.
+    const abs = dirs.existingParent(artifact.path);
+    // A killed checkout's temp beside a file artifact (up to the size of a large file): its writer is gone, nobody else will remove it.
+    if (abs !== undefined && artifact.pointer.kind === 'file') removeAbandonedTempsOf([abs]);
+    const subs = selected.filter((s) => s.startsWith(artifact.path + '/')).map((s) => s.slice(artifact.path.length + 1));
+    // Only files inside a directory were asked for: look at those, not at all of its files.
+    const whole = selected.length === 0 || selected.some((s) => s === artifact.path || artifact.path.startsWith(s + '/') || s === `${artifact.path}.trove`);
+    // A sample narrowed by a path inside it would silently place more than the sample: a caller's bug.
+    if (!whole && options.only?.has(artifact.path)) throw new TroveError('INTERNAL', `A sampled checkout of ${artifact.path} must select the whole directory.`);
+    const known = whole ? options.only?.get(artifact.path) : options.entries?.get(artifact.path);
+    let desired: readonly ManifestEntry[];
+    try {
+      desired = artifact.pointer.kind === 'file' ? [pointerAsEntry(artifact.pointer)] : known ?? readManifest(repo.store, artifact.pointer.oid, artifact.path);
+    } catch (err) {
+      if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
+      problems.push(err);
+      continue;
+    }
+    if (!whole && !known && artifact.pointer.kind === 'dir') requireSelectedEntries(artifact.path, subs, desired, options.rev ? `at ${options.rev}` : 'at this version');
+    // A few files inside a directory (a hook's restore): reading them beats parsing a large stat cache.
+    const work = await readWorkState(repo, artifact.path, !whole && subs.length > 0 ? { under: subs, hashSmall: true } : {});
+    plans.push({ artifact, plan: planCheckout(repo, artifact, desired, work, subs) });
+  }
+  const dirty = plans.flatMap((p) => p.plan.dirty);
+  if (dirty.length > 0 && !options.force) {
+    throw new TroveError('DIRTY', `Local changes would be overwritten: ${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ` and ${dirty.length - 5} more` : ''}.`, {
+      hint: 'Keep them with trove add, or run again with --force (their content is saved in the store first).',
+      data: { paths: dirty },
+    });
+  }
+  const saved = await saveDirty(repo, dirty);
+  if (plans.some((p) => p.plan.writes.length > 0)) await ensureTempsIgnored(repo);
+  const result: CheckoutResult = { artifacts: [], written: 0, deleted: 0, saved, pointers: [], strategy };
+  const totalBytes = plans.reduce((s, p) => s + p.plan.writes.reduce((t, e) => t + e.size, 0), 0);
+  repo.reporter.start('Checking out', totalBytes, 'bytes');
+  try {
+    for (const { artifact, plan } of plans) {
+      const counts = await applyPlan(repo, artifact, plan, strategy, problems, dirs);
+      result.artifacts.push({ path: artifact.path, ...counts });
+      (result as { written: number }).written += counts.written;
+      (result as { deleted: number }).deleted += counts.deleted;
+      if (options.rev && plan.whole) {
+        if (await writeWorkPointer(repo, artifact.path, artifact.pointer, dirs)) result.pointers.push(`${artifact.path}.trove`);
+        await ensureIgnored(repo, artifact.path, dirs);
+      }
+    }
+  } finally {
+    repo.reporter.end();
+  }
+  if (problems.length > 0) throw summarize(problems, result);
+  return result;
+}
+
+async function saveDirty(repo: Repo, dirty: readonly string[]): Promise<SavedCopy[]> {
+  const files = dirty.flatMap((p) => {
+    try {
+      const st = lstatSync(absPath(repo, p));
+      return st.isFile() ? [{ repoPath: p, abs: absPath(repo, p), size: st.size, ino: st.ino, mtimeMs: st.mtimeMs }] : [];
+    } catch {
+      // gone since the scan (or not a file we can stat): there is nothing here we could save a copy of
+      return [];
+    }
+  });
+  if (files.length === 0) return [];
+  const { hexes } = await hashFiles(repo, files, { store: true, progress: 'Saving local changes' });
+  // Recorded before anything is overwritten: a copy nobody can name is a copy lost.
+  return recordSavedCopies(repo, files.map((f, i) => ({ path: f.repoPath, oid: `sha256:${hexes[i]}`, size: f.size })));
+}
+
+async function applyPlan(repo: Repo, artifact: Artifact, plan: CheckoutPlan, strategy: LinkStrategy, problems: TroveError[], dirs: WorkTreeDirs): Promise<{ written: number; deleted: number; unchanged: number }> {
+  const root = artifact.path;
+  for (const rel of plan.deletes) {
+    const p = rel === '' ? root : joinRepoPath(root, rel);
+    try {
+      const abs = dirs.existingParent(p);
+      if (abs !== undefined) rmSync(abs, { recursive: true, force: true });
+    } catch (err) {
+      throw fromFsError(err, 'removing', p);
+    }
+    dirs.forget(p);
+    repo.statCache.deletePrefix(p);
+  }
+  if (plan.deletes.length > 0) pruneEmptyDirs(root, plan.deletes, dirs);
+  let written = 0;
+  let rest: readonly ManifestEntry[] = plan.writes;
+  if (strategy === 'copy' && plan.writes.length >= MATERIALIZE_POOL_MIN_FILES) {
+    // Many copies (a fresh clone's 20,000 files): on worker threads. What they leave (chunked, absent or corrupt objects, errors) goes through materialize below, which reports and repairs.
+    const files = plan.writes.filter((e): e is FileEntry => e.mode !== 'l');
+    const pathOf = (e: ManifestEntry): string => (e.path === '' ? root : joinRepoPath(root, e.path));
+    // The threads write only into directories made and verified here (they create none).
+    const items = files.map((e) => {
+      try {
+        return { oid: e.oid, dest: dirs.ensureParent(pathOf(e)), executable: e.mode === 'x' };
+      } catch (err) {
+        throw fromFsError(err, 'writing', pathOf(e));
+      }
+    });
+    const placed = await materializeMany(repo.store.dir, items, {
+      umask: processUmask(),
+      onPlaced: (i) => repo.reporter.advance(files[i]!.size),
+    });
+    const done = new Set<ManifestEntry>();
+    placed.forEach((st, i) => {
+      if (!st) return;
+      const e = files[i]!;
+      repo.statCache.set(pathOf(e), st, e.oid.hex);
+      done.add(e);
+      written++;
+    });
+    rest = plan.writes.filter((e) => !done.has(e));
+  }
+  await mapLimit(rest, 8, async (e) => {
+    const p = e.path === '' ? root : joinRepoPath(root, e.path);
+    try {
+      // Made (or found) once per directory per checkout: 20,000 files in 200 directories need 200 mkdirs, not 20,000.
+      const dest = dirs.ensureParent(p);
+      if (e.mode === 'l') {
+        const tmp = tempPathFor(dest);
+        symlinkSync(e.target, tmp);
+        renameSync(tmp, dest);
+        // A link now stands where a directory may have been verified: nothing below it is trusted any more.
+        dirs.forget(p);
+      } else {
+        await repo.store.materialize(e.oid, dest, { what: p, strategy, executable: e.mode === 'x' });
+        const st = lstatSync(dest);
+        repo.statCache.set(p, st, e.oid.hex);
+      }
+      written++;
+      repo.reporter.advance(e.size);
+    } catch (err) {
+      if (isTroveError(err, 'OBJECT_MISSING') || isTroveError(err, 'CORRUPT_OBJECT')) problems.push(err);
+      else throw fromFsError(err, 'writing', p);
+    }
+  });
+  return { written, deleted: plan.deletes.length, unchanged: plan.unchanged };
+}
+
+function summarize(problems: TroveError[], result: CheckoutResult): TroveError {
+  const first = problems[0]!;
+  if (problems.length === 1) return new TroveError(first.code, first.message, { hint: first.hint, data: { ...first.data, result } });
+  const paths = problems.map((p) => String(p.data?.path ?? '?'));
+  const corrupt = problems.some((p) => p.code === 'CORRUPT_OBJECT');
+  return new TroveError(corrupt ? 'CORRUPT_OBJECT' : 'OBJECT_MISSING', `${problems.length} files could not be checked out (${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}): their content is ${corrupt ? 'missing or corrupt' : 'missing'} in the local store.`, {
+    hint: first.hint,
+    data: { paths, result, oids: problems.map((p) => p.data?.oid ?? null) },
+  });
+}
+

@@ -1,0 +1,118 @@
+import { TroveError } from '../../errors/index.js';
+import { createPointer, dataPathFor, isPointerPath, parsePointer, type Pointer } from '../../core/pointer.js';
+import { formatOid, parseOid, type Oid } from '../../core/oid.js';
+import { catBlobs } from '../../platform/git.js';
+import { listManifestPages, readManifest } from '../../store/manifestIO.js';
+import { storedKey, type StoredKind } from '../../store/ContentStore.js';
+import { listWorkPointerPaths, readWorkPointer } from '../pointers/pointers.js';
+import { TROVE_DIR, type Repo } from '../Repo.js';
+import { DEFAULT_KEEP_SAVED_MS, forgetExpiredCopies, isExpired, readSavedCopies } from '../checkout/savedCopies.js';
+
+export interface GcResult {
+  readonly dryRun: boolean;
+  /** pointers found in history, index and work tree */
+  readonly pointers: number;
+  readonly kept: number;
+  readonly removed: number;
+  readonly freedBytes: number;
+  /** copies saved by checkout --force that were kept (younger than keepSavedMs); older ones are forgotten */
+  readonly savedKept: number;
+}
+
+/**
+ * Remove stored objects that nothing refers to. "Refers" is generous on
+ * purpose: every pointer in the history of every ref and every reflog entry
+ * (so stashes and commits dropped by a reset are kept while Git keeps them),
+ * the index and the work tree. Checking out any commit Git still has must
+ * keep working after gc.
+ *
+ * When gc cannot tell what a live pointer needs (a pointer it cannot parse, a
+ * manifest page that is corrupt or missing below a present root) it deletes
+ * nothing and says which one: guessing would delete data.
+ */
+export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean; keepSavedMs?: number; /** more live versions (e.g. experiment checkpoints, which no pointer names) */ extraRoots?: readonly { pointer: Pointer; what: string }[] } = {}): Promise<GcResult> {
+  if (!repo.privateStore && !options.allowShared) {
+    throw new TroveError('USAGE', `The store ${repo.store.dir} is configured as a shared cache; gc here would delete objects that other repositories using it may need.`, {
+      hint: 'Run trove gc --allow-shared only if this repository is the only one using that cache.',
+    });
+  }
+  const pointers = await collectPointers(repo);
+  const keep = new Set<string>();
+  for (const { pointer, what } of pointers) markLive(repo, pointer, what, keep);
+  for (const { pointer, what } of options.extraRoots ?? []) markLive(repo, pointer, what, keep);
+  // Local versions overwritten by checkout --force stay restorable (trove saved) for the stated time.
+  const keepSavedMs = options.keepSavedMs ?? DEFAULT_KEEP_SAVED_MS;
+  const saved = readSavedCopies(repo).filter((c) => !isExpired(c, keepSavedMs));
+  for (const c of saved) markLive(repo, createPointer({ kind: 'file', oid: parseOid(c.oid, 'a saved copy'), size: c.size }), `saved copy ${c.id} of ${c.path}`, keep);
+  let removed = 0;
+  let freedBytes = 0;
+  const entries = repo.store.list();
+  for (const e of entries) {
+    if (keep.has(storedKey(e.kind, e.oid))) continue;
+    removed++;
+    freedBytes += e.size;
+    if (!options.dryRun) repo.store.remove(e.kind, e.oid);
+  }
+  if (!options.dryRun) repo.store.removeStaleTemps(STALE_TEMP_MS);
+  if (!options.dryRun && removed > 0) repo.store.clearCompleteMarks();
+  if (!options.dryRun) await forgetExpiredCopies(repo, keepSavedMs);
+  return { dryRun: Boolean(options.dryRun), pointers: pointers.length, kept: entries.length - removed, removed, freedBytes, savedKept: saved.length };
+}
+
+/**
+ * Every pointer version anything in this clone can reach: all refs (remote-
+ * tracking ones included) with their reflogs, the index and the work tree.
+ * Both gc and gc -r keep exactly what these need.
+ */
+export async function collectPointers(repo: Repo): Promise<{ pointer: Pointer; what: string }[]> {
+  const revList = await repo.git.run(['rev-list', '--objects', '--all', '--reflog']);
+  const blobs = new Map<string, string>();
+  for (const line of revList.stdout.toString('utf8').split('\n')) {
+    const sp = line.indexOf(' ');
+    if (sp < 0) continue;
+    const path = line.slice(sp + 1);
+    if (isPointerPath(path) && !path.startsWith(TROVE_DIR + '/')) blobs.set(line.slice(0, sp), path);
+  }
+  const index = await repo.git.run(['ls-files', '-s', '-z', '--', '*.trove']);
+  for (const rec of index.stdout.toString('utf8').split('\0')) {
+    const m = /^\d+ ([0-9a-f]+) \d\t(.*)$/s.exec(rec);
+    if (m && isPointerPath(m[2]!)) blobs.set(m[1]!, m[2]!);
+  }
+  const byOid = new Map<string, { pointer: Pointer; what: string }>();
+  const contents = await catBlobs(repo.git, [...blobs.keys()]);
+  for (const [blob, path] of blobs) {
+    const pointer = parsePointer(contents.get(blob) ?? '', `${path} (blob ${blob.slice(0, 10)})`);
+    byOid.set(`${pointer.kind}:${pointer.oid.hex}`, { pointer, what: dataPathFor(path) });
+  }
+  for (const pp of await listWorkPointerPaths(repo)) {
+    const pointer = readWorkPointer(repo, dataPathFor(pp));
+    if (pointer) byOid.set(`${pointer.kind}:${pointer.oid.hex}`, { pointer, what: dataPathFor(pp) });
+  }
+  return [...byOid.values()];
+}
+
+function markLive(repo: Repo, pointer: Pointer, what: string, keep: Set<string>): void {
+  const add = (kind: StoredKind, oid: Oid): void => void keep.add(storedKey(kind, oid));
+  const markFile = (oid: Oid): void => {
+    add('object', oid);
+    add('chunklist', oid);
+    for (const c of repo.store.readChunkList(oid) ?? []) add('object', c.oid);
+  };
+  if (pointer.kind === 'file') return markFile(pointer.oid);
+  if (keep.has(storedKey('object', pointer.oid))) return; // this directory version was walked already
+  // A version whose root page is absent was never fetched here: nothing of it to keep.
+  if (!repo.store.hasObject(pointer.oid)) return;
+  try {
+    for (const page of listManifestPages(repo.store, pointer.oid, what)) add('object', page);
+    for (const e of readManifest(repo.store, pointer.oid, what)) if (e.mode !== 'l') markFile(e.oid);
+  } catch (err) {
+    throw new TroveError('BAD_MANIFEST', `gc stopped without deleting anything: the directory version ${formatOid(pointer.oid).slice(0, 19)}… of ${what} cannot be read completely (${(err as Error).message.replace(/\.$/, '')}).`, {
+      hint: 'Run trove fsck, then fetch or re-add that version; gc will run once every live version can be read.',
+      cause: err,
+      data: { path: what },
+    });
+  }
+}
+
+/** A temp file this old is a killed writer's: no write of one object takes an hour. */
+const STALE_TEMP_MS = 3_600_000;

@@ -1,0 +1,56 @@
+import type { ManifestEntry } from '../../core/manifest.js';
+import { isTroveError } from '../../errors/index.js';
+import { readManifest } from '../../store/manifestIO.js';
+import { planCheckout } from '../checkout/planCheckout.js';
+import { listWorkArtifacts } from '../pointers/pointers.js';
+import type { Repo } from '../Repo.js';
+import { pointerAsEntry, readWorkState, type WorkState } from './workState.js';
+
+/** Is there anything at `rel` in the scanned work state? */
+function present(work: WorkState, rel: string): boolean {
+  return work.kind === 'dir' ? work.entries.some((e) => e.path === rel) : work.kind !== 'missing';
+}
+
+export interface UnaddedChanges {
+  /** artifacts holding content that is in no version trove has stored: real, unsaved changes */
+  readonly unadded: { readonly path: string; readonly files: string[] }[];
+  /** artifacts that differ from their pointer only by content the store has (another version, deleted files) */
+  readonly differs: string[];
+  /** directories only partly here (a partial pull): their absent files were never fetched, which is neither a change nor a version to restore */
+  readonly notFetched: string[];
+}
+
+/**
+ * Which tracked data holds changes that were never added. The test is "is this
+ * content in the store", not "does it differ from the pointer": data left at
+ * another committed version (mid-rebase, after git reset --hard, a fetch that
+ * failed) differs from its pointer, but adding it would record the wrong
+ * version, so it is reported apart (`differs`), for trove checkout.
+ */
+export async function findUnaddedChanges(repo: Repo): Promise<UnaddedChanges> {
+  const unadded: { path: string; files: string[] }[] = [];
+  const differs: string[] = [];
+  const notFetched: string[] = [];
+  for (const artifact of await listWorkArtifacts(repo)) {
+    const work = await readWorkState(repo, artifact.path);
+    if (work.kind === 'missing') continue;
+    let desired: ManifestEntry[] | undefined;
+    try {
+      desired = artifact.pointer.kind === 'file' ? [pointerAsEntry(artifact.pointer)] : readManifest(repo.store, artifact.pointer.oid, artifact.path);
+    } catch (err) {
+      if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
+    }
+    if (desired === undefined) {
+      // The version's listing was never fetched: judge each file by the store alone.
+      const current = work.kind === 'dir' ? work.entries : work.kind === 'file' ? [work.entry] : [];
+      const files = current.filter((e) => e.mode !== 'l' && !repo.store.hasFile(e.oid)).map((e) => (e.path === '' ? artifact.path : `${artifact.path}/${e.path}`));
+      if (files.length > 0 || work.kind === 'other') unadded.push({ path: artifact.path, files: files.length ? files : [artifact.path] });
+      continue;
+    }
+    const plan = planCheckout(repo, artifact, desired, work, []);
+    if (plan.dirty.length > 0) unadded.push({ path: artifact.path, files: plan.dirty });
+    else if (plan.deletes.length === 0 && plan.writes.length > 0 && plan.writes.every((e) => e.mode !== 'l' && !repo.store.hasFile(e.oid) && !present(work, e.path))) notFetched.push(artifact.path);
+    else if (plan.writes.length > 0 || plan.deletes.length > 0) differs.push(artifact.path);
+  }
+  return { unadded, differs, notFetched };
+}

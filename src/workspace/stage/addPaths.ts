@@ -1,0 +1,165 @@
+import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
+import { TroveError, isTroveError } from '../../errors/index.js';
+import { createPointer, isPointerPath, dataPathFor, pointerPathFor, type Pointer } from '../../core/pointer.js';
+import { createOid, formatOid, oidEquals } from '../../core/oid.js';
+import type { ManifestEntry } from '../../core/manifest.js';
+import { WorkTreeDirs } from '../../platform/WorkTreeDirs.js';
+import { readManifest, writeManifestBatched } from '../../store/manifestIO.js';
+import { ensureIgnored } from './gitignore.js';
+import { hashFiles } from '../scan/hashFiles.js';
+import { readWorkPointer, writeWorkPointer, listWorkPointerPaths } from '../pointers/pointers.js';
+import { absPath, toRepoPath, type Repo } from '../Repo.js';
+import { scanTree } from '../scan/scanTree.js';
+import { storeLinkHex } from '../../store/storeLinkHex.js';
+import { storeObjectsDir } from '../scan/workState.js';
+import { scanSignature } from '../scan/scanSignature.js';
+
+export interface AddedArtifact {
+  readonly path: string;
+  readonly kind: 'file' | 'dir';
+  readonly oid: string;
+  readonly size: number;
+  readonly files?: number;
+  /** false when the pointer already recorded exactly this content */
+  readonly changed: boolean;
+  /** files whose content was read (0 when the stat cache knew them all) */
+  readonly hashed: number;
+  /** bytes newly written to the store */
+  readonly stored: number;
+}
+
+export interface AddResult {
+  readonly artifacts: AddedArtifact[];
+  readonly staged: string[];
+  readonly warnings: string[];
+}
+
+/** Track files or directories: store their content, write pointers, ignore the data in Git, stage. */
+export async function addPaths(repo: Repo, inputs: readonly string[], options: { stage?: boolean; allowDeletions?: boolean } = {}): Promise<AddResult> {
+  if (inputs.length === 0) throw new TroveError('USAGE', 'trove add needs at least one path.', { hint: 'Example: trove add data/ models/model.pt' });
+  const paths = [...new Set(inputs.map((i) => normalizeInput(repo, i)))];
+  await checkAddable(repo, paths);
+  const artifacts: AddedArtifact[] = [];
+  const warnings: string[] = [];
+  const toStage: string[] = [];
+  for (const path of paths) {
+    const ingested = await ingestPath(repo, path);
+    const { hashed, stored, skipped } = ingested;
+    for (const s of skipped) warnings.push(`Skipped ${path}/${s}: not a regular file, directory or symlink.`);
+    const before = readPointerIfValid(repo, path);
+    if (!options.allowDeletions) refuseUnfetchedDeletions(repo, path, before, ingested.pointer);
+    // Re-adding imported data that did not change keeps its source record (trove update still works); changed data is local from now on.
+    const pointer = before?.source && before.kind === ingested.pointer.kind && oidEquals(before.oid, ingested.pointer.oid) ? createPointer({ ...ingested.pointer, source: before.source }) : ingested.pointer;
+    const changed = await writeWorkPointer(repo, path, pointer);
+    const ignore = await ensureIgnored(repo, path);
+    toStage.push(pointerPathFor(path));
+    if (ignore) toStage.push(ignore);
+    artifacts.push({ path, kind: pointer.kind, oid: formatOid(pointer.oid), size: pointer.size, ...(pointer.files !== undefined ? { files: pointer.files } : {}), changed: changed || before === undefined, hashed, stored });
+  }
+  const stage = options.stage ?? repo.config.core.autostage;
+  if (stage && toStage.length > 0) await repo.git.run(['add', '--', ...new Set(toStage)]);
+  return { artifacts, staged: stage ? [...new Set(toStage)] : [], warnings };
+}
+
+/**
+ * A directory pulled in part (`trove pull data/f7.bin`) lacks the files that
+ * were never fetched; recording it as it stands would delete them from the
+ * dataset. A file counts as never fetched when it is absent from the work
+ * tree and its content is absent from the store: a file the user deleted
+ * after it was here is in the store, and its deletion is recorded as usual.
+ */
+function refuseUnfetchedDeletions(repo: Repo, path: string, before: Pointer | undefined, after: Pointer): void {
+  if (before?.kind !== 'dir' || after.kind !== 'dir' || oidEquals(before.oid, after.oid)) return;
+  let old: ManifestEntry[];
+  try {
+    old = readManifest(repo.store, before.oid, path);
+  } catch (err) {
+    if (isTroveError(err, 'OBJECT_MISSING')) return; // the old listing was never here either: nothing to compare
+    throw err;
+  }
+  const now = new Set(readManifest(repo.store, after.oid, path).map((e) => e.path));
+  const unfetched = old.filter((e) => e.mode !== 'l' && !now.has(e.path) && !repo.store.hasFile(e.oid)).map((e) => `${path}/${e.path}`);
+  if (unfetched.length === 0) return;
+  throw new TroveError('NOT_FETCHED', `${unfetched.length} file(s) of ${path} were never fetched here (${unfetched.slice(0, 3).join(', ')}${unfetched.length > 3 ? ', …' : ''}); adding it would record them as deleted.`, {
+    hint: `Fetch them first with trove pull ${path}, or record their deletion on purpose with trove add --allow-deletions ${path}.`,
+    data: { path, paths: unfetched },
+  });
+}
+
+/** The pointer being replaced: an invalid one (edited into garbage) is what add repairs, so it counts as none. */
+function readPointerIfValid(repo: Repo, path: string): Pointer | undefined {
+  try {
+    return readWorkPointer(repo, path);
+  } catch (err) {
+    if (isTroveError(err, 'BAD_POINTER')) return undefined;
+    throw err;
+  }
+}
+
+function normalizeInput(repo: Repo, input: string): string {
+  const path = toRepoPath(repo, input);
+  // `trove add data.trove` means the data beside that pointer.
+  // An invalid pointer still names its data: `trove add data.trove` is how its hint's re-add may be typed.
+  return isPointerPath(path) && (existsSync(absPath(repo, dataPathFor(path))) || readPointerIfValid(repo, dataPathFor(path))) ? dataPathFor(path) : path;
+}
+
+async function checkAddable(repo: Repo, paths: readonly string[]): Promise<void> {
+  const res = await repo.git.run(['ls-files', '-z', '--cached', '--', ...paths.map((p) => `:(literal)${p}`)]);
+  const inGit = res.stdout.toString('utf8').split('\0').filter(Boolean);
+  const pointerPaths = await listWorkPointerPaths(repo);
+  const dirs = new WorkTreeDirs(repo.root);
+  for (const path of paths) {
+    // Data behind a symlinked directory is not read (nor its pointer written there), as Git refuses paths beyond a symlink.
+    dirs.existingParent(path);
+    let st;
+    try {
+      st = lstatSync(absPath(repo, path));
+    } catch {
+      const hint = readPointerIfValid(repo, path) ? `Its content is tracked already; restore it with trove checkout ${path}.` : 'Check the path (ls), or create the data first.';
+      throw new TroveError('NOT_FOUND', `${path} does not exist.`, { hint, data: { path } });
+    }
+    if (st.isSymbolicLink() && storeLinkHex(readlinkSync(absPath(repo, path)), storeObjectsDir(repo))) continue;
+    if (st.isSymbolicLink()) throw new TroveError('USAGE', `${path} is a symbolic link; trove tracks files and directories.`, { hint: 'Add the file or directory it points to.', data: { path } });
+    if (!st.isFile() && !st.isDirectory()) throw new TroveError('USAGE', `${path} is not a regular file or directory.`, { hint: 'trove tracks files and directories only.' });
+    const gitFile = inGit.find((f) => f === path || f.startsWith(path + '/'));
+    if (gitFile) {
+      throw new TroveError('ALREADY_TRACKED', `${gitFile} is tracked by Git, so trove cannot take it over.`, { hint: `Stop tracking it in Git first: git rm -r --cached ${path}`, data: { path } });
+    }
+    const parent = pointerPaths.map(dataPathFor).find((a) => path.startsWith(a + '/'));
+    if (parent) throw new TroveError('ALREADY_TRACKED', `${path} is inside ${parent}, which trove already tracks as a directory.`, { hint: `Add the whole directory again: trove add ${parent}`, data: { path, parent } });
+    const child = pointerPaths.map(dataPathFor).find((a) => a.startsWith(path + '/'));
+    if (child) throw new TroveError('ALREADY_TRACKED', `${path} contains ${child}, which trove tracks separately.`, { hint: `Stop tracking it first (trove rm ${child}), or add a different directory.`, data: { path, child } });
+  }
+}
+
+async function ingestPath(repo: Repo, path: string): Promise<{ pointer: Pointer; hashed: number; stored: number; skipped: string[] }> {
+  const abs = absPath(repo, path);
+  const st = lstatSync(abs);
+  const linkHex = st.isSymbolicLink() ? storeLinkHex(readlinkSync(abs), storeObjectsDir(repo)) : undefined;
+  if (linkHex) {
+    const pointer = createPointer({ kind: 'file', oid: createOid('sha256', linkHex), size: statSync(abs).size });
+    return { pointer, hashed: 0, stored: 0, skipped: [] };
+  }
+  if (st.isFile()) {
+    const { hexes, hashed, written } = await hashFiles(repo, [{ repoPath: path, abs, size: st.size, ino: st.ino, mtimeMs: st.mtimeMs }], { store: true, progress: `Adding ${path}` });
+    const pointer = createPointer({ kind: 'file', oid: createOid('sha256', hexes[0]!), size: st.size, ...((st.mode & 0o111) !== 0 ? { executable: true } : {}) });
+    return { pointer, hashed, stored: written, skipped: [] };
+  }
+  const scan = scanTree(abs, path, storeObjectsDir(repo));
+  const regular = scan.files.filter((f) => f.kind === 'file' && f.knownHex === undefined);
+  const { hexes, hashed, written } = await hashFiles(
+    repo,
+    regular.map((f) => ({ repoPath: `${path}/${f.path}`, abs: `${abs}/${f.path}`, size: f.size, ino: f.ino, mtimeMs: f.mtimeMs })),
+    { store: true, progress: `Adding ${path}` },
+  );
+  let k = 0;
+  const entries: ManifestEntry[] = scan.files.map((f) =>
+    f.kind === 'link' ? { path: f.path, mode: 'l', size: 0, target: f.target! } : { path: f.path, mode: f.executable ? 'x' : 'f', size: f.size, oid: createOid('sha256', f.knownHex ?? hexes[k++]!) },
+  );
+  const tree = await writeManifestBatched(repo.store, entries);
+  // Everything this version needs is now in the store, and the scan that produced it is what status will see next.
+  repo.store.markComplete(tree.root);
+  const signature = scanSignature(scan);
+  if (signature) repo.dirSignatures.record(path, signature, tree.root.hex);
+  return { pointer: createPointer({ kind: 'dir', oid: tree.root, size: tree.size, files: tree.files }), hashed, stored: written + tree.written, skipped: scan.skipped };
+}
