@@ -28,25 +28,25 @@ import { pathToFileURL } from 'node:url';
 import { fileBytes, peakRss, round, runSeq, syncDisks } from './measure.mjs';
 import { TROVE_JOBS } from './tools.mjs';
 
-// The "…J" rows repeat a push or pull with the peers asked for trove's number
-// of parallel transfers (git-annex -J N, git-lfs lfs.concurrenttransfers=N;
-// TROVE_JOBS), beside the row with their defaults; trove's cell there points
-// at its own row, which already ran at that number.
+// The "…J" rows repeat a push or pull with a peer that transfers with fewer
+// jobs than trove by default asked for trove's number (git-annex -J N;
+// TROVE_JOBS), beside the row with its default; trove's and git-lfs's cells
+// there point at their own row above, which already ran with at least that many.
 export const REMOTE_ROWS = [
   { id: 'dirPush', kind: 'time', label: 'push to a directory remote (data of every commit + git history), tools\' defaults' },
-  { id: 'dirPushJ', kind: 'time', label: '… the peers at trove\'s 4 jobs', jobs: 'dir' },
+  { id: 'dirPushJ', kind: 'time', label: '… git-annex at trove\'s 4 jobs (`-J 4`)', jobs: 'dir' },
   { id: 'dirPushBytes', kind: 'bytes', label: 'bytes written to the remote (sum of file sizes)' },
   { id: 'dirPushReq', kind: 'count', label: 'requests (the tool\'s own count)' },
   { id: 'dirPull', kind: 'time', label: 'fresh git clone + pull from the directory remote, tools\' defaults' },
-  { id: 'dirPullJ', kind: 'time', label: '… the peers at trove\'s 4 jobs', jobs: 'dir' },
+  { id: 'dirPullJ', kind: 'time', label: '… git-annex at trove\'s 4 jobs (`-J 4`)', jobs: 'dir' },
   { id: 'dirPullBytes', kind: 'bytes', label: 'bytes in the clone\'s store after the pull' },
   { id: 'dirPullReq', kind: 'count', label: 'requests (the tool\'s own count)' },
   { id: 's3Push', kind: 'time', label: 'push to S3 on moto (data of every commit + git history), tools\' defaults' },
-  { id: 's3PushJ', kind: 'time', label: '… the peers at trove\'s 8 jobs', jobs: 's3' },
+  { id: 's3PushJ', kind: 'time', label: '… git-annex at trove\'s 8 jobs (`-J 8`)', jobs: 's3' },
   { id: 's3PushBytes', kind: 'bytes', label: 'bytes sent over HTTP (headers included)' },
   { id: 's3PushReq', kind: 'count', label: 'requests seen by the S3 server (own count)' },
   { id: 's3Pull', kind: 'time', label: 'fresh git clone + pull from S3 on moto, tools\' defaults' },
-  { id: 's3PullJ', kind: 'time', label: '… the peers at trove\'s 8 jobs', jobs: 's3' },
+  { id: 's3PullJ', kind: 'time', label: '… git-annex at trove\'s 8 jobs (`-J 8`)', jobs: 's3' },
   { id: 's3PullBytes', kind: 'bytes', label: 'bytes received over HTTP (headers included)' },
   { id: 's3PullReq', kind: 'count', label: 'requests seen by the S3 server (own count)' },
 ];
@@ -523,13 +523,18 @@ export async function runRemotes(tool, cfg, env, log, opts) {
   const main = await remotePass(tool, cfg, env, log, opts, '');
   // The peers again, asked for trove's parallel transfers: a second bare
   // origin and data remote (names ending in J), fresh clones.
+  // Only for a tool whose default is fewer than trove's: git-lfs's default of
+  // 8 concurrent transfers is already at least trove's 4 / 8, and trove's own
+  // row above already ran at its default.
   let jobs = null;
-  if (tool.name !== 'trove') jobs = await remotePass(tool, cfg, env, log, opts, 'J');
+  if (tool.fewerJobsThanTrove) jobs = await remotePass(tool, cfg, env, log, opts, 'J');
   for (const row of JOB_ROWS) {
     const base = row.id.slice(0, -1);
     main.cells[row.id] = jobs
       ? { ...jobs.cells[base], jobsOf: base }
-      : { kind: 'time', same: `its default is ${TROVE_JOBS[row.jobs]} jobs: the row above` };
+      : main.cells[base]?.na
+        ? { ...main.cells[base] }
+        : { kind: 'time', same: tool.name === 'trove' ? 'its default' : `its default, ${tool.defaultJobs}` };
   }
   if (jobs) {
     main.peakRssKiB = peakRss(main.cells);

@@ -35,6 +35,7 @@
 //   remoteData(r)         where a directory remote's data lands
 //   s3Unsupported         why the tool has no S3 measurement (or undefined)
 //   defaultJobs           what the tool does with no concurrency setting
+//   fewerJobsThanTrove    true: its push and pull run again at trove's jobs
 //   remotes               false: no push/pull steps (plain git)
 
 import { spawnSync } from 'node:child_process';
@@ -60,7 +61,7 @@ export const gitLfs = {
   checkout: (rev) => [git('checkout', '-q', rev)],
   hookCheckout: (rev) => [git('checkout', '-q', rev)],
   prepareEdit: () => [],
-  defaultJobs: '8 concurrent transfers (`lfs.concurrenttransfers` unset)',
+  defaultJobs: '8 concurrent transfers',
   // origin is a file:// URL to a bare repo: git-lfs 3 moves the objects with
   // its standalone file transfer agent into <origin>/lfs/objects.
   remoteSetup: () => [],
@@ -92,6 +93,7 @@ export const gitAnnex = {
   checkout: (rev) => [git('checkout', '-q', rev)],
   hookCheckout: (rev) => [git('checkout', '-q', rev)],
   defaultJobs: 'one transfer at a time (no `-J`)',
+  fewerJobsThanTrove: true,
   prepareEdit: (paths) => (paths.length ? [git('annex', 'unlock', '--quiet', '--', ...paths)] : []),
   remoteSetup: (kind, r) =>
     kind === 'dir'
@@ -256,7 +258,7 @@ function remoteCommands(tool, show) {
     revs: ['<latest>', '<each earlier commit>'],
     ...(jobs ? { jobs } : {}),
   });
-  const peer = tool.name !== 'trove';
+  const peer = Boolean(tool.fewerJobsThanTrove);
   const out = {
     'remote setup, directory (untimed)': show(tool.remoteSetup('dir', r('dir'))),
     'push, directory remote': show(tool.push('dir', r('dir'))),
