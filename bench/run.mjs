@@ -17,6 +17,8 @@
 //                            S3 via moto_server) that follow each workload;
 //                            earlier push/pull figures are carried over by
 //                            the same rule
+//   BENCH_PEER_JOBS=0        skip the rows where git-annex's push and pull run
+//                            again at trove's jobs (-J 4 / -J 8): trial runs
 //   BENCH_REMOTE_DIR=path    where the remote side of push/pull lives (bare
 //                            origin, directory remote, moto's spool); default
 //                            a per-run dir in /dev/shm when that is another
@@ -65,6 +67,7 @@ const cfg = {
   workloads: list(env.BENCH_WORKLOADS, ['W1', 'W2']).map((w) => w.toUpperCase()),
   install: env.BENCH_NO_INSTALL !== '1',
   remotes: env.BENCH_REMOTES !== '0',
+  peerJobs: env.BENCH_PEER_JOBS !== '0',
   writeDocs: env.BENCH_DOCS !== '0',
   dropCaches: env.BENCH_DROP_CACHES !== '0',
   jsonPath: path.resolve(ROOT, env.BENCH_JSON ?? 'bench/results/latest.json'),

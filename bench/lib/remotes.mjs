@@ -527,14 +527,15 @@ export async function runRemotes(tool, cfg, env, log, opts) {
   // 8 concurrent transfers is already at least trove's 4 / 8, and trove's own
   // row above already ran at its default.
   let jobs = null;
-  if (tool.fewerJobsThanTrove) jobs = await remotePass(tool, cfg, env, log, opts, 'J');
+  if (tool.fewerJobsThanTrove && cfg.peerJobs !== false) jobs = await remotePass(tool, cfg, env, log, opts, 'J');
   for (const row of JOB_ROWS) {
     const base = row.id.slice(0, -1);
-    main.cells[row.id] = jobs
-      ? { ...jobs.cells[base], jobsOf: base }
-      : main.cells[base]?.na
-        ? { ...main.cells[base] }
-        : { kind: 'time', same: tool.name === 'trove' ? 'its default' : `its default, ${tool.defaultJobs}` };
+    let cell;
+    if (jobs) cell = { ...jobs.cells[base], jobsOf: base };
+    else if (main.cells[base]?.na) cell = { ...main.cells[base] };
+    else if (tool.fewerJobsThanTrove) cell = { kind: 'time', notMeasured: 'BENCH_PEER_JOBS=0' };
+    else cell = { kind: 'time', same: tool.name === 'trove' ? 'its default' : `its default, ${tool.defaultJobs}` };
+    main.cells[row.id] = cell;
   }
   if (jobs) {
     main.peakRssKiB = peakRss(main.cells);
