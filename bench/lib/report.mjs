@@ -275,7 +275,10 @@ function peakSource(tr, rows) {
   const cmd = (tr.cells[row.id].commands ?? []).find((c) => c.rssKiB === tr.peakRssKiB);
   // drop options, and the path after -C (`git -C <clone> lfs pull`, `trove -C <clone> pull`)
   const argv = cmd ? cmd.argv.filter((a, i, all) => !a.startsWith('-') && !['-C', '-r'].includes(all[i - 1])).slice(0, 3).join(' ') : null;
-  return `${stripRepeats(row.label)}${argv ? ` (\`${argv}\`)` : ''}`;
+  // a "… at trove's jobs" row names the step it repeats
+  const base = tr.cells[row.id].jobsOf ? rows.find((r) => r.id === tr.cells[row.id].jobsOf) : null;
+  const label = base ? `${stripRepeats(base.label).replace(/, tools' defaults$/, '')}, git-annex at trove's jobs` : stripRepeats(row.label);
+  return `${label}${argv ? ` (\`${argv}\`)` : ''}`;
 }
 
 const BOUNDS_PLACEHOLDER = [

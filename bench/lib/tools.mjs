@@ -234,7 +234,7 @@ export function describeCommands(tool) {
           .join(' + ');
   return {
     'add + commit (first time)': show([...tool.init(), ...tool.add(['<paths>']), ...tool.commit('<msg>')]),
-    'status (which tracked data under <paths> changed)': show(tool.status(['<paths>'])),
+    'status (which tracked data under the path changed)': show(tool.status(['<paths>'])),
     'before editing (untimed)': show(tool.prepareEdit(['<paths>'])),
     'add + commit (edits)': show([...tool.add(['<paths>']), ...tool.commit('<msg>')]),
     'switch version': show(tool.checkout('<rev>')),
