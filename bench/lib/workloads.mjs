@@ -27,7 +27,7 @@ import { remoteNotRun, runRemotes } from './remotes.mjs';
 
 // ------------------------------------------------------------------ rows
 
-// `median` rows run cfg.repeats times (a step whose first run takes over
+// Rows labelled "median of N" run cfg.repeats times (an add whose first run takes over
 // cfg.repeatMaxS runs once; the cell says so); `tools` limits a row to those tools.
 export const W1_ROWS = [
   { id: 'add', kind: 'time', label: 'add + commit (incl. init) (median of N, each in a fresh repository)' },
@@ -178,16 +178,16 @@ class Ctx {
   }
 
   /** Record runs of one step: the median wall time, or the first failure. */
-  record(id, rs, extra = {}) {
+  record(id, rs) {
     const bad = rs.find((r) => !r.ok);
     const rss = rs.map((r) => r.rssKiB).filter((x) => x != null);
     const rssKiB = rss.length ? Math.max(...rss) : null;
     if (bad) {
-      this.cells[id] = failedCell(bad.error, { failedCommand: bad.failedCommand, wallS: round(bad.wallS), rssKiB, ...extra });
+      this.cells[id] = failedCell(bad.error, { failedCommand: bad.failedCommand, wallS: round(bad.wallS), rssKiB });
       this.log(`${this.tool.name.padEnd(9)} ${id.padEnd(14)} FAILED: ${bad.error}`);
     } else {
       const runs = rs.map((r) => round(r.wallS));
-      this.cells[id] = { kind: 'time', ok: true, wallS: median(runs), rssKiB, runs, commands: rs[rs.length - 1]?.commands, ...extra };
+      this.cells[id] = { kind: 'time', ok: true, wallS: median(runs), rssKiB, runs, commands: rs[rs.length - 1]?.commands };
       this.log(`${this.tool.name.padEnd(9)} ${id.padEnd(14)} ${median(runs).toFixed(3)} s (median of ${runs.join(', ')})`);
     }
     return this.cells[id];
