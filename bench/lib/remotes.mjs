@@ -534,7 +534,7 @@ export async function runRemotes(tool, cfg, env, log, opts) {
     if (jobs) cell = { ...jobs.cells[base], jobsOf: base };
     else if (main.cells[base]?.na) cell = { ...main.cells[base] };
     else if (tool.fewerJobsThanTrove) cell = { kind: 'time', notMeasured: 'BENCH_PEER_JOBS=0' };
-    else cell = { kind: 'time', same: tool.name === 'trove' ? 'its default' : `its default, ${tool.defaultJobs}` };
+    else cell = { kind: 'time', same: tool.jobsShort ?? 'its default' };
     main.cells[row.id] = cell;
   }
   if (jobs) {

@@ -35,6 +35,7 @@
 //   remoteData(r)         where a directory remote's data lands
 //   s3Unsupported         why the tool has no S3 measurement (or undefined)
 //   defaultJobs           what the tool does with no concurrency setting
+//   jobsShort             the same in a few words (table cells)
 //   fewerJobsThanTrove    true: its push and pull run again at trove's jobs
 //   remotes               false: no push/pull steps (plain git)
 
@@ -62,6 +63,7 @@ export const gitLfs = {
   hookCheckout: (rev) => [git('checkout', '-q', rev)],
   prepareEdit: () => [],
   defaultJobs: '8 concurrent transfers',
+  jobsShort: '8 transfers',
   // origin is a file:// URL to a bare repo: git-lfs 3 moves the objects with
   // its standalone file transfer agent into <origin>/lfs/objects.
   remoteSetup: () => [],
@@ -161,12 +163,19 @@ export const troveTool = {
   pull: (kind, r) => [git('clone', '-q', r.origin, r.clone), trove('-C', r.clone, 'pull', ...(kind === 'dir' ? [] : ['-r', r.dataRemote]), '--json')],
   remoteData: (r) => r.dir,
   available: () => fs.existsSync(TROVE_BIN),
+  // package.json's version stays 0.1.0 while the code changes: the commit
+  // (and "-dirty" for uncommitted changes) tells builds apart for carry-over.
   version: () => {
+    let v;
     try {
-      return JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+      v = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
     } catch {
       return null;
     }
+    const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+    if (head.status !== 0) return v;
+    const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim();
+    return `${v}+${head.stdout.trim()}${dirty ? '-dirty' : ''}`;
   },
 };
 
