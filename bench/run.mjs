@@ -4,15 +4,21 @@
 // Environment:
 //   BENCH_W1_MIB=1024        size of W1's big.bin in MiB
 //   BENCH_W2_FILES=20000     number of W2 files (100 per directory)
-//   BENCH_REPEATS=3          runs of each status step (median reported)
-//   BENCH_TOOLS=git-lfs,git-annex,trove   tools to measure; results of the
-//                            others are carried over from the previous
-//                            results file when the sizes match
+//   BENCH_REPEATS=3          runs of each add (first add + commit), status
+//                            and checkout step (median reported)
+//   BENCH_REPEAT_MAX_S=30    an add whose first run takes longer runs once
+//   BENCH_TOOLS=git-lfs,git-annex,trove,git   tools to measure (git: files
+//                            committed to git itself, W2 only); results of
+//                            the others are carried over from the previous
+//                            results file when the sizes, the method, the
+//                            machine and the tool's version all match
 //   BENCH_WORKLOADS=W1,W2    workloads to run (same carry-over rule)
 //   BENCH_REMOTES=0          skip the push/pull steps (directory remote and
 //                            S3 via moto_server) that follow each workload;
 //                            earlier push/pull figures are carried over by
 //                            the same rule
+//   BENCH_PEER_JOBS=0        skip the rows where git-annex's push and pull run
+//                            again at trove's jobs (-J 4 / -J 8): trial runs
 //   BENCH_REMOTE_DIR=path    where the remote side of push/pull lives (bare
 //                            origin, directory remote, moto's spool); default
 //                            a per-run dir in /dev/shm when that is another
@@ -37,7 +43,7 @@ import { MiB, layoutBytes, w2Layout } from './lib/data.mjs';
 import { dropPageCache, haveGnuTime } from './lib/measure.mjs';
 import { machineInfo, renderMarkdown, tableRows, textTable, writeDoc } from './lib/report.mjs';
 import { REMOTE_ROWS, chooseRemoteBase, findMoto, removeRemoteBase } from './lib/remotes.mjs';
-import { ALL_TOOLS, ROOT, TROVE_BIN, describeCommands, ensurePeers } from './lib/tools.mjs';
+import { ALL_TOOLS, ROOT, TROVE_BIN, describeCommands, ensurePeers, runsWorkload } from './lib/tools.mjs';
 import { W1_ROWS, W2_ROWS, gitEnv, removeDeferred, removeTree, runW1, runW2 } from './lib/workloads.mjs';
 
 const env = process.env;
@@ -55,11 +61,13 @@ const cfg = {
   w2Files: int(env.BENCH_W2_FILES, 20000),
   w2PerDir: 100,
   repeats: int(env.BENCH_REPEATS, 3),
+  repeatMaxS: int(env.BENCH_REPEAT_MAX_S, 30),
   timeoutS: int(env.BENCH_TIMEOUT_S, 3600),
   tools: list(env.BENCH_TOOLS, ALL_TOOLS.map((t) => t.name)),
   workloads: list(env.BENCH_WORKLOADS, ['W1', 'W2']).map((w) => w.toUpperCase()),
   install: env.BENCH_NO_INSTALL !== '1',
   remotes: env.BENCH_REMOTES !== '0',
+  peerJobs: env.BENCH_PEER_JOBS !== '0',
   writeDocs: env.BENCH_DOCS !== '0',
   dropCaches: env.BENCH_DROP_CACHES !== '0',
   jsonPath: path.resolve(ROOT, env.BENCH_JSON ?? 'bench/results/latest.json'),
@@ -89,8 +97,9 @@ function emit(results) {
   for (const wl of Object.keys(results.workloads)) {
     out.push('', `${wl}:`, textTable(tableRows(results, wl, names)));
   }
-  if (Object.values(results.workloads).some((w) => Object.values(w.tools).some((t) => t.carriedFrom))) {
-    out.push('', '* figures carried over from an earlier run (tool not measured this time; same sizes and machine)');
+  const carriedOver = Object.values(results.workloads).flatMap((w) => Object.entries(w.tools).filter(([, t]) => t.carriedFrom));
+  if (carriedOver.length) {
+    out.push('', `* figures carried over from an earlier run (tool not measured this time; same sizes, method, machine and tool version): ${[...new Set(carriedOver.map(([n, t]) => `${n} from ${t.carriedFrom}`))].join(', ')}`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -138,10 +147,15 @@ const sizes = {
   w2Bytes: layoutBytes(layout),
   w2Modified: Math.min(100, cfg.w2Files),
   repeats: cfg.repeats,
+  repeatMaxS: cfg.repeatMaxS,
 };
+// METHOD changes whenever what a row measures changes (2: like-for-like
+// status, every commit pushed, repeated add/checkout, peers at trove's jobs),
+// so figures of an older method are never carried over.
+const METHOD = 2;
 const sizeKey = {
-  W1: JSON.stringify([sizes.w1MiB, sizes.repeats]),
-  W2: JSON.stringify([sizes.w2Files, sizes.w2PerDir, sizes.repeats]),
+  W1: JSON.stringify([METHOD, sizes.w1MiB, sizes.repeats, cfg.repeatMaxS]),
+  W2: JSON.stringify([METHOD, sizes.w2Files, sizes.w2PerDir, sizes.repeats, cfg.repeatMaxS]),
 };
 
 let previous = null;
@@ -165,6 +179,7 @@ log(
 const WORKLOADS = { W1: { rows: W1_ROWS, run: runW1 }, W2: { rows: W2_ROWS, run: runW2 } };
 const results = {
   schema: 1,
+  method: METHOD,
   date: new Date().toISOString(),
   sizes,
   machine: machineInfo(cfg.workDir),
@@ -177,18 +192,25 @@ const results = {
   ...(cfg.remoteBase ? { remoteSide: { fsType: cfg.remoteBase.fsType, separate: cfg.remoteBase.separate } } : {}),
 };
 
-// Only carry figures over from the same machine.
+// Only carry figures over from the same machine: CPU model, cores, memory,
+// kernel (os) and the work dir's file system.
 const m0 = previous?.machine;
 const m1 = results.machine;
-if (m0 && (m0.cpu !== m1.cpu || m0.cores !== m1.cores || m0.ramBytes !== m1.ramBytes || m0.fsType !== m1.fsType)) previous = null;
+if (m0 && ['cpu', 'cores', 'ramBytes', 'os', 'fsType'].some((k) => m0[k] !== m1[k])) previous = null;
 
-/** A figure of an earlier run, if it may stand in for one not measured now. */
+/**
+ * A figure of an earlier run, if it may stand in for one not measured now:
+ * same sizes and method (sizeKey), same machine (above), same tool version.
+ * It keeps the date and version it was measured with.
+ */
 function carried(key, toolName, sk) {
   const prev = previous?.workloads?.[key];
   const prevTool = prev?.tools?.[toolName];
   if (prevTool?.status !== 'ran' || prev.sizeKey !== sk) return null;
   if (toolState[toolName] === 'not installed' || toolState[toolName] === 'not built') return null;
-  return { ...prevTool, carriedFrom: prevTool.carriedFrom ?? previous.date.slice(0, 10) };
+  const measuredWith = prevTool.carriedVersion ?? previous.versions?.[toolName];
+  if (measuredWith == null || measuredWith !== versions[toolName]) return null;
+  return { ...prevTool, carriedFrom: prevTool.carriedFrom ?? previous.date.replace('T', ' ').slice(0, 16), carriedVersion: measuredWith };
 }
 
 try {
@@ -201,6 +223,12 @@ try {
     const wr = { sizeKey: sizeKey[wl], rows: REMOTE_ROWS, tools: {} };
     results.workloads[rk] = wr;
     for (const tool of ALL_TOOLS) {
+      if (!runsWorkload(tool, wl)) {
+        w.tools[tool.name] = { status: 'not in this workload' };
+        wr.tools[tool.name] = { status: 'not in this workload' };
+        continue;
+      }
+      if (tool.remotes === false) wr.tools[tool.name] = { status: 'not in this workload' };
       const runIt = cfg.workloads.includes(wl) && toolState[tool.name] === 'ran';
       if (runIt) {
         log(`=== ${wl} ${tool.name}`);

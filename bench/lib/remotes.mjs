@@ -26,21 +26,31 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { fileBytes, peakRss, round, runSeq, syncDisks } from './measure.mjs';
+import { TROVE_JOBS } from './tools.mjs';
 
+// The "…J" rows repeat a push or pull with a peer that transfers with fewer
+// jobs than trove by default asked for trove's number (git-annex -J N;
+// TROVE_JOBS), beside the row with its default; trove's and git-lfs's cells
+// there point at their own row above, which already ran with at least that many.
 export const REMOTE_ROWS = [
-  { id: 'dirPush', kind: 'time', label: 'push to a directory remote (data + git history)' },
+  { id: 'dirPush', kind: 'time', label: 'push to a directory remote (data of every commit + git history), tools\' defaults' },
+  { id: 'dirPushJ', kind: 'time', label: '… git-annex at trove\'s 4 jobs (`-J 4`)', jobs: 'dir' },
   { id: 'dirPushBytes', kind: 'bytes', label: 'bytes written to the remote (sum of file sizes)' },
   { id: 'dirPushReq', kind: 'count', label: 'requests (the tool\'s own count)' },
-  { id: 'dirPull', kind: 'time', label: 'fresh git clone + pull from the directory remote' },
+  { id: 'dirPull', kind: 'time', label: 'fresh git clone + pull from the directory remote, tools\' defaults' },
+  { id: 'dirPullJ', kind: 'time', label: '… git-annex at trove\'s 4 jobs (`-J 4`)', jobs: 'dir' },
   { id: 'dirPullBytes', kind: 'bytes', label: 'bytes in the clone\'s store after the pull' },
   { id: 'dirPullReq', kind: 'count', label: 'requests (the tool\'s own count)' },
-  { id: 's3Push', kind: 'time', label: 'push to S3 on moto (data + git history)' },
+  { id: 's3Push', kind: 'time', label: 'push to S3 on moto (data of every commit + git history), tools\' defaults' },
+  { id: 's3PushJ', kind: 'time', label: '… git-annex at trove\'s 8 jobs (`-J 8`)', jobs: 's3' },
   { id: 's3PushBytes', kind: 'bytes', label: 'bytes sent over HTTP (headers included)' },
   { id: 's3PushReq', kind: 'count', label: 'requests seen by the S3 server (own count)' },
-  { id: 's3Pull', kind: 'time', label: 'fresh git clone + pull from S3 on moto' },
+  { id: 's3Pull', kind: 'time', label: 'fresh git clone + pull from S3 on moto, tools\' defaults' },
+  { id: 's3PullJ', kind: 'time', label: '… git-annex at trove\'s 8 jobs (`-J 8`)', jobs: 's3' },
   { id: 's3PullBytes', kind: 'bytes', label: 'bytes received over HTTP (headers included)' },
   { id: 's3PullReq', kind: 'count', label: 'requests seen by the S3 server (own count)' },
 ];
+const JOB_ROWS = REMOTE_ROWS.filter((r) => r.jobs);
 
 const KINDS = { dir: 'dir', s3: 's3' };
 const MOTO = 'moto_server';
@@ -398,18 +408,18 @@ function troveJson(stdouts) {
 }
 
 class RemoteCtx {
-  constructor(tool, cfg, log) {
-    Object.assign(this, { tool, cfg, log });
+  constructor(tool, cfg, log, suffix = '') {
+    Object.assign(this, { tool, cfg, log, suffix });
     this.cells = {};
   }
 
   say(id, text) {
-    this.log(`${pad(this.tool.name, 9)} ${pad(id, 14)} ${text}`);
+    this.log(`${pad(this.tool.name, 9)} ${pad(`${id}${this.suffix}`, 14)} ${text}`);
   }
 
   /** Mark every cell of a remote kind (dir / s3) not applicable or not measured. */
   skipKind(kind, field, reason) {
-    for (const row of REMOTE_ROWS.filter((r) => r.id.startsWith(kind))) this.cells[row.id] = { kind: row.kind, [field]: reason };
+    for (const row of REMOTE_ROWS.filter((r) => r.id.startsWith(kind) && !r.jobs)) this.cells[row.id] = { kind: row.kind, [field]: reason };
     this.say(kind, `${field === 'na' ? 'n/a' : 'not measured'}: ${reason}`);
   }
 
@@ -438,13 +448,15 @@ class RemoteCtx {
  * One remote kind for one tool: untimed setup, timed push, timed clone + pull,
  * verification and counts. `server` is the S3 server for kind 's3'.
  */
-async function pushPull(rc, kind, repo, env, r, server, check) {
+async function pushPull(rc, kind, repo, env, r0, server, check) {
+  let r = r0;
   const { tool, cfg } = rc;
   const p = kind; // row id prefix
   const inRepo = { cwd: repo, env, timeoutS: cfg.timeoutS };
   const outside = { cwd: path.dirname(r.clone), env, timeoutS: cfg.timeoutS };
   if (kind === 'dir') fs.mkdirSync(r.dir, { recursive: true }); // git-annex wants it to exist
 
+  r = { ...r, dataRemote: `${kind === 'dir' ? 'd' : 's3'}${rc.suffix}`, ...(rc.suffix ? { jobs: TROVE_JOBS[kind] } : {}) };
   const setupErr = await rc.untimed(tool.remoteSetup(kind, r), inRepo);
   if (setupErr) {
     rc.skipKind(kind, 'notMeasured', `setting up the remote failed: ${setupErr}`);
@@ -507,12 +519,37 @@ async function pushPull(rc, kind, repo, env, r, server, check) {
  * { digest(root), expected }: the digest of the latest commit's data.
  * `defer(dir)` hands a scratch dir to the run's end-of-run removal.
  */
-export async function runRemotes(tool, cfg, env, log, { wl, repo, check, defer }) {
-  const rc = new RemoteCtx(tool, cfg, log);
+export async function runRemotes(tool, cfg, env, log, opts) {
+  const main = await remotePass(tool, cfg, env, log, opts, '');
+  // The peers again, asked for trove's parallel transfers: a second bare
+  // origin and data remote (names ending in J), fresh clones.
+  // Only for a tool whose default is fewer than trove's: git-lfs's default of
+  // 8 concurrent transfers is already at least trove's 4 / 8, and trove's own
+  // row above already ran at its default.
+  let jobs = null;
+  if (tool.fewerJobsThanTrove && cfg.peerJobs !== false) jobs = await remotePass(tool, cfg, env, log, opts, 'J');
+  for (const row of JOB_ROWS) {
+    const base = row.id.slice(0, -1);
+    let cell;
+    if (jobs) cell = { ...jobs.cells[base], jobsOf: base };
+    else if (main.cells[base]?.na) cell = { ...main.cells[base] };
+    else if (tool.fewerJobsThanTrove) cell = { kind: 'time', notMeasured: 'BENCH_PEER_JOBS=0' };
+    else cell = { kind: 'time', same: tool.jobsShort ?? 'its default' };
+    main.cells[row.id] = cell;
+  }
+  if (jobs) {
+    main.peakRssKiB = peakRss(main.cells);
+    if (jobs.harnessError) main.harnessError = [main.harnessError, `at trove's jobs: ${jobs.harnessError}`].filter(Boolean).join('; ');
+  }
+  return main;
+}
+
+async function remotePass(tool, cfg, env, log, { wl, repo, check, defer }, suffix) {
+  const rc = new RemoteCtx(tool, cfg, log, suffix);
   const base = cfg.remoteBase ?? { dir: cfg.workDir, separate: false };
   // clones (work dir) and the remote side (base; see the header)
-  const local = path.join(cfg.workDir, `${wl}-${tool.name}-remote`);
-  const remote = base.separate ? path.join(base.dir, `${wl}-${tool.name}`) : path.join(base.dir, `${wl}-${tool.name}-remote-side`);
+  const local = path.join(cfg.workDir, `${wl}-${tool.name}-remote${suffix}`);
+  const remote = base.separate ? path.join(base.dir, `${wl}-${tool.name}${suffix}`) : path.join(base.dir, `${wl}-${tool.name}-remote-side${suffix}`);
   let harnessError = null;
   try {
     for (const d of [local, remote]) {
@@ -523,13 +560,18 @@ export async function runRemotes(tool, cfg, env, log, { wl, repo, check, defer }
     defer(local);
     const originDir = path.join(remote, 'origin.git');
     const origin = pathToFileURL(originDir).href;
-    for (const [args, cwd] of [[['init', '-q', '--bare', originDir], remote], [['remote', 'add', 'origin', origin], repo]]) {
+    const gitRemote = `origin${suffix}`;
+    for (const [args, cwd] of [[['init', '-q', '--bare', originDir], remote], [['remote', 'add', gitRemote, origin], repo]]) {
       const g = spawnSync('git', args, { cwd, env, encoding: 'utf8' });
       if (g.status !== 0) throw new Error(`git ${args.join(' ')}: ${g.stderr.trim()}`);
     }
+    // Every commit of main that carries data (newest first), read before the
+    // remote setup adds its own: each tool sends the data of all of them.
+    const revs = spawnSync('git', ['rev-list', 'main'], { cwd: repo, env, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    const common = { originDir, origin, gitRemote, revs };
 
     const dirRemote = path.join(remote, 'dir-remote');
-    await pushPull(rc, KINDS.dir, repo, env, { dir: dirRemote, originDir, origin, clone: path.join(local, 'clone-dir') }, null, check);
+    await pushPull(rc, KINDS.dir, repo, env, { ...common, dir: dirRemote, clone: path.join(local, 'clone-dir') }, null, check);
     if (base.separate) rmTree(dirRemote); // free the memory (tmpfs) before S3
 
     if (tool.s3Unsupported) {
@@ -539,13 +581,13 @@ export async function runRemotes(tool, cfg, env, log, { wl, repo, check, defer }
     } else {
       let server = null;
       try {
-        server = await startS3(remote, `bench-${wl}-${tool.name}`.toLowerCase(), log);
+        server = await startS3(remote, `bench-${wl}-${tool.name}${suffix}`.toLowerCase(), log);
       } catch (err) {
         rc.skipKind('s3', 'notMeasured', `the S3 server did not start: ${err.message}`);
       }
       if (server) {
         try {
-          const r = { originDir, origin, clone: path.join(local, 'clone-s3'), s3: server };
+          const r = { ...common, clone: path.join(local, 'clone-s3'), s3: server };
           await pushPull(rc, KINDS.s3, repo, s3Env(env), r, server, check);
           if (!server.alive()) log(`s3        moto exited during the ${tool.name} steps`);
         } finally {
@@ -569,12 +611,12 @@ export async function runRemotes(tool, cfg, env, log, { wl, repo, check, defer }
 
 /** The result of a tool whose push/pull steps could not run at all. */
 export function remoteNotRun(reason) {
-  return finishRemote({}, reason);
+  return finishRemote({}, reason, REMOTE_ROWS);
 }
 
-function finishRemote(have, harnessError) {
+function finishRemote(have, harnessError, rows = REMOTE_ROWS.filter((r) => !r.jobs)) {
   const cells = {};
-  for (const row of REMOTE_ROWS) {
+  for (const row of rows) {
     cells[row.id] =
       have[row.id] ??
       (row.kind === 'time'

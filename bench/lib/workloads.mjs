@@ -27,31 +27,37 @@ import { remoteNotRun, runRemotes } from './remotes.mjs';
 
 // ------------------------------------------------------------------ rows
 
+// Rows labelled "median of N" run cfg.repeats times (an add whose first run takes over
+// cfg.repeatMaxS runs once; the cell says so); `tools` limits a row to those tools.
 export const W1_ROWS = [
-  { id: 'add', kind: 'time', label: 'add + commit (incl. init)' },
+  { id: 'add', kind: 'time', label: 'add + commit (incl. init) (median of N, each in a fresh repository)' },
   { id: 'addStore', kind: 'bytes', label: 'store size after add' },
   { id: 'addDisk', kind: 'bytes', label: 'repo on disk after add (work tree + .git + store)' },
-  { id: 'status', kind: 'time', label: 'status, nothing changed (median of N)' },
-  { id: 'edit', kind: 'time', label: 'overwrite 1 MiB in the middle, add + commit' },
+  { id: 'status', kind: 'time', label: 'status of big.bin, nothing changed (median of N)' },
+  { id: 'edit', kind: 'time', label: 'overwrite 1 MiB in the middle, add + commit (once)' },
   { id: 'editGrowth', kind: 'bytes', label: 'store growth from the 1 MiB overwrite' },
-  { id: 'append', kind: 'time', label: 'append 10 MiB, add + commit' },
+  { id: 'append', kind: 'time', label: 'append 10 MiB, add + commit (once)' },
   { id: 'appendGrowth', kind: 'bytes', label: 'store growth from the 10 MiB append' },
-  { id: 'checkoutOld', kind: 'time', label: 'switch to v1 (git checkout + restore)' },
-  { id: 'checkoutNew', kind: 'time', label: 'switch back to latest' },
+  { id: 'checkoutOld', kind: 'time', label: 'switch to v1 (git checkout + restore) (median of N)' },
+  { id: 'checkoutNew', kind: 'time', label: 'switch back to latest (median of N)' },
+  { id: 'checkoutOldHardlink', kind: 'time', label: 'switch to v1, trove `checkout --link hardlink` (median of N)', tools: ['trove'] },
+  { id: 'checkoutNewHardlink', kind: 'time', label: 'switch back to latest, `--link hardlink` (median of N)', tools: ['trove'] },
+  { id: 'checkoutOldSymlink', kind: 'time', label: 'switch to v1, trove `checkout --link symlink` (median of N)', tools: ['trove'] },
+  { id: 'checkoutNewSymlink', kind: 'time', label: 'switch back to latest, `--link symlink` (median of N)', tools: ['trove'] },
 ];
 
 export const W2_ROWS = [
-  { id: 'add', kind: 'time', label: 'add + commit all files (incl. init)' },
+  { id: 'add', kind: 'time', label: 'add + commit all files (incl. init) (median of N, each in a fresh repository)' },
   { id: 'addStore', kind: 'bytes', label: 'store size after add' },
   { id: 'addDisk', kind: 'bytes', label: 'repo on disk after add (work tree + .git + store)' },
-  { id: 'status', kind: 'time', label: 'status, nothing changed (median of N)' },
-  { id: 'statusTouched', kind: 'time', label: 'status after touching every mtime (median of N)' },
-  { id: 'modify', kind: 'time', label: 'modify 100 files, add + commit' },
+  { id: 'status', kind: 'time', label: 'status of data/, nothing changed (median of N)' },
+  { id: 'statusTouched', kind: 'time', label: 'status of data/ after touching every mtime (median of N)' },
+  { id: 'modify', kind: 'time', label: 'modify 100 files, add + commit (once)' },
   { id: 'modifyGrowth', kind: 'bytes', label: 'store growth from the 100 modified files' },
-  { id: 'checkoutOld', kind: 'time', label: 'check out previous version (HEAD~1)' },
-  { id: 'checkoutNew', kind: 'time', label: 'switch back to latest' },
-  { id: 'hookCheckoutOld', kind: 'time', label: 'git checkout HEAD~1 alone (trove: its post-checkout hook restores)' },
-  { id: 'hookCheckoutNew', kind: 'time', label: 'git checkout latest alone (same)' },
+  { id: 'checkoutOld', kind: 'time', label: 'check out previous version (HEAD~1) (median of N)' },
+  { id: 'checkoutNew', kind: 'time', label: 'switch back to latest (median of N)' },
+  { id: 'hookCheckoutOld', kind: 'time', label: 'git checkout HEAD~1 alone (trove: its post-checkout hook restores) (median of N)' },
+  { id: 'hookCheckoutNew', kind: 'time', label: 'git checkout latest alone (same) (median of N)' },
 ];
 
 // ------------------------------------------------------------------ helpers
@@ -89,7 +95,12 @@ function deferRemoval(dir) {
   deferred.push(dir);
 }
 
-/** Remove the work trees of every tool and workload; call after the last measurement. */
+/**
+ * Remove the work trees of every tool and workload; call after the last
+ * measurement. Not earlier: on ext4 with online discard, freeing tens of
+ * thousands of files makes the next tool's file creates pay several seconds
+ * of kernel time (measured: a 20k-file add went from 1.4 s to 6.3 s, sys 10 s).
+ */
 export function removeDeferred(log) {
   const c0 = Date.now();
   for (const dir of deferred.splice(0)) removeTree(dir);
@@ -160,6 +171,28 @@ class Ctx {
     return this.cells[id];
   }
 
+  /** One timed run of cmds, not recorded (after flushing earlier writes). */
+  async run(cmds) {
+    syncDisks();
+    return runSeq(cmds, this.opts());
+  }
+
+  /** Record runs of one step: the median wall time, or the first failure. */
+  record(id, rs) {
+    const bad = rs.find((r) => !r.ok);
+    const rss = rs.map((r) => r.rssKiB).filter((x) => x != null);
+    const rssKiB = rss.length ? Math.max(...rss) : null;
+    if (bad) {
+      this.cells[id] = failedCell(bad.error, { failedCommand: bad.failedCommand, wallS: round(bad.wallS), rssKiB });
+      this.log(`${this.tool.name.padEnd(9)} ${id.padEnd(14)} FAILED: ${bad.error}`);
+    } else {
+      const runs = rs.map((r) => round(r.wallS));
+      this.cells[id] = { kind: 'time', ok: true, wallS: median(runs), rssKiB, runs, commands: rs[rs.length - 1]?.commands };
+      this.log(`${this.tool.name.padEnd(9)} ${id.padEnd(14)} ${median(runs).toFixed(3)} s (median of ${runs.join(', ')})`);
+    }
+    return this.cells[id];
+  }
+
   /** Untimed preparation; returns an error line or null. */
   async untimed(cmds) {
     if (cmds.length === 0) return null;
@@ -174,87 +207,133 @@ class Ctx {
   rev(name) {
     return capture('git', ['rev-parse', '--verify', '-q', name], { cwd: this.dir, env: this.env });
   }
-
-  /** Mark a successful checkout cell whose work tree is not what it should be. */
-  verify(id, actual, expected, what) {
-    const cell = this.cells[id];
-    if (cell?.ok && actual !== expected) {
-      cell.ok = false;
-      cell.wrong = true;
-      cell.error = `work tree does not match ${what} after checkout`;
-      this.log(`${this.tool.name.padEnd(9)} ${id.padEnd(14)} WRONG CONTENT: ${cell.error}`);
-    }
-  }
 }
 
 // ------------------------------------------------------------------ W1
 
 export async function runW1(tool, cfg, env, log) {
-  const dir = path.join(cfg.workDir, `w1-${tool.name}`);
-  const ctx = new Ctx(tool, dir, env, cfg, log);
+  const base = path.join(cfg.workDir, `w1-${tool.name}`);
+  const ctx = new Ctx(tool, base, env, cfg, log);
   const size = cfg.w1MiB * MiB;
   const editAt = Math.floor(size / 2);
   const editLen = Math.min(1 * MiB, size - editAt);
-  const file = path.join(dir, 'big.bin');
+  const file = () => path.join(ctx.dir, 'big.bin');
   let remote = null;
   try {
     if (cfg.dropCaches) dropPageCache();
-    freshRepo(dir, env);
-    log(`${tool.name.padEnd(9)} generating ${cfg.w1MiB} MiB big.bin`);
-    writeRandomFile(file, size, 'w1/base');
-    const h1 = hashFile(file);
-    await settleDisks();
-
-    // a. add + commit
-    await ctx.timed('add', [...tool.init(), ...tool.add(['big.bin']), ...tool.commit('v1')]);
-    ctx.cells.addStore = bytesCell(ctx.store());
-    ctx.cells.addDisk = bytesCell(dirBytes(dir));
+    // a. add + commit, each repeat in a fresh repository with the same bytes
+    const h1 = await repeatedAdd(ctx, base, 'v1', ['big.bin'], (dir) => {
+      log(`${tool.name.padEnd(9)} generating ${cfg.w1MiB} MiB big.bin`);
+      writeRandomFile(path.join(dir, 'big.bin'), size, 'w1/base');
+      return hashFile(path.join(dir, 'big.bin'));
+    });
     const v1 = ctx.rev('HEAD');
 
     // b. status, nothing changed
-    await ctx.repeated('status', tool.status());
+    await ctx.repeated('status', tool.status(['big.bin']));
 
     // c. overwrite 1 MiB in the middle, add + commit
     const big = { editPaths: ['big.bin'], addPaths: ['big.bin'] };
-    await editStep(ctx, 'edit', 'editGrowth', big, 'v2', () =>
-      overwriteRange(file, editAt, editLen, 'w1/edit'),
-    );
+    await editStep(ctx, 'edit', 'editGrowth', big, 'v2', () => overwriteRange(file(), editAt, editLen, 'w1/edit'));
 
     // d. append 10 MiB, add + commit
-    await editStep(ctx, 'append', 'appendGrowth', big, 'v3', () => appendRandom(file, 10 * MiB, 'w1/append'));
-    const h3 = hashFile(file);
+    await editStep(ctx, 'append', 'appendGrowth', big, 'v3', () => appendRandom(file(), 10 * MiB, 'w1/append'));
+    const h3 = hashFile(file());
 
-    // e. switch to v1 and back
-    if (!v1) {
-      ctx.cells.checkoutOld = failedCell('no v1 commit (an earlier step failed)');
-      ctx.cells.checkoutNew = failedCell('no v1 commit (an earlier step failed)');
-    } else {
-      await ctx.timed('checkoutOld', tool.checkout(v1));
-      ctx.verify('checkoutOld', hashFile(file), h1, 'v1');
-      await ctx.timed('checkoutNew', tool.checkout('main'));
-      ctx.verify('checkoutNew', hashFile(file), h3, 'the latest version');
+    // e. switch to v1 and back, in pairs (each pair ends where it started);
+    // then the same with trove's hardlink and symlink modes
+    const digest = () => hashFile(file());
+    const pairs = [[['checkoutOld', 'checkoutNew'], (rev) => tool.checkout(rev)]];
+    if (tool.checkoutLink) {
+      pairs.push([['checkoutOldHardlink', 'checkoutNewHardlink'], (rev) => tool.checkoutLink(rev, 'hardlink')]);
+      pairs.push([['checkoutOldSymlink', 'checkoutNewSymlink'], (rev) => tool.checkoutLink(rev, 'symlink')]);
+    }
+    for (const [ids, cmds] of pairs) {
+      if (!v1) {
+        for (const id of ids) ctx.cells[id] = failedCell('no v1 commit (an earlier step failed)');
+      } else {
+        await switchPairs(ctx, ids, [cmds(v1), cmds('main')], digest, [h1, h3], ['v1', 'the latest version']);
+      }
     }
 
     // f. push, then a fresh clone + pull (directory remote, then S3)
-    if (cfg.remotes) {
+    if (cfg.remotes && tool.remotes !== false) {
       const check = { digest: (root) => hashFile(path.join(root, 'big.bin')), expected: h3 };
-      remote = await runRemotes(tool, cfg, env, log, { wl: 'w1', repo: dir, check, defer: deferRemoval });
+      remote = await runRemotes(tool, cfg, env, log, { wl: 'w1', repo: ctx.dir, check, defer: deferRemoval });
     }
   } catch (err) {
     log(`${tool.name.padEnd(9)} harness error: ${err.stack ?? err}`);
     ctx.harnessError = String(err.message ?? err);
-  } finally {
-    // Not deleted here: on ext4 with online discard, freeing tens of thousands
-    // of files makes the next tool's file creates pay several seconds of kernel
-    // time (measured: a 20k-file add went from 1.4 s to 6.3 s, sys 10 s). The
-    // run removes every work tree once, after the last measurement.
-    deferRemoval(dir);
   }
   return withRemote(finish(ctx, W1_ROWS), cfg, ctx, remote);
 }
 
+/**
+ * The first add + commit, cfg.repeats times, each in a fresh `git init`
+ * repository (base, base-2, base-3) whose data `write(dir)` has just written
+ * (the same bytes every time; it returns their digest): every repeat does the
+ * same work, and no repository is deleted under the next one's feet (see
+ * removeDeferred). A first run over cfg.repeatMaxS is not repeated. The
+ * workload goes on in the last repository (ctx.dir). Returns the digest.
+ */
+async function repeatedAdd(ctx, base, msg, paths, write) {
+  const { tool, cfg } = ctx;
+  const rs = [];
+  let digest = null;
+  for (let k = 1; k <= cfg.repeats; k++) {
+    const dir = k === 1 ? base : `${base}-${k}`;
+    deferRemoval(dir);
+    freshRepo(dir, ctx.env);
+    ctx.dir = dir;
+    digest = write(dir);
+    // The first run waits for the previous tool's I/O to settle (see
+    // settleDisks); later ones follow this tool's own run, with nothing
+    // deleted in between, and only sync (in ctx.run) like every other step.
+    if (k === 1) await settleDisks();
+    const r = await ctx.run([...tool.init(), ...tool.add(paths), ...tool.commit(msg)]);
+    rs.push(r);
+    ctx.log(`${tool.name.padEnd(9)} add #${k}      ${r.ok ? `${r.wallS.toFixed(2)} s` : `FAILED: ${r.error}`}`);
+    if (!r.ok || r.wallS > cfg.repeatMaxS) break;
+  }
+  const cell = ctx.record('add', rs);
+  if (cell.ok && rs.length < cfg.repeats) cell.once = `the first run took over ${cfg.repeatMaxS} s`;
+  ctx.cells.addStore = bytesCell(ctx.store());
+  ctx.cells.addDisk = bytesCell(dirBytes(ctx.dir));
+  return digest;
+}
+
+/**
+ * Switch to the old version and back, cfg.repeats times: `cmds` = [to old,
+ * to new]; after every switch the work tree's `digest()` must equal
+ * `expected` [old, new] (else the cell says "wrong content").
+ */
+async function switchPairs(ctx, ids, cmds, digest, expected, what) {
+  const rs = [[], []];
+  const wrong = [null, null];
+  for (let k = 0; k < ctx.cfg.repeats; k++) {
+    let failed = false;
+    for (const i of [0, 1]) {
+      const r = await ctx.run(cmds[i]);
+      rs[i].push(r);
+      if (!r.ok) {
+        failed = true;
+        break;
+      }
+      if (wrong[i] == null && digest() !== expected[i]) wrong[i] = `work tree does not match ${what[i]} after checkout (run ${k + 1})`;
+    }
+    if (failed) break;
+  }
+  for (const i of [0, 1]) {
+    const cell = ctx.record(ids[i], rs[i].length ? rs[i] : [{ ok: false, error: 'not run: the switch before it failed', wallS: 0 }]);
+    if (cell.ok && wrong[i]) {
+      Object.assign(cell, { ok: false, wrong: true, error: wrong[i] });
+      ctx.log(`${ctx.tool.name.padEnd(9)} ${ids[i].padEnd(14)} WRONG CONTENT: ${wrong[i]}`);
+    }
+  }
+}
+
 function withRemote(result, cfg, ctx, remote) {
-  if (!cfg.remotes) return result;
+  if (!cfg.remotes || ctx.tool.remotes === false) return result;
   return { ...result, remote: remote ?? remoteNotRun(`the workload stopped early (${ctx.harnessError ?? 'unknown'})`) };
 }
 
@@ -282,28 +361,25 @@ async function editStep(ctx, id, growthId, { editPaths, addPaths }, msg, edit) {
 // ------------------------------------------------------------------ W2
 
 export async function runW2(tool, cfg, env, log) {
-  const dir = path.join(cfg.workDir, `w2-${tool.name}`);
-  const ctx = new Ctx(tool, dir, env, cfg, log);
+  const base = path.join(cfg.workDir, `w2-${tool.name}`);
+  const ctx = new Ctx(tool, base, env, cfg, log);
   const layout = w2Layout(cfg.w2Files, cfg.w2PerDir);
   let remote = null;
   try {
     if (cfg.dropCaches) dropPageCache();
-    freshRepo(dir, env);
-    log(`${tool.name.padEnd(9)} generating ${layout.length} files (${(layoutBytes(layout) / MiB).toFixed(0)} MiB)`);
-    writeLayout(dir, layout, 'w2/base');
-    const d1 = layoutDigest(dir, layout);
-    await settleDisks();
+    const d1 = await repeatedAdd(ctx, base, 'v1', ['data'], (dir) => {
+      log(`${tool.name.padEnd(9)} generating ${layout.length} files (${(layoutBytes(layout) / MiB).toFixed(0)} MiB)`);
+      writeLayout(dir, layout, 'w2/base');
+      return layoutDigest(dir, layout);
+    });
+    const dir = ctx.dir;
 
-    await ctx.timed('add', [...tool.init(), ...tool.add(['data']), ...tool.commit('v1')]);
-    ctx.cells.addStore = bytesCell(ctx.store());
-    ctx.cells.addDisk = bytesCell(dirBytes(dir));
-
-    await ctx.repeated('status', tool.status());
+    await ctx.repeated('status', tool.status(['data']));
 
     // A new, distinct mtime before every run (in the past, so git does not
     // treat the entries as racily clean forever).
-    const base = Math.floor(Date.now() / 1000) - 3600;
-    await ctx.repeated('statusTouched', tool.status(), (k) => touchLayout(dir, layout, base + 17 * (k + 1) + 0.25));
+    const t = Math.floor(Date.now() / 1000) - 3600;
+    await ctx.repeated('statusTouched', tool.status(['data']), (k) => touchLayout(dir, layout, t + 17 * (k + 1) + 0.25));
 
     const changed = pickSpread(layout, 100);
     // Unlock (annex) only the files we change; add the whole directory back.
@@ -311,26 +387,19 @@ export async function runW2(tool, cfg, env, log) {
     await editStep(ctx, 'modify', 'modifyGrowth', paths, 'v2', () => rewriteEntries(dir, changed, 'w2/edit'));
     const d2 = layoutDigest(dir, layout);
 
-    await ctx.timed('checkoutOld', tool.checkout('HEAD~1'));
-    ctx.verify('checkoutOld', layoutDigest(dir, layout), d1, 'the previous version');
-    await ctx.timed('checkoutNew', tool.checkout('main'));
-    ctx.verify('checkoutNew', layoutDigest(dir, layout), d2, 'the latest version');
+    const digest = () => layoutDigest(dir, layout);
+    const what = ['the previous version', 'the latest version'];
+    await switchPairs(ctx, ['checkoutOld', 'checkoutNew'], [tool.checkout('HEAD~1'), tool.checkout('main')], digest, [d1, d2], what);
 
-    await hookSwitch(ctx, () => layoutDigest(dir, layout), d1, d2);
+    await hookSwitch(ctx, digest, d1, d2);
 
-    if (cfg.remotes) {
+    if (cfg.remotes && tool.remotes !== false) {
       const check = { digest: (root) => layoutDigest(root, layout), expected: d2 };
       remote = await runRemotes(tool, cfg, env, log, { wl: 'w2', repo: dir, check, defer: deferRemoval });
     }
   } catch (err) {
     log(`${tool.name.padEnd(9)} harness error: ${err.stack ?? err}`);
     ctx.harnessError = String(err.message ?? err);
-  } finally {
-    // Not deleted here: on ext4 with online discard, freeing tens of thousands
-    // of files makes the next tool's file creates pay several seconds of kernel
-    // time (measured: a 20k-file add went from 1.4 s to 6.3 s, sys 10 s). The
-    // run removes every work tree once, after the last measurement.
-    deferRemoval(dir);
   }
   return withRemote(finish(ctx, W2_ROWS), cfg, ctx, remote);
 }
@@ -352,10 +421,8 @@ async function hookSwitch(ctx, digest, d1, d2) {
       ctx.log(`${tool.name.padEnd(9)} hookCheckout   FAILED: installing the hooks: ${setup}`);
       return;
     }
-    await ctx.timed('hookCheckoutOld', tool.hookCheckout('HEAD~1'));
-    ctx.verify('hookCheckoutOld', digest(), d1, 'the previous version');
-    await ctx.timed('hookCheckoutNew', tool.hookCheckout('main'));
-    ctx.verify('hookCheckoutNew', digest(), d2, 'the latest version');
+    const what = ['the previous version', 'the latest version'];
+    await switchPairs(ctx, ['hookCheckoutOld', 'hookCheckoutNew'], [tool.hookCheckout('HEAD~1'), tool.hookCheckout('main')], digest, [d1, d2], what);
     const undo = await ctx.untimed(tool.uninstallHooks?.() ?? []);
     if (undo) ctx.log(`${tool.name.padEnd(9)} removing the hooks failed: ${undo}`);
   } finally {
@@ -366,6 +433,10 @@ async function hookSwitch(ctx, digest, d1, d2) {
 function finish(ctx, rows) {
   const cells = {};
   for (const row of rows) {
+    if (row.tools && !row.tools.includes(ctx.tool.name)) {
+      cells[row.id] = { kind: row.kind, na: 'trove only' };
+      continue;
+    }
     cells[row.id] =
       ctx.cells[row.id] ??
       (row.kind === 'time'
