@@ -204,7 +204,7 @@ export const ALL_TOOLS = [gitLfs, gitAnnex, troveTool, plainGit];
 
 /**
  * trove's parallel requests when a remote sets no `jobs` (DEFAULT_JOBS in
- * src/api/remoteSession.ts): the peers' "at trove's jobs" rows ask for the same.
+ * src/sync/remoteSession.ts): the peers' "at trove's jobs" rows ask for the same.
  */
 export const TROVE_JOBS = { dir: 4, s3: 8 };
 
