@@ -46,7 +46,8 @@ const jsonPath = path.join(ROOT, 'bench', 'results', 'registry.json');
 const t0 = Date.now();
 const log = (m) => process.stderr.write(`[registry-bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${m}\n`);
 
-const lib = (p) => import(pathToFileURL(path.join(path.dirname(TROVE_BIN), '..', p)).href);
+// The library's own modules (tsc's dist/src), not the CLI bundle's directory: TROVE_BIN is dist/cli/trove.cjs.
+const lib = (p) => import(pathToFileURL(path.join(ROOT, 'dist', 'src', p)).href);
 const { versionTagMessage, serializeVersionRecord } = await lib('core/versionRecord.js');
 const { serializeEntityRecord } = await lib('core/entityRecord.js');
 const { serializeStageRecord } = await lib('core/stageRecord.js');
