@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { TroveError } from '../errors/index.js';
 import { envValue } from '../util/envVars.js';
 import { parseLsTree } from './parseLsTree.js';
+import { discoverWorkTree } from './discoverWorkTree.js';
 
 /**
  * The real `git` binary, spawned with typed results. We never reimplement Git:
@@ -58,6 +59,9 @@ function firstLine(s: string): string {
  * would be wrong advice in a repository Git merely distrusts.
  */
 export async function findWorkTree(cwd: string): Promise<string> {
+  // The common case without a Git process (start-up time); anything unusual is still Git's to answer.
+  const known = discoverWorkTree(cwd);
+  if (known !== undefined) return known;
   const res = await createGit(cwd).run(['rev-parse', '--show-toplevel'], { allowFail: true });
   const top = res.stdout.toString('utf8').trim();
   if (res.code === 0 && top !== '') return top;
