@@ -105,7 +105,7 @@ const md = [
   '',
   `Target: \`trove status\` ≤ 1.5 × \`node -e 0\`: ${ratio} — ${results.target.ok ? 'met' : '**not met**'}.`,
   '',
-  `How: ${runs} runs of each row, interleaved (one of each row per round, after 3 warm-up rounds), wall time from spawn to exit, stdout discarded; the median and the fastest. \`trove status\` here spawns two git processes (\`git rev-parse --show-toplevel\`, \`git ls-files\` for pointer files); the hook row adds /bin/sh and the PATH lookup. Why the bin is one CommonJS bundle run from V8's code cache: docs/decisions.md, "Start-up".`,
+  `How: ${runs} runs of each row, interleaved (one of each row per round, after 3 warm-up rounds), wall time from spawn to exit, stdout discarded; the median and the fastest. \`trove status\` here spawns one git process (\`git ls-files\` for pointer files; the work tree is found without git in the common case, platform/discoverWorkTree.ts); the hook row adds /bin/sh and the PATH lookup. Why the bin is one CommonJS bundle run from V8's code cache: docs/decisions.md, "Start-up".`,
 ].join('\n');
 if (env.BENCH_DOCS !== '0') {
   replaceDocBlock(docPath, 'startup-bench', md, { heading: 'Start-up (issue 17)', intro: '`npm run bench` ends with `bench/startup.mjs` (alone: `npm run bench:startup`), which rewrites the block below.' });
