@@ -33,7 +33,7 @@
 //   BENCH_JSON=path          raw results (default bench/results/latest.json)
 //   BENCH_WORK_DIR=path      scratch dir (default bench/work, git-ignored)
 //   BENCH_REPORT_ONLY=1      only re-render docs + tables from BENCH_JSON
-//   TROVE_BIN=path           trove CLI (default dist/src/cli/bin.js)
+//   TROVE_BIN=path           trove CLI (default dist/cli/trove.cjs, package.json's bin)
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -184,6 +184,7 @@ const results = {
   sizes,
   machine: machineInfo(cfg.workDir),
   versions,
+  troveBin: path.relative(ROOT, TROVE_BIN),
   tools: toolState,
   modes: Object.fromEntries(ALL_TOOLS.map((t) => [t.name, t.mode])),
   commands: Object.fromEntries(ALL_TOOLS.map((t) => [t.name, describeCommands(t)])),

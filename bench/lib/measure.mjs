@@ -130,10 +130,10 @@ export async function runSeq(cmds, opts) {
   return { ok: true, wallS, rssKiB, commands, stdout };
 }
 
-/** Shorten `node /abs/dist/src/cli/bin.js x` to `trove x`, cap long path lists. */
+/** Shorten `node /abs/dist/cli/trove.cjs x` (or tsc's dist/src/cli/bin.js) to `trove x`, cap long path lists. */
 function displayArgv(argv) {
   let a = argv;
-  if (a[0] === process.execPath && /bin\.js$/.test(a[1] ?? '')) a = ['trove', ...a.slice(2)];
+  if (a[0] === process.execPath && /(bin\.js|trove\.cjs)$/.test(a[1] ?? '')) a = ['trove', ...a.slice(2)];
   if (a.length > 12) a = [...a.slice(0, 10), `... (${a.length - 10} more)`];
   return a;
 }

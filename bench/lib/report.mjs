@@ -155,7 +155,7 @@ export function renderMarkdown(results, toolNames) {
         ['git', machine.git ?? '—'],
         ['git-lfs', versions['git-lfs'] ?? 'not installed'],
         ['git-annex', versions['git-annex'] ?? 'not installed'],
-        ['trove', versions.trove ? `${versions.trove} (\`dist/src/cli/bin.js\`)` : '—'],
+        ['trove', versions.trove ? `${versions.trove} (\`${results.troveBin ?? 'dist/cli/trove.cjs'}\`)` : '—'],
       ],
       [':--', ':--'],
     ),
