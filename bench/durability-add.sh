@@ -7,7 +7,7 @@
 set -u
 N=$1; R=$2
 B=${BENCH_TMP:-/tmp/trove-durability}
-NEW=$(cd "$(dirname "$0")/.." && pwd)/dist/src/cli/bin.js
+NEW=$(cd "$(dirname "$0")/.." && pwd)/dist/cli/trove.cjs
 OLD=${OLD:-$NEW}
 if [ ! -d $B/data$N ]; then
   mkdir -p $B/data$N

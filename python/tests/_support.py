@@ -9,7 +9,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE = os.path.join(HERE, "fake_trove.py")
 
 # The tests change directory (and start scripts in other ones): a relative TROVE_BIN given by hand
-# (TROVE_BIN=../../dist/src/cli/bin.js) is made absolute once, here.
+# (TROVE_BIN=../../dist/cli/trove.cjs) is made absolute once, here.
 for _name in ("TROVE_BIN", "TROVE_REAL_BIN"):
     if os.environ.get(_name):
         os.environ[_name] = os.path.abspath(os.environ[_name])

@@ -58,7 +58,7 @@ class NotInstalled(unittest.TestCase):
             trove.metrics("modelmnist")
 
 
-@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/src/cli/bin.js)")
+@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/cli/trove.cjs)")
 class NotARepository(unittest.TestCase):
     def test_init_outside_a_git_repository(self):
         d = tempfile.mkdtemp(prefix="trove-py-norepo-")

@@ -38,7 +38,7 @@ def trove_json(args, cwd):
 
 
 @unittest.skipIf(SKIP is not None, SKIP or "")
-@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/src/cli/bin.js)")
+@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/cli/trove.cjs)")
 class Seed004(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -173,7 +173,7 @@ class Seed004(unittest.TestCase):
             os.chdir(cwd)
 
 
-@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/src/cli/bin.js)")
+@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/cli/trove.cjs)")
 class CheckpointBadInput(unittest.TestCase):
     def test_checkpoint_of_a_missing_path_names_it_and_the_run_goes_on(self):
         repo = git_repo()
@@ -197,7 +197,7 @@ class CheckpointBadInput(unittest.TestCase):
             rm(repo)
 
 
-@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/src/cli/bin.js)")
+@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/cli/trove.cjs)")
 class DirectoryCheckpoint(unittest.TestCase):
     def test_directory_checkpoint_open_and_checkout(self):
         repo = git_repo()

@@ -27,7 +27,7 @@ while True:
 """
 
 
-@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/src/cli/bin.js)")
+@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/cli/trove.cjs)")
 class Killed(unittest.TestCase):
     def test_script_killed_mid_checkpoint_shows_crashed_and_keeps_its_checkpoints(self):
         repo = git_repo()

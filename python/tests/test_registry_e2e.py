@@ -47,7 +47,7 @@ def train_and_score(X_train, y_train, X_test, y_test):
 
 
 @unittest.skipIf(SKIP is not None, SKIP or "")
-@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/src/cli/bin.js)")
+@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/cli/trove.cjs)")
 class NotebookFlow002(unittest.TestCase):
     def test_002_notebook_flow_through_the_python_client(self):
         repo = git_repo()

@@ -10,7 +10,7 @@ import trove
 from _support import git_repo, real_trove_bin, rm, run, trove_cmd
 
 
-@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/src/cli/bin.js)")
+@unittest.skipIf(real_trove_bin() is None, "TROVE_BIN does not name the built CLI (dist/cli/trove.cjs)")
 class RemoteDown(unittest.TestCase):
     def test_remote_down_during_training_then_exp_push(self):
         repo = git_repo()

@@ -1,7 +1,7 @@
 """Finding and running the trove CLI.
 
 The CLI is found through the ``TROVE_BIN`` environment variable (a path; one
-ending in ``.js`` is run with ``node``) or as ``trove`` on PATH. Every registry
+ending in ``.js``, ``.mjs`` or ``.cjs`` is run with ``node``) or as ``trove`` on PATH. Every registry
 and analysis call is one ``subprocess.run`` of ``trove --json …``; the JSON
 envelope (docs/json.md) is decoded here.
 """
@@ -17,7 +17,7 @@ from .errors import ProtocolError, TroveError, TroveNotInstalledError, error_fro
 INSTALL_HINT = (
     "Install the trove CLI (Node.js 20 or newer): npm install -g trove "
     "(or from a clone: npm install && npm run build && npm link), "
-    "or set TROVE_BIN to the path of trove's bin.js or of a trove executable."
+    "or set TROVE_BIN to the path of trove's dist/cli/trove.cjs or of a trove executable."
 )
 
 
