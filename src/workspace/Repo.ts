@@ -8,7 +8,6 @@ import { loadConfig, resolveCacheDir, type Config } from '../platform/config.js'
 import { acquireRepoLock, type RepoLock } from '../platform/repoLock.js';
 import { ObjectStore } from '../store/ObjectStore.js';
 import { StatCache } from '../store/StatCache.js';
-import { DirSignatures } from '../store/DirSignatures.js';
 import { WorkIndex } from '../store/WorkIndex.js';
 import { createHash } from 'node:crypto';
 import { checkStoreFormat, ensureStoreFormat } from '../store/storeFormat.js';
@@ -26,7 +25,6 @@ export interface Repo {
   readonly config: Config;
   readonly store: ObjectStore;
   readonly statCache: StatCache;
-  readonly dirSignatures: DirSignatures;
   /**
    * The work index of tracked directory `path` (store/WorkIndex): opened on
    * first use (header and chunk table only), the same object for the rest of
@@ -67,7 +65,6 @@ export async function openRepo(options: OpenRepoOptions = {}): Promise<Repo> {
     config,
     store: new ObjectStore(storeDir, { fsync: config.core.fsync }),
     statCache: StatCache.load(join(troveDir, 'tmp', 'statcache.json')),
-    dirSignatures: DirSignatures.load(join(troveDir, 'tmp', 'dirsig.json')),
     workIndex: workIndexOpener(join(troveDir, 'tmp', 'work')),
     reporter,
     privateStore: resolve(storeDir) === resolve(troveDir, 'cache'),
@@ -152,7 +149,6 @@ export function absPath(repo: Repo, repoPath: string): string {
 /** Persist the per-work-tree caches (best effort: a cache that cannot be saved only costs speed). */
 export function saveCaches(repo: Repo): void {
   repo.statCache.save();
-  repo.dirSignatures.save();
   for (const w of openedWorkIndexes.get(repo.workIndex)?.values() ?? []) w.save();
 }
 

@@ -136,3 +136,25 @@ test('a corrupt, torn or foreign work index: status is still correct', async () 
   writeFileSync(join(repo.dir, 'data/d060/f00060.bin'), '60/60');
   assert.equal((await statusOf()).result.clean, true);
 });
+
+test('add of one change in 20k files: one row block, one file read, the other leaves reused; the root a full build gives', async () => {
+  await statusOf();
+  writeFileSync(join(repo.dir, 'data/d077/f00077.bin'), 'added change');
+  await sleep(20);
+  const o = await opened();
+  // allowDeletions: the unfetched-deletions check (S9, reading both listings) is the diff package's to make O(changed).
+  const res = await add(o.r, { paths: ['data'], allowDeletions: true });
+  saveCaches(o.r);
+  const a = res.artifacts[0]!;
+  assert.equal(a.hashed, 1);
+  assert.ok(o.blocks() <= 1, `${o.blocks()} row blocks`);
+  assert.equal(o.leafReads(), 0, 'no page is read: unchanged leaves are pushed by id');
+  // The file, its leaf (a few hundred entries, ~90 bytes each) and the node pages; rewriting every page is ~1.8 MB.
+  assert.ok(a.stored < 512 * 1024, `${a.stored} bytes stored`);
+  assert.equal((await statusOf()).result.clean, true);
+  // The same tree from scratch, without the work index: the same version.
+  rmSync(join(repo.dir, '.trove/tmp/work'), { recursive: true, force: true });
+  const full = await add(await openRepo({ cwd: repo.dir }), { paths: ['data'] });
+  assert.equal(full.artifacts[0]!.oid, a.oid);
+  assert.equal(full.artifacts[0]!.changed, false);
+});

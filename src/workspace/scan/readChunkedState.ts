@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parsePage, serializePage, type ChildRef, type ManifestEntry } from '../../core/manifest.js';
 import { createOid, formatOid, type Oid } from '../../core/oid.js';
 import { readLeafRefs } from '../../store/manifestIO.js';
-import type { ChunkRecord, StatRow } from '../../store/WorkIndex.js';
+import type { ChunkRecord, StatRow, WorkIndex } from '../../store/WorkIndex.js';
 import { absPath, type Repo } from '../Repo.js';
 import { hashFiles, type FileToHash } from './hashFiles.js';
 import { scanChunks, type ScanChunk } from './scanChunks.js';
@@ -131,7 +131,8 @@ export async function readChunkedState(repo: Repo, path: string, root: Oid, opti
       return complete;
     },
     record(): void {
-      recordChunks(repo, path, root, order, refAt);
+      // A suspect chunk keeps B's leaf only when it equals it: every non-empty leaf in the index is then one of B's.
+      spliceChunks(repo.workIndex(path), root.hex, order.map((o) => (typeof o === 'number' ? o : toNewChunk(o, (hex) => (refAt.get(o.chunk.first)?.oid.hex === hex ? hex : '')))));
     },
   };
 }
@@ -145,30 +146,49 @@ function rowOf(f: ScannedFile, e: ManifestEntry): StatRow {
   return [f.path, f.ino, f.size, f.mtimeMs, e.mode, e.mode === 'l' ? e.target : e.oid.hex];
 }
 
+/** A chunk to record: its record and its rows; `reread` when a file of it was read (its rows are new even if its record is not). */
+export interface NewChunk {
+  readonly rec: ChunkRecord;
+  readonly rows: StatRow[];
+  readonly reread: boolean;
+}
+
+function toNewChunk(s: Suspect, leafFor: (hex: string) => string): NewChunk {
+  const c = s.chunk;
+  return {
+    rec: { first: c.first, files: c.count, size: c.size, sig: c.sig ?? null, leaf: leafFor(leafHex(s.entries)) },
+    rows: c.files.map((f, k) => rowOf(f, s.entries[k]!)),
+    reread: s.hashed > 0,
+  };
+}
+
+/** A chunk's record and rows once its entries are known; `leaf` is the leaf page those entries make. */
+export function newChunk(chunk: ScanChunk, entries: readonly ManifestEntry[], reread: boolean): NewChunk {
+  return {
+    rec: { first: chunk.first, files: chunk.count, size: chunk.size, sig: chunk.sig ?? null, leaf: leafHex(entries) },
+    rows: chunk.files.map((f, k) => rowOf(f, entries[k]!)),
+    reread,
+  };
+}
+
 /**
- * Replace, between each two unchanged chunks, the index's records by the
- * suspect chunks the scan found there, each with the leaf of B it equals
- * ('' when it equals none). Afterwards every non-empty leaf in the index is
- * a leaf of B, so the index's root becomes B. Spans whose records would not
- * change (a local edit seen again, nothing re-read) are left alone: a
- * repeated status writes nothing.
+ * Record a scan in the work index: `order` lists, in scan order, the index
+ * positions of unchanged chunks (kept as they are) and the new records of
+ * the others. Between each two unchanged chunks the index's records are
+ * replaced by the new ones found there; afterwards every non-empty leaf in
+ * the index belongs to `rootHex`, which becomes the index's root. Spans
+ * whose records would not change (a local edit seen again, nothing re-read)
+ * are left alone, so a repeated status writes nothing.
  */
-function recordChunks(repo: Repo, path: string, root: Oid, order: readonly (number | Suspect)[], refAt: ReadonlyMap<string, ChildRef>): void {
-  const index = repo.workIndex(path);
+export function spliceChunks(index: WorkIndex, rootHex: string, order: readonly (number | NewChunk)[]): void {
   const records = index.chunks();
   const splices: { from: number; to: number; chunks: ChunkRecord[]; rows: StatRow[][] }[] = [];
   let prev = -1;
-  let run: Suspect[] = [];
+  let run: NewChunk[] = [];
   const flush = (next: number): void => {
     const from = prev + 1;
-    const to = next;
-    const chunks: ChunkRecord[] = run.map((s) => {
-      const hex = leafHex(s.entries);
-      const leaf = refAt.get(s.chunk.first)?.oid.hex === hex ? hex : '';
-      return { first: s.chunk.first, files: s.chunk.count, size: s.chunk.size, sig: s.chunk.sig ?? null, leaf };
-    });
-    const same = to - from === chunks.length && run.every((s) => s.hashed === 0) && chunks.every((c, k) => sameRecord(c, records[from + k]!));
-    if (!same) splices.push({ from, to, chunks, rows: run.map((s) => s.chunk.files.map((f, k) => rowOf(f, s.entries[k]!))) });
+    const same = next - from === run.length && run.every((c, k) => !c.reread && sameRecord(c.rec, records[from + k]!));
+    if (!same) splices.push({ from, to: next, chunks: run.map((c) => c.rec), rows: run.map((c) => c.rows) });
     run = [];
   };
   for (const o of order) {
@@ -179,8 +199,8 @@ function recordChunks(repo: Repo, path: string, root: Oid, order: readonly (numb
   }
   flush(records.length);
   // Right to left, so the earlier ranges' positions still hold.
-  for (const s of splices.reverse()) index.splice(root.hex, s.from, s.to, s.chunks, s.rows);
-  if (splices.length === 0 && index.root() !== root.hex) index.splice(root.hex, 0, 0, [], []);
+  for (const s of splices.reverse()) index.splice(rootHex, s.from, s.to, s.chunks, s.rows);
+  if (splices.length === 0 && index.root() !== rootHex) index.splice(rootHex, 0, 0, [], []);
 }
 
 function sameRecord(a: ChunkRecord, b: ChunkRecord): boolean {

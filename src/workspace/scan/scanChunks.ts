@@ -17,7 +17,7 @@ export interface ScanChunk {
   readonly count: number;
   /** sum of file sizes (symlinks count 0), as a leaf's ChildRef counts */
   readonly size: number;
-  /** sha256 of its rows (scanSignature's fields), undefined when an entry's mtime is racy */
+  /** sha256 of its rows (signatureLine: path, kind, inode, size, mtime, executable bit, link target, store-link digest), undefined when an entry's mtime is racy */
   readonly sig: string | undefined;
   readonly files: ScannedFile[];
 }
@@ -89,7 +89,7 @@ export function scanOne(childAbs: string, childRel: string, st: Stats, repoDirPa
   return { path: childRel, kind: 'file', size: st.size, ino: st.ino, mtimeMs: st.mtimeMs, executable: (st.mode & 0o111) !== 0 };
 }
 
-/** The scan-signature line of one file: the fields scanSignature digests. */
+/** The scan-signature line of one file (the fields the former directory signatures digested, now per chunk). */
 export function signatureLine(f: ScannedFile): string {
   return `${f.path}\0${f.kind}\0${f.ino}\0${f.size}\0${f.mtimeMs}\0${f.executable ? 1 : 0}\0${f.target ?? ''}\0${f.knownHex ?? ''}\n`;
 }
