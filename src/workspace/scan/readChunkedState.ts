@@ -104,6 +104,7 @@ export async function readChunkedState(repo: Repo, path: string, root: Oid, opti
   }
   let hashed = 0;
   if (todo.length > 0) {
+    // Misses fall back to the stat cache: rows from before the directory had a work index, and those checkout writes.
     const res = await hashFiles(repo, todo, { store: false, progress: options.progress ?? `Checking ${path}`, hashSmall: false, remember: false });
     hashed = res.hashed;
     fill.forEach(([s, k], i) => {
@@ -131,6 +132,8 @@ export async function readChunkedState(repo: Repo, path: string, root: Oid, opti
       return complete;
     },
     record(): void {
+      // The directory's first index holds every row: its rows in the stat cache (from before) are dropped, so the cache stays file-sized.
+      if (indexRoot === undefined) repo.statCache.deletePrefix(path);
       // A suspect chunk keeps B's leaf only when it equals it: every non-empty leaf in the index is then one of B's.
       spliceChunks(repo.workIndex(path), root.hex, order.map((o) => (typeof o === 'number' ? o : toNewChunk(o, (hex) => (refAt.get(o.chunk.first)?.oid.hex === hex ? hex : '')))));
     },

@@ -254,6 +254,10 @@ async function ingestDirectory(repo: Repo, path: string, abs: string): Promise<I
     hashed,
     stored: written + tree.written,
     skipped,
-    recordIndex: () => spliceChunks(index, tree.root.hex, order),
+    recordIndex: () => {
+      spliceChunks(index, tree.root.hex, order);
+      // The directory's first index holds every row: its rows in the stat cache (from before) are dropped.
+      if (indexRoot === undefined) repo.statCache.deletePrefix(path);
+    },
   };
 }
