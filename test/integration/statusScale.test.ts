@@ -158,3 +158,25 @@ test('add of one change in 20k files: one row block, one file read, the other le
   assert.equal(full.artifacts[0]!.oid, a.oid);
   assert.equal(full.artifacts[0]!.changed, false);
 });
+
+test('a flat directory of 5,000 files: one change reads one row block of ~20, not the directory (why chunks, not directories)', async () => {
+  const flat = createTmpRepo({ init: false });
+  try {
+    await init({ cwd: flat.dir });
+    mkdirSync(join(flat.dir, 'flat'));
+    for (let i = 0; i < 5000; i++) writeFileSync(join(flat.dir, 'flat', `x${i}`), `${i}`);
+    const r = await openRepo({ cwd: flat.dir });
+    await add(r, { paths: ['flat'] });
+    saveCaches(r);
+    writeFileSync(join(flat.dir, 'flat', 'x2500'), 'changed');
+    await sleep(20);
+    const o = await openRepo({ cwd: flat.dir });
+    const st = await status(o);
+    assert.deepEqual(st.artifacts[0]!.changes?.modified.map((m) => m.path), ['x2500']);
+    const index = o.workIndex('flat');
+    assert.ok(index.chunks().length >= 8, `${index.chunks().length} chunks`);
+    assert.equal(index.blocksRead, 1);
+  } finally {
+    flat.cleanup();
+  }
+});
