@@ -60,6 +60,8 @@ export class WorkIndex {
   private baseId: string | undefined;
   /** byte offset of the first row block in the base */
   private dataStart = 0;
+  /** splices applied since the base (the journal's, then this process's): each journal line carries its sequence number */
+  private applied = 0;
   /** journal lines made by this process, not yet saved */
   private pending: string[] = [];
   /** bytes of the journal read at open (undefined: none usable) */
@@ -95,6 +97,7 @@ export class WorkIndex {
     this.rootHex = undefined;
     this.baseId = undefined;
     this.journalBytes = undefined;
+    this.applied = 0;
   }
 
   private readBase(): void {
@@ -166,8 +169,9 @@ export class WorkIndex {
     for (let i = 1; i < lines.length; i++) {
       if (lines[i] === '') continue;
       try {
-        const s = JSON.parse(lines[i]!) as { root?: unknown; from?: unknown; to?: unknown; chunks?: unknown; rows?: unknown };
-        if (!checkSplice(s, this.slots.length)) break;
+        const s = JSON.parse(lines[i]!) as { seq?: unknown; root?: unknown; from?: unknown; to?: unknown; chunks?: unknown; rows?: unknown };
+        // A splice made from another state (two commands appending at once) would land on the wrong chunks: it and all after it are a miss.
+        if (s.seq !== this.applied || !checkSplice(s, this.slots.length)) break;
         this.apply(s.root as string, s.from as number, s.to as number, s.chunks as ChunkRecordRow[], s.rows as StatRow[][]);
       } catch {
         // a torn line from a crash mid-append: skipped with whatever followed it; a miss only costs a rehash
@@ -255,14 +259,15 @@ export class WorkIndex {
       kept.push(fresh);
     });
     if (from === to && recs.length === 0 && root === this.rootHex) return;
+    this.pending.push(JSON.stringify({ seq: this.applied, root, from, to, chunks: recs, rows: kept }) + '\n');
     this.apply(root, from, to, recs, kept);
-    this.pending.push(JSON.stringify({ root, from, to, chunks: recs, rows: kept }) + '\n');
   }
 
   private apply(root: string, from: number, to: number, recs: readonly ChunkRecordRow[], rows: readonly (readonly StatRow[])[]): void {
     const slots: Slot[] = recs.map((r, k) => ({ rec: { first: r[0], files: r[1], size: r[2], sig: r[3], leaf: r[4] }, src: { rows: rows[k]! } }));
     this.slots.splice(from, to - from, ...slots);
     this.rootHex = root;
+    this.applied++;
   }
 
   /**

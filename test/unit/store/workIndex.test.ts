@@ -126,3 +126,20 @@ test('dropRange forgets rows under a path and unsigns the chunks that held them'
   assert.deepEqual([...w.rows(0).values()], ROWS[0], 'but its rows stay');
   assert.equal(w.chunks()[2]!.sig, CHUNKS[2]!.sig, 'c sorts after b/…: untouched');
 });
+
+test('two commands appending splices made from the same state: the second is not applied (it would land on the wrong chunks)', () => {
+  const file = fixtureCopy();
+  const first = WorkIndex.open(file, 'data', NOW);
+  first.splice(L('5'), 0, 0, [], []); // a journal exists now: both commands below append to it
+  first.save();
+  const a = WorkIndex.open(file, 'data', NOW);
+  const b = WorkIndex.open(file, 'data', NOW);
+  a.splice(L('7'), 0, 1, [], []); // drops a.bin's chunk: positions shift by one
+  a.save();
+  b.splice(L('6'), 2, 3, [{ first: 'c', files: 1, size: 6, sig: L('6'), leaf: L('c') }], [[['c', 14, 6, 1700000000004, 'f', L('0')]]]);
+  b.save();
+  const again = WorkIndex.open(file, 'data', NOW);
+  assert.equal(again.root(), L('7'));
+  assert.deepEqual(again.chunks().map((c) => c.first), ['b/é.txt', 'c']);
+  assert.equal(again.chunks()[1]!.sig, L('2'), "b's splice (made for 3 chunks) was not applied to 2");
+});
