@@ -64,6 +64,8 @@ export class WorkIndex {
   private applied = 0;
   /** journal lines made by this process, not yet saved */
   private pending: string[] = [];
+  /** the replay stopped before the journal's end (torn or conflicting line): appending after it would be lost, so the next save folds */
+  private journalStopped = false;
   /** bytes of the journal read at open (undefined: none usable) */
   private journalBytes: number | undefined;
   private fd: number | undefined;
@@ -97,6 +99,7 @@ export class WorkIndex {
     this.rootHex = undefined;
     this.baseId = undefined;
     this.journalBytes = undefined;
+    this.journalStopped = false;
     this.applied = 0;
   }
 
@@ -168,11 +171,13 @@ export class WorkIndex {
     this.journalBytes = Buffer.byteLength(text);
     for (let i = 1; i < lines.length; i++) {
       if (lines[i] === '') continue;
+      this.journalStopped = true; // until the line is applied
       try {
         const s = JSON.parse(lines[i]!) as { seq?: unknown; root?: unknown; from?: unknown; to?: unknown; chunks?: unknown; rows?: unknown };
         // A splice made from another state (two commands appending at once) would land on the wrong chunks: it and all after it are a miss.
         if (s.seq !== this.applied || !checkSplice(s, this.slots.length)) break;
         this.apply(s.root as string, s.from as number, s.to as number, s.chunks as ChunkRecordRow[], s.rows as StatRow[][]);
+        this.journalStopped = false;
       } catch {
         // a torn line from a crash mid-append: skipped with whatever followed it; a miss only costs a rehash
         break;
@@ -296,7 +301,7 @@ export class WorkIndex {
       const baseBytes = this.baseId === undefined ? 0 : fileBytes(this.file);
       const limit = Math.min(this.journalMax, Math.max(MIN_JOURNAL_BYTES, baseBytes / 4));
       const have = this.journalBytes ?? 0;
-      if (this.baseId !== undefined && have + Buffer.byteLength(text) <= limit) {
+      if (this.baseId !== undefined && !this.journalStopped && have + Buffer.byteLength(text) <= limit) {
         if (this.journalBytes !== undefined) appendFileSync(this.journal, text);
         else atomicWriteSync(this.journal, JSON.stringify({ version: WORK_INDEX_VERSION, base: this.baseId }) + '\n' + text);
         this.journalBytes = have + Buffer.byteLength(text);

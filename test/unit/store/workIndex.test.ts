@@ -143,3 +143,16 @@ test('two commands appending splices made from the same state: the second is not
   assert.deepEqual(again.chunks().map((c) => c.first), ['b/é.txt', 'c']);
   assert.equal(again.chunks()[1]!.sig, L('2'), "b's splice (made for 3 chunks) was not applied to 2");
 });
+
+test('a journal whose replay stopped early (a torn line) is folded at the next save, so later splices are not appended after it and lost', () => {
+  const file = fixtureCopy();
+  copyFileSync(`${FIXTURE}.log`, `${file}.log`);
+  const w = WorkIndex.open(file, 'data', NOW);
+  w.splice(L('7'), 0, 0, [], []);
+  w.save();
+  assert.ok(!existsSync(`${file}.log`), 'folded into a new base');
+  const again = WorkIndex.open(file, 'data', NOW);
+  assert.equal(again.root(), L('7'));
+  assert.deepEqual(again.chunks().map((c) => c.first), ['a.bin', 'b/x', 'c']);
+  assert.deepEqual([...again.rows(1).values()], [['b/x', 20, 9, 1700000000009, 'f', L('5')]]);
+});
