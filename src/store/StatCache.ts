@@ -153,7 +153,9 @@ export class StatCache {
       const baseId = this.parsed !== undefined ? this.baseId : readBaseId(this.file);
       const text = rows.map(([k, row]) => JSON.stringify(row ? [k, ...row] : [k]) + '\n').join('');
       const journalBytes = baseId !== undefined && readJournalBase(this.journal) === baseId ? fileBytes(this.journal) : undefined;
-      if (baseId !== undefined && (journalBytes ?? 0) + text.length <= Math.max(MIN_JOURNAL_BYTES, fileBytes(this.file) / 4)) {
+      // Dropping a directory's rows (its work index holds them now) shrinks the base: rewrite it rather than journal the deletes.
+      const shrinks = this.parsed !== undefined && rows.length * 4 > Object.keys(this.parsed).length;
+      if (baseId !== undefined && !shrinks && (journalBytes ?? 0) + text.length <= Math.max(MIN_JOURNAL_BYTES, fileBytes(this.file) / 4)) {
         if (journalBytes !== undefined) appendFileSync(this.journal, text);
         else atomicWriteSync(this.journal, JSON.stringify({ version: STAT_CACHE_VERSION, base: baseId }) + '\n' + text);
         if (this.parsed !== undefined) apply(this.parsed, rows);

@@ -29,7 +29,7 @@ export interface HashFilesResult {
  * `store: true` the content is also put into the store, and a cache hit whose
  * content is no longer in the store (gc, a new shared cache) is re-ingested.
  */
-export async function hashFiles(repo: Repo, files: readonly FileToHash[], options: { store: boolean; progress?: string; hashSmall?: boolean }): Promise<HashFilesResult> {
+export async function hashFiles(repo: Repo, files: readonly FileToHash[], options: { store: boolean; progress?: string; hashSmall?: boolean; /** false: the caller records the digests (a directory's work index), not the stat cache */ remember?: boolean }): Promise<HashFilesResult> {
   const hexes = new Array<string>(files.length);
   const todo: number[] = [];
   const cached = options.hashSmall && cheaperToHash(repo, files) ? files.map(() => undefined) : files.map((f) => repo.statCache.get(f.repoPath, f));
@@ -68,7 +68,7 @@ export async function hashFiles(repo: Repo, files: readonly FileToHash[], option
       }
       hexes[i] = o.result.hex;
       written += o.result.written;
-      repo.statCache.set(f.repoPath, f, o.result.hex);
+      if (options.remember !== false) repo.statCache.set(f.repoPath, f, o.result.hex);
     });
   } finally {
     repo.reporter.end();

@@ -6,6 +6,7 @@ import { isContainedLinkTarget, joinRepoPath } from '../../core/repoPath.js';
 import { IgnoreRules, TROVE_IGNORE } from './troveIgnore.js';
 import { parseTempName, removeIfAbandoned } from '../../util/abandonedTemps.js';
 import { storeLinkHex } from '../../store/storeLinkHex.js';
+import { walkSorted } from './scanChunks.js';
 
 /** One file or symlink found in the work tree under a tracked directory. */
 export interface ScannedFile {
@@ -87,8 +88,11 @@ export function scanTree(absDir: string, repoDirPath: string, storeObjects?: str
       files.push(entry(childRel, 'link', st, target));
     } else files.push(entry(childRel, 'file', st));
   };
-  if (!under) walk(absDir, '');
-  else {
+  if (!under) {
+    // Walked in compareEntries order directory by directory: no global sort (scanChunks.ts says why it is the same order).
+    for (const f of walkSorted(absDir, repoDirPath, storeObjects, skipped)) files.push(f);
+    return { files, skipped };
+  } else {
     // Only these paths inside the directory (a checkout of a few changed files must not stat 20,000 others).
     const seen = new Set<string>();
     for (const rel of under) {

@@ -5,9 +5,8 @@ import { readManifest } from '../../store/manifestIO.js';
 import { isInStore } from '../pointers/isInStore.js';
 import { invalidWorkPointers, listWorkArtifacts, type Artifact } from '../pointers/pointers.js';
 import { absPath, toRepoPath, type Repo } from '../Repo.js';
-import { scanTree, type ScanResult } from './scanTree.js';
-import { scanSignature } from './scanSignature.js';
-import { diffEntries, isUnchanged, pointerAsEntry, readWorkState, storeObjectsDir, type EntryChanges } from './workState.js';
+import { readChunkedState } from './readChunkedState.js';
+import { diffEntries, isUnchanged, pointerAsEntry, readWorkState, type EntryChanges } from './workState.js';
 
 export type ArtifactState = 'unchanged' | 'modified' | 'missing' | 'unknown';
 
@@ -56,16 +55,7 @@ export async function statusPaths(repo: Repo, inputs: readonly string[] = []): P
 async function statusOne(repo: Repo, a: Artifact): Promise<{ status: ArtifactStatus; hashed: number }> {
   const { pointer } = a;
   const base = { path: a.path, kind: pointer.kind };
-  // Fast path: a directory whose scan signature matches the version its pointer names.
-  let scan: ScanResult | undefined;
-  let signature: string | undefined;
-  if (pointer.kind === 'dir' && isDirectory(absPath(repo, a.path))) {
-    scan = scanTree(absPath(repo, a.path), a.path, storeObjectsDir(repo));
-    signature = scanSignature(scan);
-    if (signature && repo.dirSignatures.matches(a.path, signature, pointer.oid.hex)) {
-      return { status: { ...base, state: 'unchanged', inCache: isInStore(repo, a) }, hashed: 0 };
-    }
-  }
+  if (pointer.kind === 'dir' && isDirectory(absPath(repo, a.path))) return dirStatus(repo, a);
   let expected: ManifestEntry[] | undefined;
   if (pointer.kind === 'file') expected = [pointerAsEntry(pointer)];
   else {
@@ -76,7 +66,7 @@ async function statusOne(repo: Repo, a: Artifact): Promise<{ status: ArtifactSta
     }
   }
   const cached = isInStore(repo, a, expected);
-  const work = await readWorkState(repo, a.path, scan ? { scan } : {});
+  const work = await readWorkState(repo, a.path);
   const withCache = { ...base, inCache: cached };
   const arg = shellArg(a.path);
   if (work.kind === 'missing') return { status: { ...withCache, state: 'missing', next: cached ? `trove checkout ${arg}` : `trove pull ${arg}` }, hashed: 0 };
@@ -86,9 +76,38 @@ async function statusOne(repo: Repo, a: Artifact): Promise<{ status: ArtifactSta
     // The version's listing never reached this store: nothing to compare with until it is fetched.
     return { status: { ...withCache, state: 'unknown', next: `trove fetch ${arg}` }, hashed: work.hashed };
   }
+  return compare(repo, a, withCache, expected, actual, work.hashed);
+}
+
+/**
+ * A tracked directory present in the work tree: the chunked engine
+ * (readChunkedState) compares only the chunks whose scan changed with the
+ * leaves of the pointer's version they should equal, so a status after one
+ * change reads one row block and one leaf, not the tree.
+ */
+async function dirStatus(repo: Repo, a: Artifact): Promise<{ status: ArtifactStatus; hashed: number }> {
+  const base = { path: a.path, kind: a.pointer.kind };
+  let state;
+  try {
+    state = await readChunkedState(repo, a.path, a.pointer.oid);
+  } catch (err) {
+    if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
+    // The version's listing never reached this store: nothing to compare with until it is fetched.
+    return { status: { ...base, inCache: false, state: 'unknown', next: `trove fetch ${shellArg(a.path)}` }, hashed: 0 };
+  }
+  const inCache = state.inStoreByMarkers() ?? isInStore(repo, a);
+  const out = compare(repo, a, { ...base, inCache }, state.expected, state.actual, state.hashed);
+  state.record();
+  return out;
+}
+
+/** The status of an artifact from its expected and actual entries (for a directory, only the parts that may differ). */
+function compare(repo: Repo, a: Artifact, withCache: { path: string; kind: 'file' | 'dir'; inCache: boolean }, expected: readonly ManifestEntry[], actual: readonly ManifestEntry[], hashed: number): { status: ArtifactStatus; hashed: number } {
+  const { pointer } = a;
+  const arg = shellArg(a.path);
   const compared = diffEntries(expected, actual);
   // A file absent here whose content the store lacks was never fetched (a partial pull): not a deletion to record.
-  const wanted = new Map(expected.map((e) => [e.path, e]));
+  const wanted = new Map(compared.deleted.length ? expected.map((e) => [e.path, e]) : []);
   const isFetched = (path: string): boolean => {
     const e = wanted.get(path);
     return e === undefined || e.mode === 'l' || repo.store.hasFile(e.oid);
@@ -97,11 +116,10 @@ async function statusOne(repo: Repo, a: Artifact): Promise<{ status: ArtifactSta
   const changes = notFetched.length ? { ...compared, deleted: compared.deleted.filter((d) => isFetched(d.path)) } : compared;
   const unchanged = isUnchanged(changes);
   const state = !unchanged ? 'modified' : notFetched.length ? 'missing' : 'unchanged';
-  if (state === 'unchanged' && signature) repo.dirSignatures.record(a.path, signature, pointer.oid.hex);
   const next = unchanged ? (notFetched.length ? `trove pull ${arg}` : undefined) : nextForChanges(repo, actual, changes, arg);
   return {
     status: { ...withCache, state, ...(pointer.kind === 'dir' && !unchanged ? { changes } : {}), ...(notFetched.length ? { notFetched } : {}), ...(next ? { next } : {}) },
-    hashed: work.hashed,
+    hashed,
   };
 }
 

@@ -1,10 +1,12 @@
+import { lstatSync } from 'node:fs';
 import type { ManifestEntry } from '../../core/manifest.js';
 import { isTroveError } from '../../errors/index.js';
 import { readManifest } from '../../store/manifestIO.js';
 import { planCheckout } from '../checkout/planCheckout.js';
-import { listWorkArtifacts } from '../pointers/pointers.js';
-import type { Repo } from '../Repo.js';
+import { listWorkArtifacts, type Artifact } from '../pointers/pointers.js';
+import { absPath, type Repo } from '../Repo.js';
 import { pointerAsEntry, readWorkState, type WorkState } from './workState.js';
+import { readChunkedState, type ChunkedState } from './readChunkedState.js';
 
 /** Is there anything at `rel` in the scanned work state? */
 function present(work: WorkState, rel: string): boolean {
@@ -32,6 +34,18 @@ export async function findUnaddedChanges(repo: Repo): Promise<UnaddedChanges> {
   const differs: string[] = [];
   const notFetched: string[] = [];
   for (const artifact of await listWorkArtifacts(repo)) {
+    const chunked = artifact.pointer.kind === 'dir' ? await chunkedWorkState(repo, artifact) : undefined;
+    if (chunked) {
+      // Only the chunks that changed and the leaves they should equal: the rest is identical on both sides.
+      const { state, work } = chunked;
+      const plan = planCheckout(repo, artifact, state.expected, work, []);
+      const here = new Set(state.actual.map((e) => e.path));
+      if (plan.dirty.length > 0) unadded.push({ path: artifact.path, files: plan.dirty });
+      else if (plan.deletes.length === 0 && plan.writes.length > 0 && plan.writes.every((e) => e.mode !== 'l' && !repo.store.hasFile(e.oid) && !here.has(e.path))) notFetched.push(artifact.path);
+      else if (plan.writes.length > 0 || plan.deletes.length > 0) differs.push(artifact.path);
+      state.record();
+      continue;
+    }
     const work = await readWorkState(repo, artifact.path);
     if (work.kind === 'missing') continue;
     let desired: ManifestEntry[] | undefined;
@@ -53,4 +67,28 @@ export async function findUnaddedChanges(repo: Repo): Promise<UnaddedChanges> {
     else if (plan.writes.length > 0 || plan.deletes.length > 0) differs.push(artifact.path);
   }
   return { unadded, differs, notFetched };
+}
+
+/**
+ * A tracked directory present in the work tree, through the status engine
+ * (scale plan S13): its suspect chunks as the work state and the leaves of
+ * the pointer's version they should equal as the desired entries. Undefined
+ * when it is not a directory here or its version's listing is not in the
+ * store (judged file by file then).
+ */
+async function chunkedWorkState(repo: Repo, artifact: Artifact): Promise<{ state: ChunkedState; work: WorkState } | undefined> {
+  try {
+    if (!lstatSync(absPath(repo, artifact.path)).isDirectory()) return undefined;
+  } catch {
+    // nothing at the path: the general path below reports it (missing data is no unadded change)
+    return undefined;
+  }
+  let state: ChunkedState;
+  try {
+    state = await readChunkedState(repo, artifact.path, artifact.pointer.oid);
+  } catch (err) {
+    if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
+    return undefined;
+  }
+  return { state, work: { kind: 'dir', entries: state.actual, scan: { files: state.scanned, skipped: state.skipped } } };
 }

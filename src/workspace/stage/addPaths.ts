@@ -4,15 +4,17 @@ import { createPointer, isPointerPath, dataPathFor, pointerPathFor, type Pointer
 import { createOid, formatOid, oidEquals } from '../../core/oid.js';
 import type { ManifestEntry } from '../../core/manifest.js';
 import { WorkTreeDirs } from '../../platform/WorkTreeDirs.js';
-import { readManifest, writeManifestBatched } from '../../store/manifestIO.js';
+import { readManifest, writeManifestStream, type ManifestPart } from '../../store/manifestIO.js';
+import type { ChildRef } from '../../core/manifest.js';
+import { scanChunks, type ScanChunk } from '../scan/scanChunks.js';
+import { newChunk, spliceChunks, type NewChunk } from '../scan/readChunkedState.js';
+import type { FileToHash } from '../scan/hashFiles.js';
 import { ensureIgnored } from './gitignore.js';
 import { hashFiles } from '../scan/hashFiles.js';
 import { readWorkPointer, writeWorkPointer, listWorkPointerPaths } from '../pointers/pointers.js';
 import { absPath, toRepoPath, type Repo } from '../Repo.js';
-import { scanTree } from '../scan/scanTree.js';
 import { storeLinkHex } from '../../store/storeLinkHex.js';
 import { storeObjectsDir } from '../scan/workState.js';
-import { scanSignature } from '../scan/scanSignature.js';
 
 export interface AddedArtifact {
   readonly path: string;
@@ -42,9 +44,11 @@ export async function addPaths(repo: Repo, inputs: readonly string[], options: {
   const artifacts: AddedArtifact[] = [];
   const warnings: string[] = [];
   const toStage: string[] = [];
+  const recordIndexes: (() => void)[] = [];
   for (const path of paths) {
     const ingested = await ingestPath(repo, path);
     const { hashed, stored, skipped } = ingested;
+    if (ingested.recordIndex) recordIndexes.push(ingested.recordIndex);
     for (const s of skipped) warnings.push(`Skipped ${path}/${s}: not a regular file, directory or symlink.`);
     const before = readPointerIfValid(repo, path);
     if (!options.allowDeletions) refuseUnfetchedDeletions(repo, path, before, ingested.pointer);
@@ -58,6 +62,8 @@ export async function addPaths(repo: Repo, inputs: readonly string[], options: {
   }
   const stage = options.stage ?? repo.config.core.autostage;
   if (stage && toStage.length > 0) await repo.git.run(['add', '--', ...new Set(toStage)]);
+  // Last: the work index now names versions whose pointers and pages are durable (a kill before this is a cache miss).
+  for (const record of recordIndexes) record();
   return { artifacts, staged: stage ? [...new Set(toStage)] : [], warnings };
 }
 
@@ -132,7 +138,16 @@ async function checkAddable(repo: Repo, paths: readonly string[]): Promise<void>
   }
 }
 
-async function ingestPath(repo: Repo, path: string): Promise<{ pointer: Pointer; hashed: number; stored: number; skipped: string[] }> {
+interface Ingested {
+  readonly pointer: Pointer;
+  readonly hashed: number;
+  readonly stored: number;
+  readonly skipped: string[];
+  /** record the scan in the directory's work index: called last, once the pointer and the pages it names are durable and staged */
+  readonly recordIndex?: () => void;
+}
+
+async function ingestPath(repo: Repo, path: string): Promise<Ingested> {
   const abs = absPath(repo, path);
   const st = lstatSync(abs);
   const linkHex = st.isSymbolicLink() ? storeLinkHex(readlinkSync(abs), storeObjectsDir(repo)) : undefined;
@@ -145,21 +160,104 @@ async function ingestPath(repo: Repo, path: string): Promise<{ pointer: Pointer;
     const pointer = createPointer({ kind: 'file', oid: createOid('sha256', hexes[0]!), size: st.size, ...((st.mode & 0o111) !== 0 ? { executable: true } : {}) });
     return { pointer, hashed, stored: written, skipped: [] };
   }
-  const scan = scanTree(abs, path, storeObjectsDir(repo));
-  const regular = scan.files.filter((f) => f.kind === 'file' && f.knownHex === undefined);
-  const { hexes, hashed, written } = await hashFiles(
-    repo,
-    regular.map((f) => ({ repoPath: `${path}/${f.path}`, abs: `${abs}/${f.path}`, size: f.size, ino: f.ino, mtimeMs: f.mtimeMs })),
-    { store: true, progress: `Adding ${path}` },
-  );
-  let k = 0;
-  const entries: ManifestEntry[] = scan.files.map((f) =>
-    f.kind === 'link' ? { path: f.path, mode: 'l', size: 0, target: f.target! } : { path: f.path, mode: f.executable ? 'x' : 'f', size: f.size, oid: createOid('sha256', f.knownHex ?? hexes[k++]!) },
-  );
-  const tree = await writeManifestBatched(repo.store, entries);
-  // Everything this version needs is now in the store, and the scan that produced it is what status will see next.
+  return ingestDirectory(repo, path, abs);
+}
+
+
+/** Files hashed together (one ingest pool): bounds memory while keeping the pool busy. */
+const ADD_BATCH_FILES = 32768;
+
+type Pending = { readonly leaf: ChildRef; readonly at: number } | { readonly chunk: ScanChunk; readonly at: number; readonly hexes: (string | undefined)[]; readonly reread: boolean };
+
+/**
+ * Add a directory over its work index (scale plan P3 "add"): the scan is
+ * cut into chunks exactly where leaves are cut; a chunk whose signature and
+ * leaf match the index, when the index's version is complete in the store,
+ * is pushed as that leaf, its files neither read nor looked up (S7, S8).
+ * Other chunks take digests from the index's rows while the stat matches and
+ * the content is still stored, ingest the rest, and are pushed as entries.
+ * So adding one change in 1M files reads one row block, ingests one file and
+ * writes ~3 pages. The index is spliced by `recordIndex`, last.
+ */
+async function ingestDirectory(repo: Repo, path: string, abs: string): Promise<Ingested> {
+  const index = repo.workIndex(path);
+  const indexRoot = index.root();
+  // Reusing a leaf promises its files are stored: only when the index's whole version is (content gone from the store is re-ingested).
+  const reuse = indexRoot !== undefined && repo.store.isComplete(createOid('sha256', indexRoot));
+  const records = index.chunks();
+  const skipped: string[] = [];
+  const order: (number | NewChunk)[] = [];
+  let hashed = 0;
+  let written = 0;
+  let pending: Pending[] = [];
+  let pendingFiles = 0;
+  async function* flush(): AsyncGenerator<ManifestPart> {
+    const todo: FileToHash[] = [];
+    const fill: [(string | undefined)[], number][] = [];
+    for (const p of pending) {
+      if ('leaf' in p) continue;
+      p.chunk.files.forEach((f, k) => {
+        if (p.hexes[k] !== undefined) return;
+        todo.push({ repoPath: `${path}/${f.path}`, abs: `${abs}/${f.path}`, size: f.size, ino: f.ino, mtimeMs: f.mtimeMs });
+        fill.push([p.hexes, k]);
+      });
+    }
+    if (todo.length > 0) {
+      const res = await hashFiles(repo, todo, { store: true, progress: `Adding ${path}`, remember: false });
+      hashed += res.hashed;
+      written += res.written;
+      fill.forEach(([hexes, k], i) => (hexes[k] = res.hexes[i]));
+    }
+    for (const p of pending) {
+      if ('leaf' in p) {
+        order.push(p.at);
+        yield { leaf: p.leaf };
+        continue;
+      }
+      const entries: ManifestEntry[] = p.chunk.files.map((f, k) =>
+        f.kind === 'link' ? { path: f.path, mode: 'l', size: 0, target: f.target! } : { path: f.path, mode: f.executable ? 'x' : 'f', size: f.size, oid: createOid('sha256', p.hexes[k]!) },
+      );
+      order.push(newChunk(p.chunk, entries, p.reread));
+      yield { entries };
+    }
+    pending = [];
+    pendingFiles = 0;
+  }
+  async function* parts(): AsyncGenerator<ManifestPart> {
+    for (const chunk of scanChunks(abs, path, storeObjectsDir(repo), { skipped })) {
+      const at = index.find(chunk.first);
+      const rec = at >= 0 ? records[at] : undefined;
+      if (reuse && chunk.sig !== undefined && rec !== undefined && rec.sig === chunk.sig && rec.leaf !== '') {
+        pending.push({ leaf: { first: chunk.first, files: chunk.count, size: chunk.size, oid: createOid('sha256', rec.leaf) }, at });
+        continue;
+      }
+      const rows = at >= 0 ? index.rows(at) : undefined;
+      const hexes = chunk.files.map((f): string | undefined => {
+        if (f.kind === 'link') return '';
+        if (f.knownHex !== undefined) return f.knownHex;
+        const row = rows?.get(f.path);
+        if (row === undefined || row[4] === 'l' || row[1] !== f.ino || row[2] !== f.size || row[3] !== f.mtimeMs) return undefined;
+        // A known digest counts only while its content is still stored (gc, a new shared cache): else it is ingested again.
+        return repo.store.hasFile(createOid('sha256', row[5])) ? row[5] : undefined;
+      });
+      pending.push({ chunk, at, hexes, reread: hexes.includes(undefined) });
+      pendingFiles += chunk.count;
+      if (pendingFiles >= ADD_BATCH_FILES) yield* flush();
+    }
+    yield* flush();
+  }
+  const tree = await writeManifestStream(repo.store, parts());
+  // Every file is stored (ingested, or checked, or in a reused leaf of a complete version) and so is every page.
   repo.store.markComplete(tree.root);
-  const signature = scanSignature(scan);
-  if (signature) repo.dirSignatures.record(path, signature, tree.root.hex);
-  return { pointer: createPointer({ kind: 'dir', oid: tree.root, size: tree.size, files: tree.files }), hashed, stored: written + tree.written, skipped: scan.skipped };
+  return {
+    pointer: createPointer({ kind: 'dir', oid: tree.root, size: tree.size, files: tree.files }),
+    hashed,
+    stored: written + tree.written,
+    skipped,
+    recordIndex: () => {
+      spliceChunks(index, tree.root.hex, order);
+      // The directory's first index holds every row: its rows in the stat cache (from before) are dropped.
+      if (indexRoot === undefined) repo.statCache.deletePrefix(path);
+    },
+  };
 }
