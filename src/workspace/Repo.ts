@@ -9,6 +9,8 @@ import { acquireRepoLock, type RepoLock } from '../platform/repoLock.js';
 import { ObjectStore } from '../store/ObjectStore.js';
 import { StatCache } from '../store/StatCache.js';
 import { DirSignatures } from '../store/DirSignatures.js';
+import { WorkIndex } from '../store/WorkIndex.js';
+import { createHash } from 'node:crypto';
 import { checkStoreFormat, ensureStoreFormat } from '../store/storeFormat.js';
 
 /** The opened context, passed explicitly to every operation (never a global). */
@@ -25,6 +27,12 @@ export interface Repo {
   readonly store: ObjectStore;
   readonly statCache: StatCache;
   readonly dirSignatures: DirSignatures;
+  /**
+   * The work index of tracked directory `path` (store/WorkIndex): opened on
+   * first use (header and chunk table only), the same object for the rest of
+   * the command, saved by saveCaches.
+   */
+  readonly workIndex: (path: string) => WorkIndex;
   readonly reporter: Reporter;
   /** true when the store is the repository's own (.trove/cache), false for a shared cache */
   readonly privateStore: boolean;
@@ -60,6 +68,7 @@ export async function openRepo(options: OpenRepoOptions = {}): Promise<Repo> {
     store: new ObjectStore(storeDir, { fsync: config.core.fsync }),
     statCache: StatCache.load(join(troveDir, 'tmp', 'statcache.json')),
     dirSignatures: DirSignatures.load(join(troveDir, 'tmp', 'dirsig.json')),
+    workIndex: workIndexOpener(join(troveDir, 'tmp', 'work')),
     reporter,
     privateStore: resolve(storeDir) === resolve(troveDir, 'cache'),
   };
@@ -144,4 +153,22 @@ export function absPath(repo: Repo, repoPath: string): string {
 export function saveCaches(repo: Repo): void {
   repo.statCache.save();
   repo.dirSignatures.save();
+  for (const w of openedWorkIndexes.get(repo.workIndex)?.values() ?? []) w.save();
+}
+
+const openedWorkIndexes = new WeakMap<(path: string) => WorkIndex, Map<string, WorkIndex>>();
+
+/** `.trove/tmp/work/<sha256(path)[0:16]>.twi`, one per tracked directory, each opened once per command. */
+function workIndexOpener(dir: string): (path: string) => WorkIndex {
+  const opened = new Map<string, WorkIndex>();
+  const open = (path: string): WorkIndex => {
+    let w = opened.get(path);
+    if (!w) {
+      w = WorkIndex.open(join(dir, `${createHash('sha256').update(path).digest('hex').slice(0, 16)}.twi`), path);
+      opened.set(path, w);
+    }
+    return w;
+  };
+  openedWorkIndexes.set(open, opened);
+  return open;
 }

@@ -1,0 +1,427 @@
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { atomicWriteSync } from '../util/atomicWriteSync.js';
+import { isRacy } from './StatCache.js';
+
+/**
+ * The work index of one tracked directory: what the last scan saw, cut into
+ * chunks by the rule that cuts manifest leaves (`isLeafCut`), so an unchanged
+ * chunk is a leaf page of the version it matched. Per chunk it keeps the scan
+ * signature, the leaf id, the file count and size, and a block of stat rows
+ * (`name, inode, size, mtime, mode, digest or link target`) read with one
+ * `pread` when the chunk is suspect. Opening reads the header and the chunk
+ * table only (~150 bytes a chunk, ~4,000 chunks at 1,000,000 files), so a
+ * status that finds 3 chunks changed reads 3 blocks, not the tree.
+ *
+ * On disk (docs/formats.md, "Work index"): a base file and a journal of
+ * splices made since (`<base>.log`), folded into a new base once it outgrows
+ * a quarter of the base. Unchanged blocks are copied by byte range when
+ * folding, so a save never serialises the whole tree. Like the stat cache it
+ * is a cache: anything unreadable, torn or foreign is a miss, never an error,
+ * and a row is a digest only while its file's inode, size and mtime are what
+ * it recorded (racy rows are not kept).
+ */
+export const WORK_INDEX_VERSION = 1;
+/** A journal may grow to this many bytes, or a quarter of the base's if more (at most JOURNAL_MAX), before it is folded in. */
+const MIN_JOURNAL_BYTES = 64 * 1024;
+/** Replaying a journal holds its rows in memory: cap it so memory stays bounded at any tree size. */
+const JOURNAL_MAX = 8 * 1024 * 1024;
+const READ_STEP = 64 * 1024;
+
+/** One chunk as recorded: `sig` is null when the scan was racy (never trusted), `leaf` '' when the chunk matched no leaf of `root`. */
+export interface ChunkRecord {
+  readonly first: string;
+  readonly files: number;
+  readonly size: number;
+  readonly sig: string | null;
+  readonly leaf: string;
+}
+
+/** `[name, inode, size, mtimeMs, mode, digest hex (f, x) or link target (l)]`; name is relative to the directory. */
+export type StatRow = readonly [name: string, ino: number, size: number, mtimeMs: number, mode: 'f' | 'x' | 'l', hexOrTarget: string];
+
+type Source = { readonly off: number; readonly len: number } | { readonly rows: readonly StatRow[] };
+interface Slot {
+  rec: ChunkRecord;
+  src: Source;
+}
+
+export interface WorkIndexOptions {
+  /** the clock racy rows are judged by (tests) */
+  readonly now?: () => number;
+  /** journal size that forces a fold (tests use small values) */
+  readonly journalMax?: number;
+}
+
+export class WorkIndex {
+  private slots: Slot[] = [];
+  private rootHex: string | undefined;
+  private baseId: string | undefined;
+  /** byte offset of the first row block in the base */
+  private dataStart = 0;
+  /** journal lines made by this process, not yet saved */
+  private pending: string[] = [];
+  /** bytes of the journal read at open (undefined: none usable) */
+  private journalBytes: number | undefined;
+  private fd: number | undefined;
+  private readonly now: () => number;
+  private readonly journalMax: number;
+  /** row blocks read with pread since open (tests count them) */
+  blocksRead = 0;
+
+  private constructor(readonly file: string, readonly path: string, options: WorkIndexOptions) {
+    this.now = options.now ?? Date.now;
+    this.journalMax = options.journalMax ?? JOURNAL_MAX;
+  }
+
+  /** Open the index at `file` for directory `path`: header and chunk table only; anything unusable opens empty. */
+  static open(file: string, path: string, options: WorkIndexOptions = {}): WorkIndex {
+    const w = new WorkIndex(file, path, options);
+    try {
+      w.readBase();
+    } catch {
+      // missing, torn or foreign base: an empty index (a cache miss costs rehashing, loses nothing)
+      w.reset();
+      return w;
+    }
+    w.replayJournal();
+    return w;
+  }
+
+  private reset(): void {
+    this.closeFd();
+    this.slots = [];
+    this.rootHex = undefined;
+    this.baseId = undefined;
+    this.journalBytes = undefined;
+  }
+
+  private readBase(): void {
+    const fd = openSync(this.file, 'r');
+    this.fd = fd;
+    const total = fstatSync(fd).size;
+    let text = '';
+    let pos = 0;
+    let lines: string[] = [];
+    let need = 1; // header line, then one line per chunk
+    let header: { version?: number; id?: unknown; path?: unknown; root?: unknown; chunks?: unknown } | undefined;
+    // Read just enough of the file for the header line and the N table lines.
+    for (;;) {
+      const buf = Buffer.alloc(READ_STEP);
+      const n = readSync(fd, buf, 0, READ_STEP, pos);
+      if (n === 0) throw new Error('truncated');
+      pos += n;
+      text += buf.toString('latin1', 0, n);
+      lines = text.split('\n');
+      if (header === undefined && lines.length > 1) {
+        header = JSON.parse(Buffer.from(lines[0]!, 'latin1').toString('utf8')) as typeof header;
+        if (header!.version !== WORK_INDEX_VERSION || typeof header!.id !== 'string' || header!.path !== this.path || typeof header!.chunks !== 'number') throw new Error('foreign');
+        need = 1 + header!.chunks;
+      }
+      if (header !== undefined && lines.length > need) break;
+    }
+    const slots: Slot[] = [];
+    let expectOff = 0;
+    for (let i = 1; i < need; i++) {
+      const r = JSON.parse(Buffer.from(lines[i]!, 'latin1').toString('utf8')) as unknown;
+      if (!Array.isArray(r) || r.length !== 7) throw new Error('bad row');
+      const [first, files, size, sig, leaf, off, len] = r as [string, number, number, string | null, string, number, number];
+      if (typeof first !== 'string' || off !== expectOff || !Number.isInteger(len) || len < 0) throw new Error('bad table');
+      expectOff += len;
+      slots.push({ rec: { first, files, size, sig, leaf }, src: { off, len } });
+    }
+    // Byte length of header + table: lines are split in latin1, so lengths are byte lengths.
+    let start = 0;
+    for (let i = 0; i < need; i++) start += lines[i]!.length + 1;
+    if (start + expectOff !== total) throw new Error('size');
+    this.slots = slots;
+    this.dataStart = start;
+    this.baseId = header!.id as string;
+    this.rootHex = typeof header!.root === 'string' ? header!.root : undefined;
+  }
+
+  private get journal(): string {
+    return `${this.file}.log`;
+  }
+
+  /** Apply the journal's splices. A torn or unparsable line ends the replay (later lines depend on it). */
+  private replayJournal(): void {
+    let text: string;
+    try {
+      text = readFileText(this.journal);
+    } catch {
+      // no journal (the usual case after a fold): the base alone is the index
+      return;
+    }
+    const lines = text.split('\n');
+    try {
+      const head = JSON.parse(lines[0] ?? '') as { version?: number; base?: string };
+      if (head.version !== WORK_INDEX_VERSION || head.base !== this.baseId) return;
+    } catch {
+      // a torn or foreign journal head: the journal is ignored (a miss, not an error)
+      return;
+    }
+    this.journalBytes = Buffer.byteLength(text);
+    for (let i = 1; i < lines.length; i++) {
+      if (lines[i] === '') continue;
+      try {
+        const s = JSON.parse(lines[i]!) as { root?: unknown; from?: unknown; to?: unknown; chunks?: unknown; rows?: unknown };
+        if (!checkSplice(s, this.slots.length)) break;
+        this.apply(s.root as string, s.from as number, s.to as number, s.chunks as ChunkRecordRow[], s.rows as StatRow[][]);
+      } catch {
+        // a torn line from a crash mid-append: skipped with whatever followed it; a miss only costs a rehash
+        break;
+      }
+    }
+  }
+
+  /** The directory version the recorded chunks' leaves belong to. */
+  root(): string | undefined {
+    return this.rootHex;
+  }
+
+  chunks(): readonly ChunkRecord[] {
+    return this.slots.map((s) => s.rec);
+  }
+
+  /** Index of the chunk recorded with this first path, or -1. */
+  find(first: string): number {
+    let lo = 0;
+    let hi = this.slots.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const f = this.slots[mid]!.rec.first;
+      if (f === first) return mid;
+      if (f < first) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** Chunk i's stat rows by name: one pread of its block. An unreadable block reads as no rows (a miss). */
+  rows(i: number): ReadonlyMap<string, StatRow> {
+    const out = new Map<string, StatRow>();
+    const slot = this.slots[i];
+    if (!slot) return out;
+    let rows: readonly StatRow[];
+    if ('rows' in slot.src) rows = slot.src.rows;
+    else {
+      try {
+        rows = this.readBlock(slot.src.off, slot.src.len);
+      } catch {
+        // a block that cannot be read or parsed is a cache miss: its files are hashed again
+        return out;
+      }
+    }
+    for (const r of rows) out.set(r[0], r);
+    return out;
+  }
+
+  private readBlock(off: number, len: number): StatRow[] {
+    if (len === 0) return [];
+    if (this.fd === undefined) throw new Error('closed');
+    const buf = Buffer.alloc(len);
+    let got = 0;
+    while (got < len) {
+      const n = readSync(this.fd, buf, got, len - got, this.dataStart + off + got);
+      if (n === 0) throw new Error('short');
+      got += n;
+    }
+    this.blocksRead++;
+    const rows: StatRow[] = [];
+    for (const line of buf.toString('utf8').split('\n')) {
+      if (line === '') continue;
+      const r = JSON.parse(line) as unknown;
+      if (!isStatRow(r)) throw new Error('bad row');
+      rows.push(r);
+    }
+    return rows;
+  }
+
+  /**
+   * Replace chunks [from, to) by `chunks` (with `rows[k]` for chunks[k]) and
+   * record that the index now matches `root`. Rows racy at this moment are
+   * dropped, and a chunk that loses one loses its signature.
+   */
+  splice(root: string, from: number, to: number, chunks: readonly ChunkRecord[], rows: readonly (readonly StatRow[])[]): void {
+    if (from < 0 || to < from || to > this.slots.length || rows.length !== chunks.length) throw new RangeError('WorkIndex.splice: bad range');
+    const now = this.now();
+    const recs: ChunkRecordRow[] = [];
+    const kept: StatRow[][] = [];
+    chunks.forEach((c, k) => {
+      const fresh = rows[k]!.filter((r) => !isRacy(r[3], now));
+      recs.push([c.first, c.files, c.size, fresh.length === rows[k]!.length ? c.sig : null, c.leaf]);
+      kept.push(fresh);
+    });
+    if (from === to && recs.length === 0 && root === this.rootHex) return;
+    this.apply(root, from, to, recs, kept);
+    this.pending.push(JSON.stringify({ root, from, to, chunks: recs, rows: kept }) + '\n');
+  }
+
+  private apply(root: string, from: number, to: number, recs: readonly ChunkRecordRow[], rows: readonly (readonly StatRow[])[]): void {
+    const slots: Slot[] = recs.map((r, k) => ({ rec: { first: r[0], files: r[1], size: r[2], sig: r[3], leaf: r[4] }, src: { rows: rows[k]! } }));
+    this.slots.splice(from, to - from, ...slots);
+    this.rootHex = root;
+  }
+
+  /**
+   * Forget every row at or under `prefix` (files checkout deleted): chunks that
+   * may hold such a path lose their signature and leaf, so the next status
+   * looks at them again.
+   */
+  dropRange(prefix: string): void {
+    const end = prefix + '0'; // '0' follows '/': every path under prefix sorts in [prefix, end)
+    const under = (name: string): boolean => name === prefix || name.startsWith(prefix + '/');
+    for (let i = this.slots.length - 1; i >= 0; i--) {
+      const lo = this.slots[i]!.rec.first;
+      const hi = this.slots[i + 1]?.rec.first;
+      if (!(lo < end && (hi === undefined || hi > prefix))) continue;
+      const rows = [...this.rows(i).values()].filter((r) => !under(r[0]));
+      const rec = this.slots[i]!.rec;
+      this.splice(this.rootHex ?? '', i, i + 1, [{ ...rec, sig: null, leaf: '' }], [rows]);
+    }
+  }
+
+  /** Persist this process's splices: a journal append, or a fold into a new base when the journal has grown. Best effort. */
+  save(): void {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    try {
+      const baseBytes = this.baseId === undefined ? 0 : fileBytes(this.file);
+      const limit = Math.min(this.journalMax, Math.max(MIN_JOURNAL_BYTES, baseBytes / 4));
+      const have = this.journalBytes ?? 0;
+      if (this.baseId !== undefined && have + Buffer.byteLength(text) <= limit) {
+        if (this.journalBytes !== undefined) appendFileSync(this.journal, text);
+        else atomicWriteSync(this.journal, JSON.stringify({ version: WORK_INDEX_VERSION, base: this.baseId }) + '\n' + text);
+        this.journalBytes = have + Buffer.byteLength(text);
+      } else this.fold();
+      this.pending = [];
+    } catch {
+      // an index that cannot be saved only costs speed next time
+    }
+  }
+
+  /** Write a new base: header, table, then blocks (base blocks copied by byte range). Temp + rename, then the journal goes. */
+  private fold(): void {
+    const id = randomBytes(8).toString('hex');
+    const blocks: (Buffer | { off: number; len: number })[] = [];
+    const table: string[] = [];
+    let off = 0;
+    let files = 0;
+    for (const s of this.slots) {
+      let len: number;
+      if ('rows' in s.src) {
+        const b = Buffer.from(s.src.rows.map((r) => JSON.stringify(r) + '\n').join(''), 'utf8');
+        blocks.push(b);
+        len = b.length;
+      } else {
+        blocks.push(s.src);
+        len = s.src.len;
+      }
+      table.push(JSON.stringify([s.rec.first, s.rec.files, s.rec.size, s.rec.sig, s.rec.leaf, off, len]) + '\n');
+      off += len;
+      files += s.rec.files;
+    }
+    const head = JSON.stringify({ version: WORK_INDEX_VERSION, id, path: this.path, root: this.rootHex ?? null, chunks: this.slots.length, files }) + '\n';
+    mkdirSync(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const out = openSync(tmp, 'w');
+    try {
+      writeAll(out, Buffer.from(head + table.join(''), 'utf8'));
+      const copy = Buffer.alloc(1024 * 1024);
+      for (const b of blocks) {
+        if (Buffer.isBuffer(b)) writeAll(out, b);
+        else {
+          let done = 0;
+          while (done < b.len) {
+            const n = readSync(this.fd!, copy, 0, Math.min(copy.length, b.len - done), this.dataStart + b.off + done);
+            if (n === 0) throw new Error('short base');
+            writeAll(out, copy.subarray(0, n));
+            done += n;
+          }
+        }
+      }
+      closeSync(out);
+      // The new base first, then the journal it replaces: a crash in between leaves a journal naming the old base, which is ignored.
+      renameSync(tmp, this.file);
+    } catch (err) {
+      try {
+        closeSync(out);
+      } catch {
+        // already closed (the rename failed): nothing left to release
+      }
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    rmSync(this.journal, { force: true });
+    // Reopen what was just written so later rows() reads see the new layout.
+    this.closeFd();
+    this.reset();
+    this.readBase();
+  }
+
+  /** Release the base's file descriptor (the index stays usable for what is in memory). */
+  close(): void {
+    this.closeFd();
+  }
+
+  private closeFd(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // closing a read-only descriptor cannot lose data
+    }
+    this.fd = undefined;
+  }
+}
+
+type ChunkRecordRow = [first: string, files: number, size: number, sig: string | null, leaf: string];
+
+function checkSplice(s: { root?: unknown; from?: unknown; to?: unknown; chunks?: unknown; rows?: unknown }, n: number): boolean {
+  if (typeof s.root !== 'string' || !Number.isInteger(s.from) || !Number.isInteger(s.to)) return false;
+  const from = s.from as number;
+  const to = s.to as number;
+  if (from < 0 || to < from || to > n || !Array.isArray(s.chunks) || !Array.isArray(s.rows) || s.chunks.length !== s.rows.length) return false;
+  for (const c of s.chunks as unknown[]) {
+    if (!Array.isArray(c) || c.length !== 5 || typeof c[0] !== 'string' || typeof c[1] !== 'number' || typeof c[2] !== 'number' || (c[3] !== null && typeof c[3] !== 'string') || typeof c[4] !== 'string') return false;
+  }
+  for (const rows of s.rows as unknown[]) if (!Array.isArray(rows) || !rows.every(isStatRow)) return false;
+  return true;
+}
+
+function isStatRow(r: unknown): r is StatRow {
+  return Array.isArray(r) && r.length === 6 && typeof r[0] === 'string' && typeof r[1] === 'number' && typeof r[2] === 'number' && typeof r[3] === 'number' && (r[4] === 'f' || r[4] === 'x' || r[4] === 'l') && typeof r[5] === 'string';
+}
+
+function writeAll(fd: number, b: Buffer): void {
+  let done = 0;
+  while (done < b.length) done += writeSync(fd, b, done, b.length - done);
+}
+
+function readFileText(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(size);
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, buf, got, size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.toString('utf8', 0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fileBytes(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    // no file: zero bytes, which only decides when to fold the journal
+    return 0;
+  }
+}
