@@ -6,6 +6,7 @@ import { dataPathFor, isPointerPath, parsePointer } from '../../core/pointer.js'
 import { checkRepoPath } from '../../core/repoPath.js';
 import { catBlobs, diffTreePointers, resolveRev } from '../../platform/git.js';
 import { isZeroOid } from '../../platform/parseRawLog.js';
+import { createOid } from '../../core/oid.js';
 import type { Artifact } from '../pointers/pointers.js';
 import { TROVE_DIR, type Repo } from '../Repo.js';
 import { diffEntries } from './workState.js';
@@ -76,6 +77,12 @@ export function changedSince(repo: Repo, before: readonly Artifact[], now: reado
     const was = old.get(a.path);
     if (was && was.kind === a.pointer.kind && was.oid.hex === a.pointer.oid.hex && was.executable === a.pointer.executable) continue;
     if (!was || was.kind !== 'dir' || a.pointer.kind !== 'dir') {
+      paths.push(a.path);
+      continue;
+    }
+    const w = repo.workIndex(a.path).root();
+    if (w && w !== a.pointer.oid.hex && /^[0-9a-f]{64}$/.test(w) && repo.store.hasObject(createOid('sha256', w))) {
+      // The work index knows the version the files are at: checkout's switch mode diffs that against the new one itself.
       paths.push(a.path);
       continue;
     }

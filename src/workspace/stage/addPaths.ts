@@ -51,7 +51,16 @@ export async function addPaths(repo: Repo, inputs: readonly string[], options: {
     if (!options.allowDeletions) refuseUnfetchedDeletions(repo, path, before, ingested.pointer);
     // Re-adding imported data that did not change keeps its source record (trove update still works); changed data is local from now on.
     const pointer = before?.source && before.kind === ingested.pointer.kind && oidEquals(before.oid, ingested.pointer.oid) ? createPointer({ ...ingested.pointer, source: before.source }) : ingested.pointer;
+    // The work index root names the version checkout last made these files match, which its switch mode trusts:
+    // cleared (and saved) before the pointer moves, so a kill between the two cannot leave it naming the old version.
+    const index = repo.workIndex(path);
+    if (index.root() && index.root() !== pointer.oid.hex) {
+      index.splice('', 0, 0, [], []);
+      index.save();
+    }
     const changed = await writeWorkPointer(repo, path, pointer);
+    // The directory as just scanned is this version (saved with the other caches).
+    if (pointer.kind === 'dir') index.splice(pointer.oid.hex, 0, 0, [], []);
     const ignore = await ensureIgnored(repo, path);
     toStage.push(pointerPathFor(path));
     if (ignore) toStage.push(ignore);
