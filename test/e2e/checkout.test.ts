@@ -329,3 +329,51 @@ test('repair mode (the work tree already at the pointer version) restores delete
     repo.cleanup();
   }
 });
+
+test('after trove add of an edit, a switch to a branch that has the old content restores the edited file (add moves the version switch mode trusts)', () => {
+  const repo = createTmpRepo();
+  try {
+    for (let i = 0; i < 20; i++) repo.write(`data/f${i}.csv`, `v1 ${i}\n`);
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'v1');
+    repo.git('checkout', '-q', '-b', 'other');
+    repo.write('data/f5.csv', 'other 5\n');
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('commit', '-qam', 'other: f5');
+    repo.git('checkout', '-q', 'main');
+    assert.equal(runJson(repo.dir, ['checkout']).code, 0);
+    assert.equal(readFileSync(join(repo.dir, 'data/f5.csv'), 'utf8'), 'v1 5\n');
+    // The files are at v1 now. An edit added (and committed) must move that, or the next switch would trust v1 for f3.
+    repo.write('data/f3.csv', 'main 3\n');
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('commit', '-qam', 'main: f3');
+    repo.git('checkout', '-q', 'other');
+    const r = runJson(repo.dir, ['checkout']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(join(repo.dir, 'data/f3.csv'), 'utf8'), 'v1 3\n', 'the edit is undone: the other branch has the old content');
+    assert.equal(readFileSync(join(repo.dir, 'data/f5.csv'), 'utf8'), 'other 5\n');
+    assert.equal(runJson(repo.dir, ['status']).result.clean, true);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('a directory moved away by trove mv and replaced by another version is compared in full at its old path', () => {
+  const repo = createTmpRepo();
+  try {
+    for (let i = 0; i < 20; i++) repo.write(`data/f${i}.csv`, `v1 ${i}\n`);
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'v1');
+    assert.equal(runCli(repo.dir, ['mv', 'data', 'moved']).code, 0);
+    repo.git('commit', '-qam', 'moved');
+    // Bring data back at v1 from the first commit, with a few stray files in the directory.
+    repo.write('data/f0.csv', 'stray\n');
+    const r = runJson(repo.dir, ['checkout', '--force', '--rev', 'HEAD~1', 'data']);
+    assert.equal(r.code, 0, r.stderr);
+    for (let i = 0; i < 20; i++) assert.equal(readFileSync(join(repo.dir, `data/f${i}.csv`), 'utf8'), `v1 ${i}\n`);
+  } finally {
+    repo.cleanup();
+  }
+});
