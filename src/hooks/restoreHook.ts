@@ -1,7 +1,6 @@
 import { TroveError, isTroveError } from '../errors/index.js';
 import { humanBytes } from '../util/humanBytes.js';
-import { artifactsMissingContent } from '../workspace/pointers/isInStore.js';
-import { changedSince, pointerChangesSince, type Changes } from '../workspace/scan/changedSince.js';
+import { changedSince, missingContentSince, pointerChangesSince, type Changes } from '../workspace/scan/changedSince.js';
 import { listWorkArtifacts, type Artifact } from '../workspace/pointers/pointers.js';
 import { absPath, withLock, type Repo } from '../workspace/Repo.js';
 import { removeVanished } from '../workspace/checkout/removeVanished.js';
@@ -26,7 +25,7 @@ export async function restoreHook(repo: Repo, options: { prev?: string } = {}): 
   const changes = since ? changedSince(repo, since.before, now, since.changed) : undefined;
   const artifacts = changes ? now.filter((a) => changes.paths.some((p) => p === a.path || p.startsWith(a.path + '/'))) : now;
   if (artifacts.length === 0) return { action: vanished.removed.length ? 'restored' : 'nothing', exit: 0, messages: cleanup, details: { removed: vanished.removed } };
-  const missing = artifactsMissingContent(repo, artifacts);
+  const missing = missingContentSince(repo, artifacts, since?.before);
   let fetched: { remote: string; objects: number; bytes: number } | undefined;
   let fetchProblem: string | undefined;
   if (missing.length > 0) {

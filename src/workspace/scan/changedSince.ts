@@ -8,6 +8,7 @@ import { catBlobs, diffTreePointers, resolveRev } from '../../platform/git.js';
 import { isZeroOid } from '../../platform/parseRawLog.js';
 import { createOid } from '../../core/oid.js';
 import type { Artifact } from '../pointers/pointers.js';
+import { isInStore } from '../pointers/isInStore.js';
 import { TROVE_DIR, type Repo } from '../Repo.js';
 import { diffEntries } from './workState.js';
 
@@ -102,4 +103,38 @@ export function changedSince(repo: Repo, before: readonly Artifact[], now: reado
     }
   }
   return { paths, entries };
+}
+
+/**
+ * The artifacts whose content is not all in the local store (what the
+ * restore hook fetches first), at the cost of what changed: a directory
+ * version not yet known complete, whose base is (the version its files are
+ * at by the work index, or the previous commit's), is complete when the
+ * files that differ between the two are all here (`has` of the diff's new
+ * side), and is then marked so. Without such a base, isInStore checks every
+ * file as before.
+ */
+export function missingContentSince(repo: Repo, artifacts: readonly Artifact[], before: readonly Artifact[] | undefined): Artifact[] {
+  const old = new Map((before ?? []).map((a) => [a.path, a.pointer]));
+  return artifacts.filter((a) => {
+    const p = a.pointer;
+    if (p.kind !== 'dir' || repo.store.isComplete(p.oid)) return !isInStore(repo, a);
+    const was = old.get(a.path);
+    const bases = [repo.workIndex(a.path).root(), was?.kind === 'dir' ? was.oid.hex : undefined];
+    for (const hex of bases) {
+      if (!hex || hex === p.oid.hex || !/^[0-9a-f]{64}$/.test(hex) || !repo.store.isComplete(createOid('sha256', hex))) continue;
+      let to: ManifestEntry[];
+      try {
+        to = diffManifests(repo.store, createOid('sha256', hex), p.oid, a.path).to;
+      } catch (err) {
+        // A page of either version not here: the new one cannot be complete without its pages.
+        if (isTroveError(err, 'OBJECT_MISSING')) return true;
+        throw err;
+      }
+      if (!repo.store.hasFiles(to.flatMap((e) => (e.mode === 'l' ? [] : [e.oid]))).every(Boolean)) return true;
+      repo.store.markComplete(p.oid);
+      return false;
+    }
+    return !isInStore(repo, a);
+  });
 }
