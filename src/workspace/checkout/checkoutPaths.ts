@@ -10,6 +10,7 @@ import { createOid } from '../../core/oid.js';
 import { MATERIALIZE_POOL_MIN_FILES, materializeMany } from '../../store/materializeMany.js';
 import { processUmask } from '../../util/processUmask.js';
 import type { LinkStrategy } from '../../store/ObjectStore.js';
+import { dropDeleted } from './dropDeleted.js';
 import { tempPathFor } from '../../util/atomicWrite.js';
 import { mapLimit } from '../../util/mapLimit.js';
 import { removeAbandonedTempsOf } from '../../util/abandonedTemps.js';
@@ -158,13 +159,11 @@ async function applyPlan(repo: Repo, artifact: Artifact, plan: CheckoutPlan, str
       throw fromFsError(err, 'removing', p);
     }
     dirs.forget(p);
+    // A deleted entry is a file or a link, never a directory: its own row goes, without loading the whole cache to walk its keys (S12).
     if (rel === '') repo.statCache.deletePrefix(p);
-    else {
-      // A deleted entry is a file or a link, never a directory: its own row goes, without loading the whole cache to walk its keys (S12).
-      repo.statCache.delete(p);
-      if (artifact.pointer.kind === 'dir') repo.workIndex(root).dropRange(rel);
-    }
+    else repo.statCache.delete(p);
   }
+  if (artifact.pointer.kind === 'dir') dropDeleted(repo.workIndex(root), plan.deletes.filter((rel) => rel !== ''));
   if (plan.deletes.length > 0) pruneEmptyDirs(root, plan.deletes, dirs);
   let written = 0;
   let rest: readonly ManifestEntry[] = plan.writes;
