@@ -1,7 +1,6 @@
 import { TroveError, isTroveError } from '../errors/index.js';
 import { humanBytes } from '../util/humanBytes.js';
-import { artifactsMissingContent } from '../workspace/pointers/isInStore.js';
-import { artifactsAt, changedSince, type Changes } from '../workspace/scan/changedSince.js';
+import { changedSince, missingContentSince, pointerChangesSince, type Changes } from '../workspace/scan/changedSince.js';
 import { listWorkArtifacts, type Artifact } from '../workspace/pointers/pointers.js';
 import { absPath, withLock, type Repo } from '../workspace/Repo.js';
 import { removeVanished } from '../workspace/checkout/removeVanished.js';
@@ -17,15 +16,16 @@ import { clause, defaultRemote, listPaths, shellArg, type HookOutcome } from './
  */
 export async function restoreHook(repo: Repo, options: { prev?: string } = {}): Promise<HookOutcome> {
   if (!repo.config.hooks.restore) return { action: 'skipped', exit: 0, messages: [] };
-  // The previous commit's artifacts and the new pointers, listed once for every step below (each listing is a git call).
-  const [before, now] = await Promise.all([options.prev ? artifactsAt(repo, options.prev) : undefined, listWorkArtifacts(repo)]);
-  const vanished = before ? await withLock(repo, 'checkout', () => removeVanished(repo, before, now)) : { removed: [], kept: [] };
+  // The pointers Git changed since the previous commit (diff-tree: what the checkout changed, not the whole
+  // tree) and the work tree's pointers, listed once for every step below (each listing is a git call).
+  const [since, now] = await Promise.all([options.prev ? pointerChangesSince(repo, options.prev) : undefined, listWorkArtifacts(repo)]);
+  const vanished = since ? await withLock(repo, 'checkout', () => removeVanished(repo, since.before, now)) : { removed: [], kept: [] };
   const cleanup = vanishedMessages(vanished);
   // Only what changed since the previous commit (the rest was in place and still is); everything when that is unknown.
-  const changes = before ? changedSince(repo, before, now) : undefined;
+  const changes = since ? changedSince(repo, since.before, now, since.changed) : undefined;
   const artifacts = changes ? now.filter((a) => changes.paths.some((p) => p === a.path || p.startsWith(a.path + '/'))) : now;
   if (artifacts.length === 0) return { action: vanished.removed.length ? 'restored' : 'nothing', exit: 0, messages: cleanup, details: { removed: vanished.removed } };
-  const missing = artifactsMissingContent(repo, artifacts);
+  const missing = missingContentSince(repo, artifacts, since?.before);
   let fetched: { remote: string; objects: number; bytes: number } | undefined;
   let fetchProblem: string | undefined;
   if (missing.length > 0) {

@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { TroveError } from '../errors/index.js';
 import { envValue } from '../util/envVars.js';
 import { parseLsTree } from './parseLsTree.js';
+import { parseRawLog, type RawChange } from './parseRawLog.js';
 import { discoverWorkTree } from './discoverWorkTree.js';
 
 /**
@@ -105,6 +106,21 @@ export interface TreeBlob {
 export async function listTreeBlobs(git: Git, rev: string, filter: (path: string) => boolean): Promise<TreeBlob[]> {
   const res = await git.run(['ls-tree', '-r', '-z', '--full-tree', rev]);
   return parseLsTree(res.stdout).filter((e) => e.type === 'blob' && filter(e.path)).map((e) => ({ path: e.path, blob: e.oid }));
+}
+
+/**
+ * The pointer files (`*.trove`) that differ between commits `from` and `to`,
+ * as `git diff-tree -r -z --raw` records (old and new blob ids, zeros for the
+ * absent side): what a restore after `git checkout` needs, at the cost of
+ * what changed, where listing both commits (ls-tree -r of the whole tree)
+ * costs the size of the Git tree (scale plan S16). No rename detection: a
+ * moved pointer is a delete and an add, as the restore treats it. The glob
+ * must stay a glob (`*` matches across `/` in a pathspec), whatever
+ * GIT_LITERAL_PATHSPECS the caller's environment holds.
+ */
+export async function diffTreePointers(git: Git, from: string, to: string): Promise<RawChange[]> {
+  const res = await git.run(['diff-tree', '-r', '-z', '--raw', '--no-renames', '--no-ext-diff', from, to, '--', '*.trove'], { env: { GIT_LITERAL_PATHSPECS: '0' } });
+  return parseRawLog(res.stdout).flatMap((c) => c.changes);
 }
 
 /**

@@ -236,3 +236,144 @@ test('a checkout of hundreds of files (placed on worker threads) writes every by
     repo.cleanup();
   }
 });
+
+/** A CLI run with the stat-family calls under `under` counted (test/helpers/fsCallCounter.ts preloaded). */
+function countingFs(cwd: string, args: string[], under: string): { r: ReturnType<typeof runJson<any>>; counts: { lstat: number; stat: number; readdir: number } } {
+  const log = join(cwd, '..', `fs-${process.pid}-${Date.now()}.json`);
+  const spy = new URL('../helpers/fsCallCounter.js', import.meta.url).href;
+  const r = runJson(cwd, args, { NODE_OPTIONS: `--import=${spy}`, TROVE_TEST_FS_UNDER: under, TROVE_TEST_FS_LOG: log });
+  const counts = JSON.parse(readFileSync(log, 'utf8'));
+  rmSync(log, { force: true });
+  return { r, counts };
+}
+
+test('a one-file switch between versions of 20,000 files lstats at most 10 paths under data/ (switch mode)', () => {
+  const repo = createTmpRepo();
+  try {
+    for (let i = 0; i < 20_000; i++) repo.write(`data/d${String(i % 100).padStart(3, '0')}/f${i}.bin`, `file ${i}\n`);
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'v1');
+    repo.write('data/d023/f123.bin', 'changed\n');
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('commit', '-qam', 'v2');
+    repo.git('checkout', '-q', 'HEAD~1');
+    const { r, counts } = countingFs(repo.dir, ['checkout'], `${repo.dir}/data`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(join(repo.dir, 'data/d023/f123.bin'), 'utf8'), 'file 123\n');
+    assert.equal(r.result.written, 1);
+    assert.ok(counts.lstat + counts.stat <= 10, `${JSON.stringify(counts)} stat calls under data/`);
+    assert.equal(counts.readdir, 0, 'no directory of data/ listed');
+    // And back: the index now names v1, so the switch to v2 is as small.
+    repo.git('checkout', '-q', 'main');
+    const back = countingFs(repo.dir, ['checkout'], `${repo.dir}/data`);
+    assert.equal(back.r.code, 0, back.r.stderr);
+    assert.equal(readFileSync(join(repo.dir, 'data/d023/f123.bin'), 'utf8'), 'changed\n');
+    assert.ok(back.counts.lstat + back.counts.stat <= 10, `${JSON.stringify(back.counts)} stat calls under data/ switching back`);
+    assert.equal(runJson(repo.dir, ['status']).result.clean, true);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('switch mode still stops on a file of the diff with local changes that were not added, and leaves an edit outside the diff alone', () => {
+  const repo = createTmpRepo();
+  try {
+    for (let i = 0; i < 50; i++) repo.write(`data/f${i}.csv`, `v1 ${i}\n`);
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'v1');
+    repo.write('data/f7.csv', 'v2 7\n');
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('commit', '-qam', 'v2');
+    repo.git('checkout', '-q', 'HEAD~1');
+    repo.write('data/f7.csv', 'my unsaved edit\n');
+    repo.write('data/f9.csv', 'another edit, outside the diff\n');
+    const r = runJson(repo.dir, ['checkout']);
+    assert.equal(r.code, 1);
+    assert.equal(r.error.code, 'DIRTY');
+    assert.deepEqual(r.error.data.paths, ['data/f7.csv'], 'only the file the switch would overwrite');
+    assert.equal(readFileSync(join(repo.dir, 'data/f7.csv'), 'utf8'), 'my unsaved edit\n', 'nothing overwritten');
+    const forced = runJson(repo.dir, ['checkout', '--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(forced.result.saved.length, 1);
+    assert.equal(readFileSync(join(repo.dir, 'data/f7.csv'), 'utf8'), 'v1 7\n');
+    assert.equal(readFileSync(join(repo.dir, 'data/f9.csv'), 'utf8'), 'another edit, outside the diff\n', 'a local edit the switch does not touch stays, as in git checkout');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('repair mode (the work tree already at the pointer version) restores deleted files, also after a switch', () => {
+  const repo = createTmpRepo();
+  try {
+    for (let i = 0; i < 50; i++) repo.write(`data/f${i}.csv`, `v1 ${i}\n`);
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'v1');
+    rmSync(join(repo.dir, 'data/f3.csv'));
+    const r = runJson(repo.dir, ['checkout']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(join(repo.dir, 'data/f3.csv'), 'utf8'), 'v1 3\n');
+    repo.write('data/f7.csv', 'v2 7\n');
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('commit', '-qam', 'v2');
+    repo.git('checkout', '-q', 'HEAD~1');
+    assert.equal(runJson(repo.dir, ['checkout']).code, 0);
+    rmSync(join(repo.dir, 'data/f30.csv'));
+    const again = runJson(repo.dir, ['checkout']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(readFileSync(join(repo.dir, 'data/f30.csv'), 'utf8'), 'v1 30\n');
+    assert.equal(readFileSync(join(repo.dir, 'data/f7.csv'), 'utf8'), 'v1 7\n');
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('after trove add of an edit, a switch to a branch that has the old content restores the edited file (add moves the version switch mode trusts)', () => {
+  const repo = createTmpRepo();
+  try {
+    for (let i = 0; i < 20; i++) repo.write(`data/f${i}.csv`, `v1 ${i}\n`);
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'v1');
+    repo.git('checkout', '-q', '-b', 'other');
+    repo.write('data/f5.csv', 'other 5\n');
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('commit', '-qam', 'other: f5');
+    repo.git('checkout', '-q', 'main');
+    assert.equal(runJson(repo.dir, ['checkout']).code, 0);
+    assert.equal(readFileSync(join(repo.dir, 'data/f5.csv'), 'utf8'), 'v1 5\n');
+    // The files are at v1 now. An edit added (and committed) must move that, or the next switch would trust v1 for f3.
+    repo.write('data/f3.csv', 'main 3\n');
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('commit', '-qam', 'main: f3');
+    repo.git('checkout', '-q', 'other');
+    const r = runJson(repo.dir, ['checkout']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(join(repo.dir, 'data/f3.csv'), 'utf8'), 'v1 3\n', 'the edit is undone: the other branch has the old content');
+    assert.equal(readFileSync(join(repo.dir, 'data/f5.csv'), 'utf8'), 'other 5\n');
+    assert.equal(runJson(repo.dir, ['status']).result.clean, true);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('a directory moved away by trove mv and replaced by another version is compared in full at its old path', () => {
+  const repo = createTmpRepo();
+  try {
+    for (let i = 0; i < 20; i++) repo.write(`data/f${i}.csv`, `v1 ${i}\n`);
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('add', '-A');
+    repo.git('commit', '-qm', 'v1');
+    assert.equal(runCli(repo.dir, ['mv', 'data', 'moved']).code, 0);
+    repo.git('commit', '-qam', 'moved');
+    // Bring data back at v1 from the first commit, with a few stray files in the directory.
+    repo.write('data/f0.csv', 'stray\n');
+    const r = runJson(repo.dir, ['checkout', '--force', '--rev', 'HEAD~1', 'data']);
+    assert.equal(r.code, 0, r.stderr);
+    for (let i = 0; i < 20; i++) assert.equal(readFileSync(join(repo.dir, `data/f${i}.csv`), 'utf8'), `v1 ${i}\n`);
+  } finally {
+    repo.cleanup();
+  }
+});

@@ -354,3 +354,26 @@ test('switching between versions of a 300-file dataset rewrites only the files t
   for (const p of ['data/d1/f1.bin', 'data/d2/f2.bin', 'data/new/g.bin']) assert.ok(s.read(join(r, p)).equals(v2[p as keyof typeof v2]!), `${p} is v2 again`);
   assert.equal(inode(untouched), before);
 }));
+
+test('a restore after git checkout in a repo with 5k unrelated Git files takes the changed pointers from diff-tree, not ls-tree of both commits', withSandbox((s) => {
+  const r = troveRepo(s, 'r');
+  for (let i = 0; i < 5000; i++) s.write(join(r, `src/m${i % 50}/f${i}.txt`), `line ${i}\n`);
+  const v1: Record<string, Buffer> = { 'models/m.bin': pseudoRandom(800, 7) };
+  for (let i = 0; i < 40; i++) v1[`data/f${i}.bin`] = pseudoRandom(300 + i, i + 1);
+  commitData(s, r, v1, 'v1');
+  commitData(s, r, { 'data/f3.bin': pseudoRandom(500, 99), 'extra.bin': pseudoRandom(100, 98) }, 'v2');
+  const mInode = statSync(join(r, 'models/m.bin')).ino;
+  const log = join(s.base, 'git-argv.log');
+  const wrapper = join(s.base, 'git-logging.sh');
+  s.write(log, '');
+  s.write(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec git "$@"\n`);
+  execFileSync('chmod', ['+x', wrapper]);
+  const co = s.gitRun(r, ['checkout', '-q', 'HEAD~1'], { TROVE_GIT: wrapper });
+  assert.equal(co.code, 0, co.stderr);
+  assert.ok(s.read(join(r, 'data/f3.bin')).equals(v1['data/f3.bin']!), 'the changed file is restored');
+  assert.equal(existsSync(join(r, 'extra.bin')), false, 'an artifact the commit does not track is removed');
+  assert.equal(statSync(join(r, 'models/m.bin')).ino, mInode, 'an artifact whose pointer did not change is left alone');
+  const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  assert.ok(calls.some((c) => c.startsWith('diff-tree ')), `diff-tree was run: ${calls.join(' | ')}`);
+  assert.deepEqual(calls.filter((c) => c.startsWith('ls-tree')), [], 'no listing of a whole commit');
+}));

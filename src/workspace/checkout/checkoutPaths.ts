@@ -5,9 +5,12 @@ import { joinRepoPath } from '../../core/repoPath.js';
 import type { LinkMode } from '../../platform/config.js';
 import { WorkTreeDirs } from '../../platform/WorkTreeDirs.js';
 import { readManifest } from '../../store/manifestIO.js';
+import { diffManifests } from '../../store/diffManifests.js';
+import { createOid } from '../../core/oid.js';
 import { MATERIALIZE_POOL_MIN_FILES, materializeMany } from '../../store/materializeMany.js';
 import { processUmask } from '../../util/processUmask.js';
 import type { LinkStrategy } from '../../store/ObjectStore.js';
+import { dropDeleted } from './dropDeleted.js';
 import { tempPathFor } from '../../util/atomicWrite.js';
 import { mapLimit } from '../../util/mapLimit.js';
 import { removeAbandonedTempsOf } from '../../util/abandonedTemps.js';
@@ -62,7 +65,7 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
   const selected = (options.paths ?? []).map((p) => toRepoPath(repo, p));
   const artifacts = options.artifacts ?? (options.rev ? await listRevArtifacts(repo, options.rev, selected) : await listWorkArtifacts(repo, selected));
   const strategy = resolveLinkStrategy(repo, options.link ?? repo.config.core.link);
-  const plans: { artifact: Artifact; plan: CheckoutPlan }[] = [];
+  const plans: { artifact: Artifact; plan: CheckoutPlan; mode: CheckoutMode; root: string | undefined }[] = [];
   const problems: TroveError[] = [];
   // Every write, rename and delete below goes through these verified directories (never through a symlink).
   const dirs = new WorkTreeDirs(repo.root);
@@ -77,6 +80,13 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
     // A sample narrowed by a path inside it would silently place more than the sample: a caller's bug.
     if (!whole && options.only?.has(artifact.path)) throw new TroveError('INTERNAL', `A sampled checkout of ${artifact.path} must select the whole directory.`);
     const known = whole ? options.only?.get(artifact.path) : options.entries?.get(artifact.path);
+    // Switch mode: the work tree is at W (the work index's root), so only the files that differ between W and B are looked at.
+    const switched = whole && !known ? await planSwitch(repo, artifact, problems) : undefined;
+    if (switched === null) continue; // B's pages are missing: reported in problems
+    if (switched) {
+      plans.push({ artifact, plan: switched, mode: 'switch', root: workRootOf(repo, artifact) });
+      continue;
+    }
     let desired: readonly ManifestEntry[];
     try {
       desired = artifact.pointer.kind === 'file' ? [pointerAsEntry(artifact.pointer)] : known ?? readManifest(repo.store, artifact.pointer.oid, artifact.path);
@@ -88,7 +98,7 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
     if (!whole && !known && artifact.pointer.kind === 'dir') requireSelectedEntries(artifact.path, subs, desired, options.rev ? `at ${options.rev}` : 'at this version');
     // A few files inside a directory (a hook's restore): reading them beats parsing a large stat cache.
     const work = await readWorkState(repo, artifact.path, !whole && subs.length > 0 ? { under: subs, hashSmall: true } : {});
-    plans.push({ artifact, plan: planCheckout(repo, artifact, desired, work, subs) });
+    plans.push({ artifact, plan: planCheckout(repo, artifact, desired, work, subs), mode: known && whole ? 'sample' : 'repair', root: workRootOf(repo, artifact) });
   }
   const dirty = plans.flatMap((p) => p.plan.dirty);
   if (dirty.length > 0 && !options.force) {
@@ -103,8 +113,10 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
   const totalBytes = plans.reduce((s, p) => s + p.plan.writes.reduce((t, e) => t + e.size, 0), 0);
   repo.reporter.start('Checking out', totalBytes, 'bytes');
   try {
-    for (const { artifact, plan } of plans) {
+    for (const { artifact, plan, mode, root } of plans) {
+      const before = problems.length;
       const counts = await applyPlan(repo, artifact, plan, strategy, problems, dirs);
+      recordWorkRoot(repo, artifact, plan, mode, root, problems.length === before);
       result.artifacts.push({ path: artifact.path, ...counts });
       (result as { written: number }).written += counts.written;
       (result as { deleted: number }).deleted += counts.deleted;
@@ -147,8 +159,11 @@ async function applyPlan(repo: Repo, artifact: Artifact, plan: CheckoutPlan, str
       throw fromFsError(err, 'removing', p);
     }
     dirs.forget(p);
-    repo.statCache.deletePrefix(p);
+    // A deleted entry is a file or a link, never a directory: its own row goes, without loading the whole cache to walk its keys (S12).
+    if (rel === '') repo.statCache.deletePrefix(p);
+    else repo.statCache.delete(p);
   }
+  if (artifact.pointer.kind === 'dir') dropDeleted(repo.workIndex(root), plan.deletes.filter((rel) => rel !== ''));
   if (plan.deletes.length > 0) pruneEmptyDirs(root, plan.deletes, dirs);
   let written = 0;
   let rest: readonly ManifestEntry[] = plan.writes;
@@ -202,6 +217,73 @@ async function applyPlan(repo: Repo, artifact: Artifact, plan: CheckoutPlan, str
     }
   });
   return { written, deleted: plan.deletes.length, unchanged: plan.unchanged };
+}
+
+/**
+ * How a directory was planned. `switch`: over diffManifests(W, B) only;
+ * `repair`: every file compared with B (no usable work index, W = B, a
+ * partial selection); `sample`: a sampled checkout (the tree holds part of B).
+ */
+type CheckoutMode = 'switch' | 'repair' | 'sample';
+
+/** The work index root of a directory artifact: the version checkout (or add) last made its files match; undefined when none is recorded. */
+function workRootOf(repo: Repo, artifact: Artifact): string | undefined {
+  if (artifact.pointer.kind !== 'dir') return undefined;
+  return repo.workIndex(artifact.path).root() || undefined;
+}
+
+/**
+ * Switch mode (docs/decisions.md, "checkout touches only what differs"):
+ * when the work index says the directory's files are at version W, W is
+ * not the target B, and W's root page is here, plan over the entries that
+ * differ between W and B and lstat only those paths, as `git checkout`
+ * touches only the paths that differ between the two commits. Files outside
+ * the diff are not looked at: a local edit there stays, as in Git; the
+ * dirty check, saved copies and applyPlan are those of repair mode. Returns
+ * undefined for repair mode (no index, W = B, W's pages gone, the directory
+ * not there as a directory), null when B's pages are missing (in `problems`).
+ */
+async function planSwitch(repo: Repo, artifact: Artifact, problems: TroveError[]): Promise<CheckoutPlan | undefined | null> {
+  const w = workRootOf(repo, artifact);
+  const b = artifact.pointer.oid;
+  if (w === undefined || w === b.hex || !/^[0-9a-f]{64}$/.test(w)) return undefined;
+  const from = createOid('sha256', w);
+  if (!repo.store.hasObject(from)) return undefined;
+  let d: { from: ManifestEntry[]; to: ManifestEntry[] };
+  try {
+    d = diffManifests(repo.store, from, b, artifact.path);
+  } catch (err) {
+    if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
+    // Which side is missing is not known here: a page of W gone means repair; one of B is the same problem repair would report.
+    if (!repo.store.hasObject(b)) {
+      problems.push(err);
+      return null;
+    }
+    return undefined;
+  }
+  const paths = [...new Set([...d.from.map((e) => e.path), ...d.to.map((e) => e.path)])].sort();
+  const work = await readWorkState(repo, artifact.path, { under: paths, hashSmall: true });
+  // Gone, or a file where the directory was: repair mode looks at (and restores) everything.
+  if (work.kind !== 'dir') return undefined;
+  return { ...planCheckout(repo, artifact, d.to, work, paths), whole: true };
+}
+
+/**
+ * Keep the work index root true: it names the version the directory's
+ * files were last made to match by trove, which switch mode trusts for
+ * every path outside the diff. A whole checkout that placed every file
+ * makes it B; anything that leaves the tree at neither W nor B (a sample, a
+ * partial checkout away from W, files that could not be placed) clears it,
+ * so the next checkout repairs. Saved with the other caches at the end of
+ * the command: a checkout killed before that leaves W, and the next
+ * checkout plans diff(W, B) again, which covers everything this one touched.
+ */
+function recordWorkRoot(repo: Repo, artifact: Artifact, plan: CheckoutPlan, mode: CheckoutMode, root: string | undefined, complete: boolean): void {
+  if (artifact.pointer.kind !== 'dir') return;
+  const b = artifact.pointer.oid.hex;
+  const index = repo.workIndex(artifact.path);
+  if (mode !== 'sample' && plan.whole && complete) index.splice(b, 0, 0, [], []);
+  else if (root !== undefined && (root !== b || !complete)) index.splice('', 0, 0, [], []);
 }
 
 function summarize(problems: TroveError[], result: CheckoutResult): TroveError {

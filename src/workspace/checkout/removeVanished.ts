@@ -1,4 +1,5 @@
 import { rmSync, rmdirSync } from 'node:fs';
+import { clearWorkRoot } from './clearWorkRoot.js';
 import { fromFsError } from '../../errors/index.js';
 import { WorkTreeDirs } from '../../platform/WorkTreeDirs.js';
 import { planCheckout } from './planCheckout.js';
@@ -45,6 +46,7 @@ export async function removeVanished(repo: Repo, before: readonly Artifact[], cu
       kept.push(artifact.path);
       continue;
     }
+    clearWorkRoot(repo, artifact.path);
     try {
       rmSync(absPath(repo, artifact.path), { recursive: true, force: true });
     } catch (err) {

@@ -1,4 +1,5 @@
 import { existsSync, lstatSync, renameSync, rmSync, statSync } from 'node:fs';
+import { clearWorkRoot } from '../checkout/clearWorkRoot.js';
 import { TroveError, fromFsError } from '../../errors/index.js';
 import { pointerPathFor } from '../../core/pointer.js';
 import { WorkTreeDirs } from '../../platform/WorkTreeDirs.js';
@@ -32,6 +33,9 @@ export async function moveArtifact(repo: Repo, src: string, dst: string, options
   }
   const nested = artifacts.find((a) => to.startsWith(a.path + '/'));
   if (nested) throw new TroveError('USAGE', `${to} is inside ${nested.path}, which trove tracks as a directory.`, { hint: 'Move it somewhere outside tracked directories.' });
+  // Neither directory's recorded version holds after the move (one stays empty, the other may have an older life).
+  clearWorkRoot(repo, artifact.path);
+  clearWorkRoot(repo, to);
   try {
     const dest = dirs.ensureParent(to);
     if (existsSync(absPath(repo, artifact.path))) renameSync(absPath(repo, artifact.path), dest);

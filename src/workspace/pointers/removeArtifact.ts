@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { clearWorkRoot } from '../checkout/clearWorkRoot.js';
 import { TroveError, fromFsError } from '../../errors/index.js';
 import { pointerPathFor } from '../../core/pointer.js';
 import { WorkTreeDirs } from '../../platform/WorkTreeDirs.js';
@@ -52,6 +53,7 @@ export async function removeArtifacts(repo: Repo, inputs: readonly string[], opt
     if (ppAbs !== undefined) rmSync(ppAbs, { force: true });
     const ig = await removeIgnored(repo, a.path, dirs);
     if (ig) staged.push(ig);
+    clearWorkRoot(repo, a.path);
     if (options.deleteData) {
       try {
         const abs = dirs.existingParent(a.path);

@@ -4,11 +4,12 @@ import { createPointer, isPointerPath, dataPathFor, pointerPathFor, type Pointer
 import { createOid, formatOid, oidEquals } from '../../core/oid.js';
 import type { ManifestEntry } from '../../core/manifest.js';
 import { WorkTreeDirs } from '../../platform/WorkTreeDirs.js';
-import { readManifest, writeManifestStream, type ManifestPart } from '../../store/manifestIO.js';
+import { writeManifestStream, type ManifestPart } from '../../store/manifestIO.js';
 import type { ChildRef } from '../../core/manifest.js';
 import { scanChunks, type ScanChunk } from '../scan/scanChunks.js';
 import { newChunk, spliceChunks, type NewChunk } from '../scan/readChunkedState.js';
 import type { FileToHash } from '../scan/hashFiles.js';
+import { diffManifests } from '../../store/diffManifests.js';
 import { ensureIgnored } from './gitignore.js';
 import { hashFiles } from '../scan/hashFiles.js';
 import { readWorkPointer, writeWorkPointer, listWorkPointerPaths } from '../pointers/pointers.js';
@@ -54,7 +55,16 @@ export async function addPaths(repo: Repo, inputs: readonly string[], options: {
     if (!options.allowDeletions) refuseUnfetchedDeletions(repo, path, before, ingested.pointer);
     // Re-adding imported data that did not change keeps its source record (trove update still works); changed data is local from now on.
     const pointer = before?.source && before.kind === ingested.pointer.kind && oidEquals(before.oid, ingested.pointer.oid) ? createPointer({ ...ingested.pointer, source: before.source }) : ingested.pointer;
+    // The work index root names the version checkout last made these files match, which its switch mode trusts:
+    // cleared (and saved) before the pointer moves, so a kill between the two cannot leave it naming the old version.
+    const index = repo.workIndex(path);
+    if (index.root() && index.root() !== pointer.oid.hex) {
+      index.splice('', 0, 0, [], []);
+      index.save();
+    }
     const changed = await writeWorkPointer(repo, path, pointer);
+    // The directory as just scanned is this version (saved with the other caches).
+    if (pointer.kind === 'dir') index.splice(pointer.oid.hex, 0, 0, [], []);
     const ignore = await ensureIgnored(repo, path);
     toStage.push(pointerPathFor(path));
     if (ignore) toStage.push(ignore);
@@ -76,15 +86,16 @@ export async function addPaths(repo: Repo, inputs: readonly string[], options: {
  */
 function refuseUnfetchedDeletions(repo: Repo, path: string, before: Pointer | undefined, after: Pointer): void {
   if (before?.kind !== 'dir' || after.kind !== 'dir' || oidEquals(before.oid, after.oid)) return;
-  let old: ManifestEntry[];
+  // Only the entries that differ (diffManifests reads the pages that differ): a one-file add of 1M files reads ~3 pages per side, not both listings (scale plan S9).
+  let d: { from: ManifestEntry[]; to: ManifestEntry[] };
   try {
-    old = readManifest(repo.store, before.oid, path);
+    d = diffManifests(repo.store, before.oid, after.oid, path);
   } catch (err) {
     if (isTroveError(err, 'OBJECT_MISSING')) return; // the old listing was never here either: nothing to compare
     throw err;
   }
-  const now = new Set(readManifest(repo.store, after.oid, path).map((e) => e.path));
-  const unfetched = old.filter((e) => e.mode !== 'l' && !now.has(e.path) && !repo.store.hasFile(e.oid)).map((e) => `${path}/${e.path}`);
+  const now = new Set(d.to.map((e) => e.path));
+  const unfetched = d.from.filter((e) => e.mode !== 'l' && !now.has(e.path) && !repo.store.hasFile(e.oid)).map((e) => `${path}/${e.path}`);
   if (unfetched.length === 0) return;
   throw new TroveError('NOT_FETCHED', `${unfetched.length} file(s) of ${path} were never fetched here (${unfetched.slice(0, 3).join(', ')}${unfetched.length > 3 ? ', …' : ''}); adding it would record them as deleted.`, {
     hint: `Fetch them first with trove pull ${path}, or record their deletion on purpose with trove add --allow-deletions ${path}.`,
