@@ -48,7 +48,8 @@ export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; al
   let freedBytes = 0;
   const entries = repo.store.list();
   for (const e of entries) {
-    if (keep.has(storedKey(e.kind, e.oid))) continue;
+    // Packed entries are only ever dropped by rewriting their pack (repack, P5), never one by one: counted as kept.
+    if (e.location.packed || keep.has(storedKey(e.kind, e.oid))) continue;
     removed++;
     freedBytes += e.size;
     if (!options.dryRun) repo.store.remove(e.kind, e.oid);
