@@ -12,9 +12,10 @@ import { PackSet, type PackLocation } from './pack/PackSet.js';
 import { PACK_MAX_OBJECT, PackWriter } from './pack/PackWriter.js';
 import { openIngestSession } from './ingestSession.js';
 import { upgradeStoreFormat } from './storeFormat.js';
-import { writeObjectSync } from './objectWriter.js';
+import { syncDirsSync, writeObjectSync } from './objectWriter.js';
 import { tempPathFor } from '../util/atomicWrite.js';
 import { processUmask } from '../util/processUmask.js';
+import { isAbandonedTemp } from '../util/abandonedTemps.js';
 
 export type { LinkStrategy, StoredEntry, StoredKind };
 
@@ -392,6 +393,34 @@ export class ObjectStore implements ContentStore {
     }
   }
 
+  /**
+   * Delete the packs none of whose entries is live (gc), the index first so
+   * no reader finds a pack without its bytes, then the pack, then one sync
+   * of the directory. Packs with some live entries are left for repack
+   * (P5), which rewrites them. Returns the entries and bytes dropped.
+   */
+  dropDeadPacks(isLive: (kind: StoredKind, oid: Oid) => boolean, options: { dryRun: boolean }): { entries: number; bytes: number } {
+    const byPack = new Map<string, { file: string; live: boolean; entries: number; bytes: number }>();
+    for (const e of this.list()) {
+      if (!e.location.packed) continue;
+      const p = byPack.get(e.location.file) ?? { file: e.location.file, live: false, entries: 0, bytes: 0 };
+      p.live ||= isLive(e.kind, e.oid);
+      p.entries++;
+      p.bytes += e.size;
+      byPack.set(e.location.file, p);
+    }
+    const dead = [...byPack.values()].filter((p) => !p.live);
+    if (!options.dryRun && dead.length > 0) {
+      for (const p of dead) {
+        rmSync(p.file.replace(/\.pack$/, '.tidx'), { force: true });
+        rmSync(p.file, { force: true });
+      }
+      syncDirsSync([packsDir(this.dir)], { fsync: this.fsync });
+      this.packs.reload();
+    }
+    return { entries: dead.reduce((s, p) => s + p.entries, 0), bytes: dead.reduce((s, p) => s + p.bytes, 0) };
+  }
+
   /** Set aside a corrupt entry: a packed one on the bad list (it reads as absent until repacked), a loose one removed. */
   quarantineObject(kind: StoredKind, oid: Oid): void {
     if (this.packedAt(kind, oid)) {
@@ -444,6 +473,18 @@ export class ObjectStore implements ContentStore {
     cleanScratch(storeTmpDir(this.dir), olderThanMs);
     let removed = 0;
     const now = Date.now();
+    // A killed pack writer's temps (pid-named: gone at once when the pid is dead, else after the age limit).
+    for (const name of safeReaddir(packsDir(this.dir))) {
+      if (!isStoreTemp(name)) continue;
+      const path = join(packsDir(this.dir), name);
+      try {
+        if (!isAbandonedTemp(name) && now - statSync(path).mtimeMs <= olderThanMs) continue;
+        rmSync(path, { force: true });
+        removed++;
+      } catch {
+        /* renamed or removed meanwhile */
+      }
+    }
     for (const sub of ['objects', 'files']) {
       const base = join(this.dir, sub, 'sha256');
       for (const fan of safeReaddir(base)) {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { encodeLocalPackIndex, type LocalPackEntry } from '../../core/localPackIndex.js';
 import { serializePackIndex, type PackEntryKind } from '../../core/packIndex.js';
 import { tempPathFor } from '../../util/atomicWrite.js';
+import { isAbandonedTemp } from '../../util/abandonedTemps.js';
+import { readdirSync } from 'node:fs';
 import type { WriterFs } from '../objectWriter.js';
 import { syncDirsSync } from '../syncPaths.js';
 
@@ -183,6 +185,8 @@ export class PackWriter {
 
   private start(): Open {
     this.fs.mkdirSync(this.packsDir, { recursive: true });
+    // Temps of a writer killed -9 (its pid is dead): nothing names them, so the next writer sweeps them.
+    for (const name of readdirSync(this.packsDir)) if (isAbandonedTemp(name)) this.fs.rmSync(join(this.packsDir, name), { force: true });
     const tmp = tempPathFor(join(this.packsDir, 'pack'));
     const fd = this.fs.openSync(tmp, 'wx', 0o444);
     return { tmp, fd, hash: createHash('sha256'), entries: [], size: 0, buffer: Buffer.allocUnsafe(WRITE_BUFFER), buffered: 0 };

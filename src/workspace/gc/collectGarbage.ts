@@ -54,6 +54,10 @@ export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; al
     freedBytes += e.size;
     if (!options.dryRun) repo.store.remove(e.kind, e.oid);
   }
+  // Packs with no live entry go whole; the others wait for repack (P5).
+  const dropped = repo.store.dropDeadPacks((kind, oid) => keep.has(storedKey(kind, oid)), { dryRun: Boolean(options.dryRun) });
+  removed += dropped.entries;
+  freedBytes += dropped.bytes;
   if (!options.dryRun) repo.store.removeStaleTemps(STALE_TEMP_MS);
   if (!options.dryRun && removed > 0) repo.store.clearCompleteMarks();
   if (!options.dryRun) await forgetExpiredCopies(repo, keepSavedMs);
