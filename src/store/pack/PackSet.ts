@@ -30,6 +30,8 @@ interface Loaded extends PackInfo {
   packFd: number | undefined;
   /** every oid of the index, read once for a bulk presence check (hasMany) */
   allOids: Buffer | undefined;
+  /** the kinds section (1 byte per entry, read once on the first lookup): a kind check costs no system call */
+  kinds: Buffer | undefined;
 }
 
 /** The list of corrupt packed entries (hex per line): skipped by every lookup until a repack drops them. */
@@ -190,7 +192,8 @@ export class PackSet {
     // An oid can be there twice, once per kind ('f' sorts before 'o'): look at the neighbours too.
     for (const j of [at, at - 1, at + 1]) {
       if (j < 0 || j >= hi - lo || !bucket.subarray(j * 32, j * 32 + 32).equals(key)) continue;
-      if (String.fromCharCode(this.pread(p, 'tidx', p.sections.kinds + lo + j, 1)[0]!) === kind) return lo + j;
+      p.kinds ??= this.pread(p, 'tidx', p.sections.kinds, p.count);
+      if (String.fromCharCode(p.kinds[lo + j]!) === kind) return lo + j;
     }
     return undefined;
   }
@@ -260,7 +263,7 @@ export class PackSet {
         continue;
       }
       const lists = (st.size - tidxSections(parsed.count, 0).size) / 36;
-      found.push({ name: m[1]!, file: join(this.packsDir, `${m[1]}.pack`), index, count: parsed.count, packSize: parsed.packSize, head: parsed, sections: tidxSections(parsed.count, lists), tidxFd: fd, packFd: undefined, allOids: undefined, mtimeMs: st.mtimeMs });
+      found.push({ name: m[1]!, file: join(this.packsDir, `${m[1]}.pack`), index, count: parsed.count, packSize: parsed.packSize, head: parsed, sections: tidxSections(parsed.count, lists), tidxFd: fd, packFd: undefined, allOids: undefined, kinds: undefined, mtimeMs: st.mtimeMs });
     }
     found.sort((a, b) => b.mtimeMs - a.mtimeMs || (a.name < b.name ? -1 : 1));
     this.loaded = found;
