@@ -1,21 +1,22 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, promises as fsp, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, promises as fsp, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromFsError } from '../errors/index.js';
 import { corrupt, missing } from './storeErrors.js';
 import { ASSEMBLE_WRITES_IN_FLIGHT, placeWhole, readIfSmall, writeAll } from './storeFiles.js';
-import { createOid, isValidHex, type Oid } from '../core/oid.js';
+import { createOid, type Oid } from '../core/oid.js';
 import { parseChunkList, type ChunkRef } from './chunkList.js';
-import { chunkListFile, isStoreTemp, objectFile, packsDir, storeTmpDir } from './layout.js';
+import { chunkListFile, objectFile, packsDir, storeTmpDir } from './layout.js';
 import type { ContentStore, IngestSession, LinkStrategy, PackStats, StoredEntry, StoredKind } from './ContentStore.js';
 import { PackSet, type PackLocation } from './pack/PackSet.js';
 import { PACK_MAX_OBJECT, PackWriter } from './pack/PackWriter.js';
 import { openIngestSession } from './ingestSession.js';
 import { upgradeStoreFormat } from './storeFormat.js';
-import { syncDirsSync, writeObjectSync } from './objectWriter.js';
+import { writeObjectSync } from './objectWriter.js';
+import { dropDeadPacks } from './pack/dropDeadPacks.js';
+import { listStore, packedEntry, removeStaleStoreTemps, safeReaddir } from './storeListing.js';
 import { tempPathFor } from '../util/atomicWrite.js';
 import { processUmask } from '../util/processUmask.js';
-import { isAbandonedTemp } from '../util/abandonedTemps.js';
 
 export type { LinkStrategy, StoredEntry, StoredKind };
 
@@ -400,25 +401,7 @@ export class ObjectStore implements ContentStore {
    * (P5), which rewrites them. Returns the entries and bytes dropped.
    */
   dropDeadPacks(isLive: (kind: StoredKind, oid: Oid) => boolean, options: { dryRun: boolean }): { entries: number; bytes: number } {
-    const byPack = new Map<string, { file: string; live: boolean; entries: number; bytes: number }>();
-    for (const e of this.list()) {
-      if (!e.location.packed) continue;
-      const p = byPack.get(e.location.file) ?? { file: e.location.file, live: false, entries: 0, bytes: 0 };
-      p.live ||= isLive(e.kind, e.oid);
-      p.entries++;
-      p.bytes += e.size;
-      byPack.set(e.location.file, p);
-    }
-    const dead = [...byPack.values()].filter((p) => !p.live);
-    if (!options.dryRun && dead.length > 0) {
-      for (const p of dead) {
-        rmSync(p.file.replace(/\.pack$/, '.tidx'), { force: true });
-        rmSync(p.file, { force: true });
-      }
-      syncDirsSync([packsDir(this.dir)], { fsync: this.fsync });
-      this.packs.reload();
-    }
-    return { entries: dead.reduce((s, p) => s + p.entries, 0), bytes: dead.reduce((s, p) => s + p.bytes, 0) };
+    return dropDeadPacks(this, isLive, options);
   }
 
   /** Set aside a corrupt entry: a packed one on the bad list (it reads as absent until repacked), a loose one removed. */
@@ -443,24 +426,7 @@ export class ObjectStore implements ContentStore {
    * packed is listed twice, with each location).
    */
   list(): StoredEntry[] {
-    const out: StoredEntry[] = [];
-    for (const e of this.packs.entries()) {
-      const kind: StoredKind = e.kind === 'o' ? 'object' : 'chunklist';
-      out.push(packedEntry(kind, createOid('sha256', e.hex), { pack: e.pack, file: e.file, offset: e.offset, length: e.length }));
-    }
-    for (const [kind, sub] of [['object', 'objects'], ['chunklist', 'files']] as const) {
-      const base = join(this.dir, sub, 'sha256');
-      for (const fan of safeReaddir(base)) {
-        for (const rest of safeReaddir(join(base, fan))) {
-          const hex = fan + rest;
-          if (!isValidHex('sha256', hex)) continue;
-          const path = join(base, fan, rest);
-          const size = statSync(path).size;
-          out.push({ kind, oid: createOid('sha256', hex), size, path, location: { file: path, offset: 0, length: size, packed: false } });
-        }
-      }
-    }
-    return out;
+    return listStore(this.dir, this.packs);
   }
 
   /**
@@ -470,68 +436,7 @@ export class ObjectStore implements ContentStore {
    * many temp files were removed from the fan-out directories.
    */
   removeStaleTemps(olderThanMs: number): number {
-    cleanScratch(storeTmpDir(this.dir), olderThanMs);
-    let removed = 0;
-    const now = Date.now();
-    // A killed pack writer's temps (pid-named: gone at once when the pid is dead, else after the age limit).
-    for (const name of safeReaddir(packsDir(this.dir))) {
-      if (!isStoreTemp(name)) continue;
-      const path = join(packsDir(this.dir), name);
-      try {
-        if (!isAbandonedTemp(name) && now - statSync(path).mtimeMs <= olderThanMs) continue;
-        rmSync(path, { force: true });
-        removed++;
-      } catch {
-        /* renamed or removed meanwhile */
-      }
-    }
-    for (const sub of ['objects', 'files']) {
-      const base = join(this.dir, sub, 'sha256');
-      for (const fan of safeReaddir(base)) {
-        for (const name of safeReaddir(join(base, fan))) {
-          if (!isStoreTemp(name)) continue;
-          const path = join(base, fan, name);
-          try {
-            if (now - statSync(path).mtimeMs <= olderThanMs) continue;
-            rmSync(path, { force: true });
-            removed++;
-          } catch {
-            /* renamed or removed meanwhile */
-          }
-        }
-      }
-    }
-    return removed;
-  }
-}
-
-function packedEntry(kind: StoredKind, oid: Oid, at: PackLocation): StoredEntry {
-  return { kind, oid, size: at.length, path: at.file, location: { file: at.file, offset: at.offset, length: at.length, packed: true } };
-}
-
-function cleanScratch(dir: string, olderThanMs: number): void {
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    // no tmp folder: no stale temp files to remove; the sweep is best-effort and nothing is lost
-    return;
-  }
-  for (const n of names) {
-    try {
-      if (Date.now() - statSync(join(dir, n)).mtimeMs > olderThanMs) rmSync(join(dir, n), { force: true, recursive: true });
-    } catch {
-      /* gone */
-    }
-  }
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    // a missing or unreadable shard folder lists as empty: listings are for enumeration, and reading an object reports its own error
-    return [];
+    return removeStaleStoreTemps(this.dir, olderThanMs);
   }
 }
 
