@@ -9,7 +9,7 @@ import { parseChunkList, type ChunkRef } from './chunkList.js';
 import { chunkListFile, objectFile, packsDir, storeTmpDir } from './layout.js';
 import type { ContentStore, IngestSession, LinkStrategy, PackStats, StoredEntry, StoredKind } from './ContentStore.js';
 import { PackSet, type PackLocation } from './pack/PackSet.js';
-import { PACK_MAX_OBJECT, PackWriter } from './pack/PackWriter.js';
+import { PACK_MAX_OBJECT, PACK_MIN_OBJECTS, PackWriter } from './pack/PackWriter.js';
 import { openIngestSession } from './ingestSession.js';
 import { upgradeStoreFormat } from './storeFormat.js';
 import { writeObjectSync } from './objectWriter.js';
@@ -33,14 +33,17 @@ export class ObjectStore implements ContentStore {
   readonly packs: PackSet;
   /** Objects up to this size are packed by putObjects and openIngest (PACK_MAX_OBJECT; 0 keeps every object loose). */
   readonly packMaxObject: number;
+  /** An ingest of fewer files than this stays loose (PACK_MIN_OBJECTS, as git's unpackLimit): a pack per one-file add would be two files instead of one. */
+  readonly packMinObjects: number;
 
   constructor(
     readonly dir: string,
-    options: { fsync?: boolean; /** knob for tests: PACK_MAX_OBJECT */ packMaxObject?: number } = {},
+    options: { fsync?: boolean; /** knobs for tests: PACK_MAX_OBJECT, PACK_MIN_OBJECTS */ packMaxObject?: number; packMinObjects?: number } = {},
   ) {
     this.fsync = options.fsync ?? true;
     this.packs = new PackSet(packsDir(dir));
     this.packMaxObject = options.packMaxObject ?? PACK_MAX_OBJECT;
+    this.packMinObjects = options.packMinObjects ?? PACK_MIN_OBJECTS;
   }
 
   /**

@@ -11,6 +11,7 @@ import type { ObjectStore } from './ObjectStore.js';
  * (its chunks are written by the workers). One writer, not one per worker
  * message: 64-file messages would make a pack each. close() seals the last
  * pack and syncs `packs/`: nothing may name the objects before it returns.
+ * A call with fewer than the store's packMinObjects files stays loose.
  */
 export function openIngestSession(store: ObjectStore, options: { jobs: number }): IngestSession {
   const writer = store.packMaxObject > 0 ? store.packWriter() : undefined;
@@ -23,7 +24,7 @@ export function openIngestSession(store: ObjectStore, options: { jobs: number })
   };
   let closed = false;
   return {
-    ingest: (items, o = {}) => ingestMany(items, store.dir, { jobs: options.jobs, fsync: store.fsync, pack: sink, onDone: o.onDone, onProgress: o.onProgress }),
+    ingest: (items, o = {}) => ingestMany(items, store.dir, { jobs: options.jobs, fsync: store.fsync, pack: items.length >= store.packMinObjects ? sink : undefined, onDone: o.onDone, onProgress: o.onProgress }),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -13,6 +13,8 @@ import { syncDirsSync } from '../syncPaths.js';
 export const PACK_TARGET = 64 * 1024 * 1024;
 /** Objects up to this size are packed: small files, manifest pages, chunk lists. Chunks (~290 KiB) and large files stay loose. */
 export const PACK_MAX_OBJECT = 64 * 1024;
+/** An ingest (add) of fewer files stays loose, as git unpacks a fetch of fewer than transfer.unpackLimit (100) objects. */
+export const PACK_MIN_OBJECTS = 100;
 /** Appends are gathered into one write of this size. */
 const WRITE_BUFFER = 4 * 1024 * 1024;
 
