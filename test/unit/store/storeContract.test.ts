@@ -10,6 +10,7 @@ import { readStoreFormat } from '../../../src/store/storeFormat.js';
 import { createOid, type Oid } from '../../../src/core/oid.js';
 import { isTroveError } from '../../../src/errors/index.js';
 import { pseudoRandom } from '../../helpers/tmpRepo.js';
+import { readManifest, writeManifestBatched } from '../../../src/store/manifestIO.js';
 
 /**
  * The ContentStore contract, run twice: every object loose (packMaxObject 0,
@@ -165,3 +166,17 @@ for (const mode of MODES) {
     }
   });
 }
+
+test('a directory version with many manifest pages has them packed (one pack, not a file per page), and reads back whole', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trove-contract-'));
+  try {
+    const store = new ObjectStore(join(dir, 'store'), { fsync: false, packMinObjects: 4 });
+    const entries = Array.from({ length: 5000 }, (_, i) => ({ path: `d${i % 7}/f${String(i).padStart(5, '0')}.bin`, mode: 'f' as const, size: i, oid: oidOf(Buffer.from(`e${i}`)) })).sort((a, b) => (a.path < b.path ? -1 : 1));
+    const tree = await writeManifestBatched(store, entries);
+    assert.ok(store.packStats().packed >= 4, `${store.packStats().packed} pages packed`);
+    assert.equal(existsSync(join(store.dir, 'objects')), false, 'no page written loose');
+    assert.deepEqual(readManifest(store, tree.root, 'd').map((e) => e.path), entries.map((e) => e.path));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
