@@ -43,8 +43,9 @@ export async function materializeMany(store: ObjectStore | string, items: readon
       const built = idx.map((i): MaterializeJob => {
         const it = items[i]!;
         const mode = it.executable ? 0o755 : 0o644;
-        const at = typeof store === 'string' ? undefined : store.entry('object', it.oid)?.location;
-        const where = at?.packed ? { src: at.file, offset: at.offset, length: at.length } : { src: objectFile(storeDir, it.oid) };
+        // A pack lookup only (no stat of the loose file: the thread opens it, and anything unusual comes back to the caller).
+        const at = typeof store === 'string' ? undefined : store.packs.lookup('o', it.oid.hex);
+        const where = at ? { src: at.file, offset: at.offset, length: at.length } : { src: objectFile(storeDir, it.oid) };
         return { ...where, hex: it.oid.hex, dest: it.dest, tmp: tempPathFor(it.dest), mode, chmod: (mode & ~options.umask) !== mode };
       });
       // Packed objects in pack and offset order: the reads of a batch go forward through each pack.
