@@ -5,6 +5,7 @@ import { createOid, formatOid, type Oid } from '../core/oid.js';
 import { fromFsError } from '../errors/index.js';
 import { objectFile } from './layout.js';
 import { ObjectBatch, syncDirs, type WriterFs } from './objectWriter.js';
+import type { PackWriter } from './pack/PackWriter.js';
 import type { ObjectStore } from './ObjectStore.js';
 import type { PageReader } from './PageCache.js';
 
@@ -58,8 +59,26 @@ export async function writeManifestStream(store: ObjectStore, parts: Iterable<Ma
   const builder = new ManifestTreeBuilder();
   const batch = new ObjectBatch({ fsync: store.fsync, fs: options.fs });
   let written = 0;
+  // Pages wait here until there are packMinObjects of them (a large first add: ~4,000 at 1M files), then go
+  // into one local pack as they are built, so memory stays one pack buffer; fewer stay loose, in one batch
+  // (and so does a call with an injected fs: that is a test of the batch).
+  let waiting: [string, Buffer][] = [];
+  let writer: PackWriter | undefined;
+  const toPack = (hex: string, bytes: Buffer): void => {
+    const oid = createOid('sha256', hex);
+    if (bytes.length > store.packMaxObject) written += store.putBytes(bytes).written;
+    else if (!writer!.has('o', hex) && !store.hasObject(oid)) written += writer!.append('o', hex, bytes);
+  };
   const put = (pages: Map<string, Buffer>): void => {
-    for (const [hex, bytes] of pages) written += batch.add(objectFile(store.dir, createOid('sha256', hex)), bytes);
+    for (const [hex, bytes] of pages) {
+      if (writer) toPack(hex, bytes);
+      else waiting.push([hex, bytes]);
+    }
+    if (!writer && !options.fs && waiting.length >= store.packMinObjects) {
+      writer = store.packWriter();
+      for (const [hex, bytes] of waiting) toPack(hex, bytes);
+      waiting = [];
+    }
   };
   let tree;
   try {
@@ -70,9 +89,16 @@ export async function writeManifestStream(store: ObjectStore, parts: Iterable<Ma
     }
     tree = builder.finish();
     put(tree.newPages);
-    await batch.commit();
-    await syncDirs(batch.dirs, { fsync: store.fsync, fs: options.fs });
+    if (writer) {
+      writer.finish();
+      store.packs.reload();
+    } else {
+      for (const [hex, bytes] of waiting) written += batch.add(objectFile(store.dir, createOid('sha256', hex)), bytes);
+      await batch.commit();
+      await syncDirs(batch.dirs, { fsync: store.fsync, fs: options.fs });
+    }
   } catch (err) {
+    writer?.abort();
     throw fromFsError(err, 'writing manifest pages into the store at', store.dir);
   }
   return { root: tree.root, files: tree.files, size: tree.size, written };

@@ -10,7 +10,7 @@ import { readStoreFormat } from '../../../src/store/storeFormat.js';
 import { createOid, type Oid } from '../../../src/core/oid.js';
 import { isTroveError } from '../../../src/errors/index.js';
 import { pseudoRandom } from '../../helpers/tmpRepo.js';
-import { readManifest, writeManifestBatched } from '../../../src/store/manifestIO.js';
+import { readManifest, writeManifestBatched, writeManifestStream } from '../../../src/store/manifestIO.js';
 
 /**
  * The ContentStore contract, run twice: every object loose (packMaxObject 0,
@@ -176,6 +176,27 @@ test('a directory version with many manifest pages has them packed (one pack, no
     assert.ok(store.packStats().packed >= 4, `${store.packStats().packed} pages packed`);
     assert.equal(existsSync(join(store.dir, 'objects')), false, 'no page written loose');
     assert.deepEqual(readManifest(store, tree.root, 'd').map((e) => e.path), entries.map((e) => e.path));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a directory version streamed with many new pages has them packed as they are built (one pack, not a file per page), and reads back whole', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trove-contract-'));
+  try {
+    const store = new ObjectStore(join(dir, 'store'), { fsync: false, packMinObjects: 4 });
+    const entries = Array.from({ length: 5000 }, (_, i) => ({ path: `d${i % 7}/f${String(i).padStart(5, '0')}.bin`, mode: 'f' as const, size: i, oid: oidOf(Buffer.from(`e${i}`)) })).sort((a, b) => (a.path < b.path ? -1 : 1));
+    async function* parts() {
+      for (let i = 0; i < entries.length; i += 100) yield { entries: entries.slice(i, i + 100) };
+    }
+    const tree = await writeManifestStream(store, parts());
+    assert.ok(store.packStats().packed >= 4, `${store.packStats().packed} pages packed`);
+    assert.equal(existsSync(join(store.dir, 'objects')), false, 'no page written loose');
+    assert.deepEqual(readManifest(store, tree.root, 'd').map((e) => e.path), entries.map((e) => e.path));
+    // A stream of few pages stays loose, in one batch.
+    const small = await writeManifestStream(new ObjectStore(join(dir, 'small'), { fsync: false, packMinObjects: 10_000 }), parts());
+    assert.equal(small.root.hex, tree.root.hex);
+    assert.equal(existsSync(join(dir, 'small', 'packs')) && readdirSync(join(dir, 'small', 'packs')).some((n) => n.endsWith('.tidx')), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
