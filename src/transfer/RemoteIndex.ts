@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { parsePackIndex, type PackEntry, type PackEntryKind } from '../core/packIndex.js';
+import { decodeRecord, encodeRemotePackIndex, findRecord, parseRemotePackIndexHeader, RIDX_FANOUT, RIDX_HEADER, RIDX_RECORD } from '../core/remotePackIndexFile.js';
 import type { Backend, RemoteEntry } from '../remote/Backend.js';
 import { checkRemoteFormat, indexKey, PACK_LIST_KEY, PACKS_PREFIX, packNamesFromListing } from '../remote/remoteLayout.js';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
@@ -14,15 +15,78 @@ export interface Located {
   readonly entry: PackEntry;
 }
 
+/** Bytes of fan-out buckets kept in memory per index (all packs together); past it the oldest are read again. */
+export const BUCKET_CACHE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * One remote pack as the index knows it: its size and the location of its
+ * cached binary index (core/remotePackIndexFile.ts). Entries stay on disk:
+ * `entries()` reads them for the few callers that walk a whole pack (gc -r,
+ * fsck -r), lookups read one fan-out bucket.
+ */
+export class RemotePack {
+  constructor(
+    readonly name: string,
+    readonly size: number,
+    readonly count: number,
+    readonly fanout: Uint32Array,
+    /** the cached file, or undefined when the cache could not be written (then `mem` holds it) */
+    private readonly file: string | undefined,
+    private readonly mem: Buffer | undefined,
+    readonly lists: number,
+  ) {}
+
+  /** Bytes [at, at + length) of the binary index. */
+  read(at: number, length: number): Buffer {
+    if (this.mem) return this.mem.subarray(at, at + length);
+    const out = Buffer.alloc(length);
+    const fd = openSync(this.file!, 'r');
+    try {
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, out, done, length - done, at + done);
+        if (n === 0) throw new TroveError('CORRUPT_OBJECT', `The cached remote pack index ${this.file} was truncated while in use.`, { hint: 'Run the command again: it is rebuilt from the remote.' });
+        done += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return out;
+  }
+
+  /** The record at byte `at`, as a pack entry (an f entry's digest read from its slot). */
+  entryAt(records: Buffer, at: number): PackEntry {
+    const r = decodeRecord(records, at);
+    const digest = r.kind === 'f' ? this.read(RIDX_HEADER + RIDX_FANOUT + this.count * RIDX_RECORD + r.digestSlot * 32, 32).toString('hex') : r.hex;
+    return { kind: r.kind, hex: r.hex, offset: r.offset, length: r.length, digest };
+  }
+
+  /** Every entry, in pack order (one read of the records). */
+  entries(): PackEntry[] {
+    const records = this.read(RIDX_HEADER + RIDX_FANOUT, this.count * RIDX_RECORD);
+    const digests = this.lists ? this.read(RIDX_HEADER + RIDX_FANOUT + this.count * RIDX_RECORD, this.lists * 32) : Buffer.alloc(0);
+    const out: PackEntry[] = [];
+    for (let at = 0; at < records.length; at += RIDX_RECORD) {
+      const r = decodeRecord(records, at);
+      out.push({ kind: r.kind, hex: r.hex, offset: r.offset, length: r.length, digest: r.kind === 'f' ? digests.toString('hex', r.digestSlot * 32, r.digestSlot * 32 + 32) : r.hex });
+    }
+    return out.sort((a, b) => a.offset - b.offset);
+  }
+}
+
 /**
  * What a remote holds: the union of its pack indexes. Indexes are immutable
- * and named by their own sha256, so they are cached locally for good (a
- * cached copy that does not hash to its name is fetched again); loading a
- * remote costs one listing plus the indexes pushed since last time.
+ * and named by their own sha256, so each is fetched once, verified against
+ * its name, and converted into a cached binary index sorted by object
+ * (`<name>.ridx`, core/remotePackIndexFile.ts) kept for good. Loading a
+ * remote costs one listing, the indexes pushed since last time, and a
+ * streaming hash of each cached file (a rotted cache is rebuilt, never
+ * believed: a wrong "the remote has it" would make a push skip data).
+ * Memory is O(packs): a lookup reads one fan-out bucket per pack with a
+ * pread and bisects it; buckets are kept up to BUCKET_CACHE_BYTES.
  */
 export class RemoteIndex {
-  private readonly byKey = new Map<string, Located>();
-  readonly packs = new Map<string, { size: number; entries: PackEntry[] }>();
+  readonly packs = new Map<string, RemotePack>();
   /** sizes of packs/*.pack as listed (only for remotes that can list), including packs whose index never arrived */
   readonly listedPacks = new Map<string, number>();
   /** every listed key below packs/ (size, and mtime where the backend reports it: gc -r's grace period) */
@@ -30,12 +94,23 @@ export class RemoteIndex {
   /** indexes that could not be read or did not verify: their objects count as absent (a push rewrites them) */
   readonly badIndexes: { name: string; message: string }[] = [];
   requests = 0;
+  /** fan-out buckets read so far (what a lookup costs in preads; tests count it) */
+  bucketReads = 0;
+  private readonly buckets = new Map<string, Buffer>();
+  private bucketBytes = 0;
+  /** pack order of lookups: the listing's (a duplicate from concurrent pushers resolves to the first) */
+  private order: RemotePack[] = [];
 
-  private constructor(readonly backend: Backend, readonly hasMarker: boolean) {}
+  private constructor(
+    readonly backend: Backend,
+    readonly hasMarker: boolean,
+    private readonly cacheDir: string,
+    private readonly bucketBudget: number,
+  ) {}
 
-  static async load(backend: Backend, cacheDir: string, options: { jobs: number; policy: RetryPolicy }): Promise<RemoteIndex> {
+  static async load(backend: Backend, cacheDir: string, options: { jobs: number; policy: RetryPolicy; bucketCacheBytes?: number }): Promise<RemoteIndex> {
     const marker = await withRetries(() => checkRemoteFormat(backend), options.policy);
-    const index = new RemoteIndex(backend, marker);
+    const index = new RemoteIndex(backend, marker, cacheDir, options.bucketCacheBytes ?? BUCKET_CACHE_BYTES);
     index.requests++;
     let names: string[];
     if (backend.canList) {
@@ -51,26 +126,61 @@ export class RemoteIndex {
       names = await readPackList(backend, options.policy);
       index.requests++;
     }
+    const loaded = new Map<string, RemotePack>();
     await mapLimit(names, options.jobs, async (name) => {
       try {
-        const text = await index.readIndex(name, cacheDir, options.policy);
-        const parsed = parsePackIndex(text, `${indexKey(name)} on ${backend.display}`);
-        index.addPack(name, parsed.entries, parsed.size);
+        loaded.set(name, await index.openPack(name, options.policy));
       } catch (err) {
         if (!(err instanceof TroveError) || (err.code !== 'CORRUPT_OBJECT' && err.code !== 'BAD_MANIFEST' && err.code !== 'NOT_FOUND')) throw err;
         index.badIndexes.push({ name, message: err.message });
       }
     });
+    for (const name of names) {
+      const p = loaded.get(name);
+      if (p) index.register(p);
+    }
     return index;
   }
 
-  private async readIndex(name: string, cacheDir: string, policy: RetryPolicy): Promise<string> {
-    const cached = join(cacheDir, `${name}.idx`);
+  /** The cached binary index of a pack, verified; else the remote's text index, verified, converted and cached. */
+  private async openPack(name: string, policy: RetryPolicy): Promise<RemotePack> {
+    const cached = join(this.cacheDir, `${name}.ridx`);
     try {
-      const text = readFileSync(cached);
+      const pack = openCached(cached, name);
+      if (pack) return pack;
+    } catch (err) {
+      if (!(err instanceof TroveError)) throw err;
+      // a newer or damaged cache file: rebuilt from the remote below
+    }
+    const text = await this.readIndex(name, policy);
+    const parsed = parsePackIndex(text, `${indexKey(name)} on ${this.backend.display}`);
+    return this.cachePack(name, parsed.entries, parsed.size);
+  }
+
+  /** Encode and cache a verified index; kept in memory when the cache cannot be written. */
+  private cachePack(name: string, entries: readonly PackEntry[], size: number): RemotePack {
+    const data = encodeRemotePackIndex(name, entries, size);
+    const file = join(this.cacheDir, `${name}.ridx`);
+    let written = false;
+    try {
+      atomicWriteSync(file, data);
+      written = true;
+    } catch {
+      /* the cache only saves a request next time: this session keeps the index in memory */
+    }
+    const head = parseRemotePackIndexHeader(data.subarray(0, RIDX_HEADER + RIDX_FANOUT), data.length, file);
+    return new RemotePack(name, head.packSize, head.count, head.fanout, written ? file : undefined, written ? undefined : data, head.lists);
+  }
+
+  private async readIndex(name: string, policy: RetryPolicy): Promise<string> {
+    // A text copy cached by an earlier trove: verified by its name, converted, then removed.
+    const legacy = join(this.cacheDir, `${name}.idx`);
+    try {
+      const text = readFileSync(legacy);
+      rmSync(legacy, { force: true });
       if (sha256(text) === name) return text.toString('utf8');
     } catch {
-      /* not cached yet */
+      /* not cached by an earlier trove */
     }
     // Transient faults get the whole retry budget; a body that does not hash to
     // its name is re-read twice (a flipped bit in transit), then believed.
@@ -83,33 +193,102 @@ export class RemoteIndex {
       }
       return data;
     }, policy);
-    try {
-      atomicWriteSync(cached, text);
-    } catch {
-      /* the cache only saves a request next time */
-    }
     return text.toString('utf8');
   }
 
+  private register(pack: RemotePack): void {
+    if (this.packs.has(pack.name)) return;
+    this.packs.set(pack.name, pack);
+    this.order.push(pack);
+  }
+
+  /** A pack this process just wrote to the remote (its entries verified as they were read). */
   addPack(name: string, entries: PackEntry[], size: number): void {
-    this.packs.set(name, { size, entries });
-    for (const entry of entries) {
-      const key = `${entry.kind}${entry.hex}`;
-      if (!this.byKey.has(key)) this.byKey.set(key, { pack: name, entry });
-    }
+    if (this.packs.has(name)) return;
+    this.register(this.cachePack(name, entries, size));
   }
 
   has(kind: PackEntryKind, hex: string): boolean {
-    return this.byKey.has(`${kind}${hex}`);
+    return this.find(kind, hex) !== undefined;
   }
 
   locate(kind: PackEntryKind, hex: string): Located | undefined {
-    return this.byKey.get(`${kind}${hex}`);
+    const hit = this.find(kind, hex);
+    return hit && { pack: hit.pack.name, entry: hit.pack.entryAt(hit.bucket, hit.at) };
   }
 
-  /** distinct objects and chunk lists the remote holds */
+  private find(kind: PackEntryKind, hex: string): { pack: RemotePack; bucket: Buffer; at: number } | undefined {
+    if (this.order.length === 0) return undefined;
+    const key = Buffer.from(hex, 'hex');
+    if (key.length !== 32) return undefined;
+    const b = key[0]!;
+    for (const pack of this.order) {
+      const lo = b === 0 ? 0 : pack.fanout[b - 1]!;
+      const hi = pack.fanout[b]!;
+      if (lo === hi) continue;
+      const bucket = this.bucket(pack, b, lo, hi);
+      const at = findRecord(bucket, key, kind);
+      if (at >= 0) return { pack, bucket, at };
+    }
+    return undefined;
+  }
+
+  private bucket(pack: RemotePack, b: number, lo: number, hi: number): Buffer {
+    const k = `${pack.name}:${b}`;
+    const hit = this.buckets.get(k);
+    if (hit) return hit;
+    this.bucketReads++;
+    const data = pack.read(RIDX_HEADER + RIDX_FANOUT + lo * RIDX_RECORD, (hi - lo) * RIDX_RECORD);
+    if (data.length <= this.bucketBudget) {
+      // Oldest first out (Map keeps insertion order): lookups in oid order reuse the newest buckets.
+      for (const [old, buf] of this.buckets) {
+        if (this.bucketBytes + data.length <= this.bucketBudget) break;
+        this.buckets.delete(old);
+        this.bucketBytes -= buf.length;
+      }
+      this.buckets.set(k, data);
+      this.bucketBytes += data.length;
+    }
+    return data;
+  }
+
+  /** distinct objects and chunk lists the remote holds (counts a duplicate across packs once; walks every pack) */
   get objectCount(): number {
-    return this.byKey.size;
+    const keys = new Set<string>();
+    for (const p of this.order) for (const e of p.entries()) keys.add(e.kind + e.hex);
+    return keys.size;
+  }
+}
+
+/** A cached binary index, its trailer verified by a streaming hash; undefined when there is none. */
+function openCached(file: string, name: string): RemotePack | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined; // not cached yet
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(Math.min(size, RIDX_HEADER + RIDX_FANOUT));
+    readSync(fd, head, 0, head.length, 0);
+    const h = parseRemotePackIndexHeader(head, size, file);
+    if (h.name !== name) throw new TroveError('BAD_MANIFEST', `The cached remote pack index ${file} names another pack.`);
+    const hash = createHash('sha256');
+    const buf = Buffer.alloc(Math.min(1 << 20, size));
+    const body = size - 32;
+    for (let at = 0; at < body; ) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, body - at), at);
+      if (n === 0) throw new TroveError('BAD_MANIFEST', `The cached remote pack index ${file} is truncated.`);
+      hash.update(buf.subarray(0, n));
+      at += n;
+    }
+    const trailer = Buffer.alloc(32);
+    readSync(fd, trailer, 0, 32, body);
+    if (!hash.digest().equals(trailer)) throw new TroveError('BAD_MANIFEST', `The cached remote pack index ${file} does not match its checksum.`);
+    return new RemotePack(name, h.packSize, h.count, h.fanout, file, undefined, h.lists);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -112,16 +112,17 @@ export async function collectRemoteGarbage(backend: Backend, index: RemoteIndex,
 
   const plan: { name: string; size: number; entries: PackEntry[]; keep: PackEntry[] }[] = [];
   for (const [name, p] of index.packs) {
+    const entries = p.entries();
     // Only the copy the index resolves to is live: a duplicate from concurrent pushers is dead weight.
-    const keep = p.entries.filter((e) => live.keys.has(e.kind + e.hex) && index.locate(e.kind, e.hex)?.pack === name);
+    const keep = entries.filter((e) => live.keys.has(e.kind + e.hex) && index.locate(e.kind, e.hex)?.pack === name);
     liveObjects += keep.length;
-    deadObjects += p.entries.length - keep.length;
-    if (keep.length === p.entries.length) continue;
+    deadObjects += entries.length - keep.length;
+    if (keep.length === entries.length) continue;
     if (isYoung(indexKey(name))) {
       youngPacks.push(name);
       continue;
     }
-    plan.push({ name, size: p.size, entries: p.entries, keep });
+    plan.push({ name, size: p.size, entries, keep });
   }
 
   const total = plan.reduce((s, p) => s + p.size, 0);

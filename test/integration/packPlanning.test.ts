@@ -60,8 +60,8 @@ test('regression: a directory fetch from a streaming remote read manifest pages 
 
     const index = await RemoteIndex.load(remote, join(base, 'idx-fetch'), { jobs: 4, policy });
     const pageHexes = new Set(pages.map((p) => p.hex));
-    const dataPacks = [...index.packs].filter(([, p]) => p.entries.every((e) => !pageHexes.has(e.hex))).map(([name]) => name);
-    const metaPacks = [...index.packs].filter(([, p]) => p.entries.every((e) => pageHexes.has(e.hex))).map(([name]) => name);
+    const dataPacks = [...index.packs].filter(([, p]) => p.entries().every((e) => !pageHexes.has(e.hex))).map(([name]) => name);
+    const metaPacks = [...index.packs].filter(([, p]) => p.entries().every((e) => pageHexes.has(e.hex))).map(([name]) => name);
     assert.equal(dataPacks.length + metaPacks.length, index.packs.size, 'no pack mixes pages and file data');
     assert.ok(dataPacks.length >= 2);
 
