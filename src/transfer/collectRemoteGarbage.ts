@@ -13,6 +13,7 @@ import type { TransferRoot } from './closure.js';
 import { removeStaleUploads, STALE_TEMP_MS } from './removeStaleUploads.js';
 import { fetchObjects, type FetchStats, type FetchWant } from './fetchObjects.js';
 import type { RemoteIndex } from './RemoteIndex.js';
+import { clearPushedRoots } from './pushedRoots.js';
 import { sha256 } from './RemoteIndex.js';
 import { withRetries, type RetryPolicy } from './withRetries.js';
 
@@ -175,7 +176,14 @@ export async function collectRemoteGarbage(backend: Backend, index: RemoteIndex,
 
   const changed = deletedPacks.length + repackedPacks.length + orphanPacks.length > 0;
   if (changed && !options.dryRun) {
-    if (options.indexCacheDir) for (const n of [...deletedPacks, ...repackedPacks.map((r) => r.from)]) rmSync(join(options.indexCacheDir, `${n}.idx`), { force: true });
+    if (options.indexCacheDir) {
+      for (const n of [...deletedPacks, ...repackedPacks.map((r) => r.from)]) {
+        rmSync(join(options.indexCacheDir, `${n}.ridx`), { force: true });
+        rmSync(join(options.indexCacheDir, `${n}.idx`), { force: true });
+      }
+      // What a pushed-root marker vouched for may be what was just deleted.
+      clearPushedRoots(options.indexCacheDir);
+    }
     if (backend.canList) {
       // HTTP readers find packs through this list: it must stop naming what is gone.
       requests += 2;
