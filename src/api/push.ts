@@ -10,7 +10,7 @@ import { selectArtifacts, type ArtifactSelection, type SelectedArtifact } from '
 import { DEFAULT_REMOTE_GRACE_MS } from './collectGarbage.js';
 import { closeSession, openSession } from '../sync/remoteSession.js';
 import { createOid, parseOid } from '../core/oid.js';
-import { readPushedRoots, writePushedRoots } from '../transfer/pushedRoots.js';
+import { readPushedRoots, validPushedRoots, writePushedRoots } from '../transfer/pushedRoots.js';
 import { listTagRecords } from '../platform/gitRefs.js';
 import { defaultGitRemote } from '../platform/gitRemote.js';
 import { clearPendingVersions, readPendingVersions, type PendingVersion } from '../registry/pendingVersions.js';
@@ -66,12 +66,11 @@ export async function push(repo: Repo, options: PushOptions = {}): Promise<PushR
     const session = await openSession(repo, options.remote, options.jobs, { kind: 'shared', command: 'push', waitMs: options.lockWaitMs ?? PUSH_LOCK_WAIT_MS, removeStaleTemp: true });
     try {
       // S14: a directory whose earlier version was pushed whole is walked only where it differs from it,
-      // provided that version's root page is still on the remote (another clone's gc -r may have removed it).
-      const marks = readPushedRoots(session.cacheDir);
-      const usable = session.index.badIndexes.length === 0;
+      // provided every pack the remote had when the marker was written is still there (no gc -r or fsck -r since, from any clone).
+      const marks = session.index.badIndexes.length === 0 ? validPushedRoots(readPushedRoots(session.cacheDir), (n) => session.index.packs.has(n)) : new Map<string, string>();
       const closure = localClosure(repo.store, artifacts, {
         base: (root) => {
-          const hex = usable && root.kind === 'dir' ? marks.get(root.what) : undefined;
+          const hex = root.kind === 'dir' ? marks.get(root.what) : undefined;
           return hex && session.index.has('o', hex) ? createOid('sha256', hex) : undefined;
         },
       });
@@ -94,7 +93,7 @@ export async function push(repo: Repo, options: PushOptions = {}): Promise<PushR
           marks.set(a.what, a.oid.hex);
           changed = true;
         }
-        if (changed) writePushedRoots(session.cacheDir, marks);
+        if (changed) writePushedRoots(session.cacheDir, { paths: marks, packs: [...session.index.packs.keys()] });
       }
       const result: PushResult = {
         remote: session.name,

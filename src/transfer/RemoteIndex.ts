@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync } from '
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { parsePackIndex, type PackEntry, type PackEntryKind } from '../core/packIndex.js';
-import { decodeRecord, encodeRemotePackIndex, findRecord, parseRemotePackIndexHeader, RIDX_FANOUT, RIDX_HEADER, RIDX_RECORD } from '../core/remotePackIndexFile.js';
+import { encodeLocalPackIndex, parseLocalPackIndex, parseTidxHead, searchOids, tidxSections, TIDX_HEAD_BYTES } from '../core/localPackIndex.js';
 import type { Backend, RemoteEntry } from '../remote/Backend.js';
 import { checkRemoteFormat, indexKey, PACK_LIST_KEY, PACKS_PREFIX, packNamesFromListing } from '../remote/remoteLayout.js';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
@@ -19,22 +19,29 @@ export interface Located {
 export const BUCKET_CACHE_BYTES = 32 * 1024 * 1024;
 
 /**
- * One remote pack as the index knows it: its size and the location of its
- * cached binary index (core/remotePackIndexFile.ts). Entries stay on disk:
- * `entries()` reads them for the few callers that walk a whole pack (gc -r,
- * fsck -r), lookups read one fan-out bucket.
+ * One remote pack as the index knows it: its size and its cached binary
+ * index, in the local pack index format (`<name>.tidx`, core/localPackIndex.ts;
+ * the pack-sha256 field is zero: a remote names packs by their index, and
+ * the pack's own hash is not known here). Entries stay on disk: `entries()`
+ * reads them for the few callers that walk a whole pack (gc -r, fsck -r);
+ * lookups read one fan-out bucket.
  */
 export class RemotePack {
+  readonly sections: ReturnType<typeof tidxSections>;
+  private listRecords: Buffer | undefined;
+
   constructor(
     readonly name: string,
     readonly size: number,
     readonly count: number,
     readonly fanout: Uint32Array,
+    lists: number,
     /** the cached file, or undefined when the cache could not be written (then `mem` holds it) */
     private readonly file: string | undefined,
     private readonly mem: Buffer | undefined,
-    readonly lists: number,
-  ) {}
+  ) {
+    this.sections = tidxSections(count, lists);
+  }
 
   /** Bytes [at, at + length) of the binary index. */
   read(at: number, length: number): Buffer {
@@ -54,23 +61,35 @@ export class RemotePack {
     return out;
   }
 
-  /** The record at byte `at`, as a pack entry (an f entry's digest read from its slot). */
-  entryAt(records: Buffer, at: number): PackEntry {
-    const r = decodeRecord(records, at);
-    const digest = r.kind === 'f' ? this.read(RIDX_HEADER + RIDX_FANOUT + this.count * RIDX_RECORD + r.digestSlot * 32, 32).toString('hex') : r.hex;
-    return { kind: r.kind, hex: r.hex, offset: r.offset, length: r.length, digest };
+  /** Entry `i` (its position in the sorted index) as a pack entry. */
+  entryAt(i: number, kind: PackEntryKind, hex: string): PackEntry {
+    const offset = Number(this.read(this.sections.offsets + i * 8, 8).readBigUInt64BE(0));
+    const length = this.read(this.sections.lengths + i * 4, 4).readUInt32BE(0);
+    let digest = hex;
+    if (kind === 'f') {
+      // Chunk-list records are in entry order: bisect them for this entry's digest.
+      this.listRecords ??= this.read(this.sections.lists, this.sections.trailer - this.sections.lists);
+      const r = this.listRecords;
+      let lo = 0;
+      let hi = r.length / 36;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const at = r.readUInt32BE(mid * 36);
+        if (at === i) {
+          digest = r.toString('hex', mid * 36 + 4, mid * 36 + 36);
+          break;
+        }
+        if (at < i) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    return { kind, hex, offset, length, digest };
   }
 
-  /** Every entry, in pack order (one read of the records). */
+  /** Every entry, in pack order (the whole index read and checked). */
   entries(): PackEntry[] {
-    const records = this.read(RIDX_HEADER + RIDX_FANOUT, this.count * RIDX_RECORD);
-    const digests = this.lists ? this.read(RIDX_HEADER + RIDX_FANOUT + this.count * RIDX_RECORD, this.lists * 32) : Buffer.alloc(0);
-    const out: PackEntry[] = [];
-    for (let at = 0; at < records.length; at += RIDX_RECORD) {
-      const r = decodeRecord(records, at);
-      out.push({ kind: r.kind, hex: r.hex, offset: r.offset, length: r.length, digest: r.kind === 'f' ? digests.toString('hex', r.digestSlot * 32, r.digestSlot * 32 + 32) : r.hex });
-    }
-    return out.sort((a, b) => a.offset - b.offset);
+    const all = this.read(0, this.sections.size);
+    return parseLocalPackIndex(all, this.file ?? this.name).entries.sort((a, b) => a.offset - b.offset);
   }
 }
 
@@ -78,7 +97,7 @@ export class RemotePack {
  * What a remote holds: the union of its pack indexes. Indexes are immutable
  * and named by their own sha256, so each is fetched once, verified against
  * its name, and converted into a cached binary index sorted by object
- * (`<name>.ridx`, core/remotePackIndexFile.ts) kept for good. Loading a
+ * (`<name>.tidx`, the local pack index format of core/localPackIndex.ts) kept for good. Loading a
  * remote costs one listing, the indexes pushed since last time, and a
  * streaming hash of each cached file (a rotted cache is rebuilt, never
  * believed: a wrong "the remote has it" would make a push skip data).
@@ -96,7 +115,7 @@ export class RemoteIndex {
   requests = 0;
   /** fan-out buckets read so far (what a lookup costs in preads; tests count it) */
   bucketReads = 0;
-  private readonly buckets = new Map<string, Buffer>();
+  private readonly buckets = new Map<string, { oids: Buffer; kinds: Buffer }>();
   private bucketBytes = 0;
   /** pack order of lookups: the listing's (a duplicate from concurrent pushers resolves to the first) */
   private order: RemotePack[] = [];
@@ -144,7 +163,7 @@ export class RemoteIndex {
 
   /** The cached binary index of a pack, verified; else the remote's text index, verified, converted and cached. */
   private async openPack(name: string, policy: RetryPolicy): Promise<RemotePack> {
-    const cached = join(this.cacheDir, `${name}.ridx`);
+    const cached = join(this.cacheDir, `${name}.tidx`);
     try {
       const pack = openCached(cached, name);
       if (pack) return pack;
@@ -159,8 +178,11 @@ export class RemoteIndex {
 
   /** Encode and cache a verified index; kept in memory when the cache cannot be written. */
   private cachePack(name: string, entries: readonly PackEntry[], size: number): RemotePack {
-    const data = encodeRemotePackIndex(name, entries, size);
-    const file = join(this.cacheDir, `${name}.ridx`);
+    // The local index is strictly sorted: a (kind, oid) a hand-made index lists twice keeps its first entry.
+    const seen = new Set<string>();
+    const unique = entries.filter((e) => !seen.has(e.kind + e.hex) && seen.add(e.kind + e.hex));
+    const data = encodeLocalPackIndex({ packSize: size, packSha256: UNKNOWN_PACK_SHA256, entries: unique });
+    const file = join(this.cacheDir, `${name}.tidx`);
     let written = false;
     try {
       atomicWriteSync(file, data);
@@ -168,8 +190,8 @@ export class RemoteIndex {
     } catch {
       /* the cache only saves a request next time: this session keeps the index in memory */
     }
-    const head = parseRemotePackIndexHeader(data.subarray(0, RIDX_HEADER + RIDX_FANOUT), data.length, file);
-    return new RemotePack(name, head.packSize, head.count, head.fanout, written ? file : undefined, written ? undefined : data, head.lists);
+    const head = parseTidxHead(data.subarray(0, TIDX_HEAD_BYTES), data.length, file);
+    return new RemotePack(name, head.packSize, head.count, head.fanout, listsOf(head.count, data.length), written ? file : undefined, written ? undefined : data);
   }
 
   private async readIndex(name: string, policy: RetryPolicy): Promise<string> {
@@ -214,40 +236,47 @@ export class RemoteIndex {
 
   locate(kind: PackEntryKind, hex: string): Located | undefined {
     const hit = this.find(kind, hex);
-    return hit && { pack: hit.pack.name, entry: hit.pack.entryAt(hit.bucket, hit.at) };
+    return hit && { pack: hit.pack.name, entry: hit.pack.entryAt(hit.i, kind, hex) };
   }
 
-  private find(kind: PackEntryKind, hex: string): { pack: RemotePack; bucket: Buffer; at: number } | undefined {
+  private find(kind: PackEntryKind, hex: string): { pack: RemotePack; i: number } | undefined {
     if (this.order.length === 0) return undefined;
     const key = Buffer.from(hex, 'hex');
     if (key.length !== 32) return undefined;
     const b = key[0]!;
+    const k = kind.charCodeAt(0);
     for (const pack of this.order) {
       const lo = b === 0 ? 0 : pack.fanout[b - 1]!;
       const hi = pack.fanout[b]!;
       if (lo === hi) continue;
       const bucket = this.bucket(pack, b, lo, hi);
-      const at = findRecord(bucket, key, kind);
-      if (at >= 0) return { pack, bucket, at };
+      const at = searchOids(bucket.oids, key);
+      if (at < 0) continue;
+      // An oid can be there twice, once per kind ('f' sorts before 'o'): look at the neighbours too.
+      for (const j of [at, at - 1, at + 1]) {
+        if (j >= 0 && j < hi - lo && bucket.kinds[j] === k && bucket.oids.compare(key, 0, 32, j * 32, j * 32 + 32) === 0) return { pack, i: lo + j };
+      }
     }
     return undefined;
   }
 
-  private bucket(pack: RemotePack, b: number, lo: number, hi: number): Buffer {
-    const k = `${pack.name}:${b}`;
-    const hit = this.buckets.get(k);
+  /** A fan-out bucket's oids and kinds (two preads), kept while they fit the budget. */
+  private bucket(pack: RemotePack, b: number, lo: number, hi: number): { oids: Buffer; kinds: Buffer } {
+    const key = `${pack.name}:${b}`;
+    const hit = this.buckets.get(key);
     if (hit) return hit;
     this.bucketReads++;
-    const data = pack.read(RIDX_HEADER + RIDX_FANOUT + lo * RIDX_RECORD, (hi - lo) * RIDX_RECORD);
-    if (data.length <= this.bucketBudget) {
+    const data = { oids: pack.read(pack.sections.oids + lo * 32, (hi - lo) * 32), kinds: pack.read(pack.sections.kinds + lo, hi - lo) };
+    const size = (hi - lo) * 33;
+    if (size <= this.bucketBudget) {
       // Oldest first out (Map keeps insertion order): lookups in oid order reuse the newest buckets.
       for (const [old, buf] of this.buckets) {
-        if (this.bucketBytes + data.length <= this.bucketBudget) break;
+        if (this.bucketBytes + size <= this.bucketBudget) break;
         this.buckets.delete(old);
-        this.bucketBytes -= buf.length;
+        this.bucketBytes -= buf.kinds.length * 33;
       }
-      this.buckets.set(k, data);
-      this.bucketBytes += data.length;
+      this.buckets.set(key, data);
+      this.bucketBytes += size;
     }
     return data;
   }
@@ -260,6 +289,14 @@ export class RemoteIndex {
   }
 }
 
+/** The remote cache's pack-sha256 field: unknown (zero), as a remote names a pack by its text index. */
+const UNKNOWN_PACK_SHA256 = '0'.repeat(64);
+
+/** 'f' records of an index of `count` entries in `size` bytes. */
+function listsOf(count: number, size: number): number {
+  return (size - tidxSections(count, 0).size) / 36;
+}
+
 /** A cached binary index, its trailer verified by a streaming hash; undefined when there is none. */
 function openCached(file: string, name: string): RemotePack | undefined {
   let fd: number;
@@ -270,12 +307,11 @@ function openCached(file: string, name: string): RemotePack | undefined {
   }
   try {
     const size = fstatSync(fd).size;
-    const head = Buffer.alloc(Math.min(size, RIDX_HEADER + RIDX_FANOUT));
+    const head = Buffer.alloc(Math.min(size, TIDX_HEAD_BYTES));
     readSync(fd, head, 0, head.length, 0);
-    const h = parseRemotePackIndexHeader(head, size, file);
-    if (h.name !== name) throw new TroveError('BAD_MANIFEST', `The cached remote pack index ${file} names another pack.`);
+    const h = parseTidxHead(head, size, file);
     const hash = createHash('sha256');
-    const buf = Buffer.alloc(Math.min(1 << 20, size));
+    const buf = Buffer.alloc(Math.max(1, Math.min(1 << 20, size)));
     const body = size - 32;
     for (let at = 0; at < body; ) {
       const n = readSync(fd, buf, 0, Math.min(buf.length, body - at), at);
@@ -285,8 +321,8 @@ function openCached(file: string, name: string): RemotePack | undefined {
     }
     const trailer = Buffer.alloc(32);
     readSync(fd, trailer, 0, 32, body);
-    if (!hash.digest().equals(trailer)) throw new TroveError('BAD_MANIFEST', `The cached remote pack index ${file} does not match its checksum.`);
-    return new RemotePack(name, h.packSize, h.count, h.fanout, file, undefined, h.lists);
+    if (!hash.digest().equals(trailer)) throw new TroveError('BAD_MANIFEST', `The cached remote pack index ${file} (of ${name}) does not match its checksum.`);
+    return new RemotePack(name, h.packSize, h.count, h.fanout, listsOf(h.count, size), file, undefined);
   } finally {
     closeSync(fd);
   }

@@ -178,7 +178,7 @@ export async function collectRemoteGarbage(backend: Backend, index: RemoteIndex,
   if (changed && !options.dryRun) {
     if (options.indexCacheDir) {
       for (const n of [...deletedPacks, ...repackedPacks.map((r) => r.from)]) {
-        rmSync(join(options.indexCacheDir, `${n}.ridx`), { force: true });
+        rmSync(join(options.indexCacheDir, `${n}.tidx`), { force: true });
         rmSync(join(options.indexCacheDir, `${n}.idx`), { force: true });
       }
       // What a pushed-root marker vouched for may be what was just deleted.

@@ -10,28 +10,47 @@ import { atomicWriteSync } from '../util/atomicWriteSync.js';
  * handful of pages instead of every page and store entry.
  *
  * Only a shortcut, so every doubt means "none": an unreadable or newer file,
- * a marker whose root page the remote no longer lists (another clone's gc -r
- * removed it), and any gc -r that deleted or fsck -r that found something here.
+ * markers written when the remote had a pack it no longer has (a gc -r or an
+ * fsck -r, from any clone, removed it), and any gc -r that deleted or fsck -r
+ * that found something here.
  */
 export const PUSHED_ROOTS_VERSION = 1;
 const FILE = 'pushed.json';
 
-export type PushedRoots = Map<string, string>;
+export interface PushedRoots {
+  /** data path → root page hex of the version pushed whole */
+  readonly paths: Map<string, string>;
+  /**
+   * The remote's packs when the markers were written. Packs are immutable and
+   * named by their index, so while every one of them is still there, so is
+   * everything the markers vouch for; a gc -r or fsck -r from any clone that
+   * removed or rewrote one voids them all.
+   */
+  readonly packs: readonly string[];
+}
 
 export function readPushedRoots(cacheDir: string): PushedRoots {
+  const none: PushedRoots = { paths: new Map(), packs: [] };
   try {
-    const doc = JSON.parse(readFileSync(join(cacheDir, FILE), 'utf8')) as { version?: unknown; paths?: unknown };
-    if (doc.version !== PUSHED_ROOTS_VERSION || typeof doc.paths !== 'object' || doc.paths === null) return new Map();
-    return new Map(Object.entries(doc.paths as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string' && /^[0-9a-f]{64}$/.test(e[1])));
+    const doc = JSON.parse(readFileSync(join(cacheDir, FILE), 'utf8')) as { version?: unknown; paths?: unknown; packs?: unknown };
+    if (doc.version !== PUSHED_ROOTS_VERSION || typeof doc.paths !== 'object' || doc.paths === null || !Array.isArray(doc.packs)) return none;
+    const packs = doc.packs.filter((n): n is string => typeof n === 'string' && /^[0-9a-f]{64}$/.test(n));
+    if (packs.length !== doc.packs.length) return none;
+    return { paths: new Map(Object.entries(doc.paths as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string' && /^[0-9a-f]{64}$/.test(e[1]))), packs };
   } catch {
-    return new Map(); // none yet, or unreadable: a whole walk is always correct
+    return none; // none yet, or unreadable: a whole walk is always correct
   }
 }
 
+/** The markers that still hold on a remote whose packs are `present`: all of them, or none. */
+export function validPushedRoots(roots: PushedRoots, present: (pack: string) => boolean): Map<string, string> {
+  return roots.packs.every(present) ? roots.paths : new Map();
+}
+
 export function writePushedRoots(cacheDir: string, roots: PushedRoots): void {
-  const paths = Object.fromEntries([...roots].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const paths = Object.fromEntries([...roots.paths].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   try {
-    atomicWriteSync(join(cacheDir, FILE), JSON.stringify({ version: PUSHED_ROOTS_VERSION, paths }) + '\n');
+    atomicWriteSync(join(cacheDir, FILE), JSON.stringify({ version: PUSHED_ROOTS_VERSION, paths, packs: [...roots.packs].sort() }) + '\n');
   } catch {
     /* a shortcut only: the next push walks the whole tree */
   }

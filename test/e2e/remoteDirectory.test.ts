@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, pseudoRandom, runCli } from '../helpers/tmpRepo.js';
 import { createTeam, runCollaboration, type Clone, type Team } from '../helpers/collab.js';
@@ -45,7 +45,36 @@ test('a second push sends nothing, and 300 small files go up in a handful of req
   assert.ok(first.result.requests < 20, `first push used ${first.result.requests} requests`);
   const again = a.trove('push');
   assert.equal(again.result.objects, 0);
-  assert.equal(again.result.alreadyOnRemote, first.result.objects);
+  // The pushed-root marker vouches for the whole version: nothing below its root page is examined.
+  assert.equal(again.result.alreadyOnRemote, 0);
+}));
+
+test('after a push, pushing one changed file of a directory sends that file and a few pages; a fresh clone pulls every byte, also after gc -r cleared the markers', withTeam((team, remote) => {
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < 600; i++) files[`data/d${i % 10}/f${i}.bin`] = pseudoRandom(200 + i, i + 11);
+  const a = seeded(team, remote, files);
+  assert.equal(a.trove('push').code, 0);
+  files['data/d3/f123.bin'] = pseudoRandom(999, 4242);
+  a.write('data/d3/f123.bin', files['data/d3/f123.bin']);
+  assert.equal(a.trove('add', 'data').code, 0);
+  a.git('commit', '-q', '-am', 'one change');
+  a.git('push', '-q', 'origin', 'main');
+  const one = a.trove('push');
+  assert.equal(one.code, 0, one.stderr);
+  assert.ok(one.result.objects >= 2 && one.result.objects <= 4, `sent ${one.result.objects}: the file and the pages on its path`);
+  assert.ok(one.result.alreadyOnRemote <= 2, `examined ${one.result.alreadyOnRemote} objects the remote had: only what differs is walked`);
+  const b = team.clone('b');
+  assert.equal(b.trove('pull').code, 0);
+  for (const [p, d] of Object.entries(files)) assert.ok(b.read(p).equals(d), p);
+  // The remote lost everything (another clone's gc -r, a wiped bucket): the marker's root page is no
+  // longer listed there, so the marker is not believed and the next push sends the whole version again.
+  for (const n of readdirSync(join(remote, 'packs'))) rmSync(join(remote, 'packs', n));
+  const whole = a.trove('push');
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.ok(whole.result.objects > 600, `sent ${whole.result.objects}`);
+  const c = team.clone('c');
+  assert.equal(c.trove('pull').code, 0);
+  for (const [p, d] of Object.entries(files)) assert.ok(c.read(p).equals(d), p);
 }));
 
 test('granular pull: one file inside a tracked directory is fetched and placed alone', withTeam((team, remote) => {

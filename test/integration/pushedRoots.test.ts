@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareEntries } from '../../src/core/manifestTree.js';
@@ -13,7 +13,7 @@ import { RemoteIndex } from '../../src/transfer/RemoteIndex.js';
 import { localClosure, type TransferRoot } from '../../src/transfer/closure.js';
 import { collectRemoteGarbage } from '../../src/transfer/collectRemoteGarbage.js';
 import { pushObjects } from '../../src/transfer/pushObjects.js';
-import { clearPushedRoots, readPushedRoots, writePushedRoots } from '../../src/transfer/pushedRoots.js';
+import { clearPushedRoots, readPushedRoots, validPushedRoots, writePushedRoots } from '../../src/transfer/pushedRoots.js';
 import { pseudoRandom } from '../helpers/tmpRepo.js';
 
 const policy = { retries: 1, baseDelayMs: 1, maxDelayMs: 2 };
@@ -85,22 +85,26 @@ test('pushed-root markers: read back as written; an unreadable or newer file is 
   const base = mkdtempSync(join(tmpdir(), 'trove-pushed-'));
   try {
     const cache = join(base, 'cache');
-    writePushedRoots(cache, new Map([['data', 'a'.repeat(64)]]));
-    assert.deepEqual([...readPushedRoots(cache)], [['data', 'a'.repeat(64)]]);
+    writePushedRoots(cache, { paths: new Map([['data', 'a'.repeat(64)]]), packs: ['1'.repeat(64), '2'.repeat(64)] });
+    const read = readPushedRoots(cache);
+    assert.deepEqual([...validPushedRoots(read, () => true)], [['data', 'a'.repeat(64)]]);
+    assert.equal(validPushedRoots(read, (n) => n !== '2'.repeat(64)).size, 0, 'a pack the markers relied on is gone: none hold');
+    writeFileSync(join(cache, 'pushed.json'), JSON.stringify({ version: 2, paths: { data: 'a'.repeat(64) }, packs: [] }));
+    assert.equal(readPushedRoots(cache).paths.size, 0, 'a newer file is none');
     clearPushedRoots(cache);
-    assert.equal(readPushedRoots(cache).size, 0);
+    assert.equal(readPushedRoots(cache).paths.size, 0);
 
     const store = new ObjectStore(join(base, 'store'));
     const { oid } = store.putBytes(pseudoRandom(5000, 3));
     const remote = new DirectoryBackend(join(base, 'remote'), 'remote');
     await pushObjects(remote, await RemoteIndex.load(remote, cache, { jobs: 1, policy }), localClosure(store, [{ kind: 'file', oid, what: 'm.bin' }]).items, opts);
-    writePushedRoots(cache, new Map([['data', 'b'.repeat(64)]]));
+    writePushedRoots(cache, { paths: new Map([['data', 'b'.repeat(64)]]), packs: [] });
     const dry = await collectRemoteGarbage(remote, await RemoteIndex.load(remote, cache, { jobs: 1, policy }), store, [], { ...opts, graceMs: 0, dryRun: true, indexCacheDir: cache });
     assert.equal(dry.deletedPacks.length, 1);
     assert.ok(existsSync(join(cache, 'pushed.json')), 'a dry run deletes nothing, so the markers stay');
     const out = await collectRemoteGarbage(remote, await RemoteIndex.load(remote, cache, { jobs: 1, policy }), store, [], { ...opts, graceMs: 0, dryRun: false, indexCacheDir: cache });
     assert.equal(out.deletedPacks.length, 1);
-    assert.equal(readPushedRoots(cache).size, 0, 'gc -r deleted a pack: the markers are gone');
+    assert.equal(readPushedRoots(cache).paths.size, 0, 'gc -r deleted a pack: the markers are gone');
   } finally {
     rmSync(base, { recursive: true, force: true });
   }

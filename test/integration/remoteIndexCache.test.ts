@@ -10,11 +10,12 @@ import { RemoteIndex } from '../../src/transfer/RemoteIndex.js';
 import { pushObjects, type PushItem } from '../../src/transfer/pushObjects.js';
 import { localClosure } from '../../src/transfer/closure.js';
 import { pseudoRandom } from '../helpers/tmpRepo.js';
+import { parseLocalPackIndex } from '../../src/core/localPackIndex.js';
 
 const policy = { retries: 1, baseDelayMs: 1, maxDelayMs: 2 };
 
 async function pushed(n: number): Promise<{ base: string; dir: DirectoryBackend; cache: string; items: PushItem[] }> {
-  const base = mkdtempSync(join(tmpdir(), 'trove-ridx-'));
+  const base = mkdtempSync(join(tmpdir(), 'trove-rindex-'));
   const store = new ObjectStore(join(base, 'store'));
   const roots = Array.from({ length: n }, (_, i) => ({ kind: 'file' as const, oid: store.putBytes(pseudoRandom(100 + i, i)).oid, what: `f${i}` }));
   const dir = new DirectoryBackend(join(base, 'remote'), 'r');
@@ -24,11 +25,14 @@ async function pushed(n: number): Promise<{ base: string; dir: DirectoryBackend;
   return { base, dir, cache, items };
 }
 
-test('RemoteIndex: each remote .idx is fetched once and cached in binary; a lookup reads one fan-out bucket per pack', async () => {
+test('RemoteIndex: each remote .idx is fetched once and cached in binary (the local pack index format); a lookup reads one fan-out bucket per pack', async () => {
   const s = await pushed(600);
   try {
     const cached = readdirSync(s.cache);
-    assert.ok(cached.length > 0 && cached.every((n) => n.endsWith('.ridx')), cached.join(' '));
+    assert.ok(cached.length > 0 && cached.every((n) => n.endsWith('.tidx')), cached.join(' '));
+    // The local pack index format, checked whole (trailer, order, tiling) by its own parser.
+    const parsed = cached.flatMap((n) => parseLocalPackIndex(readFileSync(join(s.cache, n)), n).entries);
+    assert.equal(parsed.length, s.items.length);
     const index = await RemoteIndex.load(s.dir, s.cache, { jobs: 1, policy });
     assert.equal(index.requests, 2, 'format marker and listing only: no index was downloaded');
     assert.ok(s.items.every((i) => index.has(i.kind, i.hex)));
@@ -65,12 +69,12 @@ test('RemoteIndex: a text index cached by an earlier trove is converted without 
   const s = await pushed(20);
   try {
     const [file] = readdirSync(s.cache);
-    const name = file!.replace(/\.ridx$/, '');
+    const name = file!.replace(/\.tidx$/, '');
     rmSync(join(s.cache, file!));
     writeFileSync(join(s.cache, `${name}.idx`), readFileSync(join(s.base, 'remote', 'packs', `${name}.idx`)));
     const index = await RemoteIndex.load(s.dir, s.cache, { jobs: 1, policy });
     assert.equal(index.requests, 2);
-    assert.deepEqual(readdirSync(s.cache), [`${name}.ridx`]);
+    assert.deepEqual(readdirSync(s.cache), [`${name}.tidx`]);
     assert.ok(s.items.every((i) => index.has(i.kind, i.hex)));
   } finally {
     rmSync(s.base, { recursive: true, force: true });
