@@ -109,3 +109,26 @@ test('pushed-root markers: read back as written; an unreadable or newer file is 
     rmSync(base, { recursive: true, force: true });
   }
 });
+
+test('regression: a pushed-root marker outlived another clone\'s fsck -r removing a corrupt pack, and the next push skipped the data', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'trove-pushed-'));
+  try {
+    const store = new ObjectStore(join(base, 'store'), { fsync: false });
+    const remote = new DirectoryBackend(join(base, 'remote'), 'remote');
+    const cache = join(base, 'cache');
+    const { oid } = store.putBytes(pseudoRandom(5000, 9));
+    await pushObjects(remote, await RemoteIndex.load(remote, cache, { jobs: 1, policy }), localClosure(store, [{ kind: 'file', oid, what: 'm.bin' }]).items, opts);
+    const index = await RemoteIndex.load(remote, cache, { jobs: 1, policy });
+    writePushedRoots(cache, { paths: new Map([['data', 'c'.repeat(64)]]), packs: [...index.packs.keys()] });
+    assert.equal(validPushedRoots(readPushedRoots(cache), (n) => index.packs.has(n)).size, 1);
+    // Another clone's fsck -r removes the pack (its own markers go; ours stay on disk).
+    for (const n of [...index.packs.keys()]) {
+      rmSync(join(base, 'remote', 'packs', `${n}.idx`));
+      rmSync(join(base, 'remote', 'packs', `${n}.pack`));
+    }
+    const after = await RemoteIndex.load(remote, cache, { jobs: 1, policy });
+    assert.equal(validPushedRoots(readPushedRoots(cache), (n) => after.packs.has(n)).size, 0, 'a pack the markers relied on is gone: none hold');
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
