@@ -8,7 +8,7 @@ import { PageCache } from '../store/PageCache.js';
 import { isTroveError } from '../errors/index.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
 import type { Backend } from '../remote/Backend.js';
-import { fetchObjects, type FetchStats, type FetchWant } from './fetchObjects.js';
+import { fetchObjects, type FetchPacking, type FetchStats, type FetchWant } from './fetchObjects.js';
 import type { PushItem } from './pushObjects.js';
 import type { RemoteIndex } from './RemoteIndex.js';
 import { sha256 } from './RemoteIndex.js';
@@ -178,7 +178,7 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[],
  * then the chunks named by fetched chunk lists. Each level is one batched,
  * parallel fetch; content already in the store is never requested.
  */
-export async function fetchClosure(backend: Backend, index: RemoteIndex, store: ObjectStore, roots: readonly TransferRoot[], options: { jobs: number; policy: RetryPolicy; reporter: Reporter; pagesOnly?: boolean }): Promise<FetchStats> {
+export async function fetchClosure(backend: Backend, index: RemoteIndex, store: ObjectStore, roots: readonly TransferRoot[], options: { jobs: number; policy: RetryPolicy; reporter: Reporter; pagesOnly?: boolean; packs?: FetchPacking }): Promise<FetchStats> {
   const stats: FetchStats = { objects: 0, bytes: 0, requests: 0, failed: [] };
   const run = (wants: FetchWant[]): Promise<void> => (wants.length ? fetchObjects(backend, index, store, wants, { ...options, stats }) : Promise.resolve());
 
