@@ -36,7 +36,7 @@ export interface PushResult {
   readonly bytes: number;
   readonly packs: number;
   readonly resumedPacks: number;
-  /** needed objects the remote already had */
+  /** needed objects the remote already had, among those this push examined (a directory pushed whole before is examined only where it changed) */
   readonly alreadyOnRemote: number;
   readonly requests: number;
   /** needed content the local store does not have (never added here, or not fetched) */
