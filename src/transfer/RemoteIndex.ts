@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync } from '
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { parsePackIndex, type PackEntry, type PackEntryKind } from '../core/packIndex.js';
-import { encodeLocalPackIndex, parseLocalPackIndex, parseTidxHead, searchOids, tidxSections, TIDX_HEAD_BYTES } from '../core/localPackIndex.js';
+import { encodeLocalPackIndex, parseTidxHead, searchOids, tidxSections, TIDX_HEAD_BYTES } from '../core/localPackIndex.js';
 import type { Backend, RemoteEntry } from '../remote/Backend.js';
 import { checkRemoteFormat, indexKey, PACK_LIST_KEY, PACKS_PREFIX, packNamesFromListing } from '../remote/remoteLayout.js';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
@@ -86,10 +86,24 @@ export class RemotePack {
     return { kind, hex, offset, length, digest };
   }
 
-  /** Every entry, in pack order (the whole index read and checked). */
+  /**
+   * Every entry, in pack order (one read of the index; its checksum was
+   * verified when the remote was opened). Decoded directly rather than by
+   * parseLocalPackIndex: a hand-made remote index listing an object twice is
+   * cached with the first copy only, so its entries need not tile the pack.
+   */
   entries(): PackEntry[] {
-    const all = this.read(0, this.sections.size);
-    return parseLocalPackIndex(all, this.file ?? this.name).entries.sort((a, b) => a.offset - b.offset);
+    const s = this.sections;
+    const all = this.read(0, s.size);
+    const digests = new Map<number, string>();
+    for (let at = s.lists; at < s.trailer; at += 36) digests.set(all.readUInt32BE(at), all.toString('hex', at + 4, at + 36));
+    const out: PackEntry[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const hex = all.toString('hex', s.oids + i * 32, s.oids + i * 32 + 32);
+      const kind: PackEntryKind = all[s.kinds + i] === 0x66 ? 'f' : 'o';
+      out.push({ kind, hex, offset: Number(all.readBigUInt64BE(s.offsets + i * 8)), length: all.readUInt32BE(s.lengths + i * 4), digest: kind === 'f' ? (digests.get(i) ?? '') : hex });
+    }
+    return out.sort((a, b) => a.offset - b.offset);
   }
 }
 

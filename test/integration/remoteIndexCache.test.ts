@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { serializePackIndex } from '../../src/core/packIndex.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentReporter } from '../../src/core/Reporter.js';
@@ -89,5 +91,28 @@ test('RemoteIndex: a bucket cache too small for one bucket still answers every l
     assert.ok(index.bucketReads >= s.items.length, 'nothing was kept');
   } finally {
     rmSync(s.base, { recursive: true, force: true });
+  }
+});
+
+test('regression: a remote index listing an object twice was cached without the copy, and walking that pack (gc -r, fsck -r) failed on entries that no longer tile it', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'trove-rindex-'));
+  try {
+    const blob = pseudoRandom(300, 5);
+    const hex = createHash('sha256').update(blob).digest('hex');
+    const { text } = serializePackIndex([
+      { kind: 'o', hex, length: blob.length, digest: hex },
+      { kind: 'o', hex, length: blob.length, digest: hex },
+    ]);
+    const name = createHash('sha256').update(text).digest('hex');
+    mkdirSync(join(base, 'remote', 'packs'), { recursive: true });
+    writeFileSync(join(base, 'remote', 'packs', `${name}.pack`), Buffer.concat([blob, blob]));
+    writeFileSync(join(base, 'remote', 'packs', `${name}.idx`), text);
+    const dir = new DirectoryBackend(join(base, 'remote'), 'r');
+    const index = await RemoteIndex.load(dir, join(base, 'cache'), { jobs: 1, policy });
+    assert.deepEqual(index.badIndexes, []);
+    assert.ok(index.has('o', hex));
+    assert.deepEqual(index.packs.get(name)!.entries().map((e) => [e.offset, e.length]), [[0, 300]]);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
   }
 });
