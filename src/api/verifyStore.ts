@@ -35,6 +35,7 @@ export async function fsckRemote(repo: Repo, options: { remote?: string; thoroug
       if (r.missingPacks.length + r.corruptPacks.length + r.badIndexes.length + r.orphanPacks.length > 0) clearPushedRoots(session.cacheDir);
       return { remote: session.name, url: session.backend.display, ...r };
     } finally {
+      session.index.close();
       await session.backend.close();
     }
   });

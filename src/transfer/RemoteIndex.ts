@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync } from '
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { parsePackIndex, type PackEntry, type PackEntryKind } from '../core/packIndex.js';
-import { encodeLocalPackIndex, parseTidxHead, searchOids, tidxSections, TIDX_HEAD_BYTES } from '../core/localPackIndex.js';
+import { encodeLocalPackIndex, parseTidxHead, tidxSections, TIDX_HEAD_BYTES } from '../core/localPackIndex.js';
 import type { Backend, RemoteEntry } from '../remote/Backend.js';
 import { checkRemoteFormat, indexKey, PACK_LIST_KEY, PACKS_PREFIX, packNamesFromListing } from '../remote/remoteLayout.js';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
@@ -13,6 +13,50 @@ import { withRetries, type RetryPolicy } from './withRetries.js';
 export interface Located {
   readonly pack: string;
   readonly entry: PackEntry;
+}
+
+/**
+ * Compare the oid at record `j` of `oids` with the key's eight big-endian
+ * words, in JS: a ranged Buffer.compare crosses into C++ with its argument
+ * checks on every probe, which made a lookup cost ~10 µs over 8 packs.
+ */
+function compareAt(oids: Buffer, j: number, words: Uint32Array): number {
+  const at = j * 32;
+  for (let w = 0; w < 8; w++) {
+    const a = oids.readUInt32BE(at + w * 4);
+    const b = words[w]!;
+    if (a !== b) return a < b ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Bisect a bucket of sorted 32-byte oids for the key; its record index, or -1. */
+function searchBucket(oids: Buffer, words: Uint32Array): number {
+  let lo = 0;
+  let hi = oids.length >>> 5;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareAt(oids, mid, words);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
+}
+
+/** A pack dropped without close() (a library caller's index) still gives its descriptor back. */
+const closer = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed with its process's other files: nothing to release
+  }
+});
+
+/** One fan-out bucket of a cached index: its oids (32 B each) and kinds (1 B each, 'o' or 'f'). */
+interface Bucket {
+  readonly oids: Buffer;
+  readonly kinds: Buffer;
 }
 
 /** Bytes of fan-out buckets kept in memory per index (all packs together); past it the oldest are read again. */
@@ -28,7 +72,10 @@ export const BUCKET_CACHE_BYTES = 32 * 1024 * 1024;
  */
 export class RemotePack {
   readonly sections: ReturnType<typeof tidxSections>;
+  /** fan-out buckets read and kept (RemoteIndex bounds their bytes) */
+  readonly buckets: (Bucket | undefined)[] = new Array(256);
   private listRecords: Buffer | undefined;
+  private fd: number | undefined;
 
   constructor(
     readonly name: string,
@@ -43,22 +90,29 @@ export class RemotePack {
     this.sections = tidxSections(count, lists);
   }
 
-  /** Bytes [at, at + length) of the binary index. */
+  /** Bytes [at, at + length) of the binary index (one pread on a descriptor kept until close()). */
   read(at: number, length: number): Buffer {
     if (this.mem) return this.mem.subarray(at, at + length);
+    if (this.fd === undefined) {
+      this.fd = openSync(this.file!, 'r');
+      closer.register(this, this.fd, this);
+    }
     const out = Buffer.alloc(length);
-    const fd = openSync(this.file!, 'r');
-    try {
-      let done = 0;
-      while (done < length) {
-        const n = readSync(fd, out, done, length - done, at + done);
-        if (n === 0) throw new TroveError('CORRUPT_OBJECT', `The cached remote pack index ${this.file} was truncated while in use.`, { hint: 'Run the command again: it is rebuilt from the remote.' });
-        done += n;
-      }
-    } finally {
-      closeSync(fd);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(this.fd, out, done, length - done, at + done);
+      if (n === 0) throw new TroveError('CORRUPT_OBJECT', `The cached remote pack index ${this.file} was truncated while in use.`, { hint: 'Run the command again: it is rebuilt from the remote.' });
+      done += n;
     }
     return out;
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    closer.unregister(this);
+    const fd = this.fd;
+    this.fd = undefined;
+    closeSync(fd);
   }
 
   /** Entry `i` (its position in the sorted index) as a pack entry. */
@@ -129,7 +183,9 @@ export class RemoteIndex {
   requests = 0;
   /** fan-out buckets read so far (what a lookup costs in preads; tests count it) */
   bucketReads = 0;
-  private readonly buckets = new Map<string, { oids: Buffer; kinds: Buffer }>();
+  /** buckets kept in memory, oldest first (from keptHead) */
+  private readonly kept: { pack: RemotePack; b: number }[] = [];
+  private keptHead = 0;
   private bucketBytes = 0;
   /** pack order of lookups: the listing's (a duplicate from concurrent pushers resolves to the first) */
   private order: RemotePack[] = [];
@@ -254,9 +310,11 @@ export class RemoteIndex {
   }
 
   private find(kind: PackEntryKind, hex: string): { pack: RemotePack; i: number } | undefined {
-    if (this.order.length === 0) return undefined;
+    if (this.order.length === 0 || hex.length !== 64) return undefined;
     const key = Buffer.from(hex, 'hex');
     if (key.length !== 32) return undefined;
+    const words = new Uint32Array(8);
+    for (let w = 0; w < 8; w++) words[w] = key.readUInt32BE(w * 4);
     const b = key[0]!;
     const k = kind.charCodeAt(0);
     for (const pack of this.order) {
@@ -264,35 +322,45 @@ export class RemoteIndex {
       const hi = pack.fanout[b]!;
       if (lo === hi) continue;
       const bucket = this.bucket(pack, b, lo, hi);
-      const at = searchOids(bucket.oids, key);
+      const at = searchBucket(bucket.oids, words);
       if (at < 0) continue;
       // An oid can be there twice, once per kind ('f' sorts before 'o'): look at the neighbours too.
       for (const j of [at, at - 1, at + 1]) {
-        if (j >= 0 && j < hi - lo && bucket.kinds[j] === k && bucket.oids.compare(key, 0, 32, j * 32, j * 32 + 32) === 0) return { pack, i: lo + j };
+        if (j >= 0 && j < hi - lo && bucket.kinds[j] === k && compareAt(bucket.oids, j, words) === 0) return { pack, i: lo + j };
       }
     }
     return undefined;
   }
 
   /** A fan-out bucket's oids and kinds (two preads), kept while they fit the budget. */
-  private bucket(pack: RemotePack, b: number, lo: number, hi: number): { oids: Buffer; kinds: Buffer } {
-    const key = `${pack.name}:${b}`;
-    const hit = this.buckets.get(key);
+  private bucket(pack: RemotePack, b: number, lo: number, hi: number): Bucket {
+    const hit = pack.buckets[b];
     if (hit) return hit;
     this.bucketReads++;
-    const data = { oids: pack.read(pack.sections.oids + lo * 32, (hi - lo) * 32), kinds: pack.read(pack.sections.kinds + lo, hi - lo) };
+    const data: Bucket = { oids: pack.read(pack.sections.oids + lo * 32, (hi - lo) * 32), kinds: pack.read(pack.sections.kinds + lo, hi - lo) };
     const size = (hi - lo) * 33;
     if (size <= this.bucketBudget) {
-      // Oldest first out (Map keeps insertion order): lookups in oid order reuse the newest buckets.
-      for (const [old, buf] of this.buckets) {
-        if (this.bucketBytes + size <= this.bucketBudget) break;
-        this.buckets.delete(old);
-        this.bucketBytes -= buf.kinds.length * 33;
+      // Oldest first out: lookups in oid order reuse the newest buckets.
+      while (this.bucketBytes + size > this.bucketBudget && this.kept.length > this.keptHead) {
+        const old = this.kept[this.keptHead++]!;
+        const buf = old.pack.buckets[old.b];
+        if (buf) this.bucketBytes -= buf.kinds.length * 33;
+        old.pack.buckets[old.b] = undefined;
       }
-      this.buckets.set(key, data);
+      if (this.keptHead > 4096 && this.keptHead * 2 > this.kept.length) {
+        this.kept.splice(0, this.keptHead);
+        this.keptHead = 0;
+      }
+      pack.buckets[b] = data;
+      this.kept.push({ pack, b });
       this.bucketBytes += size;
     }
     return data;
+  }
+
+  /** Close the cached indexes' descriptors (lookups reopen them on demand). */
+  close(): void {
+    for (const p of this.order) p.close();
   }
 
   /** distinct objects and chunk lists the remote holds (counts a duplicate across packs once; walks every pack) */
