@@ -172,6 +172,9 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[],
   }
 }
 
+/** Fetched manifest pages of one level are packed from this many on. */
+const PAGE_PACK_MIN = 3;
+
 /**
  * Fetch what the roots need, level by level: manifest pages (the tree's
  * shape is only known once its upper pages are here), then file contents,
@@ -180,7 +183,7 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[],
  */
 export async function fetchClosure(backend: Backend, index: RemoteIndex, store: ObjectStore, roots: readonly TransferRoot[], options: { jobs: number; policy: RetryPolicy; reporter: Reporter; pagesOnly?: boolean; packs?: FetchPacking }): Promise<FetchStats> {
   const stats: FetchStats = { objects: 0, bytes: 0, requests: 0, failed: [] };
-  const run = (wants: FetchWant[]): Promise<void> => (wants.length ? fetchObjects(backend, index, store, wants, { ...options, stats }) : Promise.resolve());
+  const run = (wants: FetchWant[], packMin?: number): Promise<void> => (wants.length ? fetchObjects(backend, index, store, wants, { ...options, stats, ...(packMin ? { packMin } : {}) }) : Promise.resolve());
 
   // Level by level through directory pages.
   const files: { oid: Oid; what: string }[] = [];
@@ -192,7 +195,8 @@ export async function fetchClosure(backend: Backend, index: RemoteIndex, store: 
   const seenPages = new Set<string>();
   for (let depth = 0; pages.length > 0 && depth <= 32; depth++) {
     pages = pages.filter((p) => !seenPages.has(p.oid.hex) && seenPages.add(p.oid.hex));
-    await run(pages.filter((p) => !store.hasObject(p.oid)).map((p) => ({ kind: 'o', hex: p.oid.hex, what: p.root.what })));
+    // A level's pages in one local pack as soon as that saves files (a pack is two).
+    await run(pages.filter((p) => !store.hasObject(p.oid)).map((p) => ({ kind: 'o', hex: p.oid.hex, what: p.root.what })), PAGE_PACK_MIN);
     const next: typeof pages = [];
     for (const p of pages) {
       if (!store.hasObject(p.oid)) continue; // reported as failed by fetchObjects

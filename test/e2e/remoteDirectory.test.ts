@@ -237,3 +237,21 @@ test('a remote published over HTTP: pull works read-only, push is refused with a
     server.close();
   }
 }));
+
+test('a fresh clone\'s pull leaves at most 1 store file per 1,000 objects: small entries arrive in local packs, sealed before checkout', withTeam((team, remote) => {
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < 6000; i++) files[`data/d${i % 20}/f${i}.bin`] = pseudoRandom(64 + (i % 200), i + 3);
+  const a = seeded(team, remote, files);
+  const pushed = a.trove('push');
+  assert.equal(pushed.code, 0, pushed.stderr);
+  const b = team.clone('b');
+  const pulled = b.trove('pull');
+  assert.equal(pulled.code, 0, pulled.stderr);
+  for (const p of ['data/d0/f0.bin', 'data/d7/f2347.bin', 'data/d19/f5999.bin']) assert.ok(b.read(p).equals(files[p]!), p);
+  // The store proper: not the cached copies of the remote's indexes.
+  const store = join(b.dir, '.trove', 'cache');
+  const storeFiles = readdirSync(store, { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && !join(d.parentPath ?? d.path, d.name).startsWith(join(store, 'remotes')));
+  assert.ok(storeFiles.length <= Math.ceil(pushed.result.objects / 1000), `${storeFiles.length} store files for ${pushed.result.objects} objects: ${storeFiles.map((d) => d.name).join(' ')}`);
+  assert.equal(b.trove('fsck').code, 0, 'every packed entry verifies');
+  assert.equal(b.trove('status').code, 0);
+}));
