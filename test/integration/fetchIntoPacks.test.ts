@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { ingestFileSync } from '../../src/store/ingestSync.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOid } from '../../src/core/oid.js';
@@ -59,6 +60,31 @@ test('fetch with packing writes verified small entries into local packs, sealed 
     }
     set.close();
     assert.ok(!clone.hasObject(createOid('sha256', items.find((i) => i.hex !== big.hex)!.hex)), 'small objects are not also loose');
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('regression: a chunked file whose chunks were fetched into a local pack could not be checked out (OBJECT_MISSING: chunks were read from loose files only)', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'trove-fetchpacks-'));
+  try {
+    const data = pseudoRandom(3 * 1024 * 1024 + 77, 21);
+    writeFileSync(join(base, 'big'), data);
+    const src = new ObjectStore(join(base, 'src'), { fsync: false });
+    const oid = createOid('sha256', ingestFileSync(join(base, 'big'), src.dir).hex);
+    assert.ok(src.readChunkList(oid), 'stored chunked');
+    const remote = new DirectoryBackend(join(base, 'remote'), 'remote');
+    const items = localClosure(src, [{ kind: 'file', oid, what: 'big' }]).items;
+    await pushObjects(remote, await RemoteIndex.load(remote, join(base, 'idx'), { jobs: 1, policy }), items, { jobs: 1, policy, reporter: silentReporter });
+
+    const clone = new ObjectStore(join(base, 'clone'), { fsync: false });
+    const stats: FetchStats = { objects: 0, bytes: 0, requests: 0, failed: [] };
+    // Every chunk packed (a knob above the chunk size): as a file's last, small chunk always is.
+    await fetchObjects(remote, await RemoteIndex.load(remote, join(base, 'idx2'), { jobs: 1, policy }), clone, items.map((i) => ({ kind: i.kind, hex: i.hex, what: 'big' })), { jobs: 1, policy, reporter: silentReporter, stats, packs: { writer: clone.packWriter(), maxObject: 1 << 20 } });
+    assert.deepEqual(stats.failed, []);
+    assert.ok(clone.packs.packs().length > 0, 'the chunks are packed');
+    await clone.materialize(oid, join(base, 'out'), { what: 'big', strategy: 'copy' });
+    assert.ok(readFileSync(join(base, 'out')).equals(data));
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
