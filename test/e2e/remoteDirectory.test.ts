@@ -244,6 +244,11 @@ test('a fresh clone\'s pull leaves at most 1 store file per 1,000 objects: small
   const a = seeded(team, remote, files);
   const pushed = a.trove('push');
   assert.equal(pushed.code, 0, pushed.stderr);
+  // Each local pack went up whole, as one remote pack with the local pack's name.
+  const localPacks = readdirSync(join(a.dir, '.trove', 'cache', 'packs')).filter((n) => n.endsWith('.pack'));
+  assert.ok(localPacks.length > 0, 'add packed the small files');
+  const remotePacks = new Set(readdirSync(join(remote, 'packs')));
+  for (const n of localPacks) assert.ok(remotePacks.has(n), `local pack ${n} is on the remote under its name`);
   const b = team.clone('b');
   const pulled = b.trove('pull');
   assert.equal(pulled.code, 0, pulled.stderr);
