@@ -9,7 +9,8 @@ import { withLock, type Repo } from '../workspace/Repo.js';
 import { selectArtifacts, type ArtifactSelection, type SelectedArtifact } from '../workspace/pointers/transferArtifacts.js';
 import { DEFAULT_REMOTE_GRACE_MS } from './collectGarbage.js';
 import { closeSession, openSession } from '../sync/remoteSession.js';
-import { parseOid } from '../core/oid.js';
+import { createOid, parseOid } from '../core/oid.js';
+import { readPushedRoots, validPushedRoots, writePushedRoots } from '../transfer/pushedRoots.js';
 import { listTagRecords } from '../platform/gitRefs.js';
 import { defaultGitRemote } from '../platform/gitRemote.js';
 import { clearPendingVersions, readPendingVersions, type PendingVersion } from '../registry/pendingVersions.js';
@@ -35,7 +36,7 @@ export interface PushResult {
   readonly bytes: number;
   readonly packs: number;
   readonly resumedPacks: number;
-  /** needed objects the remote already had */
+  /** needed objects the remote already had, among those this push examined (a directory pushed whole before is examined only where it changed) */
   readonly alreadyOnRemote: number;
   readonly requests: number;
   /** needed content the local store does not have (never added here, or not fetched) */
@@ -64,7 +65,15 @@ export async function push(repo: Repo, options: PushOptions = {}): Promise<PushR
     // what need not be sent, until the claim below records what this push relied on.
     const session = await openSession(repo, options.remote, options.jobs, { kind: 'shared', command: 'push', waitMs: options.lockWaitMs ?? PUSH_LOCK_WAIT_MS, removeStaleTemp: true });
     try {
-      const closure = localClosure(repo.store, artifacts);
+      // S14: a directory whose earlier version was pushed whole is walked only where it differs from it,
+      // provided every pack the remote had when the marker was written is still there (no gc -r or fsck -r since, from any clone).
+      const marks = session.index.badIndexes.length === 0 ? validPushedRoots(readPushedRoots(session.cacheDir), (n) => session.index.packs.has(n)) : new Map<string, string>();
+      const closure = localClosure(repo.store, artifacts, {
+        base: (root) => {
+          const hex = root.kind === 'dir' ? marks.get(root.what) : undefined;
+          return hex && session.index.has('o', hex) ? createOid('sha256', hex) : undefined;
+        },
+      });
       const already = closure.items.filter((i) => session.index.has(i.kind, i.hex)).length;
       // Before sending: on a remote that killed pushes filled up, this is what makes room
       // (their temp uploads went before the lock was taken: see openSession).
@@ -75,6 +84,16 @@ export async function push(repo: Repo, options: PushOptions = {}): Promise<PushR
         session.lock?.assertHeld();
         await writeClaim(session.backend, artifacts, session.policy);
         session.lock?.assertHeld();
+      }
+      if (out.failed.length === 0 && closure.missing.length === 0 && !session.backend.readOnly) {
+        // Every directory version of this push now has its whole closure on the remote.
+        let changed = false;
+        for (const a of artifacts) {
+          if (a.kind !== 'dir' || ('select' in a && a.select) || marks.get(a.what) === a.oid.hex) continue;
+          marks.set(a.what, a.oid.hex);
+          changed = true;
+        }
+        if (changed) writePushedRoots(session.cacheDir, { paths: marks, packs: [...session.index.packs.keys()] });
       }
       const result: PushResult = {
         remote: session.name,

@@ -1,5 +1,6 @@
 import { checkOptions } from './checkOptions.js';
 import { verifyRemote, type RemoteFsckResult } from '../transfer/verifyRemote.js';
+import { clearPushedRoots } from '../transfer/pushedRoots.js';
 import { openSession } from '../sync/remoteSession.js';
 import { verifyStore as _verifyStore, type FsckResult } from '../store/verifyStore.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
@@ -30,8 +31,11 @@ export async function fsckRemote(repo: Repo, options: { remote?: string; thoroug
     const session = await openSession(repo, options.remote, options.jobs);
     try {
       const r = await verifyRemote(session.backend, session.index, { thorough: Boolean(options.thorough), repair: !session.backend.readOnly, jobs: session.jobs, policy: session.policy, reporter: repo.reporter });
+      // A pushed-root marker vouches that a version's whole closure is on the remote: any finding voids that.
+      if (r.missingPacks.length + r.corruptPacks.length + r.badIndexes.length + r.orphanPacks.length > 0) clearPushedRoots(session.cacheDir);
       return { remote: session.name, url: session.backend.display, ...r };
     } finally {
+      session.index.close();
       await session.backend.close();
     }
   });

@@ -361,11 +361,15 @@ export class ObjectStore implements ContentStore {
     try {
       for (const c of chunks) {
         let data: Buffer;
+        // A chunk of at most PACK_MAX_OBJECT (a file's last one) may be packed: fetch packs small entries.
+        const packed = this.packedAt('object', c.oid);
         try {
-          data = readFileSync(objectFile(this.dir, c.oid));
+          data = packed ? this.packs.read(packed) : readFileSync(objectFile(this.dir, c.oid));
         } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw missing(oid, what);
-          throw err;
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          const moved = this.packedAt('object', c.oid, true);
+          if (!moved) throw missing(oid, what);
+          data = this.packs.read(moved);
         }
         whole.update(data);
         if (inFlight.length >= ASSEMBLE_WRITES_IN_FLIGHT) await inFlight.shift();
@@ -386,9 +390,11 @@ export class ObjectStore implements ContentStore {
       let culprit = false;
       for (const c of chunks) {
         const path = objectFile(this.dir, c.oid);
-        const data = readFileSync(path);
+        const packed = this.packedAt('object', c.oid);
+        const data = packed ? this.packs.read(packed) : readFileSync(path);
         if (data.length !== c.size || createHash('sha256').update(data).digest('hex') !== c.oid.hex) {
-          this.quarantine(path);
+          if (packed) this.quarantineObject('object', c.oid);
+          else this.quarantine(path);
           culprit = true;
         }
       }

@@ -53,6 +53,7 @@ export async function openSession(repo: Repo, remote: string | undefined, jobs: 
 
 /** Release the session's lock (if any) and the backend's connections. */
 export async function closeSession(session: RemoteSession): Promise<void> {
+  session.index.close();
   try {
     await session.lock?.release();
   } finally {

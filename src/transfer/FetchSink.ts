@@ -4,10 +4,21 @@ import type { Reporter } from '../core/Reporter.js';
 import { ObjectBatch, syncDirs, useFsWideSync, writeObject } from '../store/objectWriter.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
 import { SpanStorer, type StoreSlot } from '../store/SpanStorer.js';
+import type { PackWriter } from '../store/pack/PackWriter.js';
 import { mapLimit } from '../util/mapLimit.js';
 import { badRemoteCopy } from './badRemoteCopy.js';
 import type { FetchFailure, FetchWant, Member, Span } from './planSpans.js';
 import { sha256 } from './RemoteIndex.js';
+
+/**
+ * Fetching into local packs: entries of at most `maxObject` bytes are
+ * appended, verified, to `writer` (store/pack/PackWriter.ts), larger ones
+ * stay loose. Off unless given: the store decides whether it packs.
+ */
+export interface FetchPacking {
+  readonly writer: Pick<PackWriter, 'append' | 'finish'>;
+  readonly maxObject: number;
+}
 
 export interface FetchStats {
   objects: number;
@@ -33,18 +44,23 @@ export class FetchSink {
   /** Fan-out directories that received objects, synced once at the end (objectWriter), before the caller checks anything out. */
   private readonly dirs = new Set<string>();
 
+  /** Where verified small entries go instead of loose files (a store with local packs); sealed in finish(). */
+  private readonly packs: FetchPacking | undefined;
+
   constructor(
     private readonly store: ObjectStore,
     private readonly display: string,
     private readonly progress: { stats: FetchStats; reporter: Reporter },
-    options: { objects: number; threaded: boolean; storeThreads: number | undefined },
+    options: { objects: number; threaded: boolean; storeThreads: number | undefined; packs?: FetchPacking },
   ) {
+    this.packs = options.packs;
     // Many objects (W2's 20,000): no sync per object. They are written as temps, renamed after a syncfs
     // (in the background as they come, see ObjectBatch), and the last of them in finish(), with one
     // more syncfs, before the caller checks anything out. A sync per object cost +50 % on W2's pull.
     const fsWide = useFsWideSync(options.objects, { fsync: store.fsync }) ? store.dir : undefined;
     this.deferred = fsWide ? new ObjectBatch({ fsync: store.fsync }, { early: true, fsWide }) : undefined;
-    this.storer = options.threaded ? new SpanStorer(undefined, options.storeThreads, store.fsync, this.deferred !== undefined) : undefined;
+    // Packing appends on this thread (one writer, one file): the store threads write loose files only.
+    this.storer = options.threaded && !this.packs ? new SpanStorer(undefined, options.storeThreads, store.fsync, this.deferred !== undefined) : undefined;
   }
 
   private targetOf(want: FetchWant): string {
@@ -102,7 +118,22 @@ export class FetchSink {
       const bytes = bytesOf(m);
       if (bytes.length !== m.it.entry.length || sha256(bytes) !== m.it.entry.digest) throw badRemoteCopy(this.display, span, m.it, bytes.length !== m.it.entry.length, attempt);
     }
-    await mapLimit(group, WRITES_IN_FLIGHT, async (m) => {
+    const packs = this.packs;
+    const loose = packs ? group.filter((m) => m.it.entry.length > packs.maxObject) : group;
+    if (packs) {
+      // Verified above: appended in span order, so a remote pack read whole lands as one local run.
+      for (const m of group) {
+        if (m.it.entry.length > packs.maxObject) continue;
+        try {
+          packs.writer.append(m.it.want.kind, m.it.want.hex, bytesOf(m));
+        } catch (err) {
+          throw fromFsError(err, 'writing a fetched object into a local pack in', this.store.dir);
+        }
+        done[m.i] = true;
+        this.stored(m.it.entry.length);
+      }
+    }
+    await mapLimit(loose, WRITES_IN_FLIGHT, async (m) => {
       await this.writeVerified(m.it.want, bytesOf(m));
       done[m.i] = true;
     });
@@ -116,6 +147,14 @@ export class FetchSink {
    */
   async finish(): Promise<void> {
     await this.storer?.close();
+    if (this.packs) {
+      // Sealed and published, packs/ synced (PackWriter.finish), before the caller checks anything out.
+      try {
+        this.packs.writer.finish();
+      } catch (err) {
+        throw fromFsError(err, 'sealing a local pack in', this.store.dir);
+      }
+    }
     if (this.deferred) {
       try {
         await this.deferred.commit();

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { parsePackIndex, type PackEntry, type PackEntryKind } from '../core/packIndex.js';
+import { encodeLocalPackIndex, parseTidxHead, tidxSections, TIDX_HEAD_BYTES } from '../core/localPackIndex.js';
 import type { Backend, RemoteEntry } from '../remote/Backend.js';
 import { checkRemoteFormat, indexKey, PACK_LIST_KEY, PACKS_PREFIX, packNamesFromListing } from '../remote/remoteLayout.js';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
@@ -15,14 +16,164 @@ export interface Located {
 }
 
 /**
+ * Compare the oid at record `j` of `oids` with the key's eight big-endian
+ * words, in JS: a ranged Buffer.compare crosses into C++ with its argument
+ * checks on every probe, which made a lookup cost ~10 µs over 8 packs.
+ */
+function compareAt(oids: Buffer, j: number, words: Uint32Array): number {
+  const at = j * 32;
+  for (let w = 0; w < 8; w++) {
+    const a = oids.readUInt32BE(at + w * 4);
+    const b = words[w]!;
+    if (a !== b) return a < b ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Bisect a bucket of sorted 32-byte oids for the key; its record index, or -1. */
+function searchBucket(oids: Buffer, words: Uint32Array): number {
+  let lo = 0;
+  let hi = oids.length >>> 5;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareAt(oids, mid, words);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
+}
+
+/** A pack dropped without close() (a library caller's index) still gives its descriptor back. */
+const closer = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed with its process's other files: nothing to release
+  }
+});
+
+/** One fan-out bucket of a cached index: its oids (32 B each) and kinds (1 B each, 'o' or 'f'). */
+interface Bucket {
+  readonly oids: Buffer;
+  readonly kinds: Buffer;
+}
+
+/** Bytes of fan-out buckets kept in memory per index (all packs together); past it the oldest are read again. */
+export const BUCKET_CACHE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * One remote pack as the index knows it: its size and its cached binary
+ * index, in the local pack index format (`<name>.tidx`, core/localPackIndex.ts;
+ * the pack-sha256 field is zero: a remote names packs by their index, and
+ * the pack's own hash is not known here). Entries stay on disk: `entries()`
+ * reads them for the few callers that walk a whole pack (gc -r, fsck -r);
+ * lookups read one fan-out bucket.
+ */
+export class RemotePack {
+  readonly sections: ReturnType<typeof tidxSections>;
+  /** fan-out buckets read and kept (RemoteIndex bounds their bytes) */
+  readonly buckets: (Bucket | undefined)[] = new Array(256);
+  private listRecords: Buffer | undefined;
+  private fd: number | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly size: number,
+    readonly count: number,
+    readonly fanout: Uint32Array,
+    lists: number,
+    /** the cached file, or undefined when the cache could not be written (then `mem` holds it) */
+    private readonly file: string | undefined,
+    private readonly mem: Buffer | undefined,
+  ) {
+    this.sections = tidxSections(count, lists);
+  }
+
+  /** Bytes [at, at + length) of the binary index (one pread on a descriptor kept until close()). */
+  read(at: number, length: number): Buffer {
+    if (this.mem) return this.mem.subarray(at, at + length);
+    if (this.fd === undefined) {
+      this.fd = openSync(this.file!, 'r');
+      closer.register(this, this.fd, this);
+    }
+    const out = Buffer.alloc(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(this.fd, out, done, length - done, at + done);
+      if (n === 0) throw new TroveError('CORRUPT_OBJECT', `The cached remote pack index ${this.file} was truncated while in use.`, { hint: 'Run the command again: it is rebuilt from the remote.' });
+      done += n;
+    }
+    return out;
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    closer.unregister(this);
+    const fd = this.fd;
+    this.fd = undefined;
+    closeSync(fd);
+  }
+
+  /** Entry `i` (its position in the sorted index) as a pack entry. */
+  entryAt(i: number, kind: PackEntryKind, hex: string): PackEntry {
+    const offset = Number(this.read(this.sections.offsets + i * 8, 8).readBigUInt64BE(0));
+    const length = this.read(this.sections.lengths + i * 4, 4).readUInt32BE(0);
+    let digest = hex;
+    if (kind === 'f') {
+      // Chunk-list records are in entry order: bisect them for this entry's digest.
+      this.listRecords ??= this.read(this.sections.lists, this.sections.trailer - this.sections.lists);
+      const r = this.listRecords;
+      let lo = 0;
+      let hi = r.length / 36;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const at = r.readUInt32BE(mid * 36);
+        if (at === i) {
+          digest = r.toString('hex', mid * 36 + 4, mid * 36 + 36);
+          break;
+        }
+        if (at < i) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    return { kind, hex, offset, length, digest };
+  }
+
+  /**
+   * Every entry, in pack order (one read of the index; its checksum was
+   * verified when the remote was opened). Decoded directly rather than by
+   * parseLocalPackIndex: a hand-made remote index listing an object twice is
+   * cached with the first copy only, so its entries need not tile the pack.
+   */
+  entries(): PackEntry[] {
+    const s = this.sections;
+    const all = this.read(0, s.size);
+    const digests = new Map<number, string>();
+    for (let at = s.lists; at < s.trailer; at += 36) digests.set(all.readUInt32BE(at), all.toString('hex', at + 4, at + 36));
+    const out: PackEntry[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const hex = all.toString('hex', s.oids + i * 32, s.oids + i * 32 + 32);
+      const kind: PackEntryKind = all[s.kinds + i] === 0x66 ? 'f' : 'o';
+      out.push({ kind, hex, offset: Number(all.readBigUInt64BE(s.offsets + i * 8)), length: all.readUInt32BE(s.lengths + i * 4), digest: kind === 'f' ? (digests.get(i) ?? '') : hex });
+    }
+    return out.sort((a, b) => a.offset - b.offset);
+  }
+}
+
+/**
  * What a remote holds: the union of its pack indexes. Indexes are immutable
- * and named by their own sha256, so they are cached locally for good (a
- * cached copy that does not hash to its name is fetched again); loading a
- * remote costs one listing plus the indexes pushed since last time.
+ * and named by their own sha256, so each is fetched once, verified against
+ * its name, and converted into a cached binary index sorted by object
+ * (`<name>.tidx`, the local pack index format of core/localPackIndex.ts) kept for good. Loading a
+ * remote costs one listing, the indexes pushed since last time, and a
+ * streaming hash of each cached file (a rotted cache is rebuilt, never
+ * believed: a wrong "the remote has it" would make a push skip data).
+ * Memory is O(packs): a lookup reads one fan-out bucket per pack with a
+ * pread and bisects it; buckets are kept up to BUCKET_CACHE_BYTES.
  */
 export class RemoteIndex {
-  private readonly byKey = new Map<string, Located>();
-  readonly packs = new Map<string, { size: number; entries: PackEntry[] }>();
+  readonly packs = new Map<string, RemotePack>();
   /** sizes of packs/*.pack as listed (only for remotes that can list), including packs whose index never arrived */
   readonly listedPacks = new Map<string, number>();
   /** every listed key below packs/ (size, and mtime where the backend reports it: gc -r's grace period) */
@@ -30,12 +181,25 @@ export class RemoteIndex {
   /** indexes that could not be read or did not verify: their objects count as absent (a push rewrites them) */
   readonly badIndexes: { name: string; message: string }[] = [];
   requests = 0;
+  /** fan-out buckets read so far (what a lookup costs in preads; tests count it) */
+  bucketReads = 0;
+  /** buckets kept in memory, oldest first (from keptHead) */
+  private readonly kept: { pack: RemotePack; b: number }[] = [];
+  private keptHead = 0;
+  private bucketBytes = 0;
+  /** pack order of lookups: the listing's (a duplicate from concurrent pushers resolves to the first) */
+  private order: RemotePack[] = [];
 
-  private constructor(readonly backend: Backend, readonly hasMarker: boolean) {}
+  private constructor(
+    readonly backend: Backend,
+    readonly hasMarker: boolean,
+    private readonly cacheDir: string,
+    private readonly bucketBudget: number,
+  ) {}
 
-  static async load(backend: Backend, cacheDir: string, options: { jobs: number; policy: RetryPolicy }): Promise<RemoteIndex> {
+  static async load(backend: Backend, cacheDir: string, options: { jobs: number; policy: RetryPolicy; bucketCacheBytes?: number }): Promise<RemoteIndex> {
     const marker = await withRetries(() => checkRemoteFormat(backend), options.policy);
-    const index = new RemoteIndex(backend, marker);
+    const index = new RemoteIndex(backend, marker, cacheDir, options.bucketCacheBytes ?? BUCKET_CACHE_BYTES);
     index.requests++;
     let names: string[];
     if (backend.canList) {
@@ -51,26 +215,64 @@ export class RemoteIndex {
       names = await readPackList(backend, options.policy);
       index.requests++;
     }
+    const loaded = new Map<string, RemotePack>();
     await mapLimit(names, options.jobs, async (name) => {
       try {
-        const text = await index.readIndex(name, cacheDir, options.policy);
-        const parsed = parsePackIndex(text, `${indexKey(name)} on ${backend.display}`);
-        index.addPack(name, parsed.entries, parsed.size);
+        loaded.set(name, await index.openPack(name, options.policy));
       } catch (err) {
         if (!(err instanceof TroveError) || (err.code !== 'CORRUPT_OBJECT' && err.code !== 'BAD_MANIFEST' && err.code !== 'NOT_FOUND')) throw err;
         index.badIndexes.push({ name, message: err.message });
       }
     });
+    for (const name of names) {
+      const p = loaded.get(name);
+      if (p) index.register(p);
+    }
     return index;
   }
 
-  private async readIndex(name: string, cacheDir: string, policy: RetryPolicy): Promise<string> {
-    const cached = join(cacheDir, `${name}.idx`);
+  /** The cached binary index of a pack, verified; else the remote's text index, verified, converted and cached. */
+  private async openPack(name: string, policy: RetryPolicy): Promise<RemotePack> {
+    const cached = join(this.cacheDir, `${name}.tidx`);
     try {
-      const text = readFileSync(cached);
+      const pack = openCached(cached, name);
+      if (pack) return pack;
+    } catch (err) {
+      if (!(err instanceof TroveError)) throw err;
+      // a newer or damaged cache file: rebuilt from the remote below
+    }
+    const text = await this.readIndex(name, policy);
+    const parsed = parsePackIndex(text, `${indexKey(name)} on ${this.backend.display}`);
+    return this.cachePack(name, parsed.entries, parsed.size);
+  }
+
+  /** Encode and cache a verified index; kept in memory when the cache cannot be written. */
+  private cachePack(name: string, entries: readonly PackEntry[], size: number): RemotePack {
+    // The local index is strictly sorted: a (kind, oid) a hand-made index lists twice keeps its first entry.
+    const seen = new Set<string>();
+    const unique = entries.filter((e) => !seen.has(e.kind + e.hex) && seen.add(e.kind + e.hex));
+    const data = encodeLocalPackIndex({ packSize: size, packSha256: UNKNOWN_PACK_SHA256, entries: unique });
+    const file = join(this.cacheDir, `${name}.tidx`);
+    let written = false;
+    try {
+      atomicWriteSync(file, data);
+      written = true;
+    } catch {
+      /* the cache only saves a request next time: this session keeps the index in memory */
+    }
+    const head = parseTidxHead(data.subarray(0, TIDX_HEAD_BYTES), data.length, file);
+    return new RemotePack(name, head.packSize, head.count, head.fanout, listsOf(head.count, data.length), written ? file : undefined, written ? undefined : data);
+  }
+
+  private async readIndex(name: string, policy: RetryPolicy): Promise<string> {
+    // A text copy cached by an earlier trove: verified by its name, converted, then removed.
+    const legacy = join(this.cacheDir, `${name}.idx`);
+    try {
+      const text = readFileSync(legacy);
+      rmSync(legacy, { force: true });
       if (sha256(text) === name) return text.toString('utf8');
     } catch {
-      /* not cached yet */
+      /* not cached by an earlier trove */
     }
     // Transient faults get the whole retry budget; a body that does not hash to
     // its name is re-read twice (a flipped bit in transit), then believed.
@@ -83,33 +285,128 @@ export class RemoteIndex {
       }
       return data;
     }, policy);
-    try {
-      atomicWriteSync(cached, text);
-    } catch {
-      /* the cache only saves a request next time */
-    }
     return text.toString('utf8');
   }
 
+  private register(pack: RemotePack): void {
+    if (this.packs.has(pack.name)) return;
+    this.packs.set(pack.name, pack);
+    this.order.push(pack);
+  }
+
+  /** A pack this process just wrote to the remote (its entries verified as they were read). */
   addPack(name: string, entries: PackEntry[], size: number): void {
-    this.packs.set(name, { size, entries });
-    for (const entry of entries) {
-      const key = `${entry.kind}${entry.hex}`;
-      if (!this.byKey.has(key)) this.byKey.set(key, { pack: name, entry });
-    }
+    if (this.packs.has(name)) return;
+    this.register(this.cachePack(name, entries, size));
   }
 
   has(kind: PackEntryKind, hex: string): boolean {
-    return this.byKey.has(`${kind}${hex}`);
+    return this.find(kind, hex) !== undefined;
   }
 
   locate(kind: PackEntryKind, hex: string): Located | undefined {
-    return this.byKey.get(`${kind}${hex}`);
+    const hit = this.find(kind, hex);
+    return hit && { pack: hit.pack.name, entry: hit.pack.entryAt(hit.i, kind, hex) };
   }
 
-  /** distinct objects and chunk lists the remote holds */
+  private find(kind: PackEntryKind, hex: string): { pack: RemotePack; i: number } | undefined {
+    if (this.order.length === 0 || hex.length !== 64) return undefined;
+    const key = Buffer.from(hex, 'hex');
+    if (key.length !== 32) return undefined;
+    const words = new Uint32Array(8);
+    for (let w = 0; w < 8; w++) words[w] = key.readUInt32BE(w * 4);
+    const b = key[0]!;
+    const k = kind.charCodeAt(0);
+    for (const pack of this.order) {
+      const lo = b === 0 ? 0 : pack.fanout[b - 1]!;
+      const hi = pack.fanout[b]!;
+      if (lo === hi) continue;
+      const bucket = this.bucket(pack, b, lo, hi);
+      const at = searchBucket(bucket.oids, words);
+      if (at < 0) continue;
+      // An oid can be there twice, once per kind ('f' sorts before 'o'): look at the neighbours too.
+      for (const j of [at, at - 1, at + 1]) {
+        if (j >= 0 && j < hi - lo && bucket.kinds[j] === k && compareAt(bucket.oids, j, words) === 0) return { pack, i: lo + j };
+      }
+    }
+    return undefined;
+  }
+
+  /** A fan-out bucket's oids and kinds (two preads), kept while they fit the budget. */
+  private bucket(pack: RemotePack, b: number, lo: number, hi: number): Bucket {
+    const hit = pack.buckets[b];
+    if (hit) return hit;
+    this.bucketReads++;
+    const data: Bucket = { oids: pack.read(pack.sections.oids + lo * 32, (hi - lo) * 32), kinds: pack.read(pack.sections.kinds + lo, hi - lo) };
+    const size = (hi - lo) * 33;
+    if (size <= this.bucketBudget) {
+      // Oldest first out: lookups in oid order reuse the newest buckets.
+      while (this.bucketBytes + size > this.bucketBudget && this.kept.length > this.keptHead) {
+        const old = this.kept[this.keptHead++]!;
+        const buf = old.pack.buckets[old.b];
+        if (buf) this.bucketBytes -= buf.kinds.length * 33;
+        old.pack.buckets[old.b] = undefined;
+      }
+      if (this.keptHead > 4096 && this.keptHead * 2 > this.kept.length) {
+        this.kept.splice(0, this.keptHead);
+        this.keptHead = 0;
+      }
+      pack.buckets[b] = data;
+      this.kept.push({ pack, b });
+      this.bucketBytes += size;
+    }
+    return data;
+  }
+
+  /** Close the cached indexes' descriptors (lookups reopen them on demand). */
+  close(): void {
+    for (const p of this.order) p.close();
+  }
+
+  /** distinct objects and chunk lists the remote holds (counts a duplicate across packs once; walks every pack) */
   get objectCount(): number {
-    return this.byKey.size;
+    const keys = new Set<string>();
+    for (const p of this.order) for (const e of p.entries()) keys.add(e.kind + e.hex);
+    return keys.size;
+  }
+}
+
+/** The remote cache's pack-sha256 field: unknown (zero), as a remote names a pack by its text index. */
+const UNKNOWN_PACK_SHA256 = '0'.repeat(64);
+
+/** 'f' records of an index of `count` entries in `size` bytes. */
+function listsOf(count: number, size: number): number {
+  return (size - tidxSections(count, 0).size) / 36;
+}
+
+/** A cached binary index, its trailer verified by a streaming hash; undefined when there is none. */
+function openCached(file: string, name: string): RemotePack | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined; // not cached yet
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(Math.min(size, TIDX_HEAD_BYTES));
+    readSync(fd, head, 0, head.length, 0);
+    const h = parseTidxHead(head, size, file);
+    const hash = createHash('sha256');
+    const buf = Buffer.alloc(Math.max(1, Math.min(1 << 20, size)));
+    const body = size - 32;
+    for (let at = 0; at < body; ) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, body - at), at);
+      if (n === 0) throw new TroveError('BAD_MANIFEST', `The cached remote pack index ${file} is truncated.`);
+      hash.update(buf.subarray(0, n));
+      at += n;
+    }
+    const trailer = Buffer.alloc(32);
+    readSync(fd, trailer, 0, 32, body);
+    if (!hash.digest().equals(trailer)) throw new TroveError('BAD_MANIFEST', `The cached remote pack index ${file} (of ${name}) does not match its checksum.`);
+    return new RemotePack(name, h.packSize, h.count, h.fanout, listsOf(h.count, size), file, undefined);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -3,9 +3,12 @@ import { parsePage, type ManifestEntry } from '../core/manifest.js';
 import { createOid, formatOid, type Oid } from '../core/oid.js';
 import type { Reporter } from '../core/Reporter.js';
 import { parseChunkList } from '../store/chunkList.js';
+import { diffManifests } from '../store/diffManifests.js';
+import { PageCache } from '../store/PageCache.js';
+import { isTroveError } from '../errors/index.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
 import type { Backend } from '../remote/Backend.js';
-import { fetchObjects, type FetchStats, type FetchWant } from './fetchObjects.js';
+import { fetchObjects, type FetchPacking, type FetchStats, type FetchWant } from './fetchObjects.js';
 import type { PushItem } from './pushObjects.js';
 import type { RemoteIndex } from './RemoteIndex.js';
 import { sha256 } from './RemoteIndex.js';
@@ -25,10 +28,35 @@ export interface LocalClosure {
   readonly items: PushItem[];
   /** content these roots need that the local store does not have */
   readonly missing: { readonly what: string; readonly hex: string }[];
+  /** manifest pages read to find the items (what a push costs before it sends anything) */
+  readonly pagesRead: number;
+  /** directory roots walked from a pushed-root marker (only what differs from it) */
+  readonly incremental: number;
 }
 
-/** Every store file the roots need, as far as the local store has them. */
-export function localClosure(store: ObjectStore, roots: readonly TransferRoot[]): LocalClosure {
+export interface ClosureOptions {
+  /**
+   * A directory version of the same path whose whole closure is known to be on
+   * the remote (transfer/pushedRoots.ts): only the pages and files that differ
+   * from it are walked (S14). Not consulted for roots narrowed by `select`.
+   */
+  readonly base?: (root: TransferRoot) => Oid | undefined;
+}
+
+/**
+ * Every store file the roots need, as far as the local store has them; for a
+ * directory with a `base` known to be on the remote, only what differs from it.
+ */
+export function localClosure(store: ObjectStore, roots: readonly TransferRoot[], options: ClosureOptions = {}): LocalClosure {
+  let pagesRead = 0;
+  let incremental = 0;
+  // Every page read goes through one verified cache: the pages walked for new pages are read again by the entry diff.
+  const pages = new PageCache({
+    readObject: (oid: Oid, what: string): Buffer => {
+      pagesRead++;
+      return store.readObject(oid, what);
+    },
+  });
   const items: PushItem[] = [];
   const missing: { what: string; hex: string }[] = [];
   const done = new Set<string>();
@@ -71,17 +99,81 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[])
         missing.push({ what: root.what, hex: oid.hex });
         return;
       }
-      const page = parsePage(store.readObject(oid, root.what), `${formatOid(oid).slice(0, 19)}… of ${root.what}`, root.what);
+      const page = parsePage(pages.readObject(oid, root.what), `${formatOid(oid).slice(0, 19)}… of ${root.what}`, root.what);
       if (page.type === 'node') {
         if (depth < 32) for (const c of page.children) walk(c.oid, depth + 1);
       } else {
         for (const e of page.entries) if (e.mode !== 'l' && (!root.select || root.select(e.path))) addFile(e.oid, `${root.what}/${e.path}`);
       }
     };
+    const base = root.select ? undefined : options.base?.(root);
+    if (base && walkChanged(base, root, walk)) {
+      incremental++;
+      continue;
+    }
     walk(root.oid, 0);
   }
-  return { items, missing };
+  return { items, missing, pagesRead, incremental };
+
+  /**
+   * The pages of `root` that `base` lacks, level by level (a page with the
+   * same oid on both sides is the same subtree, on the remote with the base),
+   * then the files whose entries differ. False when the base cannot be read
+   * here (gc removed it): the caller walks the whole tree.
+   */
+  function walkChanged(base: Oid, root: TransferRoot, walk: (oid: Oid, depth: number) => void): boolean {
+    let a: Oid[] = [base];
+    let b: Oid[] = [root.oid];
+    const read = (o: Oid): ReturnType<typeof parsePage> | undefined => {
+      try {
+        return parsePage(pages.readObject(o, root.what), `${formatOid(o).slice(0, 19)}… of ${root.what}`, root.what);
+      } catch (err) {
+        if (isTroveError(err, 'OBJECT_MISSING')) return undefined;
+        throw err;
+      }
+    };
+    if (!read(base)) return false;
+    const newPages: Oid[] = [];
+    const addPage = (o: Oid): void => {
+      if (!done.has('o' + o.hex) && !addObject(o.hex, true)) missing.push({ what: root.what, hex: o.hex });
+    };
+    for (let depth = 0; b.length > 0 && depth <= 32; depth++) {
+      const inA = new Set(a.map((o) => o.hex));
+      const inB = new Set(b.map((o) => o.hex));
+      a = a.filter((o) => !inB.has(o.hex));
+      b = b.filter((o) => !inA.has(o.hex));
+      const pa = a.map(read);
+      if (pa.some((p) => p === undefined)) return false;
+      const pb = b.map(read);
+      // Leaves on either side, or trees of different heights: the rest of the new side is walked
+      // whole below its differing pages (a superset, never less), and entries come from the walk.
+      if (![...pa, ...pb].every((p) => p?.type === 'node')) {
+        if (pa.every((p) => p?.type === 'leaf') && pb.every((p) => p?.type === 'leaf')) break;
+        for (const o of newPages) addPage(o);
+        for (const o of b) walk(o, depth);
+        return true;
+      }
+      newPages.push(...b);
+      a = pa.flatMap((p) => (p?.type === 'node' ? p.children.map((c) => c.oid) : []));
+      b = pb.flatMap((p) => (p?.type === 'node' ? p.children.map((c) => c.oid) : []));
+    }
+    // Nothing is recorded before this point, so a base that turned out unreadable leaves a clean slate for the whole walk.
+    let changed: ManifestEntry[];
+    try {
+      changed = diffManifests(pages, base, root.oid, root.what).to;
+    } catch (err) {
+      if (isTroveError(err, 'OBJECT_MISSING')) return false;
+      throw err;
+    }
+    // The differing leaves of the new side are new pages; their differing entries are the files to send.
+    for (const o of [...newPages, ...b]) addPage(o);
+    for (const e of changed) if (e.mode !== 'l') addFile(e.oid, `${root.what}/${e.path}`);
+    return true;
+  }
 }
+
+/** Fetched manifest pages of one level are packed from this many on. */
+const PAGE_PACK_MIN = 3;
 
 /**
  * Fetch what the roots need, level by level: manifest pages (the tree's
@@ -89,9 +181,9 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[])
  * then the chunks named by fetched chunk lists. Each level is one batched,
  * parallel fetch; content already in the store is never requested.
  */
-export async function fetchClosure(backend: Backend, index: RemoteIndex, store: ObjectStore, roots: readonly TransferRoot[], options: { jobs: number; policy: RetryPolicy; reporter: Reporter; pagesOnly?: boolean }): Promise<FetchStats> {
+export async function fetchClosure(backend: Backend, index: RemoteIndex, store: ObjectStore, roots: readonly TransferRoot[], options: { jobs: number; policy: RetryPolicy; reporter: Reporter; pagesOnly?: boolean; packs?: FetchPacking }): Promise<FetchStats> {
   const stats: FetchStats = { objects: 0, bytes: 0, requests: 0, failed: [] };
-  const run = (wants: FetchWant[]): Promise<void> => (wants.length ? fetchObjects(backend, index, store, wants, { ...options, stats }) : Promise.resolve());
+  const run = (wants: FetchWant[], packMin?: number): Promise<void> => (wants.length ? fetchObjects(backend, index, store, wants, { ...options, stats, ...(packMin ? { packMin } : {}) }) : Promise.resolve());
 
   // Level by level through directory pages.
   const files: { oid: Oid; what: string }[] = [];
@@ -103,7 +195,8 @@ export async function fetchClosure(backend: Backend, index: RemoteIndex, store: 
   const seenPages = new Set<string>();
   for (let depth = 0; pages.length > 0 && depth <= 32; depth++) {
     pages = pages.filter((p) => !seenPages.has(p.oid.hex) && seenPages.add(p.oid.hex));
-    await run(pages.filter((p) => !store.hasObject(p.oid)).map((p) => ({ kind: 'o', hex: p.oid.hex, what: p.root.what })));
+    // A level's pages in one local pack as soon as that saves files (a pack is two).
+    await run(pages.filter((p) => !store.hasObject(p.oid)).map((p) => ({ kind: 'o', hex: p.oid.hex, what: p.root.what })), PAGE_PACK_MIN);
     const next: typeof pages = [];
     for (const p of pages) {
       if (!store.hasObject(p.oid)) continue; // reported as failed by fetchObjects

@@ -13,6 +13,7 @@ import type { TransferRoot } from './closure.js';
 import { removeStaleUploads, STALE_TEMP_MS } from './removeStaleUploads.js';
 import { fetchObjects, type FetchStats, type FetchWant } from './fetchObjects.js';
 import type { RemoteIndex } from './RemoteIndex.js';
+import { clearPushedRoots } from './pushedRoots.js';
 import { sha256 } from './RemoteIndex.js';
 import { withRetries, type RetryPolicy } from './withRetries.js';
 
@@ -112,16 +113,17 @@ export async function collectRemoteGarbage(backend: Backend, index: RemoteIndex,
 
   const plan: { name: string; size: number; entries: PackEntry[]; keep: PackEntry[] }[] = [];
   for (const [name, p] of index.packs) {
+    const entries = p.entries();
     // Only the copy the index resolves to is live: a duplicate from concurrent pushers is dead weight.
-    const keep = p.entries.filter((e) => live.keys.has(e.kind + e.hex) && index.locate(e.kind, e.hex)?.pack === name);
+    const keep = entries.filter((e) => live.keys.has(e.kind + e.hex) && index.locate(e.kind, e.hex)?.pack === name);
     liveObjects += keep.length;
-    deadObjects += p.entries.length - keep.length;
-    if (keep.length === p.entries.length) continue;
+    deadObjects += entries.length - keep.length;
+    if (keep.length === entries.length) continue;
     if (isYoung(indexKey(name))) {
       youngPacks.push(name);
       continue;
     }
-    plan.push({ name, size: p.size, entries: p.entries, keep });
+    plan.push({ name, size: p.size, entries, keep });
   }
 
   const total = plan.reduce((s, p) => s + p.size, 0);
@@ -174,7 +176,14 @@ export async function collectRemoteGarbage(backend: Backend, index: RemoteIndex,
 
   const changed = deletedPacks.length + repackedPacks.length + orphanPacks.length > 0;
   if (changed && !options.dryRun) {
-    if (options.indexCacheDir) for (const n of [...deletedPacks, ...repackedPacks.map((r) => r.from)]) rmSync(join(options.indexCacheDir, `${n}.idx`), { force: true });
+    if (options.indexCacheDir) {
+      for (const n of [...deletedPacks, ...repackedPacks.map((r) => r.from)]) {
+        rmSync(join(options.indexCacheDir, `${n}.tidx`), { force: true });
+        rmSync(join(options.indexCacheDir, `${n}.idx`), { force: true });
+      }
+      // What a pushed-root marker vouched for may be what was just deleted.
+      clearPushedRoots(options.indexCacheDir);
+    }
     if (backend.canList) {
       // HTTP readers find packs through this list: it must stop naming what is gone.
       requests += 2;

@@ -47,11 +47,13 @@ const LOCAL_SPAN = 4 * 1024 * 1024;
 export function planSpans(index: Pick<RemoteIndex, 'locate'>, wants: readonly FetchWant[], options: { local: boolean; streaming: boolean; jobs: number; display: string; failed: FetchFailure[] }): Span[] {
   const byPack = new Map<string, { want: FetchWant; entry: PackEntry }[]>();
   const seen = new Set<string>();
-  for (const want of wants) {
-    const k = want.kind + want.hex;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    const loc = index.locate(want.kind, want.hex);
+  const unique = wants.filter((w) => !seen.has(w.kind + w.hex) && seen.add(w.kind + w.hex));
+  // Looked up in oid order: a sorted merge-scan against each pack's sorted index, so a
+  // fan-out bucket of the cached index (RemoteIndex) is read once however many wants fall in it.
+  const located = new Map<FetchWant, ReturnType<typeof index.locate>>();
+  for (const want of [...unique].sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0))) located.set(want, index.locate(want.kind, want.hex));
+  for (const want of unique) {
+    const loc = located.get(want);
     if (!loc) {
       options.failed.push({ what: want.what, hex: want.hex, message: `not on the remote ${options.display}` });
       continue;

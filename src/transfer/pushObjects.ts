@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { serializePackIndex, type PackEntry, type PackEntryKind } from '../core/packIndex.js';
 import type { Reporter } from '../core/Reporter.js';
@@ -122,14 +123,39 @@ export async function pushObjects(backend: Backend, index: RemoteIndex, items: r
  * Greedy packing in size order: enough packs to keep every job busy, none
  * above 64 MiB. Metadata (manifest pages, chunk lists) and data never share
  * a pack; the metadata packs come first.
+ *
+ * Entries of one local pack (items with an `offset`, same `path`) stay
+ * together, in offset order, in a pack of their own: read as ranges of one
+ * file, and when every entry of a local pack is sent, the remote pack's
+ * index text is the local pack's, so it gets the same name (local packs are
+ * named by their text index too) and a clone that fetches it can keep it.
+ * A local pack over 64 MiB, or mixing metadata and data, is packed like
+ * loose objects.
  */
 export function planPacks(items: readonly PushItem[], jobs: number): PushItem[][] {
-  const sorted = [...items].sort((a, b) => b.size - a.size || (a.hex < b.hex ? -1 : 1));
+  const loose: PushItem[] = [];
+  const byLocalPack = new Map<string, PushItem[]>();
+  for (const i of items) {
+    if (i.offset === undefined) loose.push(i);
+    else {
+      let group = byLocalPack.get(i.path);
+      if (!group) byLocalPack.set(i.path, (group = []));
+      group.push(i);
+    }
+  }
+  const whole: PushItem[][] = [];
+  for (const group of byLocalPack.values()) {
+    const bytes = group.reduce((s, i) => s + i.size, 0);
+    if (bytes > MAX_PACK_BYTES || !(group.every((i) => i.meta) || group.every((i) => !i.meta))) loose.push(...group);
+    else whole.push(group.sort((a, b) => a.offset! - b.offset!));
+  }
+  const sorted = loose.sort((a, b) => b.size - a.size || (a.hex < b.hex ? -1 : 1));
   const total = sorted.reduce((s, i) => s + i.size, 0);
   const target = Math.min(MAX_PACK_BYTES, Math.max(MIN_PACK_BYTES, Math.ceil(total / (2 * Math.max(1, jobs)))));
   const meta = sorted.filter((i) => i.meta);
   const data = sorted.filter((i) => !i.meta);
-  return [...groupBySize(meta, target, (i) => i.size), ...groupBySize(data, target, (i) => i.size)];
+  const isMeta = (p: PushItem[]): boolean => Boolean(p[0]!.meta);
+  return [...whole.filter(isMeta), ...groupBySize(meta, target, (i) => i.size), ...whole.filter((p) => !isMeta(p)), ...groupBySize(data, target, (i) => i.size)];
 }
 
 /** Below this many bytes to send, starting reader threads (~30 ms each) costs more than it saves. */
@@ -217,5 +243,7 @@ function vanished(item: PushItem, cause: unknown): TroveError {
 }
 
 function corruptLocal(item: PushItem): TroveError {
-  return new TroveError('CORRUPT_OBJECT', `The local ${what(item)} ${item.hex.slice(0, 12)}… is corrupt; it was not pushed.`, { hint: 'Run trove fsck to remove it, then re-add the data or fetch it from a good copy.' });
+  // A packed entry names its pack: fsck repairs the pack, not a loose file.
+  const where = item.offset === undefined ? '' : ` (in the local pack ${basename(item.path)} at offset ${item.offset})`;
+  return new TroveError('CORRUPT_OBJECT', `The local ${what(item)} ${item.hex.slice(0, 12)}…${where} is corrupt; it was not pushed.`, { hint: 'Run trove fsck to remove it, then re-add the data or fetch it from a good copy.', ...(item.offset === undefined ? {} : { data: { pack: basename(item.path), offset: item.offset } }) });
 }

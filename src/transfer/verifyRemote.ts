@@ -42,7 +42,7 @@ export async function verifyRemote(backend: Backend, index: RemoteIndex, options
   let objects = 0;
   let bytes = 0;
   for (const [, p] of packs) {
-    objects += p.entries.length;
+    objects += p.count;
     bytes += p.size;
   }
   options.reporter.start('Verifying remote', options.thorough ? bytes : packs.length, options.thorough ? 'bytes' : 'files');
@@ -53,10 +53,11 @@ export async function verifyRemote(backend: Backend, index: RemoteIndex, options
       return;
     }
     if (!options.thorough) return options.reporter.advance(1);
+    const entries = p.entries();
     for (let start = 0; start < p.size; start += SPAN) {
       const end = Math.min(p.size, start + SPAN);
       // Whole entries only: extend the span to the end of the entry that crosses it.
-      const inSpan = p.entries.filter((e) => e.offset >= start && e.offset < end);
+      const inSpan = entries.filter((e) => e.offset >= start && e.offset < end);
       if (inSpan.length === 0) continue;
       const last = inSpan[inSpan.length - 1]!;
       const stop = Math.max(end, last.offset + last.length);
@@ -87,7 +88,7 @@ export async function verifyRemote(backend: Backend, index: RemoteIndex, options
     for (const { pack } of corruptPacks) {
       const p = index.packs.get(pack)!;
       const data = await withRetries(() => backend.get(packKey(pack)), options.policy);
-      const good = p.entries.filter((e) => sha256(data.subarray(e.offset, e.offset + e.length)) === e.digest);
+      const good = p.entries().filter((e) => sha256(data.subarray(e.offset, e.offset + e.length)) === e.digest);
       if (good.length > 0) {
         const { text } = serializePackIndex(good.map((e) => ({ kind: e.kind, hex: e.hex, length: e.length, digest: e.digest })));
         const name = sha256(Buffer.from(text));

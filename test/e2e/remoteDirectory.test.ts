@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, pseudoRandom, runCli } from '../helpers/tmpRepo.js';
 import { createTeam, runCollaboration, type Clone, type Team } from '../helpers/collab.js';
@@ -45,7 +45,36 @@ test('a second push sends nothing, and 300 small files go up in a handful of req
   assert.ok(first.result.requests < 20, `first push used ${first.result.requests} requests`);
   const again = a.trove('push');
   assert.equal(again.result.objects, 0);
-  assert.equal(again.result.alreadyOnRemote, first.result.objects);
+  // The pushed-root marker vouches for the whole version: nothing below its root page is examined.
+  assert.equal(again.result.alreadyOnRemote, 0);
+}));
+
+test('after a push, pushing one changed file of a directory sends that file and a few pages; a fresh clone pulls every byte, also after gc -r cleared the markers', withTeam((team, remote) => {
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < 600; i++) files[`data/d${i % 10}/f${i}.bin`] = pseudoRandom(200 + i, i + 11);
+  const a = seeded(team, remote, files);
+  assert.equal(a.trove('push').code, 0);
+  files['data/d3/f123.bin'] = pseudoRandom(999, 4242);
+  a.write('data/d3/f123.bin', files['data/d3/f123.bin']);
+  assert.equal(a.trove('add', 'data').code, 0);
+  a.git('commit', '-q', '-am', 'one change');
+  a.git('push', '-q', 'origin', 'main');
+  const one = a.trove('push');
+  assert.equal(one.code, 0, one.stderr);
+  assert.ok(one.result.objects >= 2 && one.result.objects <= 4, `sent ${one.result.objects}: the file and the pages on its path`);
+  assert.ok(one.result.alreadyOnRemote <= 2, `examined ${one.result.alreadyOnRemote} objects the remote had: only what differs is walked`);
+  const b = team.clone('b');
+  assert.equal(b.trove('pull').code, 0);
+  for (const [p, d] of Object.entries(files)) assert.ok(b.read(p).equals(d), p);
+  // The remote lost everything (another clone's gc -r, a wiped bucket): the marker's root page is no
+  // longer listed there, so the marker is not believed and the next push sends the whole version again.
+  for (const n of readdirSync(join(remote, 'packs'))) rmSync(join(remote, 'packs', n));
+  const whole = a.trove('push');
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.ok(whole.result.objects > 600, `sent ${whole.result.objects}`);
+  const c = team.clone('c');
+  assert.equal(c.trove('pull').code, 0);
+  for (const [p, d] of Object.entries(files)) assert.ok(c.read(p).equals(d), p);
 }));
 
 test('granular pull: one file inside a tracked directory is fetched and placed alone', withTeam((team, remote) => {
@@ -207,4 +236,27 @@ test('a remote published over HTTP: pull works read-only, push is refused with a
   } finally {
     server.close();
   }
+}));
+
+test('a fresh clone\'s pull leaves at most 1 store file per 1,000 objects: small entries arrive in local packs, sealed before checkout', withTeam((team, remote) => {
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < 6000; i++) files[`data/d${i % 20}/f${i}.bin`] = pseudoRandom(64 + (i % 200), i + 3);
+  const a = seeded(team, remote, files);
+  const pushed = a.trove('push');
+  assert.equal(pushed.code, 0, pushed.stderr);
+  // Each local pack went up whole, as one remote pack with the local pack's name.
+  const localPacks = readdirSync(join(a.dir, '.trove', 'cache', 'packs')).filter((n) => n.endsWith('.pack'));
+  assert.ok(localPacks.length > 0, 'add packed the small files');
+  const remotePacks = new Set(readdirSync(join(remote, 'packs')));
+  for (const n of localPacks) assert.ok(remotePacks.has(n), `local pack ${n} is on the remote under its name`);
+  const b = team.clone('b');
+  const pulled = b.trove('pull');
+  assert.equal(pulled.code, 0, pulled.stderr);
+  for (const p of ['data/d0/f0.bin', 'data/d7/f2347.bin', 'data/d19/f5999.bin']) assert.ok(b.read(p).equals(files[p]!), p);
+  // The store proper: not the cached copies of the remote's indexes.
+  const store = join(b.dir, '.trove', 'cache');
+  const storeFiles = readdirSync(store, { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && !join(d.parentPath ?? d.path, d.name).startsWith(join(store, 'remotes')));
+  assert.ok(storeFiles.length <= Math.ceil(pushed.result.objects / 1000), `${storeFiles.length} store files for ${pushed.result.objects} objects: ${storeFiles.map((d) => d.name).join(' ')}`);
+  assert.equal(b.trove('fsck').code, 0, 'every packed entry verifies');
+  assert.equal(b.trove('status').code, 0);
 }));
