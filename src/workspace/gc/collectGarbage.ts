@@ -3,7 +3,7 @@ import { createPointer, dataPathFor, isPointerPath, parsePointer, type Pointer }
 import { formatOid, parseOid, type Oid } from '../../core/oid.js';
 import { catBlobs } from '../../platform/git.js';
 import { listManifestPages, readManifest } from '../../store/manifestIO.js';
-import { storedKey, type StoredKind } from '../../store/ContentStore.js';
+import { SortedOidSet } from '../../core/SortedOidSet.js';
 import { listWorkPointerPaths, readWorkPointer } from '../pointers/pointers.js';
 import { TROVE_DIR, type Repo } from '../Repo.js';
 import { DEFAULT_KEEP_SAVED_MS, forgetExpiredCopies, isExpired, readSavedCopies } from '../checkout/savedCopies.js';
@@ -37,18 +37,19 @@ export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; al
     });
   }
   const pointers = await collectPointers(repo);
-  const keep = new Set<string>();
+  const keep = new LiveSet();
   for (const { pointer, what } of pointers) markLive(repo, pointer, what, keep);
   for (const { pointer, what } of options.extraRoots ?? []) markLive(repo, pointer, what, keep);
   // Local versions overwritten by checkout --force stay restorable (trove saved) for the stated time.
   const keepSavedMs = options.keepSavedMs ?? DEFAULT_KEEP_SAVED_MS;
   const saved = readSavedCopies(repo).filter((c) => !isExpired(c, keepSavedMs));
   for (const c of saved) markLive(repo, createPointer({ kind: 'file', oid: parseOid(c.oid, 'a saved copy'), size: c.size }), `saved copy ${c.id} of ${c.path}`, keep);
+  keep.oids.seal();
   let removed = 0;
   let freedBytes = 0;
   const entries = repo.store.list();
   for (const e of entries) {
-    if (keep.has(storedKey(e.kind, e.oid))) continue;
+    if (keep.oids.has(e.oid.hex)) continue;
     removed++;
     freedBytes += e.size;
     if (!options.dryRun) repo.store.remove(e.kind, e.oid);
@@ -91,19 +92,31 @@ export async function collectPointers(repo: Repo): Promise<{ pointer: Pointer; w
   return [...byOid.values()];
 }
 
-function markLive(repo: Repo, pointer: Pointer, what: string, keep: Set<string>): void {
-  const add = (kind: StoredKind, oid: Oid): void => void keep.add(storedKey(kind, oid));
+/**
+ * What gc keeps: the live oids as one sorted 32-byte buffer (scale plan S18;
+ * a Set of 1M strings was ~150 MB), and the directory versions walked so far.
+ * One set serves both kinds: a chunk list is named by its file's sha256, and
+ * every live file keeps both its object and its chunk list, so an oid live as
+ * one kind never needs the other deleted.
+ */
+class LiveSet {
+  readonly oids = new SortedOidSet();
+  readonly walkedRoots = new Set<string>();
+}
+
+function markLive(repo: Repo, pointer: Pointer, what: string, keep: LiveSet): void {
+  const add = (oid: Oid): void => keep.oids.add(oid.hex);
   const markFile = (oid: Oid): void => {
-    add('object', oid);
-    add('chunklist', oid);
-    for (const c of repo.store.readChunkList(oid) ?? []) add('object', c.oid);
+    add(oid);
+    for (const c of repo.store.readChunkList(oid) ?? []) add(c.oid);
   };
   if (pointer.kind === 'file') return markFile(pointer.oid);
-  if (keep.has(storedKey('object', pointer.oid))) return; // this directory version was walked already
+  if (keep.walkedRoots.has(pointer.oid.hex)) return; // this directory version was walked already
+  keep.walkedRoots.add(pointer.oid.hex);
   // A version whose root page is absent was never fetched here: nothing of it to keep.
   if (!repo.store.hasObject(pointer.oid)) return;
   try {
-    for (const page of listManifestPages(repo.store, pointer.oid, what)) add('object', page);
+    for (const page of listManifestPages(repo.store, pointer.oid, what)) add(page);
     for (const e of readManifest(repo.store, pointer.oid, what)) if (e.mode !== 'l') markFile(e.oid);
   } catch (err) {
     throw new TroveError('BAD_MANIFEST', `gc stopped without deleting anything: the directory version ${formatOid(pointer.oid).slice(0, 19)}… of ${what} cannot be read completely (${(err as Error).message.replace(/\.$/, '')}).`, {
