@@ -1,0 +1,270 @@
+import { appendFileSync, closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { TIDX_HEAD_BYTES, parseLocalPackIndex, parseTidxHead, searchOids, tidxSections, type LocalPackEntry, type TidxHead } from '../../core/localPackIndex.js';
+import type { PackEntryKind } from '../../core/packIndex.js';
+import { isTroveError } from '../../errors/index.js';
+
+/** Where a packed entry is: the pack file and the byte range of its entry. */
+export interface PackLocation {
+  /** the pack's name (sha256 of its text index) */
+  readonly pack: string;
+  /** the `.pack` file */
+  readonly file: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** One published pack as a reader sees it. */
+export interface PackInfo {
+  readonly name: string;
+  readonly file: string;
+  readonly index: string;
+  readonly count: number;
+  readonly packSize: number;
+}
+
+interface Loaded extends PackInfo {
+  readonly head: TidxHead;
+  readonly sections: ReturnType<typeof tidxSections>;
+  tidxFd: number | undefined;
+  packFd: number | undefined;
+  /** every oid of the index, read once for a bulk presence check (hasMany) */
+  allOids: Buffer | undefined;
+}
+
+/** The list of corrupt packed entries (hex per line): skipped by every lookup until a repack drops them. */
+export const BAD_LIST = 'bad';
+
+/**
+ * The published packs of a store (`<store>/packs/*.tidx`; a pack without
+ * its `.tidx` does not exist for readers). Each pack's index head (1,080
+ * bytes) is read once; a lookup `pread`s one fan-out bucket of oids and the
+ * entry's offset, length and kind. Packs are searched newest first. A miss
+ * can re-list the directory when it changed since (git's reprepare): a
+ * concurrent add or gc may just have published a pack. Entries listed in
+ * `packs/bad` read as absent (fetch restores them).
+ */
+export class PackSet {
+  private loaded: Loaded[] | undefined;
+  private dirStamp: bigint | undefined;
+  private bad: Set<string> | undefined;
+  private unreadableIndexes: string[] = [];
+
+  constructor(readonly packsDir: string) {}
+
+  /** The published packs, newest first. */
+  packs(): readonly PackInfo[] {
+    return this.load();
+  }
+
+  /** `.tidx` files whose head could not be read at the last listing (their packs are skipped; fsck reports them). */
+  unreadable(): readonly string[] {
+    this.load();
+    return this.unreadableIndexes;
+  }
+
+  /**
+   * Re-list the packs directory if it changed since it was listed; true when
+   * it did. Readers call it on a miss before they report an object absent.
+   */
+  reloadIfChanged(): boolean {
+    if (this.loaded === undefined) {
+      this.load();
+      return true;
+    }
+    if (this.stamp() === this.dirStamp) return false;
+    this.reload();
+    return true;
+  }
+
+  /** Drop everything read so far; the next lookup lists the directory again. */
+  reload(): void {
+    this.close();
+    this.loaded = undefined;
+    this.bad = undefined;
+  }
+
+  /** Where an entry is packed (newest pack first), or undefined. `reload`: on a miss, re-list the directory once if it changed. */
+  lookup(kind: PackEntryKind, hex: string, reload = false): PackLocation | undefined {
+    const found = this.find(kind, hex);
+    if (found || !reload || !this.reloadIfChanged()) return found;
+    return this.find(kind, hex);
+  }
+
+  has(kind: PackEntryKind, hex: string, reload = false): boolean {
+    return this.lookup(kind, hex, reload) !== undefined;
+  }
+
+  /**
+   * Presence of many entries. A pack with no more than 4× as many entries as
+   * asked about has its whole oid table read once (a sequential read instead
+   * of a bucket read per oid); others are searched per oid.
+   */
+  hasMany(kind: PackEntryKind, hexes: readonly string[]): boolean[] {
+    const out = hexes.map(() => false);
+    for (const p of this.load()) {
+      if (p.count <= 4 * hexes.length && p.allOids === undefined) p.allOids = this.pread(p, 'tidx', p.sections.oids, p.count * 32);
+      hexes.forEach((hex, i) => {
+        if (!out[i]) out[i] = this.findIn(p, kind, hex) !== undefined && !this.isBad(hex);
+      });
+    }
+    return out;
+  }
+
+  /** The entry's bytes, as stored (the caller verifies them). */
+  read(loc: PackLocation): Buffer {
+    const p = this.load().find((x) => x.name === loc.pack);
+    if (!p) throw Object.assign(new Error(`pack ${loc.pack} is no longer listed`), { code: 'ENOENT' });
+    return this.pread(p, 'pack', loc.offset, loc.length);
+  }
+
+  /** Is this hex in `packs/bad` (a packed entry found corrupt)? */
+  isBad(hex: string): boolean {
+    if (this.bad === undefined) {
+      this.bad = new Set();
+      try {
+        for (const line of readFileSync(join(this.packsDir, BAD_LIST), 'utf8').split('\n')) if (/^[0-9a-f]{64}$/.test(line)) this.bad.add(line);
+      } catch {
+        // no bad list: no entry is known to be corrupt
+      }
+    }
+    return this.bad.has(hex);
+  }
+
+  /** Record a corrupt packed entry: it reads as absent from now on, in this process and every later one, until a repack drops it. */
+  markBad(hex: string): void {
+    appendFileSync(join(this.packsDir, BAD_LIST), hex + '\n');
+    this.bad?.add(hex);
+  }
+
+  /** Every packed entry (each pack's whole index read and checked), newest pack first; an entry in several packs is listed once, from the newest. */
+  *entries(): Generator<LocalPackEntry & { readonly pack: string; readonly file: string }> {
+    const seen = new Set<string>();
+    for (const p of this.load()) {
+      const index = parseLocalPackIndex(readFileSync(p.index), p.index);
+      for (const e of index.entries) {
+        if (seen.has(e.kind + e.hex) || this.isBad(e.hex)) continue;
+        seen.add(e.kind + e.hex);
+        yield { ...e, pack: p.name, file: p.file };
+      }
+    }
+  }
+
+  /** Close the cached descriptors (the set stays usable: they reopen on demand). */
+  close(): void {
+    for (const p of this.loaded ?? []) {
+      for (const fd of [p.tidxFd, p.packFd]) {
+        if (fd === undefined) continue;
+        try {
+          closeSync(fd);
+        } catch {
+          // closing a read-only descriptor cannot lose data: nothing to report
+        }
+      }
+      p.tidxFd = p.packFd = undefined;
+    }
+  }
+
+  private find(kind: PackEntryKind, hex: string): PackLocation | undefined {
+    if (this.load().length === 0 || this.isBad(hex)) return undefined;
+    for (const p of this.load()) {
+      const i = this.findIn(p, kind, hex);
+      if (i === undefined) continue;
+      const offset = Number(this.pread(p, 'tidx', p.sections.offsets + i * 8, 8).readBigUInt64BE(0));
+      const length = this.pread(p, 'tidx', p.sections.lengths + i * 4, 4).readUInt32BE(0);
+      return { pack: p.name, file: p.file, offset, length };
+    }
+    return undefined;
+  }
+
+  /** The entry's index in pack `p`, or undefined. */
+  private findIn(p: Loaded, kind: PackEntryKind, hex: string): number | undefined {
+    const key = Buffer.from(hex, 'hex');
+    const b = key[0]!;
+    const lo = b === 0 ? 0 : p.head.fanout[b - 1]!;
+    const hi = p.head.fanout[b]!;
+    if (hi === lo) return undefined;
+    const bucket = p.allOids ? p.allOids.subarray(lo * 32, hi * 32) : this.pread(p, 'tidx', p.sections.oids + lo * 32, (hi - lo) * 32);
+    const at = searchOids(bucket, key);
+    if (at < 0) return undefined;
+    // An oid can be there twice, once per kind ('f' sorts before 'o'): look at the neighbours too.
+    for (const j of [at, at - 1, at + 1]) {
+      if (j < 0 || j >= hi - lo || !bucket.subarray(j * 32, j * 32 + 32).equals(key)) continue;
+      if (String.fromCharCode(this.pread(p, 'tidx', p.sections.kinds + lo + j, 1)[0]!) === kind) return lo + j;
+    }
+    return undefined;
+  }
+
+  private pread(p: Loaded, which: 'tidx' | 'pack', position: number, length: number): Buffer {
+    let fd = which === 'tidx' ? p.tidxFd : p.packFd;
+    if (fd === undefined) {
+      fd = openSync(which === 'tidx' ? p.index : p.file, 'r');
+      if (which === 'tidx') p.tidxFd = fd;
+      else p.packFd = fd;
+    }
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, buf, got, length - got, position + got);
+      if (n === 0) throw Object.assign(new Error(`${which === 'tidx' ? p.index : p.file} is shorter than its index says`), { code: 'EIO' });
+      got += n;
+    }
+    return buf;
+  }
+
+  private stamp(): bigint | undefined {
+    try {
+      const st = statSync(this.packsDir, { bigint: true });
+      return st.mtimeNs ^ (st.ino << 20n);
+    } catch {
+      // no packs directory: a store without packs (format 1)
+      return undefined;
+    }
+  }
+
+  private load(): Loaded[] {
+    if (this.loaded) return this.loaded;
+    this.dirStamp = this.stamp();
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.packsDir);
+    } catch {
+      // no packs directory: a store without packs (format 1)
+    }
+    const found: (Loaded & { mtimeMs: number })[] = [];
+    const unreadable: string[] = [];
+    for (const n of names) {
+      const m = /^([0-9a-f]{64})\.tidx$/.exec(n);
+      if (!m) continue;
+      const index = join(this.packsDir, n);
+      let fd: number;
+      try {
+        fd = openSync(index, 'r');
+      } catch {
+        // retired between the listing and the open (gc): not a pack any more
+        continue;
+      }
+      const st = fstatSync(fd);
+      const head = Buffer.allocUnsafe(Math.min(TIDX_HEAD_BYTES, st.size));
+      readSync(fd, head, 0, head.length, 0);
+      let parsed: TidxHead;
+      try {
+        parsed = parseTidxHead(head, st.size, index);
+      } catch (err) {
+        closeSync(fd);
+        // A newer index is refused outright: taking its objects for absent would make gc or fetch act on a store
+        // this trove does not understand. A damaged one is set aside (fsck reports it): its entries read as absent,
+        // as a corrupt entry does, and fetch brings them back.
+        if (isTroveError(err, 'NEWER_FORMAT')) throw err;
+        unreadable.push(index);
+        continue;
+      }
+      const lists = (st.size - tidxSections(parsed.count, 0).size) / 36;
+      found.push({ name: m[1]!, file: join(this.packsDir, `${m[1]}.pack`), index, count: parsed.count, packSize: parsed.packSize, head: parsed, sections: tidxSections(parsed.count, lists), tidxFd: fd, packFd: undefined, allOids: undefined, mtimeMs: st.mtimeMs });
+    }
+    found.sort((a, b) => b.mtimeMs - a.mtimeMs || (a.name < b.name ? -1 : 1));
+    this.loaded = found;
+    this.unreadableIndexes = unreadable;
+    return found;
+  }
+}
