@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseLocalPackIndex } from '../../src/core/localPackIndex.js';
 import { join } from 'node:path';
 import {
@@ -317,7 +317,8 @@ function packGcScenario(name: string, what: string, loose: boolean): Scenario<Pa
         }
         git(dir, 'checkout', '-q', 'main');
         await checkRepo(dir, kept[kept.length - 1]!.files, scale, v);
-        const temps = listWorkFiles(join(dir, '.trove/cache/packs')).filter((p) => /\.tmp-/.test(p));
+        const packsDir = join(dir, '.trove/cache/packs');
+        const temps = existsSync(packsDir) ? listWorkFiles(packsDir).filter((p) => /\.tmp-/.test(p)) : [];
         if (temps.length) v.add('stuck', `pack temps left after the re-run gc: ${temps.slice(0, 3).join(', ')}`);
       }
       return v.result({ killed, killAfterMs });

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { BIN, createTmpRepo, pseudoRandom, runCli } from '../helpers/tmpRepo.js';
+import { unpackStore } from '../helpers/crashScenarios.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -164,3 +166,48 @@ test('nothing a pack index points at is deleted while a reader may need it: a re
     rmSync(store, { recursive: true, force: true });
   }
 });
+
+test('status racing gc finds objects moved from loose to a pack', async () => {
+  const repo = createTmpRepo();
+  try {
+    for (let i = 0; i < 1500; i++) repo.write(`data/d${String(Math.floor(i / 100)).padStart(2, '0')}/f${i}.bin`, pseudoRandom(100 + (i % 400), i + 1));
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    repo.git('commit', '-qm', 'v1');
+    unpackStore(join(repo.dir, '.trove/cache'));
+    const gc = spawn(process.execPath, [BIN, '--json', 'gc'], { cwd: repo.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let gcDone = false;
+    const gcExit = once(gc, 'exit').then(([code]) => {
+      gcDone = true;
+      return code as number;
+    });
+    let runs = 0;
+    let touch = 0;
+    do {
+      // a new mtime on one file: the scan signature misses, so status reads the manifest pages gc is moving
+      const t = new Date(1_700_000_000_000 + ++touch * 1000);
+      utimesSync(join(repo.dir, 'data/d00/f0.bin'), t, t);
+      const st = await runAsync(repo.dir, ['--json', 'status']);
+      assert.equal(st.code, 0, st.stderr);
+      const r = JSON.parse(st.stdout).result;
+      assert.equal(r.clean, true, JSON.stringify(r.artifacts));
+      runs++;
+    } while (!gcDone || runs < 2);
+    assert.equal(await gcExit, 0);
+    assert.ok(readdirSync(join(repo.dir, '.trove/cache/packs')).some((n) => n.endsWith('.pack')), 'gc packed the loose objects');
+    const st = runCli(repo.dir, ['--json', 'status']);
+    assert.equal(JSON.parse(st.stdout).result.clean, true);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+function runAsync(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}

@@ -354,3 +354,33 @@ function safeReaddir(dir: string): string[] {
     return [];
   }
 }
+
+export interface AutoPackLimits {
+  /** gc.auto: loose objects (estimated) above which to pack; 0 = off */
+  readonly auto: number;
+  /** gc.auto_pack_limit: packs above which to merge; 0 = never for this reason */
+  readonly autoPackLimit: number;
+}
+
+/**
+ * Is automatic packing due (git's `gc.auto` estimate)? Loose objects are
+ * estimated from one fan-out directory (`17/`) × 256, as git does: one
+ * readdir, not a listing of the store.
+ */
+export function autoPackDue(storeDir: string, limits: AutoPackLimits): boolean {
+  if (limits.auto === 0) return false;
+  const looseEstimate = safeReaddir(join(storeDir, 'objects', 'sha256', '17')).filter((n) => /^[0-9a-f]{62}$/.test(n)).length * 256;
+  if (looseEstimate > limits.auto) return true;
+  return limits.autoPackLimit > 0 && listPacks(join(storeDir, PACKS_DIR)).length > limits.autoPackLimit;
+}
+
+/**
+ * Automatic packing at the end of add and fetch: every loose small object and
+ * every pack counts as live (no mark: that is gc's job), small packs are
+ * merged, and one run rewrites at most AUTO_PACK_MAX_BYTES. Undefined when
+ * not due.
+ */
+export function autoPackStore(storeDir: string, limits: AutoPackLimits, o: Omit<RepackOptions, 'maxRewriteBytes' | 'dryRun'> & { maxRewriteBytes?: number } = {}): RepackResult | undefined {
+  if (!autoPackDue(storeDir, limits)) return undefined;
+  return repackStore(storeDir, () => true, { maxRewriteBytes: AUTO_PACK_MAX_BYTES, ...o, ...(limits.autoPackLimit > 0 ? { maxPacks: Math.min(o.maxPacks ?? GEOMETRIC_MAX_PACKS, limits.autoPackLimit) } : {}) });
+}

@@ -183,3 +183,25 @@ test('a dry run changes nothing', () => {
     rmSync(store, { recursive: true, force: true });
   }
 });
+
+test('auto-pack is due past gc.auto loose objects (estimated from fan-out 17/) or past the pack limit, never with gc.auto 0', async () => {
+  const { autoPackDue, autoPackStore } = await import('../../../src/store/pack/repack.js');
+  const store = tmpStore();
+  try {
+    mkdirSync(join(store, 'objects', 'sha256', '17'), { recursive: true });
+    for (let i = 0; i < 3; i++) writeFileSync(join(store, 'objects', 'sha256', '17', String(i).repeat(62).slice(0, 62)), 'x');
+    assert.equal(autoPackDue(store, { auto: 1000, autoPackLimit: 0 }), false, '3 × 256 = 768 loose');
+    assert.equal(autoPackDue(store, { auto: 700, autoPackLimit: 0 }), true);
+    assert.equal(autoPackDue(store, { auto: 0, autoPackLimit: 0 }), false);
+    rmSync(join(store, 'objects'), { recursive: true });
+    for (let i = 0; i < 3; i++) pack(store, [i]);
+    assert.equal(autoPackDue(store, { auto: 1000, autoPackLimit: 2 }), true);
+    assert.equal(autoPackStore(store, { auto: 1000, autoPackLimit: 5 }, { fsync: false }), undefined);
+    const r = autoPackStore(store, { auto: 1000, autoPackLimit: 2 }, { fsync: false })!;
+    assert.equal(r.packsRewritten, 3);
+    assert.equal(listPacks(join(store, 'packs')).length, 1);
+    assertPacked(store, [0, 1, 2]);
+  } finally {
+    rmSync(store, { recursive: true, force: true });
+  }
+});
