@@ -5,6 +5,7 @@ import { parseLocalPackIndex, type LocalPackEntry } from '../../core/localPackIn
 import type { PackEntryKind } from '../../core/packIndex.js';
 import { parseChunkList } from '../chunkList.js';
 import { atomicWriteSync } from '../../util/atomicWriteSync.js';
+import { parseTempName, removeIfAbandoned } from '../../util/abandonedTemps.js';
 import { syncDirsSync } from '../syncPaths.js';
 import { PACK_MAX_OBJECT, PACK_TARGET, PackWriter } from './PackWriter.js';
 import { BAD_LIST } from './PackSet.js';
@@ -90,7 +91,11 @@ interface Loose {
 export function repackStore(storeDir: string, isLive: IsLive, o: RepackOptions = {}): RepackResult {
   const packsDir = join(storeDir, PACKS_DIR);
   const fsync = o.fsync ?? true;
-  if (!o.dryRun) finishRetirements(storeDir, { fsync });
+  if (!o.dryRun) {
+    // what killed writers left: pid-named temps (a dead pid's only; a live writer's are its own), half-done retirements
+    for (const n of safeReaddir(packsDir)) if (parseTempName(n)) removeIfAbandoned(join(packsDir, n));
+    finishRetirements(storeDir, { fsync });
+  }
   const bad = readBad(packsDir);
   const packs: PackPlan[] = [];
   let unreadable = 0;

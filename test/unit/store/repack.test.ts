@@ -205,3 +205,19 @@ test('auto-pack is due past gc.auto loose objects (estimated from fan-out 17/) o
     rmSync(store, { recursive: true, force: true });
   }
 });
+
+test('repack sweeps the pack temps of a killed writer, never a live one\'s', () => {
+  const store = tmpStore();
+  try {
+    mkdirSync(join(store, 'packs'));
+    const dead = join(store, 'packs', '.pack.tmp-4000099-0000abcd-1');
+    const mine = join(store, 'packs', `.pack.tmp-${process.pid}-0000abcd-1`);
+    writeFileSync(dead, 'partial');
+    writeFileSync(mine, 'being written');
+    repackStore(store, () => true, { fsync: false });
+    assert.ok(!existsSync(dead));
+    assert.ok(existsSync(mine));
+  } finally {
+    rmSync(store, { recursive: true, force: true });
+  }
+});
