@@ -229,7 +229,7 @@ export const killScenarios: Scenario[] = [addLarge, addSmall, checkout, push, pu
 // Pack lifecycle (issue 18, P5): kill -9 during gc while it rewrites packs or packs loose objects.
 
 /** Turn a store into what a trove before packs wrote: every packed entry a loose file, no packs/, FORMAT 1. */
-export function unpackStore(store: string): void {
+export function unpackToFormat1(store: string): void {
   const packsDir = join(store, 'packs');
   let names: string[] = [];
   try {
@@ -287,7 +287,7 @@ function packGcScenario(name: string, what: string, loose: boolean): Scenario<Pa
     kept.push({ rev: 'v3', files: v3 });
     git(dir, 'branch', '-qD', 'side');
     git(dir, 'reflog', 'expire', '--expire=now', '--all');
-    if (loose) unpackStore(join(dir, '.trove/cache'));
+    if (loose) unpackToFormat1(join(dir, '.trove/cache'));
     return kept;
   };
   return {

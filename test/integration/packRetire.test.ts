@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { BIN, createTmpRepo, pseudoRandom, runCli } from '../helpers/tmpRepo.js';
-import { unpackStore } from '../helpers/crashScenarios.js';
+import { unpackToFormat1 } from '../helpers/crashScenarios.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -173,7 +173,7 @@ test('status racing gc finds objects moved from loose to a pack', async () => {
     for (let i = 0; i < 1500; i++) repo.write(`data/d${String(Math.floor(i / 100)).padStart(2, '0')}/f${i}.bin`, pseudoRandom(100 + (i % 400), i + 1));
     assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
     repo.git('commit', '-qm', 'v1');
-    unpackStore(join(repo.dir, '.trove/cache'));
+    unpackToFormat1(join(repo.dir, '.trove/cache'));
     const gc = spawn(process.execPath, [BIN, '--json', 'gc'], { cwd: repo.dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let gcDone = false;
     const gcExit = once(gc, 'exit').then(([code]) => {
