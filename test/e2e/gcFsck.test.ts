@@ -282,3 +282,27 @@ test('trove gc packs a format-1 store: every version checks out, ≤ 1 file per 
     repo.cleanup();
   }
 });
+
+test('add packs automatically past gc.auto_pack_limit packs, and not at all with gc.auto 0', () => {
+  const repo = createTmpRepo();
+  try {
+    const config = readFileSync(join(repo.dir, '.trove/config.yaml'), 'utf8');
+    repo.write('.trove/config.yaml', `${config}gc:\n  auto: 0\n`);
+    for (let v = 1; v <= 4; v++) {
+      repo.write(`data/v${v}.bin`, pseudoRandom(500, v));
+      assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    }
+    const unpacked = packsOf(repo.dir).length;
+    assert.ok(unpacked >= 4, `gc.auto 0: one pack per add (${unpacked})`);
+    repo.write('.trove/config.yaml', `${config}gc:\n  auto_pack_limit: 3\n`);
+    repo.write('data/v5.bin', pseudoRandom(500, 5));
+    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    assert.ok(packsOf(repo.dir).length < unpacked, `merged past the limit: ${packsOf(repo.dir).length} packs`);
+    rmSync(join(repo.dir, 'data'), { recursive: true, force: true });
+    assert.equal(runCli(repo.dir, ['checkout', '--no-fetch']).code, 0);
+    for (let v = 1; v <= 5; v++) assert.ok(readFileSync(join(repo.dir, `data/v${v}.bin`)).equals(pseudoRandom(500, v)));
+    assert.equal(fsckJson(repo.dir).code, 0);
+  } finally {
+    repo.cleanup();
+  }
+});
