@@ -288,19 +288,20 @@ test('add packs automatically past gc.auto_pack_limit packs, and not at all with
   try {
     const config = readFileSync(join(repo.dir, '.trove/config.yaml'), 'utf8');
     repo.write('.trove/config.yaml', `${config}gc:\n  auto: 0\n`);
-    for (let v = 1; v <= 4; v++) {
-      repo.write(`data/v${v}.bin`, pseudoRandom(500, v));
+    // 120 files per add: enough for add to write a pack (below ~100 it may keep them loose, as git's unpackLimit)
+    const addVersion = (v: number): void => {
+      for (let i = 0; i < 120; i++) repo.write(`data/v${v}/f${i}.bin`, pseudoRandom(300 + i, v * 1000 + i));
       assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
-    }
+    };
+    for (let v = 1; v <= 4; v++) addVersion(v);
     const unpacked = packsOf(repo.dir).length;
     assert.ok(unpacked >= 4, `gc.auto 0: one pack per add (${unpacked})`);
     repo.write('.trove/config.yaml', `${config}gc:\n  auto_pack_limit: 3\n`);
-    repo.write('data/v5.bin', pseudoRandom(500, 5));
-    assert.equal(runCli(repo.dir, ['add', 'data']).code, 0);
+    addVersion(5);
     assert.ok(packsOf(repo.dir).length < unpacked, `merged past the limit: ${packsOf(repo.dir).length} packs`);
     rmSync(join(repo.dir, 'data'), { recursive: true, force: true });
     assert.equal(runCli(repo.dir, ['checkout', '--no-fetch']).code, 0);
-    for (let v = 1; v <= 5; v++) assert.ok(readFileSync(join(repo.dir, `data/v${v}.bin`)).equals(pseudoRandom(500, v)));
+    for (let v = 1; v <= 5; v++) for (let i = 0; i < 120; i += 17) assert.ok(readFileSync(join(repo.dir, `data/v${v}/f${i}.bin`)).equals(pseudoRandom(300 + i, v * 1000 + i)));
     assert.equal(fsckJson(repo.dir).code, 0);
   } finally {
     repo.cleanup();
