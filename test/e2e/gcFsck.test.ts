@@ -307,3 +307,27 @@ test('add packs automatically past gc.auto_pack_limit packs, and not at all with
     repo.cleanup();
   }
 });
+
+test('gc marks the chunks of live large files from their chunk lists, and removes a dead large file\'s chunks', () => {
+  const repo = createTmpRepo();
+  try {
+    const live = pseudoRandom(3 << 20, 41);
+    repo.write('big.bin', live);
+    assert.equal(runCli(repo.dir, ['add', 'big.bin']).code, 0);
+    repo.git('commit', '-qm', 'live');
+    repo.write('dead.bin', pseudoRandom(3 << 20, 42));
+    assert.equal(runCli(repo.dir, ['add', '--no-stage', 'dead.bin']).code, 0);
+    rmSync(join(repo.dir, 'dead.bin.trove'));
+    rmSync(join(repo.dir, 'dead.bin'));
+    const gc = runJson(repo.dir, ['gc']);
+    assert.equal(gc.code, 0, gc.stderr);
+    assert.ok(gc.result.removed >= 2, `the dead file's chunk list and chunks: ${gc.result.removed}`);
+    rmSync(join(repo.dir, 'big.bin'));
+    const co = runCli(repo.dir, ['checkout', '--no-fetch', 'big.bin']);
+    assert.equal(co.code, 0, co.stderr);
+    assert.ok(readFileSync(join(repo.dir, 'big.bin')).equals(live));
+    assert.equal(fsckJson(repo.dir).code, 0);
+  } finally {
+    repo.cleanup();
+  }
+});
