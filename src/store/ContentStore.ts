@@ -1,17 +1,42 @@
 import type { Oid } from '../core/oid.js';
 import type { ChunkRef } from './chunkList.js';
+import type { IngestItem, IngestOutcome } from './ingestPool.js';
+import type { PackWriter } from './pack/PackWriter.js';
 
 export type LinkStrategy = 'copy' | 'reflink' | 'hardlink' | 'symlink';
 
 /** What a store file holds: an object (whole file, chunk or manifest page) or the chunk list of a large file. */
 export type StoredKind = 'object' | 'chunklist';
 
+/** Where an entry's bytes are: a loose file (offset 0, the whole file) or a range of a local pack. */
+export interface StoredLocation {
+  readonly file: string;
+  readonly offset: number;
+  readonly length: number;
+  readonly packed: boolean;
+}
+
 export interface StoredEntry {
   readonly kind: StoredKind;
   readonly oid: Oid;
   readonly size: number;
-  /** the file holding it, for a transfer that streams it out (push): handed out by the store, never built by a caller */
+  /** the file holding it (a pack for a packed entry: read `location`'s range), for a transfer that streams it out (push): handed out by the store, never built by a caller */
   readonly path: string;
+  readonly location: StoredLocation;
+}
+
+/** One command's ingest (add): small files go into one pack writer, large ones stay loose. */
+export interface IngestSession {
+  ingest(items: readonly IngestItem[], options?: { onDone?: (item: IngestItem, outcome: IngestOutcome) => void; onProgress?: (bytes: number) => void }): Promise<IngestOutcome[]>;
+  /** Seal the pack and make it durable: call before anything names the objects. */
+  close(): Promise<void>;
+}
+
+/** What packStats reports: published packs, entries in them, and loose objects estimated from one fan-out directory (as git's gc.auto does). */
+export interface PackStats {
+  readonly packs: number;
+  readonly packed: number;
+  readonly looseEstimate: number;
 }
 
 /**
@@ -33,6 +58,8 @@ export interface ContentStore {
   hasObject(oid: Oid): boolean;
   hasFile(oid: Oid): boolean;
   hasFiles(oids: readonly Oid[]): boolean[];
+  /** presence of many objects (loose or packed), in order */
+  hasMany(oids: readonly Oid[]): boolean[];
   entry(kind: StoredKind, oid: Oid): StoredEntry | undefined;
 
   // Reads (verified; a corrupt entry is removed and reported)
@@ -42,12 +69,20 @@ export interface ContentStore {
 
   // Writes
   putBytes(data: Uint8Array): { oid: Oid; written: number };
+  /** Store many objects, small ones packed; durable on return. `meta`: manifest pages (their own pack). */
+  putObjects(items: Iterable<Uint8Array>, options?: { meta?: boolean }): Promise<{ oids: Oid[]; written: number }>;
+  openIngest(options: { jobs: number }): IngestSession;
+  /** A writer of local packs for this store (raises the store to format 2 before its first pack); the caller calls finish(). */
+  packWriter(): PackWriter;
   targetFor(kind: StoredKind, oid: Oid): string;
 
   // Listing and removal (gc, fsck)
   list(): StoredEntry[];
   remove(kind: StoredKind, oid: Oid): void;
   quarantine(path: string): void;
+  /** Set aside a corrupt entry, loose or packed (a packed one goes on the pack set's bad list). */
+  quarantineObject(kind: StoredKind, oid: Oid): void;
+  packStats(): PackStats;
   removeStaleTemps(olderThanMs: number): number;
 
   // "Everything this version needs is here" markers

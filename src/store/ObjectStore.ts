@@ -1,12 +1,20 @@
 import { createHash } from 'node:crypto';
-import { constants, createReadStream, existsSync, mkdirSync, promises as fsp, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, promises as fsp, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TroveError, fromFsError } from '../errors/index.js';
-import { createOid, isValidHex, type Oid } from '../core/oid.js';
+import { fromFsError } from '../errors/index.js';
+import { corrupt, missing } from './storeErrors.js';
+import { ASSEMBLE_WRITES_IN_FLIGHT, placeWhole, readIfSmall, writeAll } from './storeFiles.js';
+import { createOid, type Oid } from '../core/oid.js';
 import { parseChunkList, type ChunkRef } from './chunkList.js';
-import { chunkListFile, isStoreTemp, objectFile, storeTmpDir } from './layout.js';
-import type { ContentStore, LinkStrategy, StoredEntry, StoredKind } from './ContentStore.js';
+import { chunkListFile, objectFile, packsDir, storeTmpDir } from './layout.js';
+import type { ContentStore, IngestSession, LinkStrategy, PackStats, StoredEntry, StoredKind } from './ContentStore.js';
+import { PackSet, type PackLocation } from './pack/PackSet.js';
+import { PACK_MAX_OBJECT, PACK_MIN_OBJECTS, PackWriter } from './pack/PackWriter.js';
+import { openIngestSession } from './ingestSession.js';
+import { upgradeStoreFormat } from './storeFormat.js';
 import { writeObjectSync } from './objectWriter.js';
+import { dropDeadPacks } from './pack/dropDeadPacks.js';
+import { listStore, packedEntry, removeStaleStoreTemps, safeReaddir } from './storeListing.js';
 import { tempPathFor } from '../util/atomicWrite.js';
 import { processUmask } from '../util/processUmask.js';
 
@@ -21,17 +29,62 @@ export type { LinkStrategy, StoredEntry, StoredKind };
 export class ObjectStore implements ContentStore {
   /** Objects are durable before they become visible (core.fsync, on by default; see objectWriter). */
   readonly fsync: boolean;
+  /** The store's local packs (format 2): read before loose objects. */
+  readonly packs: PackSet;
+  /** Objects up to this size are packed by putObjects and openIngest (PACK_MAX_OBJECT; 0 keeps every object loose). */
+  readonly packMaxObject: number;
+  /** An ingest of fewer files than this stays loose (PACK_MIN_OBJECTS, as git's unpackLimit): a pack per one-file add would be two files instead of one. */
+  readonly packMinObjects: number;
 
   constructor(
     readonly dir: string,
-    options: { fsync?: boolean } = {},
+    options: { fsync?: boolean; /** knobs for tests: PACK_MAX_OBJECT, PACK_MIN_OBJECTS */ packMaxObject?: number; packMinObjects?: number } = {},
   ) {
     this.fsync = options.fsync ?? true;
+    this.packs = new PackSet(packsDir(dir));
+    this.packMaxObject = options.packMaxObject ?? PACK_MAX_OBJECT;
+    this.packMinObjects = options.packMinObjects ?? PACK_MIN_OBJECTS;
   }
 
-  /** The file holding object `oid` stored whole: what a hardlink or symlink into the store names. */
+  /**
+   * The loose file holding object `oid` stored whole: what a hardlink or
+   * symlink into the store names. A packed object is unpacked to it first
+   * (verified), so a link never points into a pack.
+   */
   objectPath(oid: Oid): string {
-    return objectFile(this.dir, oid);
+    const path = objectFile(this.dir, oid);
+    if (existsSync(path)) return path;
+    const at = this.packedAt('object', oid, true);
+    if (at) {
+      const data = this.readPacked(at, oid, `object ${oid.hex.slice(0, 12)}`);
+      try {
+        writeObjectSync(path, data, { fsync: this.fsync });
+      } catch (err) {
+        throw fromFsError(err, 'unpacking object into the store at', this.dir);
+      }
+    }
+    return path;
+  }
+
+  /** Where a packed entry is, newest pack first; `reload`: on a miss, list the packs again if they changed (a concurrent add or gc). */
+  private packedAt(kind: StoredKind, oid: Oid, reload = false): PackLocation | undefined {
+    return this.packs.lookup(kind === 'object' ? 'o' : 'f', oid.hex, reload);
+  }
+
+  /** A packed entry's bytes, verified for an object; a corrupt one goes on the bad list and is reported. */
+  private readPacked(at: PackLocation, oid: Oid, what: string): Buffer {
+    let data: Buffer;
+    try {
+      data = this.packs.read(at);
+    } catch (err) {
+      throw fromFsError(err, 'reading pack', at.file);
+    }
+    if (createHash('sha256').update(data).digest('hex') !== oid.hex) {
+      this.packs.markBad(oid.hex);
+      this.clearCompleteMarks();
+      throw corrupt(oid, what);
+    }
+    return data;
   }
 
   /**
@@ -44,19 +97,23 @@ export class ObjectStore implements ContentStore {
 
   /** One stored entry with its size, or undefined when it is not stored. */
   entry(kind: StoredKind, oid: Oid): StoredEntry | undefined {
+    const at = this.packedAt(kind, oid);
+    if (at) return packedEntry(kind, oid, at);
     const path = this.targetFor(kind, oid);
     let size: number;
     try {
       size = statSync(path).size;
     } catch {
-      // absent (or unreadable, which a read of it reports): not stored, as far as a listing goes
-      return undefined;
+      // absent (or unreadable, which a read of it reports): not stored loose; a pack published meanwhile is looked for
+      const late = this.packedAt(kind, oid, true);
+      return late ? packedEntry(kind, oid, late) : undefined;
     }
-    return { kind, oid, size, path };
+    return { kind, oid, size, path, location: { file: path, offset: 0, length: size, packed: false } };
   }
 
   /**
-   * Delete one entry (gc). The caller clears the complete marks once after
+   * Delete one loose entry (gc). A packed entry is not removed here: packs
+   * are rewritten by repack (gc, P5), never edited in place. The caller clears the complete marks once after
    * its last removal (clearCompleteMarks), instead of once per entry.
    */
   remove(kind: StoredKind, oid: Oid): void {
@@ -79,15 +136,22 @@ export class ObjectStore implements ContentStore {
     return join(this.dir, 'remotes', createHash('sha256').update(display).digest('hex').slice(0, 16));
   }
 
+  /** Packs first (a pread of the fan-out bucket), then the loose file; a miss re-lists the packs once if they changed. */
   hasObject(oid: Oid): boolean {
-    return existsSync(objectFile(this.dir, oid));
+    return this.packs.has('o', oid.hex) || existsSync(objectFile(this.dir, oid)) || this.packs.has('o', oid.hex, true);
   }
 
   /** Is the content of a file (whole object, or chunk list plus all chunks) present? */
   hasFile(oid: Oid): boolean {
-    if (this.listed?.has(oid.hex) || existsSync(objectFile(this.dir, oid))) return true;
+    if (this.listed?.has(oid.hex) || this.hasObject(oid)) return true;
     const chunks = this.readChunkList(oid);
-    return chunks !== undefined && chunks.every((c) => existsSync(objectFile(this.dir, c.oid)));
+    return chunks !== undefined && chunks.every((c) => this.hasObject(c.oid));
+  }
+
+  /** Presence of many objects: each pack's index scanned once, then the loose files of the rest. */
+  hasMany(oids: readonly Oid[]): boolean[] {
+    const packed = this.packs.hasMany('o', oids.map((o) => o.hex));
+    return oids.map((o, i) => packed[i]! || this.hasObject(o));
   }
 
   /**
@@ -101,7 +165,8 @@ export class ObjectStore implements ContentStore {
       const base = join(this.dir, 'objects', 'sha256');
       for (const fan of safeReaddir(base)) for (const rest of safeReaddir(join(base, fan))) this.listed.add(fan + rest);
     }
-    return oids.map((o) => this.hasFile(o));
+    const packed = this.packs.hasMany('o', oids.map((o) => o.hex));
+    return oids.map((o, i) => packed[i]! || this.hasFile(o));
   }
 
   /** Objects seen by one listing. A miss is re-checked on disk; quarantine deletes from it, so it never claims a removed object. */
@@ -133,6 +198,14 @@ export class ObjectStore implements ContentStore {
 
   /** Chunk list of a large file, or undefined when the file is not stored chunked. */
   readChunkList(oid: Oid): ChunkRef[] | undefined {
+    const at = this.packedAt('chunklist', oid);
+    if (at) {
+      try {
+        return parseChunkList(this.packs.read(at).toString('utf8'), oid.hex);
+      } catch (err) {
+        throw fromFsError(err, 'reading pack', at.file);
+      }
+    }
     let text: string;
     try {
       text = readFileSync(chunkListFile(this.dir, oid), 'utf8');
@@ -140,7 +213,7 @@ export class ObjectStore implements ContentStore {
       // No chunk list: the object is stored whole or not at all, and callers that need the bytes open the object and
       // report that. Any other failure (EACCES, EIO) is reported: read as "not chunked", gc would not keep the chunks.
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return this.packedAt('chunklist', oid, true) ? this.readChunkList(oid) : undefined;
       throw fromFsError(err, 'reading', chunkListFile(this.dir, oid));
     }
     return parseChunkList(text, oid.hex);
@@ -156,13 +229,60 @@ export class ObjectStore implements ContentStore {
     }
   }
 
+  /**
+   * Store many objects, durable on return: objects up to packMaxObject go
+   * into one new pack (none when all are present), larger ones loose.
+   * `meta` (manifest pages) only says what they are: they get a pack of
+   * their own because each call seals its own writer.
+   */
+  async putObjects(items: Iterable<Uint8Array>, _options: { meta?: boolean } = {}): Promise<{ oids: Oid[]; written: number }> {
+    const writer = this.packWriter();
+    const oids: Oid[] = [];
+    let written = 0;
+    try {
+      for (const data of items) {
+        const oid = createOid('sha256', createHash('sha256').update(data).digest('hex'));
+        oids.push(oid);
+        if (data.length > this.packMaxObject) written += this.putBytes(data).written;
+        else if (!writer.has('o', oid.hex) && !this.hasObject(oid)) written += writer.append('o', oid.hex, data);
+      }
+      writer.finish();
+    } catch (err) {
+      writer.abort();
+      throw fromFsError(err, 'writing objects into the store at', this.dir);
+    }
+    this.packs.reload();
+    return { oids, written };
+  }
+
+  /** One command's ingest: small files appended to one pack writer on this thread, large ones loose (ingestSession.ts). */
+  openIngest(options: { jobs: number }): IngestSession {
+    return openIngestSession(this, options);
+  }
+
+  packWriter(): PackWriter {
+    return new PackWriter(packsDir(this.dir), { fsync: this.fsync, beforePublish: () => upgradeStoreFormat(this.dir, { fsync: this.fsync }) });
+  }
+
+  packStats(): PackStats {
+    const packs = this.packs.packs();
+    return { packs: packs.length, packed: packs.reduce((s, p) => s + p.count, 0), looseEstimate: safeReaddir(join(this.dir, 'objects', 'sha256', '17')).length * 256 };
+  }
+
   /** Read a small object fully, verified. Throws OBJECT_MISSING or CORRUPT_OBJECT. */
   readObject(oid: Oid, what: string): Buffer {
+    const at = this.packedAt('object', oid);
+    if (at) return this.readPacked(at, oid, what);
     let data: Buffer;
     try {
       data = readFileSync(objectFile(this.dir, oid));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw missing(oid, what);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        // Packed by a concurrent gc since the packs were listed?
+        const late = this.packedAt('object', oid, true);
+        if (late) return this.readPacked(late, oid, what);
+        throw missing(oid, what);
+      }
       throw fromFsError(err, 'reading object', objectFile(this.dir, oid));
     }
     if (createHash('sha256').update(data).digest('hex') !== oid.hex) {
@@ -182,12 +302,15 @@ export class ObjectStore implements ContentStore {
     const tmp = tempPathFor(dest);
     // A link shares the store object's inode and mode: executables are copied so chmod never touches the store.
     const strategy: LinkStrategy = options.executable && (options.strategy === 'hardlink' || options.strategy === 'symlink') ? 'copy' : options.strategy;
+    // A packed object is copied out of its pack (a reflink cannot share a range); a link needs a loose file, unpacked first.
+    const packed = this.packedAt('object', oid) ?? (existsSync(whole) ? undefined : this.packedAt('object', oid, true));
+    if (packed && (strategy === 'hardlink' || strategy === 'symlink')) this.objectPath(oid);
     try {
       const wantedMode = options.executable ? 0o755 : 0o644;
-      const small = strategy === 'copy' ? await readIfSmall(whole) : undefined;
+      const small = packed && strategy !== 'hardlink' && strategy !== 'symlink' ? this.readPacked(packed, oid, options.what) : strategy === 'copy' ? await readIfSmall(whole) : undefined;
       if (small) {
         // A small object is read once: hashed and written from the same buffer (a stream and a copy would read it twice).
-        if (createHash('sha256').update(small).digest('hex') !== oid.hex) {
+        if (!packed && createHash('sha256').update(small).digest('hex') !== oid.hex) {
           this.quarantine(whole);
           throw corrupt(oid, options.what);
         }
@@ -274,6 +397,24 @@ export class ObjectStore implements ContentStore {
     }
   }
 
+  /**
+   * Delete the packs none of whose entries is live (gc), the index first so
+   * no reader finds a pack without its bytes, then the pack, then one sync
+   * of the directory. Packs with some live entries are left for repack
+   * (P5), which rewrites them. Returns the entries and bytes dropped.
+   */
+  dropDeadPacks(isLive: (kind: StoredKind, oid: Oid) => boolean, options: { dryRun: boolean }): { entries: number; bytes: number } {
+    return dropDeadPacks(this, isLive, options);
+  }
+
+  /** Set aside a corrupt entry: a packed one on the bad list (it reads as absent until repacked), a loose one removed. */
+  quarantineObject(kind: StoredKind, oid: Oid): void {
+    if (this.packedAt(kind, oid)) {
+      this.packs.markBad(oid.hex);
+      this.clearCompleteMarks();
+    } else this.quarantine(this.targetFor(kind, oid));
+  }
+
   /** Remove a corrupt entry so the next fetch or add can heal it. */
   quarantine(path: string): void {
     const parts = path.split(/[\\/]/);
@@ -282,21 +423,13 @@ export class ObjectStore implements ContentStore {
     this.clearCompleteMarks();
   }
 
-  /** Every entry in the store (objects and chunk lists), with sizes. */
+  /**
+   * Every entry in the store (objects and chunk lists), with sizes: loose
+   * ones, then packed ones (newest pack first; an entry both loose and
+   * packed is listed twice, with each location).
+   */
   list(): StoredEntry[] {
-    const out: StoredEntry[] = [];
-    for (const [kind, sub] of [['object', 'objects'], ['chunklist', 'files']] as const) {
-      const base = join(this.dir, sub, 'sha256');
-      for (const fan of safeReaddir(base)) {
-        for (const rest of safeReaddir(join(base, fan))) {
-          const hex = fan + rest;
-          if (!isValidHex('sha256', hex)) continue;
-          const path = join(base, fan, rest);
-          out.push({ kind, oid: createOid('sha256', hex), size: statSync(path).size, path });
-        }
-      }
-    }
-    return out;
+    return listStore(this.dir, this.packs);
   }
 
   /**
@@ -306,111 +439,7 @@ export class ObjectStore implements ContentStore {
    * many temp files were removed from the fan-out directories.
    */
   removeStaleTemps(olderThanMs: number): number {
-    cleanScratch(storeTmpDir(this.dir), olderThanMs);
-    let removed = 0;
-    const now = Date.now();
-    for (const sub of ['objects', 'files']) {
-      const base = join(this.dir, sub, 'sha256');
-      for (const fan of safeReaddir(base)) {
-        for (const name of safeReaddir(join(base, fan))) {
-          if (!isStoreTemp(name)) continue;
-          const path = join(base, fan, name);
-          try {
-            if (now - statSync(path).mtimeMs <= olderThanMs) continue;
-            rmSync(path, { force: true });
-            removed++;
-          } catch {
-            /* renamed or removed meanwhile */
-          }
-        }
-      }
-    }
-    return removed;
+    return removeStaleStoreTemps(this.dir, olderThanMs);
   }
 }
 
-function cleanScratch(dir: string, olderThanMs: number): void {
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    // no tmp folder: no stale temp files to remove; the sweep is best-effort and nothing is lost
-    return;
-  }
-  for (const n of names) {
-    try {
-      if (Date.now() - statSync(join(dir, n)).mtimeMs > olderThanMs) rmSync(join(dir, n), { force: true, recursive: true });
-    } catch {
-      /* gone */
-    }
-  }
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    // a missing or unreadable shard folder lists as empty: listings are for enumeration, and reading an object reports its own error
-    return [];
-  }
-}
-
-/** Positioned writes assemble() keeps in flight on the thread pool (4 threads by default). */
-const ASSEMBLE_WRITES_IN_FLIGHT = 3;
-
-/** pwrite all of `data` at `position` (a write may return short). */
-async function writeAll(fh: fsp.FileHandle, data: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
-    if (bytesWritten === 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO' });
-    done += bytesWritten;
-  }
-}
-
-/** Objects up to this size are copied through one buffer. */
-const SMALL_COPY_BYTES = 1 << 20;
-
-/** The whole object's bytes when it is stored whole and small, else undefined (large, chunked or absent). */
-async function readIfSmall(file: string): Promise<Buffer | undefined> {
-  let handle: fsp.FileHandle;
-  try {
-    handle = await fsp.open(file, 'r');
-  } catch {
-    // absent or unopenable: the caller falls back to the general read, which reports the error
-    return undefined;
-  }
-  try {
-    const { size } = await handle.stat();
-    return size <= SMALL_COPY_BYTES ? await handle.readFile() : undefined;
-  } finally {
-    await handle.close();
-  }
-}
-
-async function placeWhole(src: string, tmp: string, strategy: LinkStrategy): Promise<void> {
-  switch (strategy) {
-    case 'hardlink':
-      return fsp.link(src, tmp);
-    case 'symlink':
-      return fsp.symlink(src, tmp);
-    case 'reflink':
-      return fsp.copyFile(src, tmp, constants.COPYFILE_FICLONE_FORCE);
-    default:
-      return fsp.copyFile(src, tmp, constants.COPYFILE_EXCL);
-  }
-}
-
-function missing(oid: Oid, what: string): TroveError {
-  return new TroveError('OBJECT_MISSING', `The content of ${what} (${oid.algo}:${oid.hex.slice(0, 12)}…) is not in the local store.`, {
-    hint: 'Re-add the data if you still have it, point core.cache at a store that has it, or check out a revision whose data you have (trove status shows what is missing).',
-    data: { path: what, oid: `${oid.algo}:${oid.hex}` },
-  });
-}
-
-function corrupt(oid: Oid, what: string): TroveError {
-  return new TroveError('CORRUPT_OBJECT', `The stored content of ${what} (${oid.algo}:${oid.hex.slice(0, 12)}…) is corrupt; it was removed from the store and not written to the work tree.`, {
-    hint: 'Re-add the data if you still have it, or point core.cache at a store that has an intact copy.',
-    data: { path: what, oid: `${oid.algo}:${oid.hex}` },
-  });
-}

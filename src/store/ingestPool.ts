@@ -13,6 +13,12 @@ export interface IngestItem {
   readonly size: number;
 }
 
+/** Where small files go instead of loose objects (a store's pack writer, on the calling thread): returns the bytes newly stored. */
+export interface PackSink {
+  readonly maxObject: number;
+  put(hex: string, data: Uint8Array): number;
+}
+
 export type IngestOutcome = { ok: true; result: IngestResult } | { ok: false; code: string | undefined; message: string };
 
 /** Below this much work, starting worker threads (~30 ms each) costs more than it saves. */
@@ -30,7 +36,7 @@ type IngestPool = WorkerPool<IngestJob[], IngestBatchReply>;
  * durable (objectWriter; unless `fsync: false`), directory entries included:
  * the caller may write what names them.
  */
-export async function ingestMany(items: readonly IngestItem[], storeDir: string | null, options: { jobs?: number; fsync?: boolean; /** the writer's file-system calls on this thread (tests); worker threads use node:fs */ writerFs?: WriterFs; /** syncfs of the store's file system (tests); default `sync -f` */ syncFileSystem?: (dir: string) => Promise<void>; onDone?: (item: IngestItem, outcome: IngestOutcome) => void; onProgress?: (bytes: number) => void } = {}): Promise<IngestOutcome[]> {
+export async function ingestMany(items: readonly IngestItem[], storeDir: string | null, options: { jobs?: number; fsync?: boolean; /** the writer's file-system calls on this thread (tests); worker threads use node:fs */ writerFs?: WriterFs; /** syncfs of the store's file system (tests); default `sync -f` */ syncFileSystem?: (dir: string) => Promise<void>; onDone?: (item: IngestItem, outcome: IngestOutcome) => void; onProgress?: (bytes: number) => void; /** small files into a local pack (ingestSession.ts); their bytes come back from the threads */ pack?: PackSink } = {}): Promise<IngestOutcome[]> {
   const jobs = Math.max(1, options.jobs || availableParallelism());
   const total = items.reduce((s, i) => s + i.size, 0);
   const fsync = options.fsync ?? true;
@@ -39,13 +45,14 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
   const write: ObjectWriteOptions = { fsync, fs: options.writerFs, syncFileSystem: options.syncFileSystem };
   // Many small objects: one syncfs before their renames and one after, instead of a sync each (objectWriter decides).
   // A large file's chunks do not count: its worker's own batch makes them durable (below).
-  const wholeFiles = storeDir ? items.filter((it) => it.size <= CHUNK_THRESHOLD || jobs === 1).length : 0;
+  const packMax = storeDir && options.pack ? options.pack.maxObject : 0;
+  const wholeFiles = storeDir ? items.filter((it) => (it.size <= CHUNK_THRESHOLD || jobs === 1) && it.size > packMax).length : 0;
   const fsWide = storeDir !== null && useFsWideSync(wholeFiles, write) ? storeDir : undefined;
   // A large file's chunks (4,000 per GiB) are made durable the same way, by the worker's own batch with
   // syncfs head starts every 64 MiB (a sync per chunk cost +30 % on W1). Not the injected syncFileSystem: a worker has its own.
   const chunksFsWide = useFsWideSync(Number.MAX_SAFE_INTEGER, { fsync });
   if (jobs === 1 || (total <= INLINE_MAX_BYTES && items.length <= INLINE_MAX_FILES)) {
-    const outcomes = await runInline(items, storeDir, write, dirs, options.onDone, fsWide);
+    const outcomes = await runInline(items, storeDir, write, dirs, options.onDone, fsWide, options.pack);
     await syncDirs(dirs, write);
     return outcomes;
   }
@@ -75,12 +82,20 @@ export async function ingestMany(items: readonly IngestItem[], storeDir: string 
     for (let b = 0; b < small.length; b += BATCH_FILES) {
       const idx = small.slice(b, b + BATCH_FILES);
       tasks.push(
-        pool.run(idx.map((i) => ({ kind: 'ingest', path: items[i]!.path, storeDir, fsync, defer: deferred !== undefined }))).then(({ replies, dirs: touched, staged }) => {
+        pool.run(idx.map((i) => ({ kind: 'ingest', path: items[i]!.path, storeDir, fsync, defer: deferred !== undefined, ...(packMax ? { packMax } : {}) }))).then(({ replies, dirs: touched, staged }) => {
           for (const d of touched) dirs.add(d);
           if (staged) deferred!.adopt(staged);
           replies.forEach((r, k) => {
             const i = idx[k]!;
-            outcomes[i] = r.ok ? { ok: true, result: { hex: r.hex, size: r.size, chunked: r.chunked, written: r.written } } : r;
+            let packed: IngestOutcome | undefined;
+            if (r.ok && r.packed) {
+              try {
+                packed = { ok: true, result: { hex: r.hex, size: r.size, chunked: false, written: options.pack!.put(r.hex, r.packed) } };
+              } catch (err) {
+                packed = failure(err);
+              }
+            }
+            outcomes[i] = packed ?? (r.ok ? { ok: true, result: { hex: r.hex, size: r.size, chunked: r.chunked, written: r.written } } : r);
             options.onDone?.(items[i]!, outcomes[i]!);
           });
         }),
@@ -142,9 +157,9 @@ async function ingestLarge(pool: IngestPool, path: string, storeDir: string, fsy
 }
 
 /** Few files: on this thread, one batch for all, committed before the outcomes count. */
-async function runInline(items: readonly IngestItem[], storeDir: string | null, write: ObjectWriteOptions, dirs: Set<string>, onDone?: (item: IngestItem, outcome: IngestOutcome) => void, fsWide?: string): Promise<IngestOutcome[]> {
+async function runInline(items: readonly IngestItem[], storeDir: string | null, write: ObjectWriteOptions, dirs: Set<string>, onDone?: (item: IngestItem, outcome: IngestOutcome) => void, fsWide?: string, pack?: PackSink): Promise<IngestOutcome[]> {
   const batch = new ObjectBatch(write, { early: true, fsWide });
-  const sink = storeDir ? { dir: storeDir, batch } : null;
+  const sink = storeDir ? { dir: storeDir, batch, pack } : null;
   let outcomes = items.map((item): IngestOutcome => {
     try {
       return { ok: true, result: ingestFileSync(item.path, sink) };

@@ -28,6 +28,8 @@ const BLOCK = 8 * 1024 * 1024;
 export interface StoreSink {
   readonly dir: string;
   readonly batch: ObjectBatch;
+  /** small whole files go here instead of the batch (a local pack): returns the bytes newly stored */
+  readonly pack?: { readonly maxObject: number; put(hex: string, data: Uint8Array): number };
 }
 
 /**
@@ -51,7 +53,7 @@ function ingestInto(path: string, sink: StoreSink | null, options: { params?: Ch
     if (size <= CHUNK_THRESHOLD) {
       const data = readFileSync(fd);
       const hex = createHash('sha256').update(data).digest('hex');
-      const written = sink ? sink.batch.add(objectFile(sink.dir, createOid('sha256', hex)), data) : 0;
+      const written = !sink ? 0 : sink.pack && data.length <= sink.pack.maxObject ? sink.pack.put(hex, data) : sink.batch.add(objectFile(sink.dir, createOid('sha256', hex)), data);
       return { hex, size: data.length, chunked: false, written };
     }
     if (!sink) return { hex: hashFdSync(fd), size, chunked: true, written: 0 };

@@ -28,8 +28,10 @@ export interface IngestJob {
   /** kind 'ranges': chunks to hash and store; with `wholeHash`, the whole-file digest first */
   readonly ranges?: readonly (readonly [number, number])[];
   readonly wholeHash?: boolean;
+  /** kind 'ingest': a file of at most this many bytes is not stored here but returned (`packed`) for the main thread's pack writer */
+  readonly packMax?: number;
 }
-export type IngestReply = { ok: true; hex: string; size: number; chunked: boolean; written: number; chunks?: { size: number; hex: string }[] } | { ok: false; code: string | undefined; message: string };
+export type IngestReply = { ok: true; hex: string; size: number; chunked: boolean; written: number; chunks?: { size: number; hex: string }[]; /** the file's bytes, for the main thread's pack (IngestJob.packMax) */ packed?: Uint8Array } | { ok: false; code: string | undefined; message: string };
 
 /** Replies in job order, and the directories whose entries the jobs' objects changed (to be synced once, by the caller). */
 export interface IngestBatchReply {
@@ -56,8 +58,11 @@ async function runJobs(id: number, jobs: readonly IngestJob[]): Promise<IngestBa
       if (job.kind === 'hash') results.push({ ok: true, hex: hashFileSync(job.path), size: -1, chunked: false, written: 0 });
       else if (job.kind === 'ranges') results.push(await storeRanges(id, job, sink!));
       else {
-        const r = ingestFileSync(job.path, sink, { onBytes: progress(id) });
-        results.push({ ok: true, hex: r.hex, size: r.size, chunked: r.chunked, written: r.written });
+        let packed: Uint8Array | undefined;
+        // Copied into a buffer of its own: a small read may sit in Node's shared pool, which must not be transferred.
+        const pack = job.packMax ? { maxObject: job.packMax, put: (_hex: string, data: Uint8Array) => ((packed = new Uint8Array(data)), 0) } : undefined;
+        const r = ingestFileSync(job.path, sink && { ...sink, pack }, { onBytes: progress(id) });
+        results.push({ ok: true, hex: r.hex, size: r.size, chunked: r.chunked, written: r.written, ...(packed ? { packed } : {}) });
       }
     } catch (err) {
       results.push({ ok: false, code: (err as NodeJS.ErrnoException).code, message: (err as Error).message });
@@ -102,5 +107,8 @@ async function storeRanges(id: number, job: IngestJob, sink: { dir: string; batc
 }
 
 parentPort?.on('message', (msg: { id: number; job: IngestJob[] }) => {
-  void runJobs(msg.id, msg.job).then((reply) => parentPort!.postMessage({ id: msg.id, reply }));
+  void runJobs(msg.id, msg.job).then((reply) => {
+    const transfer = reply.replies.flatMap((r) => (r.ok && r.packed ? [r.packed.buffer as ArrayBuffer] : []));
+    parentPort!.postMessage({ id: msg.id, reply }, transfer);
+  });
 });

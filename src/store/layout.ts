@@ -3,8 +3,10 @@ import { oidPath, type Oid } from '../core/oid.js';
 import { tempPathFor } from '../util/atomicWrite.js';
 
 /**
- * Directory layout of a local store (format 1, see docs/formats.md):
+ * Directory layout of a local store (format 2, see docs/formats.md):
  *
+ *   <store>/FORMAT                    "trove-store 1" (loose objects only) or "trove-store 2" (written before the first pack)
+ *   <store>/packs/<name>.pack|.tidx   local packs of small objects (store/pack/; a pack exists once its .tidx does)
  *   <store>/objects/sha256/ab/cdef…   whole files, chunks and manifest pages, named by the sha256 of their bytes
  *   <store>/files/sha256/ab/cdef…     chunk lists of large files, named by the sha256 of the whole file
  *   <store>/<objects|files>/sha256/ab/.cdef….tmp-…   an object being written, renamed into place
@@ -13,7 +15,10 @@ import { tempPathFor } from '../util/atomicWrite.js';
  * Objects are read-only (0444): an accidental write through a hardlink fails
  * instead of silently corrupting every version that shares the object.
  */
-export const STORE_FORMAT = 1;
+/** The newest store format this trove reads and writes (2: local packs). */
+export const STORE_FORMAT = 2;
+/** The format of a store without packs: a new store starts at it, and the first published pack raises it to STORE_FORMAT. */
+export const STORE_FORMAT_LOOSE = 1;
 export const STORE_FORMAT_FILE = 'FORMAT';
 
 export function objectFile(storeDir: string, oid: Oid): string {
@@ -22,6 +27,10 @@ export function objectFile(storeDir: string, oid: Oid): string {
 
 export function chunkListFile(storeDir: string, oid: Oid): string {
   return join(storeDir, 'files', oidPath(oid));
+}
+
+export function packsDir(storeDir: string): string {
+  return join(storeDir, 'packs');
 }
 
 export function storeTmpDir(storeDir: string): string {

@@ -4,8 +4,10 @@ import { parentPort } from 'node:worker_threads';
 
 /** One small whole object to copy from the store to the work tree. */
 export interface MaterializeJob {
-  /** the store object */
+  /** the store object, or the pack holding it at [offset, offset + length) */
   readonly src: string;
+  readonly offset?: number;
+  readonly length?: number;
   readonly hex: string;
   readonly dest: string;
   /** temp name beside dest */
@@ -41,12 +43,13 @@ function place(job: MaterializeJob): MaterializeReply {
   try {
     const fd = openSync(job.src, 'r');
     try {
-      const size = fstatSync(fd).size;
+      const base = job.offset ?? 0;
+      const size = job.length ?? fstatSync(fd).size;
       if (size > MAX_BYTES) return { ok: false };
       data = scratch.subarray(0, size);
       let got = 0;
       while (got < size) {
-        const n = readSync(fd, data, got, size - got, got);
+        const n = readSync(fd, data, got, size - got, base + got);
         if (n === 0) return { ok: false };
         got += n;
       }

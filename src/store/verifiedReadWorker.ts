@@ -7,6 +7,8 @@ export interface VerifiedReadFile {
   readonly path: string;
   readonly size: number;
   readonly digest: string;
+  /** a packed entry: the bytes are [offset, offset + size) of `path` (a local pack), not the whole file */
+  readonly offset?: number;
 }
 
 export type VerifiedReadReply = { ok: true; bytes: Uint8Array } | { ok: false; index: number; problem: 'missing' | 'corrupt' | 'io'; message: string };
@@ -28,12 +30,13 @@ function readBatch(files: readonly VerifiedReadFile[]): { reply: VerifiedReadRep
     try {
       const fd = openSync(f.path, 'r');
       try {
+        const base = f.offset ?? 0;
         while (got < f.size) {
-          const n = readSync(fd, bytes, offset + got, f.size - got, got);
+          const n = readSync(fd, bytes, offset + got, f.size - got, base + got);
           if (n === 0) break;
           got += n;
         }
-        longer = got === f.size && readSync(fd, probe, 0, 1, got) > 0;
+        longer = f.offset === undefined && got === f.size && readSync(fd, probe, 0, 1, got) > 0;
       } finally {
         closeSync(fd);
       }

@@ -24,10 +24,12 @@ export interface FsckResult {
  * fetch or add can heal them; they are reported, never silently served.
  */
 export async function verifyStore(store: ObjectStore, options: { reporter: Reporter; jobs?: number; fsync?: boolean }): Promise<FsckResult> {
-  // Loose entries are re-hashed file by file; packed ones pack by pack (verifyPacks), so they are left out here.
-  const entries = [...store.list()].filter((e) => !isPacked(e));
+  // Loose objects are re-hashed file by file, packed entries pack by pack (verifyPacks); every chunk list, loose or
+  // packed, is also checked against the chunks it names. An entry both loose and packed is listed (and checked) twice.
+  const all = store.list();
+  const entries = all.filter((e) => !e.location.packed);
   const objects = entries.filter((e) => e.kind === 'object');
-  const lists = entries.filter((e) => e.kind === 'chunklist');
+  const lists = all.filter((e) => e.kind === 'chunklist');
   const corrupt: FsckResult['corrupt'] = [];
   const incomplete: FsckResult['incomplete'] = [];
   const bytes = entries.reduce((s, e) => s + e.size, 0);
@@ -61,10 +63,6 @@ export async function verifyStore(store: ObjectStore, options: { reporter: Repor
   return { checked: entries.length + packs.checked, bytes: bytes + packs.bytes, corrupt, incomplete, badPacks: packs.badPacks };
 }
 
-/** A listed entry that lives in a local pack (ObjectStore.list() of a format-2 store; loose entries have no location or packed: false). */
-function isPacked(e: StoredEntry): boolean {
-  return (e as { location?: { packed?: boolean } }).location?.packed === true;
-}
 
 function checkChunkList(store: ObjectStore, e: StoredEntry): string | undefined {
   let chunks;
@@ -90,6 +88,12 @@ function checkChunkList(store: ObjectStore, e: StoredEntry): string | undefined 
 }
 
 function remove(store: ObjectStore, e: StoredEntry, reason: string, corrupt: FsckResult['corrupt']): void {
+  if (e.location.packed) {
+    // a packed chunk list that lists the wrong chunks: on the bad list (reads as absent; the next gc drops it)
+    store.quarantineObject(e.kind, e.oid);
+    corrupt.push({ kind: e.kind, oid: formatOid(e.oid), reason, pack: e.location.file.replace(/^.*[\\/]|\.pack$/g, '') });
+    return;
+  }
   store.remove(e.kind, e.oid);
   corrupt.push({ kind: e.kind, oid: formatOid(e.oid), reason });
 }

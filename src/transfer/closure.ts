@@ -37,7 +37,7 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[])
     const stored = store.entry('object', createOid('sha256', hex));
     // not stored whole: false makes addFile look for a chunk list, and record the object as missing if there is none
     if (!stored) return false;
-    items.push({ kind: 'o', hex, size: stored.size, path: stored.path, digest: hex, ...(meta ? { meta } : {}) });
+    items.push({ kind: 'o', hex, size: stored.size, path: stored.path, digest: hex, ...(stored.location.packed ? { offset: stored.location.offset } : {}), ...(meta ? { meta } : {}) });
     done.add('o' + hex);
     return true;
   };

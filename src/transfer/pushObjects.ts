@@ -20,6 +20,8 @@ export interface PushItem {
   readonly size: number;
   /** where it is in the local store */
   readonly path: string;
+  /** set for a packed entry: its bytes are [offset, offset + size) of `path` (a local pack) */
+  readonly offset?: number;
   /** sha256 of the bytes (equals hex for objects) */
   readonly digest: string;
   /**
@@ -136,6 +138,23 @@ export const THREADED_READ_MIN_BYTES = 16 * 1024 * 1024;
 const READ_BATCH_BYTES = 1024 * 1024;
 const READ_AHEAD = 2;
 
+/** `size` bytes of `path` from `offset` (a packed entry); shorter when the file is. */
+async function readRange(path: string, offset: number, size: number): Promise<Buffer> {
+  const fh = await fsp.open(path, 'r');
+  try {
+    const buf = Buffer.alloc(size);
+    let got = 0;
+    while (got < size) {
+      const { bytesRead } = await fh.read(buf, got, size - got, offset + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    await fh.close();
+  }
+}
+
 function packBody(pack: readonly PushItem[], size: number, reporter: Reporter, reader: VerifiedReader | undefined): Body {
   return {
     size,
@@ -147,7 +166,7 @@ function packBody(pack: readonly PushItem[], size: number, reporter: Reporter, r
       for (const item of pack) {
         let data: Buffer;
         try {
-          data = await fsp.readFile(item.path);
+          data = item.offset === undefined ? await fsp.readFile(item.path) : await readRange(item.path, item.offset, item.size);
         } catch (err) {
           throw vanished(item, err);
         }
@@ -167,7 +186,7 @@ async function* readThreaded(pack: readonly PushItem[], reader: VerifiedReader, 
   const fill = (): void => {
     while (inFlight.length < READ_AHEAD && next < batches.length) {
       const batch = batches[next++]!;
-      const bytes = reader.read(batch.map((i) => ({ path: i.path, size: i.size, digest: i.digest })));
+      const bytes = reader.read(batch.map((i) => ({ path: i.path, size: i.size, digest: i.digest, ...(i.offset === undefined ? {} : { offset: i.offset }) })));
       bytes.catch(() => undefined); // observed when its turn comes; an abandoned upload must not leave an unhandled rejection
       inFlight.push({ batch, bytes });
     }

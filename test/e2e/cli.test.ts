@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, createTmpRepo, pseudoRandom, runCli, runJson, type TmpRepo } from '../helpers/tmpRepo.js';
+import { BIN, createTmpRepo, pseudoRandom, runCli, runJson, unpackStore, type TmpRepo } from '../helpers/tmpRepo.js';
 import { spawnSync } from 'node:child_process';
 
 function inRepo(fn: (repo: TmpRepo) => void | Promise<void>) {
@@ -73,6 +73,7 @@ test('checkout -r NAME means --remote, as in every other command, not a revision
   try {
     twoCommitsOnRemote(repo, remote);
     assert.equal(runCli(repo.dir, ['push', '-r', 'nas']).code, 0);
+    unpackStore(join(repo.dir, '.trove/cache'));
     rmSync(join(repo.dir, '.trove/cache/objects'), { recursive: true, force: true });
     rmSync(join(repo.dir, 'models/model.bin'));
     const r = runJson(repo.dir, ['checkout', '-r', 'nas', 'models/model.bin']);

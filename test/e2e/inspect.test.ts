@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTmpRepo, runCli, runJson } from '../helpers/tmpRepo.js';
+import { createTmpRepo, runCli, runJson, unpackStore } from '../helpers/tmpRepo.js';
 
 function twoVersions() {
   const repo = createTmpRepo();
@@ -187,6 +187,7 @@ test('a directory version remembered as complete in the store is reported incomp
     runCli(repo.dir, ['add', 'd']);
     assert.equal(runJson(repo.dir, ['status']).result.artifacts[0].inCache, true);
     const b = runJson(repo.dir, ['ls', 'd']).result.files[1].oid.slice(7);
+    unpackStore(join(repo.dir, '.trove/cache'));
     const obj = join(repo.dir, '.trove/cache/objects/sha256', b.slice(0, 2), b.slice(2));
     chmodSync(obj, 0o644);
     writeFileSync(obj, 'bet@');

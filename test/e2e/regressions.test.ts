@@ -212,7 +212,7 @@ test('a store written by a newer trove is refused before anything reads or write
   const repo = createTmpRepo();
   try {
     mkdirSync(join(repo.dir, '.trove/cache'), { recursive: true });
-    writeFileSync(join(repo.dir, '.trove/cache/FORMAT'), 'trove-store 2\n');
+    writeFileSync(join(repo.dir, '.trove/cache/FORMAT'), 'trove-store 3\n');
     const r = runJson(repo.dir, ['status']);
     assert.equal(r.error.code, 'NEWER_FORMAT');
   } finally {

@@ -1,3 +1,4 @@
+import { unpackStore } from './unpackStore.js';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -132,7 +133,11 @@ function placedBytesAreKnown(repo: string, contents: Set<string>, v: Verdict): v
   }
 }
 
-const oidPath = (repo: string, hex: string): string => join(repo, '.trove/cache/objects/sha256', hex.slice(0, 2), hex.slice(2));
+/** The loose path of an object (the store unpacked first: these scenarios plant and read loose files). */
+const oidPath = (repo: string, hex: string): string => {
+  unpackStore(join(repo, '.trove/cache'));
+  return join(repo, '.trove/cache/objects/sha256', hex.slice(0, 2), hex.slice(2));
+};
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 function plant(repo: string, bytes: Buffer | string): string {
   const hex = sha(bytes);

@@ -2,6 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { unpackStore } from './unpackStore.js';
+export { unpackStore };
 import { fileURLToPath } from 'node:url';
 
 /** Path of the shipped CLI, package.json's "bin" (scripts/build-cli.mjs bundles it; tests run from dist/test/...). */
@@ -89,8 +91,14 @@ export function pseudoRandom(size: number, seed = 1): Buffer {
 }
 
 
-/** Where the default store keeps an object (or, with sub 'files', a chunk list). */
+/**
+ * Where the default store keeps an object (or, with sub 'files', a chunk
+ * list) loose. Tests that reach into the store's files are about loose
+ * objects: the store is unpacked first (unpackStore), so the path names the
+ * only copy.
+ */
 export function objectPath(repoDir: string, oid: string, sub: 'objects' | 'files' = 'objects'): string {
+  unpackStore(join(repoDir, '.trove/cache'));
   const hex = oid.replace('sha256:', '');
   return join(repoDir, `.trove/cache/${sub}/sha256`, hex.slice(0, 2), hex.slice(2));
 }

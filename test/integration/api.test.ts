@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openRepo, add, status, checkout, diff, ls, init, isTroveError, remote, push, pull, remoteStatus, fsckRemote, gcRemote, mv, rm, log, show, get, importArtifact, type Reporter } from '../../src/index.js';
-import { createTmpRepo, pseudoRandom } from '../helpers/tmpRepo.js';
+import { createTmpRepo, pseudoRandom, unpackStore } from '../helpers/tmpRepo.js';
 
 test('the library API is the same code path as the CLI: init, add, status, checkout, diff, ls', async () => {
   const repo = createTmpRepo({ init: false });
@@ -81,6 +81,7 @@ test('the fetch progress total of a large chunked file counts its chunks, not on
     await add(seed, { paths: ['big.bin', 'small.bin'] });
     await remote.add(seed, 'store', remoteDir, { makeDefault: true });
     await push(seed, {});
+    unpackStore(join(repo.dir, '.trove/cache'));
     rmSync(join(repo.dir, '.trove/cache/objects'), { recursive: true, force: true });
     rmSync(join(repo.dir, 'big.bin'));
     rmSync(join(repo.dir, 'small.bin'));

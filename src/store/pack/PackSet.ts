@@ -30,6 +30,8 @@ interface Loaded extends PackInfo {
   packFd: number | undefined;
   /** every oid of the index, read once for a bulk presence check (hasMany) */
   allOids: Buffer | undefined;
+  /** the kinds section (1 byte per entry, read once on the first lookup): a kind check costs no system call */
+  kinds: Buffer | undefined;
 }
 
 /** The list of corrupt packed entries (hex per line): skipped by every lookup until a repack drops them. */
@@ -170,8 +172,8 @@ export class PackSet {
     for (const p of this.load()) {
       const i = this.findIn(p, kind, hex);
       if (i === undefined) continue;
-      const offset = Number(this.pread(p, 'tidx', p.sections.offsets + i * 8, 8).readBigUInt64BE(0));
-      const length = this.pread(p, 'tidx', p.sections.lengths + i * 4, 4).readUInt32BE(0);
+      const offset = Number(this.pread(p, 'tidx', p.sections.offsets + i * 8, 8, this.scratch).readBigUInt64BE(0));
+      const length = this.pread(p, 'tidx', p.sections.lengths + i * 4, 4, this.scratch).readUInt32BE(0);
       return { pack: p.name, file: p.file, offset, length };
     }
     return undefined;
@@ -184,25 +186,30 @@ export class PackSet {
     const lo = b === 0 ? 0 : p.head.fanout[b - 1]!;
     const hi = p.head.fanout[b]!;
     if (hi === lo) return undefined;
-    const bucket = p.allOids ? p.allOids.subarray(lo * 32, hi * 32) : this.pread(p, 'tidx', p.sections.oids + lo * 32, (hi - lo) * 32);
+    if (!p.allOids && this.scratch.length < (hi - lo) * 32) this.scratch = Buffer.allocUnsafeSlow(Math.max((hi - lo) * 32, 2 * this.scratch.length));
+    const bucket = p.allOids ? p.allOids.subarray(lo * 32, hi * 32) : this.pread(p, 'tidx', p.sections.oids + lo * 32, (hi - lo) * 32, this.scratch);
     const at = searchOids(bucket, key);
     if (at < 0) return undefined;
     // An oid can be there twice, once per kind ('f' sorts before 'o'): look at the neighbours too.
     for (const j of [at, at - 1, at + 1]) {
       if (j < 0 || j >= hi - lo || !bucket.subarray(j * 32, j * 32 + 32).equals(key)) continue;
-      if (String.fromCharCode(this.pread(p, 'tidx', p.sections.kinds + lo + j, 1)[0]!) === kind) return lo + j;
+      p.kinds ??= this.pread(p, 'tidx', p.sections.kinds, p.count);
+      if (String.fromCharCode(p.kinds[lo + j]!) === kind) return lo + j;
     }
     return undefined;
   }
 
-  private pread(p: Loaded, which: 'tidx' | 'pack', position: number, length: number): Buffer {
+  /** Reused for bucket, offset and length reads (a new buffer per lookup was an eighth of a read's time); never handed out. */
+  private scratch = Buffer.allocUnsafeSlow(16 * 1024);
+
+  private pread(p: Loaded, which: 'tidx' | 'pack', position: number, length: number, into?: Buffer): Buffer {
     let fd = which === 'tidx' ? p.tidxFd : p.packFd;
     if (fd === undefined) {
       fd = openSync(which === 'tidx' ? p.index : p.file, 'r');
       if (which === 'tidx') p.tidxFd = fd;
       else p.packFd = fd;
     }
-    const buf = Buffer.allocUnsafe(length);
+    const buf = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     let got = 0;
     while (got < length) {
       const n = readSync(fd, buf, got, length - got, position + got);
@@ -260,7 +267,7 @@ export class PackSet {
         continue;
       }
       const lists = (st.size - tidxSections(parsed.count, 0).size) / 36;
-      found.push({ name: m[1]!, file: join(this.packsDir, `${m[1]}.pack`), index, count: parsed.count, packSize: parsed.packSize, head: parsed, sections: tidxSections(parsed.count, lists), tidxFd: fd, packFd: undefined, allOids: undefined, mtimeMs: st.mtimeMs });
+      found.push({ name: m[1]!, file: join(this.packsDir, `${m[1]}.pack`), index, count: parsed.count, packSize: parsed.packSize, head: parsed, sections: tidxSections(parsed.count, lists), tidxFd: fd, packFd: undefined, allOids: undefined, kinds: undefined, mtimeMs: st.mtimeMs });
     }
     found.sort((a, b) => b.mtimeMs - a.mtimeMs || (a.name < b.name ? -1 : 1));
     this.loaded = found;

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { encodeLocalPackIndex, type LocalPackEntry } from '../../core/localPackIndex.js';
 import { serializePackIndex, type PackEntryKind } from '../../core/packIndex.js';
 import { tempPathFor } from '../../util/atomicWrite.js';
+import { isAbandonedTemp } from '../../util/abandonedTemps.js';
+import { readdirSync } from 'node:fs';
 import type { WriterFs } from '../objectWriter.js';
 import { syncDirsSync } from '../syncPaths.js';
 
@@ -11,6 +13,8 @@ import { syncDirsSync } from '../syncPaths.js';
 export const PACK_TARGET = 64 * 1024 * 1024;
 /** Objects up to this size are packed: small files, manifest pages, chunk lists. Chunks (~290 KiB) and large files stay loose. */
 export const PACK_MAX_OBJECT = 64 * 1024;
+/** An ingest (add) of fewer files stays loose, as git unpacks a fetch of fewer than transfer.unpackLimit (100) objects. */
+export const PACK_MIN_OBJECTS = 100;
 /** Appends are gathered into one write of this size. */
 const WRITE_BUFFER = 4 * 1024 * 1024;
 
@@ -183,6 +187,8 @@ export class PackWriter {
 
   private start(): Open {
     this.fs.mkdirSync(this.packsDir, { recursive: true });
+    // Temps of a writer killed -9 (its pid is dead): nothing names them, so the next writer sweeps them.
+    for (const name of readdirSync(this.packsDir)) if (isAbandonedTemp(name)) this.fs.rmSync(join(this.packsDir, name), { force: true });
     const tmp = tempPathFor(join(this.packsDir, 'pack'));
     const fd = this.fs.openSync(tmp, 'wx', 0o444);
     return { tmp, fd, hash: createHash('sha256'), entries: [], size: 0, buffer: Buffer.allocUnsafe(WRITE_BUFFER), buffered: 0 };

@@ -164,7 +164,7 @@ async function applyPlan(repo: Repo, artifact: Artifact, plan: CheckoutPlan, str
         throw fromFsError(err, 'writing', pathOf(e));
       }
     });
-    const placed = await materializeMany(repo.store.dir, items, {
+    const placed = await materializeMany(repo.store, items, {
       umask: processUmask(),
       onPlaced: (i) => repo.reporter.advance(files[i]!.size),
     });

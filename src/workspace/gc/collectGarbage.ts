@@ -49,11 +49,16 @@ export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; al
   let freedBytes = 0;
   const entries = repo.store.list();
   for (const e of entries) {
-    if (keep.oids.has(e.oid.hex)) continue;
+    // Packed entries are only ever dropped by rewriting their pack (repack, P5), never one by one: counted as kept.
+    if (e.location.packed || keep.oids.has(e.oid.hex)) continue;
     removed++;
     freedBytes += e.size;
     if (!options.dryRun) repo.store.remove(e.kind, e.oid);
   }
+  // Packs with no live entry go whole; the others wait for repack (P5).
+  const dropped = repo.store.dropDeadPacks((_kind, oid) => keep.oids.has(oid.hex), { dryRun: Boolean(options.dryRun) });
+  removed += dropped.entries;
+  freedBytes += dropped.bytes;
   if (!options.dryRun) repo.store.removeStaleTemps(STALE_TEMP_MS);
   if (!options.dryRun && removed > 0) repo.store.clearCompleteMarks();
   if (!options.dryRun) await forgetExpiredCopies(repo, keepSavedMs);

@@ -45,15 +45,23 @@ export async function hashFiles(repo: Repo, files: readonly FileToHash[], option
   repo.reporter.start(options.progress ?? (options.store ? 'Adding' : 'Hashing'), items.reduce((s, it) => s + it.size, 0), 'bytes');
   let written = 0;
   try {
-    const outcomes = await ingestMany(items, options.store ? repo.store.dir : null, {
-      jobs: repo.config.core.jobs,
-      fsync: repo.store.fsync,
+    const progress = {
       // Large files report progress while they are read; the rest when done.
-      onProgress: (n) => repo.reporter.advance(n),
-      onDone: (item) => {
+      onProgress: (n: number) => repo.reporter.advance(n),
+      onDone: (item: IngestItem) => {
         if (!(options.store && item.size > CHUNK_THRESHOLD)) repo.reporter.advance(item.size);
       },
-    });
+    };
+    let outcomes;
+    if (options.store) {
+      // Small files go into one local pack for the command, sealed and durable by close(), before anything names them.
+      const session = repo.store.openIngest({ jobs: repo.config.core.jobs });
+      try {
+        outcomes = await session.ingest(items, progress);
+      } finally {
+        await session.close();
+      }
+    } else outcomes = await ingestMany(items, null, { jobs: repo.config.core.jobs, fsync: repo.store.fsync, ...progress });
     outcomes.forEach((o, k) => {
       const i = todo[k]!;
       const f = files[i]!;
