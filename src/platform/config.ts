@@ -289,11 +289,12 @@ function validateCore(c: Record<string, unknown>): CoreConfig {
 }
 
 function validateGc(g: Record<string, unknown>): GcConfig {
-  for (const key of ['auto', 'auto_pack_limit'] as const) {
-    if (!Number.isInteger(g[key]) || (g[key] as number) < 0) {
-      throw new TroveError('CONFIG', `gc.${key} in the trove config must be a non-negative integer, not ${JSON.stringify(g[key])}.`, { hint: 'Edit .trove/config.yaml (or config.local.yaml); 0 turns automatic packing off.' });
-    }
-  }
+  const bad = (key: string, want: string): never => {
+    throw new TroveError('CONFIG', `gc.${key} in the trove config must be ${want}, not ${JSON.stringify(g[key])}.`, { hint: 'Edit .trove/config.yaml (or config.local.yaml); 0 turns automatic packing off.' });
+  };
+  const count = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
+  if (!count(g.auto)) bad('auto', 'a non-negative integer');
+  if (!count(g.auto_pack_limit)) bad('auto_pack_limit', 'a non-negative integer');
   return { auto: g.auto as number, auto_pack_limit: g.auto_pack_limit as number };
 }
 
