@@ -1,6 +1,7 @@
 import { checkOptions } from './checkOptions.js';
 import { addPaths, type AddResult } from '../workspace/stage/addPaths.js';
 import { toRepoPath, withLock, type Repo } from '../workspace/Repo.js';
+import { autoPack } from '../workspace/gc/autoPack.js';
 import { refuseSampledPaths } from '../registry/samplesState.js';
 
 export interface AddOptions {
@@ -21,9 +22,11 @@ export interface AddOptions {
  */
 export async function add(repo: Repo, options: AddOptions): Promise<AddResult> {
   checkOptions('add', repo, options, { paths: 'string[]', stage: 'boolean?' });
-  return withLock(repo, 'add', () => {
+  return withLock(repo, 'add', async () => {
     refuseSampled(repo, options.paths);
-    return addPaths(repo, options.paths, options);
+    const result = await addPaths(repo, options.paths, options);
+    autoPack(repo);
+    return result;
   });
 }
 

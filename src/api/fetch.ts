@@ -1,6 +1,7 @@
 import { checkOptions } from './checkOptions.js';
 import { fetchClosure } from '../transfer/closure.js';
 import { withLock, type Repo } from '../workspace/Repo.js';
+import { autoPack } from '../workspace/gc/autoPack.js';
 import { checkFetchedSelections, selectArtifacts, type ArtifactSelection } from '../workspace/pointers/transferArtifacts.js';
 import { partial } from './push.js';
 import { openSession } from '../sync/remoteSession.js';
@@ -29,7 +30,11 @@ export interface FetchResult {
  */
 export async function fetch(repo: Repo, options: FetchOptions = {}): Promise<FetchResult> {
   checkOptions('fetch', repo, options, { paths: 'string[]?', revs: 'string[]?', allBranches: 'boolean?', allTags: 'boolean?', workTree: 'boolean?', remote: 'string?', jobs: 'number?' });
-  return withLock(repo, 'fetch', () => fetchLocked(repo, options));
+  return withLock(repo, 'fetch', async () => {
+    const result = await fetchLocked(repo, options);
+    autoPack(repo);
+    return result;
+  });
 }
 
 export async function fetchLocked(repo: Repo, options: FetchOptions): Promise<FetchResult> {

@@ -13,7 +13,7 @@ import { withLock, type Repo } from '../workspace/Repo.js';
  */
 export async function verifyStore(repo: Repo): Promise<FsckResult> {
   checkOptions('fsck', repo, {}, {});
-  return withLock(repo, 'fsck', () => _verifyStore(repo.store, { reporter: repo.reporter, jobs: repo.config.core.jobs }));
+  return withLock(repo, 'fsck', () => _verifyStore(repo.store, { reporter: repo.reporter, jobs: repo.config.core.jobs, fsync: repo.config.core.fsync }));
 }
 export type { FsckResult };
 

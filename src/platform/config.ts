@@ -56,9 +56,18 @@ export interface HooksConfig {
   readonly pre_push: PrePushMode;
 }
 
+/** Automatic packing of the local store after add and fetch (git's gc.auto / gc.autoPackLimit; docs/config.md). */
+export interface GcConfig {
+  /** pack loose objects once about this many are loose (estimated from one fan-out directory); 0 = never automatically */
+  readonly auto: number;
+  /** merge packs once there are more than this many; 0 = never automatically */
+  readonly auto_pack_limit: number;
+}
+
 export interface Config {
   readonly version: number;
   readonly core: CoreConfig;
+  readonly gc: GcConfig;
   readonly remotes: Readonly<Record<string, RemoteConfig>>;
   readonly hooks: HooksConfig;
   /** the registry section (issue 14): asset types, stages, promote branch, default bump */
@@ -98,6 +107,7 @@ export const DEFAULT_PARAMS: FilesConfig = { files: ['params.yaml'] };
 export const DEFAULT_METRICS: FilesConfig = { files: ['metrics.json'] };
 
 export const DEFAULT_CORE: CoreConfig = { cache: 'cache', link: 'copy', autostage: true, jobs: 0, fsync: true };
+export const DEFAULT_GC: GcConfig = { auto: 6700, auto_pack_limit: 50 };
 export const DEFAULT_HOOKS: HooksConfig = { pre_commit: 'check', restore: true, fetch: true, pre_push: 'push' };
 
 export const DEFAULT_CONFIG_TEXT = `# trove repository configuration (committed). Edit it by hand.
@@ -209,7 +219,8 @@ function buildConfig(main: Record<string, unknown>, local: Record<string, unknow
   const fsync = envValue(env, 'TROVE_FSYNC');
   if (fsync !== undefined && fsync !== '') merged.fsync = parseFsyncEnv(fsync);
   const hooks = { ...DEFAULT_HOOKS, ...section(main.hooks, 'hooks'), ...section(local.hooks, 'hooks') } as Record<string, unknown>;
-  return { version, core: validateCore(merged), remotes: mergeRemotes(main.remotes, local.remotes), hooks: validateHooks(hooks), registry: validateRegistry(section(main.registry, 'registry')),
+  const gc = { ...DEFAULT_GC, ...section(main.gc, 'gc'), ...section(local.gc, 'gc') } as Record<string, unknown>;
+  return { version, core: validateCore(merged), gc: validateGc(gc), remotes: mergeRemotes(main.remotes, local.remotes), hooks: validateHooks(hooks), registry: validateRegistry(section(main.registry, 'registry')),
     params: validateFiles('params', { ...section(main.params, 'params'), ...section(local.params, 'params') }),
     metrics: validateFiles('metrics', { ...section(main.metrics, 'metrics'), ...section(local.metrics, 'metrics') }) };
 }
@@ -275,6 +286,16 @@ function validateCore(c: Record<string, unknown>): CoreConfig {
   if (typeof c.fsync !== 'boolean') bad('fsync', 'true or false');
   if (c.remote !== undefined && c.remote !== null && (typeof c.remote !== 'string' || c.remote === '')) bad('remote', 'the name of a remote');
   return { cache: c.cache as string, link: c.link as LinkMode, autostage: c.autostage as boolean, jobs: c.jobs as number, fsync: c.fsync as boolean, ...(typeof c.remote === 'string' ? { remote: c.remote } : {}) };
+}
+
+function validateGc(g: Record<string, unknown>): GcConfig {
+  const bad = (key: string, want: string): never => {
+    throw new TroveError('CONFIG', `gc.${key} in the trove config must be ${want}, not ${JSON.stringify(g[key])}.`, { hint: 'Edit .trove/config.yaml (or config.local.yaml); 0 turns automatic packing off.' });
+  };
+  const count = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
+  if (!count(g.auto)) bad('auto', 'a non-negative integer');
+  if (!count(g.auto_pack_limit)) bad('auto_pack_limit', 'a non-negative integer');
+  return { auto: g.auto as number, auto_pack_limit: g.auto_pack_limit as number };
 }
 
 function validateHooks(h: Record<string, unknown>): HooksConfig {

@@ -11,6 +11,7 @@ import { StatCache } from '../store/StatCache.js';
 import { WorkIndex } from '../store/WorkIndex.js';
 import { createHash } from 'node:crypto';
 import { checkStoreFormat, ensureStoreFormat } from '../store/storeFormat.js';
+import { takeReaderLease } from '../store/pack/readerLease.js';
 
 /** The opened context, passed explicitly to every operation (never a global). */
 export interface Repo {
@@ -56,6 +57,8 @@ export async function openRepo(options: OpenRepoOptions = {}): Promise<Repo> {
   for (const w of config.warnings ?? []) reporter.warn(w);
   const storeDir = resolveCacheDir(troveDir, config.core.cache);
   checkStoreFormat(storeDir);
+  // before anything lists a pack: gc keeps what this process may read (store/pack/readerLease.ts)
+  if (existsSync(storeDir)) takeReaderLease(storeDir);
   mkdirSync(join(troveDir, 'tmp'), { recursive: true });
   return {
     root,

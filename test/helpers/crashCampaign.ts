@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng, deriveSeed, type RunResult, type Scale, type Scenario } from './campaignKit.js';
-import { killScenarios } from './crashScenarios.js';
+import { killScenarios, packLifecycleScenarios } from './crashScenarios.js';
 import { faultScenarios } from './faultScenarios.js';
 import { hostileScenarios } from './hostileScenarios.js';
 import { CAN_MOUNT } from './tmpfs.js';
@@ -15,7 +15,7 @@ import { CAN_MOUNT } from './tmpfs.js';
  * scenario; the soak (scripts/soak.mjs, `npm run soak`) runs many at full size.
  */
 
-export const allScenarios: Scenario[] = [...killScenarios, ...faultScenarios, ...hostileScenarios];
+export const allScenarios: Scenario[] = [...killScenarios, ...packLifecycleScenarios, ...faultScenarios, ...hostileScenarios];
 
 export const CI_SCALE: Scale = { largeBytes: 64 << 20, mediumBytes: 8 << 20, smallFiles: 1000, timeoutMs: 120_000 };
 export const SOAK_SCALE: Scale = { largeBytes: 512 << 20, mediumBytes: 256 << 20, smallFiles: 5000, timeoutMs: 600_000 };

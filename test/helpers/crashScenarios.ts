@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parseLocalPackIndex } from '../../src/core/localPackIndex.js';
 import { join } from 'node:path';
 import {
   checkRepo,
@@ -11,6 +12,7 @@ import {
   identify,
   initRepo,
   jsonError,
+  listWorkFiles,
   killThenRerun,
   orphanPacks,
   randInt,
@@ -221,6 +223,111 @@ export const pull: Scenario<TeamState> = {
   },
 };
 
+
+// ---------------------------------------------------------------------------------------------
+// Pack lifecycle (issue 18, P5): kill -9 during gc while it rewrites packs or packs loose objects.
+
+/** Turn a store into what a trove before packs wrote: every packed entry a loose file, no packs/, FORMAT 1. */
+export function unpackToFormat1(store: string): void {
+  const packsDir = join(store, 'packs');
+  let names: string[] = [];
+  try {
+    names = readdirSync(packsDir).filter((n) => n.endsWith('.tidx'));
+  } catch {
+    // nothing packed
+  }
+  for (const n of names) {
+    const index = parseLocalPackIndex(readFileSync(join(packsDir, n)), n);
+    const pack = readFileSync(join(packsDir, n.replace(/\.tidx$/, '.pack')));
+    for (const e of index.entries) {
+      const dir = join(store, e.kind === 'o' ? 'objects' : 'files', 'sha256', e.hex.slice(0, 2));
+      mkdirSync(dir, { recursive: true });
+      const target = join(dir, e.hex.slice(2));
+      rmSync(target, { force: true });
+      writeFileSync(target, pack.subarray(e.offset, e.offset + e.length), { mode: 0o444 });
+    }
+  }
+  rmSync(packsDir, { recursive: true, force: true });
+  writeFileSync(join(store, 'FORMAT'), 'trove-store 1\n');
+}
+
+interface PackGcState {
+  template: string;
+  fullMs: number;
+  kept: { rev: string; files: Record<string, string> }[];
+}
+
+/**
+ * Three versions of `smallFiles` small files: v1 and v3 on main (tagged), v2
+ * on a branch that is then deleted (its reflog expired), so gc finds dead
+ * entries in the packs. With `loose`, the store is turned into a format-1
+ * store first: gc then packs loose objects and retires nothing old.
+ */
+function packGcScenario(name: string, what: string, loose: boolean): Scenario<PackGcState> {
+  const build = async (dir: string, s: Scale): Promise<PackGcState['kept']> => {
+    await initRepo(dir);
+    const kept: PackGcState['kept'] = [];
+    const n = s.smallFiles;
+    const v1 = writeSmall(dir, n, 31);
+    await mustTrove(dir, ['add', 'data'], s);
+    git(dir, 'commit', '-qm', 'v1');
+    git(dir, 'tag', 'v1');
+    kept.push({ rev: 'v1', files: v1 });
+    git(dir, 'checkout', '-qb', 'side');
+    writeSmall(dir, n, 32);
+    await mustTrove(dir, ['add', 'data'], s);
+    git(dir, 'commit', '-qm', 'v2 (garbage once the branch is gone)');
+    git(dir, 'checkout', '-q', 'main');
+    await mustTrove(dir, ['checkout'], s);
+    const v3 = { ...v1, ...writeSmall(dir, n, 33, 'data', (i) => i % 2 === 0) };
+    await mustTrove(dir, ['add', 'data'], s);
+    git(dir, 'commit', '-qm', 'v3');
+    git(dir, 'tag', 'v3');
+    kept.push({ rev: 'v3', files: v3 });
+    git(dir, 'branch', '-qD', 'side');
+    git(dir, 'reflog', 'expire', '--expire=now', '--all');
+    if (loose) unpackToFormat1(join(dir, '.trove/cache'));
+    return kept;
+  };
+  return {
+    name,
+    what,
+    async prepare(base, s) {
+      const template = join(base, 'template');
+      const kept = await build(template, s);
+      const calib = join(base, 'calibrate');
+      copyTree(template, calib);
+      const fullMs = await mustTrove(calib, ['gc'], s);
+      rmSync(calib, { recursive: true, force: true });
+      return { template, fullMs, kept };
+    },
+    async run({ template, fullMs, kept }, { rng, dir, scale }) {
+      copyTree(template, dir);
+      const v = new Verdict();
+      const killAfterMs = Math.floor(rng() * fullMs);
+      const { killed, completed } = await killThenRerun(dir, ['gc'], killAfterMs, scale, v);
+      if (completed) {
+        // every kept version checks out from the local store alone, verified
+        for (const { rev, files } of kept) {
+          git(dir, 'checkout', '-q', rev);
+          const co = await trove(dir, ['--json', 'checkout', '--no-fetch', '--force'], { timeoutMs: scale.timeoutMs });
+          if (co.code !== 0) v.add('lost', `${rev} from the store: ${describeFailure(['checkout', '--no-fetch'], co)}`);
+          else for (const d of compareTree(dir, files)) v.add('lost', `${rev} from the store: ${d}`);
+        }
+        git(dir, 'checkout', '-q', 'main');
+        await checkRepo(dir, kept[kept.length - 1]!.files, scale, v);
+        const packsDir = join(dir, '.trove/cache/packs');
+        const temps = existsSync(packsDir) ? listWorkFiles(packsDir).filter((p) => /\.tmp-/.test(p)) : [];
+        if (temps.length) v.add('stuck', `pack temps left after the re-run gc: ${temps.slice(0, 3).join(', ')}`);
+      }
+      return v.result({ killed, killAfterMs });
+    },
+  };
+}
+
+export const repackKill = packGcScenario('kill: repack', 'kill -9 during a repack leaves every object readable (`trove gc` rewriting packs less than 80 % live)', false);
+export const gcPacksKill = packGcScenario('kill: gc of packs', 'kill -9 during gc of packs leaves every object readable (`trove gc` packing a format-1 store)', true);
+export const packLifecycleScenarios: Scenario[] = [repackKill, gcPacksKill];
 /**
  * kill -9 while `trove add` writes a local pack (small files go into one pack
  * per command): whatever moment the kill hits (temp pack, its sync, the index,

@@ -173,7 +173,7 @@ test('the variable check catches a variable nothing reads and one the doc leaves
 function configKeys(): Set<string> {
   const source = read('src/platform/config.ts');
   const keys = new Set(['version', 'params.files', 'metrics.files']);
-  for (const [fn, section] of [['validateCore', 'core'], ['validateHooks', 'hooks'], ['validateRegistry', 'registry']] as const) {
+  for (const [fn, section] of [['validateCore', 'core'], ['validateGc', 'gc'], ['validateHooks', 'hooks'], ['validateRegistry', 'registry']] as const) {
     const at = source.indexOf(`\nfunction ${fn}(`);
     assert.ok(at >= 0, `config.ts has no ${fn}`);
     const body = source.slice(at, source.indexOf('\n}\n', at));

@@ -24,10 +24,11 @@ export const fsckCommand = defineCommand({
       return;
     }
     const r = all;
-    for (const c of r.corrupt) out.line(`corrupt   ${c.kind} ${c.oid}: ${c.reason} (removed)`);
+    for (const c of r.corrupt) out.line(`corrupt   ${c.kind} ${c.oid}${c.pack ? ` in pack ${c.pack.slice(0, 16)}…` : ''}: ${c.reason} (removed)`);
+    for (const p of r.badPacks) out.line(`corrupt   pack ${p.pack.slice(0, 16)}…: ${p.reason} (retired)`);
     for (const c of r.incomplete) out.line(`incomplete chunk list ${c.oid}: ${c.reason}`);
-    out.line(`Checked ${r.checked} object(s), ${humanBytes(r.bytes)}: ${r.corrupt.length} corrupt${r.incomplete.length ? `, ${r.incomplete.length} incomplete` : ''}.`);
-    if (r.corrupt.length) out.info('Re-add removed content if you still have it (trove add), or point core.cache at a store with an intact copy.');
+    out.line(`Checked ${r.checked} object(s), ${humanBytes(r.bytes)}: ${r.corrupt.length} corrupt${r.badPacks.length ? `, ${r.badPacks.length} unreadable pack index(es)` : ''}${r.incomplete.length ? `, ${r.incomplete.length} incomplete` : ''}.`);
+    if (r.corrupt.length || r.badPacks.length) out.info('Run trove fetch (or trove pull) to bring back what a remote still has; re-add other removed content if you still have it (trove add).');
   },
-  exitCode: (r) => ('remote' in r ? (r.remote.missingPacks.length + r.remote.corruptPacks.length + r.remote.badIndexes.length > 0 ? 1 : 0) : r.corrupt.length > 0 ? 1 : 0),
+  exitCode: (r) => ('remote' in r ? (r.remote.missingPacks.length + r.remote.corruptPacks.length + r.remote.badIndexes.length > 0 ? 1 : 0) : r.corrupt.length + r.badPacks.length > 0 ? 1 : 0),
 });

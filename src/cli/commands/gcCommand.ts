@@ -49,6 +49,9 @@ export const gcCommand = defineCommand({
     }
     const r = all;
     out.line(`${r.dryRun ? 'Would remove' : 'Removed'} ${r.removed} object(s), ${humanBytes(r.freedBytes)}; kept ${r.kept} referenced by ${r.pointers} pointer version(s).`);
+    const p = r.packs;
+    if (p.loosePacked || p.rewritten) out.line(`${r.dryRun ? 'Would pack' : 'Packed'} ${p.loosePacked} loose object(s)${p.rewritten ? ` and rewrite ${p.rewritten} pack(s)` : ''}${r.dryRun ? '' : ` into ${p.written} pack(s)`}.`);
+    if (p.retiredWaiting) out.info(`${p.retiredWaiting} replaced pack(s) are kept until commands that started before this gc have ended; the next gc deletes them.`);
   },
   exitCode: (all) => ('remote' in all && all.remote.skipped.length > 0 ? 1 : 0),
 });

@@ -3,7 +3,9 @@ import { createPointer, dataPathFor, isPointerPath, parsePointer, type Pointer }
 import { formatOid, parseOid, type Oid } from '../../core/oid.js';
 import { catBlobs } from '../../platform/git.js';
 import { listManifestPages, readManifest } from '../../store/manifestIO.js';
-import { storedKey, type StoredKind } from '../../store/ContentStore.js';
+import { SortedOidSet } from '../../core/SortedOidSet.js';
+import { repackStore, type RepackOptions } from '../../store/pack/repack.js';
+import { upgradeStoreFormat } from '../../store/storeFormat.js';
 import { listWorkPointerPaths, readWorkPointer } from '../pointers/pointers.js';
 import { TROVE_DIR, type Repo } from '../Repo.js';
 import { DEFAULT_KEEP_SAVED_MS, forgetExpiredCopies, isExpired, readSavedCopies } from '../checkout/savedCopies.js';
@@ -17,6 +19,18 @@ export interface GcResult {
   readonly freedBytes: number;
   /** copies saved by checkout --force that were kept (younger than keepSavedMs); older ones are forgotten */
   readonly savedKept: number;
+  /** local packs: what gc rewrote (docs/reliability.md "Packs and readers") */
+  readonly packs: {
+    /** new packs sealed */
+    readonly written: number;
+    /** packs replaced (retired) */
+    readonly rewritten: number;
+    /** loose objects moved into packs */
+    readonly loosePacked: number;
+    /** retired packs deleted; waiting ones wait for readers that started before they were retired */
+    readonly retiredDeleted: number;
+    readonly retiredWaiting: number;
+  };
 }
 
 /**
@@ -30,38 +44,62 @@ export interface GcResult {
  * manifest page that is corrupt or missing below a present root) it deletes
  * nothing and says which one: guessing would delete data.
  */
-export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean; keepSavedMs?: number; /** more live versions (e.g. experiment checkpoints, which no pointer names) */ extraRoots?: readonly { pointer: Pointer; what: string }[] } = {}): Promise<GcResult> {
+export async function collectGarbage(repo: Repo, options: { dryRun?: boolean; allowShared?: boolean; keepSavedMs?: number; /** more live versions (e.g. experiment checkpoints, which no pointer names) */ extraRoots?: readonly { pointer: Pointer; what: string }[]; /** repack knobs (tests: small packs, limits, lease options) */ repack?: RepackOptions } = {}): Promise<GcResult> {
   if (!repo.privateStore && !options.allowShared) {
     throw new TroveError('USAGE', `The store ${repo.store.dir} is configured as a shared cache; gc here would delete objects that other repositories using it may need.`, {
       hint: 'Run trove gc --allow-shared only if this repository is the only one using that cache.',
     });
   }
   const pointers = await collectPointers(repo);
-  const keep = new Set<string>();
+  const keep = new LiveSet();
   for (const { pointer, what } of pointers) markLive(repo, pointer, what, keep);
   for (const { pointer, what } of options.extraRoots ?? []) markLive(repo, pointer, what, keep);
   // Local versions overwritten by checkout --force stay restorable (trove saved) for the stated time.
   const keepSavedMs = options.keepSavedMs ?? DEFAULT_KEEP_SAVED_MS;
   const saved = readSavedCopies(repo).filter((c) => !isExpired(c, keepSavedMs));
   for (const c of saved) markLive(repo, createPointer({ kind: 'file', oid: parseOid(c.oid, 'a saved copy'), size: c.size }), `saved copy ${c.id} of ${c.path}`, keep);
+  keep.oids.seal();
+  const entries = repo.store.list();
+  // The chunks of live large files: one read per chunk list the store holds, not one lookup per live file (a
+  // lookup per file was most of gc's mark at 200k files). A chunk list that cannot be read stops gc here,
+  // before anything is deleted.
+  const chunks = new SortedOidSet();
+  const listsRead = new Set<string>();
+  for (const e of entries) {
+    if (e.kind !== 'chunklist' || listsRead.has(e.oid.hex) || !keep.oids.has(e.oid.hex)) continue;
+    listsRead.add(e.oid.hex);
+    for (const c of repo.store.readChunkList(e.oid) ?? []) chunks.add(c.oid.hex);
+  }
+  chunks.seal();
+  const isLive = (hex: string): boolean => keep.oids.has(hex) || chunks.has(hex);
   let removed = 0;
   let freedBytes = 0;
-  const entries = repo.store.list();
   for (const e of entries) {
-    // Packed entries are only ever dropped by rewriting their pack (repack, P5), never one by one: counted as kept.
-    if (e.location.packed || keep.has(storedKey(e.kind, e.oid))) continue;
+    // Packed entries are dropped by rewriting their pack (repackStore below), never one by one.
+    if (e.location.packed || isLive(e.oid.hex)) continue;
     removed++;
     freedBytes += e.size;
     if (!options.dryRun) repo.store.remove(e.kind, e.oid);
   }
-  // Packs with no live entry go whole; the others wait for repack (P5).
-  const dropped = repo.store.dropDeadPacks((kind, oid) => keep.has(storedKey(kind, oid)), { dryRun: Boolean(options.dryRun) });
-  removed += dropped.entries;
-  freedBytes += dropped.bytes;
+  // Packs: dead packed entries go by rewriting their pack; live loose small objects are packed (a format-1 store becomes format 2).
+  const dir = repo.store.dir;
+  const fsync = repo.store.fsync;
+  const packs = repackStore(dir, (_kind, hex) => isLive(hex), { fsync, dryRun: Boolean(options.dryRun), beforePublish: () => upgradeStoreFormat(dir, { fsync }), ...options.repack });
+  if (!options.dryRun) repo.store.packs.reload();
+  removed += packs.entriesDropped;
+  freedBytes += packs.droppedBytes;
   if (!options.dryRun) repo.store.removeStaleTemps(STALE_TEMP_MS);
   if (!options.dryRun && removed > 0) repo.store.clearCompleteMarks();
   if (!options.dryRun) await forgetExpiredCopies(repo, keepSavedMs);
-  return { dryRun: Boolean(options.dryRun), pointers: pointers.length, kept: entries.length - removed, removed, freedBytes, savedKept: saved.length };
+  return {
+    dryRun: Boolean(options.dryRun),
+    pointers: pointers.length,
+    kept: entries.length - removed,
+    removed,
+    freedBytes,
+    savedKept: saved.length,
+    packs: { written: packs.packsWritten, rewritten: packs.packsRewritten, loosePacked: packs.loosePacked, retiredDeleted: packs.retiredDeleted, retiredWaiting: packs.retiredWaiting },
+  };
 }
 
 /**
@@ -96,19 +134,30 @@ export async function collectPointers(repo: Repo): Promise<{ pointer: Pointer; w
   return [...byOid.values()];
 }
 
-function markLive(repo: Repo, pointer: Pointer, what: string, keep: Set<string>): void {
-  const add = (kind: StoredKind, oid: Oid): void => void keep.add(storedKey(kind, oid));
-  const markFile = (oid: Oid): void => {
-    add('object', oid);
-    add('chunklist', oid);
-    for (const c of repo.store.readChunkList(oid) ?? []) add('object', c.oid);
-  };
+/**
+ * What gc keeps: the live oids as one sorted 32-byte buffer (scale plan S18;
+ * a Set of 1M strings was ~150 MB), and the directory versions walked so far;
+ * the chunks of live chunk lists go into a second such set after the walk.
+ * One set serves both kinds: a chunk list is named by its file's sha256, and
+ * every live file keeps both its object and its chunk list, so an oid live as
+ * one kind never needs the other deleted.
+ */
+class LiveSet {
+  readonly oids = new SortedOidSet();
+  readonly walkedRoots = new Set<string>();
+}
+
+function markLive(repo: Repo, pointer: Pointer, what: string, keep: LiveSet): void {
+  const add = (oid: Oid): void => keep.oids.add(oid.hex);
+  // A file's chunks are marked from its chunk list after the walk (collectGarbage).
+  const markFile = add;
   if (pointer.kind === 'file') return markFile(pointer.oid);
-  if (keep.has(storedKey('object', pointer.oid))) return; // this directory version was walked already
+  if (keep.walkedRoots.has(pointer.oid.hex)) return; // this directory version was walked already
+  keep.walkedRoots.add(pointer.oid.hex);
   // A version whose root page is absent was never fetched here: nothing of it to keep.
   if (!repo.store.hasObject(pointer.oid)) return;
   try {
-    for (const page of listManifestPages(repo.store, pointer.oid, what)) add('object', page);
+    for (const page of listManifestPages(repo.store, pointer.oid, what)) add(page);
     for (const e of readManifest(repo.store, pointer.oid, what)) if (e.mode !== 'l') markFile(e.oid);
   } catch (err) {
     throw new TroveError('BAD_MANIFEST', `gc stopped without deleting anything: the directory version ${formatOid(pointer.oid).slice(0, 19)}… of ${what} cannot be read completely (${(err as Error).message.replace(/\.$/, '')}).`, {
