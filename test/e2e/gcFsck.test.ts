@@ -1,8 +1,8 @@
+import { unpackToFormat1 } from '../helpers/unpackStore.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLocalPackIndex } from '../../src/core/localPackIndex.js';
 import { createTmpRepo, pseudoRandom, runCli, runJson, objectPath } from '../helpers/tmpRepo.js';
 
 
@@ -144,30 +144,6 @@ function writeSmallFiles(repo: { write(p: string, d: string | Uint8Array): void 
 
 function assertTree(dir: string, files: Map<string, Buffer>): void {
   for (const [p, b] of files) assert.ok(readFileSync(join(dir, p)).equals(b), p);
-}
-
-/** Turn a store into what a trove before packs wrote: every packed entry as a loose file, no packs/, FORMAT 1. */
-function unpackToFormat1(store: string): void {
-  const packsDir = join(store, 'packs');
-  let names: string[] = [];
-  try {
-    names = readdirSync(packsDir).filter((n) => n.endsWith('.tidx'));
-  } catch {
-    // nothing packed
-  }
-  for (const n of names) {
-    const index = parseLocalPackIndex(readFileSync(join(packsDir, n)), n);
-    const pack = readFileSync(join(packsDir, n.replace(/\.tidx$/, '.pack')));
-    for (const e of index.entries) {
-      const dir = join(store, e.kind === 'o' ? 'objects' : 'files', 'sha256', e.hex.slice(0, 2));
-      mkdirSync(dir, { recursive: true });
-      const target = join(dir, e.hex.slice(2));
-      rmSync(target, { force: true });
-      writeFileSync(target, pack.subarray(e.offset, e.offset + e.length), { mode: 0o444 });
-    }
-  }
-  rmSync(packsDir, { recursive: true, force: true });
-  writeFileSync(join(store, 'FORMAT'), 'trove-store 1\n');
 }
 
 /** fsck --json: exit 1 with findings still prints the success envelope on stdout. */

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { parseLocalPackIndex } from '../../src/core/localPackIndex.js';
+import { unpackToFormat1 } from './unpackStore.js';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkRepo,
@@ -226,30 +226,6 @@ export const pull: Scenario<TeamState> = {
 
 // ---------------------------------------------------------------------------------------------
 // Pack lifecycle (issue 18, P5): kill -9 during gc while it rewrites packs or packs loose objects.
-
-/** Turn a store into what a trove before packs wrote: every packed entry a loose file, no packs/, FORMAT 1. */
-export function unpackToFormat1(store: string): void {
-  const packsDir = join(store, 'packs');
-  let names: string[] = [];
-  try {
-    names = readdirSync(packsDir).filter((n) => n.endsWith('.tidx'));
-  } catch {
-    // nothing packed
-  }
-  for (const n of names) {
-    const index = parseLocalPackIndex(readFileSync(join(packsDir, n)), n);
-    const pack = readFileSync(join(packsDir, n.replace(/\.tidx$/, '.pack')));
-    for (const e of index.entries) {
-      const dir = join(store, e.kind === 'o' ? 'objects' : 'files', 'sha256', e.hex.slice(0, 2));
-      mkdirSync(dir, { recursive: true });
-      const target = join(dir, e.hex.slice(2));
-      rmSync(target, { force: true });
-      writeFileSync(target, pack.subarray(e.offset, e.offset + e.length), { mode: 0o444 });
-    }
-  }
-  rmSync(packsDir, { recursive: true, force: true });
-  writeFileSync(join(store, 'FORMAT'), 'trove-store 1\n');
-}
 
 interface PackGcState {
   template: string;

@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createOid } from '../../src/core/oid.js';
 import { chunkListFile, objectFile } from '../../src/store/layout.js';
@@ -22,4 +22,10 @@ export function unpackStore(storeDir: string): void {
   }
   packs.close();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Turn a store into what a trove before packs wrote: every packed entry a loose file, no packs/, FORMAT 1. */
+export function unpackToFormat1(storeDir: string): void {
+  unpackStore(storeDir);
+  writeFileSync(join(storeDir, 'FORMAT'), 'trove-store 1\n');
 }

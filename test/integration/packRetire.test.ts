@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { BIN, createTmpRepo, pseudoRandom, runCli } from '../helpers/tmpRepo.js';
-import { unpackToFormat1 } from '../helpers/crashScenarios.js';
+import { unpackToFormat1 } from '../helpers/unpackStore.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
