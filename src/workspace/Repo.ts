@@ -1,4 +1,5 @@
 import { existsSync, lstatSync, mkdirSync } from 'node:fs';
+import { storeWriteDirs } from '../store/storeWriteDirs.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { TroveError } from '../errors/index.js';
 import { checkRepoPath, reservedName } from '../core/repoPath.js';
@@ -51,11 +52,13 @@ export async function openRepo(options: OpenRepoOptions = {}): Promise<Repo> {
   if (!existsSync(join(troveDir, 'config.yaml'))) {
     throw new TroveError('NOT_INITIALIZED', `trove is not initialised in ${root}.`, { hint: 'Run trove init in the repository first.', data: { root } });
   }
-  refuseSymlinkedTroveDirs(troveDir);
+  refuseSymlinkedTroveDirs(troveDir, [join(troveDir, 'tmp'), join(troveDir, 'tmp', 'work')]);
   const config = loadConfig(troveDir);
   const reporter = options.reporter ?? silentReporter;
   for (const w of config.warnings ?? []) reporter.warn(w);
   const storeDir = resolveCacheDir(troveDir, config.core.cache);
+  // The repository's own store (not a shared one the user configured) and the directories packs, leases and retired packs are written in.
+  if (storeDir.startsWith(troveDir + '/')) refuseSymlinkedTroveDirs(troveDir, storeWriteDirs(storeDir));
   checkStoreFormat(storeDir);
   // before anything lists a pack: gc keeps what this process may read (store/pack/readerLease.ts)
   if (existsSync(storeDir)) takeReaderLease(storeDir);
@@ -95,16 +98,16 @@ export function reloadConfig(repo: Repo): Config {
  * command, and the hooks of a plain `git clone`, write its lock, caches and
  * store outside the clone. (A shared store is configured with core.cache.)
  */
-function refuseSymlinkedTroveDirs(troveDir: string): void {
-  for (const dir of [troveDir, join(troveDir, 'tmp')]) {
+function refuseSymlinkedTroveDirs(troveDir: string, below: readonly string[] = []): void {
+  for (const dir of [troveDir, ...below]) {
     let link = false;
     try {
       link = lstatSync(dir).isSymbolicLink();
     } catch {
-      /* absent (tmp is made below) */
+      /* absent: nothing to refuse (tmp is made below, the others when first written) */
     }
     if (link) {
-      const name = dir === troveDir ? TROVE_DIR : `${TROVE_DIR}/tmp`;
+      const name = TROVE_DIR + dir.slice(troveDir.length);
       throw new TroveError('UNSAFE_PATH', `${name} is a symbolic link; trove keeps its own files in a real directory of the repository.`, {
         hint: `Replace the link by a directory (a shared store is set with core.cache in .trove/config.local.yaml, see docs/config.md); a repository that ships such a link may be hostile.`,
         data: { path: name },

@@ -320,3 +320,25 @@ test('trove mv does not move data or write a pointer through a symlinked destina
     rmSync(outside, { recursive: true, force: true });
   }
 });
+
+test('a committed symlink at .trove/tmp/work, .trove/cache, its packs/, packs/retired/ or readers/ is refused: no work index, pack or reader lease is written outside', () => {
+  for (const rel of ['.trove/tmp/work', '.trove/cache', '.trove/cache/packs', '.trove/cache/packs/retired', '.trove/cache/readers']) {
+    const repo = createTmpRepo();
+    const outside = outsideDir();
+    try {
+      for (let i = 0; i < 120; i++) repo.write(`data/f${i}.txt`, `file ${i}\n`);
+      mkdirSync(dirname(join(repo.dir, rel)), { recursive: true });
+      rmSync(join(repo.dir, rel), { recursive: true, force: true });
+      symlinkSync(outside, join(repo.dir, rel));
+      const r = runJson(repo.dir, ['add', 'data']);
+      assert.notEqual(r.code, 0, rel);
+      assert.equal(r.error?.code, 'UNSAFE_PATH', `${rel}: ${r.stderr}`);
+      assert.match(r.error.message, new RegExp(rel.replace(/\./g, '\\.')));
+      assert.ok(r.error.hint);
+      assert.deepEqual(readdirSync(outside), [], `${rel}: nothing written outside`);
+    } finally {
+      repo.cleanup();
+      rmSync(outside, { recursive: true, force: true });
+    }
+  }
+});
