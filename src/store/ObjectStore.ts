@@ -38,10 +38,10 @@ export class ObjectStore implements ContentStore {
 
   constructor(
     readonly dir: string,
-    options: { fsync?: boolean; /** knobs for tests: PACK_MAX_OBJECT, PACK_MIN_OBJECTS */ packMaxObject?: number; packMinObjects?: number } = {},
+    options: { fsync?: boolean; /** knobs for tests: PACK_MAX_OBJECT, PACK_MIN_OBJECTS, PACK_TABLE_AFTER */ packMaxObject?: number; packMinObjects?: number; packTableAfter?: number } = {},
   ) {
     this.fsync = options.fsync ?? true;
-    this.packs = new PackSet(packsDir(dir));
+    this.packs = new PackSet(packsDir(dir), { tableAfter: options.packTableAfter });
     this.packMaxObject = options.packMaxObject ?? PACK_MAX_OBJECT;
     this.packMinObjects = options.packMinObjects ?? PACK_MIN_OBJECTS;
   }
@@ -77,7 +77,10 @@ export class ObjectStore implements ContentStore {
     try {
       data = this.packs.read(at);
     } catch (err) {
-      throw fromFsError(err, 'reading pack', at.file);
+      // A pack a concurrent gc retired after this process listed it: gc sealed its live entries into a new pack first.
+      const moved = (err as NodeJS.ErrnoException).code === 'ENOENT' && this.packs.reloadIfChanged() ? this.packedAt('object', oid) : undefined;
+      if (!moved || moved.pack === at.pack) throw fromFsError(err, 'reading pack', at.file);
+      return this.readPacked(moved, oid, what);
     }
     if (createHash('sha256').update(data).digest('hex') !== oid.hex) {
       this.packs.markBad(oid.hex);
@@ -136,9 +139,15 @@ export class ObjectStore implements ContentStore {
     return join(this.dir, 'remotes', createHash('sha256').update(display).digest('hex').slice(0, 16));
   }
 
-  /** Packs first (a pread of the fan-out bucket), then the loose file; a miss re-lists the packs once if they changed. */
-  hasObject(oid: Oid): boolean {
-    return this.packs.has('o', oid.hex) || existsSync(objectFile(this.dir, oid)) || this.packs.has('o', oid.hex, true);
+  /**
+   * Packs first, then the loose file; a miss re-lists the packs once if they
+   * changed (a gc packs a loose object before it unlinks it: the re-listing
+   * after the loose miss finds the pack). `reload: false` skips that stat
+   * for a dedupe check (ingest, putObjects), where a miss only writes a
+   * duplicate.
+   */
+  hasObject(oid: Oid, options: { reload?: boolean } = {}): boolean {
+    return this.packs.has('o', oid.hex) || existsSync(objectFile(this.dir, oid)) || (options.reload !== false && this.packs.has('o', oid.hex, true));
   }
 
   /** Is the content of a file (whole object, or chunk list plus all chunks) present? */
@@ -148,10 +157,17 @@ export class ObjectStore implements ContentStore {
     return chunks !== undefined && chunks.every((c) => this.hasObject(c.oid));
   }
 
-  /** Presence of many objects: each pack's index scanned once, then the loose files of the rest. */
+  /**
+   * Presence of many objects: the packs (through their table when there are
+   * many oids), then the loose files of the rest, then ONE check that the
+   * packs did not change since, after every loose miss (what hasObject does
+   * per miss), and the misses looked for again in any new pack.
+   */
   hasMany(oids: readonly Oid[]): boolean[] {
     const packed = this.packs.hasMany('o', oids.map((o) => o.hex));
-    return oids.map((o, i) => packed[i]! || this.hasObject(o));
+    const out = oids.map((o, i) => packed[i]! || existsSync(objectFile(this.dir, o)));
+    if (out.includes(false) && this.packs.reloadIfChanged()) oids.forEach((o, i) => (out[i] ||= this.packs.has('o', o.hex)));
+    return out;
   }
 
   /**
@@ -244,14 +260,15 @@ export class ObjectStore implements ContentStore {
         const oid = createOid('sha256', createHash('sha256').update(data).digest('hex'));
         oids.push(oid);
         if (data.length > this.packMaxObject) written += this.putBytes(data).written;
-        else if (!writer.has('o', oid.hex) && !this.hasObject(oid)) written += writer.append('o', oid.hex, data);
+        else if (!writer.has('o', oid.hex) && !this.hasObject(oid, { reload: false })) written += writer.append('o', oid.hex, data);
       }
       writer.finish();
     } catch (err) {
       writer.abort();
       throw fromFsError(err, 'writing objects into the store at', this.dir);
     }
-    this.packs.reload();
+    // The new packs join the listed ones (and the table); the others are not read again.
+    if (writer.sealed.length > 0) this.packs.refresh();
     return { oids, written };
   }
 
