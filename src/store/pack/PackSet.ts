@@ -141,7 +141,10 @@ export class PackSet {
     if (gone.length > 0) {
       for (const p of gone) this.closePack(p);
       this.dropTable();
-    } else if (this.table) for (const p of [...fresh].reverse()) this.addToTable(p);
+    } else if (this.table) {
+      this.table.reserve(this.table.size + fresh.reduce((n, p) => n + p.count, 0));
+      for (const p of [...fresh].reverse()) this.addToTable(p);
+    }
     this.loaded = [...fresh, ...this.loaded.filter((p) => listed.has(p.name))];
   }
 
@@ -250,7 +253,7 @@ export class PackSet {
     if (packs.length === 0) return undefined;
     if (this.table === undefined && ++this.lookups > this.tableAfter) this.buildTable();
     if (this.table) {
-      const hit = this.table.find(kind, keyWords(hex));
+      const hit = this.table.find(kind, keyWords(hex, this.key));
       return hit && { p: this.tablePacks[hit.pack]!, i: hit.index };
     }
     for (const p of packs) {
@@ -264,6 +267,7 @@ export class PackSet {
   private buildTable(): void {
     this.table = new PackTable();
     this.tablePacks = [];
+    this.table.reserve(this.load().reduce((n, p) => n + p.count, 0));
     for (const p of [...this.load()].reverse()) this.addToTable(p);
   }
 
@@ -300,6 +304,8 @@ export class PackSet {
     }
     return undefined;
   }
+
+  private readonly key = new Uint32Array(8);
 
   /** Reused for bucket, offset and length reads (a new buffer per lookup was an eighth of a read's time); never handed out. */
   private scratch = Buffer.allocUnsafeSlow(16 * 1024);

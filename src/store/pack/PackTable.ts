@@ -27,7 +27,6 @@ export class PackTable {
   private oids = new Uint32Array(0);
   private kinds = new Uint8Array(0);
   private slots = new Uint32Array(0);
-  private used = 0;
   /** first g of each pack, in the order added, and one past the last */
   private readonly bases: number[] = [0];
 
@@ -36,7 +35,7 @@ export class PackTable {
     return this.bases[this.bases.length - 1]!;
   }
 
-  /** Bytes of memory held (for the measurements in docs/benchmarks.md). */
+  /** Bytes of memory held (measured in docs/decisions.md). */
   get bytes(): number {
     return this.oids.byteLength + this.kinds.byteLength + this.slots.byteLength;
   }
@@ -50,7 +49,7 @@ export class PackTable {
     const count = kinds.length;
     const start = this.size;
     const total = start + count;
-    this.grow(total);
+    if (total > this.kinds.length) this.reserve(total);
     new Uint8Array(this.oids.buffer).set(oids.subarray(0, count * 32), start * 32);
     this.kinds.set(kinds, start);
     this.bases.push(total);
@@ -98,7 +97,6 @@ export class PackTable {
       const v = this.slots[s]!;
       if (v === 0) {
         this.slots[s] = g + 1;
-        this.used++;
         return;
       }
       if (this.kinds[v - 1] === k && this.sameOid(v - 1, key)) {
@@ -108,27 +106,30 @@ export class PackTable {
     }
   }
 
-  /** Room for `total` entries: the entry arrays sized exactly, the slots at most half full (rehashed when they grow). */
-  private grow(total: number): void {
+  /**
+   * Room for `total` entries: the entry arrays sized exactly, the slots at
+   * most half full (rehashed when they grow). A build reserves for all its
+   * packs first: growing pack by pack would copy the table once per pack.
+   */
+  reserve(total: number): void {
+    if (total <= this.kinds.length) return;
     const oids = new Uint32Array(total * 8);
-    oids.set(this.oids);
+    oids.set(this.oids.subarray(0, this.size * 8));
     this.oids = oids;
     const kinds = new Uint8Array(total);
-    kinds.set(this.kinds);
+    kinds.set(this.kinds.subarray(0, this.size));
     this.kinds = kinds;
     if (total * 2 <= this.slots.length) return;
     let cap = 1024;
     while (cap < total * 2) cap *= 2;
     this.slots = new Uint32Array(cap);
-    this.used = 0;
     const placed = this.size;
     for (let g = 0; g < placed; g++) this.insert(g);
   }
 }
 
-/** An oid (64 hex) as the 8 native-endian words PackTable.find takes. */
-export function keyWords(hex: string): Uint32Array {
-  const words = new Uint32Array(8);
-  Buffer.from(words.buffer).write(hex, 'hex');
-  return words;
+/** An oid (64 hex) as the 8 native-endian words PackTable.find takes (written into `into` when given: no allocation per lookup). */
+export function keyWords(hex: string, into = new Uint32Array(8)): Uint32Array {
+  Buffer.from(into.buffer, into.byteOffset, 32).write(hex, 'hex');
+  return into;
 }
