@@ -20,6 +20,11 @@ import { processUmask } from '../util/processUmask.js';
 
 export type { LinkStrategy, StoredEntry, StoredKind };
 
+/** Dedupe misses after which the loose fan-out directories are listed once (ObjectStore.looseForDedupe). */
+export const LOOSE_LISTING_AFTER = 64;
+/** ...but only when the store has at most about this many loose objects: the listing is a string per object in memory. */
+export const LOOSE_LISTING_MAX = 65_536;
+
 /**
  * The local content-addressed cache. Objects are immutable and named by their
  * sha256; every read that leaves the store is verified, and an object that
@@ -147,7 +152,34 @@ export class ObjectStore implements ContentStore {
    * duplicate.
    */
   hasObject(oid: Oid, options: { reload?: boolean } = {}): boolean {
-    return this.packs.has('o', oid.hex) || existsSync(objectFile(this.dir, oid)) || (options.reload !== false && this.packs.has('o', oid.hex, true));
+    if (this.packs.has('o', oid.hex)) return true;
+    if (options.reload === false) return this.looseForDedupe(oid);
+    return existsSync(objectFile(this.dir, oid)) || this.packs.has('o', oid.hex, true);
+  }
+
+  /**
+   * A dedupe check of the loose files: after LOOSE_LISTING_AFTER misses, the
+   * fan-out directories are listed once (256 readdirs instead of an
+   * existsSync per new object) when there are few loose objects (a format-2
+   * store). A loose object another process writes later is missed: a
+   * duplicate, never a loss. This process's own writes update the listing.
+   */
+  private looseForDedupe(oid: Oid): boolean {
+    if (this.listed === undefined && ++this.dedupeMisses === LOOSE_LISTING_AFTER && this.looseEstimate() <= LOOSE_LISTING_MAX) this.listLoose();
+    return this.listed ? this.listed.has(oid.hex) : existsSync(objectFile(this.dir, oid));
+  }
+
+  private dedupeMisses = 0;
+
+  private looseEstimate(): number {
+    return safeReaddir(join(this.dir, 'objects', 'sha256', '17')).length * 256;
+  }
+
+  private listLoose(): Set<string> {
+    const listed = new Set<string>();
+    const base = join(this.dir, 'objects', 'sha256');
+    for (const fan of safeReaddir(base)) for (const rest of safeReaddir(join(base, fan))) listed.add(fan + rest);
+    return (this.listed = listed);
   }
 
   /** Is the content of a file (whole object, or chunk list plus all chunks) present? */
@@ -176,11 +208,7 @@ export class ObjectStore implements ContentStore {
    * oid (~45 ms for 20k); the listing is kept for the rest of this command.
    */
   hasFiles(oids: readonly Oid[]): boolean[] {
-    if (!this.listed && oids.length > 2000) {
-      this.listed = new Set();
-      const base = join(this.dir, 'objects', 'sha256');
-      for (const fan of safeReaddir(base)) for (const rest of safeReaddir(join(base, fan))) this.listed.add(fan + rest);
-    }
+    if (!this.listed && oids.length > 2000) this.listLoose();
     const packed = this.packs.hasMany('o', oids.map((o) => o.hex));
     return oids.map((o, i) => packed[i]! || this.hasFile(o));
   }
@@ -239,7 +267,9 @@ export class ObjectStore implements ContentStore {
   putBytes(data: Uint8Array): { oid: Oid; written: number } {
     const oid = createOid('sha256', createHash('sha256').update(data).digest('hex'));
     try {
-      return { oid, written: writeObjectSync(objectFile(this.dir, oid), data, { fsync: this.fsync }) };
+      const written = writeObjectSync(objectFile(this.dir, oid), data, { fsync: this.fsync });
+      this.listed?.add(oid.hex);
+      return { oid, written };
     } catch (err) {
       throw fromFsError(err, 'writing object into the store at', this.dir);
     }
@@ -283,7 +313,7 @@ export class ObjectStore implements ContentStore {
 
   packStats(): PackStats {
     const packs = this.packs.packs();
-    return { packs: packs.length, packed: packs.reduce((s, p) => s + p.count, 0), looseEstimate: safeReaddir(join(this.dir, 'objects', 'sha256', '17')).length * 256 };
+    return { packs: packs.length, packed: packs.reduce((s, p) => s + p.count, 0), looseEstimate: this.looseEstimate() };
   }
 
   /** Read a small object fully, verified. Throws OBJECT_MISSING or CORRUPT_OBJECT. */

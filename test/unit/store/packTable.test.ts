@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PackWriter } from '../../../src/store/pack/PackWriter.js';
 import { PackSet } from '../../../src/store/pack/PackSet.js';
 import { PackTable, keyWords } from '../../../src/store/pack/PackTable.js';
-import { ObjectStore } from '../../../src/store/ObjectStore.js';
+import { LOOSE_LISTING_AFTER, ObjectStore } from '../../../src/store/ObjectStore.js';
 import { retirePacks } from '../../../src/store/pack/retire.js';
 import { createOid } from '../../../src/core/oid.js';
 import type { PackEntryKind } from '../../../src/core/packIndex.js';
@@ -161,4 +161,20 @@ test('PackTable: an entry added again by a later pack is answered from the later
   assert.equal(t.find('f', keyWords(many[0]!)), undefined);
   assert.equal(t.find('o', keyWords(sha('absent'))), undefined);
   assert.ok(t.bytes <= 3001 * 50, `${t.bytes} bytes for 3,001 entries`);
+});
+
+test('a loose object this process writes after the dedupe listing is seen by the next dedupe check, and a must-find check still sees another writer\'s', async () => {
+  const store = storeDir();
+  const os = new ObjectStore(store, { fsync: false });
+  const other = new ObjectStore(store, { fsync: false });
+  const early = os.putBytes(Buffer.from('loose before the listing')).oid;
+  for (let i = 0; i < LOOSE_LISTING_AFTER; i++) assert.equal(os.hasObject(createOid('sha256', sha(`new ${i}`)), { reload: false }), false);
+  assert.equal(os.hasObject(early, { reload: false }), true, 'listed');
+  const mine = os.putBytes(Buffer.from('written by this process after the listing')).oid;
+  assert.equal(os.hasObject(mine, { reload: false }), true, 'the listing is updated on write');
+  const theirs = other.putBytes(Buffer.from('written by another process after the listing')).oid;
+  assert.equal(os.hasObject(theirs), true, 'a read that must find it checks the disk');
+  os.remove('object', mine);
+  assert.equal(os.hasObject(mine, { reload: false }), false, 'a removed object leaves the listing');
+  fs.rmSync(store, { recursive: true, force: true });
 });
