@@ -178,3 +178,16 @@ test('a loose object this process writes after the dedupe listing is seen by the
   assert.equal(os.hasObject(mine, { reload: false }), false, 'a removed object leaves the listing');
   fs.rmSync(store, { recursive: true, force: true });
 });
+
+test('locating every entry of a pack (push, checkout) reads its offsets and lengths once, not two reads per entry', () => {
+  const store = storeDir();
+  const dir = join(store, 'packs');
+  const blobs = Array.from({ length: 500 }, (_, i) => Buffer.from(`located ${i}`));
+  publish(dir, blobs.map((b) => ({ kind: 'o' as const, hex: sha(b), bytes: b })));
+  const set = new PackSet(dir, { tableAfter: 16 });
+  for (const b of blobs) assert.deepEqual(set.read(set.lookup('o', sha(b))!), b);
+  // head + 16 lookups below the threshold (bucket + kinds + offset + length) + the table (oids, kinds) + places (2)
+  assert.ok(set.reads.index <= 1 + 16 * 4 + 2 + 2 + 2, `${set.reads.index} index reads for 500 lookups`);
+  set.close();
+  fs.rmSync(store, { recursive: true, force: true });
+});
