@@ -77,15 +77,16 @@ export class ObjectStore implements ContentStore {
   }
 
   /** A packed entry's bytes, verified for an object; a corrupt one goes on the bad list and is reported. */
-  private readPacked(at: PackLocation, oid: Oid, what: string): Buffer {
+  private readPacked(at: PackLocation, oid: Oid, what: string, retried = false): Buffer {
     let data: Buffer;
     try {
       data = this.packs.read(at);
     } catch (err) {
       // A pack a concurrent gc retired after this process listed it: gc sealed its live entries into a new pack first.
-      const moved = (err as NodeJS.ErrnoException).code === 'ENOENT' && this.packs.reloadIfChanged() ? this.packedAt('object', oid) : undefined;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !retried) this.packs.reloadIfChanged();
+      const moved = (err as NodeJS.ErrnoException).code === 'ENOENT' && !retried ? this.packedAt('object', oid) : undefined;
       if (!moved || moved.pack === at.pack) throw fromFsError(err, 'reading pack', at.file);
-      return this.readPacked(moved, oid, what);
+      return this.readPacked(moved, oid, what, true);
     }
     if (createHash('sha256').update(data).digest('hex') !== oid.hex) {
       this.packs.markBad(oid.hex);
