@@ -57,8 +57,8 @@ export class PackSet {
   private table: PackTable | undefined;
   /** the packs of `table`, by their number in it */
   private tablePacks: Loaded[] = [];
-  /** Reads of `.tidx` files (heads, buckets, sections, offsets): what the table saves, counted for tests. */
-  readonly reads = { index: 0 };
+  /** Reads of `.tidx` files (heads, buckets, sections, offsets) and stats of the directory: what the table and the batched re-listing save, counted for tests. */
+  readonly reads = { index: 0, dirStats: 0 };
 
   constructor(
     readonly packsDir: string,
@@ -315,6 +315,7 @@ export class PackSet {
   }
 
   private stamp(): bigint | undefined {
+    this.reads.dirStats++;
     try {
       const st = statSync(this.packsDir, { bigint: true });
       return st.mtimeNs ^ (st.ino << 20n);

@@ -191,3 +191,20 @@ test('locating every entry of a pack (push, checkout) reads its offsets and leng
   set.close();
   fs.rmSync(store, { recursive: true, force: true });
 });
+
+test('a dedupe check never stats packs/ on a miss, and hasMany of many misses stats it once, not once per miss', async () => {
+  const store = storeDir();
+  const os = new ObjectStore(store, { fsync: false });
+  await os.putObjects(Array.from({ length: 10 }, (_, i) => Buffer.from(`present ${i}`)));
+  os.packs.packs();
+  const before = os.packs.reads.dirStats;
+  for (let i = 0; i < 100; i++) assert.equal(os.hasObject(createOid('sha256', sha(`dedupe miss ${i}`)), { reload: false }), false);
+  assert.equal(os.packs.reads.dirStats, before, 'no stat for dedupe misses');
+  const asked = Array.from({ length: 100 }, (_, i) => createOid('sha256', sha(i < 50 ? `present ${i % 10}` : `miss ${i}`)));
+  assert.deepEqual(os.hasMany(asked), asked.map((_, i) => i < 50));
+  assert.equal(os.packs.reads.dirStats, before + 1, 'one stat after all the loose misses');
+  assert.equal(os.hasObject(createOid('sha256', sha('one miss'))), false);
+  assert.equal(os.packs.reads.dirStats, before + 2, 'a single must-find miss still stats once');
+  os.packs.close();
+  fs.rmSync(store, { recursive: true, force: true });
+});
