@@ -18,7 +18,7 @@ export function openIngestSession(store: ObjectStore, options: { jobs: number })
   const sink: PackSink | undefined = writer && {
     maxObject: store.packMaxObject,
     put: (hex, data) => {
-      if (writer.has('o', hex) || store.hasObject(createOid('sha256', hex))) return 0;
+      if (writer.has('o', hex) || store.hasObject(createOid('sha256', hex), { reload: false })) return 0;
       return writer.append('o', hex, data);
     },
   };
@@ -36,7 +36,7 @@ export function openIngestSession(store: ObjectStore, options: { jobs: number })
         throw err;
       }
       // Readers of this process see the new packs at once (the pack set listed the directory before they existed).
-      if (writer.sealed.length > 0) store.packs.reload();
+      if (writer.sealed.length > 0) store.packs.refresh();
     },
   };
 }
