@@ -6,6 +6,7 @@ import type { ChunkRecord, StatRow, WorkIndex } from '../../store/WorkIndex.js';
 import { absPath, type Repo } from '../Repo.js';
 import { hashFiles, type FileToHash } from './hashFiles.js';
 import { scanChunks, type ScanChunk } from './scanChunks.js';
+import { scanThreads } from './scanThreaded.js';
 import type { ScannedFile } from './scanTree.js';
 
 /** What differs between a tracked directory and version B, found from the chunks that changed. */
@@ -63,7 +64,8 @@ export async function readChunkedState(repo: Repo, path: string, root: Oid, opti
   const skipped: string[] = [];
   const abs = absPath(repo, path);
   let chunks = 0;
-  for (const chunk of scanChunks(abs, path, repo.store.symlinkRoot(), { skipped })) {
+  const threads = scanThreads(repo.config.core.jobs, records.reduce((n, r) => n + r.files, 0));
+  for (const chunk of scanChunks(abs, path, repo.store.symlinkRoot(), { skipped, threads })) {
     chunks++;
     const at = index.find(chunk.first);
     const rec = at >= 0 ? records[at] : undefined;

@@ -1,0 +1,170 @@
+import { availableParallelism } from 'node:os';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { TroveError } from '../../errors/index.js';
+import { envInteger } from '../../util/envInteger.js';
+import { ChunkCutter, listSorted, parseSignatureLines, signatureLine, SortedWalk, type ScanChunk, type WalkEntry } from './scanChunks.js';
+import type { ScannedFile } from './scanTree.js';
+
+/** Below this many files (the work index's count) the scan stays on one thread: a worker costs ~30 ms to start. */
+export const SCAN_THREADS_MIN_FILES = 20_000;
+
+/** Slots of a worker's shared Int32Array. */
+export const POSTED = 0;
+export const PENDING_BYTES = 1;
+export const STOP = 2;
+
+/** What the main thread posts to a scan worker (workerData). */
+export interface ScanJob {
+  readonly absDir: string;
+  readonly repoDirPath: string;
+  readonly storeObjects: string | undefined;
+  /** the whole top level, as listSorted returned it */
+  readonly entries: readonly WalkEntry[];
+  readonly ignoreFile: boolean;
+  /** this worker's ranges of `entries`, [from, to), in walk order */
+  readonly ranges: readonly (readonly [number, number])[];
+  /** a clock reading taken before the worker started: its files' racy check */
+  readonly t0: number;
+  readonly port: MessagePort;
+  readonly shared: SharedArrayBuffer;
+  readonly batchBytes: number;
+  readonly maxPendingBytes: number;
+}
+
+/** A chunk the worker cut exactly (`text`: its files' signature lines), or files the main thread must cut (`loose`). */
+export type ScanItem = { readonly first: string; readonly count: number; readonly size: number; readonly sig: string | null; readonly text: string } | { readonly loose: string };
+
+export interface ScanReply {
+  readonly items: ScanItem[];
+  readonly skipped: string[];
+  readonly bytes: number;
+  /** the last message of a range */
+  readonly end?: boolean;
+  readonly error?: { name: string; message: string; code?: string; hint?: string; data?: unknown; errno?: number; syscall?: string; path?: string };
+}
+
+/**
+ * How many threads to scan a directory of about `files` files with: one
+ * below the threshold (TROVE_SCAN_THREADS_MIN, default 20,000), else
+ * `jobs` (core.jobs; 0 = one per core).
+ */
+export function scanThreads(jobs: number, files: number, env: NodeJS.ProcessEnv = process.env): number {
+  const min = envInteger(env, 'TROVE_SCAN_THREADS_MIN', SCAN_THREADS_MIN_FILES, { min: 0, max: Number.MAX_SAFE_INTEGER });
+  if (files < min) return 1;
+  return Math.max(1, Math.min(8, jobs || availableParallelism()));
+}
+
+/** Ranges per thread: smaller ranges balance uneven directories and bound how far a worker runs ahead. */
+const RANGES_PER_THREAD = 8;
+/** How long the main thread waits for a worker that posts nothing before it gives up on it. */
+const WORKER_SILENCE_MS = 120_000;
+
+/**
+ * scanChunks over `threads` threads: the top level is listed once and cut
+ * into contiguous ranges, dealt round-robin to the main thread and
+ * `threads - 1` scan workers. Each walks its ranges with the same
+ * SortedWalk; the main thread takes the ranges in walk order, cutting its
+ * own files and the workers' loose files with one ChunkCutter, and passing
+ * the workers' exact chunks on as they are (their files parsed only when a
+ * caller asks). Messages are read synchronously (receiveMessageOnPort, and
+ * Atomics.wait while a worker has not posted), so this stays a synchronous
+ * generator like the single-threaded scan.
+ */
+export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects: string | undefined, o: { skipped: string[]; clock: () => number; threads: number }): Generator<ScanChunk> {
+  const t0 = o.clock();
+  const top = listSorted(absDir);
+  const n = top.entries.length;
+  const parts = Math.min(n, o.threads * RANGES_PER_THREAD);
+  const ranges: [number, number][] = [];
+  for (let k = 0; k < parts; k++) ranges.push([Math.floor((k * n) / parts), Math.floor(((k + 1) * n) / parts)]);
+  const owner = (k: number): number => k % o.threads;
+  const workers: { w: Worker; port: MessagePort; shared: Int32Array }[] = [];
+  for (let t = 1; t < Math.min(o.threads, parts); t++) {
+    const { port1, port2 } = new MessageChannel();
+    const shared = new Int32Array(new SharedArrayBuffer(12));
+    const job: ScanJob = { absDir, repoDirPath, storeObjects, entries: top.entries, ignoreFile: top.ignoreFile, ranges: ranges.filter((_, k) => owner(k) === t), t0, port: port2, shared: shared.buffer as SharedArrayBuffer, batchBytes: 1 << 18, maxPendingBytes: 1 << 24 };
+    const w = new Worker(new URL('./scanWorker.js', import.meta.url), { workerData: job, transferList: [port2] });
+    w.unref();
+    workers.push({ w, port: port1, shared });
+  }
+  const walker = new SortedWalk(absDir, repoDirPath, storeObjects, o.skipped);
+  const cut = new ChunkCutter(o.clock);
+  try {
+    for (const [k, [from, to]] of ranges.entries()) {
+      const t = owner(k);
+      if (t === 0 || workers.length === 0) {
+        for (const f of walker.top(top.entries.slice(from, to), top.ignoreFile)) {
+          const c = cut.push(f, signatureLine(f));
+          if (c) yield c;
+        }
+        continue;
+      }
+      const wk = workers[t - 1]!;
+      for (;;) {
+        const msg = receive(wk.port, wk.shared);
+        o.skipped.push(...msg.skipped);
+        for (const item of msg.items) {
+          if ('loose' in item) {
+            for (const f of parseSignatureLines(item.loose)) {
+              const c = cut.push(f, signatureLine(f), t0);
+              if (c) yield c;
+            }
+          } else {
+            // The worker cuts exactly only after a hash cut, which closed the main thread's chunk too.
+            if (cut.open !== 0) throw new Error(`scan worker: an exact chunk at ${item.first} follows ${cut.open} open files`);
+            yield lazyChunk(item.first, item.count, item.size, item.sig ?? undefined, item.text);
+          }
+        }
+        if (msg.error) throw revive(msg.error);
+        if (msg.end) break;
+      }
+    }
+    if (cut.open > 0) yield cut.close();
+  } finally {
+    for (const wk of workers) {
+      Atomics.store(wk.shared, STOP, 1);
+      Atomics.notify(wk.shared, PENDING_BYTES);
+      wk.port.close();
+      // A worker that stopped at STOP, or finished, exits by itself; terminate covers one stuck in a syscall.
+      wk.w.terminate().catch(() => undefined); // its exit needs no handling: the scan has its answer
+    }
+  }
+}
+
+/** The next message of a worker, waiting for it without leaving the synchronous generator. */
+function receive(port: MessagePort, shared: Int32Array): ScanReply {
+  let waited = 0;
+  for (;;) {
+    const seen = Atomics.load(shared, POSTED);
+    const m = receiveMessageOnPort(port);
+    if (m) {
+      const msg = m.message as ScanReply;
+      Atomics.sub(shared, PENDING_BYTES, msg.bytes);
+      Atomics.notify(shared, PENDING_BYTES);
+      return msg;
+    }
+    if (waited >= WORKER_SILENCE_MS) {
+      throw new TroveError('INTERNAL', `A scan worker posted nothing for ${WORKER_SILENCE_MS / 1000} s.`, { hint: 'Set core.jobs to 1 to scan on one thread, and report this.' });
+    }
+    if (Atomics.wait(shared, POSTED, seen, 1000) === 'timed-out') waited += 1000;
+  }
+}
+
+function lazyChunk(first: string, count: number, size: number, sig: string | undefined, text: string): ScanChunk {
+  let files: ScannedFile[] | undefined;
+  return {
+    first,
+    count,
+    size,
+    sig,
+    get files(): ScannedFile[] {
+      return (files ??= parseSignatureLines(text));
+    },
+  };
+}
+
+/** A worker's error as the single-threaded scan would have thrown it. */
+function revive(e: NonNullable<ScanReply['error']>): Error {
+  if (e.name === 'TroveError') return new TroveError(e.code as ConstructorParameters<typeof TroveError>[0], e.message, { hint: e.hint, data: e.data as Record<string, unknown> | undefined });
+  return Object.assign(new Error(e.message), { code: e.code, errno: e.errno, syscall: e.syscall, path: e.path });
+}
