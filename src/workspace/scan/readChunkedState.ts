@@ -24,6 +24,8 @@ export interface ChunkedState {
   /** chunks of the scan, and how many of them were suspect */
   readonly chunks: number;
   readonly suspects: number;
+  /** threads the stat scan ran on (scanThreads) */
+  readonly threads: number;
   /**
    * Is all of B in the store, decided from markers: B's own, or the work
    * index's version R (whose leaves every unchanged chunk matched) plus a
@@ -125,6 +127,7 @@ export async function readChunkedState(repo: Repo, path: string, root: Oid, opti
     hashed,
     chunks,
     suspects: suspects.length,
+    threads,
     inStoreByMarkers(): boolean | undefined {
       if (repo.store.isComplete(root)) return true;
       if (indexRoot === undefined || !repo.store.isComplete(createOid('sha256', indexRoot))) return undefined;
