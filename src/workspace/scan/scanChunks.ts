@@ -217,13 +217,14 @@ export function sha256Hex(text: string): string {
  * `now` is read when a chunk starts, before any of its files is looked at,
  * so a file changed later in the same timestamp tick always leaves its chunk
  * unsigned. `threads` > 1 splits the walk across scan workers
- * (scanThreaded): the same chunks, signatures and files.
+ * (scanThreaded): the same chunks, signatures and files; `workersOnly`
+ * (tests) leaves every range to the workers, the main thread only stitching.
  */
-export function* scanChunks(absDir: string, repoDirPath: string, storeObjects: string | undefined, o: { skipped?: string[]; now?: () => number; threads?: number } = {}): Generator<ScanChunk> {
+export function* scanChunks(absDir: string, repoDirPath: string, storeObjects: string | undefined, o: { skipped?: string[]; now?: () => number; threads?: number; workersOnly?: boolean } = {}): Generator<ScanChunk> {
   const skipped = o.skipped ?? [];
   const clock = o.now ?? Date.now;
   if ((o.threads ?? 1) > 1) {
-    yield* scanThreaded(absDir, repoDirPath, storeObjects, { skipped, clock, threads: o.threads! });
+    yield* scanThreaded(absDir, repoDirPath, storeObjects, { skipped, clock, threads: o.threads!, workersOnly: o.workersOnly });
     return;
   }
   const cut = new ChunkCutter(clock);

@@ -21,8 +21,12 @@ export interface ScanJob {
   /** the whole top level, as listSorted returned it */
   readonly entries: readonly WalkEntry[];
   readonly ignoreFile: boolean;
-  /** this worker's ranges of `entries`, [from, to), in walk order */
+  /** the ranges of `entries`, [from, to), in walk order; a thread claims the next one from `claims` */
   readonly ranges: readonly (readonly [number, number])[];
+  /** this worker's id in `claims` (1, 2, …) */
+  readonly id: number;
+  /** Int32Array: [0] the next range to claim, [1 + k] the worker that claimed range k (0: the main thread, or not known yet) */
+  readonly claims: SharedArrayBuffer;
   /** a clock reading taken before the worker started: its files' racy check */
   readonly t0: number;
   readonly port: MessagePort;
@@ -54,35 +58,37 @@ export function scanThreads(jobs: number, files: number, env: NodeJS.ProcessEnv 
   return Math.max(1, Math.min(8, jobs || availableParallelism()));
 }
 
-/** Ranges per thread: smaller ranges balance uneven directories and bound how far a worker runs ahead. */
-const RANGES_PER_THREAD = 8;
+/** Ranges per thread: threads claim ranges as they go, so smaller ranges balance uneven directories and slow threads. */
+const RANGES_PER_THREAD = 16;
 /** How long the main thread waits for a worker that posts nothing before it gives up on it. */
 const WORKER_SILENCE_MS = 120_000;
 
 /**
  * scanChunks over `threads` threads: the top level is listed once and cut
- * into contiguous ranges, dealt round-robin to the main thread and
- * `threads - 1` scan workers. Each walks its ranges with the same
- * SortedWalk; the main thread takes the ranges in walk order, cutting its
+ * into contiguous ranges, shared by the main thread and
+ * `threads - 1` scan workers. Each thread claims the next unclaimed range
+ * (one shared counter) and walks it with the same SortedWalk; the main
+ * thread takes the ranges in walk order, walking those nobody claimed yet
+ * and reading the others from their worker's messages, cutting its
  * own files and the workers' loose files with one ChunkCutter, and passing
  * the workers' exact chunks on as they are (their files parsed only when a
  * caller asks). Messages are read synchronously (receiveMessageOnPort, and
  * Atomics.wait while a worker has not posted), so this stays a synchronous
  * generator like the single-threaded scan.
  */
-export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects: string | undefined, o: { skipped: string[]; clock: () => number; threads: number }): Generator<ScanChunk> {
+export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects: string | undefined, o: { skipped: string[]; clock: () => number; threads: number; workersOnly?: boolean }): Generator<ScanChunk> {
   const t0 = o.clock();
   const top = listSorted(absDir);
   const n = top.entries.length;
   const parts = Math.min(n, o.threads * RANGES_PER_THREAD);
   const ranges: [number, number][] = [];
   for (let k = 0; k < parts; k++) ranges.push([Math.floor((k * n) / parts), Math.floor(((k + 1) * n) / parts)]);
-  const owner = (k: number): number => k % o.threads;
+  const claims = new Int32Array(new SharedArrayBuffer(4 * (1 + parts)));
   const workers: { w: Worker; port: MessagePort; shared: Int32Array }[] = [];
   for (let t = 1; t < Math.min(o.threads, parts); t++) {
     const { port1, port2 } = new MessageChannel();
     const shared = new Int32Array(new SharedArrayBuffer(12));
-    const job: ScanJob = { absDir, repoDirPath, storeObjects, entries: top.entries, ignoreFile: top.ignoreFile, ranges: ranges.filter((_, k) => owner(k) === t), t0, port: port2, shared: shared.buffer as SharedArrayBuffer, batchBytes: 1 << 18, maxPendingBytes: 1 << 24 };
+    const job: ScanJob = { absDir, repoDirPath, storeObjects, entries: top.entries, ignoreFile: top.ignoreFile, ranges, id: t, claims: claims.buffer as SharedArrayBuffer, t0, port: port2, shared: shared.buffer as SharedArrayBuffer, batchBytes: 1 << 18, maxPendingBytes: 1 << 24 };
     const w = new Worker(new URL('./scanWorker.js', import.meta.url), { workerData: job, transferList: [port2] });
     w.unref();
     workers.push({ w, port: port1, shared });
@@ -91,13 +97,18 @@ export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects:
   const cut = new ChunkCutter(o.clock);
   try {
     for (const [k, [from, to]] of ranges.entries()) {
-      const t = owner(k);
-      if (t === 0 || workers.length === 0) {
+      if (!(o.workersOnly && workers.length > 0) && Atomics.compareExchange(claims, 0, k, k + 1) === k) {
         for (const f of walker.top(top.entries.slice(from, to), top.ignoreFile)) {
           const c = cut.push(f, signatureLine(f));
           if (c) yield c;
         }
         continue;
+      }
+      // Claimed by a worker, which names itself right after claiming.
+      let t = Atomics.load(claims, 1 + k);
+      while (t === 0) {
+        Atomics.wait(claims, 1 + k, 0, 1);
+        t = Atomics.load(claims, 1 + k);
       }
       const wk = workers[t - 1]!;
       for (;;) {

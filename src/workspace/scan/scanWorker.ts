@@ -4,7 +4,7 @@ import { isRacy } from '../../store/StatCache.js';
 import { SortedWalk, sha256Hex, signatureLine } from './scanChunks.js';
 import { PENDING_BYTES, POSTED, STOP, type ScanItem, type ScanJob, type ScanReply } from './scanThreaded.js';
 
-// A scan worker (scanThreaded): walks its ranges of the top level and posts,
+// A scan worker (scanThreaded): claims ranges of the top level and posts,
 // per range and in walk order, the chunks it can cut exactly and the files it
 // cannot (before the range's first hash cut, after its last cut), which the
 // main thread stitches onto its neighbours' chunks.
@@ -75,8 +75,13 @@ function walkRange(from: number, to: number): void {
   }
 }
 
+const claims = new Int32Array(job.claims);
 try {
-  for (const [from, to] of job.ranges) {
+  for (;;) {
+    const k = Atomics.add(claims, 0, 1);
+    if (k >= job.ranges.length) break;
+    Atomics.store(claims, 1 + k, job.id);
+    const [from, to] = job.ranges[k]!;
     walkRange(from, to);
     post({ end: true });
     if (Atomics.load(shared, STOP) !== 0) break;

@@ -68,10 +68,12 @@ test('the threaded scan yields exactly the single-threaded chunks and signatures
     assert.ok(one.flatMap((c) => c.files).some((f) => f.knownHex === 'ab' + 'c'.repeat(62)), 'the store link is known');
     assert.deepEqual(skipped1, ['d21/fifo']);
     for (const threads of [2, 3, 7]) {
-      const skipped: string[] = [];
-      const many = [...scanChunks(dir, 'data', store, { skipped, threads })];
-      assert.deepStrictEqual(shape(many), shape(one), `${threads} threads`);
-      assert.deepEqual(skipped, skipped1);
+      for (const workersOnly of [false, true]) {
+        const skipped: string[] = [];
+        const many = [...scanChunks(dir, 'data', store, { skipped, threads, workersOnly })];
+        assert.deepStrictEqual(shape(many), shape(one), `${threads} threads${workersOnly ? ', every range walked by a worker' : ''}`);
+        assert.deepEqual(skipped, skipped1);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -91,7 +93,7 @@ test('a racy file in a worker\'s range leaves its chunk unsigned, as on one thre
     const written = statSync(join(dir, 'df', 'f9')).mtimeMs;
     const now = (): number => written + 1;
     const one = [...scanChunks(dir, 'data', undefined, { now })];
-    const two = [...scanChunks(dir, 'data', undefined, { now, threads: 2 })];
+    const two = [...scanChunks(dir, 'data', undefined, { now, threads: 2, workersOnly: true })];
     assert.deepEqual(two.map((c) => c.sig), one.map((c) => c.sig));
     assert.equal(one.filter((c) => c.sig === undefined).length, 1, 'the chunk holding the new file');
   } finally {
@@ -110,7 +112,7 @@ test('a symlink out of the repository in a worker\'s range fails the threaded sc
     const run = (threads: number): { before: string[]; err: unknown } => {
       const before: string[] = [];
       try {
-        for (const c of scanChunks(dir, 'data', undefined, { threads })) before.push(c.first);
+        for (const c of scanChunks(dir, 'data', undefined, { threads, workersOnly: threads > 1 })) before.push(c.first);
       } catch (err) {
         return { before, err };
       }
@@ -139,7 +141,7 @@ test('a caller that stops early ends the scan workers (the generator returns; no
     const first = scanChunks(dir, 'data', undefined, { threads: 3 }).next();
     assert.equal(first.done, false);
     let n = 0;
-    for (const c of scanChunks(dir, 'data', undefined, { threads: 3 })) if ((n += c.count) > 300) break;
+    for (const c of scanChunks(dir, 'data', undefined, { threads: 3, workersOnly: true })) if ((n += c.count) > 300) break;
     assert.ok(n > 300);
   } finally {
     rmSync(dir, { recursive: true, force: true });
