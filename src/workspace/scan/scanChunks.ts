@@ -85,7 +85,8 @@ export class SortedWalk {
     for (const d of entries) {
       const childAbs = absBase + d.name;
       const childRel = relBase + d.name;
-      if (parseTempName(d.name)) {
+      // Trove's temp names start with '.': the regex runs on those only.
+      if (d.name.charCodeAt(0) === 46 && parseTempName(d.name)) {
         removeIfAbandoned(childAbs);
         continue;
       }

@@ -60,6 +60,8 @@ export function scanThreads(jobs: number, files: number, env: NodeJS.ProcessEnv 
 
 /** Ranges per thread: threads claim ranges as they go, so smaller ranges balance uneven directories and slow threads. */
 const RANGES_PER_THREAD = 16;
+/** Ranges the main thread walks ahead into memory while it waits for a worker (each ~1/(16 × threads) of the directory). */
+const MAX_BUFFERED_RANGES = 2;
 /** How long the main thread waits for a worker that posts nothing before it gives up on it. */
 const WORKER_SILENCE_MS = 120_000;
 
@@ -69,6 +71,7 @@ const WORKER_SILENCE_MS = 120_000;
  * `threads - 1` scan workers. Each thread claims the next unclaimed range
  * (one shared counter) and walks it with the same SortedWalk; the main
  * thread takes the ranges in walk order, walking those nobody claimed yet
+ * (and, while a worker has not posted, up to two later ones into memory)
  * and reading the others from their worker's messages, cutting its
  * own files and the workers' loose files with one ChunkCutter, and passing
  * the workers' exact chunks on as they are (their files parsed only when a
@@ -95,9 +98,36 @@ export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects:
   }
   const walker = new SortedWalk(absDir, repoDirPath, storeObjects, o.skipped);
   const cut = new ChunkCutter(o.clock);
+  const own = !(o.workersOnly && workers.length > 0);
+  // Later ranges the main thread walked while a worker had not posted yet: emitted (and their error thrown) when their turn comes.
+  const buffered = new Map<number, { files: ScannedFile[]; skipped: string[]; readAt: number; error?: unknown }>();
+  const walkAhead = (): boolean => {
+    if (!own || buffered.size >= MAX_BUFFERED_RANGES) return false;
+    const j = Atomics.add(claims, 0, 1);
+    if (j >= parts) return false;
+    const b: { files: ScannedFile[]; skipped: string[]; readAt: number; error?: unknown } = { files: [], skipped: [], readAt: o.clock() };
+    buffered.set(j, b);
+    try {
+      for (const f of new SortedWalk(absDir, repoDirPath, storeObjects, b.skipped).top(top.entries.slice(ranges[j]![0], ranges[j]![1]), top.ignoreFile)) b.files.push(f);
+    } catch (err) {
+      b.error = err;
+    }
+    return true;
+  };
   try {
     for (const [k, [from, to]] of ranges.entries()) {
-      if (!(o.workersOnly && workers.length > 0) && Atomics.compareExchange(claims, 0, k, k + 1) === k) {
+      const b = buffered.get(k);
+      if (b) {
+        buffered.delete(k);
+        o.skipped.push(...b.skipped);
+        for (const f of b.files) {
+          const c = cut.push(f, signatureLine(f), b.readAt);
+          if (c) yield c;
+        }
+        if (b.error !== undefined) throw b.error;
+        continue;
+      }
+      if (own && Atomics.compareExchange(claims, 0, k, k + 1) === k) {
         for (const f of walker.top(top.entries.slice(from, to), top.ignoreFile)) {
           const c = cut.push(f, signatureLine(f));
           if (c) yield c;
@@ -112,7 +142,11 @@ export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects:
       }
       const wk = workers[t - 1]!;
       for (;;) {
-        const msg = receive(wk.port, wk.shared);
+        let msg = tryReceive(wk.port, wk.shared);
+        if (msg === undefined) {
+          if (walkAhead()) continue;
+          msg = receive(wk.port, wk.shared);
+        }
         o.skipped.push(...msg.skipped);
         for (const item of msg.items) {
           if ('loose' in item) {
@@ -142,18 +176,23 @@ export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects:
   }
 }
 
+/** A worker's next message if it has posted one. */
+function tryReceive(port: MessagePort, shared: Int32Array): ScanReply | undefined {
+  const m = receiveMessageOnPort(port);
+  if (!m) return undefined;
+  const msg = m.message as ScanReply;
+  Atomics.sub(shared, PENDING_BYTES, msg.bytes);
+  Atomics.notify(shared, PENDING_BYTES);
+  return msg;
+}
+
 /** The next message of a worker, waiting for it without leaving the synchronous generator. */
 function receive(port: MessagePort, shared: Int32Array): ScanReply {
   let waited = 0;
   for (;;) {
     const seen = Atomics.load(shared, POSTED);
-    const m = receiveMessageOnPort(port);
-    if (m) {
-      const msg = m.message as ScanReply;
-      Atomics.sub(shared, PENDING_BYTES, msg.bytes);
-      Atomics.notify(shared, PENDING_BYTES);
-      return msg;
-    }
+    const msg = tryReceive(port, shared);
+    if (msg) return msg;
     if (waited >= WORKER_SILENCE_MS) {
       throw new TroveError('INTERNAL', `A scan worker posted nothing for ${WORKER_SILENCE_MS / 1000} s.`, { hint: 'Set core.jobs to 1 to scan on one thread, and report this.' });
     }

@@ -109,10 +109,10 @@ test('a symlink out of the repository in a worker\'s range fails the threaded sc
       for (let f = 0; f < 64; f++) file(join(dir, `d${d.toString(16)}`, `f${f}`), '');
     }
     symlinkSync('/etc/passwd', join(dir, 'de', 'escape'));
-    const run = (threads: number): { before: string[]; err: unknown } => {
+    const run = (threads: number, workersOnly = true): { before: string[]; err: unknown } => {
       const before: string[] = [];
       try {
-        for (const c of scanChunks(dir, 'data', undefined, { threads, workersOnly: threads > 1 })) before.push(c.first);
+        for (const c of scanChunks(dir, 'data', undefined, { threads, workersOnly })) before.push(c.first);
       } catch (err) {
         return { before, err };
       }
@@ -126,6 +126,12 @@ test('a symlink out of the repository in a worker\'s range fails the threaded sc
     assert.equal((two.err as TroveError).message, (one.err as TroveError).message);
     assert.deepEqual((two.err as TroveError).data, (one.err as TroveError).data);
     assert.deepEqual(two.before, one.before);
+    // The main thread walking too (the failing range may be its own, walked ahead, or a worker's): the same error after the same chunks.
+    for (const threads of [2, 3]) {
+      const mixed = run(threads, false);
+      assert.ok(mixed.err instanceof TroveError && mixed.err.code === 'UNSAFE_PATH', `${threads} threads`);
+      assert.deepEqual(mixed.before, one.before);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
