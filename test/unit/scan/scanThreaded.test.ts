@@ -172,3 +172,31 @@ test('scanThreads: one thread below TROVE_SCAN_THREADS_MIN files, core.jobs abov
   assert.equal(scanThreads(2, 10, { TROVE_SCAN_THREADS_MIN: '0' }), 2);
   assert.throws(() => scanThreads(2, 10, { TROVE_SCAN_THREADS_MIN: 'lots' }), (e: unknown) => e instanceof TroveError && e.code === 'USAGE');
 });
+
+test('a directory removed mid-scan: the threaded scan ends as the single one would (the full listing, or ENOENT after the same chunks), never hangs', () => {
+  const dir = tmp();
+  try {
+    for (let d = 0; d < 16; d++) {
+      mkdirSync(join(dir, `d${d.toString(16)}`));
+      for (let f = 0; f < 64; f++) file(join(dir, `d${d.toString(16)}`, `f${f}`), '');
+    }
+    const full = [...scanChunks(dir, 'data', undefined)];
+    const seen: ScanChunk[] = [];
+    let err: unknown;
+    try {
+      for (const c of scanChunks(dir, 'data', undefined, { threads: 2, workersOnly: true })) {
+        if (seen.length === 0) rmSync(join(dir, 'df'), { recursive: true }); // the last range: walked already, or not yet
+        seen.push(c);
+      }
+    } catch (e) {
+      err = e;
+    }
+    if (err === undefined) assert.deepStrictEqual(shape(seen), shape(full), 'walked before the removal: the full listing');
+    else {
+      assert.equal((err as NodeJS.ErrnoException).code, 'ENOENT', 'the fs error crosses the thread with its code');
+      assert.deepStrictEqual(shape(seen), shape(full).slice(0, seen.length), 'the chunks before it are the full scan\'s');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
