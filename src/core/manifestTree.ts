@@ -62,6 +62,11 @@ export function isLeafCut(path: string, countSoFar: number): boolean {
   return isCut(path, countSoFar, 0, LEAF_MASK, LEAF_MAX);
 }
 
+/** Does a leaf end after `path` whatever the count before it (its hash alone cuts)? A scan worker starting mid-sequence knows its chunks exactly only after such a cut. */
+export function isLeafHashCut(path: string): boolean {
+  return (pathHash(path, 0) & LEAF_MASK) === 0;
+}
+
 function cut<T>(items: readonly T[], key: (t: T) => string, level: number, mask: number, max: number): T[][] {
   const groups: T[][] = [];
   let cur: T[] = [];

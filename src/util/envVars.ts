@@ -30,6 +30,10 @@ export const ENV_VARS = {
     effect: 'the `git` executable to run; default `git` from `PATH`.',
     readIn: 'src/platform/git.ts',
   },
+  TROVE_SCAN_THREADS_MIN: {
+    effect: 'the smallest tracked directory (in files, as its work index last counted them) whose stat scan `status`, `add` and the pre-commit hook split across `core.jobs` threads; a whole number, default `20000` (a scan worker costs ~30 ms to start).',
+    readIn: 'src/workspace/scan/scanThreaded.ts',
+  },
   TROVE_SKIP_PUSH: {
     effect: '`1`: the pre-push hook sends no data (and says so); the push goes on. The hook scripts that `trove install` writes honour it too when trove is not on `PATH`.',
     readIn: 'src/hooks/prePushHook.ts, src/core/hookScript.ts',

@@ -9,6 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openRepo, add, status, init, type Repo } from '../../src/index.js';
 import { saveCaches } from '../../src/workspace/Repo.js';
 import { findUnaddedChanges } from '../../src/workspace/scan/unaddedChanges.js';
+import { readChunkedState } from '../../src/workspace/scan/readChunkedState.js';
+import { readWorkPointer } from '../../src/workspace/pointers/pointers.js';
 import { createTmpRepo, type TmpRepo } from '../helpers/tmpRepo.js';
 
 const DIRS = 100;
@@ -178,5 +180,48 @@ test('a flat directory of 5,000 files: one change reads one row block of ~20, no
     assert.equal(index.blocksRead, 1);
   } finally {
     flat.cleanup();
+  }
+});
+
+/** Set core.jobs in the repository's config (the scan's threads above TROVE_SCAN_THREADS_MIN files, 20,000 by default: this directory's size). */
+function setJobs(jobs: number): void {
+  const file = join(repo.dir, '.trove/config.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/^(\s*jobs:) *\d+/m, `$1 ${jobs}`));
+}
+
+test('status, pre-commit and add with the scan on 3 threads report exactly what one thread reports', async () => {
+  await statusOf();
+  writeFileSync(join(repo.dir, 'data/d050/f00050.bin'), 'threads: modified');
+  rmSync(join(repo.dir, 'data/d061/f00061.bin'));
+  writeFileSync(join(repo.dir, 'data/d072/new.bin'), 'threads: new');
+  writeFileSync(join(repo.dir, 'data/d099/f00199.bin'), 'threads: the last file');
+  try {
+    setJobs(1);
+    await statusOf(); // the changed chunks' rows recorded, so both runs below read the same
+    const one = await statusOf();
+    const oneUnadded = await findUnaddedChanges((await opened()).r);
+    setJobs(3);
+    const three = await statusOf();
+    const threeUnadded = await findUnaddedChanges((await opened()).r);
+    const r3 = (await opened()).r;
+    assert.equal((await readChunkedState(r3, 'data', readWorkPointer(r3, 'data')!.oid)).threads, 3, 'the scan ran on 3 threads');
+    assert.deepEqual(three.result.artifacts, one.result.artifacts);
+    assert.deepEqual(one.result.artifacts[0]!.changes?.modified.map((m) => m.path), ['d050/f00050.bin', 'd099/f00199.bin']);
+    assert.equal(three.result.hashed, one.result.hashed);
+    assert.equal(three.blocks, one.blocks);
+    assert.equal(three.leafReads, one.leafReads);
+    assert.deepEqual(threeUnadded, oneUnadded);
+    const o = await opened();
+    const res = await add(o.r, { paths: ['data'], allowDeletions: true });
+    saveCaches(o.r);
+    assert.ok(o.blocks() <= 4, `${o.blocks()} row blocks`);
+    assert.equal((await statusOf()).result.clean, true);
+    setJobs(1);
+    rmSync(join(repo.dir, '.trove/tmp/work'), { recursive: true, force: true });
+    const full = await add(await openRepo({ cwd: repo.dir }), { paths: ['data'] });
+    assert.equal(full.artifacts[0]!.oid, res.artifacts[0]!.oid, 'the version one thread builds from scratch');
+    assert.equal(full.artifacts[0]!.changed, false);
+  } finally {
+    setJobs(0);
   }
 });

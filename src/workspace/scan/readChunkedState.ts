@@ -6,6 +6,7 @@ import type { ChunkRecord, StatRow, WorkIndex } from '../../store/WorkIndex.js';
 import { absPath, type Repo } from '../Repo.js';
 import { hashFiles, type FileToHash } from './hashFiles.js';
 import { scanChunks, type ScanChunk } from './scanChunks.js';
+import { scanThreads } from './scanThreaded.js';
 import type { ScannedFile } from './scanTree.js';
 
 /** What differs between a tracked directory and version B, found from the chunks that changed. */
@@ -23,6 +24,8 @@ export interface ChunkedState {
   /** chunks of the scan, and how many of them were suspect */
   readonly chunks: number;
   readonly suspects: number;
+  /** threads the stat scan ran on (scanThreads) */
+  readonly threads: number;
   /**
    * Is all of B in the store, decided from markers: B's own, or the work
    * index's version R (whose leaves every unchanged chunk matched) plus a
@@ -63,7 +66,8 @@ export async function readChunkedState(repo: Repo, path: string, root: Oid, opti
   const skipped: string[] = [];
   const abs = absPath(repo, path);
   let chunks = 0;
-  for (const chunk of scanChunks(abs, path, repo.store.symlinkRoot(), { skipped })) {
+  const threads = scanThreads(repo.config.core.jobs, records.reduce((n, r) => n + r.files, 0));
+  for (const chunk of scanChunks(abs, path, repo.store.symlinkRoot(), { skipped, threads })) {
     chunks++;
     const at = index.find(chunk.first);
     const rec = at >= 0 ? records[at] : undefined;
@@ -123,6 +127,7 @@ export async function readChunkedState(repo: Repo, path: string, root: Oid, opti
     hashed,
     chunks,
     suspects: suspects.length,
+    threads,
     inStoreByMarkers(): boolean | undefined {
       if (repo.store.isComplete(root)) return true;
       if (indexRoot === undefined || !repo.store.isComplete(createOid('sha256', indexRoot))) return undefined;

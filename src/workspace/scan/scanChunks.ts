@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readlinkSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { TroveError } from '../../errors/index.js';
 import { isLeafCut } from '../../core/manifestTree.js';
 import { isContainedLinkTarget, joinRepoPath } from '../../core/repoPath.js';
@@ -9,6 +8,7 @@ import { storeLinkHex } from '../../store/storeLinkHex.js';
 import { parseTempName, removeIfAbandoned } from '../../util/abandonedTemps.js';
 import { IgnoreRules, TROVE_IGNORE } from './troveIgnore.js';
 import type { ScannedFile } from './scanTree.js';
+import { scanThreaded } from './scanThreaded.js';
 
 /** A run of the sorted scan that a manifest leaf would hold: cut by isLeafCut, so an unchanged chunk is an unchanged leaf. */
 export interface ScanChunk {
@@ -34,6 +34,77 @@ export function walkKey(name: string, isDirectory: boolean): string {
   return isDirectory ? `${name}/` : name;
 }
 
+/** A directory entry as the walk needs it (a Dirent's name and type; plain data, so a range of the top level can be posted to a scan worker). */
+export interface WalkEntry {
+  readonly name: string;
+  /** 'd' directory, 'f' file, 'l' symlink, 'o' anything else (socket, fifo, device) */
+  readonly type: 'd' | 'f' | 'l' | 'o';
+}
+
+/** The entries of one directory in walk order (walkKey), and whether it holds a .troveignore file. */
+export function listSorted(abs: string): { entries: WalkEntry[]; ignoreFile: boolean } {
+  const dirents = readdirSync(abs, { withFileTypes: true });
+  let ignoreFile = false;
+  const keyed: { key: string; e: WalkEntry }[] = dirents.map((d) => {
+    const type = d.isDirectory() ? 'd' : d.isFile() ? 'f' : d.isSymbolicLink() ? 'l' : 'o';
+    if (type === 'f' && d.name === TROVE_IGNORE) ignoreFile = true;
+    return { key: walkKey(d.name, type === 'd'), e: { name: d.name, type } };
+  });
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { entries: keyed.map((k) => k.e), ignoreFile };
+}
+
+/**
+ * The sorted walk of a directory (walkSorted), callable on any contiguous
+ * range of its top level: the threaded scan lists the top level once and
+ * walks each range in its own thread, so together they walk exactly what
+ * one walk would, in the same order.
+ */
+export class SortedWalk {
+  private readonly rules: IgnoreRules;
+
+  constructor(
+    private readonly absDir: string,
+    private readonly repoDirPath: string,
+    private readonly storeObjects: string | undefined,
+    private readonly skipped: string[],
+  ) {
+    this.rules = new IgnoreRules(absDir.endsWith(`/${repoDirPath}`) ? absDir.slice(0, -repoDirPath.length - 1) : absDir);
+  }
+
+  /** Walk `entries` (a range of the top level, as listSorted returned it; `ignoreFile` as listSorted said for the whole top level). */
+  top(entries: readonly WalkEntry[], ignoreFile: boolean): Generator<ScannedFile> {
+    return this.walk(this.absDir, '', entries, ignoreFile);
+  }
+
+  private *walk(abs: string, rel: string, entries: readonly WalkEntry[], ignoreFile: boolean): Generator<ScannedFile> {
+    const levels = this.rules.levels(joinRepoPath(this.repoDirPath, rel), ignoreFile);
+    // Plain concatenation, not path.join: the profile showed join's normalising; names never hold '/'.
+    const absBase = abs.endsWith('/') ? abs : `${abs}/`;
+    const relBase = rel === '' ? '' : `${rel}/`;
+    for (const d of entries) {
+      const childAbs = absBase + d.name;
+      const childRel = relBase + d.name;
+      // Trove's temp names start with '.': the regex runs on those only.
+      if (d.name.charCodeAt(0) === 46 && parseTempName(d.name)) {
+        removeIfAbandoned(childAbs);
+        continue;
+      }
+      if (levels.length > 0 && IgnoreRules.ignored(levels, joinRepoPath(this.repoDirPath, childRel), d.type === 'd')) continue;
+      if (d.type === 'd') {
+        const sub = listSorted(childAbs);
+        yield* this.walk(childAbs, childRel, sub.entries, sub.ignoreFile);
+        continue;
+      }
+      if (d.type === 'o') {
+        this.skipped.push(childRel);
+        continue;
+      }
+      yield scanOne(childAbs, childRel, lstatSync(childAbs), this.repoDirPath, this.storeObjects);
+    }
+  }
+}
+
 /**
  * Walk a directory in compareEntries order, one directory in memory at a
  * time (no list of every file, no global sort: scale plan S1). The rules are
@@ -42,34 +113,9 @@ export function walkKey(name: string, isDirectory: boolean): string {
  * removed when their writer is gone), sockets and the like reported in
  * `skipped`.
  */
-export function* walkSorted(absDir: string, repoDirPath: string, storeObjects: string | undefined, skipped: string[]): Generator<ScannedFile> {
-  const rules = new IgnoreRules(absDir.endsWith(`/${repoDirPath}`) ? absDir.slice(0, -repoDirPath.length - 1) : absDir);
-  const repoPathOf = (rel: string): string => joinRepoPath(repoDirPath, rel);
-  function* walk(abs: string, rel: string): Generator<ScannedFile> {
-    const entries = readdirSync(abs, { withFileTypes: true });
-    const levels = rules.levels(repoPathOf(rel), entries.some((d) => d.name === TROVE_IGNORE && d.isFile()));
-    const keyed: [string, Dirent][] = entries.map((d) => [walkKey(d.name, d.isDirectory()), d]);
-    keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    for (const [, d] of keyed) {
-      const childAbs = join(abs, d.name);
-      const childRel = rel === '' ? d.name : `${rel}/${d.name}`;
-      if (parseTempName(d.name)) {
-        removeIfAbandoned(childAbs);
-        continue;
-      }
-      if (levels.length > 0 && IgnoreRules.ignored(levels, repoPathOf(childRel), d.isDirectory())) continue;
-      if (d.isDirectory()) {
-        yield* walk(childAbs, childRel);
-        continue;
-      }
-      if (!d.isFile() && !d.isSymbolicLink()) {
-        skipped.push(childRel);
-        continue;
-      }
-      yield scanOne(childAbs, childRel, lstatSync(childAbs), repoDirPath, storeObjects);
-    }
-  }
-  yield* walk(absDir, '');
+export function walkSorted(absDir: string, repoDirPath: string, storeObjects: string | undefined, skipped: string[]): Generator<ScannedFile> {
+  const top = listSorted(absDir);
+  return new SortedWalk(absDir, repoDirPath, storeObjects, skipped).top(top.entries, top.ignoreFile);
 }
 
 /** One file or symlink as a ScannedFile (scanTree's rules). */
@@ -94,35 +140,98 @@ export function signatureLine(f: ScannedFile): string {
   return `${f.path}\0${f.kind}\0${f.ino}\0${f.size}\0${f.mtimeMs}\0${f.executable ? 1 : 0}\0${f.target ?? ''}\0${f.knownHex ?? ''}\n`;
 }
 
+/** Parse the signature lines of files back into ScannedFiles (the inverse of signatureLine; a path may hold '\n' but never '\0'). */
+export function parseSignatureLines(text: string): ScannedFile[] {
+  const out: ScannedFile[] = [];
+  const f: string[] = new Array<string>(7);
+  let p = 0;
+  while (p < text.length) {
+    for (let k = 0; k < 7; k++) {
+      const j = text.indexOf('\0', p);
+      f[k] = text.slice(p, j);
+      p = j + 1;
+    }
+    const nl = text.indexOf('\n', p);
+    const knownHex = text.slice(p, nl);
+    p = nl + 1;
+    const [path, kind, ino, size, mtimeMs, x, target] = f as [string, string, string, string, string, string, string];
+    // The same object shapes scanOne makes (no undefined-valued keys), so the threaded scan's files deep-equal the single-threaded ones.
+    if (kind === 'link') out.push({ path, kind: 'link', size: 0, ino: Number(ino), mtimeMs: Number(mtimeMs), executable: false, target });
+    else if (knownHex !== '') out.push({ path, kind: 'file', size: Number(size), ino: Number(ino), mtimeMs: Number(mtimeMs), executable: false, knownHex });
+    else out.push({ path, kind: 'file', size: Number(size), ino: Number(ino), mtimeMs: Number(mtimeMs), executable: x === '1' });
+  }
+  return out;
+}
+
+/**
+ * Cuts the sorted sequence of files into chunks (isLeafCut) and signs each:
+ * the one chunker of the single-threaded scan and of the threaded scan's
+ * stitching. The signature is the sha256 of the chunk's signature lines,
+ * hashed once per chunk (one string, not an update per file).
+ */
+export class ChunkCutter {
+  private files: ScannedFile[] = [];
+  private size = 0;
+  private text = '';
+  private racy = false;
+  private started: number;
+
+  constructor(private readonly clock: () => number) {
+    this.started = clock();
+  }
+
+  get open(): number {
+    return this.files.length;
+  }
+
+  /**
+   * Add the next file; returns the chunk it closes, if any. `statAfter` is a
+   * clock reading taken before the file was looked at, for a file a scan
+   * worker saw before this chunk started: the earlier reading decides.
+   */
+  push(f: ScannedFile, line: string, statAfter = Infinity): ScanChunk | undefined {
+    this.files.push(f);
+    this.size += f.size;
+    if (isRacy(f.mtimeMs, Math.min(this.started, statAfter))) this.racy = true;
+    else if (!this.racy) this.text += line;
+    return isLeafCut(f.path, this.files.length) ? this.close() : undefined;
+  }
+
+  close(): ScanChunk {
+    const c: ScanChunk = { first: this.files[0]!.path, count: this.files.length, size: this.size, sig: this.racy ? undefined : sha256Hex(this.text), files: this.files };
+    this.files = [];
+    this.size = 0;
+    this.text = '';
+    this.racy = false;
+    this.started = this.clock();
+    return c;
+  }
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
 /**
  * The sorted scan of a tracked directory, cut into chunks exactly where a
  * manifest of the same files would cut its leaves. Holds one chunk at a time.
  * `now` is read when a chunk starts, before any of its files is looked at,
  * so a file changed later in the same timestamp tick always leaves its chunk
- * unsigned.
+ * unsigned. `threads` > 1 splits the walk across scan workers
+ * (scanThreaded): the same chunks, signatures and files; `workersOnly`
+ * (tests) leaves every range to the workers, the main thread only stitching.
  */
-export function* scanChunks(absDir: string, repoDirPath: string, storeObjects: string | undefined, o: { skipped?: string[]; now?: () => number } = {}): Generator<ScanChunk> {
+export function* scanChunks(absDir: string, repoDirPath: string, storeObjects: string | undefined, o: { skipped?: string[]; now?: () => number; threads?: number; workersOnly?: boolean } = {}): Generator<ScanChunk> {
+  const skipped = o.skipped ?? [];
   const clock = o.now ?? Date.now;
-  let files: ScannedFile[] = [];
-  let size = 0;
-  let h = createHash('sha256');
-  let racy = false;
-  let started = clock();
-  const close = (): ScanChunk => {
-    const c: ScanChunk = { first: files[0]!.path, count: files.length, size, sig: racy ? undefined : h.digest('hex'), files };
-    files = [];
-    size = 0;
-    h = createHash('sha256');
-    racy = false;
-    started = clock();
-    return c;
-  };
-  for (const f of walkSorted(absDir, repoDirPath, storeObjects, o.skipped ?? [])) {
-    files.push(f);
-    size += f.size;
-    if (isRacy(f.mtimeMs, started)) racy = true;
-    else h.update(signatureLine(f));
-    if (isLeafCut(f.path, files.length)) yield close();
+  if ((o.threads ?? 1) > 1) {
+    yield* scanThreaded(absDir, repoDirPath, storeObjects, { skipped, clock, threads: o.threads!, workersOnly: o.workersOnly });
+    return;
   }
-  if (files.length > 0) yield close();
+  const cut = new ChunkCutter(clock);
+  for (const f of walkSorted(absDir, repoDirPath, storeObjects, skipped)) {
+    const c = cut.push(f, signatureLine(f));
+    if (c) yield c;
+  }
+  if (cut.open > 0) yield cut.close();
 }

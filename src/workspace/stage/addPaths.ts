@@ -7,6 +7,7 @@ import { WorkTreeDirs } from '../../platform/WorkTreeDirs.js';
 import { writeManifestStream, type ManifestPart } from '../../store/manifestIO.js';
 import type { ChildRef } from '../../core/manifest.js';
 import { scanChunks, type ScanChunk } from '../scan/scanChunks.js';
+import { scanThreads } from '../scan/scanThreaded.js';
 import { newChunk, spliceChunks, type NewChunk } from '../scan/readChunkedState.js';
 import type { FileToHash } from '../scan/hashFiles.js';
 import { diffManifests } from '../../store/diffManifests.js';
@@ -235,7 +236,8 @@ async function ingestDirectory(repo: Repo, path: string, abs: string): Promise<I
     pendingFiles = 0;
   }
   async function* parts(): AsyncGenerator<ManifestPart> {
-    for (const chunk of scanChunks(abs, path, storeObjectsDir(repo), { skipped })) {
+    const threads = scanThreads(repo.config.core.jobs, records.reduce((n, r) => n + r.files, 0));
+    for (const chunk of scanChunks(abs, path, storeObjectsDir(repo), { skipped, threads })) {
       const at = index.find(chunk.first);
       const rec = at >= 0 ? records[at] : undefined;
       if (reuse && chunk.sig !== undefined && rec !== undefined && rec.sig === chunk.sig && rec.leaf !== '') {
