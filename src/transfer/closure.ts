@@ -59,18 +59,20 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[],
   });
   const items: PushItem[] = [];
   const missing: { what: string; hex: string }[] = [];
-  const done = new Set<string>();
+  // Keyed by the hex strings the items hold anyway: a 'o' + hex key per object was one more string each.
+  const doneObjects = new Set<string>();
+  const doneLists = new Set<string>();
   const addObject = (hex: string, meta = false): boolean => {
-    if (done.has('o' + hex)) return true;
+    if (doneObjects.has(hex)) return true;
     const stored = store.entry('object', createOid('sha256', hex));
     // not stored whole: false makes addFile look for a chunk list, and record the object as missing if there is none
     if (!stored) return false;
     items.push({ kind: 'o', hex, size: stored.size, path: stored.path, digest: hex, ...(stored.location.packed ? { offset: stored.location.offset } : {}), ...(meta ? { meta } : {}) });
-    done.add('o' + hex);
+    doneObjects.add(hex);
     return true;
   };
   const addFile = (oid: Oid, what: string): void => {
-    if (done.has('f' + oid.hex) || addObject(oid.hex)) return;
+    if (doneLists.has(oid.hex) || addObject(oid.hex)) return;
     const path = store.entry('chunklist', oid)?.path;
     let bytes: Buffer | undefined;
     try {
@@ -82,7 +84,7 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[],
       missing.push({ what, hex: oid.hex });
       return;
     }
-    done.add('f' + oid.hex);
+    doneLists.add(oid.hex);
     items.push({ kind: 'f', hex: oid.hex, size: bytes.length, path, digest: sha256(bytes), meta: true });
     for (const c of parseChunkList(bytes.toString('utf8'), formatOid(oid))) {
       if (!addObject(c.oid.hex)) missing.push({ what, hex: c.oid.hex });
@@ -94,7 +96,7 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[],
       continue;
     }
     const walk = (oid: Oid, depth: number): void => {
-      if (done.has('o' + oid.hex)) return;
+      if (doneObjects.has(oid.hex)) return;
       if (!addObject(oid.hex, true)) {
         missing.push({ what: root.what, hex: oid.hex });
         return;
@@ -135,7 +137,7 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[],
     if (!read(base)) return false;
     const newPages: Oid[] = [];
     const addPage = (o: Oid): void => {
-      if (!done.has('o' + o.hex) && !addObject(o.hex, true)) missing.push({ what: root.what, hex: o.hex });
+      if (!doneObjects.has(o.hex) && !addObject(o.hex, true)) missing.push({ what: root.what, hex: o.hex });
     };
     for (let depth = 0; b.length > 0 && depth <= 32; depth++) {
       const inA = new Set(a.map((o) => o.hex));
