@@ -205,6 +205,7 @@ export async function fetchClosure(backend: Backend, index: RemoteIndex, store: 
     else pages.push({ oid: r.oid, root: r });
   }
   const seenPages = new Set<string>();
+  let estimate = 0;
   for (let depth = 0; pages.length > 0 && depth <= 32; depth++) {
     pages = pages.filter((p) => !seenPages.has(p.oid.hex) && seenPages.add(p.oid.hex));
     // A level's pages in one local pack as soon as that saves files (a pack is two).
@@ -214,7 +215,11 @@ export async function fetchClosure(backend: Backend, index: RemoteIndex, store: 
       if (!store.hasObject(p.oid)) continue; // reported as failed by fetchObjects
       const page = parsePage(store.readObject(p.oid, p.root.what), `${formatOid(p.oid).slice(0, 19)}… of ${p.root.what}`, p.root.what);
       if (page.type === 'node') for (const c of page.children) next.push({ oid: c.oid, root: p.root });
-      else leaves.push(p);
+      else {
+        leaves.push(p);
+        // The bar's total when the contents take several batches: what the store lacks, by the entries' sizes (a content two files share counts twice).
+        if (!options.pagesOnly) for (const e of page.entries as ManifestEntry[]) if (e.mode !== 'l' && (!p.root.select || p.root.select(e.path)) && !store.hasObject(e.oid)) estimate += e.size;
+      }
     }
     pages = next;
   }
@@ -229,7 +234,7 @@ export async function fetchClosure(backend: Backend, index: RemoteIndex, store: 
     stats.batches++;
     await fetchFiles(batch, last && !started);
   };
-  // One bar for the whole fetch: its total is exact when everything fits one batch, else unknown.
+  // One bar for the whole fetch: its total is exact when everything fits one batch, else the estimate above (an upper bound).
   const fetchFiles = async (batch: { oid: Oid; what: string }[], only: boolean): Promise<void> => {
     // File contents: whole objects, or chunk lists (then their chunks).
     const wants: FetchWant[] = [];
@@ -267,7 +272,7 @@ export async function fetchClosure(backend: Backend, index: RemoteIndex, store: 
         total += index.locate('o', c.oid.hex)?.entry.length ?? 0;
       }
     }
-    if (!started) options.reporter.start('fetch', only ? total || undefined : undefined, 'bytes');
+    if (!started) options.reporter.start('fetch', (only ? total : estimate) || undefined, 'bytes');
     started = true;
     await run(contentWants);
   };

@@ -44,6 +44,7 @@ test('a fetch of N files planned every file at once (2.7 GB at 1M files); now it
     assert.equal(stats.batches, 4, '350 files in batches of at most 100');
     assert.equal(stats.objects, 300, 'each distinct content fetched once, though its copies are in different batches');
     assert.equal(bars.length, 1, 'one progress bar for the whole fetch');
+    assert.equal(bars[0], entries.reduce((t, e) => t + e.size, 0), 'its total: the sizes of the files the store lacked (shared content counted per file)');
     assert.ok(pagesOnly.objects > 0);
     for (const e of entries) if (e.mode !== 'l') assert.ok(dst.hasObject(e.oid), e.path);
   } finally {
