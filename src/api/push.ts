@@ -74,7 +74,6 @@ export async function push(repo: Repo, options: PushOptions = {}): Promise<PushR
           return hex && session.index.has('o', hex) ? createOid('sha256', hex) : undefined;
         },
       });
-      const already = closure.items.filter((i) => session.index.has(i.kind, i.hex)).length;
       // Before sending: on a remote that killed pushes filled up, this is what makes room
       // (their temp uploads went before the lock was taken: see openSession).
       const stale = await removeStale(session);
@@ -103,7 +102,7 @@ export async function push(repo: Repo, options: PushOptions = {}): Promise<PushR
         bytes: out.bytes,
         packs: out.packs,
         resumedPacks: out.resumedPacks,
-        alreadyOnRemote: already,
+        alreadyOnRemote: out.alreadyOnRemote,
         requests: session.index.requests + out.requests,
         missingLocally: closure.missing.map((m) => ({ path: m.what, oid: `sha256:${m.hex}` })),
         failed: out.failed,

@@ -68,13 +68,14 @@ export function planSpans(index: Pick<RemoteIndex, 'locate'>, wants: readonly Fe
   const spans: Span[] = [];
   for (const [pack, list] of byPack) {
     list.sort((a, b) => a.entry.offset - b.entry.offset);
-    let cur: Span | undefined;
+    // Built in place: copying the items on every append made a 4 MiB span of 2 KiB entries cost ~2 million copies.
+    let cur: { pack: string; start: number; end: number; items: Span['items'][number][] } | undefined;
     for (const it of list) {
       const e = it.entry;
       // A stream cannot go back: entries that overlap the previous one (only a hand-made index has them) start a new read.
       if (cur && e.offset - cur.end <= MAX_GAP && (!options.streaming || e.offset >= cur.end) && e.offset + e.length - cur.start <= MAX_SPAN) {
-        cur = { ...cur, end: e.offset + e.length, items: [...cur.items, it] };
-        spans[spans.length - 1] = cur;
+        cur.end = e.offset + e.length;
+        cur.items.push(it);
       } else {
         cur = { pack, start: e.offset, end: e.offset + e.length, items: [it] };
         spans.push(cur);

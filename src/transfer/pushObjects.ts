@@ -42,6 +42,8 @@ export interface PushOutcome {
   readonly resumedPacks: number;
   readonly requests: number;
   readonly failed: { readonly what: string; readonly message: string }[];
+  /** items the remote already had (each looked up once, here) */
+  readonly alreadyOnRemote: number;
 }
 
 export const MAX_PACK_BYTES = 64 * 1024 * 1024;
@@ -56,15 +58,18 @@ const MIN_PACK_BYTES = 4 * 1024 * 1024;
  * so a local object that rotted on disk is reported instead of spread.
  */
 export async function pushObjects(backend: Backend, index: RemoteIndex, items: readonly PushItem[], options: { jobs: number; policy: RetryPolicy; reporter: Reporter }): Promise<PushOutcome> {
-  const seen = new Set<string>();
+  // Keyed by the items' own hex strings (a kind + hex key per item was one more string each).
+  const seen = { o: new Set<string>(), f: new Set<string>() };
+  let alreadyOnRemote = 0;
   const todo = items.filter((i) => {
-    const k = i.kind + i.hex;
-    if (seen.has(k) || index.has(i.kind, i.hex)) return false;
-    seen.add(k);
-    return true;
+    if (seen[i.kind].has(i.hex)) return false;
+    seen[i.kind].add(i.hex);
+    if (!index.has(i.kind, i.hex)) return true;
+    alreadyOnRemote++;
+    return false;
   });
   let requests = 0;
-  if (todo.length === 0) return { objects: 0, bytes: 0, packs: 0, resumedPacks: 0, requests, failed: [] };
+  if (todo.length === 0) return { objects: 0, bytes: 0, packs: 0, resumedPacks: 0, requests, failed: [], alreadyOnRemote };
   if (!index.hasMarker) {
     await withRetries(() => writeRemoteFormat(backend), options.policy);
     requests++;
@@ -116,7 +121,7 @@ export async function pushObjects(backend: Backend, index: RemoteIndex, items: r
     const message = (f.error as Error).message;
     return f.item.map((i) => ({ what: `${i.kind === 'f' ? 'chunk list' : 'object'} ${i.hex.slice(0, 12)}`, message }));
   });
-  return { objects, bytes, packs: packs.length - failures.length, resumedPacks, requests, failed };
+  return { objects, bytes, packs: packs.length - failures.length, resumedPacks, requests, failed, alreadyOnRemote };
 }
 
 /**
