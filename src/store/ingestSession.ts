@@ -14,12 +14,17 @@ import type { ObjectStore } from './ObjectStore.js';
  * A call with fewer than the store's packMinObjects files stays loose.
  */
 export function openIngestSession(store: ObjectStore, options: { jobs: number }): IngestSession {
-  const writer = store.packMaxObject > 0 ? store.packWriter() : undefined;
+  // The writer remembers only the open pack's entries (memory bounded by one pack, not by the add): a sealed pack's are
+  // found in the store, whose pack set is reloaded after each seal.
+  const writer = store.packMaxObject > 0 ? store.packWriter({ forgetSealed: true }) : undefined;
   const sink: PackSink | undefined = writer && {
     maxObject: store.packMaxObject,
     put: (hex, data) => {
       if (writer.has('o', hex) || store.hasObject(createOid('sha256', hex))) return 0;
-      return writer.append('o', hex, data);
+      const sealed = writer.sealed.length;
+      const n = writer.append('o', hex, data);
+      if (writer.sealed.length !== sealed) store.packs.reload();
+      return n;
     },
   };
   let closed = false;
