@@ -10,6 +10,7 @@ import { scanChunks, type ScanChunk } from '../scan/scanChunks.js';
 import { newChunk, spliceChunks, type NewChunk } from '../scan/readChunkedState.js';
 import type { FileToHash } from '../scan/hashFiles.js';
 import type { IngestSession } from '../../store/ContentStore.js';
+import type { StatRow } from '../../store/WorkIndex.js';
 import { diffManifests } from '../../store/diffManifests.js';
 import { ensureIgnored } from './gitignore.js';
 import { hashFiles } from '../scan/hashFiles.js';
@@ -39,7 +40,7 @@ export interface AddResult {
 }
 
 /** Track files or directories: store their content, write pointers, ignore the data in Git, stage. */
-export async function addPaths(repo: Repo, inputs: readonly string[], options: { stage?: boolean; allowDeletions?: boolean } = {}): Promise<AddResult> {
+export async function addPaths(repo: Repo, inputs: readonly string[], options: { stage?: boolean; allowDeletions?: boolean; /** files hashed per ingest call (ADD_BATCH_FILES; tests use small values) */ batchFiles?: number } = {}): Promise<AddResult> {
   if (inputs.length === 0) throw new TroveError('USAGE', 'trove add needs at least one path.', { hint: 'Example: trove add data/ models/model.pt' });
   const paths = [...new Set(inputs.map((i) => normalizeInput(repo, i)))];
   await checkAddable(repo, paths);
@@ -53,7 +54,7 @@ export async function addPaths(repo: Repo, inputs: readonly string[], options: {
   const session = repo.store.openIngest({ jobs: repo.config.core.jobs });
   const all: Ingested[] = [];
   try {
-    for (const path of paths) all.push(await ingestPath(repo, path, session));
+    for (const path of paths) all.push(await ingestPath(repo, path, session, options.batchFiles ?? ADD_BATCH_FILES));
   } finally {
     await session.close();
   }
@@ -171,7 +172,7 @@ interface Ingested {
   readonly recordIndex?: () => void;
 }
 
-async function ingestPath(repo: Repo, path: string, session: IngestSession): Promise<Ingested> {
+async function ingestPath(repo: Repo, path: string, session: IngestSession, batchFiles: number): Promise<Ingested> {
   const abs = absPath(repo, path);
   const st = lstatSync(abs);
   const linkHex = st.isSymbolicLink() ? storeLinkHex(readlinkSync(abs), storeObjectsDir(repo)) : undefined;
@@ -184,7 +185,7 @@ async function ingestPath(repo: Repo, path: string, session: IngestSession): Pro
     const pointer = createPointer({ kind: 'file', oid: createOid('sha256', hexes[0]!), size: st.size, ...((st.mode & 0o111) !== 0 ? { executable: true } : {}) });
     return { pointer, hashed, stored: written, skipped: [] };
   }
-  return ingestDirectory(repo, path, abs, session);
+  return ingestDirectory(repo, path, abs, session, batchFiles);
 }
 
 
@@ -203,7 +204,7 @@ type Pending = { readonly leaf: ChildRef; readonly at: number } | { readonly chu
  * So adding one change in 1M files reads one row block, ingests one file and
  * writes ~3 pages. The index is spliced by `recordIndex`, last.
  */
-async function ingestDirectory(repo: Repo, path: string, abs: string, session: IngestSession): Promise<Ingested> {
+async function ingestDirectory(repo: Repo, path: string, abs: string, session: IngestSession, batchFiles: number): Promise<Ingested> {
   const index = repo.workIndex(path);
   const indexRoot = index.root();
   // Reusing a leaf promises its files are stored: only when the index's whole version is (content gone from the store is re-ingested).
@@ -241,7 +242,9 @@ async function ingestDirectory(repo: Repo, path: string, abs: string, session: I
       const entries: ManifestEntry[] = p.chunk.files.map((f, k) =>
         f.kind === 'link' ? { path: f.path, mode: 'l', size: 0, target: f.target! } : { path: f.path, mode: f.executable ? 'x' : 'f', size: f.size, oid: createOid('sha256', p.hexes[k]!) },
       );
-      order.push(newChunk(p.chunk, entries, p.reread));
+      const made = newChunk(p.chunk, entries, p.reread);
+      // Set aside on disk at once: holding every new row until recordIndex cost ~200 bytes a file (200 MB at 1M files).
+      order.push({ ...made, rows: index.block(made.rows as StatRow[]) });
       yield { entries };
     }
     pending = [];
@@ -266,7 +269,7 @@ async function ingestDirectory(repo: Repo, path: string, abs: string, session: I
       });
       pending.push({ chunk, at, hexes, reread: hexes.includes(undefined) });
       pendingFiles += chunk.count;
-      if (pendingFiles >= ADD_BATCH_FILES) yield* flush();
+      if (pendingFiles >= batchFiles) yield* flush();
     }
     yield* flush();
   }
