@@ -407,6 +407,11 @@ function smallPackCount(storeDir: string, target: number): number {
  * not due.
  */
 export function autoPackStore(storeDir: string, limits: AutoPackLimits, o: Omit<RepackOptions, 'maxRewriteBytes' | 'dryRun'> & { maxRewriteBytes?: number } = {}): RepackResult | undefined {
-  if (!autoPackDue(storeDir, limits)) return undefined;
+  if (!autoPackDue(storeDir, limits)) {
+    // Packs an earlier command retired are deleted once no reader may need them (one readdir when there are none),
+    // not left for the next gc: the store stays near the size of its data.
+    deleteRetired(storeDir, o);
+    return undefined;
+  }
   return repackStore(storeDir, () => true, { maxRewriteBytes: AUTO_PACK_MAX_BYTES, ...(limits.targetBytes !== undefined ? { targetBytes: limits.targetBytes } : {}), ...o, ...(limits.autoPackLimit > 0 ? { maxPacks: Math.min(o.maxPacks ?? GEOMETRIC_MAX_PACKS, limits.autoPackLimit) } : {}) });
 }
