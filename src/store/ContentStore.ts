@@ -55,7 +55,8 @@ export interface ContentStore {
   readonly fsync: boolean;
 
   // Presence
-  hasObject(oid: Oid): boolean;
+  /** `reload: false`: no re-listing of the packs on a miss (a dedupe check, where a miss only writes a duplicate) */
+  hasObject(oid: Oid, options?: { reload?: boolean }): boolean;
   hasFile(oid: Oid): boolean;
   hasFiles(oids: readonly Oid[]): boolean[];
   /** presence of many objects (loose or packed), in order */

@@ -20,6 +20,11 @@ import { processUmask } from '../util/processUmask.js';
 
 export type { LinkStrategy, StoredEntry, StoredKind };
 
+/** Dedupe misses after which the loose fan-out directories are listed once (ObjectStore.looseForDedupe). */
+export const LOOSE_LISTING_AFTER = 64;
+/** ...but only when the store has at most about this many loose objects: the listing is a string per object in memory. */
+export const LOOSE_LISTING_MAX = 65_536;
+
 /**
  * The local content-addressed cache. Objects are immutable and named by their
  * sha256; every read that leaves the store is verified, and an object that
@@ -40,10 +45,10 @@ export class ObjectStore implements ContentStore {
 
   constructor(
     readonly dir: string,
-    options: { fsync?: boolean; /** knobs for tests: PACK_MAX_OBJECT, PACK_MIN_OBJECTS, PACK_TARGET */ packMaxObject?: number; packMinObjects?: number; packTargetBytes?: number } = {},
+    options: { fsync?: boolean; /** knobs for tests: PACK_MAX_OBJECT, PACK_MIN_OBJECTS, PACK_TARGET, PACK_TABLE_AFTER */ packMaxObject?: number; packMinObjects?: number; packTargetBytes?: number; packTableAfter?: number } = {},
   ) {
     this.fsync = options.fsync ?? true;
-    this.packs = new PackSet(packsDir(dir));
+    this.packs = new PackSet(packsDir(dir), { tableAfter: options.packTableAfter });
     this.packMaxObject = options.packMaxObject ?? PACK_MAX_OBJECT;
     this.packMinObjects = options.packMinObjects ?? PACK_MIN_OBJECTS;
     this.packTargetBytes = options.packTargetBytes ?? PACK_TARGET;
@@ -75,12 +80,16 @@ export class ObjectStore implements ContentStore {
   }
 
   /** A packed entry's bytes, verified for an object; a corrupt one goes on the bad list and is reported. */
-  private readPacked(at: PackLocation, oid: Oid, what: string): Buffer {
+  private readPacked(at: PackLocation, oid: Oid, what: string, retried = false): Buffer {
     let data: Buffer;
     try {
       data = this.packs.read(at);
     } catch (err) {
-      throw fromFsError(err, 'reading pack', at.file);
+      // A pack a concurrent gc retired after this process listed it: gc sealed its live entries into a new pack first.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !retried) this.packs.reloadIfChanged();
+      const moved = (err as NodeJS.ErrnoException).code === 'ENOENT' && !retried ? this.packedAt('object', oid) : undefined;
+      if (!moved || moved.pack === at.pack) throw fromFsError(err, 'reading pack', at.file);
+      return this.readPacked(moved, oid, what, true);
     }
     if (createHash('sha256').update(data).digest('hex') !== oid.hex) {
       this.packs.markBad(oid.hex);
@@ -139,9 +148,42 @@ export class ObjectStore implements ContentStore {
     return join(this.dir, 'remotes', createHash('sha256').update(display).digest('hex').slice(0, 16));
   }
 
-  /** Packs first (a pread of the fan-out bucket), then the loose file; a miss re-lists the packs once if they changed. */
-  hasObject(oid: Oid): boolean {
-    return this.packs.has('o', oid.hex) || existsSync(objectFile(this.dir, oid)) || this.packs.has('o', oid.hex, true);
+  /**
+   * Packs first, then the loose file; a miss re-lists the packs once if they
+   * changed (a gc packs a loose object before it unlinks it: the re-listing
+   * after the loose miss finds the pack). `reload: false` skips that stat
+   * for a dedupe check (ingest, putObjects), where a miss only writes a
+   * duplicate.
+   */
+  hasObject(oid: Oid, options: { reload?: boolean } = {}): boolean {
+    if (this.packs.has('o', oid.hex)) return true;
+    if (options.reload === false) return this.looseForDedupe(oid);
+    return existsSync(objectFile(this.dir, oid)) || this.packs.has('o', oid.hex, true);
+  }
+
+  /**
+   * A dedupe check of the loose files: after LOOSE_LISTING_AFTER misses, the
+   * fan-out directories are listed once (256 readdirs instead of an
+   * existsSync per new object) when there are few loose objects (a format-2
+   * store). A loose object another process writes later is missed: a
+   * duplicate, never a loss. This process's own writes update the listing.
+   */
+  private looseForDedupe(oid: Oid): boolean {
+    if (this.listed === undefined && ++this.dedupeMisses === LOOSE_LISTING_AFTER && this.looseEstimate() <= LOOSE_LISTING_MAX) this.listLoose();
+    return this.listed ? this.listed.has(oid.hex) : existsSync(objectFile(this.dir, oid));
+  }
+
+  private dedupeMisses = 0;
+
+  private looseEstimate(): number {
+    return safeReaddir(join(this.dir, 'objects', 'sha256', '17')).length * 256;
+  }
+
+  private listLoose(): Set<string> {
+    const listed = new Set<string>();
+    const base = join(this.dir, 'objects', 'sha256');
+    for (const fan of safeReaddir(base)) for (const rest of safeReaddir(join(base, fan))) listed.add(fan + rest);
+    return (this.listed = listed);
   }
 
   /** Is the content of a file (whole object, or chunk list plus all chunks) present? */
@@ -151,10 +193,17 @@ export class ObjectStore implements ContentStore {
     return chunks !== undefined && chunks.every((c) => this.hasObject(c.oid));
   }
 
-  /** Presence of many objects: each pack's index scanned once, then the loose files of the rest. */
+  /**
+   * Presence of many objects: the packs (through their table when there are
+   * many oids), then the loose files of the rest, then ONE check that the
+   * packs did not change since, after every loose miss (what hasObject does
+   * per miss), and the misses looked for again in any new pack.
+   */
   hasMany(oids: readonly Oid[]): boolean[] {
     const packed = this.packs.hasMany('o', oids.map((o) => o.hex));
-    return oids.map((o, i) => packed[i]! || this.hasObject(o));
+    const out = oids.map((o, i) => packed[i]! || existsSync(objectFile(this.dir, o)));
+    if (out.includes(false) && this.packs.reloadIfChanged()) oids.forEach((o, i) => (out[i] ||= this.packs.has('o', o.hex)));
+    return out;
   }
 
   /**
@@ -163,11 +212,7 @@ export class ObjectStore implements ContentStore {
    * oid (~45 ms for 20k); the listing is kept for the rest of this command.
    */
   hasFiles(oids: readonly Oid[]): boolean[] {
-    if (!this.listed && oids.length > 2000) {
-      this.listed = new Set();
-      const base = join(this.dir, 'objects', 'sha256');
-      for (const fan of safeReaddir(base)) for (const rest of safeReaddir(join(base, fan))) this.listed.add(fan + rest);
-    }
+    if (!this.listed && oids.length > 2000) this.listLoose();
     const packed = this.packs.hasMany('o', oids.map((o) => o.hex));
     return oids.map((o, i) => packed[i]! || this.hasFile(o));
   }
@@ -226,7 +271,9 @@ export class ObjectStore implements ContentStore {
   putBytes(data: Uint8Array): { oid: Oid; written: number } {
     const oid = createOid('sha256', createHash('sha256').update(data).digest('hex'));
     try {
-      return { oid, written: writeObjectSync(objectFile(this.dir, oid), data, { fsync: this.fsync }) };
+      const written = writeObjectSync(objectFile(this.dir, oid), data, { fsync: this.fsync });
+      this.listed?.add(oid.hex);
+      return { oid, written };
     } catch (err) {
       throw fromFsError(err, 'writing object into the store at', this.dir);
     }
@@ -247,14 +294,15 @@ export class ObjectStore implements ContentStore {
         const oid = createOid('sha256', createHash('sha256').update(data).digest('hex'));
         oids.push(oid);
         if (data.length > this.packMaxObject) written += this.putBytes(data).written;
-        else if (!writer.has('o', oid.hex) && !this.hasObject(oid)) written += writer.append('o', oid.hex, data);
+        else if (!writer.has('o', oid.hex) && !this.hasObject(oid, { reload: false })) written += writer.append('o', oid.hex, data);
       }
       writer.finish();
     } catch (err) {
       writer.abort();
       throw fromFsError(err, 'writing objects into the store at', this.dir);
     }
-    this.packs.reload();
+    // The new packs join the listed ones (and the table); the others are not read again.
+    if (writer.sealed.length > 0) this.packs.refresh();
     return { oids, written };
   }
 
@@ -269,7 +317,7 @@ export class ObjectStore implements ContentStore {
 
   packStats(): PackStats {
     const packs = this.packs.packs();
-    return { packs: packs.length, packed: packs.reduce((s, p) => s + p.count, 0), looseEstimate: safeReaddir(join(this.dir, 'objects', 'sha256', '17')).length * 256 };
+    return { packs: packs.length, packed: packs.reduce((s, p) => s + p.count, 0), looseEstimate: this.looseEstimate() };
   }
 
   /** Read a small object fully, verified. Throws OBJECT_MISSING or CORRUPT_OBJECT. */

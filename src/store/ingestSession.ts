@@ -20,10 +20,11 @@ export function openIngestSession(store: ObjectStore, options: { jobs: number })
   const sink: PackSink | undefined = writer && {
     maxObject: store.packMaxObject,
     put: (hex, data) => {
-      if (writer.has('o', hex) || store.hasObject(createOid('sha256', hex))) return 0;
+      if (writer.has('o', hex) || store.hasObject(createOid('sha256', hex), { reload: false })) return 0;
       const sealed = writer.sealed.length;
       const n = writer.append('o', hex, data);
-      if (writer.sealed.length !== sealed) store.packs.reload();
+      // a pack sealed mid-session joins the store's pack set at once: the writer no longer remembers its entries
+      if (writer.sealed.length !== sealed) store.packs.refresh();
       return n;
     },
   };
@@ -41,7 +42,7 @@ export function openIngestSession(store: ObjectStore, options: { jobs: number })
         throw err;
       }
       // Readers of this process see the new packs at once (the pack set listed the directory before they existed).
-      if (writer.sealed.length > 0) store.packs.reload();
+      if (writer.sealed.length > 0) store.packs.refresh();
     },
   };
 }

@@ -67,7 +67,7 @@ export async function writeManifestStream(store: ObjectStore, parts: Iterable<Ma
   const toPack = (hex: string, bytes: Buffer): void => {
     const oid = createOid('sha256', hex);
     if (bytes.length > store.packMaxObject) written += store.putBytes(bytes).written;
-    else if (!writer!.has('o', hex) && !store.hasObject(oid)) written += writer!.append('o', hex, bytes);
+    else if (!writer!.has('o', hex) && !store.hasObject(oid, { reload: false })) written += writer!.append('o', hex, bytes);
   };
   const put = (pages: Map<string, Buffer>): void => {
     for (const [hex, bytes] of pages) {
@@ -91,7 +91,7 @@ export async function writeManifestStream(store: ObjectStore, parts: Iterable<Ma
     put(tree.newPages);
     if (writer) {
       writer.finish();
-      store.packs.reload();
+      store.packs.refresh();
     } else {
       for (const [hex, bytes] of waiting) written += batch.add(objectFile(store.dir, createOid('sha256', hex)), bytes);
       await batch.commit();

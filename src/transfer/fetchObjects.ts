@@ -56,7 +56,7 @@ export async function fetchObjects(backend: Backend, index: RemoteIndex, store: 
   } finally {
     await sink.finish();
     // The packs just sealed are what the caller reads next (pages, then checkout): list them now.
-    if (packs) store.packs.reload();
+    if (packs) store.packs.refresh();
   }
   await sink.sync();
   for (const f of failures) {

@@ -1,8 +1,9 @@
-import { appendFileSync, closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { TIDX_HEAD_BYTES, parseLocalPackIndex, parseTidxHead, searchOids, tidxSections, type LocalPackEntry, type TidxHead } from '../../core/localPackIndex.js';
+import { parseLocalPackIndex, searchOids, type LocalPackEntry } from '../../core/localPackIndex.js';
 import type { PackEntryKind } from '../../core/packIndex.js';
-import { isTroveError } from '../../errors/index.js';
+import { PackTable, keyWords } from './PackTable.js';
+import { listPackNames, openPacks, type LoadedPack, type PackInfo } from './openPacks.js';
 
 /** Where a packed entry is: the pack file and the byte range of its entry. */
 export interface PackLocation {
@@ -14,24 +15,15 @@ export interface PackLocation {
   readonly length: number;
 }
 
-/** One published pack as a reader sees it. */
-export interface PackInfo {
-  readonly name: string;
-  readonly file: string;
-  readonly index: string;
-  readonly count: number;
-  readonly packSize: number;
-}
+export type { PackInfo };
+type Loaded = LoadedPack;
 
-interface Loaded extends PackInfo {
-  readonly head: TidxHead;
-  readonly sections: ReturnType<typeof tidxSections>;
-  tidxFd: number | undefined;
-  packFd: number | undefined;
-  /** every oid of the index, read once for a bulk presence check (hasMany) */
-  allOids: Buffer | undefined;
-  /** the kinds section (1 byte per entry, read once on the first lookup): a kind check costs no system call */
-  kinds: Buffer | undefined;
+/** Lookups (or one hasMany of this many oids) after which a set builds its in-memory table over all packs (PackTable): below it, each lookup preads a fan-out bucket per pack. */
+export const PACK_TABLE_AFTER = 64;
+
+export interface PackSetOptions {
+  /** build the table after this many lookups (PACK_TABLE_AFTER; tests use small values, 0 builds it on the first lookup) */
+  readonly tableAfter?: number;
 }
 
 /** The list of corrupt packed entries (hex per line): skipped by every lookup until a repack drops them. */
@@ -45,14 +37,35 @@ export const BAD_LIST = 'bad';
  * can re-list the directory when it changed since (git's reprepare): a
  * concurrent add or gc may just have published a pack. Entries listed in
  * `packs/bad` read as absent (fetch restores them).
+ *
+ * A set asked many times (after `tableAfter` lookups, or one hasMany of as
+ * many oids) reads every pack's oid and kind sections once into one
+ * in-memory table (PackTable, git's multi-pack index): from then on a
+ * lookup is one hash probe whatever the number of packs, and a miss reads
+ * nothing. A command that asks once or twice (a one-file add) never pays
+ * for the table. Packs published later (this process's own, or found by a
+ * re-listing) are added to the table; a pack gone from the listing drops it
+ * (rebuilt on the next lookup).
  */
 export class PackSet {
   private loaded: Loaded[] | undefined;
   private dirStamp: bigint | undefined;
   private bad: Set<string> | undefined;
   private unreadableIndexes: string[] = [];
+  private readonly tableAfter: number;
+  private lookups = 0;
+  private table: PackTable | undefined;
+  /** the packs of `table`, by their number in it */
+  private tablePacks: Loaded[] = [];
+  /** Reads of `.tidx` files (heads, buckets, sections, offsets): what the table saves, counted for tests. */
+  readonly reads = { index: 0 };
 
-  constructor(readonly packsDir: string) {}
+  constructor(
+    readonly packsDir: string,
+    options: PackSetOptions = {},
+  ) {
+    this.tableAfter = options.tableAfter ?? PACK_TABLE_AFTER;
+  }
 
   /** The published packs, newest first. */
   packs(): readonly PackInfo[] {
@@ -75,7 +88,7 @@ export class PackSet {
       return true;
     }
     if (this.stamp() === this.dirStamp) return false;
-    this.reload();
+    this.refresh();
     return true;
   }
 
@@ -84,6 +97,38 @@ export class PackSet {
     this.close();
     this.loaded = undefined;
     this.bad = undefined;
+    this.dropTable();
+  }
+
+  /**
+   * List the directory again and keep what is still listed: packs that
+   * appeared are read (their heads, and into the table if there is one),
+   * packs that left are closed (the table is then rebuilt on the next
+   * lookup). What a writer of this process calls after publishing, instead
+   * of reload(): the other packs' heads and the table are not read again.
+   */
+  refresh(): void {
+    if (this.loaded === undefined) {
+      this.load();
+      return;
+    }
+    this.bad = undefined;
+    this.dirStamp = this.stamp();
+    const listed = listPackNames(this.packsDir);
+    const byName = new Map(this.loaded.map((p) => [p.name, p]));
+    const gone = this.loaded.filter((p) => !listed.has(p.name));
+    const unreadable: string[] = [];
+    const fresh = openPacks(this.packsDir, [...listed].filter((n) => !byName.has(n)), unreadable, this.reads);
+    // an unreadable index still listed was tried again above
+    this.unreadableIndexes = unreadable;
+    if (gone.length > 0) {
+      for (const p of gone) this.closePack(p);
+      this.dropTable();
+    } else if (this.table) {
+      this.table.reserve(this.table.size + fresh.reduce((n, p) => n + p.count, 0));
+      for (const p of [...fresh].reverse()) this.addToTable(p);
+    }
+    this.loaded = [...fresh, ...this.loaded.filter((p) => listed.has(p.name))];
   }
 
   /** Where an entry is packed (newest pack first), or undefined. `reload`: on a miss, re-list the directory once if it changed. */
@@ -93,8 +138,10 @@ export class PackSet {
     return this.find(kind, hex);
   }
 
+  /** Like lookup, without reading the entry's offset and length. */
   has(kind: PackEntryKind, hex: string, reload = false): boolean {
-    return this.lookup(kind, hex, reload) !== undefined;
+    const here = (): boolean => !this.isBad(hex) && this.findEntry(kind, hex) !== undefined;
+    return here() || (reload && this.reloadIfChanged() && here());
   }
 
   /**
@@ -103,6 +150,10 @@ export class PackSet {
    * of a bucket read per oid); others are searched per oid.
    */
   hasMany(kind: PackEntryKind, hexes: readonly string[]): boolean[] {
+    if ((this.table || hexes.length >= this.tableAfter) && this.load().length > 0) {
+      this.lookups = Math.max(this.lookups, this.tableAfter);
+      return hexes.map((hex) => !this.isBad(hex) && this.findEntry(kind, hex) !== undefined);
+    }
     const out = hexes.map(() => false);
     for (const p of this.load()) {
       if (p.count <= 4 * hexes.length && p.allOids === undefined) p.allOids = this.pread(p, 'tidx', p.sections.oids, p.count * 32);
@@ -154,29 +205,70 @@ export class PackSet {
 
   /** Close the cached descriptors (the set stays usable: they reopen on demand). */
   close(): void {
-    for (const p of this.loaded ?? []) {
-      for (const fd of [p.tidxFd, p.packFd]) {
-        if (fd === undefined) continue;
-        try {
-          closeSync(fd);
-        } catch {
-          // closing a read-only descriptor cannot lose data: nothing to report
-        }
+    for (const p of this.loaded ?? []) this.closePack(p);
+  }
+
+  private closePack(p: Loaded): void {
+    for (const fd of [p.tidxFd, p.packFd]) {
+      if (fd === undefined) continue;
+      try {
+        closeSync(fd);
+      } catch {
+        // closing a read-only descriptor cannot lose data: nothing to report
       }
-      p.tidxFd = p.packFd = undefined;
     }
+    p.tidxFd = p.packFd = undefined;
   }
 
   private find(kind: PackEntryKind, hex: string): PackLocation | undefined {
     if (this.load().length === 0 || this.isBad(hex)) return undefined;
-    for (const p of this.load()) {
+    const e = this.findEntry(kind, hex);
+    if (!e) return undefined;
+    const { p, i } = e;
+    // A pack read entry after entry (push, checkout) has its offsets and lengths read once (12 B per entry) instead of two reads per entry.
+    if (p.places === undefined && ++p.hits > this.tableAfter) p.places = { offsets: this.pread(p, 'tidx', p.sections.offsets, p.count * 8), lengths: this.pread(p, 'tidx', p.sections.lengths, p.count * 4) };
+    if (p.places) return { pack: p.name, file: p.file, offset: Number(p.places.offsets.readBigUInt64BE(i * 8)), length: p.places.lengths.readUInt32BE(i * 4) };
+    const offset = Number(this.pread(p, 'tidx', p.sections.offsets + i * 8, 8, this.scratch).readBigUInt64BE(0));
+    const length = this.pread(p, 'tidx', p.sections.lengths + i * 4, 4, this.scratch).readUInt32BE(0);
+    return { pack: p.name, file: p.file, offset, length };
+  }
+
+  /** The newest pack holding the entry and its index there (the bad list is the caller's): through the table once it pays. */
+  private findEntry(kind: PackEntryKind, hex: string): { p: Loaded; i: number } | undefined {
+    const packs = this.load();
+    if (packs.length === 0) return undefined;
+    if (this.table === undefined && ++this.lookups > this.tableAfter) this.buildTable();
+    if (this.table) {
+      const hit = this.table.find(kind, keyWords(hex, this.key));
+      return hit && { p: this.tablePacks[hit.pack]!, i: hit.index };
+    }
+    for (const p of packs) {
       const i = this.findIn(p, kind, hex);
-      if (i === undefined) continue;
-      const offset = Number(this.pread(p, 'tidx', p.sections.offsets + i * 8, 8, this.scratch).readBigUInt64BE(0));
-      const length = this.pread(p, 'tidx', p.sections.lengths + i * 4, 4, this.scratch).readUInt32BE(0);
-      return { pack: p.name, file: p.file, offset, length };
+      if (i !== undefined) return { p, i };
     }
     return undefined;
+  }
+
+  /** One sequential read of each pack's oids and kinds, oldest pack first (so the newest wins a duplicate). */
+  private buildTable(): void {
+    this.table = new PackTable();
+    this.tablePacks = [];
+    this.table.reserve(this.load().reduce((n, p) => n + p.count, 0));
+    for (const p of [...this.load()].reverse()) this.addToTable(p);
+  }
+
+  private addToTable(p: Loaded): void {
+    const oids = p.allOids ?? this.pread(p, 'tidx', p.sections.oids, p.count * 32);
+    p.kinds ??= this.pread(p, 'tidx', p.sections.kinds, p.count);
+    this.table!.addPack(oids, p.kinds);
+    this.tablePacks.push(p);
+    // the table holds a copy: the per-pack one is no longer read
+    p.allOids = undefined;
+  }
+
+  private dropTable(): void {
+    this.table = undefined;
+    this.tablePacks = [];
   }
 
   /** The entry's index in pack `p`, or undefined. */
@@ -199,10 +291,13 @@ export class PackSet {
     return undefined;
   }
 
+  private readonly key = new Uint32Array(8);
+
   /** Reused for bucket, offset and length reads (a new buffer per lookup was an eighth of a read's time); never handed out. */
   private scratch = Buffer.allocUnsafeSlow(16 * 1024);
 
   private pread(p: Loaded, which: 'tidx' | 'pack', position: number, length: number, into?: Buffer): Buffer {
+    if (which === 'tidx') this.reads.index++;
     let fd = which === 'tidx' ? p.tidxFd : p.packFd;
     if (fd === undefined) {
       fd = openSync(which === 'tidx' ? p.index : p.file, 'r');
@@ -232,46 +327,10 @@ export class PackSet {
   private load(): Loaded[] {
     if (this.loaded) return this.loaded;
     this.dirStamp = this.stamp();
-    let names: string[] = [];
-    try {
-      names = readdirSync(this.packsDir);
-    } catch {
-      // no packs directory: a store without packs (format 1)
-    }
-    const found: (Loaded & { mtimeMs: number })[] = [];
     const unreadable: string[] = [];
-    for (const n of names) {
-      const m = /^([0-9a-f]{64})\.tidx$/.exec(n);
-      if (!m) continue;
-      const index = join(this.packsDir, n);
-      let fd: number;
-      try {
-        fd = openSync(index, 'r');
-      } catch {
-        // retired between the listing and the open (gc): not a pack any more
-        continue;
-      }
-      const st = fstatSync(fd);
-      const head = Buffer.allocUnsafe(Math.min(TIDX_HEAD_BYTES, st.size));
-      readSync(fd, head, 0, head.length, 0);
-      let parsed: TidxHead;
-      try {
-        parsed = parseTidxHead(head, st.size, index);
-      } catch (err) {
-        closeSync(fd);
-        // A newer index is refused outright: taking its objects for absent would make gc or fetch act on a store
-        // this trove does not understand. A damaged one is set aside (fsck reports it): its entries read as absent,
-        // as a corrupt entry does, and fetch brings them back.
-        if (isTroveError(err, 'NEWER_FORMAT')) throw err;
-        unreadable.push(index);
-        continue;
-      }
-      const lists = (st.size - tidxSections(parsed.count, 0).size) / 36;
-      found.push({ name: m[1]!, file: join(this.packsDir, `${m[1]}.pack`), index, count: parsed.count, packSize: parsed.packSize, head: parsed, sections: tidxSections(parsed.count, lists), tidxFd: fd, packFd: undefined, allOids: undefined, kinds: undefined, mtimeMs: st.mtimeMs });
-    }
-    found.sort((a, b) => b.mtimeMs - a.mtimeMs || (a.name < b.name ? -1 : 1));
-    this.loaded = found;
+    this.loaded = openPacks(this.packsDir, [...listPackNames(this.packsDir)], unreadable, this.reads);
     this.unreadableIndexes = unreadable;
-    return found;
+    return this.loaded;
   }
+
 }
