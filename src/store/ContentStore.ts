@@ -74,7 +74,7 @@ export interface ContentStore {
   putObjects(items: Iterable<Uint8Array>, options?: { meta?: boolean }): Promise<{ oids: Oid[]; written: number }>;
   openIngest(options: { jobs: number }): IngestSession;
   /** A writer of local packs for this store (raises the store to format 2 before its first pack); the caller calls finish(). */
-  packWriter(): PackWriter;
+  packWriter(options?: { /** has() answers for the open pack only (PackWriterOptions.forgetSealed) */ forgetSealed?: boolean }): PackWriter;
   targetFor(kind: StoredKind, oid: Oid): string;
 
   // Listing and removal (gc, fsck)

@@ -9,7 +9,7 @@ import { parseChunkList, type ChunkRef } from './chunkList.js';
 import { chunkListFile, objectFile, packsDir, storeTmpDir } from './layout.js';
 import type { ContentStore, IngestSession, LinkStrategy, PackStats, StoredEntry, StoredKind } from './ContentStore.js';
 import { PackSet, type PackLocation } from './pack/PackSet.js';
-import { PACK_MAX_OBJECT, PACK_MIN_OBJECTS, PackWriter } from './pack/PackWriter.js';
+import { PACK_MAX_OBJECT, PACK_MIN_OBJECTS, PACK_TARGET, PackWriter } from './pack/PackWriter.js';
 import { openIngestSession } from './ingestSession.js';
 import { upgradeStoreFormat } from './storeFormat.js';
 import { writeObjectSync } from './objectWriter.js';
@@ -40,15 +40,18 @@ export class ObjectStore implements ContentStore {
   readonly packMaxObject: number;
   /** An ingest of fewer files than this stays loose (PACK_MIN_OBJECTS, as git's unpackLimit): a pack per one-file add would be two files instead of one. */
   readonly packMinObjects: number;
+  /** Its pack writers seal a pack at this many bytes (PACK_TARGET); auto-pack counts a pack this big as full. */
+  readonly packTargetBytes: number;
 
   constructor(
     readonly dir: string,
-    options: { fsync?: boolean; /** knobs for tests: PACK_MAX_OBJECT, PACK_MIN_OBJECTS, PACK_TABLE_AFTER */ packMaxObject?: number; packMinObjects?: number; packTableAfter?: number } = {},
+    options: { fsync?: boolean; /** knobs for tests: PACK_MAX_OBJECT, PACK_MIN_OBJECTS, PACK_TARGET, PACK_TABLE_AFTER */ packMaxObject?: number; packMinObjects?: number; packTargetBytes?: number; packTableAfter?: number } = {},
   ) {
     this.fsync = options.fsync ?? true;
     this.packs = new PackSet(packsDir(dir), { tableAfter: options.packTableAfter });
     this.packMaxObject = options.packMaxObject ?? PACK_MAX_OBJECT;
     this.packMinObjects = options.packMinObjects ?? PACK_MIN_OBJECTS;
+    this.packTargetBytes = options.packTargetBytes ?? PACK_TARGET;
   }
 
   /**
@@ -308,8 +311,8 @@ export class ObjectStore implements ContentStore {
     return openIngestSession(this, options);
   }
 
-  packWriter(): PackWriter {
-    return new PackWriter(packsDir(this.dir), { fsync: this.fsync, beforePublish: () => upgradeStoreFormat(this.dir, { fsync: this.fsync }) });
+  packWriter(options: { forgetSealed?: boolean } = {}): PackWriter {
+    return new PackWriter(packsDir(this.dir), { fsync: this.fsync, targetBytes: this.packTargetBytes, ...options, beforePublish: () => upgradeStoreFormat(this.dir, { fsync: this.fsync }) });
   }
 
   packStats(): PackStats {

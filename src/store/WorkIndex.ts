@@ -41,7 +41,19 @@ export interface ChunkRecord {
 /** `[name, inode, size, mtimeMs, mode, digest hex (f, x) or link target (l)]`; name is relative to the directory. */
 export type StatRow = readonly [name: string, ino: number, size: number, mtimeMs: number, mode: 'f' | 'x' | 'l', hexOrTarget: string];
 
-type Source = { readonly off: number; readonly len: number } | { readonly rows: readonly StatRow[] };
+/**
+ * A chunk's rows set aside in this process's spill file (one block, as a base
+ * stores it), racy rows already dropped (`dropped`): what a large scan (the
+ * first add of 1M files) hands to splice instead of row arrays, so memory
+ * holds ~40 bytes a chunk, not ~200 a file, until save folds them in.
+ */
+export interface RowBlock {
+  readonly spillOff: number;
+  readonly len: number;
+  readonly dropped: boolean;
+}
+
+type Source = { readonly off: number; readonly len: number } | { readonly rows: readonly StatRow[] } | { readonly spill: RowBlock };
 interface Slot {
   rec: ChunkRecord;
   src: Source;
@@ -62,8 +74,14 @@ export class WorkIndex {
   private dataStart = 0;
   /** splices applied since the base (the journal's, then this process's): each journal line carries its sequence number */
   private applied = 0;
-  /** journal lines made by this process, not yet saved */
-  private pending: string[] = [];
+  /** splices made by this process, not yet saved: a journal line, or (rows in the spill file) the splice to serialise if it is journaled */
+  private pending: (string | SpilledSplice)[] = [];
+  /** bytes the pending splices take as journal lines */
+  private pendingBytes = 0;
+  /** this process's spill file (blocks of rows not yet saved), removed by save */
+  private spill: { readonly path: string; readonly fd: number; size: number } | undefined;
+  /** blocks handed out by block() and not yet spliced: the spill file stays while any may still be */
+  private outstanding = 0;
   /** the replay stopped before the journal's end (torn or conflicting line): appending after it would be lost, so the next save folds */
   private journalStopped = false;
   /** bytes of the journal read at open (undefined: none usable) */
@@ -217,7 +235,7 @@ export class WorkIndex {
     if ('rows' in slot.src) rows = slot.src.rows;
     else {
       try {
-        rows = this.readBlock(slot.src.off, slot.src.len);
+        rows = 'spill' in slot.src ? this.readSpilled(slot.src.spill) : this.readBlock(slot.src.off, slot.src.len);
       } catch {
         // a block that cannot be read or parsed is a cache miss: its files are hashed again
         return out;
@@ -230,22 +248,44 @@ export class WorkIndex {
   private readBlock(off: number, len: number): StatRow[] {
     if (len === 0) return [];
     if (this.fd === undefined) throw new Error('closed');
-    const buf = Buffer.alloc(len);
-    let got = 0;
-    while (got < len) {
-      const n = readSync(this.fd, buf, got, len - got, this.dataStart + off + got);
-      if (n === 0) throw new Error('short');
-      got += n;
-    }
+    const buf = preadAll(this.fd, this.dataStart + off, len);
     this.blocksRead++;
-    const rows: StatRow[] = [];
-    for (const line of buf.toString('utf8').split('\n')) {
-      if (line === '') continue;
-      const r = JSON.parse(line) as unknown;
-      if (!isStatRow(r)) throw new Error('bad row');
-      rows.push(r);
+    return parseBlock(buf);
+  }
+
+  private readSpilled(b: RowBlock): StatRow[] {
+    if (b.len === 0) return [];
+    if (this.spill === undefined) throw new Error('spill closed');
+    return parseBlock(preadAll(this.spill.fd, b.spillOff, b.len));
+  }
+
+  /**
+   * Set `rows` aside in this process's spill file (racy rows dropped now, by
+   * this index's clock) and return the handle to pass to splice. Written
+   * without syncs: the file is scratch, removed by save.
+   */
+  block(rows: readonly StatRow[]): RowBlock {
+    const now = this.now();
+    const fresh = rows.filter((r) => !isRacy(r[3], now));
+    const bytes = Buffer.from(fresh.map((r) => JSON.stringify(r) + '\n').join(''), 'utf8');
+    if (this.spill === undefined) {
+      mkdirSync(dirname(this.file), { recursive: true });
+      const path = `${this.file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+      this.spill = { path, fd: openSync(path, 'w+'), size: 0 };
+      // a block never spliced (an unchanged run) keeps it until save finds none outstanding, or until exit
+      spillFiles.add(path);
+      if (!spillExitHook) {
+        spillExitHook = true;
+        process.on('exit', () => {
+          for (const f of spillFiles) rmSync(f, { force: true });
+        });
+      }
     }
-    return rows;
+    this.outstanding++;
+    const at = this.spill.size;
+    writeAllAt(this.spill.fd, bytes, at);
+    this.spill.size += bytes.length;
+    return { spillOff: at, len: bytes.length, dropped: fresh.length !== rows.length };
   }
 
   /**
@@ -253,23 +293,51 @@ export class WorkIndex {
    * record that the index now matches `root`. Rows racy at this moment are
    * dropped, and a chunk that loses one loses its signature.
    */
-  splice(root: string, from: number, to: number, chunks: readonly ChunkRecord[], rows: readonly (readonly StatRow[])[]): void {
+  splice(root: string, from: number, to: number, chunks: readonly ChunkRecord[], rows: readonly (readonly StatRow[] | RowBlock)[]): void {
     if (from < 0 || to < from || to > this.slots.length || rows.length !== chunks.length) throw new RangeError('WorkIndex.splice: bad range');
     const now = this.now();
     const recs: ChunkRecordRow[] = [];
-    const kept: StatRow[][] = [];
+    const kept: (readonly StatRow[] | RowBlock)[] = [];
+    let spilled = false;
     chunks.forEach((c, k) => {
-      const fresh = rows[k]!.filter((r) => !isRacy(r[3], now));
-      recs.push([c.first, c.files, c.size, fresh.length === rows[k]!.length ? c.sig : null, c.leaf]);
+      const r = rows[k]!;
+      if (isRowBlock(r)) {
+        // racy rows were dropped when the block was set aside
+        spilled = true;
+        this.outstanding = Math.max(0, this.outstanding - 1);
+        recs.push([c.first, c.files, c.size, r.dropped ? null : c.sig, c.leaf]);
+        kept.push(r);
+        return;
+      }
+      const fresh = r.filter((x) => !isRacy(x[3], now));
+      recs.push([c.first, c.files, c.size, fresh.length === r.length ? c.sig : null, c.leaf]);
       kept.push(fresh);
     });
     if (from === to && recs.length === 0 && root === this.rootHex) return;
-    this.pending.push(JSON.stringify({ seq: this.applied, root, from, to, chunks: recs, rows: kept }) + '\n');
+    const splice: SpilledSplice = { seq: this.applied, root, from, to, recs, rows: kept };
+    if (spilled) {
+      // Serialised only if it is journaled (a large splice is folded instead): its length is known without building it.
+      this.pending.push(splice);
+      this.pendingBytes += journalLineBytes(splice);
+    } else {
+      const line = this.journalLine(splice);
+      this.pending.push(line);
+      this.pendingBytes += Buffer.byteLength(line);
+    }
     this.apply(root, from, to, recs, kept);
   }
 
-  private apply(root: string, from: number, to: number, recs: readonly ChunkRecordRow[], rows: readonly (readonly StatRow[])[]): void {
-    const slots: Slot[] = recs.map((r, k) => ({ rec: { first: r[0], files: r[1], size: r[2], sig: r[3], leaf: r[4] }, src: { rows: rows[k]! } }));
+  /** A splice as a journal line (as JSON.stringify({seq, root, from, to, chunks, rows}) + newline, a spilled block's lines inlined). */
+  private journalLine(sp: SpilledSplice): string {
+    const rows = sp.rows.map((r) => (isRowBlock(r) ? (r.len === 0 ? '[]' : '[' + preadAll(this.spill!.fd, r.spillOff, r.len).toString('utf8').slice(0, -1).split('\n').join(',') + ']') : JSON.stringify(r)));
+    return `{"seq":${sp.seq},"root":${JSON.stringify(sp.root)},"from":${sp.from},"to":${sp.to},"chunks":${JSON.stringify(sp.recs)},"rows":[${rows.join(',')}]}\n`;
+  }
+
+  private apply(root: string, from: number, to: number, recs: readonly ChunkRecordRow[], rows: readonly (readonly StatRow[] | RowBlock)[]): void {
+    const slots: Slot[] = recs.map((r, k) => {
+      const src = rows[k]!;
+      return { rec: { first: r[0], files: r[1], size: r[2], sig: r[3], leaf: r[4] }, src: isRowBlock(src) ? { spill: src } : { rows: src } };
+    });
     this.slots.splice(from, to - from, ...slots);
     this.rootHex = root;
     this.applied++;
@@ -296,26 +364,47 @@ export class WorkIndex {
   /** Persist this process's splices: a journal append, or a fold into a new base when the journal has grown. Best effort. */
   save(): void {
     if (this.pending.length === 0) return;
-    const text = this.pending.join('');
     try {
       const baseBytes = this.baseId === undefined ? 0 : fileBytes(this.file);
       const limit = Math.min(this.journalMax, Math.max(MIN_JOURNAL_BYTES, baseBytes / 4));
       const have = this.journalBytes ?? 0;
-      if (this.baseId !== undefined && !this.journalStopped && have + Buffer.byteLength(text) <= limit) {
+      if (this.baseId !== undefined && !this.journalStopped && have + this.pendingBytes <= limit) {
+        const text = this.pending.map((p) => (typeof p === 'string' ? p : this.journalLine(p))).join('');
         if (this.journalBytes !== undefined) appendFileSync(this.journal, text);
         else atomicWriteSync(this.journal, JSON.stringify({ version: WORK_INDEX_VERSION, base: this.baseId }) + '\n' + text);
         this.journalBytes = have + Buffer.byteLength(text);
+        // what the journal holds is small (at most journalMax): its spilled rows move to memory, so the spill file can go
+        this.unspill();
       } else this.fold();
       this.pending = [];
+      this.pendingBytes = 0;
+      this.dropSpill();
     } catch {
       // an index that cannot be saved only costs speed next time
     }
   }
 
+  private unspill(): void {
+    for (const s of this.slots) if ('spill' in s.src) s.src = { rows: this.readSpilled(s.src.spill) };
+  }
+
+  /** Remove the spill file once no slot names it (after a fold or a journal append). */
+  private dropSpill(): void {
+    if (this.spill === undefined || this.outstanding > 0 || this.slots.some((s) => 'spill' in s.src)) return;
+    try {
+      closeSync(this.spill.fd);
+    } catch {
+      // a scratch descriptor: nothing to lose
+    }
+    rmSync(this.spill.path, { force: true });
+    spillFiles.delete(this.spill.path);
+    this.spill = undefined;
+  }
+
   /** Write a new base: header, table, then blocks (base blocks copied by byte range). Temp + rename, then the journal goes. */
   private fold(): void {
     const id = randomBytes(8).toString('hex');
-    const blocks: (Buffer | { off: number; len: number })[] = [];
+    const blocks: (Buffer | { fd: number; pos: number; len: number })[] = [];
     const table: string[] = [];
     let off = 0;
     let files = 0;
@@ -325,8 +414,12 @@ export class WorkIndex {
         const b = Buffer.from(s.src.rows.map((r) => JSON.stringify(r) + '\n').join(''), 'utf8');
         blocks.push(b);
         len = b.length;
+      } else if ('spill' in s.src) {
+        // copied from the spill file by byte range, as base blocks are: a large scan's rows never sit in memory together
+        blocks.push({ fd: this.spill!.fd, pos: s.src.spill.spillOff, len: s.src.spill.len });
+        len = s.src.spill.len;
       } else {
-        blocks.push(s.src);
+        blocks.push({ fd: this.fd!, pos: this.dataStart + s.src.off, len: s.src.len });
         len = s.src.len;
       }
       table.push(JSON.stringify([s.rec.first, s.rec.files, s.rec.size, s.rec.sig, s.rec.leaf, off, len]) + '\n');
@@ -345,7 +438,7 @@ export class WorkIndex {
         else {
           let done = 0;
           while (done < b.len) {
-            const n = readSync(this.fd!, copy, 0, Math.min(copy.length, b.len - done), this.dataStart + b.off + done);
+            const n = readSync(b.fd, copy, 0, Math.min(copy.length, b.len - done), b.pos + done);
             if (n === 0) throw new Error('short base');
             writeAll(out, copy.subarray(0, n));
             done += n;
@@ -371,9 +464,20 @@ export class WorkIndex {
     this.readBase();
   }
 
-  /** Release the base's file descriptor (the index stays usable for what is in memory). */
+  /** Release the base's file descriptor (the index stays usable for what is in memory) and an unsaved spill file. */
   close(): void {
     this.closeFd();
+    if (this.spill !== undefined) this.unspillOrDrop();
+  }
+
+  private unspillOrDrop(): void {
+    try {
+      this.unspill();
+    } catch {
+      // unreadable scratch: those chunks' rows are a miss (rehash), never an error
+      for (const s of this.slots) if ('spill' in s.src) s.src = { rows: [] };
+    }
+    this.dropSpill();
   }
 
   private closeFd(): void {
@@ -434,4 +538,57 @@ function fileBytes(file: string): number {
     // no file: zero bytes, which only decides when to fold the journal
     return 0;
   }
+}
+
+function preadAll(fd: number, position: number, len: number): Buffer {
+  const buf = Buffer.alloc(len);
+  let got = 0;
+  while (got < len) {
+    const n = readSync(fd, buf, got, len - got, position + got);
+    if (n === 0) throw new Error('short');
+    got += n;
+  }
+  return buf;
+}
+
+function parseBlock(buf: Buffer): StatRow[] {
+  const rows: StatRow[] = [];
+  for (const line of buf.toString('utf8').split('\n')) {
+    if (line === '') continue;
+    const r = JSON.parse(line) as unknown;
+    if (!isStatRow(r)) throw new Error('bad row');
+    rows.push(r);
+  }
+  return rows;
+}
+
+function writeAllAt(fd: number, b: Buffer, position: number): void {
+  let done = 0;
+  while (done < b.length) done += writeSync(fd, b, done, b.length - done, position + done);
+}
+
+/** Spill files of this process, removed at exit if save did not (a killed process leaves a `.tmp-<pid>-` file, as a killed fold does). */
+const spillFiles = new Set<string>();
+let spillExitHook = false;
+
+/** A splice not yet saved whose rows may be spilled blocks. */
+interface SpilledSplice {
+  readonly seq: number;
+  readonly root: string;
+  readonly from: number;
+  readonly to: number;
+  readonly recs: readonly ChunkRecordRow[];
+  readonly rows: readonly (readonly StatRow[] | RowBlock)[];
+}
+
+function isRowBlock(r: readonly StatRow[] | RowBlock): r is RowBlock {
+  return !Array.isArray(r);
+}
+
+/** Bytes of journalLine(sp) without reading the blocks: a block of n lines inlines as its bytes with n-1 commas for newlines, in brackets. */
+function journalLineBytes(sp: SpilledSplice): number {
+  let rows = 0;
+  for (const r of sp.rows) rows += (isRowBlock(r) ? (r.len === 0 ? 2 : r.len + 1) : Buffer.byteLength(JSON.stringify(r))) + 1;
+  if (sp.rows.length > 0) rows -= 1;
+  return Buffer.byteLength(`{"seq":${sp.seq},"root":${JSON.stringify(sp.root)},"from":${sp.from},"to":${sp.to},"chunks":${JSON.stringify(sp.recs)},"rows":[]}\n`) + rows;
 }

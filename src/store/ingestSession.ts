@@ -14,12 +14,18 @@ import type { ObjectStore } from './ObjectStore.js';
  * A call with fewer than the store's packMinObjects files stays loose.
  */
 export function openIngestSession(store: ObjectStore, options: { jobs: number }): IngestSession {
-  const writer = store.packMaxObject > 0 ? store.packWriter() : undefined;
+  // The writer remembers only the open pack's entries (memory bounded by one pack, not by the add): a sealed pack's are
+  // found in the store, whose pack set is reloaded after each seal.
+  const writer = store.packMaxObject > 0 ? store.packWriter({ forgetSealed: true }) : undefined;
   const sink: PackSink | undefined = writer && {
     maxObject: store.packMaxObject,
     put: (hex, data) => {
       if (writer.has('o', hex) || store.hasObject(createOid('sha256', hex), { reload: false })) return 0;
-      return writer.append('o', hex, data);
+      const sealed = writer.sealed.length;
+      const n = writer.append('o', hex, data);
+      // a pack sealed mid-session joins the store's pack set at once: the writer no longer remembers its entries
+      if (writer.sealed.length !== sealed) store.packs.refresh();
+      return n;
     },
   };
   let closed = false;

@@ -27,6 +27,12 @@ export interface PackWriterOptions {
   readonly targetBytes?: number;
   /** called before the first pack of this writer is published (the store writes FORMAT 2 there) */
   readonly beforePublish?: () => void;
+  /**
+   * has() answers for the open pack only: a sealed pack's entries are forgotten, so the dedupe set holds at most one
+   * pack's entries however much is written (add at 1M files: ~100 B an object otherwise). The caller then finds
+   * sealed entries in the store (ingestSession reloads its pack set after each seal). Default false (repack relies on has()).
+   */
+  readonly forgetSealed?: boolean;
 }
 
 export interface SealedPack {
@@ -82,9 +88,14 @@ export class PackWriter {
     this.target = options.targetBytes ?? PACK_TARGET;
   }
 
-  /** Was this entry appended to this writer (sealed or not)? */
+  /** Was this entry appended to this writer (sealed or not; with forgetSealed, to the open pack)? */
   has(kind: PackEntryKind, hex: string): boolean {
     return this.seen.has(kind + hex);
+  }
+
+  /** Entries the dedupe set holds (tests: bounded by one pack with forgetSealed). */
+  get remembered(): number {
+    return this.seen.size;
   }
 
   /** Bytes appended to the pack being written. */
@@ -154,6 +165,7 @@ export class PackWriter {
       this.fs.renameSync(tidxTmp, join(this.packsDir, `${name}.tidx`));
       const sealed: SealedPack = { name, entries: open.entries.length, bytes: open.size };
       this.sealed.push(sealed);
+      if (this.options.forgetSealed) for (const e of open.entries) this.seen.delete(e.kind + e.hex);
       return sealed;
     } catch (err) {
       if (!closed) this.fs.closeSync(open.fd);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, lstatSync, openSync, readFileSync, readSync, readdirSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, readSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLocalPackIndex, type LocalPackEntry } from '../../core/localPackIndex.js';
 import type { PackEntryKind } from '../../core/packIndex.js';
@@ -119,7 +119,10 @@ export function repackStore(storeDir: string, isLive: IsLive, o: RepackOptions =
     return true;
   };
   for (const p of packs) if (p.bad || o.alsoRewrite?.has(p.name) || p.liveBytes < rewriteBelow * p.size) choose(p);
-  const keptSizes = packs.filter((p) => !chosen.has(p.name));
+  // A full pack (at the writer's target) is never merged for count: rewriting full packs makes as many full packs
+  // again, and the old ones wait in retired/ (a 1M-file add's auto-pack left 1 GiB there). Only the liveness rule above rewrites one.
+  const target = o.targetBytes ?? PACK_TARGET;
+  const keptSizes = packs.filter((p) => !chosen.has(p.name) && p.size < target);
   for (const p of geometricRollup(keptSizes, o.maxPacks ?? GEOMETRIC_MAX_PACKS, chosen.size > 0 ? 1 : 0)) if (!choose(p)) break;
   const maxObject = o.maxObject ?? PACK_MAX_OBJECT;
   const loose: Loose[] = [];
@@ -363,8 +366,10 @@ function safeReaddir(dir: string): string[] {
 export interface AutoPackLimits {
   /** gc.auto: loose objects (estimated) above which to pack; 0 = off */
   readonly auto: number;
-  /** gc.auto_pack_limit: packs above which to merge; 0 = never for this reason */
+  /** gc.auto_pack_limit: packs below the target size above which to merge; 0 = never for this reason */
   readonly autoPackLimit: number;
+  /** a pack this big is full and not counted (PACK_TARGET; tests use small values) */
+  readonly targetBytes?: number;
 }
 
 /**
@@ -376,7 +381,23 @@ export function autoPackDue(storeDir: string, limits: AutoPackLimits): boolean {
   if (limits.auto === 0) return false;
   const looseEstimate = safeReaddir(join(storeDir, 'objects', 'sha256', '17')).filter((n) => /^[0-9a-f]{62}$/.test(n)).length * 256;
   if (looseEstimate > limits.auto) return true;
-  return limits.autoPackLimit > 0 && listPacks(join(storeDir, PACKS_DIR)).length > limits.autoPackLimit;
+  return limits.autoPackLimit > 0 && smallPackCount(storeDir, limits.targetBytes ?? PACK_TARGET) > limits.autoPackLimit;
+}
+
+/** Packs below the writer's target: the ones a geometric merge can reduce (a full pack counts as done, as git's kept packs). */
+function smallPackCount(storeDir: string, target: number): number {
+  let n = 0;
+  for (const p of listPacks(join(storeDir, PACKS_DIR))) {
+    let size: number;
+    try {
+      size = statSync(p.file).size;
+    } catch {
+      // retired meanwhile by another gc: not a pack any more
+      continue;
+    }
+    if (size < target) n++;
+  }
+  return n;
 }
 
 /**
@@ -386,6 +407,11 @@ export function autoPackDue(storeDir: string, limits: AutoPackLimits): boolean {
  * not due.
  */
 export function autoPackStore(storeDir: string, limits: AutoPackLimits, o: Omit<RepackOptions, 'maxRewriteBytes' | 'dryRun'> & { maxRewriteBytes?: number } = {}): RepackResult | undefined {
-  if (!autoPackDue(storeDir, limits)) return undefined;
-  return repackStore(storeDir, () => true, { maxRewriteBytes: AUTO_PACK_MAX_BYTES, ...o, ...(limits.autoPackLimit > 0 ? { maxPacks: Math.min(o.maxPacks ?? GEOMETRIC_MAX_PACKS, limits.autoPackLimit) } : {}) });
+  if (!autoPackDue(storeDir, limits)) {
+    // Packs an earlier command retired are deleted once no reader may need them (one readdir when there are none),
+    // not left for the next gc: the store stays near the size of its data.
+    deleteRetired(storeDir, o);
+    return undefined;
+  }
+  return repackStore(storeDir, () => true, { maxRewriteBytes: AUTO_PACK_MAX_BYTES, ...(limits.targetBytes !== undefined ? { targetBytes: limits.targetBytes } : {}), ...o, ...(limits.autoPackLimit > 0 ? { maxPacks: Math.min(o.maxPacks ?? GEOMETRIC_MAX_PACKS, limits.autoPackLimit) } : {}) });
 }

@@ -15,7 +15,7 @@ export function autoPack(repo: Repo): RepackResult | undefined {
   if (!repo.privateStore) return undefined;
   const dir = repo.store.dir;
   try {
-    const r = autoPackStore(dir, { auto: repo.config.gc.auto, autoPackLimit: repo.config.gc.auto_pack_limit }, { fsync: repo.store.fsync, beforePublish: () => upgradeStoreFormat(dir, { fsync: repo.store.fsync }) });
+    const r = autoPackStore(dir, { auto: repo.config.gc.auto, autoPackLimit: repo.config.gc.auto_pack_limit, targetBytes: repo.store.packTargetBytes }, { fsync: repo.store.fsync, beforePublish: () => upgradeStoreFormat(dir, { fsync: repo.store.fsync }) });
     if (r) repo.store.packs.reload();
     return r;
   } catch (err) {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { TroveError, fromFsError } from '../../errors/index.js';
 import { createOid } from '../../core/oid.js';
 import { ingestMany, type IngestItem } from '../../store/ingestPool.js';
+import type { IngestSession } from '../../store/ContentStore.js';
 import { CHUNK_THRESHOLD } from '../../store/chunkList.js';
 import type { Repo } from '../Repo.js';
 
@@ -29,7 +30,7 @@ export interface HashFilesResult {
  * `store: true` the content is also put into the store, and a cache hit whose
  * content is no longer in the store (gc, a new shared cache) is re-ingested.
  */
-export async function hashFiles(repo: Repo, files: readonly FileToHash[], options: { store: boolean; progress?: string; hashSmall?: boolean; /** false: the caller records the digests (a directory's work index), not the stat cache */ remember?: boolean }): Promise<HashFilesResult> {
+export async function hashFiles(repo: Repo, files: readonly FileToHash[], options: { store: boolean; progress?: string; hashSmall?: boolean; /** false: the caller records the digests (a directory's work index), not the stat cache */ remember?: boolean; /** the caller's ingest session (one per add command: full packs, one partial); the caller closes it before anything names the objects. Default: one opened and closed here */ session?: IngestSession }): Promise<HashFilesResult> {
   const hexes = new Array<string>(files.length);
   const todo: number[] = [];
   const cached = options.hashSmall && cheaperToHash(repo, files) ? files.map(() => undefined) : files.map((f) => repo.statCache.get(f.repoPath, f));
@@ -55,11 +56,14 @@ export async function hashFiles(repo: Repo, files: readonly FileToHash[], option
     let outcomes;
     if (options.store) {
       // Small files go into one local pack for the command, sealed and durable by close(), before anything names them.
-      const session = repo.store.openIngest({ jobs: repo.config.core.jobs });
-      try {
-        outcomes = await session.ingest(items, progress);
-      } finally {
-        await session.close();
+      if (options.session) outcomes = await options.session.ingest(items, progress);
+      else {
+        const session = repo.store.openIngest({ jobs: repo.config.core.jobs });
+        try {
+          outcomes = await session.ingest(items, progress);
+        } finally {
+          await session.close();
+        }
       }
     } else outcomes = await ingestMany(items, null, { jobs: repo.config.core.jobs, fsync: repo.store.fsync, ...progress });
     outcomes.forEach((o, k) => {

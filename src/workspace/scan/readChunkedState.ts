@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parsePage, serializePage, type ChildRef, type ManifestEntry } from '../../core/manifest.js';
 import { createOid, formatOid, type Oid } from '../../core/oid.js';
 import { readLeafRefs } from '../../store/manifestIO.js';
-import type { ChunkRecord, StatRow, WorkIndex } from '../../store/WorkIndex.js';
+import type { ChunkRecord, RowBlock, StatRow, WorkIndex } from '../../store/WorkIndex.js';
 import { absPath, type Repo } from '../Repo.js';
 import { hashFiles, type FileToHash } from './hashFiles.js';
 import { scanChunks, type ScanChunk } from './scanChunks.js';
@@ -157,7 +157,8 @@ function rowOf(f: ScannedFile, e: ManifestEntry): StatRow {
 /** A chunk to record: its record and its rows; `reread` when a file of it was read (its rows are new even if its record is not). */
 export interface NewChunk {
   readonly rec: ChunkRecord;
-  readonly rows: StatRow[];
+  /** the rows, or (a large add) the block they were set aside in (WorkIndex.block) */
+  readonly rows: readonly StatRow[] | RowBlock;
   readonly reread: boolean;
 }
 
@@ -190,7 +191,7 @@ export function newChunk(chunk: ScanChunk, entries: readonly ManifestEntry[], re
  */
 export function spliceChunks(index: WorkIndex, rootHex: string, order: readonly (number | NewChunk)[]): void {
   const records = index.chunks();
-  const splices: { from: number; to: number; chunks: ChunkRecord[]; rows: StatRow[][] }[] = [];
+  const splices: { from: number; to: number; chunks: ChunkRecord[]; rows: (readonly StatRow[] | RowBlock)[] }[] = [];
   let prev = -1;
   let run: NewChunk[] = [];
   const flush = (next: number): void => {

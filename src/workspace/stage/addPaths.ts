@@ -10,6 +10,8 @@ import { scanChunks, type ScanChunk } from '../scan/scanChunks.js';
 import { scanThreads } from '../scan/scanThreaded.js';
 import { newChunk, spliceChunks, type NewChunk } from '../scan/readChunkedState.js';
 import type { FileToHash } from '../scan/hashFiles.js';
+import type { IngestSession } from '../../store/ContentStore.js';
+import type { StatRow } from '../../store/WorkIndex.js';
 import { diffManifests } from '../../store/diffManifests.js';
 import { ensureIgnored } from './gitignore.js';
 import { hashFiles } from '../scan/hashFiles.js';
@@ -39,7 +41,7 @@ export interface AddResult {
 }
 
 /** Track files or directories: store their content, write pointers, ignore the data in Git, stage. */
-export async function addPaths(repo: Repo, inputs: readonly string[], options: { stage?: boolean; allowDeletions?: boolean } = {}): Promise<AddResult> {
+export async function addPaths(repo: Repo, inputs: readonly string[], options: { stage?: boolean; allowDeletions?: boolean; /** files hashed per ingest call (ADD_BATCH_FILES; tests use small values) */ batchFiles?: number } = {}): Promise<AddResult> {
   if (inputs.length === 0) throw new TroveError('USAGE', 'trove add needs at least one path.', { hint: 'Example: trove add data/ models/model.pt' });
   const paths = [...new Set(inputs.map((i) => normalizeInput(repo, i)))];
   await checkAddable(repo, paths);
@@ -47,8 +49,20 @@ export async function addPaths(repo: Repo, inputs: readonly string[], options: {
   const warnings: string[] = [];
   const toStage: string[] = [];
   const recordIndexes: (() => void)[] = [];
-  for (const path of paths) {
-    const ingested = await ingestPath(repo, path);
+  // One ingest session for the whole command: its writer seals full packs as they fill and one partial pack at
+  // close (a session per 32k-file batch sealed a partial pack each: ~60 packs at 1M files, past gc.auto_pack_limit).
+  // Closed (sealed, packs/ synced) before any pointer or completeness mark names the objects.
+  const session = repo.store.openIngest({ jobs: repo.config.core.jobs });
+  const all: Ingested[] = [];
+  try {
+    for (const path of paths) all.push(await ingestPath(repo, path, session, options.batchFiles ?? ADD_BATCH_FILES));
+  } finally {
+    await session.close();
+  }
+  for (const [i, path] of paths.entries()) {
+    const ingested = all[i]!;
+    // Every file is stored (ingested, or checked, or in a reused leaf of a complete version) and so is every page.
+    if (ingested.pointer.kind === 'dir') repo.store.markComplete(ingested.pointer.oid);
     const { hashed, stored, skipped } = ingested;
     if (ingested.recordIndex) recordIndexes.push(ingested.recordIndex);
     for (const s of skipped) warnings.push(`Skipped ${path}/${s}: not a regular file, directory or symlink.`);
@@ -159,7 +173,7 @@ interface Ingested {
   readonly recordIndex?: () => void;
 }
 
-async function ingestPath(repo: Repo, path: string): Promise<Ingested> {
+async function ingestPath(repo: Repo, path: string, session: IngestSession, batchFiles: number): Promise<Ingested> {
   const abs = absPath(repo, path);
   const st = lstatSync(abs);
   const linkHex = st.isSymbolicLink() ? storeLinkHex(readlinkSync(abs), storeObjectsDir(repo)) : undefined;
@@ -168,11 +182,11 @@ async function ingestPath(repo: Repo, path: string): Promise<Ingested> {
     return { pointer, hashed: 0, stored: 0, skipped: [] };
   }
   if (st.isFile()) {
-    const { hexes, hashed, written } = await hashFiles(repo, [{ repoPath: path, abs, size: st.size, ino: st.ino, mtimeMs: st.mtimeMs }], { store: true, progress: `Adding ${path}` });
+    const { hexes, hashed, written } = await hashFiles(repo, [{ repoPath: path, abs, size: st.size, ino: st.ino, mtimeMs: st.mtimeMs }], { store: true, progress: `Adding ${path}`, session });
     const pointer = createPointer({ kind: 'file', oid: createOid('sha256', hexes[0]!), size: st.size, ...((st.mode & 0o111) !== 0 ? { executable: true } : {}) });
     return { pointer, hashed, stored: written, skipped: [] };
   }
-  return ingestDirectory(repo, path, abs);
+  return ingestDirectory(repo, path, abs, session, batchFiles);
 }
 
 
@@ -191,7 +205,7 @@ type Pending = { readonly leaf: ChildRef; readonly at: number } | { readonly chu
  * So adding one change in 1M files reads one row block, ingests one file and
  * writes ~3 pages. The index is spliced by `recordIndex`, last.
  */
-async function ingestDirectory(repo: Repo, path: string, abs: string): Promise<Ingested> {
+async function ingestDirectory(repo: Repo, path: string, abs: string, session: IngestSession, batchFiles: number): Promise<Ingested> {
   const index = repo.workIndex(path);
   const indexRoot = index.root();
   // Reusing a leaf promises its files are stored: only when the index's whole version is (content gone from the store is re-ingested).
@@ -215,7 +229,7 @@ async function ingestDirectory(repo: Repo, path: string, abs: string): Promise<I
       });
     }
     if (todo.length > 0) {
-      const res = await hashFiles(repo, todo, { store: true, progress: `Adding ${path}`, remember: false });
+      const res = await hashFiles(repo, todo, { store: true, progress: `Adding ${path}`, remember: false, session });
       hashed += res.hashed;
       written += res.written;
       fill.forEach(([hexes, k], i) => (hexes[k] = res.hexes[i]));
@@ -229,7 +243,9 @@ async function ingestDirectory(repo: Repo, path: string, abs: string): Promise<I
       const entries: ManifestEntry[] = p.chunk.files.map((f, k) =>
         f.kind === 'link' ? { path: f.path, mode: 'l', size: 0, target: f.target! } : { path: f.path, mode: f.executable ? 'x' : 'f', size: f.size, oid: createOid('sha256', p.hexes[k]!) },
       );
-      order.push(newChunk(p.chunk, entries, p.reread));
+      const made = newChunk(p.chunk, entries, p.reread);
+      // Set aside on disk at once: holding every new row until recordIndex cost ~200 bytes a file (200 MB at 1M files).
+      order.push({ ...made, rows: index.block(made.rows as StatRow[]) });
       yield { entries };
     }
     pending = [];
@@ -255,13 +271,12 @@ async function ingestDirectory(repo: Repo, path: string, abs: string): Promise<I
       });
       pending.push({ chunk, at, hexes, reread: hexes.includes(undefined) });
       pendingFiles += chunk.count;
-      if (pendingFiles >= ADD_BATCH_FILES) yield* flush();
+      if (pendingFiles >= batchFiles) yield* flush();
     }
     yield* flush();
   }
+  // The pages may be sealed before the session's last pack (addPaths closes it): nothing names them until then.
   const tree = await writeManifestStream(repo.store, parts());
-  // Every file is stored (ingested, or checked, or in a reused leaf of a complete version) and so is every page.
-  repo.store.markComplete(tree.root);
   return {
     pointer: createPointer({ kind: 'dir', oid: tree.root, size: tree.size, files: tree.files }),
     hashed,

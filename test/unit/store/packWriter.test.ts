@@ -119,3 +119,21 @@ test('a chunk list is packed as an f entry under the file hash, and found only a
   const [e] = [...set.entries()];
   assert.equal(e!.digest, sha(list));
 });
+
+test('add\'s per-object memory is bounded: with forgetSealed the dedupe set holds at most one open pack\'s entries', () => {
+  const dir = packsDir();
+  const w = new PackWriter(dir, { fsync: false, targetBytes: 100, forgetSealed: true });
+  const blobs = Array.from({ length: 38 }, (_, i) => Buffer.alloc(30, i));
+  let most = 0;
+  for (const b of blobs) {
+    w.append('o', sha(b), b);
+    most = Math.max(most, w.remembered);
+  }
+  assert.equal(most, 3, 'a pack of 4 × 30 bytes seals at the 4th: at most 3 remembered after an append');
+  assert.equal(w.has('o', sha(blobs[0]!)), false, 'a sealed entry is the store\'s to find');
+  assert.equal(w.has('o', sha(blobs[37]!)), true, 'the open pack\'s entries are still deduped');
+  const sealed = w.finish();
+  assert.equal(sealed.reduce((s, p) => s + p.entries, 0), 38);
+  const set = new PackSet(dir);
+  for (const b of blobs) assert.deepEqual(set.read(set.lookup('o', sha(b))!), b);
+});

@@ -221,3 +221,27 @@ test('repack sweeps the pack temps of a killed writer, never a live one\'s', () 
     rmSync(store, { recursive: true, force: true });
   }
 });
+
+test('an add past the auto-pack limit rewrites no full pack (they were merged into as many full packs and parked in packs/retired: 1.53x store at 1M files)', async () => {
+  const { autoPackDue, autoPackStore } = await import('../../../src/store/pack/repack.js');
+  const store = tmpStore();
+  try {
+    // what one add of many files leaves: full packs (at the target) and one partial
+    const w = new PackWriter(join(store, 'packs'), { fsync: false, targetBytes: 400 });
+    for (let i = 0; i < 18; i++) w.append('o', sha(blob(i)), blob(i));
+    assert.deepEqual(w.finish().map((p) => p.entries), [4, 4, 4, 4, 2]);
+    const limits = { auto: 1000, autoPackLimit: 2, targetBytes: 400 };
+    assert.equal(autoPackDue(store, limits), false, 'one partial pack is under the limit: the full ones are done');
+    assert.equal(autoPackStore(store, limits, { fsync: false }), undefined);
+    // small packs past the limit are merged, the full ones are left where they are
+    pack(store, [20]);
+    pack(store, [21]);
+    const r = autoPackStore(store, limits, { fsync: false })!;
+    assert.equal(r.packsRewritten, 3, 'the three small packs, not the four full ones');
+    assert.equal(listPacks(join(store, 'packs')).length, 5);
+    assert.deepEqual(listRetired(store), [], 'no reader lease: the three retired small packs are deleted at once');
+    assertPacked(store, [...Array.from({ length: 18 }, (_, i) => i), 20, 21]);
+  } finally {
+    rmSync(store, { recursive: true, force: true });
+  }
+});

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, existsSync, truncateSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, truncateSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkIndex, type ChunkRecord, type StatRow } from '../../../src/store/WorkIndex.js';
 
@@ -155,4 +155,47 @@ test('a journal whose replay stopped early (a torn line) is folded at the next s
   assert.equal(again.root(), L('7'));
   assert.deepEqual(again.chunks().map((c) => c.first), ['a.bin', 'b/x', 'c']);
   assert.deepEqual([...again.rows(1).values()], [['b/x', 20, 9, 1700000000009, 'f', L('5')]]);
+});
+
+test('add\'s per-object memory is bounded: rows set aside with block() are journaled byte for byte as row arrays would be', () => {
+  const a = fixtureCopy();
+  const b = fixtureCopy();
+  const rows: StatRow[] = [['c', 14, 6, 1700000000004, 'f', L('0')], ['c2', 15, 7, 1700000000005.5, 'x', L('1')]];
+  const rec = [{ first: 'c', files: 2, size: 13, sig: L('6'), leaf: L('c') }];
+  const wa = WorkIndex.open(a, 'data', NOW);
+  wa.splice(L('7'), 2, 3, rec, [rows]);
+  wa.save();
+  const wb = WorkIndex.open(b, 'data', NOW);
+  const block = wb.block(rows);
+  assert.deepEqual(Object.keys(block).sort(), ['dropped', 'len', 'spillOff'], 'a handle, not the rows');
+  wb.splice(L('7'), 2, 3, rec, [block]);
+  assert.deepEqual([...wb.rows(2).values()], rows, 'readable from the spill before save');
+  wb.save();
+  assert.equal(readFileSync(`${b}.log`, 'utf8'), readFileSync(`${a}.log`, 'utf8'));
+  assert.deepEqual([...wb.rows(2).values()], rows, 'still readable after the spill file is gone');
+  assert.deepEqual(readdirSync(dirname(b)).sort(), ['x.twi', 'x.twi.log'], 'the spill file is removed by save');
+});
+
+test('add\'s per-object memory is bounded: a large splice of spilled blocks is folded from the spill file, racy rows dropped', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'trove-wi-')), 'x.twi');
+  const w = WorkIndex.open(file, 'data', { now: () => 1700000100000 });
+  const blocks = CHUNKS.map((_c, k) => w.block(k === 2 ? [...ROWS[2]!, ['d', 9, 1, 1700000100000, 'f', L('9')]] : ROWS[k]!));
+  assert.equal(blocks[2]!.dropped, true);
+  w.splice(L('a'), 0, 0, CHUNKS, blocks);
+  w.save();
+  assert.deepEqual(readdirSync(dirname(file)), ['x.twi'], 'folded (no base yet), spill removed');
+  const again = WorkIndex.open(file, 'data');
+  assert.deepEqual(again.chunks().map((c) => c.sig), [L('1'), null, null], 'the chunk that lost a racy row is unsigned');
+  for (let k = 0; k < 3; k++) assert.deepEqual([...again.rows(k).values()], ROWS[k]);
+});
+
+test('a spilled block not yet spliced survives a save of other splices (add clears the root before recordIndex splices)', () => {
+  const file = fixtureCopy();
+  const w = WorkIndex.open(file, 'data', NOW);
+  const block = w.block(ROWS[2]!);
+  w.splice('', 0, 0, [], []);
+  w.save();
+  w.splice(L('8'), 2, 3, [CHUNKS[2]!], [block]);
+  w.save();
+  assert.deepEqual([...WorkIndex.open(file, 'data', NOW).rows(2).values()], ROWS[2]);
 });
