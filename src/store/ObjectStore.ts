@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, promises as fsp, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromFsError } from '../errors/index.js';
 import { corrupt, missing } from './storeErrors.js';
-import { ASSEMBLE_WRITES_IN_FLIGHT, placeWhole, readIfSmall, writeAll } from './storeFiles.js';
 import { createOid, type Oid } from '../core/oid.js';
 import { parseChunkList, type ChunkRef } from './chunkList.js';
 import { chunkListFile, objectFile, packsDir, storeTmpDir } from './layout.js';
@@ -11,19 +10,16 @@ import type { ContentStore, IngestSession, LinkStrategy, PackStats, StoredEntry,
 import { PackSet, type PackLocation } from './pack/PackSet.js';
 import { PACK_MAX_OBJECT, PACK_MIN_OBJECTS, PACK_TARGET, PackWriter } from './pack/PackWriter.js';
 import { openIngestSession } from './ingestSession.js';
+import { LooseListing } from './LooseListing.js';
+import { materializeObject } from './materializeObject.js';
 import { upgradeStoreFormat } from './storeFormat.js';
 import { writeObjectSync } from './objectWriter.js';
 import { dropDeadPacks } from './pack/dropDeadPacks.js';
-import { listStore, packedEntry, removeStaleStoreTemps, safeReaddir } from './storeListing.js';
-import { tempPathFor } from '../util/atomicWrite.js';
-import { processUmask } from '../util/processUmask.js';
+import { listStore, packedEntry, removeStaleStoreTemps } from './storeListing.js';
 
 export type { LinkStrategy, StoredEntry, StoredKind };
 
-/** Dedupe misses after which the loose fan-out directories are listed once (ObjectStore.looseForDedupe). */
-export const LOOSE_LISTING_AFTER = 64;
-/** ...but only when the store has at most about this many loose objects: the listing is a string per object in memory. */
-export const LOOSE_LISTING_MAX = 65_536;
+export { LOOSE_LISTING_AFTER, LOOSE_LISTING_MAX } from './LooseListing.js';
 
 /**
  * The local content-addressed cache. Objects are immutable and named by their
@@ -36,6 +32,8 @@ export class ObjectStore implements ContentStore {
   readonly fsync: boolean;
   /** The store's local packs (format 2): read before loose objects. */
   readonly packs: PackSet;
+  /** The loose objects as one listing, when a bulk check or many dedupe misses made one worth taking; quarantine keeps it true. */
+  private readonly loose: LooseListing;
   /** Objects up to this size are packed by putObjects and openIngest (PACK_MAX_OBJECT; 0 keeps every object loose). */
   readonly packMaxObject: number;
   /** An ingest of fewer files than this stays loose (PACK_MIN_OBJECTS, as git's unpackLimit): a pack per one-file add would be two files instead of one. */
@@ -49,6 +47,7 @@ export class ObjectStore implements ContentStore {
   ) {
     this.fsync = options.fsync ?? true;
     this.packs = new PackSet(packsDir(dir), { tableAfter: options.packTableAfter });
+    this.loose = new LooseListing(dir);
     this.packMaxObject = options.packMaxObject ?? PACK_MAX_OBJECT;
     this.packMinObjects = options.packMinObjects ?? PACK_MIN_OBJECTS;
     this.packTargetBytes = options.packTargetBytes ?? PACK_TARGET;
@@ -75,12 +74,12 @@ export class ObjectStore implements ContentStore {
   }
 
   /** Where a packed entry is, newest pack first; `reload`: on a miss, list the packs again if they changed (a concurrent add or gc). */
-  private packedAt(kind: StoredKind, oid: Oid, reload = false): PackLocation | undefined {
+  packedAt(kind: StoredKind, oid: Oid, reload = false): PackLocation | undefined {
     return this.packs.lookup(kind === 'object' ? 'o' : 'f', oid.hex, reload);
   }
 
   /** A packed entry's bytes, verified for an object; a corrupt one goes on the bad list and is reported. */
-  private readPacked(at: PackLocation, oid: Oid, what: string, retried = false): Buffer {
+  readPacked(at: PackLocation, oid: Oid, what: string, retried = false): Buffer {
     let data: Buffer;
     try {
       data = this.packs.read(at);
@@ -129,7 +128,7 @@ export class ObjectStore implements ContentStore {
    * its last removal (clearCompleteMarks), instead of once per entry.
    */
   remove(kind: StoredKind, oid: Oid): void {
-    if (kind === 'object') this.listed?.delete(oid.hex);
+    if (kind === 'object') this.loose.delete(oid.hex);
     rmSync(this.targetFor(kind, oid), { force: true });
   }
 
@@ -157,38 +156,13 @@ export class ObjectStore implements ContentStore {
    */
   hasObject(oid: Oid, options: { reload?: boolean } = {}): boolean {
     if (this.packs.has('o', oid.hex)) return true;
-    if (options.reload === false) return this.looseForDedupe(oid);
+    if (options.reload === false) return this.loose.hasForDedupe(oid);
     return existsSync(objectFile(this.dir, oid)) || this.packs.has('o', oid.hex, true);
-  }
-
-  /**
-   * A dedupe check of the loose files: after LOOSE_LISTING_AFTER misses, the
-   * fan-out directories are listed once (256 readdirs instead of an
-   * existsSync per new object) when there are few loose objects (a format-2
-   * store). A loose object another process writes later is missed: a
-   * duplicate, never a loss. This process's own writes update the listing.
-   */
-  private looseForDedupe(oid: Oid): boolean {
-    if (this.listed === undefined && ++this.dedupeMisses === LOOSE_LISTING_AFTER && this.looseEstimate() <= LOOSE_LISTING_MAX) this.listLoose();
-    return this.listed ? this.listed.has(oid.hex) : existsSync(objectFile(this.dir, oid));
-  }
-
-  private dedupeMisses = 0;
-
-  private looseEstimate(): number {
-    return safeReaddir(join(this.dir, 'objects', 'sha256', '17')).length * 256;
-  }
-
-  private listLoose(): Set<string> {
-    const listed = new Set<string>();
-    const base = join(this.dir, 'objects', 'sha256');
-    for (const fan of safeReaddir(base)) for (const rest of safeReaddir(join(base, fan))) listed.add(fan + rest);
-    return (this.listed = listed);
   }
 
   /** Is the content of a file (whole object, or chunk list plus all chunks) present? */
   hasFile(oid: Oid): boolean {
-    if (this.listed?.has(oid.hex) || this.hasObject(oid)) return true;
+    if (this.loose.has(oid.hex) || this.hasObject(oid)) return true;
     const chunks = this.readChunkList(oid);
     return chunks !== undefined && chunks.every((c) => this.hasObject(c.oid));
   }
@@ -212,13 +186,10 @@ export class ObjectStore implements ContentStore {
    * oid (~45 ms for 20k); the listing is kept for the rest of this command.
    */
   hasFiles(oids: readonly Oid[]): boolean[] {
-    if (!this.listed && oids.length > 2000) this.listLoose();
+    if (!this.loose.taken && oids.length > 2000) this.loose.take();
     const packed = this.packs.hasMany('o', oids.map((o) => o.hex));
     return oids.map((o, i) => packed[i]! || this.hasFile(o));
   }
-
-  /** Objects seen by one listing. A miss is re-checked on disk; quarantine deletes from it, so it never claims a removed object. */
-  private listed: Set<string> | undefined;
 
   /**
    * "Every object this version needs is here", remembered as an empty file
@@ -272,7 +243,7 @@ export class ObjectStore implements ContentStore {
     const oid = createOid('sha256', createHash('sha256').update(data).digest('hex'));
     try {
       const written = writeObjectSync(objectFile(this.dir, oid), data, { fsync: this.fsync });
-      this.listed?.add(oid.hex);
+      this.loose.add(oid.hex);
       return { oid, written };
     } catch (err) {
       throw fromFsError(err, 'writing object into the store at', this.dir);
@@ -317,7 +288,7 @@ export class ObjectStore implements ContentStore {
 
   packStats(): PackStats {
     const packs = this.packs.packs();
-    return { packs: packs.length, packed: packs.reduce((s, p) => s + p.count, 0), looseEstimate: this.looseEstimate() };
+    return { packs: packs.length, packed: packs.reduce((s, p) => s + p.count, 0), looseEstimate: this.loose.estimate() };
   }
 
   /** Read a small object fully, verified. Throws OBJECT_MISSING or CORRUPT_OBJECT. */
@@ -346,112 +317,10 @@ export class ObjectStore implements ContentStore {
   /**
    * Write the verified content of file `oid` to `dest` through a temp file
    * beside it and a rename; `dest` is never left half-written, and corrupt
-   * content never reaches it.
+   * content never reaches it (materializeObject.ts).
    */
-  async materialize(oid: Oid, dest: string, options: { what: string; strategy: LinkStrategy; executable?: boolean }): Promise<void> {
-    const whole = objectFile(this.dir, oid);
-    const tmp = tempPathFor(dest);
-    // A link shares the store object's inode and mode: executables are copied so chmod never touches the store.
-    const strategy: LinkStrategy = options.executable && (options.strategy === 'hardlink' || options.strategy === 'symlink') ? 'copy' : options.strategy;
-    // A packed object is copied out of its pack (a reflink cannot share a range); a link needs a loose file, unpacked first.
-    const packed = this.packedAt('object', oid) ?? (existsSync(whole) ? undefined : this.packedAt('object', oid, true));
-    if (packed && (strategy === 'hardlink' || strategy === 'symlink')) this.objectPath(oid);
-    try {
-      const wantedMode = options.executable ? 0o755 : 0o644;
-      const small = packed && strategy !== 'hardlink' && strategy !== 'symlink' ? this.readPacked(packed, oid, options.what) : strategy === 'copy' ? await readIfSmall(whole) : undefined;
-      if (small) {
-        // A small object is read once: hashed and written from the same buffer (a stream and a copy would read it twice).
-        if (!packed && createHash('sha256').update(small).digest('hex') !== oid.hex) {
-          this.quarantine(whole);
-          throw corrupt(oid, options.what);
-        }
-        await fsp.writeFile(tmp, small, { flag: 'wx', mode: wantedMode });
-      } else if (existsSync(whole)) {
-        await this.verifyFile(whole, oid, options.what);
-        await placeWhole(whole, tmp, strategy);
-      } else {
-        const chunks = this.readChunkList(oid);
-        if (!chunks) throw missing(oid, options.what);
-        await this.assemble(oid, chunks, tmp, options.what);
-      }
-      // Created with the wanted mode, the umask permitting: a chmod per file is ~15 µs × 20,000 files.
-      const modeSet = small !== undefined && (wantedMode & ~processUmask()) === wantedMode;
-      if (!modeSet && (strategy === 'copy' || strategy === 'reflink' || !existsSync(whole))) await fsp.chmod(tmp, wantedMode);
-      await fsp.rename(tmp, dest);
-    } catch (err) {
-      await fsp.rm(tmp, { force: true }).catch(() => undefined); // cleanup only: the write's own error is rethrown below
-      throw fromFsError(err, 'writing', options.what);
-    }
-  }
-
-  private async verifyFile(path: string, oid: Oid, what: string): Promise<void> {
-    const h = createHash('sha256');
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-    if (h.digest('hex') !== oid.hex) {
-      this.quarantine(path);
-      throw corrupt(oid, what);
-    }
-  }
-
-  /**
-   * Concatenate chunks into `tmp`, verifying the whole-file digest in the same
-   * pass (one sha256 over the data instead of two: per-chunk digests are only
-   * computed on a mismatch, to find and remove the culprit).
-   */
-  private async assemble(oid: Oid, chunks: readonly ChunkRef[], tmp: string, what: string): Promise<void> {
-    const whole = createHash('sha256');
-    const out = await fsp.open(tmp, 'wx', 0o644);
-    // Writes go to the thread pool, each at its own offset, while this thread
-    // reads and hashes the next chunk: hashing and writing overlap instead of
-    // adding up. Several in flight, not one, so the file's writer never waits
-    // for this thread: writing into fresh page-cache pages can be the slowest
-    // part (kernel time per page, ~2.5 s per GiB on a VM whose host takes back
-    // free memory), and ext4 admits one buffered writer per file at a time.
-    const inFlight: Promise<unknown>[] = [];
-    let position = 0;
-    try {
-      for (const c of chunks) {
-        let data: Buffer;
-        // A chunk of at most PACK_MAX_OBJECT (a file's last one) may be packed: fetch packs small entries.
-        const packed = this.packedAt('object', c.oid);
-        try {
-          data = packed ? this.packs.read(packed) : readFileSync(objectFile(this.dir, c.oid));
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-          const moved = this.packedAt('object', c.oid, true);
-          if (!moved) throw missing(oid, what);
-          data = this.packs.read(moved);
-        }
-        whole.update(data);
-        if (inFlight.length >= ASSEMBLE_WRITES_IN_FLIGHT) await inFlight.shift();
-        const write = writeAll(out, data, position);
-        // Handled now, awaited later: a write that fails (ENOSPC) while an
-        // earlier one is awaited must not become an unhandled rejection,
-        // which would kill the process instead of reporting NO_SPACE.
-        write.catch(() => undefined);
-        inFlight.push(write);
-        position += data.length;
-      }
-      while (inFlight.length > 0) await inFlight.shift();
-    } finally {
-      await Promise.allSettled(inFlight);
-      await out.close();
-    }
-    if (whole.digest('hex') !== oid.hex) {
-      let culprit = false;
-      for (const c of chunks) {
-        const path = objectFile(this.dir, c.oid);
-        const packed = this.packedAt('object', c.oid);
-        const data = packed ? this.packs.read(packed) : readFileSync(path);
-        if (data.length !== c.size || createHash('sha256').update(data).digest('hex') !== c.oid.hex) {
-          if (packed) this.quarantineObject('object', c.oid);
-          else this.quarantine(path);
-          culprit = true;
-        }
-      }
-      if (!culprit) this.quarantine(chunkListFile(this.dir, oid));
-      throw corrupt(oid, what);
-    }
+  materialize(oid: Oid, dest: string, options: { what: string; strategy: LinkStrategy; executable?: boolean }): Promise<void> {
+    return materializeObject(this, oid, dest, options);
   }
 
   /**
@@ -475,7 +344,7 @@ export class ObjectStore implements ContentStore {
   /** Remove a corrupt entry so the next fetch or add can heal it. */
   quarantine(path: string): void {
     const parts = path.split(/[\\/]/);
-    this.listed?.delete(parts[parts.length - 2]! + parts[parts.length - 1]!);
+    this.loose.delete(parts[parts.length - 2]! + parts[parts.length - 1]!);
     rmSync(path, { force: true });
     this.clearCompleteMarks();
   }

@@ -1,8 +1,33 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { appendFileSync, closeSync, openSync, rmSync } from 'node:fs';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
 import { isRacy } from './StatCache.js';
+import { dropSpillFile, openSpillFile, type SpillFile } from './workIndexSpill.js';
+import { fileBytes, preadAll, readFileText, writeAllAt } from './fdIO.js';
+import { WORK_INDEX_VERSION, readWorkIndexBase } from './readWorkIndexBase.js';
+import { writeWorkIndexBase, type BaseBlock } from './writeWorkIndexBase.js';
+import { checkSplice, isRowBlock, journalLineBytes, parseBlock, type ChunkRecord, type ChunkRecordRow, type RowBlock, type SpilledSplice, type StatRow } from './workIndexRecords.js';
+
+export { WORK_INDEX_VERSION } from './readWorkIndexBase.js';
+export type { ChunkRecord, RowBlock, StatRow } from './workIndexRecords.js';
+
+/** A journal may grow to this many bytes, or a quarter of the base's if more (at most JOURNAL_MAX), before it is folded in. */
+const MIN_JOURNAL_BYTES = 64 * 1024;
+/** Replaying a journal holds its rows in memory: cap it so memory stays bounded at any tree size. */
+const JOURNAL_MAX = 8 * 1024 * 1024;
+
+type Source = { readonly off: number; readonly len: number } | { readonly rows: readonly StatRow[] } | { readonly spill: RowBlock };
+interface Slot {
+  rec: ChunkRecord;
+  src: Source;
+}
+
+export interface WorkIndexOptions {
+  /** the clock racy rows are judged by (tests) */
+  readonly now?: () => number;
+  /** journal size that forces a fold (tests use small values) */
+  readonly journalMax?: number;
+}
 
 /**
  * The work index of one tracked directory: what the last scan saw, cut into
@@ -22,50 +47,6 @@ import { isRacy } from './StatCache.js';
  * and a row is a digest only while its file's inode, size and mtime are what
  * it recorded (racy rows are not kept).
  */
-export const WORK_INDEX_VERSION = 1;
-/** A journal may grow to this many bytes, or a quarter of the base's if more (at most JOURNAL_MAX), before it is folded in. */
-const MIN_JOURNAL_BYTES = 64 * 1024;
-/** Replaying a journal holds its rows in memory: cap it so memory stays bounded at any tree size. */
-const JOURNAL_MAX = 8 * 1024 * 1024;
-const READ_STEP = 64 * 1024;
-
-/** One chunk as recorded: `sig` is null when the scan was racy (never trusted), `leaf` '' when the chunk matched no leaf of `root`. */
-export interface ChunkRecord {
-  readonly first: string;
-  readonly files: number;
-  readonly size: number;
-  readonly sig: string | null;
-  readonly leaf: string;
-}
-
-/** `[name, inode, size, mtimeMs, mode, digest hex (f, x) or link target (l)]`; name is relative to the directory. */
-export type StatRow = readonly [name: string, ino: number, size: number, mtimeMs: number, mode: 'f' | 'x' | 'l', hexOrTarget: string];
-
-/**
- * A chunk's rows set aside in this process's spill file (one block, as a base
- * stores it), racy rows already dropped (`dropped`): what a large scan (the
- * first add of 1M files) hands to splice instead of row arrays, so memory
- * holds ~40 bytes a chunk, not ~200 a file, until save folds them in.
- */
-export interface RowBlock {
-  readonly spillOff: number;
-  readonly len: number;
-  readonly dropped: boolean;
-}
-
-type Source = { readonly off: number; readonly len: number } | { readonly rows: readonly StatRow[] } | { readonly spill: RowBlock };
-interface Slot {
-  rec: ChunkRecord;
-  src: Source;
-}
-
-export interface WorkIndexOptions {
-  /** the clock racy rows are judged by (tests) */
-  readonly now?: () => number;
-  /** journal size that forces a fold (tests use small values) */
-  readonly journalMax?: number;
-}
-
 export class WorkIndex {
   private slots: Slot[] = [];
   private rootHex: string | undefined;
@@ -79,7 +60,7 @@ export class WorkIndex {
   /** bytes the pending splices take as journal lines */
   private pendingBytes = 0;
   /** this process's spill file (blocks of rows not yet saved), removed by save */
-  private spill: { readonly path: string; readonly fd: number; size: number } | undefined;
+  private spill: SpillFile | undefined;
   /** blocks handed out by block() and not yet spliced: the spill file stays while any may still be */
   private outstanding = 0;
   /** the replay stopped before the journal's end (torn or conflicting line): appending after it would be lost, so the next save folds */
@@ -124,45 +105,11 @@ export class WorkIndex {
   private readBase(): void {
     const fd = openSync(this.file, 'r');
     this.fd = fd;
-    const total = fstatSync(fd).size;
-    let text = '';
-    let pos = 0;
-    let lines: string[] = [];
-    let need = 1; // header line, then one line per chunk
-    let header: { version?: number; id?: unknown; path?: unknown; root?: unknown; chunks?: unknown } | undefined;
-    // Read just enough of the file for the header line and the N table lines.
-    for (;;) {
-      const buf = Buffer.alloc(READ_STEP);
-      const n = readSync(fd, buf, 0, READ_STEP, pos);
-      if (n === 0) throw new Error('truncated');
-      pos += n;
-      text += buf.toString('latin1', 0, n);
-      lines = text.split('\n');
-      if (header === undefined && lines.length > 1) {
-        header = JSON.parse(Buffer.from(lines[0]!, 'latin1').toString('utf8')) as typeof header;
-        if (header!.version !== WORK_INDEX_VERSION || typeof header!.id !== 'string' || header!.path !== this.path || typeof header!.chunks !== 'number') throw new Error('foreign');
-        need = 1 + header!.chunks;
-      }
-      if (header !== undefined && lines.length > need) break;
-    }
-    const slots: Slot[] = [];
-    let expectOff = 0;
-    for (let i = 1; i < need; i++) {
-      const r = JSON.parse(Buffer.from(lines[i]!, 'latin1').toString('utf8')) as unknown;
-      if (!Array.isArray(r) || r.length !== 7) throw new Error('bad row');
-      const [first, files, size, sig, leaf, off, len] = r as [string, number, number, string | null, string, number, number];
-      if (typeof first !== 'string' || off !== expectOff || !Number.isInteger(len) || len < 0) throw new Error('bad table');
-      expectOff += len;
-      slots.push({ rec: { first, files, size, sig, leaf }, src: { off, len } });
-    }
-    // Byte length of header + table: lines are split in latin1, so lengths are byte lengths.
-    let start = 0;
-    for (let i = 0; i < need; i++) start += lines[i]!.length + 1;
-    if (start + expectOff !== total) throw new Error('size');
-    this.slots = slots;
-    this.dataStart = start;
-    this.baseId = header!.id as string;
-    this.rootHex = typeof header!.root === 'string' ? header!.root : undefined;
+    const base = readWorkIndexBase(fd, this.path);
+    this.slots = base.chunks;
+    this.dataStart = base.dataStart;
+    this.baseId = base.id;
+    this.rootHex = base.root;
   }
 
   private get journal(): string {
@@ -268,19 +215,7 @@ export class WorkIndex {
     const now = this.now();
     const fresh = rows.filter((r) => !isRacy(r[3], now));
     const bytes = Buffer.from(fresh.map((r) => JSON.stringify(r) + '\n').join(''), 'utf8');
-    if (this.spill === undefined) {
-      mkdirSync(dirname(this.file), { recursive: true });
-      const path = `${this.file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-      this.spill = { path, fd: openSync(path, 'w+'), size: 0 };
-      // a block never spliced (an unchanged run) keeps it until save finds none outstanding, or until exit
-      spillFiles.add(path);
-      if (!spillExitHook) {
-        spillExitHook = true;
-        process.on('exit', () => {
-          for (const f of spillFiles) rmSync(f, { force: true });
-        });
-      }
-    }
+    this.spill ??= openSpillFile(this.file);
     this.outstanding++;
     const at = this.spill.size;
     writeAllAt(this.spill.fd, bytes, at);
@@ -391,20 +326,14 @@ export class WorkIndex {
   /** Remove the spill file once no slot names it (after a fold or a journal append). */
   private dropSpill(): void {
     if (this.spill === undefined || this.outstanding > 0 || this.slots.some((s) => 'spill' in s.src)) return;
-    try {
-      closeSync(this.spill.fd);
-    } catch {
-      // a scratch descriptor: nothing to lose
-    }
-    rmSync(this.spill.path, { force: true });
-    spillFiles.delete(this.spill.path);
+    dropSpillFile(this.spill);
     this.spill = undefined;
   }
 
-  /** Write a new base: header, table, then blocks (base blocks copied by byte range). Temp + rename, then the journal goes. */
+  /** Write a new base: header, table, then blocks (base and spilled blocks copied by byte range). Temp + rename, then the journal goes. */
   private fold(): void {
     const id = randomBytes(8).toString('hex');
-    const blocks: (Buffer | { fd: number; pos: number; len: number })[] = [];
+    const blocks: BaseBlock[] = [];
     const table: string[] = [];
     let off = 0;
     let files = 0;
@@ -427,36 +356,8 @@ export class WorkIndex {
       files += s.rec.files;
     }
     const head = JSON.stringify({ version: WORK_INDEX_VERSION, id, path: this.path, root: this.rootHex ?? null, chunks: this.slots.length, files }) + '\n';
-    mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const out = openSync(tmp, 'w');
-    try {
-      writeAll(out, Buffer.from(head + table.join(''), 'utf8'));
-      const copy = Buffer.alloc(1024 * 1024);
-      for (const b of blocks) {
-        if (Buffer.isBuffer(b)) writeAll(out, b);
-        else {
-          let done = 0;
-          while (done < b.len) {
-            const n = readSync(b.fd, copy, 0, Math.min(copy.length, b.len - done), b.pos + done);
-            if (n === 0) throw new Error('short base');
-            writeAll(out, copy.subarray(0, n));
-            done += n;
-          }
-        }
-      }
-      closeSync(out);
-      // The new base first, then the journal it replaces: a crash in between leaves a journal naming the old base, which is ignored.
-      renameSync(tmp, this.file);
-    } catch (err) {
-      try {
-        closeSync(out);
-      } catch {
-        // already closed (the rename failed): nothing left to release
-      }
-      rmSync(tmp, { force: true });
-      throw err;
-    }
+    // The new base first, then the journal it replaces: a crash in between leaves a journal naming the old base, which is ignored.
+    writeWorkIndexBase(this.file, head + table.join(''), blocks);
     rmSync(this.journal, { force: true });
     // Reopen what was just written so later rows() reads see the new layout.
     this.closeFd();
@@ -489,106 +390,4 @@ export class WorkIndex {
     }
     this.fd = undefined;
   }
-}
-
-type ChunkRecordRow = [first: string, files: number, size: number, sig: string | null, leaf: string];
-
-function checkSplice(s: { root?: unknown; from?: unknown; to?: unknown; chunks?: unknown; rows?: unknown }, n: number): boolean {
-  if (typeof s.root !== 'string' || !Number.isInteger(s.from) || !Number.isInteger(s.to)) return false;
-  const from = s.from as number;
-  const to = s.to as number;
-  if (from < 0 || to < from || to > n || !Array.isArray(s.chunks) || !Array.isArray(s.rows) || s.chunks.length !== s.rows.length) return false;
-  for (const c of s.chunks as unknown[]) {
-    if (!Array.isArray(c) || c.length !== 5 || typeof c[0] !== 'string' || typeof c[1] !== 'number' || typeof c[2] !== 'number' || (c[3] !== null && typeof c[3] !== 'string') || typeof c[4] !== 'string') return false;
-  }
-  for (const rows of s.rows as unknown[]) if (!Array.isArray(rows) || !rows.every(isStatRow)) return false;
-  return true;
-}
-
-function isStatRow(r: unknown): r is StatRow {
-  return Array.isArray(r) && r.length === 6 && typeof r[0] === 'string' && typeof r[1] === 'number' && typeof r[2] === 'number' && typeof r[3] === 'number' && (r[4] === 'f' || r[4] === 'x' || r[4] === 'l') && typeof r[5] === 'string';
-}
-
-function writeAll(fd: number, b: Buffer): void {
-  let done = 0;
-  while (done < b.length) done += writeSync(fd, b, done, b.length - done);
-}
-
-function readFileText(file: string): string {
-  const fd = openSync(file, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const buf = Buffer.alloc(size);
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, buf, got, size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return buf.toString('utf8', 0, got);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function fileBytes(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    // no file: zero bytes, which only decides when to fold the journal
-    return 0;
-  }
-}
-
-function preadAll(fd: number, position: number, len: number): Buffer {
-  const buf = Buffer.alloc(len);
-  let got = 0;
-  while (got < len) {
-    const n = readSync(fd, buf, got, len - got, position + got);
-    if (n === 0) throw new Error('short');
-    got += n;
-  }
-  return buf;
-}
-
-function parseBlock(buf: Buffer): StatRow[] {
-  const rows: StatRow[] = [];
-  for (const line of buf.toString('utf8').split('\n')) {
-    if (line === '') continue;
-    const r = JSON.parse(line) as unknown;
-    if (!isStatRow(r)) throw new Error('bad row');
-    rows.push(r);
-  }
-  return rows;
-}
-
-function writeAllAt(fd: number, b: Buffer, position: number): void {
-  let done = 0;
-  while (done < b.length) done += writeSync(fd, b, done, b.length - done, position + done);
-}
-
-/** Spill files of this process, removed at exit if save did not (a killed process leaves a `.tmp-<pid>-` file, as a killed fold does). */
-const spillFiles = new Set<string>();
-let spillExitHook = false;
-
-/** A splice not yet saved whose rows may be spilled blocks. */
-interface SpilledSplice {
-  readonly seq: number;
-  readonly root: string;
-  readonly from: number;
-  readonly to: number;
-  readonly recs: readonly ChunkRecordRow[];
-  readonly rows: readonly (readonly StatRow[] | RowBlock)[];
-}
-
-function isRowBlock(r: readonly StatRow[] | RowBlock): r is RowBlock {
-  return !Array.isArray(r);
-}
-
-/** Bytes of journalLine(sp) without reading the blocks: a block of n lines inlines as its bytes with n-1 commas for newlines, in brackets. */
-function journalLineBytes(sp: SpilledSplice): number {
-  let rows = 0;
-  for (const r of sp.rows) rows += (isRowBlock(r) ? (r.len === 0 ? 2 : r.len + 1) : Buffer.byteLength(JSON.stringify(r))) + 1;
-  if (sp.rows.length > 0) rows -= 1;
-  return Buffer.byteLength(`{"seq":${sp.seq},"root":${JSON.stringify(sp.root)},"from":${sp.from},"to":${sp.to},"chunks":${JSON.stringify(sp.recs)},"rows":[]}\n`) + rows;
 }
