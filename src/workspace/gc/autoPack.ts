@@ -1,4 +1,5 @@
-import { autoPackStore, type RepackResult } from '../../store/pack/repack.js';
+import type { RepackResult } from '../../store/pack/repack.js';
+import { autoPackStore } from '../../store/pack/autoPackStore.js';
 import { upgradeStoreFormat } from '../../store/storeFormat.js';
 import type { Repo } from '../Repo.js';
 

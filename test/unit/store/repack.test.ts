@@ -185,7 +185,7 @@ test('a dry run changes nothing', () => {
 });
 
 test('auto-pack is due past gc.auto loose objects (estimated from fan-out 17/) or past the pack limit, never with gc.auto 0', async () => {
-  const { autoPackDue, autoPackStore } = await import('../../../src/store/pack/repack.js');
+  const { autoPackDue, autoPackStore } = await import('../../../src/store/pack/autoPackStore.js');
   const store = tmpStore();
   try {
     mkdirSync(join(store, 'objects', 'sha256', '17'), { recursive: true });
@@ -223,7 +223,7 @@ test('repack sweeps the pack temps of a killed writer, never a live one\'s', () 
 });
 
 test('an add past the auto-pack limit rewrites no full pack (they were merged into as many full packs and parked in packs/retired: 1.53x store at 1M files)', async () => {
-  const { autoPackDue, autoPackStore } = await import('../../../src/store/pack/repack.js');
+  const { autoPackDue, autoPackStore } = await import('../../../src/store/pack/autoPackStore.js');
   const store = tmpStore();
   try {
     // what one add of many files leaves: full packs (at the target) and one partial
