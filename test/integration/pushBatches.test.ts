@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { compareEntries } from '../../src/core/manifestTree.js';
 import type { ManifestEntry } from '../../src/core/manifest.js';
 import { silentReporter } from '../../src/core/Reporter.js';
+import type { Body } from '../../src/remote/Backend.js';
 import { DirectoryBackend } from '../../src/remote/DirectoryBackend.js';
+import { TroveError } from '../../src/errors/index.js';
 import { writeManifest } from '../../src/store/manifestIO.js';
 import { ObjectStore } from '../../src/store/ObjectStore.js';
 import { RemoteIndex } from '../../src/transfer/RemoteIndex.js';
@@ -94,6 +96,52 @@ test('a batch boundary inside a local pack holds its entries for the next batch,
     assert.ok(sizes.length >= 2 && out.largestBatch <= 400, `batches of at most 400 (${sizes.join(', ')})`);
     const remoteNames = readdirSync(join(base, 'remote', 'packs')).filter((n) => n.endsWith('.pack'));
     for (const name of local) assert.ok(remoteNames.includes(name), `local pack ${name} sent whole under its name (${remoteNames.join(', ')})`);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+/** A directory remote that refuses every pack upload after the first `allowed` (a push killed between batches, as its next run sees the remote). */
+class DyingDirectory extends DirectoryBackend {
+  packs = 0;
+  constructor(root: string, private readonly allowed: number) {
+    super(root, 'remote');
+  }
+  override async put(key: string, body: Body, ...rest: unknown[]): Promise<void> {
+    if (key.endsWith('.pack') && ++this.packs > this.allowed) throw new TroveError('REMOTE', 'the remote went away', { retryable: false });
+    return (super.put as (k: string, b: Body, ...r: unknown[]) => Promise<void>)(key, body, ...rest);
+  }
+}
+
+test('a batched push that dies after its first batch: the failure names the rest, and the next push sends only what is missing', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'trove-pushbatch-'));
+  try {
+    const src = new ObjectStore(join(base, 'src'), { fsync: false, packMaxObject: 0 });
+    const entries: ManifestEntry[] = [];
+    for (let i = 0; i < 600; i++) {
+      const data = pseudoRandom(300 + i, i + 1);
+      entries.push({ path: `d${i % 6}/f${String(i).padStart(4, '0')}.bin`, mode: 'f', size: data.length, oid: src.putBytes(data).oid });
+    }
+    entries.sort(compareEntries);
+    const { root } = writeManifest(src, entries);
+    const roots: TransferRoot[] = [{ kind: 'dir', oid: root, what: 'data' }];
+    const unique = localClosure(src, roots).items.length;
+    const remoteDir = join(base, 'remote');
+    const dying = new DyingDirectory(remoteDir, 2);
+    // jobs 1: the first batch of 200 goes as two packs (metadata, data), then the remote dies
+    const first = await pushObjects(dying, await RemoteIndex.load(dying, join(base, 'idx1'), { jobs: 1, policy }), closureBatches(src, roots, { batchItems: 200 }).batches, { jobs: 1, policy, reporter: silentReporter });
+    assert.ok(first.objects > 0 && first.objects < unique, `part arrived (${first.objects} of ${unique})`);
+    assert.equal(first.objects + first.failed.length, unique, 'every item not sent is named as failed');
+
+    const remote = new DirectoryBackend(remoteDir, 'remote');
+    const again = await pushObjects(remote, await RemoteIndex.load(remote, join(base, 'idx2'), { jobs: 1, policy }), closureBatches(src, roots, { batchItems: 200 }).batches, { jobs: 1, policy, reporter: silentReporter });
+    assert.deepEqual(again.failed, []);
+    assert.equal(again.objects, unique - first.objects, 'only what the first push had not sent');
+    assert.equal(again.alreadyOnRemote, first.objects);
+    const dst = new ObjectStore(join(base, 'dst'), { fsync: false });
+    const fetched = await fetchClosure(remote, await RemoteIndex.load(remote, join(base, 'idx3'), { jobs: 1, policy }), dst, roots, { jobs: 1, policy, reporter: silentReporter });
+    assert.deepEqual(fetched.failed, []);
+    assert.deepEqual(localClosure(dst, roots).missing, []);
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
