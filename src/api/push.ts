@@ -37,7 +37,7 @@ export interface PushResult {
   readonly bytes: number;
   readonly packs: number;
   readonly resumedPacks: number;
-  /** needed objects the remote already had, among those this push examined (a directory pushed whole before is examined only where it changed; a content that files far apart share can be examined, and counted, once per batch of 100,000 objects) */
+  /** needed objects the remote already had, among those this push examined (a directory pushed whole before is examined only where it changed; a content that files far apart share can be examined, and counted, once per batch of 50,000 objects) */
   readonly alreadyOnRemote: number;
   readonly requests: number;
   /** needed content the local store does not have (never added here, or not fetched) */

@@ -58,7 +58,7 @@ export function localClosure(store: ObjectStore, roots: readonly TransferRoot[],
  * Items a push holds at once, by default: a PushItem with its share of the
  * dedupe set and the pack plan costs ~1 KB, so a million of them was 856 MB.
  */
-export const PUSH_BATCH_ITEMS = 100_000;
+export const PUSH_BATCH_ITEMS = 50_000;
 
 /** Manifest pages a closure walk keeps for the entry diff of an incremental push (the pages on the changed paths). */
 const CLOSURE_PAGE_CACHE_BYTES = 8 * 1024 * 1024;

@@ -98,7 +98,7 @@ export async function pushObjects(backend: Backend, index: RemoteIndex, items: r
         requests++;
         marked = true;
       }
-      const packs = planPacks(todo, options.jobs);
+      const packs = planPacks(todo, options.jobs, { moreToCome: !batch.last });
       const total = todo.reduce((s, i) => s + i.size, 0);
       // Re-hashing what is sent is the main cost of a push to a local or mounted directory: on worker threads it uses every core.
       if (!reader && backend.local && (total >= THREADED_READ_MIN_BYTES || !batch.last)) reader = new VerifiedReader(Math.min(options.jobs, availableParallelism()));
@@ -155,8 +155,8 @@ function isItemArray(x: readonly PushItem[] | Iterable<unknown>): x is readonly 
 }
 
 /**
- * Greedy packing in size order: enough packs to keep every job busy, none
- * above 64 MiB. Metadata (manifest pages, chunk lists) and data never share
+ * Greedy packing in size order: enough packs to keep every job busy (two
+ * per job; one when more batches follow), none above 64 MiB. Metadata (manifest pages, chunk lists) and data never share
  * a pack; the metadata packs come first.
  *
  * Entries of one local pack (items with an `offset`, same `path`) stay
@@ -167,7 +167,7 @@ function isItemArray(x: readonly PushItem[] | Iterable<unknown>): x is readonly 
  * A local pack over 64 MiB, or mixing metadata and data, is packed like
  * loose objects.
  */
-export function planPacks(items: readonly PushItem[], jobs: number): PushItem[][] {
+export function planPacks(items: readonly PushItem[], jobs: number, options: { moreToCome?: boolean } = {}): PushItem[][] {
   const loose: PushItem[] = [];
   const byLocalPack = new Map<string, PushItem[]>();
   for (const i of items) {
@@ -186,7 +186,8 @@ export function planPacks(items: readonly PushItem[], jobs: number): PushItem[][
   }
   const sorted = loose.sort((a, b) => b.size - a.size || (a.hex < b.hex ? -1 : 1));
   const total = sorted.reduce((s, i) => s + i.size, 0);
-  const target = Math.min(MAX_PACK_BYTES, Math.max(MIN_PACK_BYTES, Math.ceil(total / (2 * Math.max(1, jobs)))));
+  // Two packs per job; one for a batch that more batches follow (they keep the jobs busy too): half as many remote packs.
+  const target = Math.min(MAX_PACK_BYTES, Math.max(MIN_PACK_BYTES, Math.ceil(total / ((options.moreToCome ? 1 : 2) * Math.max(1, jobs)))));
   const meta = sorted.filter((i) => i.meta);
   const data = sorted.filter((i) => !i.meta);
   const isMeta = (p: PushItem[]): boolean => Boolean(p[0]!.meta);

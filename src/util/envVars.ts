@@ -35,7 +35,7 @@ export const ENV_VARS = {
     readIn: 'src/workspace/scan/scanThreaded.ts',
   },
   TROVE_PUSH_BATCH_ITEMS: {
-    effect: 'how many objects `push` lists, plans and sends at once before it walks on (its memory is about 1 KB per object held); a whole number from 1, default `100000`.',
+    effect: 'how many objects `push` lists, plans and sends at once before it walks on (its memory is about 1 KB per object held); a whole number from 1, default `50000`.',
     readIn: 'src/api/push.ts',
   },
   TROVE_SKIP_PUSH: {
