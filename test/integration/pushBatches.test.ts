@@ -13,7 +13,7 @@ import { writeManifest } from '../../src/store/manifestIO.js';
 import { ObjectStore } from '../../src/store/ObjectStore.js';
 import { RemoteIndex } from '../../src/transfer/RemoteIndex.js';
 import { closureBatches, fetchClosure, localClosure, type TransferRoot } from '../../src/transfer/closure.js';
-import { pushObjects } from '../../src/transfer/pushObjects.js';
+import { planPacks, pushObjects } from '../../src/transfer/pushObjects.js';
 import { pseudoRandom } from '../helpers/tmpRepo.js';
 
 const policy = { retries: 2, baseDelayMs: 1, maxDelayMs: 5 };
@@ -145,4 +145,11 @@ test('a batched push that dies after its first batch: the failure names the rest
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
+});
+
+test('a batch that more batches follow is planned one pack per job, the last batch two (remote packs halved for a batched push)', () => {
+  const items = Array.from({ length: 2000 }, (_, i) => ({ kind: 'o' as const, hex: i.toString(16).padStart(64, '0'), size: 40_000, path: `/x/${i}`, digest: '' }));
+  // 80 MB over 4 jobs: 10 MB packs as the last batch, 20 MB when more follow
+  assert.equal(planPacks(items, 4).length, 8);
+  assert.equal(planPacks(items, 4, { moreToCome: true }).length, 4);
 });
