@@ -1,6 +1,7 @@
 import { checkOptions } from './checkOptions.js';
 import { TroveError } from '../errors/index.js';
-import { localClosure } from '../transfer/closure.js';
+import { closureBatches, PUSH_BATCH_ITEMS } from '../transfer/closure.js';
+import { envInteger } from '../util/envInteger.js';
 import { pushObjects } from '../transfer/pushObjects.js';
 import { writeClaim } from '../transfer/pushClaims.js';
 import { removeStaleUploads, type StaleUploads } from '../transfer/removeStaleUploads.js';
@@ -36,7 +37,7 @@ export interface PushResult {
   readonly bytes: number;
   readonly packs: number;
   readonly resumedPacks: number;
-  /** needed objects the remote already had, among those this push examined (a directory pushed whole before is examined only where it changed) */
+  /** needed objects the remote already had, among those this push examined (a directory pushed whole before is examined only where it changed; a content that files far apart share can be examined, and counted, once per batch of 50,000 objects) */
   readonly alreadyOnRemote: number;
   readonly requests: number;
   /** needed content the local store does not have (never added here, or not fetched) */
@@ -68,7 +69,9 @@ export async function push(repo: Repo, options: PushOptions = {}): Promise<PushR
       // S14: a directory whose earlier version was pushed whole is walked only where it differs from it,
       // provided every pack the remote had when the marker was written is still there (no gc -r or fsck -r since, from any clone).
       const marks = session.index.badIndexes.length === 0 ? validPushedRoots(readPushedRoots(session.cacheDir), (n) => session.index.packs.has(n)) : new Map<string, string>();
-      const closure = localClosure(repo.store, artifacts, {
+      // Listed, planned and sent a batch at a time, so memory does not grow with the tree (the walk pauses while a batch is sent).
+      const closure = closureBatches(repo.store, artifacts, {
+        batchItems: envInteger(process.env, 'TROVE_PUSH_BATCH_ITEMS', PUSH_BATCH_ITEMS, { min: 1, max: Number.MAX_SAFE_INTEGER }),
         base: (root) => {
           const hex = root.kind === 'dir' ? marks.get(root.what) : undefined;
           return hex && session.index.has('o', hex) ? createOid('sha256', hex) : undefined;
@@ -77,14 +80,14 @@ export async function push(repo: Repo, options: PushOptions = {}): Promise<PushR
       // Before sending: on a remote that killed pushes filled up, this is what makes room
       // (their temp uploads went before the lock was taken: see openSession).
       const stale = await removeStale(session);
-      const out = await pushObjects(session.backend, session.index, closure.items, { jobs: session.jobs, policy: session.policy, reporter: repo.reporter });
+      const out = await pushObjects(session.backend, session.index, closure.batches, { jobs: session.jobs, policy: session.policy, reporter: repo.reporter });
       if (out.failed.length === 0 && !session.backend.readOnly && artifacts.length > 0 && (session.index.hasMarker || out.packs > 0)) {
         // A lock that lapsed (a suspended machine) may have let collectGarbage -r delete what this push skipped.
         session.lock?.assertHeld();
         await writeClaim(session.backend, artifacts, session.policy);
         session.lock?.assertHeld();
       }
-      if (out.failed.length === 0 && closure.missing.length === 0 && !session.backend.readOnly) {
+      if (out.failed.length === 0 && closure.result.missing.length === 0 && !session.backend.readOnly) {
         // Every directory version of this push now has its whole closure on the remote.
         let changed = false;
         for (const a of artifacts) {
@@ -104,7 +107,7 @@ export async function push(repo: Repo, options: PushOptions = {}): Promise<PushR
         resumedPacks: out.resumedPacks,
         alreadyOnRemote: out.alreadyOnRemote,
         requests: session.index.requests + out.requests,
-        missingLocally: closure.missing.map((m) => ({ path: m.what, oid: `sha256:${m.hex}` })),
+        missingLocally: closure.result.missing.map((m) => ({ path: m.what, oid: `sha256:${m.hex}` })),
         failed: out.failed,
         removedStale: { tempFiles: session.removedTemp?.tempFiles.length ?? 0, orphanPacks: stale?.orphanPacks.length ?? 0, bytes: (session.removedTemp?.bytes ?? 0) + (stale?.bytes ?? 0) },
       };

@@ -286,6 +286,11 @@ export class ObjectStore implements ContentStore {
     return new PackWriter(packsDir(this.dir), { fsync: this.fsync, targetBytes: this.packTargetBytes, ...options, beforePublish: () => upgradeStoreFormat(this.dir, { fsync: this.fsync }) });
   }
 
+  /** Entries in each local pack, by its `.pack` file (a push sends a pack's entries together when it can). */
+  packEntryCounts(): Map<string, number> {
+    return new Map(this.packs.packs().map((p) => [p.file, p.count]));
+  }
+
   packStats(): PackStats {
     const packs = this.packs.packs();
     return { packs: packs.length, packed: packs.reduce((s, p) => s + p.count, 0), looseEstimate: this.loose.estimate() };

@@ -304,6 +304,11 @@ export class RemoteIndex {
     return this.find(kind, hex) !== undefined;
   }
 
+  /** The name of a pack that holds the entry (no read of its offset or length, as `locate` does). */
+  packOf(kind: PackEntryKind, hex: string): string | undefined {
+    return this.find(kind, hex)?.pack.name;
+  }
+
   locate(kind: PackEntryKind, hex: string): Located | undefined {
     const hit = this.find(kind, hex);
     return hit && { pack: hit.pack.name, entry: hit.pack.entryAt(hit.i, kind, hex) };

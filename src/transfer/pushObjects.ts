@@ -42,8 +42,10 @@ export interface PushOutcome {
   readonly resumedPacks: number;
   readonly requests: number;
   readonly failed: { readonly what: string; readonly message: string }[];
-  /** items the remote already had (each looked up once, here) */
+  /** items the remote already had (each looked up once per batch that lists it, here) */
   readonly alreadyOnRemote: number;
+  /** the most items one batch handed to this push (what it held at once) */
+  readonly largestBatch: number;
 }
 
 export const MAX_PACK_BYTES = 64 * 1024 * 1024;
@@ -56,58 +58,86 @@ const MIN_PACK_BYTES = 4 * 1024 * 1024;
  * retries; a pack already on the remote at the right size (a push killed
  * between the two) is not sent again. Every object is re-hashed as it is read,
  * so a local object that rotted on disk is reported instead of spread.
+ *
+ * `items` is one list, or batches (closure.ts `closureBatches`): each batch is
+ * deduplicated, planned and sent before the next is asked for, so the push
+ * holds one batch. An item of a later batch that an earlier one sent is found
+ * in the remote index, which learns each pack as it is sent.
  */
-export async function pushObjects(backend: Backend, index: RemoteIndex, items: readonly PushItem[], options: { jobs: number; policy: RetryPolicy; reporter: Reporter }): Promise<PushOutcome> {
-  // Keyed by the items' own hex strings (a kind + hex key per item was one more string each).
-  const seen = { o: new Set<string>(), f: new Set<string>() };
+export async function pushObjects(backend: Backend, index: RemoteIndex, items: readonly PushItem[] | Iterable<{ readonly items: readonly PushItem[]; readonly last: boolean }>, options: { jobs: number; policy: RetryPolicy; reporter: Reporter }): Promise<PushOutcome> {
+  const batches = isItemArray(items) ? [{ items, last: true }] : items;
+  // Packs sent by this push: an item met again in a later batch is found in one of them, and is not "already on the remote".
+  const sentHere = new Set<string>();
   let alreadyOnRemote = 0;
-  const todo = items.filter((i) => {
-    if (seen[i.kind].has(i.hex)) return false;
-    seen[i.kind].add(i.hex);
-    if (!index.has(i.kind, i.hex)) return true;
-    alreadyOnRemote++;
-    return false;
-  });
   let requests = 0;
-  if (todo.length === 0) return { objects: 0, bytes: 0, packs: 0, resumedPacks: 0, requests, failed: [], alreadyOnRemote };
-  if (!index.hasMarker) {
-    await withRetries(() => writeRemoteFormat(backend), options.policy);
-    requests++;
-  }
-  const packs = planPacks(todo, options.jobs);
-  const total = todo.reduce((s, i) => s + i.size, 0);
-  // Re-hashing what is sent is the main cost of a push to a local or mounted directory: on worker threads it uses every core.
-  const reader = backend.local && total >= THREADED_READ_MIN_BYTES ? new VerifiedReader(Math.min(options.jobs, availableParallelism())) : undefined;
-  options.reporter.start('push', total, 'bytes');
   let bytes = 0;
   let objects = 0;
+  let packCount = 0;
   let resumedPacks = 0;
-  let failures;
+  let largestBatch = 0;
+  let reader: VerifiedReader | undefined;
+  let started = false;
+  let marked = index.hasMarker;
+  const failed: { what: string; message: string }[] = [];
   try {
-    failures = await runQueue(packs, options.jobs, async (pack) => {
-      const { text, entries, size } = serializePackIndex(pack.map((i) => ({ kind: i.kind, hex: i.hex, length: i.size, digest: i.digest })));
-      const name = sha256(Buffer.from(text));
-      if (index.listedPacks.get(name) === size) {
-        resumedPacks++;
-      } else {
+    for (const batch of batches) {
+      largestBatch = Math.max(largestBatch, batch.items.length);
+      // Keyed by the items' own hex strings (a kind + hex key per item was one more string each).
+      const seen = { o: new Set<string>(), f: new Set<string>() };
+      const todo = batch.items.filter((i) => {
+        if (seen[i.kind].has(i.hex)) return false;
+        seen[i.kind].add(i.hex);
+        const pack = index.packOf(i.kind, i.hex);
+        if (pack === undefined) return true;
+        if (!sentHere.has(pack)) alreadyOnRemote++;
+        return false;
+      });
+      if (todo.length === 0) continue;
+      if (!marked) {
+        await withRetries(() => writeRemoteFormat(backend), options.policy);
+        requests++;
+        marked = true;
+      }
+      const packs = planPacks(todo, options.jobs, { moreToCome: !batch.last });
+      const total = todo.reduce((s, i) => s + i.size, 0);
+      // Re-hashing what is sent is the main cost of a push to a local or mounted directory: on worker threads it uses every core.
+      if (!reader && backend.local && (total >= THREADED_READ_MIN_BYTES || !batch.last)) reader = new VerifiedReader(Math.min(options.jobs, availableParallelism()));
+      if (!started) {
+        // A push in several batches does not know its total before the last one is listed.
+        options.reporter.start('push', batch.last ? total : undefined, 'bytes');
+        started = true;
+      }
+      const failures = await runQueue(packs, options.jobs, async (pack) => {
+        const { text, entries, size } = serializePackIndex(pack.map((i) => ({ kind: i.kind, hex: i.hex, length: i.size, digest: i.digest })));
+        const name = sha256(Buffer.from(text));
+        if (index.listedPacks.get(name) === size) {
+          resumedPacks++;
+        } else {
+          await withRetries(async () => {
+            requests++;
+            await backend.put(packKey(name), packBody(pack, size, options.reporter, reader), CONTENT_NAMED);
+          }, options.policy);
+        }
         await withRetries(async () => {
           requests++;
-          await backend.put(packKey(name), packBody(pack, size, options.reporter, reader), CONTENT_NAMED);
+          await backend.put(indexKey(name), bufferBody(Buffer.from(text)), CONTENT_NAMED);
         }, options.policy);
+        index.addPack(name, entries as PackEntry[], size);
+        sentHere.add(name);
+        bytes += size;
+        objects += pack.length;
+      });
+      packCount += packs.length - failures.length;
+      for (const f of failures) {
+        const message = (f.error as Error).message;
+        for (const i of f.item) failed.push({ what: `${i.kind === 'f' ? 'chunk list' : 'object'} ${i.hex.slice(0, 12)}`, message });
       }
-      await withRetries(async () => {
-        requests++;
-        await backend.put(indexKey(name), bufferBody(Buffer.from(text)), CONTENT_NAMED);
-      }, options.policy);
-      index.addPack(name, entries as PackEntry[], size);
-      bytes += size;
-      objects += pack.length;
-    });
+    }
   } finally {
-    options.reporter.end();
+    if (started) options.reporter.end();
     await reader?.close();
   }
-  if (packs.length > failures.length) {
+  if (packCount > 0) {
     // Remotes that cannot list (HTTP) read this; rebuilt from a fresh listing so it also names concurrent pushers' packs.
     try {
       const names = backend.canList ? packNamesFromListing((await backend.list(PACKS_PREFIX)).map((e) => e.key)) : [...index.packs.keys()];
@@ -117,16 +147,16 @@ export async function pushObjects(backend: Backend, index: RemoteIndex, items: r
       /* only HTTP readers need it; the next push rewrites it */
     }
   }
-  const failed = failures.flatMap((f) => {
-    const message = (f.error as Error).message;
-    return f.item.map((i) => ({ what: `${i.kind === 'f' ? 'chunk list' : 'object'} ${i.hex.slice(0, 12)}`, message }));
-  });
-  return { objects, bytes, packs: packs.length - failures.length, resumedPacks, requests, failed, alreadyOnRemote };
+  return { objects, bytes, packs: packCount, resumedPacks, requests, failed, alreadyOnRemote, largestBatch };
+}
+
+function isItemArray(x: readonly PushItem[] | Iterable<unknown>): x is readonly PushItem[] {
+  return Array.isArray(x);
 }
 
 /**
- * Greedy packing in size order: enough packs to keep every job busy, none
- * above 64 MiB. Metadata (manifest pages, chunk lists) and data never share
+ * Greedy packing in size order: enough packs to keep every job busy (two
+ * per job; one when more batches follow), none above 64 MiB. Metadata (manifest pages, chunk lists) and data never share
  * a pack; the metadata packs come first.
  *
  * Entries of one local pack (items with an `offset`, same `path`) stay
@@ -137,7 +167,7 @@ export async function pushObjects(backend: Backend, index: RemoteIndex, items: r
  * A local pack over 64 MiB, or mixing metadata and data, is packed like
  * loose objects.
  */
-export function planPacks(items: readonly PushItem[], jobs: number): PushItem[][] {
+export function planPacks(items: readonly PushItem[], jobs: number, options: { moreToCome?: boolean } = {}): PushItem[][] {
   const loose: PushItem[] = [];
   const byLocalPack = new Map<string, PushItem[]>();
   for (const i of items) {
@@ -156,7 +186,8 @@ export function planPacks(items: readonly PushItem[], jobs: number): PushItem[][
   }
   const sorted = loose.sort((a, b) => b.size - a.size || (a.hex < b.hex ? -1 : 1));
   const total = sorted.reduce((s, i) => s + i.size, 0);
-  const target = Math.min(MAX_PACK_BYTES, Math.max(MIN_PACK_BYTES, Math.ceil(total / (2 * Math.max(1, jobs)))));
+  // Two packs per job; one for a batch that more batches follow (they keep the jobs busy too): half as many remote packs.
+  const target = Math.min(MAX_PACK_BYTES, Math.max(MIN_PACK_BYTES, Math.ceil(total / ((options.moreToCome ? 1 : 2) * Math.max(1, jobs)))));
   const meta = sorted.filter((i) => i.meta);
   const data = sorted.filter((i) => !i.meta);
   const isMeta = (p: PushItem[]): boolean => Boolean(p[0]!.meta);

@@ -34,6 +34,10 @@ export const ENV_VARS = {
     effect: 'the smallest tracked directory (in files, as its work index last counted them) whose stat scan `status`, `add` and the pre-commit hook split across `core.jobs` threads; a whole number, default `20000` (a scan worker costs ~30 ms to start).',
     readIn: 'src/workspace/scan/scanThreaded.ts',
   },
+  TROVE_PUSH_BATCH_ITEMS: {
+    effect: 'how many objects `push` lists, plans and sends at once before it walks on (its memory is about 1 KB per object held); a whole number from 1, default `50000`.',
+    readIn: 'src/api/push.ts',
+  },
   TROVE_SKIP_PUSH: {
     effect: '`1`: the pre-push hook sends no data (and says so); the push goes on. The hook scripts that `trove install` writes honour it too when trove is not on `PATH`.',
     readIn: 'src/hooks/prePushHook.ts, src/core/hookScript.ts',
