@@ -23,6 +23,7 @@ import { requireSelectedEntries } from '../stage/requireSelectedEntries.js';
 import { recordSavedCopies, type SavedCopy } from './savedCopies.js';
 import { absPath, toRepoPath, type Repo } from '../Repo.js';
 import { planCheckout, type CheckoutPlan } from './planCheckout.js';
+import { applyFresh, planFresh, type FreshCheckoutOptions, type FreshPlan } from './freshCheckout.js';
 import { pointerAsEntry, readWorkState } from '../scan/workState.js';
 
 export interface CheckoutOptions {
@@ -47,6 +48,8 @@ export interface CheckoutOptions {
    * are removed or left absent, as if the version had only these.
    */
   readonly only?: ReadonlyMap<string, readonly ManifestEntry[]>;
+  /** a whole directory checked out where nothing is: its batch size (tests) */
+  readonly fresh?: FreshCheckoutOptions;
 }
 
 export interface CheckoutResult {
@@ -65,7 +68,7 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
   const selected = (options.paths ?? []).map((p) => toRepoPath(repo, p));
   const artifacts = options.artifacts ?? (options.rev ? await listRevArtifacts(repo, options.rev, selected) : await listWorkArtifacts(repo, selected));
   const strategy = resolveLinkStrategy(repo, options.link ?? repo.config.core.link);
-  const plans: { artifact: Artifact; plan: CheckoutPlan; mode: CheckoutMode; root: string | undefined }[] = [];
+  const plans: { artifact: Artifact; plan: CheckoutPlan; mode: CheckoutMode; root: string | undefined; fresh?: FreshPlan }[] = [];
   const problems: TroveError[] = [];
   // Every write, rename and delete below goes through these verified directories (never through a symlink).
   const dirs = new WorkTreeDirs(repo.root);
@@ -85,6 +88,17 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
     if (switched === null) continue; // B's pages are missing: reported in problems
     if (switched) {
       plans.push({ artifact, plan: switched, mode: 'switch', root: workRootOf(repo, artifact) });
+      continue;
+    }
+    // Nothing there (a fresh clone's pull): every file is written, nothing can be dirty, so the plan is made and applied a batch of leaves at a time.
+    if (whole && !known && subs.length === 0 && artifact.pointer.kind === 'dir' && isAbsent(repo, artifact.path)) {
+      try {
+        const fresh = planFresh(repo, artifact.path, artifact.pointer.oid);
+        plans.push({ artifact, plan: { writes: [], deletes: [], dirty: [], unchanged: 0, whole: true }, mode: 'repair', root: workRootOf(repo, artifact), fresh });
+      } catch (err) {
+        if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
+        problems.push(err);
+      }
       continue;
     }
     let desired: readonly ManifestEntry[];
@@ -108,14 +122,14 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
     });
   }
   const saved = await saveDirty(repo, dirty);
-  if (plans.some((p) => p.plan.writes.length > 0)) await ensureTempsIgnored(repo);
+  if (plans.some((p) => p.plan.writes.length > 0 || (p.fresh?.bytes ?? 0) > 0 || (p.fresh?.refs.length ?? 0) > 0)) await ensureTempsIgnored(repo);
   const result: CheckoutResult = { artifacts: [], written: 0, deleted: 0, saved, pointers: [], strategy };
-  const totalBytes = plans.reduce((s, p) => s + p.plan.writes.reduce((t, e) => t + e.size, 0), 0);
+  const totalBytes = plans.reduce((s, p) => s + (p.fresh?.bytes ?? 0) + p.plan.writes.reduce((t, e) => t + e.size, 0), 0);
   repo.reporter.start('Checking out', totalBytes, 'bytes');
   try {
-    for (const { artifact, plan, mode, root } of plans) {
+    for (const { artifact, plan, mode, root, fresh } of plans) {
       const before = problems.length;
-      const counts = await applyPlan(repo, artifact, plan, strategy, problems, dirs);
+      const counts = fresh ? await applyFresh(repo, artifact.path, fresh, strategy, problems, dirs, options.fresh) : await applyPlan(repo, artifact, plan, strategy, problems, dirs);
       recordWorkRoot(repo, artifact, plan, mode, root, problems.length === before);
       result.artifacts.push({ path: artifact.path, ...counts });
       (result as { written: number }).written += counts.written;
@@ -130,6 +144,16 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
   }
   if (problems.length > 0) throw summarize(problems, result);
   return result;
+}
+
+/** Nothing at all at the path (not even a dangling link): what a fresh clone's pull finds. */
+function isAbsent(repo: Repo, path: string): boolean {
+  try {
+    lstatSync(absPath(repo, path));
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 }
 
 async function saveDirty(repo: Repo, dirty: readonly string[]): Promise<SavedCopy[]> {
