@@ -70,3 +70,32 @@ test('a fresh checkout of 5,000 files holds at most one batch of planned entries
   assert.equal(st.clean, true);
   assert.equal(st.hashed, 0, 'every placed file has a row');
 });
+
+test('a fresh checkout killed after its first batch left the old root W on disk, so the next checkout trusted W and skipped the files never placed: the root is saved as empty before anything is placed', async () => {
+  const r0 = await openRepo({ cwd: repo.dir });
+  const pointer = readWorkPointer(r0, 'data')!;
+  // The directory was at W = this version (add or the last checkout recorded it); then it is deleted.
+  assert.equal(r0.workIndex('data').root(), pointer.oid.hex);
+  rmSync(join(repo.dir, 'data'), { recursive: true });
+  const r = await openRepo({ cwd: repo.dir });
+  const BATCH = Math.max(...readLeafRefs(r.store, pointer.oid, 'data').map((ref) => ref.files));
+  let calls = 0;
+  // Dies as a killed process does: after one batch is placed, before the end-of-command save.
+  await assert.rejects(
+    checkoutPaths(r, {
+      fresh: {
+        batchFiles: BATCH,
+        onBatch: () => {
+          if (++calls === 2) throw new Error('killed');
+        },
+      },
+    }),
+    /killed/,
+  );
+  const after = await openRepo({ cwd: repo.dir });
+  assert.equal(after.workIndex('data').root() ?? '', '', 'no version is on disk while files are missing');
+  const result = await checkoutPaths(after, {});
+  saveCaches(after);
+  assert.equal(result.written + result.artifacts.reduce((n, a) => n + a.unchanged, 0), DIRS * PER_DIR, 'the next checkout looked at every file');
+  for (const [d, f] of [[0, 0], [10, 100], [19, 249]] as const) assert.equal(readFileSync(join(repo.dir, name(d, f)), 'utf8'), `${d}/${f}`);
+});

@@ -9,7 +9,7 @@ import { readLeafRefs } from '../../store/manifestIO.js';
 import { MATERIALIZE_POOL_MIN_FILES, materializeMany } from '../../store/materializeMany.js';
 import type { LinkStrategy } from '../../store/ObjectStore.js';
 import { isRacy } from '../../store/StatCache.js';
-import type { ChunkRecord, StatRow } from '../../store/WorkIndex.js';
+import type { ChunkRecord, RowBlock, StatRow } from '../../store/WorkIndex.js';
 import { tempPathFor } from '../../util/atomicWrite.js';
 import { mapLimit } from '../../util/mapLimit.js';
 import { processUmask } from '../../util/processUmask.js';
@@ -44,9 +44,11 @@ export interface FreshCheckoutOptions {
  * refuses it. Each batch's placed files go into the work index as rows of
  * chunks cut at B's leaves (what the next status's scan cuts), unsigned, so
  * that status reads their digests from the rows instead of hashing the
- * files, and records signatures. The index's root stays '' until the
- * caller records B after the last batch: a checkout killed half way leaves
- * rows (true ones) and no version switch mode could trust.
+ * files, and records signatures. The rows wait in the index's spill file
+ * and are folded in once, by the save at the end of the command. The root
+ * is saved as '' before anything is placed and gets B only after the last
+ * batch: a checkout killed half way leaves no version switch mode could
+ * trust (the next checkout repairs, and status hashes what it finds).
  */
 /** The leaves of a fresh checkout, checked: what the apply step walks, and the bytes it will write. */
 export interface FreshPlan {
@@ -67,6 +69,9 @@ export async function applyFresh(repo: Repo, root: string, plan: FreshPlan, stra
   const index = repo.workIndex(root);
   // Rows of a tree that is gone (the directory was deleted) describe nothing: the index restarts with this checkout's.
   index.splice('', 0, index.chunks().length, [], []);
+  // Saved now, before anything is placed: a checkout killed half way must leave root '' on disk (so the next checkout
+  // repairs), never the old W, which switch mode would trust for files this one had not placed yet.
+  index.save();
   const limit = Math.max(1, options.batchFiles ?? FRESH_BATCH_FILES);
   let written = 0;
   for (let i = 0; i < refs.length; ) {
@@ -184,8 +189,9 @@ async function recordBatch(repo: Repo, root: string, refs: readonly ChildRef[], 
   // isRacy's tick is 2 ms on fine-grained file systems: 3 ms past the newest mtime its rows are kept.
   const wait = newest + 3 - Date.now();
   if (isRacy(newest, Date.now()) && wait > 0 && wait <= RACY_WAIT_MS) await sleep(wait);
+  const index = repo.workIndex(root);
   const chunks: ChunkRecord[] = [];
-  const blocks: StatRow[][] = [];
+  const blocks: RowBlock[] = [];
   refs.forEach((ref, k) => {
     const block: StatRow[] = [];
     // Links have no row to keep (status reads their targets); a file that could not be placed has none either.
@@ -194,11 +200,10 @@ async function recordBatch(repo: Repo, root: string, refs: readonly ChildRef[], 
       if (r) block.push(r);
     }
     chunks.push({ first: ref.first, files: ref.files, size: ref.size, sig: null, leaf: '' });
-    blocks.push(block);
+    // Set aside in the index's spill file, as add does: memory keeps ~40 bytes a chunk, and the save at the end of the
+    // command folds them in by byte range once (a save per batch rewrote the whole base each time: ~1 GB of writes at 1M files).
+    blocks.push(index.block(block));
   });
-  const index = repo.workIndex(root);
   const at = index.chunks().length;
   index.splice('', at, at, chunks, blocks);
-  // Saved batch by batch: rows appended to the journal (or folded into the base) leave memory instead of piling up for the whole command.
-  index.save();
 }
