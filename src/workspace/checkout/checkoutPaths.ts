@@ -1,24 +1,21 @@
-import { lstatSync, rmSync, symlinkSync, renameSync } from 'node:fs';
+import { lstatSync, rmSync } from 'node:fs';
 import { TroveError, isTroveError, fromFsError } from '../../errors/index.js';
-import type { FileEntry, ManifestEntry } from '../../core/manifest.js';
+import type { ManifestEntry } from '../../core/manifest.js';
 import { joinRepoPath } from '../../core/repoPath.js';
 import type { LinkMode } from '../../platform/config.js';
 import { WorkTreeDirs } from '../../platform/WorkTreeDirs.js';
 import { readManifest } from '../../store/manifestIO.js';
 import { diffManifests } from '../../store/diffManifests.js';
 import { createOid } from '../../core/oid.js';
-import { MATERIALIZE_POOL_MIN_FILES, materializeMany } from '../../store/materializeMany.js';
-import { processUmask } from '../../util/processUmask.js';
 import type { LinkStrategy } from '../../store/ObjectStore.js';
 import { dropDeleted } from './dropDeleted.js';
-import { tempPathFor } from '../../util/atomicWrite.js';
-import { mapLimit } from '../../util/mapLimit.js';
 import { removeAbandonedTempsOf } from '../../util/abandonedTemps.js';
 import { ensureIgnored, ensureTempsIgnored } from '../stage/gitignore.js';
 import { hashFiles } from '../scan/hashFiles.js';
 import { resolveLinkStrategy } from './linkStrategy.js';
 import { listRevArtifacts, listWorkArtifacts, writeWorkPointer, type Artifact } from '../pointers/pointers.js';
 import { pruneEmptyDirs } from './pruneEmptyDirs.js';
+import { placeEntries } from './placeEntries.js';
 import { requireSelectedEntries } from '../stage/requireSelectedEntries.js';
 import { recordSavedCopies, type SavedCopy } from './savedCopies.js';
 import { absPath, toRepoPath, type Repo } from '../Repo.js';
@@ -189,57 +186,7 @@ async function applyPlan(repo: Repo, artifact: Artifact, plan: CheckoutPlan, str
   }
   if (artifact.pointer.kind === 'dir') dropDeleted(repo.workIndex(root), plan.deletes.filter((rel) => rel !== ''));
   if (plan.deletes.length > 0) pruneEmptyDirs(root, plan.deletes, dirs);
-  let written = 0;
-  let rest: readonly ManifestEntry[] = plan.writes;
-  if (strategy === 'copy' && plan.writes.length >= MATERIALIZE_POOL_MIN_FILES) {
-    // Many copies (a fresh clone's 20,000 files): on worker threads. What they leave (chunked, absent or corrupt objects, errors) goes through materialize below, which reports and repairs.
-    const files = plan.writes.filter((e): e is FileEntry => e.mode !== 'l');
-    const pathOf = (e: ManifestEntry): string => (e.path === '' ? root : joinRepoPath(root, e.path));
-    // The threads write only into directories made and verified here (they create none).
-    const items = files.map((e) => {
-      try {
-        return { oid: e.oid, dest: dirs.ensureParent(pathOf(e)), executable: e.mode === 'x' };
-      } catch (err) {
-        throw fromFsError(err, 'writing', pathOf(e));
-      }
-    });
-    const placed = await materializeMany(repo.store, items, {
-      umask: processUmask(),
-      onPlaced: (i) => repo.reporter.advance(files[i]!.size),
-    });
-    const done = new Set<ManifestEntry>();
-    placed.forEach((st, i) => {
-      if (!st) return;
-      const e = files[i]!;
-      repo.statCache.set(pathOf(e), st, e.oid.hex);
-      done.add(e);
-      written++;
-    });
-    rest = plan.writes.filter((e) => !done.has(e));
-  }
-  await mapLimit(rest, 8, async (e) => {
-    const p = e.path === '' ? root : joinRepoPath(root, e.path);
-    try {
-      // Made (or found) once per directory per checkout: 20,000 files in 200 directories need 200 mkdirs, not 20,000.
-      const dest = dirs.ensureParent(p);
-      if (e.mode === 'l') {
-        const tmp = tempPathFor(dest);
-        symlinkSync(e.target, tmp);
-        renameSync(tmp, dest);
-        // A link now stands where a directory may have been verified: nothing below it is trusted any more.
-        dirs.forget(p);
-      } else {
-        await repo.store.materialize(e.oid, dest, { what: p, strategy, executable: e.mode === 'x' });
-        const st = lstatSync(dest);
-        repo.statCache.set(p, st, e.oid.hex);
-      }
-      written++;
-      repo.reporter.advance(e.size);
-    } catch (err) {
-      if (isTroveError(err, 'OBJECT_MISSING') || isTroveError(err, 'CORRUPT_OBJECT')) problems.push(err);
-      else throw fromFsError(err, 'writing', p);
-    }
-  });
+  const written = await placeEntries(repo, root, plan.writes, strategy, problems, dirs, (e, p, st) => repo.statCache.set(p, st, e.oid.hex));
   return { written, deleted: plan.deletes.length, unchanged: plan.unchanged };
 }
 

@@ -1,19 +1,14 @@
-import { lstatSync, renameSync, symlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TroveError, fromFsError, isTroveError } from '../../errors/index.js';
-import { parsePage, type ChildRef, type FileEntry, type ManifestEntry } from '../../core/manifest.js';
+import { TroveError } from '../../errors/index.js';
+import { parsePage, type ChildRef, type ManifestEntry } from '../../core/manifest.js';
 import { formatOid, type Oid } from '../../core/oid.js';
-import { joinRepoPath } from '../../core/repoPath.js';
 import type { WorkTreeDirs } from '../../platform/WorkTreeDirs.js';
 import { readLeafRefs } from '../../store/manifestIO.js';
-import { MATERIALIZE_POOL_MIN_FILES, materializeMany } from '../../store/materializeMany.js';
 import type { LinkStrategy } from '../../store/ObjectStore.js';
 import { isRacy } from '../../store/StatCache.js';
 import type { ChunkRecord, RowBlock, StatRow } from '../../store/WorkIndex.js';
-import { tempPathFor } from '../../util/atomicWrite.js';
-import { mapLimit } from '../../util/mapLimit.js';
-import { processUmask } from '../../util/processUmask.js';
 import type { Repo } from '../Repo.js';
+import { placeEntries } from './placeEntries.js';
 
 /**
  * Files planned and placed at once by a fresh checkout: a batch of whole
@@ -126,52 +121,11 @@ interface Placed {
   rows: Map<string, StatRow>;
 }
 
-/** applyPlan's writes for one batch: worker threads for many copies, materialize for the rest (and for what the threads leave). */
+/** One batch's writes (placeEntries), with the placed files' stat rows. */
 async function placeBatch(repo: Repo, root: string, writes: readonly ManifestEntry[], strategy: LinkStrategy, problems: TroveError[], dirs: WorkTreeDirs): Promise<Placed> {
-  const out: Placed = { count: 0, rows: new Map() };
-  const pathOf = (e: ManifestEntry): string => (e.path === '' ? root : joinRepoPath(root, e.path));
-  const row = (e: FileEntry, st: { ino: number; size: number; mtimeMs: number }): StatRow => [e.path, st.ino, st.size, st.mtimeMs, e.mode, e.oid.hex];
-  let rest: readonly ManifestEntry[] = writes;
-  if (strategy === 'copy' && writes.length >= MATERIALIZE_POOL_MIN_FILES) {
-    const files = writes.filter((e): e is FileEntry => e.mode !== 'l');
-    // The threads write only into directories made and verified here (they create none).
-    const items = files.map((e) => {
-      try {
-        return { oid: e.oid, dest: dirs.ensureParent(pathOf(e)), executable: e.mode === 'x' };
-      } catch (err) {
-        throw fromFsError(err, 'writing', pathOf(e));
-      }
-    });
-    const placed = await materializeMany(repo.store, items, { umask: processUmask(), onPlaced: (i) => repo.reporter.advance(files[i]!.size) });
-    placed.forEach((st, i) => {
-      if (!st) return;
-      out.rows.set(files[i]!.path, row(files[i]!, st));
-      out.count++;
-    });
-    rest = writes.filter((e) => e.mode === 'l' || !out.rows.has(e.path));
-  }
-  await mapLimit(rest, 8, async (e) => {
-    const p = pathOf(e);
-    try {
-      const dest = dirs.ensureParent(p);
-      if (e.mode === 'l') {
-        const tmp = tempPathFor(dest);
-        symlinkSync(e.target, tmp);
-        renameSync(tmp, dest);
-        // A link now stands where a directory may have been verified: nothing below it is trusted any more.
-        dirs.forget(p);
-      } else {
-        await repo.store.materialize(e.oid, dest, { what: p, strategy, executable: e.mode === 'x' });
-        out.rows.set(e.path, row(e, lstatSync(dest)));
-      }
-      out.count++;
-      repo.reporter.advance(e.size);
-    } catch (err) {
-      if (isTroveError(err, 'OBJECT_MISSING') || isTroveError(err, 'CORRUPT_OBJECT')) problems.push(err);
-      else throw fromFsError(err, 'writing', p);
-    }
-  });
-  return out;
+  const rows = new Map<string, StatRow>();
+  const count = await placeEntries(repo, root, writes, strategy, problems, dirs, (e, _p, st) => rows.set(e.path, [e.path, st.ino, st.size, st.mtimeMs, e.mode, e.oid.hex]));
+  return { count, rows };
 }
 
 /** Longest wait for the racy tick of a batch's newest file: past it its rows are kept; on whole-second file systems they are not waited for. */
