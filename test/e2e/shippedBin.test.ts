@@ -19,7 +19,7 @@ test('the tests run the command package.json ships (its "bin"), so they test the
 
 test('every worker script the bundle names is bundled beside it', () => {
   const named = [...readFileSync(join(CLI, 'cli.cjs'), 'utf8').matchAll(/new URL\("\.\/([\w-]+\.js)", require\("node:url"\)\.pathToFileURL\(__filename\)\)/g)].map((m) => m[1]!);
-  assert.deepEqual([...new Set(named)].sort(), ['ingestWorker.js', 'materializeWorker.js', 'storeSpanWorker.js', 'verifiedReadWorker.js']);
+  assert.deepEqual([...new Set(named)].sort(), ['ingestWorker.js', 'materializeWorker.js', 'scanWorker.js', 'storeSpanWorker.js', 'verifiedReadWorker.js']);
   for (const file of named) assert.ok(existsSync(join(CLI, file)), `${file} is missing from dist/cli`);
 });
 
