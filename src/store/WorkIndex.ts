@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, closeSync, openSync, rmSync } from 'node:fs';
 import { atomicWriteSync } from '../util/atomicWriteSync.js';
 import { isRacy } from './StatCache.js';
-import { dropSpillFile, openSpillFile, type SpillFile } from './workIndexSpill.js';
+import { dropSpillFile, openSpillFile, removeAbandonedSpills, type SpillFile } from './workIndexSpill.js';
 import { fileBytes, preadAll, readFileText, writeAllAt } from './fdIO.js';
 import { WORK_INDEX_VERSION, readWorkIndexBase } from './readWorkIndexBase.js';
 import { writeWorkIndexBase, type BaseBlock } from './writeWorkIndexBase.js';
@@ -300,6 +300,8 @@ export class WorkIndex {
   save(): void {
     if (this.pending.length === 0) return;
     try {
+      // A killed add's spill file (or fold temp) is swept by the next save of the same index.
+      removeAbandonedSpills(this.file);
       const baseBytes = this.baseId === undefined ? 0 : fileBytes(this.file);
       const limit = Math.min(this.journalMax, Math.max(MIN_JOURNAL_BYTES, baseBytes / 4));
       const have = this.journalBytes ?? 0;

@@ -199,3 +199,22 @@ test('a spilled block not yet spliced survives a save of other splices (add clea
   w.save();
   assert.deepEqual([...WorkIndex.open(file, 'data', NOW).rows(2).values()], ROWS[2]);
 });
+
+test("a killed add's spill file stayed in .trove/tmp/work for good: the next save of that index removes scratch files of dead processes, never a live one's", async () => {
+  const { spawnSync } = await import('node:child_process');
+  const file = fixtureCopy();
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+  const left = `${file}.tmp-${dead}-deadbeef`;
+  const mine = `${file}.tmp-${process.pid}-cafebabe`;
+  const parent = `${file}.tmp-${process.ppid}-0badf00d`;
+  const other = `${file}.tmp-${dead}-userfile.txt`; // not the shape trove writes: data, never touched
+  for (const f of [left, mine, parent, other]) writeFileSync(f, 'rows\n');
+  const w = WorkIndex.open(file, 'data', NOW);
+  w.splice(L('9'), 0, 0, [{ first: '0', files: 1, size: 1, sig: L('3'), leaf: '' }], [[['0', 20, 1, 1700000000004, 'f', L('4')]]]);
+  w.save();
+  assert.equal(existsSync(left), false, 'the dead process left it: removed');
+  assert.equal(existsSync(mine), true, 'this process may still use it');
+  assert.equal(existsSync(parent), true, 'a live process may still use it');
+  assert.equal(existsSync(other), true, 'not a name trove makes');
+  assert.equal(WorkIndex.open(file, 'data', NOW).root(), L('9'), 'the save itself went through');
+});
