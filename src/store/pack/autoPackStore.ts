@@ -1,8 +1,9 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACK_TARGET } from './PackWriter.js';
-import { AUTO_PACK_MAX_BYTES, GEOMETRIC_MAX_PACKS, listPacks, repackStore, safeReaddir, type RepackOptions, type RepackResult } from './repack.js';
+import { AUTO_PACK_MAX_BYTES, GEOMETRIC_MAX_PACKS, listPacks, repackStore, type RepackOptions, type RepackResult } from './repack.js';
 import { deleteRetired, PACKS_DIR } from './retire.js';
+import { safeReaddir } from '../storeListing.js';
 
 export interface AutoPackLimits {
   /** gc.auto: loose objects (estimated) above which to pack; 0 = off */

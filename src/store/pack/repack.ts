@@ -7,6 +7,7 @@ import { parseChunkList } from '../chunkList.js';
 import { atomicWriteSync } from '../../util/atomicWriteSync.js';
 import { parseTempName, removeIfAbandoned } from '../../util/abandonedTemps.js';
 import { syncDirsSync } from '../syncPaths.js';
+import { safeReaddir } from '../storeListing.js';
 import { PACK_MAX_OBJECT, PACK_TARGET, PackWriter } from './PackWriter.js';
 import { BAD_LIST } from './PackSet.js';
 import { deleteRetired, finishRetirements, INDEX_EXT, PACK_EXT, PACKS_DIR, retirePacks, type DeleteRetiredOptions } from './retire.js';
@@ -352,13 +353,4 @@ function preadExact(fd: number, offset: number, length: number): Buffer {
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-export function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    // an absent fan-out directory holds no objects
-    return [];
-  }
 }
