@@ -1,5 +1,9 @@
 #!/usr/bin/env node
+import { declareStableCwd } from '../util/cwdRelative.js';
 import { hookFastPath } from './hookFastPath.js';
+
+// The CLI never changes directory: the work-tree scan may stat paths relative to it (util/cwdRelative.ts).
+declareStableCwd();
 
 // `trove ls data | head`: the reader went away before the output ended. Stop quietly, as git and
 // coreutils do, instead of dying with a stack trace; output is written after the work is done.

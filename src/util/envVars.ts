@@ -34,6 +34,10 @@ export const ENV_VARS = {
     effect: 'the smallest tracked directory (in files, as its work index last counted them) whose stat scan `status`, `add` and the pre-commit hook split across `core.jobs` threads; a whole number, default `20000` (a scan worker costs ~30 ms to start).',
     readIn: 'src/workspace/scan/scanThreaded.ts',
   },
+  TROVE_FAST_LSTAT: {
+    effect: '`0` makes the stat scan of `status`, `add` and the pre-commit hook read each file with `fs.lstatSync` instead of the numbers of Node\'s fs binding (used only after a probe shows them equal to `lstatSync`\'s; see docs/decisions.md). For diagnosis: the results are the same, the scan is slower.',
+    readIn: 'src/util/lstatFields.ts',
+  },
   TROVE_PUSH_BATCH_ITEMS: {
     effect: 'how many objects `push` lists, plans and sends at once before it walks on (its memory is about 1 KB per object held); a whole number from 1, default `50000`.',
     readIn: 'src/api/push.ts',

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { TroveError } from '../../errors/index.js';
 import { isLeafCut } from '../../core/manifestTree.js';
 import { isContainedLinkTarget, joinRepoPath } from '../../core/repoPath.js';
 import { isRacy } from '../../store/StatCache.js';
 import { storeLinkHex } from '../../store/storeLinkHex.js';
 import { parseTempName, removeIfAbandoned } from '../../util/abandonedTemps.js';
+import { shortDirPrefix } from '../../util/cwdRelative.js';
+import { isLinkMode, lstatFields, type LstatFields } from '../../util/lstatFields.js';
 import { IgnoreRules, TROVE_IGNORE } from './troveIgnore.js';
 import type { ScannedFile } from './scanTree.js';
 import { scanThreaded } from './scanThreaded.js';
@@ -68,16 +70,19 @@ export class SortedWalk {
     private readonly repoDirPath: string,
     private readonly storeObjects: string | undefined,
     private readonly skipped: string[],
+    /** the prefix `absDir`'s children are stat'ed and listed under: shortDirPrefix (a scan worker gets the main thread's) */
+    private readonly statPrefix: string = shortDirPrefix(absDir),
   ) {
     this.rules = new IgnoreRules(absDir.endsWith(`/${repoDirPath}`) ? absDir.slice(0, -repoDirPath.length - 1) : absDir);
   }
 
   /** Walk `entries` (a range of the top level, as listSorted returned it; `ignoreFile` as listSorted said for the whole top level). */
   top(entries: readonly WalkEntry[], ignoreFile: boolean): Generator<ScannedFile> {
-    return this.walk(this.absDir, '', entries, ignoreFile);
+    return this.walk(this.absDir, '', this.statPrefix, entries, ignoreFile);
   }
 
-  private *walk(abs: string, rel: string, entries: readonly WalkEntry[], ignoreFile: boolean): Generator<ScannedFile> {
+  /** `short`: the prefix of `abs`'s children as lstat and readdir get them (shortDirPrefix; an error is reported with the absolute path). */
+  private *walk(abs: string, rel: string, short: string, entries: readonly WalkEntry[], ignoreFile: boolean): Generator<ScannedFile> {
     const levels = this.rules.levels(joinRepoPath(this.repoDirPath, rel), ignoreFile);
     // Plain concatenation, not path.join: the profile showed join's normalising; names never hold '/'.
     const absBase = abs.endsWith('/') ? abs : `${abs}/`;
@@ -85,6 +90,7 @@ export class SortedWalk {
     for (const d of entries) {
       const childAbs = absBase + d.name;
       const childRel = relBase + d.name;
+      const childShort = short + d.name;
       // Trove's temp names start with '.': the regex runs on those only.
       if (d.name.charCodeAt(0) === 46 && parseTempName(d.name)) {
         removeIfAbandoned(childAbs);
@@ -92,16 +98,40 @@ export class SortedWalk {
       }
       if (levels.length > 0 && IgnoreRules.ignored(levels, joinRepoPath(this.repoDirPath, childRel), d.type === 'd')) continue;
       if (d.type === 'd') {
-        const sub = listSorted(childAbs);
-        yield* this.walk(childAbs, childRel, sub.entries, sub.ignoreFile);
+        const sub = listSortedAt(childShort, childAbs);
+        yield* this.walk(childAbs, childRel, `${childShort}/`, sub.entries, sub.ignoreFile);
         continue;
       }
       if (d.type === 'o') {
         this.skipped.push(childRel);
         continue;
       }
-      yield scanOne(childAbs, childRel, lstatSync(childAbs), this.repoDirPath, this.storeObjects);
+      yield scanOne(childAbs, childRel, lstatAt(childShort, childAbs), this.repoDirPath, this.storeObjects);
     }
+  }
+}
+
+/** Look-ups by short path that failed and were made again by absolute path, in this thread (tests: 0 when the short paths are right). */
+export const shortPathRetries = { count: 0 };
+
+/** lstat by the short path; on any error, again by the absolute one, so what is thrown names the absolute path. */
+function lstatAt(short: string, abs: string): LstatFields {
+  try {
+    return lstatFields(short);
+  } catch {
+    // the retry throws the error to report, or finds the file (it appeared in between)
+    shortPathRetries.count++;
+    return lstatFields(abs);
+  }
+}
+
+function listSortedAt(short: string, abs: string): { entries: WalkEntry[]; ignoreFile: boolean } {
+  try {
+    return listSorted(short === '' ? '.' : short);
+  } catch {
+    // as lstatAt: the error names the absolute path
+    shortPathRetries.count++;
+    return listSorted(abs);
   }
 }
 
@@ -119,8 +149,8 @@ export function walkSorted(absDir: string, repoDirPath: string, storeObjects: st
 }
 
 /** One file or symlink as a ScannedFile (scanTree's rules). */
-export function scanOne(childAbs: string, childRel: string, st: Stats, repoDirPath: string, storeObjects: string | undefined): ScannedFile {
-  if (st.isSymbolicLink()) {
+export function scanOne(childAbs: string, childRel: string, st: LstatFields, repoDirPath: string, storeObjects: string | undefined): ScannedFile {
+  if (isLinkMode(st.mode)) {
     const target = readlinkSync(childAbs);
     const hex = storeObjects ? storeLinkHex(target, storeObjects) : undefined;
     if (hex) return { path: childRel, kind: 'file', size: statSync(childAbs).size, ino: st.ino, mtimeMs: st.mtimeMs, executable: false, knownHex: hex };

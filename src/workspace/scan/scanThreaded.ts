@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { TroveError } from '../../errors/index.js';
+import { shortDirPrefix } from '../../util/cwdRelative.js';
 import { envInteger } from '../../util/envInteger.js';
 import { ChunkCutter, listSorted, parseSignatureLines, signatureLine, SortedWalk, type ScanChunk, type WalkEntry } from './scanChunks.js';
 import type { ScannedFile } from './scanTree.js';
@@ -16,6 +17,8 @@ export const STOP = 2;
 /** What the main thread posts to a scan worker (workerData). */
 export interface ScanJob {
   readonly absDir: string;
+  /** the main thread's shortDirPrefix(absDir) (a worker cannot know the CLI declared its working directory stable) */
+  readonly statPrefix: string;
   readonly repoDirPath: string;
   readonly storeObjects: string | undefined;
   /** the whole top level, as listSorted returned it */
@@ -82,6 +85,7 @@ const WORKER_SILENCE_MS = 120_000;
 export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects: string | undefined, o: { skipped: string[]; clock: () => number; threads: number; workersOnly?: boolean }): Generator<ScanChunk> {
   const t0 = o.clock();
   const top = listSorted(absDir);
+  const statPrefix = shortDirPrefix(absDir);
   const n = top.entries.length;
   const parts = Math.min(n, o.threads * RANGES_PER_THREAD);
   const ranges: [number, number][] = [];
@@ -91,12 +95,12 @@ export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects:
   for (let t = 1; t < Math.min(o.threads, parts); t++) {
     const { port1, port2 } = new MessageChannel();
     const shared = new Int32Array(new SharedArrayBuffer(12));
-    const job: ScanJob = { absDir, repoDirPath, storeObjects, entries: top.entries, ignoreFile: top.ignoreFile, ranges, id: t, claims: claims.buffer as SharedArrayBuffer, t0, port: port2, shared: shared.buffer as SharedArrayBuffer, batchBytes: 1 << 18, maxPendingBytes: 1 << 24 };
+    const job: ScanJob = { absDir, statPrefix, repoDirPath, storeObjects, entries: top.entries, ignoreFile: top.ignoreFile, ranges, id: t, claims: claims.buffer as SharedArrayBuffer, t0, port: port2, shared: shared.buffer as SharedArrayBuffer, batchBytes: 1 << 18, maxPendingBytes: 1 << 24 };
     const w = new Worker(new URL('./scanWorker.js', import.meta.url), { workerData: job, transferList: [port2] });
     w.unref();
     workers.push({ w, port: port1, shared });
   }
-  const walker = new SortedWalk(absDir, repoDirPath, storeObjects, o.skipped);
+  const walker = new SortedWalk(absDir, repoDirPath, storeObjects, o.skipped, statPrefix);
   const cut = new ChunkCutter(o.clock);
   const own = !(o.workersOnly && workers.length > 0);
   // Later ranges the main thread walked while a worker had not posted yet: emitted (and their error thrown) when their turn comes.
@@ -108,7 +112,7 @@ export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects:
     const b: { files: ScannedFile[]; skipped: string[]; readAt: number; error?: unknown } = { files: [], skipped: [], readAt: o.clock() };
     buffered.set(j, b);
     try {
-      for (const f of new SortedWalk(absDir, repoDirPath, storeObjects, b.skipped).top(top.entries.slice(ranges[j]![0], ranges[j]![1]), top.ignoreFile)) b.files.push(f);
+      for (const f of new SortedWalk(absDir, repoDirPath, storeObjects, b.skipped, statPrefix).top(top.entries.slice(ranges[j]![0], ranges[j]![1]), top.ignoreFile)) b.files.push(f);
     } catch (err) {
       b.error = err;
     }

@@ -13,7 +13,7 @@ const job = workerData as ScanJob;
 const port = job.port as MessagePort;
 const shared = new Int32Array(job.shared);
 const skipped: string[] = [];
-const walker = new SortedWalk(job.absDir, job.repoDirPath, job.storeObjects, skipped);
+const walker = new SortedWalk(job.absDir, job.repoDirPath, job.storeObjects, skipped, job.statPrefix);
 let items: ScanItem[] = [];
 let bytes = 0;
 

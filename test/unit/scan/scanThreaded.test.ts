@@ -9,8 +9,9 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TroveError } from '../../../src/errors/index.js';
-import { parseSignatureLines, scanChunks, signatureLine, type ScanChunk } from '../../../src/workspace/scan/scanChunks.js';
+import { parseSignatureLines, scanChunks, shortPathRetries, signatureLine, type ScanChunk } from '../../../src/workspace/scan/scanChunks.js';
 import { scanThreads } from '../../../src/workspace/scan/scanThreaded.js';
+import { declareStableCwd, shortDirPrefix, undeclareStableCwd } from '../../../src/util/cwdRelative.js';
 import type { ScannedFile } from '../../../src/workspace/scan/scanTree.js';
 
 const TRICKY = ['a', 'a-b', 'a.b', 'a0', 'ab', 'a b', 'A', 'é', 'e\u0301', 'z', '\u{1F600}', '\uFF61', 'a~', '_', '-'];
@@ -76,6 +77,37 @@ test('the threaded scan yields exactly the single-threaded chunks and signatures
       }
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(store, { recursive: true, force: true });
+  }
+});
+
+test('with the working directory declared stable (the CLI), the scan stats short relative paths and yields exactly what the absolute scan yields, on 1, 2 and 3 threads, from the directory, above it and outside it', () => {
+  const dir = tmp();
+  const store = tmp();
+  const cwd = process.cwd();
+  try {
+    mkdirSync(join(dir, 'data'));
+    trickyTree(join(dir, 'data'), store);
+    const abs = join(dir, 'data');
+    const want = shape([...scanChunks(abs, 'data', store)]);
+    declareStableCwd();
+    for (const [at, prefix] of [[abs, ''], [dir, 'data/'], [store, `${abs}/`]] as const) {
+      process.chdir(at);
+      assert.equal(shortDirPrefix(abs), prefix, `from ${at}`);
+      for (const threads of [1, 2, 3]) {
+        shortPathRetries.count = 0;
+        assert.deepStrictEqual(shape([...scanChunks(abs, 'data', store, { threads, workersOnly: threads === 3 })]), want, `from ${at}, ${threads} thread(s)`);
+        // a wrong prefix would still scan right (each failed look-up is made again by absolute path), so count those
+        assert.equal(shortPathRetries.count, 0, `the main thread's look-ups by short path all worked, from ${at}, ${threads} thread(s)`);
+      }
+    }
+    undeclareStableCwd();
+    process.chdir(dir);
+    assert.equal(shortDirPrefix(abs), `${abs}/`, 'undeclared (a library caller): always absolute');
+  } finally {
+    undeclareStableCwd();
+    process.chdir(cwd);
     rmSync(dir, { recursive: true, force: true });
     rmSync(store, { recursive: true, force: true });
   }
