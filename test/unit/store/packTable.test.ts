@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PackWriter } from '../../../src/store/pack/PackWriter.js';
-import { PackSet } from '../../../src/store/pack/PackSet.js';
+import { PACK_TABLE_AFTER, PackSet, tableAfterFor } from '../../../src/store/pack/PackSet.js';
 import { PackTable, keyWords } from '../../../src/store/pack/PackTable.js';
 import { LOOSE_LISTING_AFTER, ObjectStore } from '../../../src/store/ObjectStore.js';
 import { retirePacks } from '../../../src/store/pack/retire.js';
@@ -111,6 +111,31 @@ test('a one-file add never builds the table: a few lookups read one bucket per p
   for (let i = 0; i < 3; i++) set.has('o', sha(`miss ${i}`));
   // 5 heads + at most one bucket per pack per lookup; a table would read 2 sections per pack on top
   assert.ok(set.reads.index <= 5 + 3 * 5, `${set.reads.index}`);
+  set.close();
+  fs.rmSync(store, { recursive: true, force: true });
+});
+
+test('a status at a million files built the whole table for a few hundred page reads: the default threshold grows with entries per pack, so a few hundred lookups on large packs read buckets, and many still build it', () => {
+  assert.equal(tableAfterFor(1_000_000, 37), 13_514, 'the 1M benchmark store: 37 packs');
+  assert.equal(tableAfterFor(200, 40), PACK_TABLE_AFTER, 'small packs: the floor');
+  assert.equal(tableAfterFor(0, 0), PACK_TABLE_AFTER);
+  const store = storeDir();
+  const dir = join(store, 'packs');
+  const blobs = Array.from({ length: 4 * 2000 }, (_, i) => Buffer.from(`big pack blob ${i}`));
+  for (let p = 0; p < 4; p++) publish(dir, blobs.slice(p * 2000, p * 2000 + 2000).map((b) => ({ kind: 'o' as const, hex: sha(b), bytes: b })));
+  const set = new PackSet(dir);
+  assert.equal(set.tableAfter, 1000, '8,000 entries in 4 packs');
+  for (let i = 0; i < 300; i++) assert.equal(set.has('o', sha(blobs[(i * 7) % blobs.length]!)), true);
+  const tableReads = 4 * 2; // oids + kinds of each pack
+  const before = set.reads.index;
+  // With a table, 300 more lookups read nothing; without one, each reads a bucket in up to 4 packs.
+  for (let i = 0; i < 300; i++) set.has('o', sha(`miss ${i}`));
+  assert.ok(set.reads.index - before >= 300, `300 misses below the threshold read buckets (${set.reads.index - before} reads): no table was built`);
+  for (let i = 0; i < 1000; i++) set.has('o', sha(`more ${i}`));
+  const built = set.reads.index;
+  for (let i = 0; i < 1000; i++) set.has('o', sha(`after ${i}`));
+  assert.equal(set.reads.index, built, 'past the threshold the table is built: lookups read nothing more');
+  assert.ok(built - before <= 300 * 4 + 700 * 4 + tableReads);
   set.close();
   fs.rmSync(store, { recursive: true, force: true });
 });
