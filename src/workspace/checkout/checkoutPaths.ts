@@ -20,6 +20,7 @@ import { requireSelectedEntries } from '../stage/requireSelectedEntries.js';
 import { recordSavedCopies, type SavedCopy } from './savedCopies.js';
 import { absPath, toRepoPath, type Repo } from '../Repo.js';
 import { planCheckout, type CheckoutPlan } from './planCheckout.js';
+import { planRepair } from './planRepair.js';
 import { applyFresh, planFresh, type FreshCheckoutOptions, type FreshPlan } from './freshCheckout.js';
 import { pointerAsEntry, readWorkState } from '../scan/workState.js';
 
@@ -96,6 +97,12 @@ export async function checkoutPaths(repo: Repo, options: CheckoutOptions): Promi
         if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
         problems.push(err);
       }
+      continue;
+    }
+    // A directory already at B whose files were deleted or edited: only the chunks that changed are compared.
+    const repaired = whole && !known && subs.length === 0 ? await planRepair(repo, artifact) : undefined;
+    if (repaired) {
+      plans.push({ artifact, plan: repaired, mode: 'repair', root: workRootOf(repo, artifact) });
       continue;
     }
     let desired: readonly ManifestEntry[];

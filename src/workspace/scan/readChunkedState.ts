@@ -24,6 +24,8 @@ export interface ChunkedState {
   /** chunks of the scan, and how many of them were suspect */
   readonly chunks: number;
   readonly suspects: number;
+  /** files in the unchanged chunks (each equal to B there, so never in `expected` or `actual`) */
+  readonly unchangedFiles: number;
   /** threads the stat scan ran on (scanThreads) */
   readonly threads: number;
   /**
@@ -66,6 +68,7 @@ export async function readChunkedState(repo: Repo, path: string, root: Oid, opti
   const skipped: string[] = [];
   const abs = absPath(repo, path);
   let chunks = 0;
+  let unchangedFiles = 0;
   const threads = scanThreads(repo.config.core.jobs, records.reduce((n, r) => n + r.files, 0));
   for (const chunk of scanChunks(abs, path, repo.store.symlinkRoot(), { skipped, threads })) {
     chunks++;
@@ -74,6 +77,7 @@ export async function readChunkedState(repo: Repo, path: string, root: Oid, opti
     const ref = refAt.get(chunk.first);
     if (chunk.sig !== undefined && rec !== undefined && rec.sig === chunk.sig && rec.leaf !== '' && ref !== undefined && ref.oid.hex === rec.leaf) {
       matched.add(chunk.first);
+      unchangedFiles += chunk.count;
       order.push(at);
     } else order.push({ chunk, at, entries: [], hashed: 0 });
   }
@@ -127,6 +131,7 @@ export async function readChunkedState(repo: Repo, path: string, root: Oid, opti
     hashed,
     chunks,
     suspects: suspects.length,
+    unchangedFiles,
     threads,
     inStoreByMarkers(): boolean | undefined {
       if (repo.store.isComplete(root)) return true;
