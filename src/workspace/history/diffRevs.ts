@@ -5,6 +5,7 @@ import { readManifest } from '../../store/manifestIO.js';
 import { listRevArtifacts, listWorkArtifacts, type Artifact } from '../pointers/pointers.js';
 import { toRepoPath, type Repo } from '../Repo.js';
 import { diffEntries, isUnchanged, pointerAsEntry, readWorkState, type EntryChanges } from '../scan/workState.js';
+import { diffDirToWork, diffStoredDirs } from './diffDirs.js';
 
 export interface ArtifactDiff {
   readonly path: string;
@@ -45,6 +46,12 @@ export async function diffRevs(repo: Repo, options: { from?: string; to?: string
     else if (!x) out.push({ path, change: 'added', kind: y.pointer.kind, newSize: y.pointer.size });
     else {
       if (!b.live && samePointer(x.pointer, y.pointer)) continue;
+      // Two directories: only the pages (and, against the work tree, the chunks) that differ are read.
+      const dirs = b.live ? await diffDirToWork(repo, x, y) : diffStoredDirs(repo, x, y);
+      if (dirs) {
+        if (!isUnchanged(dirs.files)) out.push({ path, change: 'modified', kind: 'dir', oldSize: x.pointer.size, newSize: dirs.newSize, files: dirs.files });
+        continue;
+      }
       const [ex, ey] = [await a.entries(x), await b.entries(y)];
       if (ex && ey) {
         const files = diffEntries(ex, ey);
