@@ -177,6 +177,25 @@ export function readManifest(store: PageReader, root: Oid, what: string): Manife
   return entries;
 }
 
+/**
+ * Every page id and every entry of a directory version, one leaf at a time
+ * (gc's live marking: readManifest held all 1,000,000 entries of a version,
+ * and listManifestPages read every page a second time). Entries are checked
+ * to be in order across leaves; the file-is-a-parent check of readManifest
+ * is left to the readers that place files, since which objects a version
+ * keeps alive does not depend on it.
+ */
+export function forEachManifestEntry(store: PageReader, root: Oid, what: string, onPage: (oid: Oid) => void, onEntry: (e: ManifestEntry) => void): void {
+  let last: string | undefined;
+  walk(store, root, what, onPage, (leaf) => {
+    for (const e of leaf) {
+      if (last !== undefined && !(last < e.path)) throw badTree(root, what, 'pages are out of order');
+      last = e.path;
+      onEntry(e);
+    }
+  });
+}
+
 function walk(store: PageReader, oid: Oid, what: string, onPage: (oid: Oid) => void, onLeaf: (entries: ManifestEntry[]) => void, depth = 0): void {
   if (depth > 32) throw badTree(oid, what, 'the tree is too deep');
   onPage(oid);

@@ -2,7 +2,7 @@ import { TroveError } from '../../errors/index.js';
 import { createPointer, dataPathFor, isPointerPath, parsePointer, type Pointer } from '../../core/pointer.js';
 import { formatOid, parseOid, type Oid } from '../../core/oid.js';
 import { catBlobs } from '../../platform/git.js';
-import { listManifestPages, readManifest } from '../../store/manifestIO.js';
+import { forEachManifestEntry } from '../../store/manifestIO.js';
 import { SortedOidSet } from '../../core/SortedOidSet.js';
 import { repackStore, type RepackOptions } from '../../store/pack/repack.js';
 import { upgradeStoreFormat } from '../../store/storeFormat.js';
@@ -157,8 +157,10 @@ function markLive(repo: Repo, pointer: Pointer, what: string, keep: LiveSet): vo
   // A version whose root page is absent was never fetched here: nothing of it to keep.
   if (!repo.store.hasObject(pointer.oid)) return;
   try {
-    for (const page of listManifestPages(repo.store, pointer.oid, what)) add(page);
-    for (const e of readManifest(repo.store, pointer.oid, what)) if (e.mode !== 'l') markFile(e.oid);
+    // One walk, a leaf at a time: a version's entries are never all held at once.
+    forEachManifestEntry(repo.store, pointer.oid, what, add, (e) => {
+      if (e.mode !== 'l') markFile(e.oid);
+    });
   } catch (err) {
     throw new TroveError('BAD_MANIFEST', `gc stopped without deleting anything: the directory version ${formatOid(pointer.oid).slice(0, 19)}… of ${what} cannot be read completely (${(err as Error).message.replace(/\.$/, '')}).`, {
       hint: 'Run trove fsck, then fetch or re-add that version; gc will run once every live version can be read.',

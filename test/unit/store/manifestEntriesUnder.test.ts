@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ManifestEntry } from '../../../src/core/manifest.js';
 import { createOid, formatOid } from '../../../src/core/oid.js';
 import { ObjectStore } from '../../../src/store/ObjectStore.js';
-import { readManifest, writeManifest } from '../../../src/store/manifestIO.js';
+import { forEachManifestEntry, listManifestPages, readManifest, writeManifest } from '../../../src/store/manifestIO.js';
 import { manifestEntriesUnder } from '../../../src/store/manifestEntriesUnder.js';
 import { isTroveError } from '../../../src/errors/index.js';
 
@@ -54,6 +54,25 @@ test('entries under a path need only the pages on its way: other missing pages d
     for (const p of pages) if (!read.includes(formatOid(p.oid))) rmSync(p.path, { force: true });
     assert.equal(manifestEntriesUnder(store, root, 'd099', 'data').length, 200);
     assert.throws(() => manifestEntriesUnder(store, root, 'd000', 'data'), (err) => isTroveError(err, 'OBJECT_MISSING'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('gc held every entry of a version (readManifest) and read each page twice: forEachManifestEntry gives readManifest\'s entries in order and listManifestPages\'s pages, a leaf at a time', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trove-unit-'));
+  try {
+    const store = new ObjectStore(join(dir, 'store'));
+    const { root } = writeManifest(store, bigTree());
+    const pages: string[] = [];
+    const entries: ManifestEntry[] = [];
+    let reads = 0;
+    const counting = { readObject: (oid: Parameters<ObjectStore['readObject']>[0], what: string) => (reads++, store.readObject(oid, what)) };
+    forEachManifestEntry(counting, root, 'data', (oid) => pages.push(oid.hex), (e) => entries.push(e));
+    assert.deepEqual(entries, readManifest(store, root, 'data'));
+    assert.deepEqual(pages, listManifestPages(store, root, 'data').map((o) => o.hex));
+    assert.equal(reads, pages.length, 'each page read once');
+    assert.ok(pages.length > 3);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
