@@ -15,7 +15,7 @@ import { materializeObject } from './materializeObject.js';
 import { upgradeStoreFormat } from './storeFormat.js';
 import { writeObjectSync } from './objectWriter.js';
 import { dropDeadPacks } from './pack/dropDeadPacks.js';
-import { listStore, packedEntry, removeStaleStoreTemps } from './storeListing.js';
+import { listLoose, listStore, packedEntry, removeStaleStoreTemps } from './storeListing.js';
 
 export type { LinkStrategy, StoredEntry, StoredKind };
 
@@ -361,6 +361,11 @@ export class ObjectStore implements ContentStore {
    */
   list(): StoredEntry[] {
     return listStore(this.dir, this.packs);
+  }
+
+  /** The loose entries only, streamed (gc: packed ones go through packs.entriesByPack()). */
+  listLoose(): Generator<StoredEntry> {
+    return listLoose(this.dir);
   }
 
   /**

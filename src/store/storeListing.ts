@@ -34,6 +34,28 @@ export function listStore(dir: string, packs: PackSet): StoredEntry[] {
   return out;
 }
 
+/** The loose entries of the store (objects and chunk lists), with sizes, one fan-out directory listed at a time. */
+export function* listLoose(dir: string): Generator<StoredEntry> {
+  for (const [kind, sub] of [['object', 'objects'], ['chunklist', 'files']] as const) {
+    const base = join(dir, sub, 'sha256');
+    for (const fan of safeReaddir(base)) {
+      for (const rest of safeReaddir(join(base, fan))) {
+        const hex = fan + rest;
+        if (!isValidHex('sha256', hex)) continue;
+        const path = join(base, fan, rest);
+        let size: number;
+        try {
+          size = statSync(path).size;
+        } catch {
+          // removed since the listing (a concurrent gc or fetch's repack): not an entry any more
+          continue;
+        }
+        yield { kind, oid: createOid('sha256', hex), size, path, location: { file: path, offset: 0, length: size, packed: false } };
+      }
+    }
+  }
+}
+
 /**
  * Remove temp files (storeTempFor) older than `olderThanMs` that a killed
  * writer left in the fan-out directories and `packs/` (a pack temp at once

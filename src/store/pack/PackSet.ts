@@ -232,6 +232,19 @@ export class PackSet {
     }
   }
 
+  /**
+   * Every packed entry pack by pack, newest first, each pack's index read
+   * and checked, one pack in memory at a time: an entry in several packs is
+   * yielded once per pack (callers that count dedupe with a SortedOidSet,
+   * 32 bytes an entry outside the heap, where entries() holds a string per
+   * entry: gc at 1,000,000 objects).
+   */
+  *entriesByPack(): Generator<LocalPackEntry> {
+    for (const p of this.load()) {
+      for (const e of parseLocalPackIndex(readFileSync(p.index), p.index).entries) if (!this.isBad(e.hex)) yield e;
+    }
+  }
+
   /** Close the cached descriptors (the set stays usable: they reopen on demand). */
   close(): void {
     for (const p of this.loaded ?? []) this.closePack(p);
