@@ -1,18 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parsePage, type ManifestEntry } from '../core/manifest.js';
 import { createOid, formatOid, type Oid } from '../core/oid.js';
-import type { Reporter } from '../core/Reporter.js';
 import { parseChunkList } from '../store/chunkList.js';
 import { diffManifests } from '../store/diffManifests.js';
 import { PageCache } from '../store/PageCache.js';
 import { isTroveError } from '../errors/index.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
-import type { Backend } from '../remote/Backend.js';
-import { fetchObjects, type FetchPacking, type FetchStats, type FetchWant } from './fetchObjects.js';
 import type { PushItem } from './pushObjects.js';
-import type { RemoteIndex } from './RemoteIndex.js';
 import { sha256 } from './RemoteIndex.js';
-import type { RetryPolicy } from './withRetries.js';
 
 /** A tracked artifact as the transfer layer sees it. */
 export interface TransferRoot {
@@ -262,121 +257,4 @@ function* walkBatches(store: ObjectStore, roots: readonly TransferRoot[], option
   }
 }
 
-/** Fetched manifest pages of one level are packed from this many on. */
-const PAGE_PACK_MIN = 3;
-
-/**
- * Files whose contents are planned and fetched at once. The plan (wants,
- * located entries, spans) costs a few hundred bytes per file; batches keep a
- * fetch of a million files from holding a million of them (2.7 GB at 1M).
- */
-export const FETCH_FILE_BATCH = 100_000;
-
-/**
- * Fetch what the roots need, level by level: manifest pages (the tree's
- * shape is only known once its upper pages are here), then file contents,
- * then the chunks named by fetched chunk lists. Each level is one batched,
- * parallel fetch; content already in the store is never requested. File
- * contents go in batches of `fileBatch` files (leaf pages are read again per
- * batch), so memory does not grow with the tree.
- */
-export async function fetchClosure(backend: Backend, index: RemoteIndex, store: ObjectStore, roots: readonly TransferRoot[], options: { jobs: number; policy: RetryPolicy; reporter: Reporter; pagesOnly?: boolean; packs?: FetchPacking; fileBatch?: number }): Promise<FetchStats & { batches: number }> {
-  const stats: FetchStats & { batches: number } = { objects: 0, bytes: 0, requests: 0, failed: [], batches: 0 };
-  const run = (wants: FetchWant[], packMin?: number): Promise<void> => (wants.length ? fetchObjects(backend, index, store, wants, { ...options, stats, ...(packMin ? { packMin } : {}) }) : Promise.resolve());
-
-  // Level by level through directory pages; leaves are only remembered (their entries are read per batch below).
-  const files: { oid: Oid; what: string }[] = [];
-  const leaves: { oid: Oid; root: TransferRoot }[] = [];
-  let pages: { oid: Oid; root: TransferRoot }[] = [];
-  for (const r of roots) {
-    if (r.kind === 'file') files.push({ oid: r.oid, what: r.what });
-    else pages.push({ oid: r.oid, root: r });
-  }
-  const seenPages = new Set<string>();
-  let estimate = 0;
-  for (let depth = 0; pages.length > 0 && depth <= 32; depth++) {
-    pages = pages.filter((p) => !seenPages.has(p.oid.hex) && seenPages.add(p.oid.hex));
-    // A level's pages in one local pack as soon as that saves files (a pack is two).
-    await run(pages.filter((p) => !store.hasObject(p.oid)).map((p) => ({ kind: 'o', hex: p.oid.hex, what: p.root.what })), PAGE_PACK_MIN);
-    const next: typeof pages = [];
-    for (const p of pages) {
-      if (!store.hasObject(p.oid)) continue; // reported as failed by fetchObjects
-      const page = parsePage(store.readObject(p.oid, p.root.what), `${formatOid(p.oid).slice(0, 19)}… of ${p.root.what}`, p.root.what);
-      if (page.type === 'node') for (const c of page.children) next.push({ oid: c.oid, root: p.root });
-      else {
-        leaves.push(p);
-        // The bar's total when the contents take several batches: what the store lacks, by the entries' sizes (a content two files share counts twice).
-        if (!options.pagesOnly) for (const e of page.entries as ManifestEntry[]) if (e.mode !== 'l' && (!p.root.select || p.root.select(e.path)) && !store.hasObject(e.oid)) estimate += e.size;
-      }
-    }
-    pages = next;
-  }
-  // A merge needs the directory versions' shape, not their content.
-  if (options.pagesOnly) return stats;
-
-  const limit = Math.max(1, options.fileBatch ?? FETCH_FILE_BATCH);
-  let started = false;
-  const flush = async (last: boolean): Promise<void> => {
-    const batch = files.splice(0);
-    if (batch.length === 0 && (started || !last)) return;
-    stats.batches++;
-    await fetchFiles(batch, last && !started);
-  };
-  // One bar for the whole fetch: its total is exact when everything fits one batch, else the estimate above (an upper bound).
-  const fetchFiles = async (batch: { oid: Oid; what: string }[], only: boolean): Promise<void> => {
-    // File contents: whole objects, or chunk lists (then their chunks).
-    const wants: FetchWant[] = [];
-    const lists: { oid: Oid; what: string }[] = [];
-    const seenFiles = new Set<string>(); // a later batch finds what an earlier one stored (hasObject)
-    let total = 0;
-    for (const f of batch) {
-      if (seenFiles.has(f.oid.hex)) continue;
-      seenFiles.add(f.oid.hex);
-      if (store.hasObject(f.oid)) continue;
-      // The remote's whole object first: looking for a local chunk list first cost a failed read per file.
-      const whole = index.locate('o', f.oid.hex);
-      if (whole) {
-        wants.push({ kind: 'o', hex: f.oid.hex, what: f.what });
-        total += whole.entry.length;
-      } else if (store.readChunkList(f.oid)) lists.push(f);
-      else if (index.has('f', f.oid.hex)) {
-        wants.push({ kind: 'f', hex: f.oid.hex, what: f.what });
-        lists.push(f);
-      } else stats.failed.push({ what: f.what, hex: f.oid.hex, message: `not on the remote ${backend.display}` });
-    }
-    // Chunk lists first (small), so the bar's total includes the chunks they name:
-    // a total of whole objects and lists only showed `500 MiB/136 KiB` for a large chunked file.
-    await run(wants.filter((w) => w.kind === 'f'));
-    const contentWants = wants.filter((w) => w.kind === 'o');
-    const counted = new Set<string>(); // a chunk shared by two files is fetched once
-    for (const f of lists) {
-      const chunks = store.readChunkList(f.oid);
-      if (!chunks) continue; // its fetch failed and was reported
-      for (const c of chunks) {
-        if (store.hasObject(c.oid)) continue;
-        contentWants.push({ kind: 'o', hex: c.oid.hex, what: f.what });
-        if (counted.has(c.oid.hex)) continue;
-        counted.add(c.oid.hex);
-        total += index.locate('o', c.oid.hex)?.entry.length ?? 0;
-      }
-    }
-    if (!started) options.reporter.start('fetch', (only ? total : estimate) || undefined, 'bytes');
-    started = true;
-    await run(contentWants);
-  };
-  try {
-    for (const leaf of leaves) {
-      const page = parsePage(store.readObject(leaf.oid, leaf.root.what), `${formatOid(leaf.oid).slice(0, 19)}… of ${leaf.root.what}`, leaf.root.what);
-      if (page.type !== 'leaf') continue; // read as a leaf above
-      for (const e of page.entries as ManifestEntry[]) {
-        if (e.mode === 'l' || (leaf.root.select && !leaf.root.select(e.path))) continue;
-        files.push({ oid: e.oid, what: `${leaf.root.what}/${e.path}` });
-        if (files.length >= limit) await flush(false);
-      }
-    }
-    await flush(true);
-  } finally {
-    if (started) options.reporter.end();
-  }
-  return stats;
-}
+export { FETCH_FILE_BATCH, fetchClosure } from './fetchClosure.js';

@@ -42,6 +42,10 @@ export const ENV_VARS = {
     effect: 'how many objects `push` lists, plans and sends at once before it walks on (its memory is about 1 KB per object held); a whole number from 1, default `50000`.',
     readIn: 'src/api/push.ts',
   },
+  TROVE_FETCH_FILE_BATCH: {
+    effect: 'how many files `fetch` and `pull` plan and download at once (their memory is about 1 KB per file held, which V8 lets grow 3–4 times before it collects); a whole number from 1, default `20000`.',
+    readIn: 'src/transfer/fetchClosure.ts',
+  },
   TROVE_SKIP_PUSH: {
     effect: '`1`: the pre-push hook sends no data (and says so); the push goes on. The hook scripts that `trove install` writes honour it too when trove is not on `PATH`.',
     readIn: 'src/hooks/prePushHook.ts, src/core/hookScript.ts',

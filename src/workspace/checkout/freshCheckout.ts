@@ -12,12 +12,17 @@ import { placeEntries } from './placeEntries.js';
 
 /**
  * Files planned and placed at once by a fresh checkout: a batch of whole
- * leaves, so memory does not grow with the directory. Each batch costs about
- * a second more on the 2-core bench machine (why is not yet known: the
- * threads' file creation slows), so batches are not made smaller than memory needs:
- * 200,000 files took 37 s in batches of 32,768 and 32 s in batches of 65,536, at ~315 MB either way.
+ * leaves, so memory does not grow with the directory. A batch holds ~1.1 KB
+ * per file (entries, destinations, stat rows), and V8 lets the heap grow to
+ * 3–4 times that before it collects: at 200,000 files the checkout peaked at
+ * 390–410 MB RSS in batches of 65,536 and 217–220 MB in batches of 16,384.
+ * Batches cost no time of their own: 100,000 files took 10.3–10.4 s in
+ * batches of 65,536 and 9.9–12.5 s in 16,384. (Runs right after an `rm -rf`
+ * of a checked-out tree were 2–5x slower, the more so the more batches, all
+ * of it in ext4's inode allocation skipping recently deleted inodes: that is
+ * what made batches look like a second each.)
  */
-export const FRESH_BATCH_FILES = 65_536;
+export const FRESH_BATCH_FILES = 16_384;
 
 export interface FreshCheckoutOptions {
   /** files per batch (whole leaves; a leaf larger than this is one batch) */
