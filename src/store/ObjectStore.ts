@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromFsError } from '../errors/index.js';
+import { fromFsError, type TroveError } from '../errors/index.js';
 import { corrupt, missing } from './storeErrors.js';
 import { createOid, type Oid } from '../core/oid.js';
 import { parseChunkList, type ChunkRef } from './chunkList.js';
@@ -211,6 +211,17 @@ export class ObjectStore implements ContentStore {
     }
   }
 
+  /**
+   * The OBJECT_MISSING error for an object a caller needed, with every
+   * complete mark cleared first: a mark may vouch for what was lost behind
+   * trove's back (files deleted by hand), and fetch skips marked versions,
+   * so the fetch the error's hint asks for must walk them again.
+   */
+  missingObject(oid: Oid, what: string): TroveError {
+    this.clearCompleteMarks();
+    return missing(oid, what);
+  }
+
   clearCompleteMarks(): void {
     rmSync(join(this.dir, 'complete'), { recursive: true, force: true });
   }
@@ -308,7 +319,7 @@ export class ObjectStore implements ContentStore {
         // Packed by a concurrent gc since the packs were listed?
         const late = this.packedAt('object', oid, true);
         if (late) return this.readPacked(late, oid, what);
-        throw missing(oid, what);
+        throw this.missingObject(oid, what);
       }
       throw fromFsError(err, 'reading object', objectFile(this.dir, oid));
     }

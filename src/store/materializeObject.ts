@@ -9,7 +9,7 @@ import type { LinkStrategy } from './ContentStore.js';
 import { chunkListFile, objectFile } from './layout.js';
 import type { ObjectStore } from './ObjectStore.js';
 import { assembleChunks } from './assembleChunks.js';
-import { corrupt, missing } from './storeErrors.js';
+import { corrupt } from './storeErrors.js';
 import { placeWhole, readIfSmall } from './storeFiles.js';
 
 /**
@@ -41,7 +41,7 @@ export async function materializeObject(store: ObjectStore, oid: Oid, dest: stri
       await placeWhole(whole, tmp, strategy);
     } else {
       const chunks = store.readChunkList(oid);
-      if (!chunks) throw missing(oid, options.what);
+      if (!chunks) throw store.missingObject(oid, options.what);
       await assemble(store, oid, chunks, tmp, options.what);
     }
     // Created with the wanted mode, the umask permitting: a chmod per file is ~15 µs × 20,000 files.
@@ -74,7 +74,7 @@ async function assemble(store: ObjectStore, oid: Oid, chunks: readonly ChunkRef[
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         const moved = store.packedAt('object', c.oid, true);
-        if (!moved) throw missing(oid, what);
+        if (!moved) throw store.missingObject(oid, what);
         return store.packs.read(moved);
       }
     },

@@ -253,9 +253,10 @@ test('a fresh clone\'s pull leaves at most 1 store file per 1,000 objects: small
   const pulled = b.trove('pull');
   assert.equal(pulled.code, 0, pulled.stderr);
   for (const p of ['data/d0/f0.bin', 'data/d7/f2347.bin', 'data/d19/f5999.bin']) assert.ok(b.read(p).equals(files[p]!), p);
-  // The store proper: not the cached copies of the remote's indexes.
+  // The store proper: not the cached copies of the remote's indexes, nor the empty marker of each directory version known whole (complete/).
   const store = join(b.dir, '.trove', 'cache');
-  const storeFiles = readdirSync(store, { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && !join(d.parentPath ?? d.path, d.name).startsWith(join(store, 'remotes')));
+  const notObjects = [join(store, 'remotes'), join(store, 'complete')];
+  const storeFiles = readdirSync(store, { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && !notObjects.some((dir) => join(d.parentPath ?? d.path, d.name).startsWith(dir + '/')));
   assert.ok(storeFiles.length <= Math.ceil(pushed.result.objects / 1000), `${storeFiles.length} store files for ${pushed.result.objects} objects: ${storeFiles.map((d) => d.name).join(' ')}`);
   assert.equal(b.trove('fsck').code, 0, 'every packed entry verifies');
   assert.equal(b.trove('status').code, 0);
