@@ -8,7 +8,7 @@
 // When it runs: `npm run bench:scale` and `node bench/scale.mjs` always run it.
 // `npm run bench` ends with it, but there it only prints one line and exits 0
 // unless BENCH_SCALE=1 (it checks npm_lifecycle_event === 'bench'): at the
-// default size it takes about 25 min (24.2 min on 2026-12-06 22:27 UTC on the
+// default size it takes about 25 min (26.4 min on 2026-12-07 01:39 UTC on the
 // 2-core machine: trove ~8 min; git ~14 min incl. a 5 min git gc; git-lfs on
 // 100,000 files ~3 min; 34.4 min before issue 18's second round).
 //
@@ -281,7 +281,7 @@ if (writeDocs) {
   recordResults(results, { jsonPath: cfg.jsonPath, t0, env });
   replaceDocBlock(cfg.docPath, 'scale-bench', out, {
     heading: 'Scale (issue 18)',
-    intro: '`npm run bench:scale` (or `BENCH_SCALE=1 npm run bench`) runs `bench/scale.mjs`, which rewrites the block below; about 25 min at the default 1,000,000 files (24.2 min on 2026-12-06), so the default `npm run bench` skips it.',
+    intro: '`npm run bench:scale` (or `BENCH_SCALE=1 npm run bench`) runs `bench/scale.mjs`, which rewrites the block below; about 25 min at the default 1,000,000 files (26.4 min on 2026-12-07 01:39 UTC), so the default `npm run bench` skips it.',
   });
   log('report: docs/benchmarks.md, bench/results/scale.json');
 }
