@@ -19,18 +19,7 @@ export function listStore(dir: string, packs: PackSet): StoredEntry[] {
     const kind: StoredKind = e.kind === 'o' ? 'object' : 'chunklist';
     out.push(packedEntry(kind, createOid('sha256', e.hex), { pack: e.pack, file: e.file, offset: e.offset, length: e.length }));
   }
-  for (const [kind, sub] of [['object', 'objects'], ['chunklist', 'files']] as const) {
-    const base = join(dir, sub, 'sha256');
-    for (const fan of safeReaddir(base)) {
-      for (const rest of safeReaddir(join(base, fan))) {
-        const hex = fan + rest;
-        if (!isValidHex('sha256', hex)) continue;
-        const path = join(base, fan, rest);
-        const size = statSync(path).size;
-        out.push({ kind, oid: createOid('sha256', hex), size, path, location: { file: path, offset: 0, length: size, packed: false } });
-      }
-    }
-  }
+  for (const e of listLoose(dir)) out.push(e);
   return out;
 }
 

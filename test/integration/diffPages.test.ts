@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openRepo, add, status, init, diff } from '../../src/index.js';
-import { saveCaches, type Repo } from '../../src/workspace/Repo.js';
+import { saveCaches } from '../../src/workspace/Repo.js';
 import { readLeafRefs, readManifest } from '../../src/store/manifestIO.js';
 import { listRevArtifacts, readWorkPointer } from '../../src/workspace/pointers/pointers.js';
 import { diffEntries, readWorkState } from '../../src/workspace/scan/workState.js';
 import { createTmpRepo, type TmpRepo } from '../helpers/tmpRepo.js';
+import { countingReads } from '../helpers/countingReads.js';
 
 const DIRS = 20;
 const PER_DIR = 250;
@@ -51,21 +52,6 @@ async function commitAll(message: string): Promise<void> {
   await add(r, { paths: ['data'] });
   saveCaches(r);
   repo.git('commit', '-qm', message);
-}
-
-async function countingReads<T>(r: Repo, run: () => Promise<T>): Promise<{ value: T; reads: number }> {
-  const store = r.store as unknown as { readObject: (...a: unknown[]) => unknown };
-  const original = store.readObject;
-  let reads = 0;
-  store.readObject = function (this: unknown, ...a: unknown[]) {
-    reads++;
-    return original.apply(this, a);
-  };
-  try {
-    return { value: await run(), reads };
-  } finally {
-    store.readObject = original;
-  }
 }
 
 test('diff of two versions of a large directory read both manifests whole: it reads the pages that differ and reports exactly what the whole lists differ in', async () => {

@@ -8,20 +8,10 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openRepo, add, push, fetch, remote, checkout, isTroveError } from '../../src/index.js';
 import { readLeafRefs } from '../../src/store/manifestIO.js';
-import { saveCaches, type Repo } from '../../src/workspace/Repo.js';
+import { saveCaches } from '../../src/workspace/Repo.js';
+import { countingReads } from '../helpers/countingReads.js';
 import { readWorkPointer } from '../../src/workspace/pointers/pointers.js';
 import { createTmpRepo, pseudoRandom } from '../helpers/tmpRepo.js';
-
-function countReads(r: Repo): { reads: number } {
-  const store = r.store as unknown as { readObject: (...a: unknown[]) => unknown };
-  const original = store.readObject;
-  const counter = { reads: 0 };
-  store.readObject = function (this: unknown, ...a: unknown[]) {
-    counter.reads++;
-    return original.apply(this, a);
-  };
-  return counter;
-}
 
 test('a fetch of a version already whole in the store walked its whole closure: with its complete mark it reads no page; a store emptied or partly lost by hand is walked and restored', async () => {
   const repo = createTmpRepo();
@@ -38,10 +28,9 @@ test('a fetch of a version already whole in the store walked its whole closure: 
     const r2 = await openRepo({ cwd: repo.dir });
     const root = readWorkPointer(r2, 'data')!.oid;
     assert.equal(r2.store.isComplete(root), true, 'add marked the version it stored whole');
-    const counter = countReads(r2);
-    const again = await fetch(r2);
+    const { value: again, reads } = await countingReads(r2, () => fetch(r2));
     assert.equal(again.objects, 0);
-    assert.equal(counter.reads, 0, 'no page of the version was read');
+    assert.equal(reads, 0, 'no page of the version was read');
 
     // The store emptied behind trove's back (objects and packs deleted by hand) while the mark stays: the root page is
     // gone, so the fetch walks the version and restores it all, and marks it again.

@@ -9,11 +9,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { openRepo, add, status, init } from '../../src/index.js';
 import { isTroveError } from '../../src/errors/index.js';
-import { saveCaches, type Repo } from '../../src/workspace/Repo.js';
+import { saveCaches } from '../../src/workspace/Repo.js';
 import { checkoutPaths } from '../../src/workspace/checkout/checkoutPaths.js';
 import { readLeafRefs } from '../../src/store/manifestIO.js';
 import { readWorkPointer } from '../../src/workspace/pointers/pointers.js';
 import { createTmpRepo, type TmpRepo } from '../helpers/tmpRepo.js';
+import { countingReads } from '../helpers/countingReads.js';
 
 const DIRS = 20;
 const PER_DIR = 250;
@@ -39,22 +40,6 @@ before(async () => {
 });
 
 after(() => repo.cleanup());
-
-/** Count the store's object reads (manifest pages) a call makes. */
-async function countingReads<T>(r: Repo, run: () => Promise<T>): Promise<{ value: T; reads: number }> {
-  const store = r.store as unknown as { readObject: (...a: unknown[]) => unknown };
-  const original = store.readObject;
-  let reads = 0;
-  store.readObject = function (this: unknown, ...a: unknown[]) {
-    reads++;
-    return original.apply(this, a);
-  };
-  try {
-    return { value: await run(), reads };
-  } finally {
-    store.readObject = original;
-  }
-}
 
 test('a checkout after deleting the files of one subdirectory read the whole manifest and compared every file: it reads only the leaves of the changed chunks, restores exactly those files and counts the rest unchanged', async () => {
   rmSync(join(repo.dir, 'data', 'd03'), { recursive: true });
