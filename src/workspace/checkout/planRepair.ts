@@ -1,15 +1,13 @@
-import { lstatSync } from 'node:fs';
-import { isTroveError } from '../../errors/index.js';
+import { chunkedWorkState } from '../scan/chunkedWorkState.js';
 import type { Artifact } from '../pointers/pointers.js';
-import { absPath, type Repo } from '../Repo.js';
-import { readChunkedState } from '../scan/readChunkedState.js';
+import type { Repo } from '../Repo.js';
 import { planCheckout, type CheckoutPlan } from './planCheckout.js';
 
 /**
  * Repair mode over what differs only: a whole directory at its own version
  * (the work index's root is B, or an add recorded its chunks), whose files
  * may have been deleted or edited since. The status engine
- * (readChunkedState) finds the chunks whose scan changed and B's leaves
+ * (chunkedWorkState) finds the chunks whose scan changed and B's leaves
  * there; the plan is made over those two lists, which differ exactly where
  * the directory differs from B. A checkout after deleting 50,000 of
  * 1,000,000 files read B's whole manifest and every file's row (93 s,
@@ -20,19 +18,8 @@ import { planCheckout, type CheckoutPlan } from './planCheckout.js';
  */
 export async function planRepair(repo: Repo, artifact: Artifact): Promise<CheckoutPlan | undefined> {
   if (artifact.pointer.kind !== 'dir' || repo.workIndex(artifact.path).chunks().length === 0) return undefined;
-  try {
-    if (!lstatSync(absPath(repo, artifact.path)).isDirectory()) return undefined;
-  } catch {
-    // nothing there, or nothing we can stat: the full comparison decides (and reports) what to do
-    return undefined;
-  }
-  let state;
-  try {
-    state = await readChunkedState(repo, artifact.path, artifact.pointer.oid, { progress: `Checking ${artifact.path}` });
-  } catch (err) {
-    if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
-    return undefined;
-  }
-  const plan = planCheckout(repo, artifact, state.expected, { kind: 'dir', entries: state.actual, scan: { files: state.scanned, skipped: state.skipped } }, []);
-  return { ...plan, unchanged: plan.unchanged + state.unchangedFiles };
+  const chunked = await chunkedWorkState(repo, artifact);
+  if (!chunked) return undefined;
+  const plan = planCheckout(repo, artifact, chunked.state.expected, chunked.work, []);
+  return { ...plan, unchanged: plan.unchanged + chunked.state.unchangedFiles };
 }

@@ -1,11 +1,10 @@
-import { lstatSync } from 'node:fs';
 import { isTroveError } from '../../errors/index.js';
 import type { ManifestEntry } from '../../core/manifest.js';
 import { compareEntries } from '../../core/manifestTree.js';
 import { diffManifests } from '../../store/diffManifests.js';
 import type { Artifact } from '../pointers/pointers.js';
-import { absPath, type Repo } from '../Repo.js';
-import { readChunkedState } from '../scan/readChunkedState.js';
+import type { Repo } from '../Repo.js';
+import { chunkedWorkState } from '../scan/chunkedWorkState.js';
 import { diffEntries, type EntryChanges } from '../scan/workState.js';
 
 /** A directory's file-level changes and the new side's total size. */
@@ -43,17 +42,13 @@ export function diffStoredDirs(repo: Repo, x: Artifact, y: Artifact): DirChanges
  */
 export async function diffDirToWork(repo: Repo, x: Artifact, y: Artifact): Promise<DirChanges | undefined> {
   if (x.pointer.kind !== 'dir' || y.pointer.kind !== 'dir') return undefined;
-  try {
-    if (!lstatSync(absPath(repo, y.path)).isDirectory()) return undefined;
-  } catch {
-    // nothing there (or nothing we can stat): the full read reports what is there
-    return undefined;
-  }
+  // The work tree's side first: not a directory there, or B's listing missing, and the caller reads everything.
+  const chunked = await chunkedWorkState(repo, y);
+  if (!chunked) return undefined;
+  const { state } = chunked;
   let xb: { from: ManifestEntry[]; to: ManifestEntry[] };
-  let state;
   try {
     xb = diffManifests(repo.store, x.pointer.oid, y.pointer.oid, y.path);
-    state = await readChunkedState(repo, y.path, y.pointer.oid, { progress: `Checking ${y.path}` });
   } catch (err) {
     if (isTroveError(err, 'OBJECT_MISSING')) return undefined;
     throw err;

@@ -1,12 +1,11 @@
-import { lstatSync } from 'node:fs';
 import type { ManifestEntry } from '../../core/manifest.js';
 import { isTroveError } from '../../errors/index.js';
 import { readManifest } from '../../store/manifestIO.js';
 import { planCheckout } from '../checkout/planCheckout.js';
-import { listWorkArtifacts, type Artifact } from '../pointers/pointers.js';
-import { absPath, type Repo } from '../Repo.js';
+import { listWorkArtifacts } from '../pointers/pointers.js';
+import type { Repo } from '../Repo.js';
 import { pointerAsEntry, readWorkState, type WorkState } from './workState.js';
-import { readChunkedState, type ChunkedState } from './readChunkedState.js';
+import { chunkedWorkState } from './chunkedWorkState.js';
 
 /** Is there anything at `rel` in the scanned work state? */
 function present(work: WorkState, rel: string): boolean {
@@ -67,28 +66,4 @@ export async function findUnaddedChanges(repo: Repo): Promise<UnaddedChanges> {
     else if (plan.writes.length > 0 || plan.deletes.length > 0) differs.push(artifact.path);
   }
   return { unadded, differs, notFetched };
-}
-
-/**
- * A tracked directory present in the work tree, through the status engine
- * (scale plan S13): its suspect chunks as the work state and the leaves of
- * the pointer's version they should equal as the desired entries. Undefined
- * when it is not a directory here or its version's listing is not in the
- * store (judged file by file then).
- */
-async function chunkedWorkState(repo: Repo, artifact: Artifact): Promise<{ state: ChunkedState; work: WorkState } | undefined> {
-  try {
-    if (!lstatSync(absPath(repo, artifact.path)).isDirectory()) return undefined;
-  } catch {
-    // nothing at the path: the general path below reports it (missing data is no unadded change)
-    return undefined;
-  }
-  let state: ChunkedState;
-  try {
-    state = await readChunkedState(repo, artifact.path, artifact.pointer.oid);
-  } catch (err) {
-    if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
-    return undefined;
-  }
-  return { state, work: { kind: 'dir', entries: state.actual, scan: { files: state.scanned, skipped: state.skipped } } };
 }
