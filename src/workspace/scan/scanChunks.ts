@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { TroveError } from '../../errors/index.js';
 import { isLeafCut } from '../../core/manifestTree.js';
@@ -9,6 +8,7 @@ import { parseTempName, removeIfAbandoned } from '../../util/abandonedTemps.js';
 import { shortDirPrefix } from '../../util/cwdRelative.js';
 import { isLinkMode, lstatFields, type LstatFields } from '../../util/lstatFields.js';
 import { IgnoreRules, TROVE_IGNORE } from './troveIgnore.js';
+import { ScanRecords } from './scanRecords.js';
 import type { ScannedFile } from './scanTree.js';
 import { scanThreaded } from './scanThreaded.js';
 
@@ -19,7 +19,7 @@ export interface ScanChunk {
   readonly count: number;
   /** sum of file sizes (symlinks count 0), as a leaf's ChildRef counts */
   readonly size: number;
-  /** sha256 of its rows (signatureLine: path, kind, inode, size, mtime, executable bit, link target, store-link digest), undefined when an entry's mtime is racy */
+  /** sha256 of its files as ScanRecords (path, kind, inode, size, mtime, executable bit, link target, store-link digest), undefined when an entry's mtime is racy */
   readonly sig: string | undefined;
   readonly files: ScannedFile[];
 }
@@ -165,44 +165,16 @@ export function scanOne(childAbs: string, childRel: string, st: LstatFields, rep
   return { path: childRel, kind: 'file', size: st.size, ino: st.ino, mtimeMs: st.mtimeMs, executable: (st.mode & 0o111) !== 0 };
 }
 
-/** The scan-signature line of one file (the fields the former directory signatures digested, now per chunk). */
-export function signatureLine(f: ScannedFile): string {
-  return `${f.path}\0${f.kind}\0${f.ino}\0${f.size}\0${f.mtimeMs}\0${f.executable ? 1 : 0}\0${f.target ?? ''}\0${f.knownHex ?? ''}\n`;
-}
-
-/** Parse the signature lines of files back into ScannedFiles (the inverse of signatureLine; a path may hold '\n' but never '\0'). */
-export function parseSignatureLines(text: string): ScannedFile[] {
-  const out: ScannedFile[] = [];
-  const f: string[] = new Array<string>(7);
-  let p = 0;
-  while (p < text.length) {
-    for (let k = 0; k < 7; k++) {
-      const j = text.indexOf('\0', p);
-      f[k] = text.slice(p, j);
-      p = j + 1;
-    }
-    const nl = text.indexOf('\n', p);
-    const knownHex = text.slice(p, nl);
-    p = nl + 1;
-    const [path, kind, ino, size, mtimeMs, x, target] = f as [string, string, string, string, string, string, string];
-    // The same object shapes scanOne makes (no undefined-valued keys), so the threaded scan's files deep-equal the single-threaded ones.
-    if (kind === 'link') out.push({ path, kind: 'link', size: 0, ino: Number(ino), mtimeMs: Number(mtimeMs), executable: false, target });
-    else if (knownHex !== '') out.push({ path, kind: 'file', size: Number(size), ino: Number(ino), mtimeMs: Number(mtimeMs), executable: false, knownHex });
-    else out.push({ path, kind: 'file', size: Number(size), ino: Number(ino), mtimeMs: Number(mtimeMs), executable: x === '1' });
-  }
-  return out;
-}
-
 /**
  * Cuts the sorted sequence of files into chunks (isLeafCut) and signs each:
  * the one chunker of the single-threaded scan and of the threaded scan's
- * stitching. The signature is the sha256 of the chunk's signature lines,
- * hashed once per chunk (one string, not an update per file).
+ * stitching. The signature is the sha256 of the chunk's files as
+ * ScanRecords, hashed once per chunk.
  */
 export class ChunkCutter {
   private files: ScannedFile[] = [];
   private size = 0;
-  private text = '';
+  private readonly records = new ScanRecords();
   private racy = false;
   private started: number;
 
@@ -219,27 +191,23 @@ export class ChunkCutter {
    * clock reading taken before the file was looked at, for a file a scan
    * worker saw before this chunk started: the earlier reading decides.
    */
-  push(f: ScannedFile, line: string, statAfter = Infinity): ScanChunk | undefined {
+  push(f: ScannedFile, statAfter = Infinity): ScanChunk | undefined {
     this.files.push(f);
     this.size += f.size;
     if (isRacy(f.mtimeMs, Math.min(this.started, statAfter))) this.racy = true;
-    else if (!this.racy) this.text += line;
+    else if (!this.racy) this.records.push(f);
     return isLeafCut(f.path, this.files.length) ? this.close() : undefined;
   }
 
   close(): ScanChunk {
-    const c: ScanChunk = { first: this.files[0]!.path, count: this.files.length, size: this.size, sig: this.racy ? undefined : sha256Hex(this.text), files: this.files };
+    const c: ScanChunk = { first: this.files[0]!.path, count: this.files.length, size: this.size, sig: this.racy ? undefined : this.records.sha256(), files: this.files };
     this.files = [];
     this.size = 0;
-    this.text = '';
+    this.records.clear();
     this.racy = false;
     this.started = this.clock();
     return c;
   }
-}
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /**
@@ -260,7 +228,7 @@ export function* scanChunks(absDir: string, repoDirPath: string, storeObjects: s
   }
   const cut = new ChunkCutter(clock);
   for (const f of walkSorted(absDir, repoDirPath, storeObjects, skipped)) {
-    const c = cut.push(f, signatureLine(f));
+    const c = cut.push(f);
     if (c) yield c;
   }
   if (cut.open > 0) yield cut.close();

@@ -3,7 +3,8 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { TroveError } from '../../errors/index.js';
 import { shortDirPrefix } from '../../util/cwdRelative.js';
 import { envInteger } from '../../util/envInteger.js';
-import { ChunkCutter, listSorted, parseSignatureLines, signatureLine, SortedWalk, type ScanChunk, type WalkEntry } from './scanChunks.js';
+import { ChunkCutter, listSorted, SortedWalk, type ScanChunk, type WalkEntry } from './scanChunks.js';
+import { decodeScanRecords } from './scanRecords.js';
 import type { ScannedFile } from './scanTree.js';
 
 /** Below this many files (the work index's count) the scan stays on one thread: a worker costs ~30 ms to start. */
@@ -38,11 +39,13 @@ export interface ScanJob {
   readonly maxPendingBytes: number;
 }
 
-/** A chunk the worker cut exactly (`text`: its files' signature lines), or files the main thread must cut (`loose`). */
-export type ScanItem = { readonly first: string; readonly count: number; readonly size: number; readonly sig: string | null; readonly text: string } | { readonly loose: string };
+/** A chunk the worker cut exactly (`at`: its files' byte range in the message's records), or files the main thread must cut (`loose`: their range). */
+export type ScanItem = { readonly first: string; readonly count: number; readonly size: number; readonly sig: string | null; readonly at: readonly [number, number] } | { readonly loose: readonly [number, number] };
 
 export interface ScanReply {
   readonly items: ScanItem[];
+  /** the items' files, as ScanRecords */
+  readonly records: Uint8Array;
   readonly skipped: string[];
   readonly bytes: number;
   /** the last message of a range */
@@ -125,7 +128,7 @@ export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects:
         buffered.delete(k);
         o.skipped.push(...b.skipped);
         for (const f of b.files) {
-          const c = cut.push(f, signatureLine(f), b.readAt);
+          const c = cut.push(f, b.readAt);
           if (c) yield c;
         }
         if (b.error !== undefined) throw b.error;
@@ -133,7 +136,7 @@ export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects:
       }
       if (own && Atomics.compareExchange(claims, 0, k, k + 1) === k) {
         for (const f of walker.top(top.entries.slice(from, to), top.ignoreFile)) {
-          const c = cut.push(f, signatureLine(f));
+          const c = cut.push(f);
           if (c) yield c;
         }
         continue;
@@ -154,14 +157,14 @@ export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects:
         o.skipped.push(...msg.skipped);
         for (const item of msg.items) {
           if ('loose' in item) {
-            for (const f of parseSignatureLines(item.loose)) {
-              const c = cut.push(f, signatureLine(f), t0);
+            for (const f of decodeScanRecords(msg.records.subarray(item.loose[0], item.loose[1]))) {
+              const c = cut.push(f, t0);
               if (c) yield c;
             }
           } else {
             // The worker cuts exactly only after a hash cut, which closed the main thread's chunk too.
             if (cut.open !== 0) throw new Error(`scan worker: an exact chunk at ${item.first} follows ${cut.open} open files`);
-            yield lazyChunk(item.first, item.count, item.size, item.sig ?? undefined, item.text);
+            yield lazyChunk(item.first, item.count, item.size, item.sig ?? undefined, msg.records.subarray(item.at[0], item.at[1]));
           }
         }
         if (msg.error) throw revive(msg.error);
@@ -204,7 +207,7 @@ function receive(port: MessagePort, shared: Int32Array): ScanReply {
   }
 }
 
-function lazyChunk(first: string, count: number, size: number, sig: string | undefined, text: string): ScanChunk {
+function lazyChunk(first: string, count: number, size: number, sig: string | undefined, records: Uint8Array): ScanChunk {
   let files: ScannedFile[] | undefined;
   return {
     first,
@@ -212,7 +215,7 @@ function lazyChunk(first: string, count: number, size: number, sig: string | und
     size,
     sig,
     get files(): ScannedFile[] {
-      return (files ??= parseSignatureLines(text));
+      return (files ??= decodeScanRecords(records));
     },
   };
 }

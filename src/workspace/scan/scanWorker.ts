@@ -1,7 +1,8 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { isLeafCut, isLeafHashCut } from '../../core/manifestTree.js';
 import { isRacy } from '../../store/StatCache.js';
-import { SortedWalk, sha256Hex, signatureLine } from './scanChunks.js';
+import { SortedWalk } from './scanChunks.js';
+import { ScanRecords } from './scanRecords.js';
 import { PENDING_BYTES, POSTED, STOP, type ScanItem, type ScanJob, type ScanReply } from './scanThreaded.js';
 
 // A scan worker (scanThreaded): claims ranges of the top level and posts,
@@ -15,16 +16,19 @@ const shared = new Int32Array(job.shared);
 const skipped: string[] = [];
 const walker = new SortedWalk(job.absDir, job.repoDirPath, job.storeObjects, skipped, job.statPrefix);
 let items: ScanItem[] = [];
-let bytes = 0;
+// This message's files, as ScanRecords; items name their byte ranges.
+const records = new ScanRecords(job.batchBytes * 2);
 
-function post(reply: Omit<ScanReply, 'items' | 'skipped' | 'bytes'>): void {
-  const msg: ScanReply = { items, skipped: skipped.splice(0), bytes, ...reply };
-  port.postMessage(msg);
+function post(reply: Omit<ScanReply, 'items' | 'skipped' | 'bytes' | 'records'>): void {
+  const bytes = records.length;
+  const out = records.copy();
+  const msg: ScanReply = { items, skipped: skipped.splice(0), bytes, records: out, ...reply };
+  port.postMessage(msg, [out.buffer as ArrayBuffer]);
   Atomics.add(shared, PENDING_BYTES, bytes);
   Atomics.add(shared, POSTED, 1);
   Atomics.notify(shared, POSTED);
   items = [];
-  bytes = 0;
+  records.clear();
   // Bounded memory: wait while the main thread has more than the cap of this worker's output unread.
   for (let pending = Atomics.load(shared, PENDING_BYTES); pending > job.maxPendingBytes && Atomics.load(shared, STOP) === 0; pending = Atomics.load(shared, PENDING_BYTES)) {
     Atomics.wait(shared, PENDING_BYTES, pending, 1000);
@@ -32,47 +36,39 @@ function post(reply: Omit<ScanReply, 'items' | 'skipped' | 'bytes'>): void {
 }
 
 function walkRange(from: number, to: number): void {
-  let loose = '';
   let cutSeen = false;
-  let text = '';
+  // where the open run of files (loose, or the open chunk) starts in `records`
+  let start = records.length;
   let first = '';
   let count = 0;
   let size = 0;
   let racy = false;
   for (const f of walker.top(job.entries.slice(from, to), job.ignoreFile)) {
-    const line = signatureLine(f);
+    records.push(f);
     if (!cutSeen) {
       // Where this range's first chunk starts depends on the files before the range: the main thread cuts these.
-      loose += line;
       if (isLeafHashCut(f.path)) {
         cutSeen = true;
-        items.push({ loose });
-        bytes += loose.length;
-        loose = '';
+        items.push({ loose: [start, records.length] });
+        start = records.length;
       }
       continue;
     }
     if (count === 0) first = f.path;
     count++;
     size += f.size;
-    text += line;
     if (isRacy(f.mtimeMs, job.t0)) racy = true;
     if (isLeafCut(f.path, count)) {
-      items.push({ first, count, size, sig: racy ? null : sha256Hex(text), text });
-      bytes += text.length;
-      text = '';
+      items.push({ first, count, size, sig: racy ? null : records.sha256(start), at: [start, records.length] });
       count = 0;
       size = 0;
       racy = false;
-      if (bytes >= job.batchBytes) post({});
+      if (records.length >= job.batchBytes) post({});
+      start = records.length;
       if (Atomics.load(shared, STOP) !== 0) return;
     }
   }
-  const rest = cutSeen ? text : loose;
-  if (rest !== '') {
-    items.push({ loose: rest });
-    bytes += rest.length;
-  }
+  if (records.length > start) items.push({ loose: [start, records.length] });
 }
 
 const claims = new Int32Array(job.claims);

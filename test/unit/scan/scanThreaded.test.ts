@@ -9,10 +9,9 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TroveError } from '../../../src/errors/index.js';
-import { parseSignatureLines, scanChunks, shortPathRetries, signatureLine, type ScanChunk } from '../../../src/workspace/scan/scanChunks.js';
+import { scanChunks, shortPathRetries, type ScanChunk } from '../../../src/workspace/scan/scanChunks.js';
 import { scanThreads } from '../../../src/workspace/scan/scanThreaded.js';
 import { declareStableCwd, shortDirPrefix, undeclareStableCwd } from '../../../src/util/cwdRelative.js';
-import type { ScannedFile } from '../../../src/workspace/scan/scanTree.js';
 
 const TRICKY = ['a', 'a-b', 'a.b', 'a0', 'ab', 'a b', 'A', 'é', 'e\u0301', 'z', '\u{1F600}', '\uFF61', 'a~', '_', '-'];
 const OLD = new Date('2024-01-01T00:00:00Z');
@@ -184,16 +183,6 @@ test('a caller that stops early ends the scan workers (the generator returns; no
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test('signature lines parse back into the same files (names and link targets holding newlines)', () => {
-  const files: ScannedFile[] = [
-    { path: 'a\nb/c', kind: 'file', size: 3, ino: 12, mtimeMs: 1733512345678.1234, executable: true },
-    { path: 'l', kind: 'link', size: 0, ino: 2 ** 40, mtimeMs: 1e12, executable: false, target: '../x\ny' },
-    { path: 's', kind: 'file', size: 9, ino: 1, mtimeMs: 5, executable: false, knownHex: 'ab'.repeat(32) },
-    { path: 'é', kind: 'file', size: 0, ino: 0, mtimeMs: 0, executable: false },
-  ];
-  assert.deepStrictEqual(parseSignatureLines(files.map(signatureLine).join('')), files);
 });
 
 test('scanThreads: one thread below TROVE_SCAN_THREADS_MIN files, core.jobs above it; a bad value is a USAGE error', () => {
