@@ -46,6 +46,10 @@ export const ENV_VARS = {
     effect: 'how many files `fetch` and `pull` plan and download at once (their memory is about 1 KB per file held, which V8 lets grow 3–4 times before it collects); a whole number from 1, default `20000`.',
     readIn: 'src/transfer/fetchClosure.ts',
   },
+  TROVE_STATUS_BATCH_FILES: {
+    effect: 'how many files of a tracked directory whose scan changed `status` and the pre-commit hook compare at once with the version they should equal, a range of paths at a time (their memory is about 1 KB per file held); a whole number from 1, default `32768`.',
+    readIn: 'src/workspace/scan/readChunkedState.ts',
+  },
   TROVE_SKIP_PUSH: {
     effect: '`1`: the pre-push hook sends no data (and says so); the push goes on. The hook scripts that `trove install` writes honour it too when trove is not on `PATH`.',
     readIn: 'src/hooks/prePushHook.ts, src/core/hookScript.ts',

@@ -5,7 +5,7 @@ import { readManifest } from '../../store/manifestIO.js';
 import { isInStore } from '../pointers/isInStore.js';
 import { invalidWorkPointers, listWorkArtifacts, type Artifact } from '../pointers/pointers.js';
 import { absPath, toRepoPath, type Repo } from '../Repo.js';
-import { readChunkedState } from './readChunkedState.js';
+import { streamChunkedState } from './readChunkedState.js';
 import { diffEntries, isUnchanged, pointerAsEntry, readWorkState, type EntryChanges } from './workState.js';
 
 export type ArtifactState = 'unchanged' | 'modified' | 'missing' | 'unknown';
@@ -81,58 +81,82 @@ async function statusOne(repo: Repo, a: Artifact): Promise<{ status: ArtifactSta
 
 /**
  * A tracked directory present in the work tree: the chunked engine
- * (readChunkedState) compares only the chunks whose scan changed with the
+ * (streamChunkedState) compares only the chunks whose scan changed with the
  * leaves of the pointer's version they should equal, so a status after one
- * change reads one row block and one leaf, not the tree.
+ * change reads one row block and one leaf, not the tree; and it compares
+ * them a range of paths at a time, so what it holds is what differs.
  */
 async function dirStatus(repo: Repo, a: Artifact): Promise<{ status: ArtifactStatus; hashed: number }> {
   const base = { path: a.path, kind: a.pointer.kind };
+  const acc = new Comparison(repo);
   let state;
   try {
-    state = await readChunkedState(repo, a.path, a.pointer.oid);
+    state = await streamChunkedState(repo, a.path, a.pointer.oid, (b) => acc.add(b.expected, b.actual));
   } catch (err) {
     if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
     // The version's listing never reached this store: nothing to compare with until it is fetched.
     return { status: { ...base, inCache: false, state: 'unknown', next: `trove fetch ${shellArg(a.path)}` }, hashed: 0 };
   }
   const inCache = state.inStoreByMarkers() ?? isInStore(repo, a);
-  const out = compare(repo, a, { ...base, inCache }, state.expected, state.actual, state.hashed);
+  const out = { status: acc.status(a, { ...base, inCache }), hashed: state.hashed };
   state.record();
   return out;
 }
 
 /** The status of an artifact from its expected and actual entries (for a directory, only the parts that may differ). */
 function compare(repo: Repo, a: Artifact, withCache: { path: string; kind: 'file' | 'dir'; inCache: boolean }, expected: readonly ManifestEntry[], actual: readonly ManifestEntry[], hashed: number): { status: ArtifactStatus; hashed: number } {
-  const { pointer } = a;
-  const arg = shellArg(a.path);
-  const compared = diffEntries(expected, actual);
-  // A file absent here whose content the store lacks was never fetched (a partial pull): not a deletion to record.
-  const wanted = new Map(compared.deleted.length ? expected.map((e) => [e.path, e]) : []);
-  const isFetched = (path: string): boolean => {
-    const e = wanted.get(path);
-    return e === undefined || e.mode === 'l' || repo.store.hasFile(e.oid);
-  };
-  const notFetched = pointer.kind === 'dir' ? compared.deleted.filter((d) => !isFetched(d.path)).map((d) => d.path) : [];
-  const changes = notFetched.length ? { ...compared, deleted: compared.deleted.filter((d) => isFetched(d.path)) } : compared;
-  const unchanged = isUnchanged(changes);
-  const state = !unchanged ? 'modified' : notFetched.length ? 'missing' : 'unchanged';
-  const next = unchanged ? (notFetched.length ? `trove pull ${arg}` : undefined) : nextForChanges(repo, actual, changes, arg);
-  return {
-    status: { ...withCache, state, ...(pointer.kind === 'dir' && !unchanged ? { changes } : {}), ...(notFetched.length ? { notFetched } : {}), ...(next ? { next } : {}) },
-    hashed,
-  };
+  const acc = new Comparison(repo);
+  acc.add(expected, actual);
+  return { status: acc.status(a, withCache), hashed };
 }
 
 /**
- * Data that differs from its pointer only by content the store has (left at
- * another committed version: git reset --hard, a rebase) is restored with
- * checkout; adding it would record the wrong version. Content the store has
- * never seen is a real change, recorded with add.
+ * Expected and actual entries compared in parts, each a range of paths with
+ * both sides whole (the status engine's batches): every answer is per path,
+ * so the parts' answers join into the answer for the whole.
  */
-function nextForChanges(repo: Repo, actual: readonly ManifestEntry[], changes: EntryChanges, arg: string): string {
-  const touched = new Set([...changes.added.map((c) => c.path), ...changes.modified.map((c) => c.path)]);
-  const unstored = actual.some((e) => touched.has(e.path) && e.mode !== 'l' && !repo.store.hasFile(e.oid));
-  return unstored ? `trove add ${arg}` : `trove checkout ${arg}`;
+class Comparison {
+  private readonly changes: { added: EntryChanges['added']; deleted: EntryChanges['deleted']; modified: EntryChanges['modified'] } = { added: [], deleted: [], modified: [] };
+  /** deletions whose content the store lacks */
+  private readonly notFetched: EntryChanges['deleted'] = [];
+  /** a changed file holds content the store has never seen (the next step is add, not checkout) */
+  private unstored = false;
+
+  constructor(private readonly repo: Repo) {}
+
+  add(expected: readonly ManifestEntry[], actual: readonly ManifestEntry[]): void {
+    const compared = diffEntries(expected, actual);
+    // A file absent here whose content the store lacks was never fetched (a partial pull): not a deletion to record.
+    const wanted = new Map(compared.deleted.length ? expected.map((e) => [e.path, e]) : []);
+    const isFetched = (path: string): boolean => {
+      const e = wanted.get(path);
+      return e === undefined || e.mode === 'l' || this.repo.store.hasFile(e.oid);
+    };
+    for (const d of compared.deleted) {
+      if (isFetched(d.path)) this.changes.deleted.push(d);
+      else this.notFetched.push(d);
+    }
+    for (const x of compared.added) this.changes.added.push(x);
+    for (const x of compared.modified) this.changes.modified.push(x);
+    if (!this.unstored && (compared.added.length > 0 || compared.modified.length > 0)) {
+      // Data that differs only by content the store has (another committed version) is restored with checkout; content never seen is added.
+      const touched = new Set([...compared.added.map((c) => c.path), ...compared.modified.map((c) => c.path)]);
+      this.unstored = actual.some((e) => touched.has(e.path) && e.mode !== 'l' && !this.repo.store.hasFile(e.oid));
+    }
+  }
+
+  status(a: Artifact, withCache: { path: string; kind: 'file' | 'dir'; inCache: boolean }): ArtifactStatus {
+    const { pointer } = a;
+    const arg = shellArg(a.path);
+    const changes = this.changes;
+    // Only a directory's files can be "not fetched": a file artifact's deletion stays a deletion.
+    const notFetched = pointer.kind === 'dir' ? this.notFetched.map((d) => d.path) : [];
+    if (pointer.kind !== 'dir') for (const d of this.notFetched) changes.deleted.push(d);
+    const unchanged = isUnchanged(changes);
+    const state = !unchanged ? 'modified' : notFetched.length ? 'missing' : 'unchanged';
+    const next = unchanged ? (notFetched.length ? `trove pull ${arg}` : undefined) : this.unstored ? `trove add ${arg}` : `trove checkout ${arg}`;
+    return { ...withCache, state, ...(pointer.kind === 'dir' && !unchanged ? { changes } : {}), ...(notFetched.length ? { notFetched } : {}), ...(next ? { next } : {}) };
+  }
 }
 
 /** A path as one shell word (hints are commands to paste). */

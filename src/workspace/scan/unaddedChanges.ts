@@ -5,7 +5,7 @@ import { planCheckout } from '../checkout/planCheckout.js';
 import { listWorkArtifacts } from '../pointers/pointers.js';
 import type { Repo } from '../Repo.js';
 import { pointerAsEntry, readWorkState, type WorkState } from './workState.js';
-import { chunkedWorkState } from './chunkedWorkState.js';
+import { streamChunkedWork } from './chunkedWorkState.js';
 
 /** Is there anything at `rel` in the scanned work state? */
 function present(work: WorkState, rel: string): boolean {
@@ -33,15 +33,26 @@ export async function findUnaddedChanges(repo: Repo): Promise<UnaddedChanges> {
   const differs: string[] = [];
   const notFetched: string[] = [];
   for (const artifact of await listWorkArtifacts(repo)) {
-    const chunked = artifact.pointer.kind === 'dir' ? await chunkedWorkState(repo, artifact) : undefined;
-    if (chunked) {
-      // Only the chunks that changed and the leaves they should equal: the rest is identical on both sides.
-      const { state, work } = chunked;
-      const plan = planCheckout(repo, artifact, state.expected, work, []);
-      const here = new Set(state.actual.map((e) => e.path));
-      if (plan.dirty.length > 0) unadded.push({ path: artifact.path, files: plan.dirty });
-      else if (plan.deletes.length === 0 && plan.writes.length > 0 && plan.writes.every((e) => e.mode !== 'l' && !repo.store.hasFile(e.oid) && !here.has(e.path))) notFetched.push(artifact.path);
-      else if (plan.writes.length > 0 || plan.deletes.length > 0) differs.push(artifact.path);
+    // Only the chunks that changed and the leaves they should equal, a range of paths at a time: the rest is identical on both sides.
+    const dirty: string[] = [];
+    let writes = 0;
+    let deletes = 0;
+    let allUnfetched = true;
+    const state =
+      artifact.pointer.kind === 'dir'
+        ? await streamChunkedWork(repo, artifact, (b, work) => {
+            const plan = planCheckout(repo, artifact, b.expected, work, []);
+            const here = new Set(b.actual.map((e) => e.path));
+            for (const d of plan.dirty) dirty.push(d);
+            writes += plan.writes.length;
+            deletes += plan.deletes.length;
+            if (allUnfetched) allUnfetched = plan.writes.every((e) => e.mode !== 'l' && !repo.store.hasFile(e.oid) && !here.has(e.path));
+          })
+        : undefined;
+    if (state) {
+      if (dirty.length > 0) unadded.push({ path: artifact.path, files: dirty });
+      else if (deletes === 0 && writes > 0 && allUnfetched) notFetched.push(artifact.path);
+      else if (writes > 0 || deletes > 0) differs.push(artifact.path);
       state.record();
       continue;
     }
