@@ -18,6 +18,7 @@ export type { Reporter } from './core/Reporter.js';
 export type { Pointer } from './core/pointer.js';
 export { diff } from './api/diff.js';
 export { listArtifacts } from './api/listArtifacts.js';
+export { streamListing } from './api/streamListing.js';
 export { mv } from './api/mv.js';
 export { rm } from './api/rm.js';
 export { collectGarbage } from './api/collectGarbage.js';
@@ -27,6 +28,7 @@ export type { StatusResult } from './api/status.js';
 export type { CheckoutOptions, CheckoutResult } from './api/checkout.js';
 export type { DiffResult } from './api/diff.js';
 export type { ListResult } from './api/listArtifacts.js';
+export type { ListStream } from './api/streamListing.js';
 export type { GcResult } from './api/collectGarbage.js';
 export type { FsckResult } from './api/verifyStore.js';
 // Remotes: the same functions as trove remote / push / fetch / pull / status -r / fsck -r / gc -r.

@@ -14,7 +14,9 @@ export interface CommandContext {
 /**
  * One CLI command: its options are declared here, its body calls one api/
  * function, and `render` turns the result into text. With --json the result
- * itself is printed, so text and JSON can never disagree about the facts.
+ * itself is printed, so text and JSON can never disagree about the facts. A
+ * result field that is an AsyncIterable (a listing too large to hold) is
+ * written as a JSON array an item at a time (jsonPieces.ts).
  */
 export interface CommandSpec<R> {
   readonly name: string;
@@ -22,7 +24,8 @@ export interface CommandSpec<R> {
   readonly examples: readonly string[];
   configure(cmd: Command): Command;
   run(ctx: CommandContext, args: unknown[], opts: Record<string, unknown>): Promise<R>;
-  render(out: Output, result: R): void;
+  /** may return a promise: a result with a streamed field (an AsyncIterable) is rendered as it is read, with out.stream */
+  render(out: Output, result: R): void | Promise<void>;
   /** non-zero exit for a result that is not an error (e.g. status with changes and --exit-code) */
   exitCode?(result: R, opts: Record<string, unknown>): number;
   /**

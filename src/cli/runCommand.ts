@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { EXIT_INTERNAL, EXIT_OK, TroveError, exitCodeFor, fromFsError } from '../errors/index.js';
 import { createOutput } from './Output.js';
+import { hasStream, jsonPieces } from './jsonPieces.js';
 import { redactText } from '../util/redactUrl.js';
 import { createProgressReporter } from './progressReporter.js';
 import type { CommandSpec } from './defineCommand.js';
@@ -23,8 +24,14 @@ export async function runSpec(spec: CommandSpec<unknown>, g: Globals, args: unkn
   const ctx = { cwd, out, reporter, argv };
   try {
     const result = await spec.run(ctx, args, opts);
-    if (out.json) out.line(redactText(JSON.stringify({ version: JSON_SCHEMA_VERSION, command: spec.name, ok: true, result })));
-    else if (!out.quiet) spec.render(out, result);
+    const envelope = { version: JSON_SCHEMA_VERSION, command: spec.name, ok: true, result };
+    if (out.json && hasStream(result)) {
+      // A streamed field is written as it is read: the same one-line document, never held whole. Each piece is
+      // redacted alone; a piece ends between JSON values, so no URL is ever split between two.
+      await out.stream(jsonPieces(envelope), redactText);
+      out.line('');
+    } else if (out.json) out.line(redactText(JSON.stringify(envelope)));
+    else if (!out.quiet) await spec.render(out, result);
     return spec.exitCode?.(result, opts) ?? EXIT_OK;
   } catch (err) {
     reporter.end();

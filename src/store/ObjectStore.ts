@@ -374,9 +374,9 @@ export class ObjectStore implements ContentStore {
     return listStore(this.dir, this.packs);
   }
 
-  /** The loose entries only, streamed (gc: packed ones go through packs.entriesByPack()). */
-  listLoose(): Generator<StoredEntry> {
-    return listLoose(this.dir);
+  /** The loose entries only (or only those of `kind`), streamed (gc: packed ones go through packs.entriesByPack()). */
+  listLoose(kind?: StoredKind): Generator<StoredEntry> {
+    return listLoose(this.dir, kind);
   }
 
   /**

@@ -196,6 +196,47 @@ export function forEachManifestEntry(store: PageReader, root: Oid, what: string,
   });
 }
 
+/**
+ * The entries of a directory version, in path order, verified, read one
+ * leaf page at a time as the iteration reaches it: memory is a page
+ * (≤ 4,096 entries) and the node pages above it, not the tree
+ * (`trove ls data` held all 1,000,000 entries of readManifest, then as many
+ * listed files). With `under`, only the entries that are `under` itself or
+ * lie below `under/`, and only the pages whose path range can hold them are
+ * read (in a 100,000-file tree: the root, a node page or two and a leaf).
+ * Entries are checked to be in order across leaves; like
+ * forEachManifestEntry, the file-is-a-parent check of readManifest is left to
+ * the readers that place files. Throws, when the iteration reaches the page,
+ * OBJECT_MISSING naming `what` for an absent one, BAD_MANIFEST for a corrupt one.
+ */
+export function* iterateManifest(store: PageReader, root: Oid, what: string, options: { under?: string } = {}): Generator<ManifestEntry> {
+  const under = options.under;
+  // Every path equal to P or under "P/" sorts in [P, P + "0"): "/" is the code unit just below "0".
+  const high = under === undefined ? undefined : under + '0';
+  // Pages still to read, the next on top: at most a node page's children per level of the tree.
+  const todo: { oid: Oid; depth: number }[] = [{ oid: root, depth: 0 }];
+  let last: string | undefined;
+  while (todo.length > 0) {
+    const { oid, depth } = todo.pop()!;
+    if (depth > 32) throw badTree(root, what, 'the tree is too deep');
+    const page = parsePage(store.readObject(oid, what), `${formatOid(oid).slice(0, 19)}… of ${what}`, what);
+    if (page.type === 'node') {
+      // Child i holds the paths in [first(i), first(i+1)); pushed last to first, so the first is read next.
+      for (let i = page.children.length - 1; i >= 0; i--) {
+        const c = page.children[i]!;
+        const next = page.children[i + 1]?.first;
+        if (under === undefined || (c.first < high! && (next === undefined || next > under))) todo.push({ oid: c.oid, depth: depth + 1 });
+      }
+      continue;
+    }
+    for (const e of page.entries) {
+      if (last !== undefined && !(last < e.path)) throw badTree(root, what, 'pages are out of order');
+      last = e.path;
+      if (under === undefined || e.path === under || e.path.startsWith(under + '/')) yield e;
+    }
+  }
+}
+
 function walk(store: PageReader, oid: Oid, what: string, onPage: (oid: Oid) => void, onLeaf: (entries: ManifestEntry[]) => void, depth = 0): void {
   if (depth > 32) throw badTree(oid, what, 'the tree is too deep');
   onPage(oid);

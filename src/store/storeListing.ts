@@ -23,9 +23,10 @@ export function listStore(dir: string, packs: PackSet): StoredEntry[] {
   return out;
 }
 
-/** The loose entries of the store (objects and chunk lists), with sizes, one fan-out directory listed at a time. */
-export function* listLoose(dir: string): Generator<StoredEntry> {
+/** The loose entries of the store (objects and chunk lists, or only those of `kind`), with sizes, one fan-out directory listed at a time. */
+export function* listLoose(dir: string, only?: StoredKind): Generator<StoredEntry> {
   for (const [kind, sub] of [['object', 'objects'], ['chunklist', 'files']] as const) {
+    if (only !== undefined && kind !== only) continue;
     const base = join(dir, sub, 'sha256');
     for (const fan of safeReaddir(base)) {
       for (const rest of safeReaddir(join(base, fan))) {

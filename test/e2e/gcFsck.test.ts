@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTmpRepo, pseudoRandom, runCli, runJson, objectPath } from '../helpers/tmpRepo.js';
+import { BIN, createTmpRepo, pseudoRandom, runCli, runJson, objectPath } from '../helpers/tmpRepo.js';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { PackWriter } from '../../src/store/pack/PackWriter.js';
 
 
 test('gc keeps what any branch, tag, stash, index or the work tree refers to, removes the rest, and reports the space', () => {
@@ -303,6 +306,29 @@ test('gc marks the chunks of live large files from their chunk lists, and remove
     assert.equal(co.code, 0, co.stderr);
     assert.ok(readFileSync(join(repo.dir, 'big.bin')).equals(live));
     assert.equal(fsckJson(repo.dir).code, 0);
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('fsck of a store of 150,000 packed objects ran out of a 24 MB heap (an object per entry of the store); it checks a pack at a time', () => {
+  const repo = createTmpRepo();
+  try {
+    // Six packs of 25,000 tiny objects each, written straight into the store: no add of 150,000 files.
+    const packs = join(repo.dir, '.trove', 'cache', 'packs');
+    for (let p = 0; p < 6; p++) {
+      const w = new PackWriter(packs, { fsync: false });
+      for (let i = 0; i < 25_000; i++) {
+        const bytes = Buffer.from(`object ${p}/${i}`);
+        w.append('o', createHash('sha256').update(bytes).digest('hex'), bytes);
+      }
+      w.finish();
+    }
+    const r = spawnSync(process.execPath, ['--max-old-space-size=24', BIN, '--json', 'fsck'], { cwd: repo.dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr.slice(0, 2000));
+    const result = JSON.parse(r.stdout).result;
+    assert.equal(result.checked, 150_000);
+    assert.deepEqual(result.corrupt, []);
   } finally {
     repo.cleanup();
   }

@@ -8,13 +8,14 @@ export const lsCommand = defineCommand({
   examples: ['trove ls', 'trove ls data', 'trove ls --rev v1.0 data/images', 'trove ls --json'],
   configure: (cmd) => cmd.argument('[path]', 'a tracked directory or a folder inside one').option('--rev <rev>', 'as committed at this Git revision'),
   async run(ctx, args, opts) {
-    const [{ listArtifacts }, { openRepo }] = await Promise.all([import('../../api/listArtifacts.js'), import('../../workspace/Repo.js')]);
+    const [{ streamListing }, { openRepo }] = await Promise.all([import('../../api/streamListing.js'), import('../../workspace/Repo.js')]);
     const repo = await openRepo({ cwd: ctx.cwd, reporter: ctx.reporter });
-    return listArtifacts(repo, { ...(args[0] ? { path: String(args[0]) } : {}), ...(opts.rev ? { rev: String(opts.rev) } : {}) });
+    // The files stream (text and --json): a directory of 1,000,000 files is printed as its manifest pages are read.
+    return streamListing(repo, { ...(args[0] ? { path: String(args[0]) } : {}), ...(opts.rev ? { rev: String(opts.rev) } : {}) });
   },
-  render(out, r) {
+  async render(out, r) {
     if (r.files) {
-      for (const f of r.files) out.line(`${(f.mode === 'symlink' ? '->' : humanBytes(f.size)).padStart(10)}  ${f.oid ? f.oid.slice(7, 19) : ''.padEnd(12)}  ${out.path(f.path)}${f.target ? ` -> ${f.target}` : ''}`);
+      await out.stream(r.files, (f) => `${(f.mode === 'symlink' ? '->' : humanBytes(f.size)).padStart(10)}  ${f.oid ? f.oid.slice(7, 19) : ''.padEnd(12)}  ${out.path(f.path)}${f.target ? ` -> ${f.target}` : ''}\n`);
       return;
     }
     if (r.artifacts.length === 0) out.info('Nothing is tracked yet (trove add PATH).');

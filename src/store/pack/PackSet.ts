@@ -245,6 +245,28 @@ export class PackSet {
     }
   }
 
+  /**
+   * Every packed chunk list ('f' entry) once, where a lookup finds it (the
+   * newest pack holding it; none on the bad list), read from each index's
+   * list records (36 bytes a list) and their oids: fsck checks chunk lists
+   * without listing every packed entry. One pack's records in memory at a time.
+   */
+  *chunkLists(): Generator<PackLocation & { readonly hex: string }> {
+    for (const p of this.load()) {
+      const n = (p.sections.trailer - p.sections.lists) / 36;
+      if (n === 0) continue;
+      const records = this.pread(p, 'tidx', p.sections.lists, n * 36);
+      for (let k = 0; k < n; k++) {
+        const i = records.readUInt32BE(k * 36);
+        // a damaged index: verifyPacks reports it
+        if (i >= p.count) continue;
+        const hex = this.pread(p, 'tidx', p.sections.oids + i * 32, 32, this.scratch).toString('hex');
+        const at = this.lookup('f', hex);
+        if (at?.pack === p.name) yield { hex, ...at };
+      }
+    }
+  }
+
   /** Close the cached descriptors (the set stays usable: they reopen on demand). */
   close(): void {
     for (const p of this.loaded ?? []) this.closePack(p);

@@ -1,8 +1,7 @@
-import { TroveError } from '../../errors/index.js';
-import { formatOid } from '../../core/oid.js';
-import { readManifest } from '../../store/manifestIO.js';
-import { listRevArtifacts, listWorkArtifacts, type Artifact } from './pointers.js';
-import { toRepoPath, type Repo } from '../Repo.js';
+import { streamListing } from './streamListing.js';
+import type { Repo } from '../Repo.js';
+
+export { listedArtifact } from './streamListing.js';
 
 export interface ListedArtifact {
   readonly path: string;
@@ -28,33 +27,11 @@ export interface ListResult {
   readonly files?: ListedFile[];
 }
 
-/** Tracked artifacts (of the work tree or a revision) and, for a named directory, its files. */
+/** Tracked artifacts (of the work tree or a revision) and, for a named directory, its files: streamListing, collected. */
 export async function listArtifacts(repo: Repo, options: { rev?: string; path?: string }): Promise<ListResult> {
-  const sel = options.path ? [toRepoPath(repo, options.path)] : undefined;
-  const found = options.rev ? await listRevArtifacts(repo, options.rev, sel) : await listWorkArtifacts(repo, sel);
-  const artifacts = found.map(listedArtifact);
-  if (!sel) return { rev: options.rev ?? null, artifacts };
-  const target = sel[0]!;
-  const files: ListedFile[] = [];
-  for (const a of found) {
-    if (a.pointer.kind === 'file') {
-      files.push({ path: a.path, mode: a.pointer.executable ? 'executable' : 'file', size: a.pointer.size, oid: formatOid(a.pointer.oid) });
-      continue;
-    }
-    const entries = readManifest(repo.store, a.pointer.oid, a.path);
-    for (const e of entries) {
-      const path = `${a.path}/${e.path}`;
-      if (target !== a.path && !path.startsWith(target + '/') && path !== target && !a.path.startsWith(target + '/')) continue;
-      files.push(e.mode === 'l' ? { path, mode: 'symlink', size: 0, target: e.target } : { path, mode: e.mode === 'x' ? 'executable' : 'file', size: e.size, oid: formatOid(e.oid) });
-    }
-  }
-  if (files.length === 0 && found.every((a) => a.pointer.kind === 'dir') && !found.some((a) => a.path === target || a.path.startsWith(target + '/'))) {
-    throw new TroveError('NOT_TRACKED', `${target} is not in any tracked directory${options.rev ? ` at ${options.rev}` : ''}.`, { hint: 'List tracked paths with trove ls.' });
-  }
-  return { rev: options.rev ?? null, artifacts, files };
-}
-
-/** An artifact as ls (and show) report it. */
-export function listedArtifact(a: Artifact): ListedArtifact {
-  return { path: a.path, kind: a.pointer.kind, oid: formatOid(a.pointer.oid), size: a.pointer.size, ...(a.pointer.files !== undefined ? { files: a.pointer.files } : {}) };
+  const { files, ...listed } = await streamListing(repo, options);
+  if (!files) return listed;
+  const all: ListedFile[] = [];
+  for await (const f of files) all.push(f);
+  return { ...listed, files: all };
 }
