@@ -8,8 +8,8 @@
 // When it runs: `npm run bench:scale` and `node bench/scale.mjs` always run it.
 // `npm run bench` ends with it, but there it only prints one line and exits 0
 // unless BENCH_SCALE=1 (it checks npm_lifecycle_event === 'bench'): at the
-// default size it takes about 25 min (26.4 min on 2026-12-07 01:39 UTC on the
-// 2-core machine: trove ~8 min; git ~14 min incl. a 5 min git gc; git-lfs on
+// default size it takes about 25–30 min (29.0 min on 2026-12-07 03:29 UTC on the
+// 2-core machine: trove ~10 min; git ~15 min incl. a 5 min git gc; git-lfs on
 // 100,000 files ~3 min; 34.4 min before issue 18's second round).
 //
 // Each tool, one after the other, in a fresh git repository whose config sets
@@ -62,7 +62,7 @@ import { gitEnv, removeTree } from './lib/workloads.mjs';
 
 const env = process.env;
 if (env.npm_lifecycle_event === 'bench' && env.BENCH_SCALE !== '1') {
-  process.stdout.write('scale bench (bench/scale.mjs): skipped; BENCH_SCALE=1 npm run bench or npm run bench:scale runs it (about 25 min at 1,000,000 files)\n');
+  process.stdout.write('scale bench (bench/scale.mjs): skipped; BENCH_SCALE=1 npm run bench or npm run bench:scale runs it (about 25–30 min at 1,000,000 files)\n');
   process.exit(0);
 }
 const int = (v, d) => {
@@ -285,7 +285,7 @@ if (writeDocs) {
   recordResults(results, { jsonPath: cfg.jsonPath, t0, env });
   replaceDocBlock(cfg.docPath, 'scale-bench', out, {
     heading: 'Scale (issue 18)',
-    intro: '`npm run bench:scale` (or `BENCH_SCALE=1 npm run bench`) runs `bench/scale.mjs`, which rewrites the block below; about 25 min at the default 1,000,000 files (26.4 min on 2026-12-07 01:39 UTC), so the default `npm run bench` skips it.',
+    intro: '`npm run bench:scale` (or `BENCH_SCALE=1 npm run bench`) runs `bench/scale.mjs`, which rewrites the block below; about 25–30 min at the default 1,000,000 files (29.0 min on 2026-12-07 03:29 UTC), so the default `npm run bench` skips it.',
   });
   log('report: docs/benchmarks.md, bench/results/scale.json');
 }
