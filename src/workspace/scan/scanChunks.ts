@@ -217,13 +217,15 @@ export class ChunkCutter {
  * so a file changed later in the same timestamp tick always leaves its chunk
  * unsigned. `threads` > 1 splits the walk across scan workers
  * (scanThreaded): the same chunks, signatures and files; `workersOnly`
- * (tests) leaves every range to the workers, the main thread only stitching.
+ * (tests) leaves every range to the workers, the main thread only stitching;
+ * `postBytes` (tests) is how many bytes of scan records a worker gathers
+ * before it posts them (default 256 KiB).
  */
-export function* scanChunks(absDir: string, repoDirPath: string, storeObjects: string | undefined, o: { skipped?: string[]; now?: () => number; threads?: number; workersOnly?: boolean } = {}): Generator<ScanChunk> {
+export function* scanChunks(absDir: string, repoDirPath: string, storeObjects: string | undefined, o: { skipped?: string[]; now?: () => number; threads?: number; workersOnly?: boolean; postBytes?: number } = {}): Generator<ScanChunk> {
   const skipped = o.skipped ?? [];
   const clock = o.now ?? Date.now;
   if ((o.threads ?? 1) > 1) {
-    yield* scanThreaded(absDir, repoDirPath, storeObjects, { skipped, clock, threads: o.threads!, workersOnly: o.workersOnly });
+    yield* scanThreaded(absDir, repoDirPath, storeObjects, { skipped, clock, threads: o.threads!, workersOnly: o.workersOnly, postBytes: o.postBytes });
     return;
   }
   const cut = new ChunkCutter(clock);

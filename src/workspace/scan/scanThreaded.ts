@@ -4,7 +4,8 @@ import { TroveError } from '../../errors/index.js';
 import { shortDirPrefix } from '../../util/cwdRelative.js';
 import { envInteger } from '../../util/envInteger.js';
 import { ChunkCutter, listSorted, SortedWalk, type ScanChunk, type WalkEntry } from './scanChunks.js';
-import { decodeScanRecords } from './scanRecords.js';
+import { decodeScanRecords, ScanRecords } from './scanRecords.js';
+import { walkRangeItems, type ScanItem } from './walkRangeItems.js';
 import type { ScannedFile } from './scanTree.js';
 
 /** Below this many files (the work index's count) the scan stays on one thread: a worker costs ~30 ms to start. */
@@ -39,8 +40,6 @@ export interface ScanJob {
   readonly maxPendingBytes: number;
 }
 
-/** A chunk the worker cut exactly (`at`: its files' byte range in the message's records), or files the main thread must cut (`loose`: their range). */
-export type ScanItem = { readonly first: string; readonly count: number; readonly size: number; readonly sig: string | null; readonly at: readonly [number, number] } | { readonly loose: readonly [number, number] };
 
 export interface ScanReply {
   readonly items: ScanItem[];
@@ -85,7 +84,7 @@ const WORKER_SILENCE_MS = 120_000;
  * Atomics.wait while a worker has not posted), so this stays a synchronous
  * generator like the single-threaded scan.
  */
-export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects: string | undefined, o: { skipped: string[]; clock: () => number; threads: number; workersOnly?: boolean }): Generator<ScanChunk> {
+export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects: string | undefined, o: { skipped: string[]; clock: () => number; threads: number; workersOnly?: boolean; postBytes?: number }): Generator<ScanChunk> {
   const t0 = o.clock();
   const top = listSorted(absDir);
   const statPrefix = shortDirPrefix(absDir);
@@ -98,7 +97,7 @@ export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects:
   for (let t = 1; t < Math.min(o.threads, parts); t++) {
     const { port1, port2 } = new MessageChannel();
     const shared = new Int32Array(new SharedArrayBuffer(12));
-    const job: ScanJob = { absDir, statPrefix, repoDirPath, storeObjects, entries: top.entries, ignoreFile: top.ignoreFile, ranges, id: t, claims: claims.buffer as SharedArrayBuffer, t0, port: port2, shared: shared.buffer as SharedArrayBuffer, batchBytes: 1 << 18, maxPendingBytes: 1 << 24 };
+    const job: ScanJob = { absDir, statPrefix, repoDirPath, storeObjects, entries: top.entries, ignoreFile: top.ignoreFile, ranges, id: t, claims: claims.buffer as SharedArrayBuffer, t0, port: port2, shared: shared.buffer as SharedArrayBuffer, batchBytes: o.postBytes ?? 1 << 18, maxPendingBytes: 1 << 24 };
     const w = new Worker(new URL('./scanWorker.js', import.meta.url), { workerData: job, transferList: [port2] });
     w.unref();
     workers.push({ w, port: port1, shared });
@@ -106,19 +105,22 @@ export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects:
   const walker = new SortedWalk(absDir, repoDirPath, storeObjects, o.skipped, statPrefix);
   const cut = new ChunkCutter(o.clock);
   const own = !(o.workersOnly && workers.length > 0);
-  // Later ranges the main thread walked while a worker had not posted yet: emitted (and their error thrown) when their turn comes.
-  const buffered = new Map<number, { files: ScannedFile[]; skipped: string[]; readAt: number; error?: unknown }>();
+  // Later ranges the main thread walked while a worker had not posted yet, as a worker posts them (scan records, off
+  // the heap: as files they were promoted by every collection while they waited), stitched (and their error thrown) in turn.
+  const buffered = new Map<number, { records: Uint8Array; items: ScanItem[]; skipped: string[]; readAt: number; error?: unknown }>();
   const walkAhead = (): boolean => {
     if (!own || buffered.size >= MAX_BUFFERED_RANGES) return false;
     const j = Atomics.add(claims, 0, 1);
     if (j >= parts) return false;
-    const b: { files: ScannedFile[]; skipped: string[]; readAt: number; error?: unknown } = { files: [], skipped: [], readAt: o.clock() };
+    const records = new ScanRecords();
+    const b: { records: Uint8Array; items: ScanItem[]; skipped: string[]; readAt: number; error?: unknown } = { records: new Uint8Array(0), items: [], skipped: [], readAt: o.clock() };
     buffered.set(j, b);
     try {
-      for (const f of new SortedWalk(absDir, repoDirPath, storeObjects, b.skipped, statPrefix).top(top.entries.slice(ranges[j]![0], ranges[j]![1]), top.ignoreFile)) b.files.push(f);
+      walkRangeItems(new SortedWalk(absDir, repoDirPath, storeObjects, b.skipped, statPrefix).top(top.entries.slice(ranges[j]![0], ranges[j]![1]), top.ignoreFile), b.readAt, records, b.items, () => false);
     } catch (err) {
       b.error = err;
     }
+    b.records = records.copy();
     return true;
   };
   try {
@@ -127,10 +129,7 @@ export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects:
       if (b) {
         buffered.delete(k);
         o.skipped.push(...b.skipped);
-        for (const f of b.files) {
-          const c = cut.push(f, b.readAt);
-          if (c) yield c;
-        }
+        yield* stitch(cut, b.items, b.records, b.readAt);
         if (b.error !== undefined) throw b.error;
         continue;
       }
@@ -155,18 +154,7 @@ export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects:
           msg = receive(wk.port, wk.shared);
         }
         o.skipped.push(...msg.skipped);
-        for (const item of msg.items) {
-          if ('loose' in item) {
-            for (const f of decodeScanRecords(msg.records.subarray(item.loose[0], item.loose[1]))) {
-              const c = cut.push(f, t0);
-              if (c) yield c;
-            }
-          } else {
-            // The worker cuts exactly only after a hash cut, which closed the main thread's chunk too.
-            if (cut.open !== 0) throw new Error(`scan worker: an exact chunk at ${item.first} follows ${cut.open} open files`);
-            yield lazyChunk(item.first, item.count, item.size, item.sig ?? undefined, msg.records.subarray(item.at[0], item.at[1]));
-          }
-        }
+        yield* stitch(cut, msg.items, msg.records, t0);
         if (msg.error) throw revive(msg.error);
         if (msg.end) break;
       }
@@ -179,6 +167,26 @@ export function* scanThreaded(absDir: string, repoDirPath: string, storeObjects:
       wk.port.close();
       // A worker that stopped at STOP, or finished, exits by itself; terminate covers one stuck in a syscall.
       wk.w.terminate().catch(() => undefined); // its exit needs no handling: the scan has its answer
+    }
+  }
+}
+
+/**
+ * A range's items (walkRangeItems) in the scan: loose files cut by the main
+ * thread's cutter (`statAfter`: the clock reading taken before they were
+ * walked), exact chunks passed on with their files decoded only if asked.
+ */
+function* stitch(cut: ChunkCutter, items: readonly ScanItem[], records: Uint8Array, statAfter: number): Generator<ScanChunk> {
+  for (const item of items) {
+    if ('loose' in item) {
+      for (const f of decodeScanRecords(records.subarray(item.loose[0], item.loose[1]))) {
+        const c = cut.push(f, statAfter);
+        if (c) yield c;
+      }
+    } else {
+      // A range is cut exactly only after a hash cut, which closed the main thread's chunk too.
+      if (cut.open !== 0) throw new Error(`scan: an exact chunk at ${item.first} follows ${cut.open} open files`);
+      yield lazyChunk(item.first, item.count, item.size, item.sig ?? undefined, records.subarray(item.at[0], item.at[1]));
     }
   }
 }

@@ -1,9 +1,8 @@
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { isLeafCut, isLeafHashCut } from '../../core/manifestTree.js';
-import { isRacy } from '../../store/StatCache.js';
 import { SortedWalk } from './scanChunks.js';
 import { ScanRecords } from './scanRecords.js';
-import { PENDING_BYTES, POSTED, STOP, type ScanItem, type ScanJob, type ScanReply } from './scanThreaded.js';
+import { PENDING_BYTES, POSTED, STOP, type ScanJob, type ScanReply } from './scanThreaded.js';
+import { walkRangeItems, type ScanItem } from './walkRangeItems.js';
 
 // A scan worker (scanThreaded): claims ranges of the top level and posts,
 // per range and in walk order, the chunks it can cut exactly and the files it
@@ -15,19 +14,19 @@ const port = job.port as MessagePort;
 const shared = new Int32Array(job.shared);
 const skipped: string[] = [];
 const walker = new SortedWalk(job.absDir, job.repoDirPath, job.storeObjects, skipped, job.statPrefix);
-let items: ScanItem[] = [];
+// One array for the whole run: walkRangeItems appends to it, post empties it (splice), never replaces it.
+const items: ScanItem[] = [];
 // This message's files, as ScanRecords; items name their byte ranges.
 const records = new ScanRecords(job.batchBytes * 2);
 
 function post(reply: Omit<ScanReply, 'items' | 'skipped' | 'bytes' | 'records'>): void {
   const bytes = records.length;
   const out = records.copy();
-  const msg: ScanReply = { items, skipped: skipped.splice(0), bytes, records: out, ...reply };
+  const msg: ScanReply = { items: items.splice(0), skipped: skipped.splice(0), bytes, records: out, ...reply };
   port.postMessage(msg, [out.buffer as ArrayBuffer]);
   Atomics.add(shared, PENDING_BYTES, bytes);
   Atomics.add(shared, POSTED, 1);
   Atomics.notify(shared, POSTED);
-  items = [];
   records.clear();
   // Bounded memory: wait while the main thread has more than the cap of this worker's output unread.
   for (let pending = Atomics.load(shared, PENDING_BYTES); pending > job.maxPendingBytes && Atomics.load(shared, STOP) === 0; pending = Atomics.load(shared, PENDING_BYTES)) {
@@ -36,39 +35,10 @@ function post(reply: Omit<ScanReply, 'items' | 'skipped' | 'bytes' | 'records'>)
 }
 
 function walkRange(from: number, to: number): void {
-  let cutSeen = false;
-  // where the open run of files (loose, or the open chunk) starts in `records`
-  let start = records.length;
-  let first = '';
-  let count = 0;
-  let size = 0;
-  let racy = false;
-  for (const f of walker.top(job.entries.slice(from, to), job.ignoreFile)) {
-    records.push(f);
-    if (!cutSeen) {
-      // Where this range's first chunk starts depends on the files before the range: the main thread cuts these.
-      if (isLeafHashCut(f.path)) {
-        cutSeen = true;
-        items.push({ loose: [start, records.length] });
-        start = records.length;
-      }
-      continue;
-    }
-    if (count === 0) first = f.path;
-    count++;
-    size += f.size;
-    if (isRacy(f.mtimeMs, job.t0)) racy = true;
-    if (isLeafCut(f.path, count)) {
-      items.push({ first, count, size, sig: racy ? null : records.sha256(start), at: [start, records.length] });
-      count = 0;
-      size = 0;
-      racy = false;
-      if (records.length >= job.batchBytes) post({});
-      start = records.length;
-      if (Atomics.load(shared, STOP) !== 0) return;
-    }
-  }
-  if (records.length > start) items.push({ loose: [start, records.length] });
+  walkRangeItems(walker.top(job.entries.slice(from, to), job.ignoreFile), job.t0, records, items, () => {
+    if (records.length >= job.batchBytes) post({});
+    return Atomics.load(shared, STOP) !== 0;
+  });
 }
 
 const claims = new Int32Array(job.claims);

@@ -81,6 +81,25 @@ test('the threaded scan yields exactly the single-threaded chunks and signatures
   }
 });
 
+test('a worker that posts in the middle of a range loses none of it: every post, then the rest of the range (workers posting after each chunk, 2 and 3 threads)', () => {
+  // A worker gathers 256 KiB of scan records before it posts: these trees never reach that, so here it posts after every chunk.
+  const dir = tmp();
+  const store = tmp();
+  try {
+    trickyTree(dir, store);
+    const one = shape([...scanChunks(dir, 'data', store)]);
+    for (const threads of [2, 3]) {
+      for (const postBytes of [1, 2000]) {
+        const many = [...scanChunks(dir, 'data', store, { threads, workersOnly: true, postBytes })];
+        assert.deepStrictEqual(shape(many), one, `${threads} threads, a post every ${postBytes} bytes`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(store, { recursive: true, force: true });
+  }
+});
+
 test('with the working directory declared stable (the CLI), the scan stats short relative paths and yields exactly what the absolute scan yields, on 1, 2 and 3 threads, from the directory, above it and outside it', () => {
   const dir = tmp();
   const store = tmp();
