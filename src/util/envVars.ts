@@ -47,8 +47,8 @@ export const ENV_VARS = {
     readIn: 'src/transfer/fetchClosure.ts',
   },
   TROVE_STATUS_BATCH_FILES: {
-    effect: 'how many files of a tracked directory whose scan changed `status` and the pre-commit hook compare at once with the version they should equal, a range of paths at a time (their memory is about 1 KB per file held); a whole number from 1, default `32768`.',
-    readIn: 'src/workspace/scan/readChunkedState.ts',
+    effect: 'how many files of a tracked directory whose scan changed `status`, the pre-commit hook, `checkout` (repairing a directory in place) and `diff` against the work tree compare at once with the version they should equal, a range of paths at a time (their memory is about 1 KB per file held); a whole number from 1, default `32768`.',
+    readIn: 'src/workspace/scan/streamChunkedState.ts',
   },
   TROVE_SKIP_PUSH: {
     effect: '`1`: the pre-push hook sends no data (and says so); the push goes on. The hook scripts that `trove install` writes honour it too when trove is not on `PATH`.',

@@ -7,12 +7,15 @@ import assert from 'node:assert/strict';
 import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openRepo, add, status, init } from '../../src/index.js';
+import { openRepo, add, diff, status, init } from '../../src/index.js';
+import { readManifest } from '../../src/store/manifestIO.js';
+import { planRepair } from '../../src/workspace/checkout/planRepair.js';
+import { diffEntries, readWorkState } from '../../src/workspace/scan/workState.js';
 import { saveCaches } from '../../src/workspace/Repo.js';
 import { LEAF_MAX } from '../../src/core/manifestTree.js';
 import { findUnaddedChanges } from '../../src/workspace/scan/unaddedChanges.js';
-import { streamChunkedState } from '../../src/workspace/scan/readChunkedState.js';
-import { readWorkPointer } from '../../src/workspace/pointers/pointers.js';
+import { streamChunkedState } from '../../src/workspace/scan/streamChunkedState.js';
+import { listRevArtifacts, listWorkArtifacts, readWorkPointer } from '../../src/workspace/pointers/pointers.js';
 import { createTmpRepo, type TmpRepo } from '../helpers/tmpRepo.js';
 
 const DIRS = 100;
@@ -40,6 +43,14 @@ before(async () => {
   await add(r, { paths: ['data'] });
   saveCaches(r);
   repo.git('commit', '-qm', 'v1');
+  // v2: what `diff HEAD~1` composes with the work tree's changes
+  writeFileSync(join(repo.dir, 'data', name(50), 'f0001.bin'), 'v2 content');
+  writeFileSync(join(repo.dir, 'data', name(50), 'new.bin'), 'new in v2');
+  rmSync(join(repo.dir, 'data', name(60), 'f0002.bin'));
+  const r2 = await openRepo({ cwd: repo.dir });
+  await add(r2, { paths: ['data'] });
+  saveCaches(r2);
+  repo.git('commit', '-qam', 'v2');
   // Changes of every kind, spread over the tree; a whole directory gone leaves leaves with no chunk to cut a batch at.
   writeFileSync(join(repo.dir, 'data', name(3), 'f0007.bin'), 'new content');
   writeFileSync(join(repo.dir, 'data', name(80), 'f0059.bin'), 'other new content');
@@ -57,19 +68,25 @@ after(() => {
   for (const c of copies) rmSync(c, { recursive: true, force: true });
 });
 
-async function statusWith(dir: string, batch: string | undefined): Promise<unknown> {
+async function withBatch<T>(batch: string | undefined, f: () => Promise<T>): Promise<T> {
   const saved = process.env.TROVE_STATUS_BATCH_FILES;
   if (batch === undefined) delete process.env.TROVE_STATUS_BATCH_FILES;
   else process.env.TROVE_STATUS_BATCH_FILES = batch;
   try {
-    const r = await openRepo({ cwd: dir });
-    const s = await status(r);
-    const u = await findUnaddedChanges(r);
-    return { artifacts: s.artifacts, clean: s.clean, unadded: u };
+    return await f();
   } finally {
     if (saved === undefined) delete process.env.TROVE_STATUS_BATCH_FILES;
     else process.env.TROVE_STATUS_BATCH_FILES = saved;
   }
+}
+
+async function statusWith(dir: string, batch: string | undefined): Promise<unknown> {
+  return withBatch(batch, async () => {
+    const r = await openRepo({ cwd: dir });
+    const s = await status(r);
+    const u = await findUnaddedChanges(r);
+    return { artifacts: s.artifacts, clean: s.clean, unadded: u };
+  });
 }
 
 test('status and the pre-commit test answer the same whatever the batch size, on a tree whose every chunk is suspect', async () => {
@@ -128,4 +145,29 @@ test('a streamed comparison holds one batch at a time, and records what the next
   const next = await streamChunkedState(r2, 'data', root, () => undefined);
   assert.equal(next.hashed, 0, 'rows recorded from the spilled batches');
   assert.ok(next.suspects < next.chunks / 2, `${next.suspects} of ${next.chunks} chunks suspect again`);
+});
+
+test('diff of a version against the work tree and checkout\'s repair plan are the same whatever the batch size, and equal the whole comparison', async () => {
+  const run = (batch: string | undefined): Promise<{ files: unknown; newSize: number; plan: unknown }> =>
+    withBatch(batch, async () => {
+      const dir = freshCopy();
+      const d = await diff(await openRepo({ cwd: dir }), { from: 'HEAD~1' });
+      const r = await openRepo({ cwd: dir });
+      const [a] = await listWorkArtifacts(r, ['data']);
+      const plan = await planRepair(r, a!);
+      assert.ok(plan, 'the copy has recorded chunks: the chunked repair applies');
+      return { files: d.artifacts[0]!.files, newSize: d.artifacts[0]!.newSize!, plan };
+    });
+  const whole = await run(String(1e9));
+  // The whole comparison, without the status engine: version 1's manifest against every file on disk.
+  const r = await openRepo({ cwd: repo.dir });
+  const [v1] = await listRevArtifacts(r, 'HEAD~1', ['data']);
+  const work = await readWorkState(r, 'data');
+  const entries = work.kind === 'dir' ? work.entries : [];
+  assert.deepStrictEqual(whole.files, diffEntries(readManifest(r.store, v1!.pointer.oid, 'data'), entries));
+  assert.equal(whole.newSize, entries.reduce((n, e) => n + e.size, 0));
+  const plan = whole.plan as { writes: { path: string }[]; deletes: string[]; unchanged: number };
+  assert.equal(plan.writes.length, PER_DIR + 1 + 4, 'the deleted directory, the deleted file and the four modified files come back');
+  assert.equal(plan.deletes.length, 25, 'the new directory goes');
+  for (const b of ['1', '100', undefined]) assert.deepStrictEqual(await run(b), whole, `TROVE_STATUS_BATCH_FILES=${b}`);
 });

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openRepo, add, status, init, type Repo } from '../../src/index.js';
 import { saveCaches } from '../../src/workspace/Repo.js';
 import { findUnaddedChanges } from '../../src/workspace/scan/unaddedChanges.js';
-import { readChunkedState } from '../../src/workspace/scan/readChunkedState.js';
+import { streamChunkedState } from '../../src/workspace/scan/streamChunkedState.js';
 import { readWorkPointer } from '../../src/workspace/pointers/pointers.js';
 import { createTmpRepo, type TmpRepo } from '../helpers/tmpRepo.js';
 
@@ -204,7 +204,7 @@ test('status, pre-commit and add with the scan on 3 threads report exactly what 
     const three = await statusOf();
     const threeUnadded = await findUnaddedChanges((await opened()).r);
     const r3 = (await opened()).r;
-    assert.equal((await readChunkedState(r3, 'data', readWorkPointer(r3, 'data')!.oid)).threads, 3, 'the scan ran on 3 threads');
+    assert.equal((await streamChunkedState(r3, 'data', readWorkPointer(r3, 'data')!.oid, () => undefined)).threads, 3, 'the scan ran on 3 threads');
     assert.deepEqual(three.result.artifacts, one.result.artifacts);
     assert.deepEqual(one.result.artifacts[0]!.changes?.modified.map((m) => m.path), ['d050/f00050.bin', 'd099/f00199.bin']);
     assert.equal(three.result.hashed, one.result.hashed);

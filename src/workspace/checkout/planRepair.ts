@@ -1,4 +1,5 @@
-import { chunkedWorkState } from '../scan/chunkedWorkState.js';
+import type { ManifestEntry } from '../../core/manifest.js';
+import { streamChunkedWork } from '../scan/streamChunkedWork.js';
 import type { Artifact } from '../pointers/pointers.js';
 import type { Repo } from '../Repo.js';
 import { planCheckout, type CheckoutPlan } from './planCheckout.js';
@@ -7,7 +8,7 @@ import { planCheckout, type CheckoutPlan } from './planCheckout.js';
  * Repair mode over what differs only: a whole directory at its own version
  * (the work index's root is B, or an add recorded its chunks), whose files
  * may have been deleted or edited since. The status engine
- * (chunkedWorkState) finds the chunks whose scan changed and B's leaves
+ * (streamChunkedWork) finds the chunks whose scan changed and B's leaves
  * there; the plan is made over those two lists, which differ exactly where
  * the directory differs from B. A checkout after deleting 50,000 of
  * 1,000,000 files read B's whole manifest and every file's row (93 s,
@@ -18,8 +19,18 @@ import { planCheckout, type CheckoutPlan } from './planCheckout.js';
  */
 export async function planRepair(repo: Repo, artifact: Artifact): Promise<CheckoutPlan | undefined> {
   if (artifact.pointer.kind !== 'dir' || repo.workIndex(artifact.path).chunks().length === 0) return undefined;
-  const chunked = await chunkedWorkState(repo, artifact);
-  if (!chunked) return undefined;
-  const plan = planCheckout(repo, artifact, chunked.state.expected, chunked.work, []);
-  return { ...plan, unchanged: plan.unchanged + chunked.state.unchangedFiles };
+  // A range of paths at a time: the plan is per path, so what is held is one batch and what must change.
+  const writes: ManifestEntry[] = [];
+  const deletes: string[] = [];
+  const dirty: string[] = [];
+  let unchanged = 0;
+  const state = await streamChunkedWork(repo, artifact, (b, work) => {
+    const plan = planCheckout(repo, artifact, b.expected, work, []);
+    for (const e of plan.writes) writes.push(e);
+    for (const d of plan.deletes) deletes.push(d);
+    for (const d of plan.dirty) dirty.push(d);
+    unchanged += plan.unchanged;
+  });
+  if (!state) return undefined;
+  return { writes, deletes, dirty, unchanged: unchanged + state.unchangedFiles, whole: true };
 }

@@ -5,7 +5,7 @@ import { readManifest } from '../../store/manifestIO.js';
 import { isInStore } from '../pointers/isInStore.js';
 import { invalidWorkPointers, listWorkArtifacts, type Artifact } from '../pointers/pointers.js';
 import { absPath, toRepoPath, type Repo } from '../Repo.js';
-import { streamChunkedState } from './readChunkedState.js';
+import { streamChunkedState } from './streamChunkedState.js';
 import { diffEntries, isUnchanged, pointerAsEntry, readWorkState, type EntryChanges } from './workState.js';
 
 export type ArtifactState = 'unchanged' | 'modified' | 'missing' | 'unknown';

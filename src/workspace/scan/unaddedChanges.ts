@@ -5,7 +5,7 @@ import { planCheckout } from '../checkout/planCheckout.js';
 import { listWorkArtifacts } from '../pointers/pointers.js';
 import type { Repo } from '../Repo.js';
 import { pointerAsEntry, readWorkState, type WorkState } from './workState.js';
-import { streamChunkedWork } from './chunkedWorkState.js';
+import { streamChunkedWork } from './streamChunkedWork.js';
 
 /** Is there anything at `rel` in the scanned work state? */
 function present(work: WorkState, rel: string): boolean {

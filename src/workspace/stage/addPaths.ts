@@ -8,7 +8,7 @@ import { writeManifestStream, type ManifestPart } from '../../store/manifestIO.j
 import type { ChildRef } from '../../core/manifest.js';
 import { scanChunks, type ScanChunk } from '../scan/scanChunks.js';
 import { scanThreads } from '../scan/scanThreaded.js';
-import { newChunk, spliceChunks, type NewChunk } from '../scan/readChunkedState.js';
+import { newChunk, spliceChunks, type NewChunk } from '../scan/streamChunkedState.js';
 import type { FileToHash } from '../scan/hashFiles.js';
 import type { IngestSession } from '../../store/ContentStore.js';
 import type { StatRow } from '../../store/WorkIndex.js';

@@ -45,9 +45,6 @@ export interface ChunkedSummary {
   record(): void;
 }
 
-/** What differs between a tracked directory and version B, found from the chunks that changed: one batch holding it all. */
-export interface ChunkedState extends ChunkedSummary, ChunkedBatch {}
-
 interface Suspect {
   readonly chunk: ScanChunk;
   /** the work index's record with the same first path, or -1 */
@@ -195,25 +192,6 @@ export async function streamChunkedState(repo: Repo, path: string, root: Oid, on
       spliceChunks(repo.workIndex(path), root.hex, order.map((o) => (typeof o === 'number' ? o : o.made!)));
     },
   };
-}
-
-/** streamChunkedState with the batches joined: for callers that need the whole comparison at once (their memory follows what differs). */
-export async function readChunkedState(repo: Repo, path: string, root: Oid, options: { progress?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ChunkedState> {
-  const expected: ManifestEntry[] = [];
-  const actual: ManifestEntry[] = [];
-  const scanned: ScannedFile[] = [];
-  const summary = await streamChunkedState(
-    repo,
-    path,
-    root,
-    (b) => {
-      for (const e of b.expected) expected.push(e);
-      for (const e of b.actual) actual.push(e);
-      for (const f of b.scanned) scanned.push(f);
-    },
-    options,
-  );
-  return Object.assign(summary, { expected, actual, scanned });
 }
 
 /** The first position in sorted `entries` whose path is not before `bound`. */
