@@ -3,36 +3,23 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareEntries } from '../../src/core/manifestTree.js';
 import type { ManifestEntry } from '../../src/core/manifest.js';
 import { silentReporter, type Reporter } from '../../src/core/Reporter.js';
-import { DirectoryBackend } from '../../src/remote/DirectoryBackend.js';
-import { writeManifest } from '../../src/store/manifestIO.js';
 import { ObjectStore } from '../../src/store/ObjectStore.js';
 import { RemoteIndex } from '../../src/transfer/RemoteIndex.js';
-import { fetchClosure, localClosure, type TransferRoot } from '../../src/transfer/closure.js';
+import { fetchClosure } from '../../src/transfer/closure.js';
 import { planSpans, type FetchWant } from '../../src/transfer/planSpans.js';
-import { pushObjects } from '../../src/transfer/pushObjects.js';
-import { pseudoRandom } from '../helpers/tmpRepo.js';
+import { fastPolicy, pushedTree } from '../helpers/pushedTree.js';
 
-const policy = { retries: 2, baseDelayMs: 1, maxDelayMs: 5 };
+const policy = fastPolicy;
 
 test('a fetch of N files planned every file at once (2.7 GB at 1M files); now it plans at most fileBatch files at a time and fetches shared content once', async () => {
   const base = mkdtempSync(join(tmpdir(), 'trove-fetchbatch-'));
   try {
-    const src = new ObjectStore(join(base, 'src'));
-    const entries: ManifestEntry[] = [];
     // 350 files, 300 distinct contents: the 50 repeats land in later batches than their first copy.
-    for (let i = 0; i < 350; i++) {
-      const data = pseudoRandom(600 + (i % 300), (i % 300) + 1);
-      entries.push({ path: `d${String(i % 7)}/f${String(i).padStart(4, '0')}.bin`, mode: 'f', size: data.length, oid: src.putBytes(data).oid });
-    }
-    entries.sort(compareEntries);
-    const { root } = writeManifest(src, entries);
-    const roots: TransferRoot[] = [{ kind: 'dir', oid: root, what: 'data' }];
-    const remote = new DirectoryBackend(join(base, 'remote'), 'remote');
-    const pushed = await pushObjects(remote, await RemoteIndex.load(remote, join(base, 'idx-push'), { jobs: 2, policy }), localClosure(src, roots).items, { jobs: 2, policy, reporter: silentReporter });
-    assert.deepEqual(pushed.failed, []);
+    const tree = await pushedTree(base);
+    const { remote, roots } = tree;
+    const entries: ManifestEntry[] = tree.entries;
 
     const dst = new ObjectStore(join(base, 'dst'));
     const bars: (number | undefined)[] = [];

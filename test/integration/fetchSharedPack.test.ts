@@ -3,37 +3,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareEntries } from '../../src/core/manifestTree.js';
 import type { FileEntry } from '../../src/core/manifest.js';
 import { silentReporter } from '../../src/core/Reporter.js';
 import type { Backend, ByteRange } from '../../src/remote/Backend.js';
-import { DirectoryBackend } from '../../src/remote/DirectoryBackend.js';
-import { writeManifest } from '../../src/store/manifestIO.js';
 import { ObjectStore } from '../../src/store/ObjectStore.js';
 import { RemoteIndex } from '../../src/transfer/RemoteIndex.js';
 import { FETCH_FILE_BATCH, fetchClosure, localClosure, type TransferRoot } from '../../src/transfer/closure.js';
-import { pushObjects } from '../../src/transfer/pushObjects.js';
 import { FRESH_BATCH_FILES } from '../../src/workspace/checkout/freshCheckout.js';
-import { pseudoRandom } from '../helpers/tmpRepo.js';
+import { PassThroughBackend } from '../helpers/passThroughBackend.js';
+import { fastPolicy, pushedTree } from '../helpers/pushedTree.js';
 
-const policy = { retries: 2, baseDelayMs: 1, maxDelayMs: 5 };
+const policy = fastPolicy;
 
-/** 350 files, 300 distinct contents of 600–899 bytes (small: packed), pushed to a directory remote. */
-async function pushedTree(base: string): Promise<{ remote: DirectoryBackend; roots: TransferRoot[]; entries: FileEntry[] }> {
-  const src = new ObjectStore(join(base, 'src'));
-  const entries: FileEntry[] = [];
-  for (let i = 0; i < 350; i++) {
-    const data = pseudoRandom(600 + (i % 300), (i % 300) + 1);
-    entries.push({ path: `d${String(i % 7)}/f${String(i).padStart(4, '0')}.bin`, mode: 'f', size: data.length, oid: src.putBytes(data).oid });
-  }
-  entries.sort(compareEntries);
-  const { root } = writeManifest(src, entries);
-  const roots: TransferRoot[] = [{ kind: 'dir', oid: root, what: 'data' }];
-  const remote = new DirectoryBackend(join(base, 'remote'), 'remote');
-  const pushed = await pushObjects(remote, await RemoteIndex.load(remote, join(base, 'idx-push'), { jobs: 2, policy }), localClosure(src, roots).items, { jobs: 2, policy, reporter: silentReporter });
-  assert.deepEqual(pushed.failed, []);
-  return { remote, roots, entries };
-}
 
 /** The packs holding the files' contents, with their sizes. */
 function contentPacks(store: ObjectStore, entries: readonly FileEntry[]): Map<string, number> {
@@ -100,32 +81,21 @@ test('fetch planned 100,000 files at a time and a fresh checkout placed 65,536 (
 });
 
 /** A directory remote whose pack reads stop answering after `after` of them: the fetch freezes mid-batch, as a killed one stops. */
-class FreezingBackend implements Backend {
+class FreezingBackend extends PassThroughBackend {
   readonly readOnly = true;
-  readonly canList = true;
   readonly display = 'freezing';
   reads = 0;
   frozen = false;
   constructor(
-    private readonly inner: Backend,
+    inner: Backend,
     private readonly after: number,
-  ) {}
-  stat(key: string) {
-    return this.inner.stat(key);
+  ) {
+    super(inner);
   }
-  list(prefix: string) {
-    return this.inner.list(prefix);
-  }
-  delete(key: string) {
-    return this.inner.delete(key);
-  }
-  close() {
-    return this.inner.close();
-  }
-  put(): Promise<void> {
+  override put(): Promise<void> {
     throw new Error('read-only');
   }
-  async get(key: string, range?: ByteRange): Promise<Buffer> {
+  override async get(key: string, range?: ByteRange): Promise<Buffer> {
     if (key.endsWith('.pack') && ++this.reads > this.after) {
       this.frozen = true;
       return new Promise<Buffer>(() => {});

@@ -12,6 +12,7 @@ import { RemoteIndex } from '../../src/transfer/RemoteIndex.js';
 import { localClosure, fetchClosure, type TransferRoot } from '../../src/transfer/closure.js';
 import { pushObjects } from '../../src/transfer/pushObjects.js';
 import { withRetries } from '../../src/transfer/withRetries.js';
+import { PassThroughBackend } from '../helpers/passThroughBackend.js';
 import { pseudoRandom } from '../helpers/tmpRepo.js';
 
 type Fault = 'drop-mid-body' | 'http-503' | 'truncate' | 'bitflip';
@@ -21,25 +22,17 @@ type Fault = 'drop-mid-body' | 'http-503' | 'truncate' | 'bitflip';
  * reset after part of a body, 503 with Retry-After, truncated and bit-flipped
  * bodies. `plan` says which fault the n-th call of a method gets.
  */
-class FaultyBackend implements Backend {
+class FaultyBackend extends PassThroughBackend {
   readonly readOnly = false;
-  readonly canList = true;
   readonly display = 'faulty';
   calls = { get: 0, put: 0 };
-  constructor(private readonly inner: Backend, private readonly plan: { get?: (n: number) => Fault | undefined; put?: (n: number) => Fault | undefined; indexes?: boolean }) {}
-  stat(key: string) {
-    return this.inner.stat(key);
+  constructor(
+    inner: Backend,
+    private readonly plan: { get?: (n: number) => Fault | undefined; put?: (n: number) => Fault | undefined; indexes?: boolean },
+  ) {
+    super(inner);
   }
-  list(prefix: string) {
-    return this.inner.list(prefix);
-  }
-  delete(key: string) {
-    return this.inner.delete(key);
-  }
-  close() {
-    return this.inner.close();
-  }
-  async get(key: string, range?: ByteRange): Promise<Buffer> {
+  override async get(key: string, range?: ByteRange): Promise<Buffer> {
     const fault = key.endsWith('.pack') || (this.plan.indexes && key.endsWith('.idx')) ? this.plan.get?.(this.calls.get++) : undefined;
     if (fault === 'http-503') throw new TroveError('REMOTE', 'HTTP 503 from faulty', { retryable: true, data: { retryAfterMs: 5 } });
     if (fault === 'drop-mid-body') throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
@@ -48,7 +41,7 @@ class FaultyBackend implements Backend {
     if (fault === 'bitflip') data[data.length >> 1]! ^= 0x10;
     return data;
   }
-  async put(key: string, body: Body): Promise<void> {
+  override async put(key: string, body: Body): Promise<void> {
     const fault = key.endsWith('.pack') ? this.plan.put?.(this.calls.put++) : undefined;
     if (fault === 'http-503') throw new TroveError('REMOTE', 'HTTP 503 from faulty', { retryable: true, data: { retryAfterMs: 5 } });
     if (fault === 'drop-mid-body') {

@@ -91,7 +91,7 @@ async function dirStatus(repo: Repo, a: Artifact): Promise<{ status: ArtifactSta
   const acc = new Comparison(repo);
   let state;
   try {
-    state = await streamChunkedState(repo, a.path, a.pointer.oid, (b) => acc.add(b.expected, b.actual));
+    state = await streamChunkedState(repo, a.path, a.pointer.oid, (b) => acc.add(b.expected, b.actual), { inStore: true });
   } catch (err) {
     if (!isTroveError(err, 'OBJECT_MISSING')) throw err;
     // The version's listing never reached this store: nothing to compare with until it is fetched.

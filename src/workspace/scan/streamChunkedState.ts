@@ -38,7 +38,8 @@ export interface ChunkedSummary {
   /**
    * Is all of B in the store, decided from markers: B's own, or the work
    * index's version R (whose leaves every unchanged chunk matched) plus a
-   * look-up of B's other entries. Undefined when neither marker exists.
+   * look-up of B's other entries. Undefined when neither marker exists, or
+   * (B's own marker aside) when the stream was not asked (`inStore`).
    */
   inStoreByMarkers(): boolean | undefined;
   /** Splice the work index with what this scan saw, so the next one finds these chunks unchanged (best effort, saved with the caches). */
@@ -75,7 +76,7 @@ export const STATUS_BATCH_FILES = 32_768;
  * a file, 1.4 GB at 1,000,000 files. The rows the work index learns from a
  * batch that is not the last are set aside on disk (WorkIndex.block).
  */
-export async function streamChunkedState(repo: Repo, path: string, root: Oid, onBatch: (b: ChunkedBatch) => void | Promise<void>, options: { progress?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ChunkedSummary> {
+export async function streamChunkedState(repo: Repo, path: string, root: Oid, onBatch: (b: ChunkedBatch) => void | Promise<void>, options: { progress?: string; env?: NodeJS.ProcessEnv; /** answer inStoreByMarkers (status): B's unmatched entries are looked up as the batches pass */ inStore?: boolean } = {}): Promise<ChunkedSummary> {
   const batchFiles = envInteger(options.env ?? process.env, 'TROVE_STATUS_BATCH_FILES', STATUS_BATCH_FILES, { min: 1, max: Number.MAX_SAFE_INTEGER });
   const refs = readLeafRefs(repo.store, root, path);
   const refAt = new Map<string, ChildRef>(refs.map((r) => [r.first, r]));
@@ -88,7 +89,7 @@ export async function streamChunkedState(repo: Repo, path: string, root: Oid, on
   const skipped: string[] = [];
   const abs = absPath(repo, path);
   // Is all of B stored? Asked only when B has no marker of its own and the index's version has one.
-  const checkStored = !repo.store.isComplete(root) && indexRoot !== undefined && repo.store.isComplete(createOid('sha256', indexRoot));
+  const checkStored = options.inStore === true && !repo.store.isComplete(root) && indexRoot !== undefined && repo.store.isComplete(createOid('sha256', indexRoot));
   let expectedStored = true;
   let chunks = 0;
   let suspectCount = 0;
